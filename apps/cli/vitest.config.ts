@@ -1,0 +1,6 @@
+import { defineProject } from 'vitest/config';
+
+// CLI tests run the built binary as a subprocess, so they need `pnpm build` first (turbo does it).
+export default defineProject({
+  test: { include: ['src/**/*.test.ts'], exclude: ['src/**/*.slow.test.ts'], testTimeout: 120_000 },
+});

@@ -1,0 +1,146 @@
+import { InvalidArgumentError } from './errors.js';
+import { create, determinant, invert, type Mat3, type Mat3Like, multiply, transpose } from './mat3.js';
+import { assertLattice } from './validate.js';
+
+const DEG = Math.PI / 180;
+// ASE's tolerance for treating an angle as exactly ±90° (ase/geometry/cell.py cellpar_to_cell).
+const RIGHT_EPS = 2 * 1.4210854715202004e-14;
+
+/** Lattice parameters: lengths in Å, angles in degrees (α = ∠(b, c), β = ∠(a, c), γ = ∠(a, b)). */
+export interface LatticeParameters {
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  readonly alpha: number;
+  readonly beta: number;
+  readonly gamma: number;
+}
+
+/**
+ * The lattice with the given lengths (Å) and angles (degrees), oriented as ASE's `cellpar_to_cell`: a along
+ * x, b in the xy-plane, c completing a right-handed cell. Angles within 3e-14° of 90° are taken as exactly 90°.
+ *
+ * @example
+ * latticeFromParameters(4, 4, 4, 90, 90, 90); // Float64Array [4, 0, 0, 0, 4, 0, 0, 0, 4]
+ */
+export function latticeFromParameters(
+  a: number,
+  b: number,
+  c: number,
+  alpha: number,
+  beta: number,
+  gamma: number,
+  out: Mat3 = create(),
+): Mat3 {
+  const fn = 'latticeFromParameters';
+  const args = { a, b, c, alpha, beta, gamma };
+  for (const [k, v] of Object.entries(args)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(fn, k, `must be finite, got ${v}`, v);
+  }
+  for (const k of ['a', 'b', 'c'] as const) {
+    if (!(args[k] > 0)) throw new InvalidArgumentError(fn, k, `must be positive, got ${args[k]}`, args[k]);
+  }
+  for (const k of ['alpha', 'beta', 'gamma'] as const) {
+    if (!(args[k] > 0 && args[k] < 180)) {
+      throw new InvalidArgumentError(fn, k, `must be in (0, 180) degrees, got ${args[k]}`, args[k]);
+    }
+  }
+  const cosA = Math.abs(Math.abs(alpha) - 90) < RIGHT_EPS ? 0 : Math.cos(alpha * DEG);
+  const cosB = Math.abs(Math.abs(beta) - 90) < RIGHT_EPS ? 0 : Math.cos(beta * DEG);
+  let cosG: number, sinG: number;
+  if (Math.abs(Math.abs(gamma) - 90) < RIGHT_EPS) {
+    cosG = 0;
+    sinG = gamma > 0 ? 1 : -1;
+  } else {
+    cosG = Math.cos(gamma * DEG);
+    sinG = Math.sin(gamma * DEG);
+  }
+  const cx = cosB;
+  const cy = (cosA - cosB * cosG) / sinG;
+  const cz2 = 1 - cx * cx - cy * cy;
+  if (!(cz2 > 0)) {
+    throw new InvalidArgumentError(
+      fn,
+      'alpha, beta, gamma',
+      `do not form a cell (${alpha}, ${beta}, ${gamma}): the volume would be zero or imaginary`,
+      [alpha, beta, gamma],
+    );
+  }
+  out[0] = a;
+  out[1] = 0;
+  out[2] = 0;
+  out[3] = b * cosG;
+  out[4] = b * sinG;
+  out[5] = 0;
+  out[6] = c * cx;
+  out[7] = c * cy;
+  out[8] = c * Math.sqrt(cz2);
+  return out;
+}
+
+function angleDeg(l: Mat3Like, i: number, j: number, ni: number, nj: number): number {
+  const dot = l[3 * i] * l[3 * j] + l[3 * i + 1] * l[3 * j + 1] + l[3 * i + 2] * l[3 * j + 2];
+  const c = Math.min(1, Math.max(-1, dot / (ni * nj)));
+  return Math.acos(c) / DEG;
+}
+
+/**
+ * Lengths (Å) and angles (degrees) of a lattice, as ASE's `cell_to_cellpar`.
+ *
+ * @example
+ * latticeParameters(latticeFromParameters(3, 4, 5, 80, 90, 100)); // { a: 3, b: 4, c: 5, alpha: 80, … }
+ */
+export function latticeParameters(lattice: Mat3Like): LatticeParameters {
+  assertLattice('latticeParameters', lattice);
+  const l = lattice;
+  const a = Math.hypot(l[0], l[1], l[2]);
+  const b = Math.hypot(l[3], l[4], l[5]);
+  const c = Math.hypot(l[6], l[7], l[8]);
+  return { a, b, c, alpha: angleDeg(l, 1, 2, b, c), beta: angleDeg(l, 0, 2, a, c), gamma: angleDeg(l, 0, 1, a, b) };
+}
+
+/** Volume |det L| in Å³. */
+export function volume(lattice: Mat3Like): number {
+  return Math.abs(determinant(lattice));
+}
+
+/** +1 for a right-handed lattice (det L > 0), −1 for a left-handed one. */
+export function handedness(lattice: Mat3Like): 1 | -1 {
+  return determinant(lattice) > 0 ? 1 : -1;
+}
+
+/**
+ * Reciprocal lattice, rows b_i with a_i · b_j = δ_ij (crystallographer's convention, no 2π), i.e. (L⁻¹)ᵀ;
+ * with `twoPi` the physicist's 2π·(L⁻¹)ᵀ. Throws for a degenerate lattice.
+ */
+export function reciprocalLattice(lattice: Mat3Like, options: { twoPi?: boolean } = {}, out: Mat3 = create()): Mat3 {
+  assertLattice('reciprocalLattice', lattice);
+  invert(out, lattice);
+  transpose(out, out);
+  if (options.twoPi) for (let i = 0; i < 9; i++) out[i] *= 2 * Math.PI;
+  return out;
+}
+
+/** Metric tensor G = L·Lᵀ (G_ij = a_i · a_j), Å². */
+export function metricTensor(lattice: Mat3Like, out: Mat3 = create()): Mat3 {
+  const t = transpose(create(), lattice);
+  return multiply(out, lattice, t);
+}
+
+/**
+ * Spacings (Å) between the lattice planes spanned by (b, c), (a, c) and (a, b): d_i = V / |a_j × a_k| =
+ * 1 / |b_i| for the reciprocal rows b_i. The number of periodic images a cutoff r needs along axis i is
+ * ceil(r / d_i), whatever the lengths.
+ */
+export function planeSpacings(lattice: Mat3Like, out: Float64Array = new Float64Array(3)): Float64Array {
+  const l = lattice;
+  const v = Math.abs(determinant(l));
+  for (let i = 0; i < 3; i++) {
+    const j = (i + 1) % 3, k = (i + 2) % 3;
+    const x = l[3 * j + 1] * l[3 * k + 2] - l[3 * j + 2] * l[3 * k + 1];
+    const y = l[3 * j + 2] * l[3 * k] - l[3 * j] * l[3 * k + 2];
+    const z = l[3 * j] * l[3 * k + 1] - l[3 * j + 1] * l[3 * k];
+    out[i] = v / Math.hypot(x, y, z);
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+import { invert, type Mat3Like } from './mat3.js';
+import { planeSpacings } from './cell.js';
+
+const scratchInv = new Float64Array(9);
+const scratchH = new Float64Array(3);
+
+/**
+ * cart = frac · L for every atom (3·n, atom-major). `out` may be `frac`.
+ *
+ * @example
+ * fracToCart(new Float64Array(3), Float64Array.of(0.5, 0, 0), lattice); // half of the first lattice vector
+ */
+export function fracToCart<T extends Float64Array>(out: T, frac: ArrayLike<number>, lattice: Mat3Like): T {
+  const l00 = lattice[0], l01 = lattice[1], l02 = lattice[2];
+  const l10 = lattice[3], l11 = lattice[4], l12 = lattice[5];
+  const l20 = lattice[6], l21 = lattice[7], l22 = lattice[8];
+  for (let i = 0; i < frac.length; i += 3) {
+    const x = frac[i], y = frac[i + 1], z = frac[i + 2];
+    out[i] = x * l00 + y * l10 + z * l20;
+    out[i + 1] = x * l01 + y * l11 + z * l21;
+    out[i + 2] = x * l02 + y * l12 + z * l22;
+  }
+  return out;
+}
+
+/**
+ * frac = cart · L⁻¹ for every atom (3·n, atom-major). `out` may be `cart`. Returns `null` for a singular
+ * lattice (kernel convention: no throw).
+ */
+export function cartToFrac<T extends Float64Array>(out: T, cart: ArrayLike<number>, lattice: Mat3Like): T | null {
+  if (!invert(scratchInv, lattice)) return null;
+  return fracToCart(out, cart, scratchInv);
+}
+
+/**
+ * Wraps fractional coordinates into [0, 1): never returns 1.0 (a tiny negative input would round to it) or
+ * −0. `out` may be `frac`.
+ */
+export function wrapFrac<T extends Float64Array>(out: T, frac: ArrayLike<number>): T {
+  for (let i = 0; i < frac.length; i++) {
+    const x = frac[i];
+    let w = x - Math.floor(x);
+    if (w >= 1 || w === 0) w = 0; // w === 0 also turns −0 into +0
+    out[i] = w;
+  }
+  return out;
+}
+
+/**
+ * Minimum-image displacements: for each fractional difference d (3·n), the shortest Cartesian vector among
+ * (d + t)·L, t ∈ Z³, written into `out` (3·n, Cartesian Å). Exact for any cell, however skewed: after
+ * rounding d into [−½, ½) it searches every t with |t_i + d_i| ≤ |r₀| / h_i, where r₀ is the rounded vector
+ * and h_i the plane spacings (a shorter vector cannot lie outside that box). If `images` is given, the
+ * chosen integer translation (relative to the unrounded d) is written there (3·n). `out` may be `fracDelta`.
+ */
+export function minimumImage<T extends Float64Array>(
+  out: T,
+  fracDelta: ArrayLike<number>,
+  lattice: Mat3Like,
+  images?: Int32Array,
+): T {
+  const l00 = lattice[0], l01 = lattice[1], l02 = lattice[2];
+  const l10 = lattice[3], l11 = lattice[4], l12 = lattice[5];
+  const l20 = lattice[6], l21 = lattice[7], l22 = lattice[8];
+  const h = planeSpacings(lattice, scratchH);
+  const ih0 = 1 / h[0], ih1 = 1 / h[1], ih2 = 1 / h[2];
+  for (let i = 0; i < fracDelta.length; i += 3) {
+    const dx = fracDelta[i], dy = fracDelta[i + 1], dz = fracDelta[i + 2];
+    const rx0 = Math.round(dx), ry0 = Math.round(dy), rz0 = Math.round(dz);
+    const fx = dx - rx0, fy = dy - ry0, fz = dz - rz0;
+    let bx = fx * l00 + fy * l10 + fz * l20;
+    let by = fx * l01 + fy * l11 + fz * l21;
+    let bz = fx * l02 + fy * l12 + fz * l22;
+    let best = bx * bx + by * by + bz * bz;
+    let tx = 0, ty = 0, tz = 0;
+    const r = Math.sqrt(best);
+    const ax0 = Math.ceil(-fx - r * ih0), ax1 = Math.floor(-fx + r * ih0);
+    const ay0 = Math.ceil(-fy - r * ih1), ay1 = Math.floor(-fy + r * ih1);
+    const az0 = Math.ceil(-fz - r * ih2), az1 = Math.floor(-fz + r * ih2);
+    for (let a = ax0; a <= ax1; a++) {
+      for (let b = ay0; b <= ay1; b++) {
+        for (let c = az0; c <= az1; c++) {
+          if (a === 0 && b === 0 && c === 0) continue;
+          const gx = fx + a, gy = fy + b, gz = fz + c;
+          const x = gx * l00 + gy * l10 + gz * l20;
+          const y = gx * l01 + gy * l11 + gz * l21;
+          const z = gx * l02 + gy * l12 + gz * l22;
+          const d2 = x * x + y * y + z * z;
+          if (d2 < best) {
+            best = d2;
+            bx = x;
+            by = y;
+            bz = z;
+            tx = a;
+            ty = b;
+            tz = c;
+          }
+        }
+      }
+    }
+    out[i] = bx;
+    out[i + 1] = by;
+    out[i + 2] = bz;
+    if (images) {
+      images[i] = tx - rx0;
+      images[i + 1] = ty - ry0;
+      images[i + 2] = tz - rz0;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+export type { Crystal, CrystalInit } from './crystal.js';
+export { assertOrdered, createCrystal, hasPartialOccupancy, numAtoms } from './crystal.js';
+export { CrysError, DegenerateLatticeError, describeValue, InvalidArgumentError } from './errors.js';
+export type { Mat3, Mat3Like, Vec3 } from './mat3.js';
+export {
+  add,
+  antisymmetricPart,
+  copy,
+  create,
+  determinant,
+  frobenius,
+  fromValues,
+  identity,
+  invert,
+  multiply,
+  scale,
+  subtract,
+  symmetricPart,
+  transformRow,
+  transpose,
+} from './mat3.js';
+export type { LatticeParameters } from './cell.js';
+export {
+  handedness,
+  latticeFromParameters,
+  latticeParameters,
+  metricTensor,
+  planeSpacings,
+  reciprocalLattice,
+  volume,
+} from './cell.js';
+export { cartToFrac, fracToCart, minimumImage, wrapFrac } from './coords.js';
+export { atomicNumberOf, ELEMENT_SYMBOLS, elementSymbol, MAX_ATOMIC_NUMBER } from './elements.js';
+export type { Rng } from './random.js';
+export { createRng } from './random.js';
+export { assertFiniteArray, assertLattice } from './validate.js';

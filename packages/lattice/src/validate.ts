@@ -1,0 +1,40 @@
+import { DegenerateLatticeError, describeValue, InvalidArgumentError } from './errors.js';
+import { determinant, type Mat3Like } from './mat3.js';
+
+/** Throws unless `value` is an array-like of `length` finite numbers. */
+export function assertFiniteArray(fn: string, name: string, value: unknown, length?: number): void {
+  if (value === null || typeof value !== 'object' || typeof (value as ArrayLike<number>).length !== 'number') {
+    throw new InvalidArgumentError(fn, name, `must be an array of numbers, got ${describeValue(value)}`, value);
+  }
+  const a = value as ArrayLike<number>;
+  if (length !== undefined && a.length !== length) {
+    throw new InvalidArgumentError(fn, name, `must have length ${length}, got ${a.length}`, value);
+  }
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (typeof x !== 'number' || !Number.isFinite(x)) {
+      throw new InvalidArgumentError(fn, name, `must be finite, got ${String(x)} at index ${i}`, value);
+    }
+  }
+}
+
+/**
+ * Throws {@link DegenerateLatticeError} unless `lattice` is a finite 3×3 whose volume is not negligible
+ * against its edge lengths (|det| > 1e-10 · |a||b||c|).
+ */
+export function assertLattice(fn: string, lattice: unknown, name = 'lattice'): asserts lattice is Mat3Like {
+  assertFiniteArray(fn, name, lattice, 9);
+  const l = lattice as Mat3Like;
+  const det = determinant(l);
+  const na = Math.hypot(l[0], l[1], l[2]);
+  const nb = Math.hypot(l[3], l[4], l[5]);
+  const nc = Math.hypot(l[6], l[7], l[8]);
+  if (!(Math.abs(det) > 1e-10 * na * nb * nc) || na === 0 || nb === 0 || nc === 0) {
+    throw new DegenerateLatticeError(
+      fn,
+      name,
+      `is singular or degenerate (det ${det.toPrecision(4)}), got ${describeValue(lattice)}`,
+      lattice,
+    );
+  }
+}
