@@ -35,7 +35,8 @@ export function latticeFromParameters(
   const fn = 'latticeFromParameters';
   const args = { a, b, c, alpha, beta, gamma };
   for (const [k, v] of Object.entries(args)) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(fn, k, `must be finite, got ${v}`, v);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new InvalidArgumentError(fn, k, `must be finite, got ${v}`, v);
   }
   for (const k of ['a', 'b', 'c'] as const) {
     if (!(args[k] > 0)) throw new InvalidArgumentError(fn, k, `must be positive, got ${args[k]}`, args[k]);
@@ -136,7 +137,8 @@ export function planeSpacings(lattice: Mat3Like, out: Float64Array = new Float64
   const l = lattice;
   const v = Math.abs(determinant(l));
   for (let i = 0; i < 3; i++) {
-    const j = (i + 1) % 3, k = (i + 2) % 3;
+    const j = (i + 1) % 3,
+      k = (i + 2) % 3;
     const x = l[3 * j + 1] * l[3 * k + 2] - l[3 * j + 2] * l[3 * k + 1];
     const y = l[3 * j + 2] * l[3 * k] - l[3 * j] * l[3 * k + 2];
     const z = l[3 * j] * l[3 * k + 1] - l[3 * j + 1] * l[3 * k];

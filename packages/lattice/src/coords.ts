@@ -11,11 +11,19 @@ const scratchH = new Float64Array(3);
  * fracToCart(new Float64Array(3), Float64Array.of(0.5, 0, 0), lattice); // half of the first lattice vector
  */
 export function fracToCart<T extends Float64Array>(out: T, frac: ArrayLike<number>, lattice: Mat3Like): T {
-  const l00 = lattice[0], l01 = lattice[1], l02 = lattice[2];
-  const l10 = lattice[3], l11 = lattice[4], l12 = lattice[5];
-  const l20 = lattice[6], l21 = lattice[7], l22 = lattice[8];
+  const l00 = lattice[0],
+    l01 = lattice[1],
+    l02 = lattice[2];
+  const l10 = lattice[3],
+    l11 = lattice[4],
+    l12 = lattice[5];
+  const l20 = lattice[6],
+    l21 = lattice[7],
+    l22 = lattice[8];
   for (let i = 0; i < frac.length; i += 3) {
-    const x = frac[i], y = frac[i + 1], z = frac[i + 2];
+    const x = frac[i],
+      y = frac[i + 1],
+      z = frac[i + 2];
     out[i] = x * l00 + y * l10 + z * l20;
     out[i + 1] = x * l01 + y * l11 + z * l21;
     out[i + 2] = x * l02 + y * l12 + z * l22;
@@ -59,29 +67,50 @@ export function minimumImage<T extends Float64Array>(
   lattice: Mat3Like,
   images?: Int32Array,
 ): T {
-  const l00 = lattice[0], l01 = lattice[1], l02 = lattice[2];
-  const l10 = lattice[3], l11 = lattice[4], l12 = lattice[5];
-  const l20 = lattice[6], l21 = lattice[7], l22 = lattice[8];
+  const l00 = lattice[0],
+    l01 = lattice[1],
+    l02 = lattice[2];
+  const l10 = lattice[3],
+    l11 = lattice[4],
+    l12 = lattice[5];
+  const l20 = lattice[6],
+    l21 = lattice[7],
+    l22 = lattice[8];
   const h = planeSpacings(lattice, scratchH);
-  const ih0 = 1 / h[0], ih1 = 1 / h[1], ih2 = 1 / h[2];
+  const ih0 = 1 / h[0],
+    ih1 = 1 / h[1],
+    ih2 = 1 / h[2];
   for (let i = 0; i < fracDelta.length; i += 3) {
-    const dx = fracDelta[i], dy = fracDelta[i + 1], dz = fracDelta[i + 2];
-    const rx0 = Math.round(dx), ry0 = Math.round(dy), rz0 = Math.round(dz);
-    const fx = dx - rx0, fy = dy - ry0, fz = dz - rz0;
+    const dx = fracDelta[i],
+      dy = fracDelta[i + 1],
+      dz = fracDelta[i + 2];
+    const rx0 = Math.round(dx),
+      ry0 = Math.round(dy),
+      rz0 = Math.round(dz);
+    const fx = dx - rx0,
+      fy = dy - ry0,
+      fz = dz - rz0;
     let bx = fx * l00 + fy * l10 + fz * l20;
     let by = fx * l01 + fy * l11 + fz * l21;
     let bz = fx * l02 + fy * l12 + fz * l22;
     let best = bx * bx + by * by + bz * bz;
-    let tx = 0, ty = 0, tz = 0;
+    let tx = 0,
+      ty = 0,
+      tz = 0;
     const r = Math.sqrt(best);
-    const ax0 = Math.ceil(-fx - r * ih0), ax1 = Math.floor(-fx + r * ih0);
-    const ay0 = Math.ceil(-fy - r * ih1), ay1 = Math.floor(-fy + r * ih1);
-    const az0 = Math.ceil(-fz - r * ih2), az1 = Math.floor(-fz + r * ih2);
+    const ax0 = Math.ceil(-fx - r * ih0),
+      ax1 = Math.floor(-fx + r * ih0);
+    const ay0 = Math.ceil(-fy - r * ih1),
+      ay1 = Math.floor(-fy + r * ih1);
+    const az0 = Math.ceil(-fz - r * ih2),
+      az1 = Math.floor(-fz + r * ih2);
     for (let a = ax0; a <= ax1; a++) {
       for (let b = ay0; b <= ay1; b++) {
         for (let c = az0; c <= az1; c++) {
           if (a === 0 && b === 0 && c === 0) continue;
-          const gx = fx + a, gy = fy + b, gz = fz + c;
+          const gx = fx + a,
+            gy = fy + b,
+            gz = fz + c;
           const x = gx * l00 + gy * l10 + gz * l20;
           const y = gx * l01 + gy * l11 + gz * l21;
           const z = gx * l02 + gy * l12 + gz * l22;

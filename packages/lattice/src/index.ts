@@ -34,3 +34,14 @@ export { atomicNumberOf, ELEMENT_SYMBOLS, elementSymbol, MAX_ATOMIC_NUMBER } fro
 export type { Rng } from './random.js';
 export { createRng } from './random.js';
 export { assertFiniteArray, assertLattice } from './validate.js';
+export type { PolarDecomposition, SymmetricEigen } from './linalg.js';
+export {
+  eigenSymmetric,
+  eigenSymmetricInto,
+  expSymmetric,
+  logSymmetric,
+  polarDecomposition,
+  polarDecompositionInto,
+} from './linalg.js';
+export type { LllOptions, NiggliOptions, ReducedLattice } from './reduce.js';
+export { lllReduce, niggliReduce } from './reduce.js';

@@ -42,8 +42,24 @@ export function copy<T extends Mat3>(out: T, a: Mat3Like): T {
 
 /** out = a · b */
 export function multiply<T extends Mat3>(out: T, a: Mat3Like, b: Mat3Like): T {
-  const a00 = a[0], a01 = a[1], a02 = a[2], a10 = a[3], a11 = a[4], a12 = a[5], a20 = a[6], a21 = a[7], a22 = a[8];
-  const b00 = b[0], b01 = b[1], b02 = b[2], b10 = b[3], b11 = b[4], b12 = b[5], b20 = b[6], b21 = b[7], b22 = b[8];
+  const a00 = a[0],
+    a01 = a[1],
+    a02 = a[2],
+    a10 = a[3],
+    a11 = a[4],
+    a12 = a[5],
+    a20 = a[6],
+    a21 = a[7],
+    a22 = a[8];
+  const b00 = b[0],
+    b01 = b[1],
+    b02 = b[2],
+    b10 = b[3],
+    b11 = b[4],
+    b12 = b[5],
+    b20 = b[6],
+    b21 = b[7],
+    b22 = b[8];
   out[0] = a00 * b00 + a01 * b10 + a02 * b20;
   out[1] = a00 * b01 + a01 * b11 + a02 * b21;
   out[2] = a00 * b02 + a01 * b12 + a02 * b22;
@@ -58,7 +74,9 @@ export function multiply<T extends Mat3>(out: T, a: Mat3Like, b: Mat3Like): T {
 
 /** out = aᵀ */
 export function transpose<T extends Mat3>(out: T, a: Mat3Like): T {
-  const a01 = a[1], a02 = a[2], a12 = a[5];
+  const a01 = a[1],
+    a02 = a[2],
+    a12 = a[5];
   out[0] = a[0];
   out[4] = a[4];
   out[8] = a[8];
@@ -73,14 +91,20 @@ export function transpose<T extends Mat3>(out: T, a: Mat3Like): T {
 
 /** det(a) */
 export function determinant(a: Mat3Like): number {
-  return (
-    a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6])
-  );
+  return a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6]);
 }
 
 /** out = a⁻¹, or `null` (out untouched) when a is singular or not finite. */
 export function invert<T extends Mat3>(out: T, a: Mat3Like): T | null {
-  const a00 = a[0], a01 = a[1], a02 = a[2], a10 = a[3], a11 = a[4], a12 = a[5], a20 = a[6], a21 = a[7], a22 = a[8];
+  const a00 = a[0],
+    a01 = a[1],
+    a02 = a[2],
+    a10 = a[3],
+    a11 = a[4],
+    a12 = a[5],
+    a20 = a[6],
+    a21 = a[7],
+    a22 = a[8];
   const c00 = a11 * a22 - a12 * a21;
   const c01 = a12 * a20 - a10 * a22;
   const c02 = a10 * a21 - a11 * a20;
@@ -119,7 +143,12 @@ export function scale<T extends Mat3>(out: T, a: Mat3Like, s: number): T {
 
 /** out = (a + aᵀ) / 2 */
 export function symmetricPart<T extends Mat3>(out: T, a: Mat3Like): T {
-  const a01 = a[1], a02 = a[2], a10 = a[3], a12 = a[5], a20 = a[6], a21 = a[7];
+  const a01 = a[1],
+    a02 = a[2],
+    a10 = a[3],
+    a12 = a[5],
+    a20 = a[6],
+    a21 = a[7];
   out[0] = a[0];
   out[4] = a[4];
   out[8] = a[8];
@@ -131,7 +160,12 @@ export function symmetricPart<T extends Mat3>(out: T, a: Mat3Like): T {
 
 /** out = (a − aᵀ) / 2 */
 export function antisymmetricPart<T extends Mat3>(out: T, a: Mat3Like): T {
-  const a01 = a[1], a02 = a[2], a10 = a[3], a12 = a[5], a20 = a[6], a21 = a[7];
+  const a01 = a[1],
+    a02 = a[2],
+    a10 = a[3],
+    a12 = a[5],
+    a20 = a[6],
+    a21 = a[7];
   out[0] = out[4] = out[8] = 0;
   out[1] = 0.5 * (a01 - a10);
   out[3] = -out[1];
@@ -155,7 +189,9 @@ export function transformRow<T extends ArrayLike<number> & { [i: number]: number
   v: ArrayLike<number>,
   a: Mat3Like,
 ): T {
-  const x = v[0], y = v[1], z = v[2];
+  const x = v[0],
+    y = v[1],
+    z = v[2];
   out[0] = x * a[0] + y * a[3] + z * a[6];
   out[1] = x * a[1] + y * a[4] + z * a[7];
   out[2] = x * a[2] + y * a[5] + z * a[8];
