@@ -1,0 +1,63 @@
+/**
+ * Minimum-cost perfect matching on a square cost matrix (Hungarian algorithm with potentials, O(n³); Kuhn 1955,
+ * Munkres 1957, in the shortest-augmenting-path form of Jonker & Volgenant 1987). `Infinity` marks a forbidden
+ * pair. Returns the column assigned to each row, or null when no finite perfect matching exists.
+ *
+ * Legend: rows i = 1..n and columns j = 1..n (1-based inside, 0 is the virtual start column); u, v are the dual
+ * potentials, p[j] the row matched to column j, way[j] the previous column on the augmenting path.
+ */
+export function linearAssignment(
+  cost: Float64Array,
+  n: number,
+  out: Int32Array = new Int32Array(n),
+): Int32Array | null {
+  const u = new Float64Array(n + 1);
+  const v = new Float64Array(n + 1);
+  const p = new Int32Array(n + 1);
+  const way = new Int32Array(n + 1);
+  const minv = new Float64Array(n + 1);
+  const used = new Uint8Array(n + 1);
+  for (let i = 1; i <= n; i++) {
+    p[0] = i;
+    let j0 = 0;
+    minv.fill(Number.POSITIVE_INFINITY);
+    used.fill(0);
+    do {
+      used[j0] = 1;
+      const i0 = p[j0];
+      let delta = Number.POSITIVE_INFINITY;
+      let j1 = -1;
+      const row = (i0 - 1) * n;
+      for (let j = 1; j <= n; j++) {
+        if (used[j]) continue;
+        const c = cost[row + j - 1];
+        const cur = c === Number.POSITIVE_INFINITY ? c : c - u[i0] - v[j];
+        if (cur < minv[j]) {
+          minv[j] = cur;
+          way[j] = j0;
+        }
+        if (minv[j] < delta) {
+          delta = minv[j];
+          j1 = j;
+        }
+      }
+      if (j1 < 0 || delta === Number.POSITIVE_INFINITY) return null;
+      for (let j = 0; j <= n; j++) {
+        if (used[j]) {
+          u[p[j]] += delta;
+          v[j] -= delta;
+        } else {
+          minv[j] -= delta;
+        }
+      }
+      j0 = j1;
+    } while (p[j0] !== 0);
+    do {
+      const j1 = way[j0];
+      p[j0] = p[j1];
+      j0 = j1;
+    } while (j0 !== 0);
+  }
+  for (let j = 1; j <= n; j++) out[p[j] - 1] = j - 1;
+  return out;
+}
