@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { CliFailure, UsageError } from '../errors.js';
+import type { CliContext } from '../main.js';
+import { repoRoot } from '../repo.js';
+import { formatTable } from '../table.js';
+import { paint } from '../term.js';
+
+/** A Python reference tool a package benchmark may run beside ours. */
+interface Peer {
+  readonly module: string;
+  readonly what: string;
+}
+
+const PEERS: readonly Peer[] = [
+  { module: 'ase', what: 'neighbour lists, CIF parsing' },
+  { module: 'pymatgen', what: 'neighbour lists, CIF parsing, StructureMatcher' },
+  { module: 'torch', what: 'EGNN forward / training step' },
+  { module: 'spglib', what: 'space groups' },
+];
+
+const PYTHON = '/usr/bin/python3';
+
+/** Which peers import under Debian's python3 (the peers' documented interpreter). */
+export function peerStatus(python = PYTHON): { module: string; what: string; version: string | undefined }[] {
+  const have = existsSync(python);
+  return PEERS.map((p) => {
+    if (!have) return { ...p, version: undefined };
+    const r = spawnSync(
+      python,
+      ['-c', `import ${p.module} as m, importlib.metadata as md; print(md.version('${p.module}'))`],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    return { ...p, version: r.status === 0 ? r.stdout.trim() : undefined };
+  });
+}
+
+/** Workspace packages that have a `bench` script: [name, folder]. */
+export function benchPackages(root: string): { name: string; dir: string }[] {
+  const out: { name: string; dir: string }[] = [];
+  for (const group of ['packages', 'apps']) {
+    const base = join(root, group);
+    if (!existsSync(base)) continue;
+    for (const d of readdirSync(base).sort()) {
+      const file = join(base, d, 'package.json');
+      if (!existsSync(file)) continue;
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; scripts?: Record<string, string> };
+      if (pkg.scripts?.bench) out.push({ name: pkg.name ?? d, dir: join(base, d) });
+    }
+  }
+  return out;
+}
+
+export function registerBench(program: Command, ctx: CliContext): void {
+  program
+    .command('bench')
+    .summary("run the packages' benchmarks beside the Python peers")
+    .description(
+      "Runs each package's benchmark (its `bench` script: our code and, when Debian's python3 has the module, " +
+        'the Python peer on the same run, with the ratio). Peers that are not installed are skipped and listed. ' +
+        'Build first (`pnpm build`). Benchmarks take minutes; --list shows what would run.',
+    )
+    .argument('[packages...]', 'package names or folders, e.g. graph io (default: every package with a bench)')
+    .option('--list', 'list the benchmarks and which peers are installed, run nothing')
+    .option('--json', 'print the list as JSON (with --list)')
+    .addHelpText('after', '\nExamples:\n  $ crys bench --list\n  $ crys bench graph io')
+    .action((packages: string[], opts: { list?: boolean; json?: boolean }) => {
+      const { term } = ctx;
+      const root = repoRoot();
+      if (!root) {
+        throw new CliFailure(
+          'crys bench needs the crys repository (its packages and data), and this CLI runs outside it',
+          'run it from a clone: `node apps/cli/dist/bin.js bench`',
+        );
+      }
+      const all = benchPackages(root);
+      const selected = packages.length
+        ? packages.map((p) => {
+            const hit = all.find((b) => b.name === p || b.name === `@crys/${p}` || b.dir.endsWith(`/${p}`));
+            if (!hit) {
+              throw new UsageError(
+                `no benchmark named '${p}'`,
+                `choose from ${all.map((b) => b.name.replace('@crys/', '')).join(', ')}`,
+              );
+            }
+            return hit;
+          })
+        : all;
+      const peers = peerStatus();
+      if (opts.list && opts.json) {
+        term.out(
+          JSON.stringify({
+            benchmarks: selected.map((b) => b.name),
+            peers: peers.map((p) => ({
+              module: p.module,
+              installed: p.version !== undefined,
+              version: p.version ?? null,
+            })),
+          }),
+        );
+        return;
+      }
+      const c = term.color;
+      term.out(
+        formatTable(
+          ['peer (python3)', 'status', 'used for'],
+          peers.map((p) => [
+            p.module,
+            p.version ? paint(c, 'green', p.version) : paint(c, 'yellow', 'not installed: skipped'),
+            p.what,
+          ]),
+          ['left', 'left', 'left'],
+        ),
+      );
+      if (peers.some((p) => !p.version)) {
+        term.out(
+          `Missing peers are skipped; install them with: apt-get install -y ${peers
+            .filter((p) => !p.version)
+            .map((p) => `python3-${p.module}`)
+            .join(' ')}`,
+        );
+      }
+      term.out();
+      term.out(`benchmarks: ${selected.map((b) => b.name).join(', ') || '(none)'}`);
+      if (opts.list) return;
+      const peersOut = mkdtempSync(join(tmpdir(), 'crys-peers-'));
+      const failed: string[] = [];
+      for (const b of selected) {
+        term.out();
+        term.out(paint(c, 'bold', `── ${b.name} ──`));
+        const r = spawnSync('npm', ['run', '--silent', 'bench'], {
+          cwd: b.dir,
+          stdio: 'inherit',
+          env: { ...process.env, PEERS_OUT: process.env.PEERS_OUT ?? peersOut },
+        });
+        if (r.status !== 0) failed.push(b.name);
+      }
+      if (failed.length) {
+        throw new CliFailure(
+          `benchmarks failed: ${failed.join(', ')}`,
+          'their output above says why; run `pnpm build` first',
+        );
+      }
+    });
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { CliFailure } from './errors.js';
+
+/** Node's system error shape (code + path). */
+interface SystemError extends Error {
+  readonly code?: string;
+}
+
+function isSystemError(e: unknown): e is SystemError {
+  return e instanceof Error && typeof (e as SystemError).code === 'string';
+}
+
+/** Turns an fs error into a {@link CliFailure} that names the file and the fix; rethrows anything else. */
+export function fileFailure(e: unknown, action: 'read' | 'write', file: string): never {
+  if (!isSystemError(e)) throw e;
+  switch (e.code) {
+    case 'ENOENT':
+      throw new CliFailure(
+        action === 'read' ? `cannot read ${file}: no such file` : `cannot write ${file}: its folder does not exist`,
+        action === 'read'
+          ? 'check the path (relative paths start from the current folder)'
+          : `create ${dirname(file)} first`,
+      );
+    case 'EISDIR':
+      throw new CliFailure(`cannot ${action} ${file}: it is a folder`, 'give a file path');
+    case 'EACCES':
+    case 'EPERM':
+      throw new CliFailure(`cannot ${action} ${file}: permission denied`, 'check the file permissions');
+    case 'ENOSPC':
+      throw new CliFailure(`cannot write ${file}: no space left on device`, 'free some disk space');
+    default:
+      throw new CliFailure(`cannot ${action} ${file}: ${e.message}`);
+  }
+}
+
+/** Reads a text file, or all of stdin for `-`. Errors name the file. */
+export function readText(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    return fileFailure(e, 'read', file === '-' ? 'stdin' : file);
+  }
+}
+
+/** Reads a binary file. Errors name the file. */
+export function readBytes(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    return fileFailure(e, 'read', file);
+  }
+}
+
+/**
+ * Writes `data` to `file` atomically: a temporary file in the same folder is written, flushed to disk and
+ * renamed over the target, so a crash or a kill leaves either the old file (or none) or the complete new one,
+ * never a truncated one. `-` writes to stdout instead.
+ */
+export function writeAtomic(
+  file: string,
+  data: string | Uint8Array,
+  stdout?: { write(s: string | Uint8Array): boolean },
+): void {
+  if (file === '-') {
+    (stdout ?? process.stdout).write(data);
+    return;
+  }
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd = -1;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    renameSync(tmp, file);
+  } catch (e) {
+    if (fd >= 0) closeSync(fd);
+    rmSync(tmp, { force: true });
+    fileFailure(e, 'write', file);
+  }
+}

@@ -1,0 +1,37 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Commander parser for an integer option within [min, max]. The message says what arrived. */
+export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^[-+]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(
+        `expected an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}, got '${value}'.`,
+      );
+    }
+    return n;
+  };
+}
+
+/** Commander parser for a finite number; `positive` also refuses 0 and negatives. */
+export function numberOption(kind: 'positive' | 'nonnegative' | 'any' = 'any'): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    const ok = value.trim() !== '' && Number.isFinite(n) && (kind === 'any' || (kind === 'positive' ? n > 0 : n >= 0));
+    if (!ok) {
+      const what = kind === 'any' ? 'a finite number' : kind === 'positive' ? 'a positive number' : 'a number ≥ 0';
+      throw new InvalidArgumentError(`expected ${what}, got '${value}'.`);
+    }
+    return n;
+  };
+}
+
+/** Commander parser for one of a fixed set of words. */
+export function choiceOption<T extends string>(choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got '${value}'.`);
+    }
+    return value as T;
+  };
+}
