@@ -1,0 +1,205 @@
+/**
+ * Test-only helpers (excluded from the build): read the committed val CSVs with a tiny P1-CIF parser, build
+ * brute-force periodic radius graphs, and give edges deterministic invariant weights. The product packages
+ * (@crys/io, @crys/graph) do this properly; the tests here must not depend on their progress.
+ */
+import { readFileSync } from 'node:fs';
+import { atomicNumberOf, type Crystal, createCrystal, latticeFromParameters, planeSpacings } from '@crys/lattice';
+
+const ROOT = new URL('../../../../', import.meta.url);
+
+/** Splits a CSV text (RFC 4180 quoting, multi-line fields) into rows of fields. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else if (ch !== '\r') field += ch;
+  }
+  if (field !== '' || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** A P1 CIF as written by pymatgen → Crystal. */
+export function parseP1Cif(cif: string): Crystal {
+  const num = (key: string): number => {
+    const m = new RegExp(`^${key}\\s+([-0-9.eE+]+)`, 'm').exec(cif);
+    if (!m) throw new Error(`parseP1Cif: missing ${key}`);
+    return Number(m[1]);
+  };
+  const lattice = latticeFromParameters(
+    num('_cell_length_a'),
+    num('_cell_length_b'),
+    num('_cell_length_c'),
+    num('_cell_angle_alpha'),
+    num('_cell_angle_beta'),
+    num('_cell_angle_gamma'),
+  );
+  const lines = cif.split('\n');
+  const start = lines.findIndex((l) => l.trim() === '_atom_site_type_symbol');
+  const header: string[] = [];
+  let i = start;
+  while (lines[i]?.trim().startsWith('_atom_site')) header.push(lines[i++].trim());
+  const col = (name: string) => header.indexOf(name);
+  const fracCoords: number[] = [];
+  const atomicNumbers: number[] = [];
+  for (; i < lines.length; i++) {
+    const parts = lines[i].trim().split(/\s+/);
+    if (parts.length < header.length) break;
+    atomicNumbers.push(atomicNumberOf(parts[col('_atom_site_type_symbol')]));
+    for (const c of ['x', 'y', 'z']) fracCoords.push(Number(parts[col(`_atom_site_fract_${c}`)]));
+  }
+  return createCrystal({ lattice, fracCoords, atomicNumbers });
+}
+
+const cache = new Map<string, Crystal[]>();
+
+/** The first `limit` crystals of data/<name>/val.csv (whole file when limit is omitted). */
+export function readVal(name: 'perov_5' | 'carbon_24', limit = Number.POSITIVE_INFINITY): Crystal[] {
+  let all = cache.get(name);
+  if (!all) {
+    const rows = parseCsv(readFileSync(new URL(`data/${name}/val.csv`, ROOT), 'utf8'));
+    const cifCol = rows[0].indexOf('cif');
+    all = rows
+      .slice(1)
+      .filter((r) => r.length > cifCol && r[cifCol])
+      .map((r) => parseP1Cif(r[cifCol]));
+    cache.set(name, all);
+  }
+  return all.slice(0, Math.min(limit, all.length));
+}
+
+/** A periodic graph with its Cartesian edge vectors. */
+export interface TestGraph {
+  readonly src: Int32Array;
+  readonly dst: Int32Array;
+  /** 3·E integer translations of dst. */
+  readonly image: Int32Array;
+  /** 3·E, r_e = (frac[dst] + image − frac[src])·L. */
+  readonly edgeVectors: Float64Array;
+}
+
+/** All pairs (i, j, image) with 0 < |r| ≤ cutoff, by brute force over the images (test reference). */
+export function bruteRadiusGraph(crystal: Crystal, cutoff: number): TestGraph {
+  const L = crystal.lattice,
+    x = crystal.fracCoords;
+  const n = crystal.atomicNumbers.length;
+  const h = planeSpacings(L);
+  const reach = [0, 1, 2].map((k) => Math.ceil(cutoff / h[k]) + 1);
+  const src: number[] = [],
+    dst: number[] = [],
+    image: number[] = [],
+    vec: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      for (let a = -reach[0]; a <= reach[0]; a++) {
+        for (let b = -reach[1]; b <= reach[1]; b++) {
+          for (let c = -reach[2]; c <= reach[2]; c++) {
+            const f0 = x[3 * j] + a - x[3 * i],
+              f1 = x[3 * j + 1] + b - x[3 * i + 1],
+              f2 = x[3 * j + 2] + c - x[3 * i + 2];
+            const r0 = f0 * L[0] + f1 * L[3] + f2 * L[6];
+            const r1 = f0 * L[1] + f1 * L[4] + f2 * L[7];
+            const r2 = f0 * L[2] + f1 * L[5] + f2 * L[8];
+            const d = Math.hypot(r0, r1, r2);
+            if (d > cutoff || (i === j && a === 0 && b === 0 && c === 0)) continue;
+            src.push(i);
+            dst.push(j);
+            image.push(a, b, c);
+            vec.push(r0, r1, r2);
+          }
+        }
+      }
+    }
+  }
+  return {
+    src: Int32Array.from(src),
+    dst: Int32Array.from(dst),
+    image: Int32Array.from(image),
+    edgeVectors: Float64Array.from(vec),
+  };
+}
+
+/** Cartesian edge vectors of `graph` in `crystal` (which may have moved since the graph was built). */
+export function edgeVectorsOf(crystal: Crystal, graph: Pick<TestGraph, 'src' | 'dst' | 'image'>): Float64Array {
+  const L = crystal.lattice,
+    x = crystal.fracCoords;
+  const out = new Float64Array(3 * graph.src.length);
+  for (let e = 0; e < graph.src.length; e++) {
+    const i = graph.src[e],
+      j = graph.dst[e];
+    const f0 = x[3 * j] + graph.image[3 * e] - x[3 * i];
+    const f1 = x[3 * j + 1] + graph.image[3 * e + 1] - x[3 * i + 1];
+    const f2 = x[3 * j + 2] + graph.image[3 * e + 2] - x[3 * i + 2];
+    out[3 * e] = f0 * L[0] + f1 * L[3] + f2 * L[6];
+    out[3 * e + 1] = f0 * L[1] + f1 * L[4] + f2 * L[7];
+    out[3 * e + 2] = f0 * L[2] + f1 * L[5] + f2 * L[8];
+  }
+  return out;
+}
+
+/**
+ * Two invariant weights per edge (2·E, edge-major) from its length and the two species only: a stand-in for
+ * a trained network's edge head that is invariant by construction (asymmetric in src/dst on purpose).
+ */
+export function invariantWeights(crystal: Crystal, graph: TestGraph, cutoff: number): Float64Array {
+  const z = crystal.atomicNumbers,
+    r = graph.edgeVectors;
+  const out = new Float64Array(2 * graph.src.length);
+  for (let e = 0; e < graph.src.length; e++) {
+    const d = Math.hypot(r[3 * e], r[3 * e + 1], r[3 * e + 2]);
+    const fc = d < cutoff ? 0.5 * (Math.cos((Math.PI * d) / cutoff) + 1) : 0;
+    const zs = z[graph.src[e]],
+      zd = z[graph.dst[e]];
+    out[2 * e] = 0.05 * Math.sin(1.3 * d + 0.11 * zs - 0.07 * zd) * fc;
+    out[2 * e + 1] = 0.8 * Math.cos(0.7 * d + 0.05 * zd + 0.03 * zs) * fc;
+  }
+  return out;
+}
+
+/** A uniformly random rotation (det +1), or a rotoreflection when `reflect`, from a uniform quaternion. */
+export function randomOrthogonal(rand: () => number, reflect = false): Float64Array {
+  const u1 = rand(),
+    u2 = 2 * Math.PI * rand(),
+    u3 = 2 * Math.PI * rand();
+  const a = Math.sqrt(1 - u1),
+    b = Math.sqrt(u1);
+  const w = a * Math.sin(u2),
+    x = a * Math.cos(u2),
+    y = b * Math.sin(u3),
+    zq = b * Math.cos(u3);
+  const R = Float64Array.of(
+    1 - 2 * (y * y + zq * zq),
+    2 * (x * y - zq * w),
+    2 * (x * zq + y * w),
+    2 * (x * y + zq * w),
+    1 - 2 * (x * x + zq * zq),
+    2 * (y * zq - x * w),
+    2 * (x * zq - y * w),
+    2 * (y * zq + x * w),
+    1 - 2 * (x * x + y * y),
+  );
+  if (reflect) for (let i = 6; i < 9; i++) R[i] = -R[i];
+  return R;
+}
