@@ -1,0 +1,180 @@
+import { radiusGraph } from '@crys/graph';
+import { analyzeSymmetry, loadMoyo } from '@crys/io';
+import {
+  type Crystal,
+  chemicalFormula,
+  density,
+  elementSymbol,
+  hasPartialOccupancy,
+  latticeParameters,
+  reducedFormula,
+  volume,
+} from '@crys/lattice';
+import type { Command } from 'commander';
+import { type GraphStats, graphStats } from '../graph-stats.js';
+import { type LoadedCrystal, loadCrystals } from '../load.js';
+import type { CliContext } from '../main.js';
+import { intOption, numberOption } from '../options.js';
+import { fixed } from '../table.js';
+import { paint } from '../term.js';
+
+/** Everything `crys info` reports about one crystal (the `--json` record). */
+export interface CrystalInfo {
+  readonly source: string;
+  readonly id: string | null;
+  readonly formula: string;
+  readonly reducedFormula: string;
+  readonly numAtoms: number;
+  readonly lattice: { a: number; b: number; c: number; alpha: number; beta: number; gamma: number };
+  readonly volume: number;
+  readonly volumePerAtom: number;
+  readonly density: number;
+  readonly spaceGroup: { number: number; symbol: string; symprec: number } | null;
+  readonly neighbours: {
+    readonly cutoff: number;
+    readonly edges: number;
+    readonly meanDegree: number;
+    readonly minDegree: number;
+    readonly maxDegree: number;
+    readonly selfImageEdges: number;
+    readonly multiEdges: number;
+    readonly nearest: { distance: number; pair: string } | null;
+  };
+  readonly partialOccupancy: boolean;
+}
+
+/** Space group of a crystal via moyo (null when moyo cannot decide, e.g. partial occupancy). */
+export function spaceGroupOf(crystal: Crystal, symprec: number): CrystalInfo['spaceGroup'] {
+  if (hasPartialOccupancy(crystal)) return null;
+  try {
+    const ds = analyzeSymmetry(crystal, symprec);
+    return { number: ds.number, symbol: ds.hm_symbol.replace(/\s+/g, ''), symprec };
+  } catch {
+    return null;
+  }
+}
+
+/** The `crys info` record of one crystal. */
+export function crystalInfo(item: LoadedCrystal, cutoff: number, symprec: number): CrystalInfo {
+  const c = item.crystal;
+  const n = c.atomicNumbers.length;
+  const p = latticeParameters(c.lattice);
+  const v = Math.abs(volume(c.lattice));
+  const g = radiusGraph(c, { cutoff, distances: true });
+  const s: GraphStats = graphStats(g);
+  let minDegree = n > 0 ? Number.POSITIVE_INFINITY : 0;
+  let maxDegree = 0;
+  for (let i = 0; i < n; i++) {
+    minDegree = Math.min(minDegree, s.degrees[i]);
+    maxDegree = Math.max(maxDegree, s.degrees[i]);
+  }
+  return {
+    source: item.label,
+    id: item.id ?? null,
+    formula: chemicalFormula(c),
+    reducedFormula: reducedFormula(c),
+    numAtoms: n,
+    lattice: { a: p.a, b: p.b, c: p.c, alpha: p.alpha, beta: p.beta, gamma: p.gamma },
+    volume: v,
+    volumePerAtom: n > 0 ? v / n : Number.NaN,
+    density: density(c),
+    spaceGroup: spaceGroupOf(c, symprec),
+    neighbours: {
+      cutoff,
+      edges: s.numEdges,
+      meanDegree: s.meanDegree,
+      minDegree,
+      maxDegree,
+      selfImageEdges: s.selfImageEdges,
+      multiEdges: s.multiEdges,
+      nearest: s.nearest
+        ? {
+            distance: s.nearest.distance,
+            pair: `${elementSymbol(c.atomicNumbers[s.nearest.src])}${s.nearest.src + 1}–${elementSymbol(c.atomicNumbers[s.nearest.dst])}${s.nearest.dst + 1}`,
+          }
+        : null,
+    },
+    partialOccupancy: hasPartialOccupancy(c),
+  };
+}
+
+/** Text block of one crystal, as `crys info` prints it. */
+export function formatInfo(info: CrystalInfo, color: boolean): string {
+  const k = (s: string) => paint(color, 'dim', s.padEnd(13));
+  const l = info.lattice;
+  const nb = info.neighbours;
+  const lines = [
+    paint(color, 'bold', `${info.source}${info.id ? `  (id ${info.id})` : ''}`),
+    `  ${k('formula')}${paint(color, 'cyan', info.formula)}${info.formula !== info.reducedFormula ? `  (reduced ${info.reducedFormula})` : ''}`,
+    `  ${k('atoms')}${info.numAtoms}${info.partialOccupancy ? '  (partially occupied sites)' : ''}`,
+    `  ${k('lattice')}a ${fixed(l.a, 4)}  b ${fixed(l.b, 4)}  c ${fixed(l.c, 4)} Å   α ${fixed(l.alpha, 3)}  β ${fixed(l.beta, 3)}  γ ${fixed(l.gamma, 3)}°`,
+    `  ${k('volume')}${fixed(info.volume, 3)} Å³  (${fixed(info.volumePerAtom, 3)} Å³/atom)`,
+    `  ${k('density')}${fixed(info.density, 4)} g/cm³`,
+    `  ${k('space group')}${info.spaceGroup ? `${info.spaceGroup.symbol} (${info.spaceGroup.number})  symprec ${info.spaceGroup.symprec} Å` : 'undetermined'}`,
+    `  ${k('neighbours')}within ${nb.cutoff} Å: ${nb.edges} edges, ${fixed(nb.meanDegree, 2)} per atom (min ${nb.minDegree}, max ${nb.maxDegree}); ${nb.selfImageEdges} image self-loops, ${nb.multiEdges} multi-edges`,
+    `  ${k('nearest')}${nb.nearest ? `${fixed(nb.nearest.distance, 4)} Å (${nb.nearest.pair})` : `none within ${nb.cutoff} Å`}`,
+  ];
+  return lines.join('\n');
+}
+
+export function registerInfo(program: Command, ctx: CliContext): void {
+  program
+    .command('info')
+    .summary('formula, lattice, volume, density, space group and neighbours of each crystal')
+    .description(
+      'Prints, for every crystal in the files (CIF blocks, dataset CSV rows, …): formula, lattice parameters, ' +
+        'volume, density, space group (moyo) and neighbour statistics of the periodic multigraph within --cutoff.',
+    )
+    .argument('<files...>', 'crystal files (CIF, dataset CSV, …); - reads stdin')
+    .option('--format <id>', 'input format when the name does not say (cif, csv)')
+    .option('--index <n>', 'only the n-th crystal of each file (1-based)', intOption(1))
+    .option('--limit <n>', 'at most n crystals per file (default 5 for multi-crystal files)', intOption(1))
+    .option('--cutoff <Å>', 'neighbour cutoff radius', numberOption('positive'), 5)
+    .option('--symprec <Å>', 'symmetry tolerance for the space group', numberOption('positive'), 0.01)
+    .option('--json', 'print a JSON array of records instead of text')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ crys info structure.cif\n  $ crys info data/perov_5/val.csv --index 17 --cutoff 4\n  $ cat POSCAR | crys info - --format poscar --json',
+    )
+    .action(
+      async (
+        files: string[],
+        opts: { format?: string; index?: number; limit?: number; cutoff: number; symprec: number; json?: boolean },
+      ) => {
+        const { term } = ctx;
+        await loadMoyo();
+        const records: CrystalInfo[] = [];
+        let first = true;
+        for (const file of files) {
+          const loaded = loadCrystals(file, {
+            format: opts.format,
+            index: opts.index,
+            limit: opts.index !== undefined ? 1 : (opts.limit ?? 5),
+          });
+          for (const w of loaded.warnings) term.err(`${paint(term.colorErr, 'yellow', 'warning:')} ${w}`);
+          for (const item of loaded.crystals) {
+            const info = crystalInfo(item, opts.cutoff, opts.symprec);
+            if (opts.json) {
+              records.push(info);
+            } else {
+              if (!first) term.out();
+              first = false;
+              term.out(formatInfo(info, term.color));
+            }
+          }
+          const skipped = loaded.total - loaded.crystals.length;
+          if (!opts.json && skipped > 0 && opts.index === undefined) {
+            term.out();
+            term.out(
+              paint(
+                term.color,
+                'dim',
+                `… ${skipped} more crystal(s) in ${file} (use --limit N or --index N to see them)`,
+              ),
+            );
+          }
+        }
+        if (opts.json) term.out(JSON.stringify(records, null, 2));
+      },
+    );
+}
