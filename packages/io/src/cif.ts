@@ -1,0 +1,462 @@
+import type { Crystal } from '@crys/lattice';
+import { type CifBlock, type CifDocument, type CifLoop, parseCifScratch } from './cif-syntax.js';
+import { ParseError } from './errors.js';
+import { findSpaceGroup, spaceGroupOperations } from './space-groups.js';
+import { speciesToAtomicNumber } from './species.js';
+import { parseXyzOperation } from './symop.js';
+import type { ReadOptions, ReadResult } from './types.js';
+
+/** Options of {@link readCif}. */
+export interface ReadCifOptions extends ReadOptions {
+  /**
+   * Two symmetry images of a site are one site when every fractional component differs by less than this
+   * (modulo 1). Default 1e-4, pymatgen's `site_tolerance`.
+   */
+  readonly siteTolerance?: number;
+  /** Keep `_atom_site_label` on the crystal as `labels`. Default true. */
+  readonly labels?: boolean;
+}
+
+const OP_TAGS = [
+  '_space_group_symop_operation_xyz',
+  '_symmetry_equiv_pos_as_xyz',
+  '_space_group_symop.operation_xyz',
+  '_symmetry_equiv.pos_as_xyz',
+];
+const HALL_TAGS = ['_space_group_name_hall', '_symmetry_space_group_name_hall', '_space_group.name_hall'];
+const HM_TAGS = [
+  '_space_group_name_h-m_alt',
+  '_symmetry_space_group_name_h-m',
+  '_space_group.name_h-m_alt',
+  '_space_group_name_h-m',
+];
+const NUMBER_TAGS = ['_space_group_it_number', '_symmetry_int_tables_number', '_space_group.it_number'];
+const CELL_TAGS = [
+  '_cell_length_a',
+  '_cell_length_b',
+  '_cell_length_c',
+  '_cell_angle_alpha',
+  '_cell_angle_beta',
+  '_cell_angle_gamma',
+] as const;
+const CELL_PARAMS = new Float64Array(6);
+const IDENTITY = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0);
+// pymatgen's CifParser snaps coordinates written as 0.3333 / 0.6667 to 1/3, 2/3 (relative tolerance 1e-4)
+// so that 3- and 6-fold operations map them onto each other.
+const FRAC_TOLERANCE = 1e-4;
+
+/**
+ * Reads every data block of a CIF 1.1 text that has a cell and atom sites: cell parameters (degrees),
+ * fractional (or Cartesian) sites, species from `_atom_site_type_symbol` or the label (oxidation suffixes
+ * such as `Fe3+` and label digits are dropped), symmetry expansion from the listed xyz operations or, when
+ * none are listed, from the Hall symbol, Hermann–Mauguin symbol or space-group number. Images of one site
+ * closer than `siteTolerance` are merged, as are coincident sites of the same element. Partial occupancies
+ * are kept on the crystal (`occupancies`) with a warning. Coordinates are wrapped into [0, 1).
+ *
+ * Throws {@link ParseError} (`source:line:column: …`) for broken syntax or a block whose cell or sites
+ * cannot be read; blocks without structure are skipped with a warning.
+ *
+ * @example
+ * const { crystals } = readCif('data_Po\n_cell_length_a 3.35\n_cell_length_b 3.35\n_cell_length_c 3.35\n' +
+ *   '_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n_space_group_IT_number 221\n' +
+ *   'loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nPo1 0 0 0\n');
+ * crystals[0].atomicNumbers; // Uint8Array [84]
+ */
+export function readCif(text: string, options: ReadCifOptions = {}): ReadResult {
+  const source = options.source ?? 'cif';
+  const doc = parseCifScratch(text, source);
+  const crystals: Crystal[] = [];
+  const warnings = doc.warnings;
+  for (const block of doc.blocks) {
+    const c = blockToCrystal(doc, block, options, warnings);
+    if (c) crystals.push(c);
+  }
+  if (crystals.length === 0) {
+    const line = doc.blocks.length > 0 ? doc.blocks[0].line : 1;
+    throw new ParseError(
+      'cif',
+      source,
+      line,
+      1,
+      doc.blocks.length === 0
+        ? 'expected a data block (data_<name>), found none'
+        : `expected a data block with _cell_length_a and an _atom_site_fract_x loop; none of ${doc.blocks.length} block(s) has one`,
+    );
+  }
+  return { crystals, warnings };
+}
+
+function findLoopColumn(block: CifBlock, tags: readonly string[]): { loop: CifLoop; column: number } | undefined {
+  for (const t of tags) {
+    const loop = block.loop(t);
+    if (loop) return { loop, column: loop.column(t) };
+  }
+  return undefined;
+}
+
+function firstToken(block: CifBlock, tags: readonly string[]): number {
+  for (const t of tags) {
+    const i = block.token(t);
+    if (i >= 0) return i;
+  }
+  return -1;
+}
+
+function readOperations(doc: CifDocument, block: CifBlock, warnings: string[]): Float64Array {
+  const found = findLoopColumn(block, OP_TAGS);
+  const single = found ? -1 : firstToken(block, OP_TAGS);
+  if (found || single >= 0) {
+    const count = found ? found.loop.numRows : 1;
+    // Fast path: the P1 'x, y, z' files written by pymatgen.
+    if (count === 1) {
+      const tok = found ? found.loop.token(0, found.column) : single;
+      const s = doc.tokenText(tok);
+      if (s === 'x, y, z' || s === 'x,y,z') return IDENTITY;
+    }
+    const ops = new Float64Array(12 * count);
+    for (let r = 0; r < count; r++) {
+      const tok = found ? found.loop.token(r, found.column) : single;
+      const op = parseXyzOperation(doc.tokenText(tok));
+      if (typeof op === 'string') throw doc.errorAt(tok, `symmetry operation: ${op}`);
+      ops.set(op, 12 * r);
+    }
+    return ops;
+  }
+  const hallTok = firstToken(block, HALL_TAGS);
+  const hmTok = firstToken(block, HM_TAGS);
+  const numTok = firstToken(block, NUMBER_TAGS);
+  const hall = hallTok >= 0 && !doc.tokenIsNull(hallTok) ? doc.tokenText(hallTok) : undefined;
+  const hm = hmTok >= 0 && !doc.tokenIsNull(hmTok) ? doc.tokenText(hmTok) : undefined;
+  const num = numTok >= 0 ? doc.tokenNumber(numTok) : Number.NaN;
+  if (hall === undefined && hm === undefined && Number.isNaN(num)) {
+    warnings.push(
+      `${doc.source}:${block.line}:1: data_${block.name}: no symmetry operations or space group given; read as P1`,
+    );
+    return IDENTITY;
+  }
+  const match = findSpaceGroup({ hall, hermannMauguin: hm, number: Number.isNaN(num) ? undefined : num });
+  const at = hallTok >= 0 ? hallTok : hmTok >= 0 ? hmTok : numTok;
+  if (!match) {
+    throw doc.errorAt(
+      at,
+      `expected a known space group (Hall symbol, Hermann–Mauguin symbol or number 1–230), got ${JSON.stringify(hall ?? hm ?? String(num))}`,
+    );
+  }
+  if (match.note) doc.warnAt(at, match.note);
+  return spaceGroupOperations(match.hallNumber);
+}
+
+function cellParameter(doc: CifDocument, block: CifBlock, tag: string, isAngle: boolean, warnings: string[]): number {
+  const tok = block.token(tag);
+  if (tok < 0 || doc.tokenIsNull(tok)) {
+    if (isAngle) {
+      warnings.push(`${doc.source}:${block.line}:1: data_${block.name}: ${tag} missing; 90° assumed`);
+      return 90;
+    }
+    throw new ParseError('cif', doc.source, block.line, 1, `data_${block.name}: expected ${tag}, it is missing`);
+  }
+  const v = doc.tokenNumber(tok);
+  if (!(v > 0 && (isAngle ? v < 180 : v < Number.POSITIVE_INFINITY))) {
+    throw doc.errorAt(
+      tok,
+      `expected ${tag} to be ${isAngle ? 'an angle in (0, 180) degrees' : 'a positive length'}, got '${doc.tokenText(tok)}'`,
+    );
+  }
+  return v;
+}
+
+function snapThird(x: number): number {
+  if (Math.abs(1 - x / (1 / 3)) < FRAC_TOLERANCE) return 1 / 3;
+  if (Math.abs(1 - x / (2 / 3)) < FRAC_TOLERANCE) return 2 / 3;
+  return x;
+}
+
+function blockToCrystal(
+  doc: CifDocument,
+  block: CifBlock,
+  options: ReadCifOptions,
+  warnings: string[],
+): Crystal | undefined {
+  const fract = block.loop('_atom_site_fract_x');
+  const cartLoop = fract ? undefined : block.loop('_atom_site_cartn_x');
+  const sites = fract ?? cartLoop;
+  const hasCell = block.has('_cell_length_a');
+  if (!sites || !hasCell) {
+    if (!sites && !hasCell) {
+      warnings.push(`${doc.source}:${block.line}:1: data_${block.name}: no cell and no atom sites; block skipped`);
+      return undefined;
+    }
+    throw new ParseError(
+      'cif',
+      doc.source,
+      block.line,
+      1,
+      sites
+        ? `data_${block.name}: expected _cell_length_a for the atom sites, it is missing`
+        : `data_${block.name}: expected an _atom_site_fract_x (or _atom_site_Cartn_x) loop for the cell, found none`,
+    );
+  }
+  const p = CELL_PARAMS;
+  for (let i = 0; i < 6; i++) p[i] = cellParameter(doc, block, CELL_TAGS[i], i >= 3, warnings);
+  const lattice = cellFromParameters(p[0], p[1], p[2], p[3], p[4], p[5]);
+  if (!lattice) {
+    const at = block.token('_cell_angle_alpha') >= 0 ? block.token('_cell_angle_alpha') : block.token('_cell_length_a');
+    throw doc.errorAt(
+      at,
+      `expected cell angles that form a cell, got alpha ${p[3]}, beta ${p[4]}, gamma ${p[5]} (zero or imaginary volume)`,
+    );
+  }
+  const prefix = fract ? '_atom_site_fract_' : '_atom_site_cartn_';
+  const cx = sites.column(`${prefix}x`);
+  const cy = sites.column(`${prefix}y`);
+  const cz = sites.column(`${prefix}z`);
+  if (cy < 0 || cz < 0) {
+    throw new ParseError(
+      'cif',
+      doc.source,
+      sites.line,
+      sites.columnNumber,
+      `expected ${prefix}y and ${prefix}z in the same loop as ${prefix}x`,
+    );
+  }
+  // Species and labels may sit in the coordinate loop or (rarely) elsewhere; only the same loop is used.
+  const cType = sites.column('_atom_site_type_symbol');
+  const cLabel = sites.column('_atom_site_label');
+  const cOcc = sites.column('_atom_site_occupancy');
+  if (cType < 0 && cLabel < 0) {
+    throw new ParseError(
+      'cif',
+      doc.source,
+      sites.line,
+      sites.columnNumber,
+      'expected _atom_site_type_symbol or _atom_site_label in the atom-site loop',
+    );
+  }
+  const ops = readOperations(doc, block, warnings);
+  const numOps = ops.length / 12;
+  const tol = options.siteTolerance ?? 1e-4;
+  const keepLabels = options.labels !== false && cLabel >= 0;
+
+  const rows = sites.numRows;
+  let cap = rows * numOps;
+  let frac = new Float64Array(3 * cap);
+  let z = new Uint8Array(cap);
+  let occ = new Float64Array(cap);
+  const labels: string[] = [];
+  let n = 0;
+  let partial = 0;
+  let clamped = 0;
+  let skipped = 0;
+  let merged = 0;
+  let inv: Float64Array | undefined;
+  for (let r = 0; r < rows; r++) {
+    const tx = sites.token(r, cx);
+    const ty = sites.token(r, cy);
+    const tz = sites.token(r, cz);
+    let x = doc.tokenNumber(tx);
+    let y = doc.tokenNumber(ty);
+    let w = doc.tokenNumber(tz);
+    if (!(Number.isFinite(x) && Number.isFinite(y) && Number.isFinite(w))) {
+      const bad = !Number.isFinite(x) ? tx : !Number.isFinite(y) ? ty : tz;
+      if (doc.tokenIsNull(bad)) {
+        skipped++;
+        doc.warnAt(bad, `site without coordinates ('${doc.tokenText(bad)}') skipped`);
+        continue;
+      }
+      throw doc.errorAt(bad, `expected a number for a site coordinate, got '${doc.tokenText(bad)}'`);
+    }
+    if (cartLoop) {
+      inv ??= invert3(lattice);
+      const fx = x * inv[0] + y * inv[3] + w * inv[6];
+      const fy = x * inv[1] + y * inv[4] + w * inv[7];
+      const fz = x * inv[2] + y * inv[5] + w * inv[8];
+      x = fx;
+      y = fy;
+      w = fz;
+    } else {
+      x = snapThird(x);
+      y = snapThird(y);
+      w = snapThird(w);
+    }
+    const specTok =
+      cType >= 0 && !doc.tokenIsNull(sites.token(r, cType))
+        ? sites.token(r, cType)
+        : sites.token(r, cLabel >= 0 ? cLabel : cType);
+    const species = doc.tokenText(specTok);
+    const atomicNumber = speciesToAtomicNumber(species);
+    if (atomicNumber === 0) {
+      skipped++;
+      doc.warnAt(specTok, `site with unknown element '${species}' skipped`);
+      continue;
+    }
+    let o = 1;
+    if (cOcc >= 0) {
+      const to = sites.token(r, cOcc);
+      if (!doc.tokenIsNull(to)) {
+        o = doc.tokenNumber(to);
+        if (!Number.isFinite(o) || o < 0) {
+          throw doc.errorAt(to, `expected an occupancy in (0, 1], got '${doc.tokenText(to)}'`);
+        }
+        if (o === 0) {
+          skipped++;
+          doc.warnAt(to, 'site with occupancy 0 skipped');
+          continue;
+        }
+        if (o > 1) {
+          clamped++;
+          o = 1;
+        }
+      }
+    }
+    const label = keepLabels ? doc.tokenText(sites.token(r, cLabel)) : '';
+    const first = n;
+    for (let k = 0; k < numOps; k++) {
+      const b = 12 * k;
+      let a0 = ops[b] * x + ops[b + 1] * y + ops[b + 2] * w + ops[b + 9];
+      let a1 = ops[b + 3] * x + ops[b + 4] * y + ops[b + 5] * w + ops[b + 10];
+      let a2 = ops[b + 6] * x + ops[b + 7] * y + ops[b + 8] * w + ops[b + 11];
+      a0 -= Math.floor(a0);
+      a1 -= Math.floor(a1);
+      a2 -= Math.floor(a2);
+      if (a0 >= 1) a0 = 0;
+      if (a1 >= 1) a1 = 0;
+      if (a2 >= 1) a2 = 0;
+      // Same orbit within tolerance: skip. An earlier site of the same element at the same point (a site
+      // listed twice, or split into parts): add the occupancy to it, as pymatgen does.
+      let dup = -1;
+      for (let j = 0; j < n; j++) {
+        let d = frac[3 * j] - a0;
+        if (Math.abs(d - Math.round(d)) >= tol) continue;
+        d = frac[3 * j + 1] - a1;
+        if (Math.abs(d - Math.round(d)) >= tol) continue;
+        d = frac[3 * j + 2] - a2;
+        if (Math.abs(d - Math.round(d)) >= tol) continue;
+        if (j >= first || z[j] === atomicNumber) {
+          dup = j;
+          break;
+        }
+      }
+      if (dup >= 0) {
+        if (dup < first) {
+          merged++;
+          if (occ[dup] + o > 1 + 1e-6) clamped++;
+          occ[dup] = Math.min(1, occ[dup] + o);
+        }
+        continue;
+      }
+      if (n === cap) {
+        cap *= 2;
+        const f2 = new Float64Array(3 * cap);
+        f2.set(frac);
+        frac = f2;
+        const z2 = new Uint8Array(cap);
+        z2.set(z);
+        z = z2;
+        const o2 = new Float64Array(cap);
+        o2.set(occ);
+        occ = o2;
+      }
+      frac[3 * n] = a0;
+      frac[3 * n + 1] = a1;
+      frac[3 * n + 2] = a2;
+      z[n] = atomicNumber;
+      occ[n] = o;
+      if (keepLabels) labels[n] = label;
+      n++;
+    }
+  }
+  if (n === 0) {
+    throw new ParseError(
+      'cif',
+      doc.source,
+      block.line,
+      1,
+      `data_${block.name}: expected at least one atom site, found none${skipped ? ` (${skipped} skipped)` : ''}`,
+    );
+  }
+  for (let i = 0; i < n; i++) if (occ[i] < 1) partial++;
+  if (merged > 0) {
+    warnings.push(
+      `${doc.source}:${block.line}:1: data_${block.name}: ${merged} site images coincide with an earlier site of the same element; merged`,
+    );
+  }
+  if (clamped > 0) {
+    warnings.push(
+      `${doc.source}:${block.line}:1: data_${block.name}: ${clamped} occupancies above 1 (after merging) were set to 1`,
+    );
+  }
+  if (partial > 0) {
+    warnings.push(
+      `${doc.source}:${block.line}:1: data_${block.name}: ${partial} of ${n} sites are partially occupied; kept in crystal.occupancies`,
+    );
+  }
+  if (keepLabels) labels.length = n;
+  return {
+    lattice,
+    fracCoords: frac.length === 3 * n ? frac : frac.slice(0, 3 * n),
+    atomicNumbers: z.length === n ? z : z.slice(0, n),
+    ...(partial > 0 ? { occupancies: occ.slice(0, n) } : {}),
+    ...(keepLabels ? { labels } : {}),
+  };
+}
+
+function invert3(m: Float64Array): Float64Array {
+  const [a, b, c, d, e, f, g, h, i] = m;
+  const A = e * i - f * h;
+  const B = -(d * i - f * g);
+  const C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  return Float64Array.of(
+    A / det,
+    -(b * i - c * h) / det,
+    (b * f - c * e) / det,
+    B / det,
+    (a * i - c * g) / det,
+    -(a * f - c * d) / det,
+    C / det,
+    -(a * h - b * g) / det,
+    (a * e - b * d) / det,
+  );
+}
+
+const DEG = Math.PI / 180;
+// ASE's tolerance for treating an angle as exactly ±90° (ase/geometry/cell.py cellpar_to_cell).
+const RIGHT_EPS = 2 * 1.4210854715202004e-14;
+
+/**
+ * `latticeFromParameters` of @crys/lattice (ASE's `cellpar_to_cell`: a along x, b in the xy-plane), the same
+ * arithmetic without its argument checks (done by the caller), which cost more than the CIF itself on the
+ * dataset hot path. Returns null when the angles do not form a cell. A test pins it equal to the original.
+ */
+export function cellFromParameters(
+  a: number,
+  b: number,
+  c: number,
+  alpha: number,
+  beta: number,
+  gamma: number,
+): Float64Array | null {
+  const cosA = Math.abs(Math.abs(alpha) - 90) < RIGHT_EPS ? 0 : Math.cos(alpha * DEG);
+  const cosB = Math.abs(Math.abs(beta) - 90) < RIGHT_EPS ? 0 : Math.cos(beta * DEG);
+  let cosG: number;
+  let sinG: number;
+  if (Math.abs(Math.abs(gamma) - 90) < RIGHT_EPS) {
+    cosG = 0;
+    sinG = gamma > 0 ? 1 : -1;
+  } else {
+    cosG = Math.cos(gamma * DEG);
+    sinG = Math.sin(gamma * DEG);
+  }
+  const cx = cosB;
+  const cy = (cosA - cosB * cosG) / sinG;
+  const cz2 = 1 - cx * cx - cy * cy;
+  if (!(cz2 > 1e-20)) return null;
+  const out = new Float64Array(9);
+  out[0] = a;
+  out[3] = b * cosG;
+  out[4] = b * sinG;
+  out[6] = c * cx;
+  out[7] = c * cy;
+  out[8] = c * Math.sqrt(cz2);
+  return out;
+}

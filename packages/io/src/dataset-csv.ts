@@ -1,0 +1,326 @@
+import type { Crystal } from '@crys/lattice';
+import { readCif } from './cif.js';
+import { writeCif } from './cif-writer.js';
+import { CsvRecordReader, csvField, type CsvRecord } from './csv.js';
+import { ParseError } from './errors.js';
+
+/** One row of a dataset CSV: an id, the crystal from its `cif` column, and every other column. */
+export interface DatasetRow {
+  /** The `material_id` column (or `id`, or the first column, or the row number). */
+  readonly id: string;
+  readonly crystal: Crystal;
+  /** Other columns by header name: numbers where the text is a number, else strings. The unnamed pandas
+   * index column is called `index`. */
+  readonly properties: Readonly<Record<string, number | string>>;
+  /** 0-based row number (header excluded). */
+  readonly row: number;
+  /** Warnings from this row's CIF (usually empty). */
+  readonly warnings: readonly string[];
+}
+
+/** Progress of a dataset read, passed to `onProgress`. */
+export interface DatasetProgress {
+  /** Rows yielded so far. */
+  readonly rows: number;
+  /** Characters (for text input) or bytes (for files) consumed so far. */
+  readonly consumed: number;
+  /** Total characters or bytes when known. */
+  readonly total?: number;
+}
+
+/** Options of {@link readDatasetCsv}. */
+export interface ReadDatasetCsvOptions {
+  /** Name for error messages. Default `'dataset.csv'`. */
+  readonly source?: string;
+  /** The column holding CIF text. Default `'cif'`. */
+  readonly cifColumn?: string;
+  /** The id column. Default: `material_id`, else `id`, else the first column. */
+  readonly idColumn?: string;
+  /** Called every `progressEvery` rows and once at the end. */
+  readonly onProgress?: (progress: DatasetProgress) => void;
+  /** Rows between progress calls. Default 256. */
+  readonly progressEvery?: number;
+  /** `'throw'` (default) stops at the first unreadable row; `'skip'` skips it and reports it to `onSkip`. */
+  readonly onError?: 'throw' | 'skip';
+  /** Called with each skipped row's error when `onError` is `'skip'`. */
+  readonly onSkip?: (error: ParseError, row: number) => void;
+  /** Keep CIF labels on the crystals. Default false (training does not need them). */
+  readonly labels?: boolean;
+}
+
+const EMPTY: readonly string[] = Object.freeze([]);
+
+/** @internal Turns CSV records into dataset rows; shared by the sync and async readers. */
+export class DatasetRowDecoder {
+  private header: string[] | undefined;
+  private cifCol = -1;
+  private idCol = -1;
+  private names: string[] = [];
+  private rowIndex = 0;
+  yielded = 0;
+  readonly options: ReadDatasetCsvOptions;
+  readonly source: string;
+  constructor(options: ReadDatasetCsvOptions) {
+    this.options = options;
+    this.source = options.source ?? 'dataset.csv';
+  }
+  /** Returns a row, or undefined for the header, a blank line or a skipped row. */
+  decode(rec: CsvRecord): DatasetRow | undefined {
+    const f = rec.fields;
+    if (!this.header) {
+      this.header = f;
+      const cifName = this.options.cifColumn ?? 'cif';
+      this.cifCol = f.indexOf(cifName);
+      if (this.cifCol < 0) {
+        throw new ParseError(
+          'dataset-csv',
+          this.source,
+          rec.line,
+          1,
+          `expected a '${cifName}' column in the header, got ${JSON.stringify(f.slice(0, 12))}`,
+        );
+      }
+      if (this.options.idColumn !== undefined) {
+        this.idCol = f.indexOf(this.options.idColumn);
+        if (this.idCol < 0) {
+          throw new ParseError(
+            'dataset-csv',
+            this.source,
+            rec.line,
+            1,
+            `expected an '${this.options.idColumn}' column in the header`,
+          );
+        }
+      } else {
+        this.idCol = f.indexOf('material_id');
+        if (this.idCol < 0) this.idCol = f.indexOf('id');
+        if (this.idCol < 0) this.idCol = this.cifCol === 0 ? (f.length > 1 ? 1 : -1) : 0;
+      }
+      this.names = f.map((h, i) => (h === '' && i === 0 ? 'index' : h));
+      return undefined;
+    }
+    if (f.length === 1 && f[0] === '') return undefined; // blank line
+    const row = this.rowIndex++;
+    if (f.length !== this.header.length) {
+      return this.fail(
+        new ParseError(
+          'dataset-csv',
+          this.source,
+          rec.line,
+          1,
+          `row ${row}: expected ${this.header.length} fields as in the header, got ${f.length}`,
+        ),
+        row,
+      );
+    }
+    const id = this.idCol >= 0 ? f[this.idCol] : String(row);
+    let crystal: Crystal;
+    let warnings: readonly string[] = EMPTY;
+    try {
+      const res = readCif(f[this.cifCol], {
+        source: `${this.source}:row ${row}`,
+        labels: this.options.labels ?? false,
+      });
+      crystal = res.crystals[0];
+      if (res.crystals.length > 1)
+        res.warnings.push(`row ${row}: ${res.crystals.length} data blocks; the first is used`);
+      if (res.warnings.length > 0) warnings = res.warnings;
+    } catch (e) {
+      if (e instanceof ParseError) {
+        // Re-anchor the CIF position in the CSV file: the field starts at fieldLines[cifCol].
+        const line = rec.fieldLines[this.cifCol] + e.line - 1;
+        return this.fail(
+          new ParseError('dataset-csv', this.source, line, e.column, `row ${row} (id ${id}): cif: ${e.reason}`),
+          row,
+        );
+      }
+      throw e;
+    }
+    const properties: Record<string, number | string> = {};
+    for (let i = 0; i < f.length; i++) {
+      if (i === this.cifCol || i === this.idCol) continue;
+      const s = f[i];
+      const v = s === '' ? Number.NaN : Number(s);
+      properties[this.names[i]] = Number.isNaN(v) && s !== 'NaN' && s !== 'nan' ? s : v;
+    }
+    this.yielded++;
+    return { id, crystal, properties, row, warnings };
+  }
+  private fail(error: ParseError, row: number): undefined {
+    if (this.options.onError !== 'skip') throw error;
+    this.options.onSkip?.(error, row);
+    return undefined;
+  }
+  /** Throws when the input ended before a header arrived. */
+  finish(): void {
+    if (!this.header)
+      throw new ParseError('dataset-csv', this.source, 1, 1, 'expected a header row, got an empty input');
+  }
+}
+
+/**
+ * Reads a dataset CSV (the format of `data/*\/val.csv`: RFC 4180, a header, a `cif` column holding a whole
+ * CIF per row in a multi-line quoted field) row by row, yielding `{ id, crystal, properties }` as each row is
+ * complete. Accepts a whole string or any iterable of text chunks; for files and streams use
+ * `readDatasetCsvFile` from `@crys/io/node` or {@link readDatasetCsvAsync}. A broken row throws a
+ * {@link ParseError} located in the CSV file (or is skipped with `onError: 'skip'`).
+ *
+ * @example
+ * const csv = 'material_id,cif,energy\nmp-1,"data_x\n_cell_length_a 3\n_cell_length_b 3\n_cell_length_c 3\n' +
+ *   '_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\nloop_\n_atom_site_type_symbol\n' +
+ *   '_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nPo 0 0 0\n",-1.5\n';
+ * for (const row of readDatasetCsv(csv)) console.log(row.id, row.properties.energy); // mp-1 -1.5
+ */
+export function* readDatasetCsv(
+  input: string | Iterable<string>,
+  options: ReadDatasetCsvOptions = {},
+): Generator<DatasetRow, void, undefined> {
+  const reader = new CsvRecordReader(options.source ?? 'dataset.csv');
+  const decoder = new DatasetRowDecoder(options);
+  const every = options.progressEvery ?? 256;
+  const total = typeof input === 'string' ? input.length : undefined;
+  const progress = (): void => options.onProgress?.({ rows: decoder.yielded, consumed: reader.consumed, total });
+  const chunks: Iterable<string> = typeof input === 'string' ? [input] : input;
+  for (const chunk of chunks) {
+    reader.push(chunk);
+    for (let rec = reader.next(); rec; rec = reader.next()) {
+      const row = decoder.decode(rec);
+      if (row) {
+        yield row;
+        if (decoder.yielded % every === 0) progress();
+      }
+    }
+  }
+  reader.end();
+  for (let rec = reader.next(); rec; rec = reader.next()) {
+    const row = decoder.decode(rec);
+    if (row) {
+      yield row;
+      if (decoder.yielded % every === 0) progress();
+    }
+  }
+  decoder.finish();
+  progress();
+}
+
+/**
+ * {@link readDatasetCsv} over an async source of text or UTF-8 bytes: a Node `Readable`, a WHATWG
+ * `ReadableStream` (e.g. `(await fetch(url)).body`), or any async iterable. Progress counts the chunks'
+ * length (bytes for byte chunks); pass `totalBytes` to get `total`.
+ *
+ * @example
+ * for await (const row of readDatasetCsvAsync((await fetch('val.csv')).body!)) console.log(row.id);
+ */
+export async function* readDatasetCsvAsync(
+  input: AsyncIterable<string | Uint8Array> | ReadableStream<string | Uint8Array>,
+  options: ReadDatasetCsvOptions & { readonly totalBytes?: number } = {},
+): AsyncGenerator<DatasetRow, void, undefined> {
+  const reader = new CsvRecordReader(options.source ?? 'dataset.csv');
+  const decoder = new DatasetRowDecoder(options);
+  const every = options.progressEvery ?? 256;
+  const utf8 = new TextDecoder();
+  let consumed = 0;
+  const progress = (): void => options.onProgress?.({ rows: decoder.yielded, consumed, total: options.totalBytes });
+  const iterable: AsyncIterable<string | Uint8Array> =
+    Symbol.asyncIterator in input
+      ? (input as AsyncIterable<string | Uint8Array>)
+      : streamIterable(input as ReadableStream<string | Uint8Array>);
+  for await (const chunk of iterable) {
+    consumed += chunk.length;
+    reader.push(typeof chunk === 'string' ? chunk : utf8.decode(chunk, { stream: true }));
+    for (let rec = reader.next(); rec; rec = reader.next()) {
+      const row = decoder.decode(rec);
+      if (row) {
+        yield row;
+        if (decoder.yielded % every === 0) progress();
+      }
+    }
+  }
+  reader.push(utf8.decode());
+  reader.end();
+  for (let rec = reader.next(); rec; rec = reader.next()) {
+    const row = decoder.decode(rec);
+    if (row) {
+      yield row;
+      if (decoder.yielded % every === 0) progress();
+    }
+  }
+  decoder.finish();
+  progress();
+}
+
+async function* streamIterable<T>(stream: ReadableStream<T>): AsyncGenerator<T> {
+  const r = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await r.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    r.releaseLock();
+  }
+}
+
+/** A row to write with {@link writeDatasetCsv}. */
+export interface DatasetRowInit {
+  readonly id: string;
+  readonly crystal: Crystal;
+  readonly properties?: Readonly<Record<string, number | string>>;
+}
+
+/** Options of {@link writeDatasetCsv}. */
+export interface WriteDatasetCsvOptions {
+  /** Property columns, in order. Default: the keys of the first row's properties. */
+  readonly columns?: readonly string[];
+  /** Name of the id column. Default `'material_id'`. */
+  readonly idColumn?: string;
+}
+
+/**
+ * The lines of a dataset CSV (header first), one string per record, each ending in `\n`: for writing large
+ * files piece by piece.
+ *
+ * @example
+ * for (const line of datasetCsvLines(rows)) stream.write(line);
+ */
+export function* datasetCsvLines(
+  rows: Iterable<DatasetRowInit>,
+  options: WriteDatasetCsvOptions = {},
+): Generator<string, void, undefined> {
+  const idColumn = options.idColumn ?? 'material_id';
+  let columns = options.columns;
+  let first = true;
+  for (const r of rows) {
+    if (first) {
+      columns ??= Object.keys(r.properties ?? {});
+      yield `${[idColumn, 'cif', ...columns].map(csvField).join(',')}\n`;
+      first = false;
+    }
+    const cols = columns ?? [];
+    const parts = [csvField(r.id), csvField(writeCif(r.crystal, { blockName: r.id }))];
+    for (const c of cols) {
+      const v = r.properties?.[c];
+      parts.push(v === undefined ? '' : csvField(typeof v === 'number' ? numberText(v) : v));
+    }
+    yield `${parts.join(',')}\n`;
+  }
+  if (first) yield `${[idColumn, 'cif', ...(columns ?? [])].map(csvField).join(',')}\n`;
+}
+
+function numberText(v: number): string {
+  return Number.isNaN(v) ? '' : String(v);
+}
+
+/**
+ * Writes rows as a dataset CSV string (`material_id,cif,<properties…>`), each crystal as a P1 CIF in a quoted
+ * multi-line field; {@link readDatasetCsv} and pandas/CDVAE read it back.
+ *
+ * @example
+ * const csv = writeDatasetCsv([{ id: 'pred-0', crystal, properties: { energy: -1.2 } }]);
+ */
+export function writeDatasetCsv(rows: Iterable<DatasetRowInit>, options: WriteDatasetCsvOptions = {}): string {
+  let s = '';
+  for (const line of datasetCsvLines(rows, options)) s += line;
+  return s;
+}
