@@ -1,5 +1,6 @@
 import { invert, type Mat3Like } from './mat3.js';
 import { planeSpacings } from './cell.js';
+import { lllInPlace } from './reduce.js';
 
 const scratchInv = new Float64Array(9);
 const scratchH = new Float64Array(3);
@@ -54,12 +55,23 @@ export function wrapFrac<T extends Float64Array>(out: T, frac: ArrayLike<number>
   return out;
 }
 
+const sRed = new Float64Array(9);
+const sT = new Float64Array(9);
+const sTinv = new Float64Array(9);
+
 /**
  * Minimum-image displacements: for each fractional difference d (3·n), the shortest Cartesian vector among
- * (d + t)·L, t ∈ Z³, written into `out` (3·n, Cartesian Å). Exact for any cell, however skewed: after
- * rounding d into [−½, ½) it searches every t with |t_i + d_i| ≤ |r₀| / h_i, where r₀ is the rounded vector
- * and h_i the plane spacings (a shorter vector cannot lie outside that box). If `images` is given, the
- * chosen integer translation (relative to the unrounded d) is written there (3·n). `out` may be `fracDelta`.
+ * (d + t)·L, t ∈ Z³, written into `out` (3·n, Cartesian Å). Exact for any cell, however skewed: it works in the
+ * LLL-reduced basis L' = T·L of the same lattice (d' = d·T⁻¹), rounds d' into [−½, ½], and then searches every
+ * t' with |t'_i + d'_i| ≤ |r₀| / h_i, where r₀ is the rounded vector and h_i the plane spacings of L' (a shorter
+ * vector cannot lie outside that box; in a reduced basis the box is ±1 or ±2). Ties keep the first candidate
+ * in lexicographic order of t'. If `images` is given, the chosen integer translation t (relative to the
+ * unrounded d, in the basis of `lattice`: r = (d + t)·L) is written there (3·n). `out` may be `fracDelta`.
+ * Kernel: no validation, no allocation.
+ *
+ * @example
+ * const r = minimumImage(new Float64Array(3), [0.9, 0, 0], latticeFromParameters(2, 2, 2, 90, 90, 90));
+ * // r ≈ [-0.2, 0, 0]
  */
 export function minimumImage<T extends Float64Array>(
   out: T,
@@ -67,23 +79,52 @@ export function minimumImage<T extends Float64Array>(
   lattice: Mat3Like,
   images?: Int32Array,
 ): T {
-  const l00 = lattice[0],
-    l01 = lattice[1],
-    l02 = lattice[2];
-  const l10 = lattice[3],
-    l11 = lattice[4],
-    l12 = lattice[5];
-  const l20 = lattice[6],
-    l21 = lattice[7],
-    l22 = lattice[8];
-  const h = planeSpacings(lattice, scratchH);
+  for (let i = 0; i < 9; i++) sRed[i] = lattice[i];
+  sT.fill(0);
+  sT[0] = sT[4] = sT[8] = 1;
+  lllInPlace(sRed, sT, 0.75);
+  // T is unimodular, so T⁻¹ = adj(T) / det(T) is an integer matrix.
+  invert(sTinv, sT);
+  for (let i = 0; i < 9; i++) sTinv[i] = Math.round(sTinv[i]);
+  const q00 = sTinv[0],
+    q01 = sTinv[1],
+    q02 = sTinv[2];
+  const q10 = sTinv[3],
+    q11 = sTinv[4],
+    q12 = sTinv[5];
+  const q20 = sTinv[6],
+    q21 = sTinv[7],
+    q22 = sTinv[8];
+  const t00 = sT[0],
+    t01 = sT[1],
+    t02 = sT[2];
+  const t10 = sT[3],
+    t11 = sT[4],
+    t12 = sT[5];
+  const t20 = sT[6],
+    t21 = sT[7],
+    t22 = sT[8];
+  const l00 = sRed[0],
+    l01 = sRed[1],
+    l02 = sRed[2];
+  const l10 = sRed[3],
+    l11 = sRed[4],
+    l12 = sRed[5];
+  const l20 = sRed[6],
+    l21 = sRed[7],
+    l22 = sRed[8];
+  const h = planeSpacings(sRed, scratchH);
   const ih0 = 1 / h[0],
     ih1 = 1 / h[1],
     ih2 = 1 / h[2];
   for (let i = 0; i < fracDelta.length; i += 3) {
-    const dx = fracDelta[i],
-      dy = fracDelta[i + 1],
-      dz = fracDelta[i + 2];
+    const ex = fracDelta[i],
+      ey = fracDelta[i + 1],
+      ez = fracDelta[i + 2];
+    // d' = d · T⁻¹ (fractional coordinates in the reduced basis)
+    const dx = ex * q00 + ey * q10 + ez * q20;
+    const dy = ex * q01 + ey * q11 + ez * q21;
+    const dz = ex * q02 + ey * q12 + ez * q22;
     const rx0 = Math.round(dx),
       ry0 = Math.round(dy),
       rz0 = Math.round(dz);
@@ -131,9 +172,13 @@ export function minimumImage<T extends Float64Array>(
     out[i + 1] = by;
     out[i + 2] = bz;
     if (images) {
-      images[i] = tx - rx0;
-      images[i + 1] = ty - ry0;
-      images[i + 2] = tz - rz0;
+      // t = t' · T with t' = (tx − rx0, ty − ry0, tz − rz0), since (d' + t')·L' = (d + t'·T)·L.
+      const ux = tx - rx0,
+        uy = ty - ry0,
+        uz = tz - rz0;
+      images[i] = ux * t00 + uy * t10 + uz * t20;
+      images[i + 1] = ux * t01 + uy * t11 + uz * t21;
+      images[i + 2] = ux * t02 + uy * t12 + uz * t22;
     }
   }
   return out;

@@ -42,15 +42,20 @@ function dot3(a: Float64Array, i: number, b: Float64Array, j: number): number {
   return a[3 * i] * b[3 * j] + a[3 * i + 1] * b[3 * j + 1] + a[3 * i + 2] * b[3 * j + 2];
 }
 
+const lllB = new Float64Array(9);
+const lllU = new Float64Array(9);
+const lllM = new Float64Array(3);
+
 /**
- * LLL in the formulation of pymatgen's `Lattice._calculate_lll` (Gram–Schmidt coefficients updated in place,
+ * Internal (not exported from the package). LLL in the formulation of pymatgen's `Lattice._calculate_lll` (Gram–Schmidt coefficients updated in place,
  * Python rounding), so that the reduced basis matches pymatgen's `lll_matrix` vector for vector.
  * `a` (rows = basis) and `t` (integer transform rows) are updated in place.
  */
-function lllInPlace(a: Float64Array, t: Float64Array, delta: number): void {
-  const b = new Float64Array(9); // Gram–Schmidt vectors (rows)
-  const u = new Float64Array(9); // u[3i + j], j < i: GS coefficients
-  const m = new Float64Array(3); // |b_i|²
+export function lllInPlace(a: Float64Array, t: Float64Array, delta: number): void {
+  const b = lllB; // Gram–Schmidt vectors (rows)
+  const u = lllU; // u[3i + j], j < i: GS coefficients
+  const m = lllM; // |b_i|²
+  u.fill(0);
   const gs = (s: number): void => {
     // Recompute row s of u and b_s against b_0..b_{s−1}.
     for (let c = 0; c < 3; c++) b[3 * s + c] = a[3 * s + c];
