@@ -1,0 +1,240 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Crystal } from '@crys/lattice';
+import { createCrystal, createRng, InvalidArgumentError, latticeParameters } from '@crys/lattice';
+import { buildInputs, disposeInputs, type NetworkState } from './batch.js';
+import { mul3, symExp } from './internal/sym3.js';
+import { type ActionModel, speciesIndices } from './model.js';
+import { networkForward } from './network.js';
+import { atomSigma, priorLattice } from './tasks.js';
+
+/**
+ * Options of an action run.
+ *
+ * @example
+ * const options: ActionOptions = { steps: 50, startLevel: 0.4, trajectory: true };
+ */
+export interface ActionOptions {
+  /** Number of action steps (default: the model's `steps`). */
+  readonly steps?: number;
+  /** Noise level the input is assumed to be at, t ∈ (0, 1] (default 1: the task's largest noise). */
+  readonly startLevel?: number;
+  /** Record every intermediate crystal (default true for single crystals, false for datasets). */
+  readonly trajectory?: boolean;
+  /** Crystals per forward pass (default 256). */
+  readonly batchSize?: number;
+}
+
+/** What happened at one action step of one crystal. */
+export interface StepInfo {
+  /** Noise level t the network was conditioned on. */
+  readonly level: number;
+  /** Lattice parameters after the step (Å, degrees). */
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  readonly alpha: number;
+  readonly beta: number;
+  readonly gamma: number;
+  /** Root-mean-square Cartesian displacement of the atoms in this step (Å). */
+  readonly displacement: number;
+  /** Frobenius norm of the log-deformation applied to the lattice in this step. */
+  readonly strain: number;
+}
+
+/** Result of {@link relax} / {@link predictStructure}. */
+export interface ActionResult {
+  /** The final crystal. */
+  readonly crystal: Crystal;
+  /** The starting crystal and the crystal after every step (empty when `trajectory` is false). */
+  readonly trajectory: Crystal[];
+  /** Per-step information. */
+  readonly steps: StepInfo[];
+}
+
+function checkOptions(fn: string, steps: number, startLevel: number, batchSize: number): void {
+  if (!Number.isInteger(steps) || steps < 1 || steps > 100_000) {
+    throw new InvalidArgumentError(fn, 'options.steps', `must be an integer in [1, 100000], got ${steps}`, steps);
+  }
+  if (!(startLevel > 0 && startLevel <= 1)) {
+    throw new InvalidArgumentError(fn, 'options.startLevel', `must be in (0, 1], got ${startLevel}`, startLevel);
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new InvalidArgumentError(fn, 'options.batchSize', `must be a positive integer, got ${batchSize}`, batchSize);
+  }
+}
+
+interface RunState {
+  lattice: Float64Array;
+  frac: Float64Array;
+  readonly species: Int32Array;
+  readonly atomicNumbers: Uint8Array;
+}
+
+function toCrystal(s: RunState): Crystal {
+  return createCrystal({ lattice: s.lattice, fracCoords: s.frac, atomicNumbers: s.atomicNumbers });
+}
+
+/**
+ * Runs the learned actions on a batch of states with the annealed schedule t_k = t₀·(1 − k/K): at each step
+ * the network, conditioned on t_k, predicts the full correction (atoms: σ(t_k)·τ̂ in fractional units,
+ * lattice: a symmetric log-deformation Â) and a fraction of it is applied, as in a deterministic (DDIM-like)
+ * sampler: atoms move by (σ(t_k) − σ(t_{k+1}))·τ̂, the lattice by L ← L·exp((1 − t_{k+1}/t_k)·Â). The graph is
+ * rebuilt from the new geometry at every step. Mutates `states`.
+ */
+function runSchedule(
+  model: ActionModel,
+  states: RunState[],
+  steps: number,
+  startLevel: number,
+  record: boolean,
+  batchSize: number,
+): { trajectories: Crystal[][]; infos: StepInfo[][] } {
+  const task = model.config.task;
+  const trajectories: Crystal[][] = states.map((s) => (record ? [toCrystal(s)] : []));
+  const infos: StepInfo[][] = states.map(() => []);
+  const g = new Float64Array(9);
+  const a = new Float64Array(9);
+  for (let k = 0; k < steps; k++) {
+    const t = startLevel * (1 - k / steps);
+    const tNext = startLevel * (1 - (k + 1) / steps);
+    const sigma = atomSigma(task, t);
+    const sigmaNext = k === steps - 1 ? 0 : atomSigma(task, tNext);
+    const atomFactor = sigma - sigmaNext;
+    const latticeFactor = (t - tNext) / t;
+    for (let start = 0; start < states.length; start += batchSize) {
+      const chunk = states.slice(start, start + batchSize);
+      const netStates: NetworkState[] = chunk.map((s) => ({ lattice: s.lattice, frac: s.frac, species: s.species, level: t }));
+      const inputs = buildInputs(netStates, model.config.k);
+      const [atoms, lattice] = tf.tidy(() => {
+        const out = networkForward(model.config.network, model.weights, inputs);
+        return [out.atoms.dataSync(), out.lattice.dataSync()];
+      });
+      disposeInputs(inputs);
+      let offset = 0;
+      for (let b = 0; b < chunk.length; b++) {
+        const s = chunk[b];
+        const n = s.species.length;
+        let moved = 0;
+        if (task.atomSigmaMax > 0) {
+          const before = s.lattice;
+          for (let i = 0; i < 3 * n; i++) s.frac[i] += atomFactor * atoms[3 * offset + i];
+          for (let i = 0; i < n; i++) {
+            let dx = 0, dy = 0, dz = 0;
+            for (let q = 0; q < 3; q++) {
+              const d = atomFactor * atoms[3 * (offset + i) + q];
+              dx += d * before[3 * q];
+              dy += d * before[3 * q + 1];
+              dz += d * before[3 * q + 2];
+            }
+            moved += dx * dx + dy * dy + dz * dz;
+          }
+        }
+        let strain = 0;
+        for (let q = 0; q < 9; q++) {
+          a[q] = latticeFactor * 0.5 * (lattice[9 * b + q] + lattice[9 * b + 3 * (q % 3) + Math.floor(q / 3)]);
+          strain += a[q] * a[q];
+        }
+        symExp(g, a);
+        s.lattice = mul3(new Float64Array(9), s.lattice, g);
+        for (let i = 0; i < 3 * n; i++) s.frac[i] -= Math.floor(s.frac[i]);
+        offset += n;
+        const p = latticeParameters(s.lattice);
+        infos[start + b].push({ level: t, ...p, displacement: Math.sqrt(moved / n), strain: Math.sqrt(strain) });
+        if (record) trajectories[start + b].push(toCrystal(s));
+      }
+    }
+  }
+  return { trajectories, infos };
+}
+
+/**
+ * Relaxes crystals with a model's learned actions, starting at noise level `startLevel` (the level the input
+ * is assumed to be perturbed at). For a lattice-recovery model the atoms' fractional coordinates are kept and
+ * only the lattice moves.
+ *
+ * @example
+ * const { crystal, trajectory, steps } = relax(model, perturbed, { steps: 50, startLevel: 0.5 });
+ */
+export function relax(model: ActionModel, crystal: Crystal, options: ActionOptions = {}): ActionResult {
+  return relaxMany(model, [crystal], { trajectory: true, ...options })[0];
+}
+
+/**
+ * {@link relax} for many crystals at once, batched through the network.
+ *
+ * @example
+ * const results = relaxMany(model, crystals, { steps: 50, startLevel: 0.5 });
+ */
+export function relaxMany(model: ActionModel, crystals: readonly Crystal[], options: ActionOptions = {}): ActionResult[] {
+  const fn = 'relax';
+  const steps = options.steps ?? model.config.steps;
+  const startLevel = options.startLevel ?? 1;
+  const batchSize = options.batchSize ?? 256;
+  checkOptions(fn, steps, startLevel, batchSize);
+  const states: RunState[] = crystals.map((c) => ({
+    lattice: Float64Array.from(c.lattice),
+    frac: Float64Array.from(c.fracCoords),
+    species: speciesIndices(model, c.atomicNumbers, fn),
+    atomicNumbers: Uint8Array.from(c.atomicNumbers),
+  }));
+  const { trajectories, infos } = runSchedule(model, states, steps, startLevel, options.trajectory ?? false, batchSize);
+  return states.map((s, i) => ({ crystal: toCrystal(s), trajectory: trajectories[i], steps: infos[i] }));
+}
+
+/**
+ * Options of {@link predictStructure}.
+ *
+ * @example
+ * const options: PredictOptions = { seed: 7, steps: 200 };
+ */
+export interface PredictOptions extends ActionOptions {
+  /** Seed of the random start (default 0). */
+  readonly seed?: number;
+}
+
+/**
+ * The random start of structure prediction for a composition: uniform fractional coordinates and the
+ * isotropic cubic cell of the model's volume prior (for a lattice-recovery model, pass the true fractional
+ * coordinates through {@link relax} from {@link priorStart} instead).
+ *
+ * @example
+ * const start = randomStart(model, [38, 22, 8, 8, 8], 0);
+ */
+export function randomStart(model: ActionModel, atomicNumbers: ArrayLike<number>, seed = 0, fn = 'randomStart'): Crystal {
+  const species = speciesIndices(model, atomicNumbers, fn);
+  const rng = createRng(seed);
+  const frac = new Float64Array(3 * species.length);
+  for (let i = 0; i < frac.length; i++) frac[i] = rng.next();
+  return createCrystal({ lattice: priorLattice(model.config.prior, species), fracCoords: frac, atomicNumbers }, fn);
+}
+
+/**
+ * A crystal's fractional coordinates in the model's prior cubic cell: the start of lattice recovery.
+ *
+ * @example
+ * const start = priorStart(model, crystal);
+ */
+export function priorStart(model: ActionModel, crystal: Crystal): Crystal {
+  const species = speciesIndices(model, crystal.atomicNumbers, 'priorStart');
+  return createCrystal({
+    lattice: priorLattice(model.config.prior, species),
+    fracCoords: crystal.fracCoords,
+    atomicNumbers: crystal.atomicNumbers,
+  });
+}
+
+/**
+ * Predicts a structure for a composition (atomic numbers, one per atom) from a seeded random start, applying
+ * the learned actions with the annealed schedule from t = 1 to 0.
+ *
+ * @example
+ * const { crystal } = predictStructure(model, [38, 22, 8, 8, 8], { seed: 0, steps: 100 });
+ */
+export function predictStructure(
+  model: ActionModel,
+  atomicNumbers: ArrayLike<number>,
+  options: PredictOptions = {},
+): ActionResult {
+  const start = randomStart(model, atomicNumbers, options.seed ?? 0, 'predictStructure');
+  return relaxMany(model, [start], { trajectory: true, ...options, startLevel: 1 })[0];
+}

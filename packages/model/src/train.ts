@@ -1,0 +1,522 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Crystal, Rng } from '@crys/lattice';
+import { createRng, InvalidArgumentError } from '@crys/lattice';
+import { buildInputs, disposeInputs } from './batch.js';
+import { ModelFormatError } from './errors.js';
+import {
+  type ActionModel,
+  createModel,
+  defaultModelConfig,
+  deserializeValues,
+  loadModel,
+  type ModelConfig,
+  type ModelJson,
+  modelToJson,
+  type SerializedWeight,
+  serializeTensors,
+  speciesIndices,
+} from './model.js';
+import { DEFAULT_NETWORK, type NetworkConfig, networkForward } from './network.js';
+import { fitVolumePrior, noiseCrystal, TASKS, type TaskKind, type TrainingSample } from './tasks.js';
+
+/**
+ * Training configuration. Every field has a default (see {@link DEFAULT_TRAIN_CONFIG}).
+ *
+ * @example
+ * const config: TrainConfig = { task: 'structure', seed: 0, maxMinutes: 45 };
+ */
+export interface TrainConfig {
+  /** Model name recorded in the model file. */
+  readonly name?: string;
+  readonly task?: TaskKind;
+  /** Seed of weights, shuffling and noise. */
+  readonly seed?: number;
+  /** Crystals per minibatch. */
+  readonly batchSize?: number;
+  /** Stop after this many optimizer steps. */
+  readonly maxSteps?: number;
+  /** Stop after this many minutes of wall-clock (checked after every step). */
+  readonly maxMinutes?: number;
+  /** Peak learning rate of Adam. */
+  readonly learningRate?: number;
+  /** Linear warmup steps. */
+  readonly warmupSteps?: number;
+  /** Steps of the cosine decay after warmup (defaults to maxSteps − warmupSteps). */
+  readonly decaySteps?: number;
+  /** Floor of the cosine schedule, as a fraction of the peak. */
+  readonly minLearningRateFraction?: number;
+  /** Global gradient-norm clip. */
+  readonly gradClip?: number;
+  /** A batch whose gradient norm exceeds this is skipped (exploding), as is any non-finite loss or norm. */
+  readonly skipGradNorm?: number;
+  /** Weight of the lattice loss beside the atom loss. */
+  readonly latticeWeight?: number;
+  /** Validate every this many steps. */
+  readonly validEvery?: number;
+  /** Noised copies of each validation crystal (evenly spaced levels), fixed for the whole run. */
+  readonly validRepeats?: number;
+  /** Write a `latest` checkpoint every this many steps. */
+  readonly checkpointEvery?: number;
+  /** Average training metrics over and log every this many steps. */
+  readonly logEvery?: number;
+  /** Network size. */
+  readonly network?: NetworkConfig;
+  /** Neighbours per atom. */
+  readonly k?: number;
+  /** Largest crystal accepted. */
+  readonly maxAtoms?: number;
+  /** Default inference steps recorded in the model. */
+  readonly inferenceSteps?: number;
+  /** Free-form provenance copied into the model's `meta`. */
+  readonly meta?: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * Defaults of {@link TrainConfig}.
+ *
+ * @example
+ * DEFAULT_TRAIN_CONFIG.learningRate; // 1e-3
+ */
+export const DEFAULT_TRAIN_CONFIG: Required<Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta'>> = {
+  name: 'model',
+  task: 'structure',
+  seed: 0,
+  batchSize: 64,
+  maxSteps: 10_000,
+  learningRate: 1e-3,
+  warmupSteps: 100,
+  minLearningRateFraction: 0.05,
+  gradClip: 5,
+  skipGradNorm: 1e4,
+  latticeWeight: 10,
+  validEvery: 200,
+  validRepeats: 2,
+  checkpointEvery: 200,
+  logEvery: 10,
+  network: DEFAULT_NETWORK,
+  k: 16,
+  maxAtoms: 64,
+  inferenceSteps: 100,
+};
+
+/**
+ * One line of the metrics stream (JSON lines). `type` tells the shape:
+ * - `start`: `{ type, step, config, parameters, train, valid }` (resumed runs start at their step);
+ * - `train`: `{ type, step, epoch, loss, atomLoss, latticeLoss, gradNorm, lr, elapsedSec }` averaged over
+ *   the last `logEvery` steps;
+ * - `skipped`: `{ type, step, reason, loss, gradNorm }` a batch that was not applied (NaN or exploding);
+ * - `valid`: `{ type, step, loss, atomLoss, latticeLoss, best, elapsedSec }`;
+ * - `done`: `{ type, step, elapsedSec, bestStep, bestLoss, reason }`.
+ *
+ * @example
+ * onMetrics: (r) => { if (r.type === 'valid') console.log(r.step, r.loss); }
+ */
+export type MetricsRecord =
+  | { type: 'start'; step: number; config: TrainConfig; parameters: number; train: number; valid: number }
+  | {
+      type: 'train';
+      step: number;
+      epoch: number;
+      loss: number;
+      atomLoss: number;
+      latticeLoss: number;
+      gradNorm: number;
+      lr: number;
+      elapsedSec: number;
+    }
+  | { type: 'skipped'; step: number; reason: 'non-finite' | 'exploding'; loss: number; gradNorm: number }
+  | { type: 'valid'; step: number; loss: number; atomLoss: number; latticeLoss: number; best: boolean; elapsedSec: number }
+  | { type: 'done'; step: number; elapsedSec: number; bestStep: number; bestLoss: number; reason: 'steps' | 'time' | 'stopped' };
+
+/**
+ * A resumable training state: the model, Adam's moments, the step, the generator state and the epoch order.
+ *
+ * @example
+ * const text = JSON.stringify(checkpoint); // written atomically by @crys/model/node
+ */
+export interface Checkpoint {
+  readonly format: 'crys-action-checkpoint';
+  readonly version: 1;
+  readonly config: TrainConfig;
+  readonly model: ModelJson;
+  readonly adamM: readonly SerializedWeight[];
+  readonly adamV: readonly SerializedWeight[];
+  readonly step: number;
+  readonly rngState: readonly [number, number, number, number];
+  readonly order: readonly number[];
+  readonly position: number;
+  readonly epoch: number;
+  readonly bestLoss: number;
+  readonly bestStep: number;
+  readonly best: ModelJson | null;
+  readonly elapsedSec: number;
+  /** Optimizer updates applied so far (steps minus skipped batches): Adam's bias-correction counter. */
+  readonly applied: number;
+}
+
+/**
+ * Callbacks of {@link train}. All optional; a browser passes `onMetrics` only.
+ *
+ * @example
+ * const hooks: TrainHooks = { onMetrics: (r) => lines.push(JSON.stringify(r)) };
+ */
+export interface TrainHooks {
+  /** Receives every metrics record. */
+  onMetrics?(record: MetricsRecord): void;
+  /** Receives the `latest` checkpoint every `checkpointEvery` steps and at the end. */
+  onCheckpoint?(checkpoint: Checkpoint): void;
+  /** Receives the best model (by validation loss) whenever it improves. */
+  onBest?(model: ModelJson): void;
+  /** Return true to stop after the current step (a final checkpoint is still written). */
+  shouldStop?(step: number): boolean;
+  /** Fault injection and inspection: sees (and may alter) each batch before its step. */
+  beforeStep?(step: number, samples: TrainingSample[]): void;
+}
+
+/** Outcome of {@link train}. */
+export interface TrainResult {
+  /** The final model. */
+  readonly model: ActionModel;
+  /** The best model by validation loss (JSON), or the final one if validation never ran. */
+  readonly best: ModelJson;
+  readonly bestLoss: number;
+  readonly bestStep: number;
+  readonly steps: number;
+  readonly skipped: number;
+  readonly elapsedSec: number;
+  /** The state at the end, to resume from. */
+  readonly checkpoint: Checkpoint;
+}
+
+/** A generator whose whole state is its 128-bit sfc32 state (normal draws are not cached). */
+function plainRng(state: number | readonly [number, number, number, number]): Rng {
+  const base = createRng(state);
+  return {
+    next: base.next,
+    int: base.int,
+    state: base.state,
+    normal() {
+      let u = 0;
+      while (u === 0) u = base.next();
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * base.next());
+    },
+  };
+}
+
+function shuffled(n: number, rng: Rng): number[] {
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+function checkConfig(c: Required<Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta'>>, maxMinutes?: number): void {
+  const positiveInt = ['batchSize', 'maxSteps', 'validEvery', 'checkpointEvery', 'logEvery', 'k', 'maxAtoms', 'inferenceSteps'] as const;
+  for (const key of positiveInt) {
+    const v = c[key];
+    if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError('train', `config.${key}`, `must be a positive integer, got ${v}`, v);
+  }
+  for (const key of ['learningRate', 'gradClip', 'skipGradNorm'] as const) {
+    const v = c[key];
+    if (!(v > 0 && Number.isFinite(v))) throw new InvalidArgumentError('train', `config.${key}`, `must be positive and finite, got ${v}`, v);
+  }
+  if (!(c.task in TASKS)) throw new InvalidArgumentError('train', 'config.task', `must be one of structure, denoise, lattice, got ${c.task}`, c.task);
+  if (maxMinutes !== undefined && !(maxMinutes > 0)) {
+    throw new InvalidArgumentError('train', 'config.maxMinutes', `must be positive, got ${maxMinutes}`, maxMinutes);
+  }
+}
+
+/** Learning rate at a step: linear warmup, then cosine decay to a floor. */
+export function learningRateAt(step: number, peak: number, warmup: number, decay: number, floorFraction: number): number {
+  if (step < warmup) return (peak * (step + 1)) / warmup;
+  const p = Math.min(1, (step - warmup) / Math.max(1, decay));
+  return peak * (floorFraction + (1 - floorFraction) * 0.5 * (1 + Math.cos(Math.PI * p)));
+}
+
+interface LossParts {
+  total: tf.Scalar;
+  atom: tf.Scalar;
+  lattice: tf.Scalar;
+}
+
+function batchLoss(model: ActionModel, samples: TrainingSample[], latticeWeight: number): { inputs: ReturnType<typeof buildInputs>; loss: () => LossParts } {
+  const inputs = buildInputs(samples, model.config.k);
+  const atomTarget = new Float32Array(3 * inputs.numNodes);
+  let o = 0;
+  for (const s of samples) {
+    atomTarget.set(s.atomTarget, o);
+    o += s.atomTarget.length;
+  }
+  const latticeTarget = new Float32Array(9 * samples.length);
+  samples.forEach((s, b) => latticeTarget.set(s.latticeTarget, 9 * b));
+  const useAtoms = model.config.task.atomSigmaMax > 0;
+  return {
+    inputs,
+    loss: () => {
+      const out = networkForward(model.config.network, model.weights, inputs);
+      const atom = useAtoms
+        ? (tf.mean(tf.square(tf.sub(out.atoms, tf.tensor2d(atomTarget, [inputs.numNodes, 3])))) as tf.Scalar)
+        : tf.scalar(0);
+      const lattice = tf.mean(tf.square(tf.sub(out.lattice, tf.tensor2d(latticeTarget, [samples.length, 9])))) as tf.Scalar;
+      return { total: tf.add(atom, tf.mul(lattice, latticeWeight)) as tf.Scalar, atom, lattice };
+    },
+  };
+}
+
+/**
+ * Validation loss of a model on fixed noised samples (mean over samples, batched).
+ *
+ * @example
+ * const { loss } = validationLoss(model, samples, 10);
+ */
+export function validationLoss(
+  model: ActionModel,
+  samples: TrainingSample[],
+  latticeWeight: number,
+  batchSize = 128,
+): { loss: number; atomLoss: number; latticeLoss: number } {
+  let atom = 0, lattice = 0, count = 0;
+  for (let i = 0; i < samples.length; i += batchSize) {
+    const chunk = samples.slice(i, i + batchSize);
+    const { inputs, loss } = batchLoss(model, chunk, latticeWeight);
+    const [a, l] = tf.tidy(() => {
+      const p = loss();
+      return [p.atom.dataSync()[0], p.lattice.dataSync()[0]];
+    });
+    disposeInputs(inputs);
+    atom += a * chunk.length;
+    lattice += l * chunk.length;
+    count += chunk.length;
+  }
+  atom /= Math.max(1, count);
+  lattice /= Math.max(1, count);
+  return { loss: atom + latticeWeight * lattice, atomLoss: atom, latticeLoss: lattice };
+}
+
+/**
+ * Trains an action model on clean crystals: each step draws a shuffled minibatch, a noise level per crystal
+ * and the task's noise, and fits the network's actions to the corrections that undo it (atoms: the
+ * minimum-image fractional displacement back to the clean crystal in units of σ(t), translation removed;
+ * lattice: the symmetric log-deformation back to the clean lattice). Adam with global-norm clipping, linear
+ * warmup then cosine decay; a batch with a non-finite loss or gradient, or a gradient norm above
+ * `skipGradNorm`, is skipped and reported, never applied. Validation on fixed noised copies of `valid` every
+ * `validEvery` steps keeps the best model. Deterministic for a seed on a given backend; pass `resume` (a
+ * {@link Checkpoint}) to continue exactly where a run stopped.
+ *
+ * @example
+ * const result = train({ task: 'denoise', maxSteps: 100, seed: 1 }, { train: crystals, valid }, { onMetrics: console.log });
+ */
+export function train(
+  config: TrainConfig,
+  data: { readonly train: readonly Crystal[]; readonly valid: readonly Crystal[] },
+  hooks: TrainHooks = {},
+  resume?: Checkpoint,
+): TrainResult {
+  const c = { ...DEFAULT_TRAIN_CONFIG, ...config };
+  checkConfig(c, config.maxMinutes);
+  if (data.train.length === 0) throw new InvalidArgumentError('train', 'data.train', 'must contain at least one crystal, got 0', 0);
+  const started = Date.now();
+  let model: ActionModel;
+  let rng: Rng;
+  let step = 0, epoch = 0, position = 0;
+  let order: number[];
+  let bestLoss = Number.POSITIVE_INFINITY, bestStep = -1;
+  let best: ModelJson | null = null;
+  let elapsedBefore = 0;
+  let applied = 0;
+  let lastValid = -1;
+  const adamM = new Map<string, tf.Variable>();
+  const adamV = new Map<string, tf.Variable>();
+  if (resume) {
+    if (resume.format !== 'crys-action-checkpoint' || resume.version !== 1) {
+      throw new ModelFormatError('train', `resume must be a crys-action-checkpoint version 1, got ${resume.format} ${resume.version}`);
+    }
+    model = loadModel(resume.model);
+    rng = plainRng(resume.rngState);
+    step = resume.step;
+    epoch = resume.epoch;
+    position = resume.position;
+    order = [...resume.order];
+    bestLoss = resume.bestLoss ?? Number.POSITIVE_INFINITY;
+    bestStep = resume.bestStep;
+    best = resume.best;
+    elapsedBefore = resume.elapsedSec;
+    applied = resume.applied;
+    const ms = new Map(resume.adamM.map((w) => [w.name, w]));
+    const vs = new Map(resume.adamV.map((w) => [w.name, w]));
+    for (const [name, v] of model.weights) {
+      const m = ms.get(name), s = vs.get(name);
+      if (!m || !s) throw new ModelFormatError('train', `resume has no Adam moments for '${name}'`);
+      adamM.set(name, tf.variable(tf.tensor(deserializeValues(m, 'train'), v.shape), false));
+      adamV.set(name, tf.variable(tf.tensor(deserializeValues(s, 'train'), v.shape), false));
+    }
+  } else {
+    const species = [...new Set(data.train.flatMap((x) => [...x.atomicNumbers]))].sort((a, b) => a - b);
+    const base = defaultModelConfig(c.task, species, c.name);
+    const probe: ModelConfig = { ...base, network: c.network, k: c.k, maxAtoms: c.maxAtoms, steps: c.inferenceSteps };
+    const prior = fitVolumePrior(data.train, (z) => species.indexOf(z), species.length);
+    model = createModel({ ...probe, prior, meta: { ...(config.meta ?? {}), seed: c.seed } }, c.seed);
+    rng = plainRng(c.seed + 0x5eed);
+    order = shuffled(data.train.length, rng);
+    for (const [name, v] of model.weights) {
+      adamM.set(name, tf.variable(tf.zerosLike(v), false));
+      adamV.set(name, tf.variable(tf.zerosLike(v), false));
+    }
+  }
+  const trainSpecies = data.train.map((x) => speciesIndices(model, x.atomicNumbers, 'train'));
+  // validation: fixed noised copies at evenly spaced levels, from their own generator
+  const validRng = plainRng(c.seed + 0x7a11d);
+  const validSamples: TrainingSample[] = [];
+  const validable = data.valid.filter((x) => {
+    try {
+      speciesIndices(model, x.atomicNumbers, 'train');
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  for (let r = 0; r < c.validRepeats; r++) {
+    validable.forEach((x, i) => {
+      const level = ((i * c.validRepeats + r + 0.5) / (validable.length * c.validRepeats)) % 1;
+      validSamples.push(
+        noiseCrystal(model.config.task, model.config.prior, x, speciesIndices(model, x.atomicNumbers, 'train'), level, validRng),
+      );
+    });
+  }
+  const decay = config.decaySteps ?? Math.max(1, c.maxSteps - c.warmupSteps);
+  const vars = [...model.weights.values()];
+  const names = [...model.weights.keys()];
+  const gradKey = (n: string): string => (model.weights.get(n) as tf.Variable).name;
+  const emit = (r: MetricsRecord): void => hooks.onMetrics?.(r);
+  emit({ type: 'start', step, config, parameters: vars.reduce((a, v) => a + v.size, 0), train: data.train.length, valid: validable.length });
+
+  const snapshot = (): Checkpoint => ({
+    format: 'crys-action-checkpoint',
+    version: 1,
+    config,
+    model: modelToJson(model),
+    adamM: serializeTensors(adamM),
+    adamV: serializeTensors(adamV),
+    step,
+    rngState: rng.state(),
+    order,
+    position,
+    epoch,
+    bestLoss,
+    bestStep,
+    best,
+    elapsedSec: elapsedBefore + (Date.now() - started) / 1000,
+    applied,
+  });
+  const validate = (): void => {
+    lastValid = step;
+    const v = validationLoss(model, validSamples, c.latticeWeight);
+    const improved = v.loss < bestLoss;
+    if (improved) {
+      bestLoss = v.loss;
+      bestStep = step;
+      best = modelToJson(model);
+      hooks.onBest?.(best);
+    }
+    emit({ type: 'valid', step, ...v, best: improved, elapsedSec: elapsedBefore + (Date.now() - started) / 1000 });
+  };
+
+  const acc = { loss: 0, atom: 0, lattice: 0, norm: 0, n: 0 };
+  let skipped = 0;
+  let reason: 'steps' | 'time' | 'stopped' = 'steps';
+  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  while (step < c.maxSteps) {
+    // minibatch
+    const samples: TrainingSample[] = [];
+    for (let b = 0; b < c.batchSize; b++) {
+      if (position >= order.length) {
+        order = shuffled(data.train.length, rng);
+        position = 0;
+        epoch++;
+      }
+      const i = order[position++];
+      samples.push(noiseCrystal(model.config.task, model.config.prior, data.train[i], trainSpecies[i], rng.next(), rng));
+    }
+    hooks.beforeStep?.(step, samples);
+    const { inputs, loss } = batchLoss(model, samples, c.latticeWeight);
+    let parts: [number, number, number] = [0, 0, 0];
+    const { value, grads } = tf.variableGrads(() => {
+      const p = loss();
+      parts = [0, p.atom.dataSync()[0], p.lattice.dataSync()[0]];
+      return p.total;
+    }, vars);
+    disposeInputs(inputs);
+    const lossValue = value.dataSync()[0];
+    parts[0] = lossValue;
+    const norm = tf.tidy(() => Math.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[gradKey(n)])))).dataSync()[0]));
+    const lr = learningRateAt(step, c.learningRate, c.warmupSteps, decay, c.minLearningRateFraction);
+    if (!Number.isFinite(lossValue) || !Number.isFinite(norm) || norm > c.skipGradNorm) {
+      skipped++;
+      emit({ type: 'skipped', step, reason: Number.isFinite(lossValue) && Number.isFinite(norm) ? 'exploding' : 'non-finite', loss: lossValue, gradNorm: norm });
+    } else {
+      const clip = norm > c.gradClip ? c.gradClip / norm : 1;
+      applied++;
+      const t = applied;
+      const lrT = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
+      tf.tidy(() => {
+        for (const n of names) {
+          const g = tf.mul(grads[gradKey(n)], clip);
+          const m = adamM.get(n) as tf.Variable, v = adamV.get(n) as tf.Variable, w = model.weights.get(n) as tf.Variable;
+          m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
+          v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
+          w.assign(tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(v), eps)), lrT)));
+        }
+      });
+      acc.loss += parts[0];
+      acc.atom += parts[1];
+      acc.lattice += parts[2];
+      acc.norm += norm;
+      acc.n++;
+    }
+    tf.dispose([value, ...Object.values(grads)]);
+    step++;
+    const elapsedSec = elapsedBefore + (Date.now() - started) / 1000;
+    if (step % c.logEvery === 0 && acc.n > 0) {
+      emit({
+        type: 'train',
+        step,
+        epoch,
+        loss: acc.loss / acc.n,
+        atomLoss: acc.atom / acc.n,
+        latticeLoss: acc.lattice / acc.n,
+        gradNorm: acc.norm / acc.n,
+        lr,
+        elapsedSec,
+      });
+      acc.loss = acc.atom = acc.lattice = acc.norm = acc.n = 0;
+    }
+    if (step % c.validEvery === 0 && validSamples.length > 0) validate();
+    if (step % c.checkpointEvery === 0) hooks.onCheckpoint?.(snapshot());
+    if (config.maxMinutes !== undefined && (Date.now() - started) / 60000 >= config.maxMinutes) {
+      reason = 'time';
+      break;
+    }
+    if (hooks.shouldStop?.(step)) {
+      reason = 'stopped';
+      break;
+    }
+  }
+  if (validSamples.length > 0 && lastValid !== step) validate();
+  const checkpoint = snapshot();
+  hooks.onCheckpoint?.(checkpoint);
+  tf.dispose([...adamM.values(), ...adamV.values()]);
+  const elapsedSec = elapsedBefore + (Date.now() - started) / 1000;
+  emit({ type: 'done', step, elapsedSec, bestStep, bestLoss, reason });
+  return {
+    model,
+    best: best ?? modelToJson(model),
+    bestLoss,
+    bestStep,
+    steps: step,
+    skipped,
+    elapsedSec,
+    checkpoint,
+  };
+}
