@@ -1,3 +1,23 @@
+export { SymmetryError } from './errors.js';
+export type {
+  CrystalValidity,
+  DistributionDistances,
+  ReconstructionMetrics,
+  ReconstructionOptions,
+  ValidityRates,
+} from './metrics.js';
+export {
+  crystalValidity,
+  density,
+  distributionDistances,
+  numElements,
+  reconstructionMetrics,
+  validityRates,
+  wasserstein1d,
+} from './metrics.js';
+export { ATOMIC_MASSES, SMACT_METALS, SMACT_OXIDATION_STATES, SMACT_PAULING_ELECTRONEGATIVITY } from './smact-data.js';
+export type { SpaceGroupInfo, SpaceGroupOptions } from './space-group.js';
+export { initSpaceGroup, spaceGroup } from './space-group.js';
 export type { MatcherOptions, MatchResult } from './structure-matcher.js';
 export {
   DEFAULT_MATCHER_OPTIONS,
@@ -6,4 +26,10 @@ export {
   rmsDistance,
   structuresMatch,
 } from './structure-matcher.js';
-export { SymmetryError } from './errors.js';
+export type {
+  CompositionValidityOptions,
+  InvalidReason,
+  StructureValidity,
+  StructureValidityOptions,
+} from './validity.js';
+export { compositionValidity, structureValidity } from './validity.js';
