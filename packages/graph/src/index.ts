@@ -1,7 +1,14 @@
+export { batchGraphs, radiusGraphBatch } from './batch.js';
 export { EdgeBudgetError } from './errors.js';
+export { updateBatchEdgeGeometry, updateEdgeGeometry } from './geometry.js';
+export type { KnnGraphArrayOptions, KnnGraphOptions } from './knn-graph.js';
+export { KNN_DISTANCE_QUANTUM, knnGraph, knnGraphFromArrays } from './knn-graph.js';
 export type { RadiusGraphArrayOptions, RadiusGraphOptions } from './radius-graph.js';
 export { DEFAULT_MAX_EDGES, radiusGraph, radiusGraphFromArrays } from './radius-graph.js';
 export { reverseEdges } from './reverse.js';
 export type { SearchMethod } from './search.js';
+export type { TripletOptions, Triplets } from './triplets.js';
+export { triplets } from './triplets.js';
 export type { GraphBatch, PeriodicGraph } from './types.js';
-export { batchGraphs, radiusGraphBatch } from './batch.js';
+export type { VerletList, VerletListOptions } from './verlet.js';
+export { createVerletList, verletSafeMargin } from './verlet.js';
