@@ -325,8 +325,8 @@ export function applyActions(
     let next = tf.add(frac, delta);
     if (options.wrap ?? true) {
       next = tf.sub(next, tf.floor(next));
-      // In float32, −1e-9 − ⌊−1e-9⌋ rounds to 1: fold it back so every value lies in [0, 1).
-      next = tf.where(tf.greaterEqual(next, 1), tf.sub(next, 1), next);
+      // In float32, −1e-9 − ⌊−1e-9⌋ rounds to exactly 1; a second pass folds it to 0, so all lie in [0, 1).
+      next = tf.sub(next, tf.floor(next));
     }
     return { lattices: tf.matMul(lattices, deformations) as tf.Tensor3D, frac: next as tf.Tensor2D };
   });

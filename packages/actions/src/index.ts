@@ -9,6 +9,7 @@ export {
 } from './apply.js';
 export type { AtomActionOptions, AtomReduce } from './atom-actions.js';
 export { atomActions, atomActionsFromArrays, atomActionsInto } from './atom-actions.js';
+export { crystalActions, edgeVectorsOf } from './crystal-actions.js';
 export type { DeformationMap, DeformationOptions } from './deformation.js';
 export {
   boundedDeformation,

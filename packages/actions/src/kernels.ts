@@ -19,10 +19,15 @@ function indexColumn(idx: IndexLike): tf.Tensor2D {
 export function gatherRows(x: tf.Tensor2D, idx: IndexLike): tf.Tensor2D {
   const col = indexColumn(idx);
   const shape = x.shape;
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-    value: tf.gatherND(args[0] as tf.Tensor, col) as tf.Tensor2D,
-    gradFunc: (dy: tf.Tensor) => tf.scatterND(col, dy, shape),
-  }));
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    // The index goes through `save` so the engine keeps it alive until the backward pass (a closure alone
+    // would see it disposed by the caller's tidy).
+    (args[1] as tf.GradSaveFunc)([col]);
+    return {
+      value: tf.gatherND(args[0] as tf.Tensor, col) as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.scatterND(saved[0], dy, shape),
+    };
+  });
   return op(x) as tf.Tensor2D;
 }
 
@@ -30,10 +35,13 @@ export function gatherRows(x: tf.Tensor2D, idx: IndexLike): tf.Tensor2D {
 export function segmentSum(x: tf.Tensor2D, seg: IndexLike, numSegments: number): tf.Tensor2D {
   const col = indexColumn(seg);
   const features = x.shape[1];
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-    value: tf.scatterND(col, args[0] as tf.Tensor, [numSegments, features]) as tf.Tensor2D,
-    gradFunc: (dy: tf.Tensor) => tf.gatherND(dy, col),
-  }));
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    (args[1] as tf.GradSaveFunc)([col]);
+    return {
+      value: tf.scatterND(col, args[0] as tf.Tensor, [numSegments, features]) as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.gatherND(dy, saved[0]),
+    };
+  });
   return op(x) as tf.Tensor2D;
 }
 

@@ -73,12 +73,14 @@ export function edgeOperatorsInto(
 export function edgeOperatorRows(edgeVectors: tf.Tensor2D, kind: EdgeOperator): tf.Tensor2D {
   return tf.tidy(() => {
     const d2 = tf.sum(tf.square(edgeVectors), 1, true); // [E, 1]
-    const ok = tf.greater(d2, MIN_SQ);
-    // Replace short edges by a harmless denominator BEFORE dividing, so neither branch of the `where` (nor its
-    // gradient) ever sees 0/0; the `where` then zeroes them.
-    const safe = tf.where(ok, d2, tf.onesLike(d2));
+    // ok = 1 for real edges, 0 for short ones. `step` (not `greater` + `where`) because tfjs has no gradient
+    // for comparisons and would refuse to differentiate through the mask; step's gradient is zero.
+    const ok = tf.step(tf.sub(d2, MIN_SQ));
+    // Replace short edges by a harmless denominator BEFORE dividing, so nothing (nor its gradient) ever sees
+    // 0/0; multiplying by the mask then zeroes them, value and gradient.
+    const safe = tf.add(tf.mul(d2, ok), tf.sub(1, ok));
     const denom = kind === 'length' ? tf.sqrt(safe) : safe;
-    const scaled = tf.where(ok, tf.div(edgeVectors, denom), tf.zerosLike(edgeVectors)); // [E, 3]
+    const scaled = tf.mul(tf.div(edgeVectors, denom), ok); // [E, 3]
     const [sx, sy, sz] = tf.split(scaled, 3, 1);
     const [x, y, z] = tf.split(edgeVectors, 3, 1);
     const xx = tf.mul(sx, x),

@@ -29,7 +29,7 @@ export function assertIndex(
       throw new InvalidArgumentError(
         fn,
         name,
-        `must hold indices in [0, ${boundName} = ${bound}), got ${k} at ${i}`,
+        `must hold indices in [0, ${boundName} = ${bound}), got ${k} at index ${i}`,
         idx,
       );
     }

@@ -1,10 +1,9 @@
 /**
- * Test-only helpers (excluded from the build): read the committed val CSVs with a tiny P1-CIF parser, build
- * brute-force periodic radius graphs, and give edges deterministic invariant weights. The product packages
- * (@crys/io, @crys/graph) do this properly; the tests here must not depend on their progress.
+ * Test-only helpers (excluded from the build): read the committed val CSVs with a tiny P1-CIF parser (so the tests do
+ * not depend on @crys/io), give edges deterministic invariant weights, draw random orthogonal matrices.
  */
 import { readFileSync } from 'node:fs';
-import { atomicNumberOf, type Crystal, createCrystal, latticeFromParameters, planeSpacings } from '@crys/lattice';
+import { atomicNumberOf, type Crystal, createCrystal, latticeFromParameters } from '@crys/lattice';
 
 const ROOT = new URL('../../../../', import.meta.url);
 
@@ -90,82 +89,18 @@ export function readVal(name: 'perov_5' | 'carbon_24', limit = Number.POSITIVE_I
   return all.slice(0, Math.min(limit, all.length));
 }
 
-/** A periodic graph with its Cartesian edge vectors. */
-export interface TestGraph {
-  readonly src: Int32Array;
-  readonly dst: Int32Array;
-  /** 3·E integer translations of dst. */
-  readonly image: Int32Array;
-  /** 3·E, r_e = (frac[dst] + image − frac[src])·L. */
-  readonly edgeVectors: Float64Array;
-}
-
-/** All pairs (i, j, image) with 0 < |r| ≤ cutoff, by brute force over the images (test reference). */
-export function bruteRadiusGraph(crystal: Crystal, cutoff: number): TestGraph {
-  const L = crystal.lattice,
-    x = crystal.fracCoords;
-  const n = crystal.atomicNumbers.length;
-  const h = planeSpacings(L);
-  const reach = [0, 1, 2].map((k) => Math.ceil(cutoff / h[k]) + 1);
-  const src: number[] = [],
-    dst: number[] = [],
-    image: number[] = [],
-    vec: number[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      for (let a = -reach[0]; a <= reach[0]; a++) {
-        for (let b = -reach[1]; b <= reach[1]; b++) {
-          for (let c = -reach[2]; c <= reach[2]; c++) {
-            const f0 = x[3 * j] + a - x[3 * i],
-              f1 = x[3 * j + 1] + b - x[3 * i + 1],
-              f2 = x[3 * j + 2] + c - x[3 * i + 2];
-            const r0 = f0 * L[0] + f1 * L[3] + f2 * L[6];
-            const r1 = f0 * L[1] + f1 * L[4] + f2 * L[7];
-            const r2 = f0 * L[2] + f1 * L[5] + f2 * L[8];
-            const d = Math.hypot(r0, r1, r2);
-            if (d > cutoff || (i === j && a === 0 && b === 0 && c === 0)) continue;
-            src.push(i);
-            dst.push(j);
-            image.push(a, b, c);
-            vec.push(r0, r1, r2);
-          }
-        }
-      }
-    }
-  }
-  return {
-    src: Int32Array.from(src),
-    dst: Int32Array.from(dst),
-    image: Int32Array.from(image),
-    edgeVectors: Float64Array.from(vec),
-  };
-}
-
-/** Cartesian edge vectors of `graph` in `crystal` (which may have moved since the graph was built). */
-export function edgeVectorsOf(crystal: Crystal, graph: Pick<TestGraph, 'src' | 'dst' | 'image'>): Float64Array {
-  const L = crystal.lattice,
-    x = crystal.fracCoords;
-  const out = new Float64Array(3 * graph.src.length);
-  for (let e = 0; e < graph.src.length; e++) {
-    const i = graph.src[e],
-      j = graph.dst[e];
-    const f0 = x[3 * j] + graph.image[3 * e] - x[3 * i];
-    const f1 = x[3 * j + 1] + graph.image[3 * e + 1] - x[3 * i + 1];
-    const f2 = x[3 * j + 2] + graph.image[3 * e + 2] - x[3 * i + 2];
-    out[3 * e] = f0 * L[0] + f1 * L[3] + f2 * L[6];
-    out[3 * e + 1] = f0 * L[1] + f1 * L[4] + f2 * L[7];
-    out[3 * e + 2] = f0 * L[2] + f1 * L[5] + f2 * L[8];
-  }
-  return out;
-}
-
 /**
  * Two invariant weights per edge (2·E, edge-major) from its length and the two species only: a stand-in for
  * a trained network's edge head that is invariant by construction (asymmetric in src/dst on purpose).
  */
-export function invariantWeights(crystal: Crystal, graph: TestGraph, cutoff: number): Float64Array {
-  const z = crystal.atomicNumbers,
-    r = graph.edgeVectors;
+export function invariantWeights(
+  atomicNumbers: Uint8Array,
+  graph: { readonly src: Int32Array; readonly dst: Int32Array },
+  edgeVectors: ArrayLike<number>,
+  cutoff: number,
+): Float64Array {
+  const z = atomicNumbers,
+    r = edgeVectors;
   const out = new Float64Array(2 * graph.src.length);
   for (let e = 0; e < graph.src.length; e++) {
     const d = Math.hypot(r[3 * e], r[3 * e + 1], r[3 * e + 2]);
