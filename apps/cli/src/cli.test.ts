@@ -84,7 +84,11 @@ describe('crys (the program)', () => {
     expect(hasAnsi(coloured.stderr)).toBe(true);
     const plain = runCli(['info', 'missing.cif'], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
     expect(hasAnsi(plain.stderr)).toBe(false);
-    expect(plain.stderr).toMatchInlineSnapshot();
+    expect(plain.stderr).toMatchInlineSnapshot(`
+      "crys info: error: cannot read missing.cif: no such file
+      hint: check the path (relative paths start from the current folder)
+      "
+    `);
   });
 
   test('crys bench --list --json names the benchmarks and says which peers are installed', () => {

@@ -1,5 +1,5 @@
 import type { Crystal } from '@crys/lattice';
-import { readCif, readDatasetCsv } from '@crys/io';
+import { readCif, readDatasetCsv, writeCif, writeDatasetCsv } from '@crys/io';
 import { UsageError } from './errors.js';
 import { readText } from './files.js';
 
@@ -32,16 +32,48 @@ export interface LoadOptions {
   readonly index?: number;
   /** Keep at most this many crystals (from the start, or from `index`). */
   readonly limit?: number;
+  /** Called while a dataset CSV is read with the fraction of the text consumed (0…1). */
+  readonly onProgress?: (fraction: number, crystals: number) => void;
 }
 
-/** Input format ids the CLI accepts. */
+/** Input format ids the CLI reads. */
 export const INPUT_FORMATS = ['cif', 'csv'] as const;
+/** Output format ids the CLI writes. */
+export const OUTPUT_FORMATS = ['cif', 'csv'] as const;
 
-/** The format of a file from its name, then its content. */
-export function guessFormat(file: string, head: string): string | undefined {
+/** The format a file name asks for, or undefined. */
+export function formatFromName(file: string): string | undefined {
   const name = file.toLowerCase();
   if (name.endsWith('.cif') || name.endsWith('.mcif')) return 'cif';
   if (name.endsWith('.csv')) return 'csv';
+  return undefined;
+}
+
+/**
+ * Writes crystals in a format (`csv` keeps ids and properties). Throws a {@link UsageError} for a format the
+ * CLI cannot write.
+ */
+export function formatCrystals(items: readonly LoadedCrystal[], format: string): string {
+  switch (format) {
+    case 'cif':
+      return items
+        .map((it, i) =>
+          writeCif(it.crystal, { blockName: it.id ?? (items.length > 1 ? `crystal_${i + 1}` : undefined) }),
+        )
+        .join('\n');
+    case 'csv':
+      return writeDatasetCsv(
+        items.map((it, i) => ({ id: it.id ?? String(i + 1), crystal: it.crystal, properties: it.properties })),
+      );
+    default:
+      throw new UsageError(`cannot write format '${format}'`, `choose one of ${OUTPUT_FORMATS.join(', ')}`);
+  }
+}
+
+/** The format of a file from its name, then its content. */
+export function guessFormat(file: string, head: string): string | undefined {
+  const byName = formatFromName(file);
+  if (byName) return byName;
   const start = head.trimStart();
   if (/^(data_|#)/m.test(start) && /_cell_length_a/.test(head)) return 'cif';
   if (/^[^\n]*\bcif\b[^\n]*\n/.test(start)) return 'csv';
@@ -68,7 +100,12 @@ export function loadCrystals(file: string, options: LoadOptions = {}): Loaded {
   const stopAfter = options.limit === undefined ? Number.POSITIVE_INFINITY : first - 1 + options.limit;
   let total = 0;
   if (format === 'csv') {
-    for (const row of readDatasetCsv(text, { source })) {
+    const onProgress = options.onProgress;
+    const progress = onProgress
+      ? (p: { rows: number; consumed: number; total?: number }) =>
+          onProgress(p.consumed / (p.total ?? text.length), p.rows)
+      : undefined;
+    for (const row of readDatasetCsv(text, { source, onProgress: progress, progressEvery: 64 })) {
       total++;
       if (total < first || total > stopAfter) continue;
       crystals.push({

@@ -6,10 +6,8 @@ import { paint, type Term } from './term.js';
 function hintFor(error: CrysError): string | undefined {
   if (error instanceof UsageError || error instanceof CliFailure) return error.hint;
   switch (error.name) {
-    case 'ParseError': {
-      const format = (error as CrysError & { format?: string }).format;
-      return `fix the file at that line${format ? `, or pass --format if it is not ${format}` : ''}`;
-    }
+    case 'ParseError':
+      return 'fix the file at the line shown (or pass --format if its format was guessed wrong)';
     case 'UnknownFormatError':
       return 'name the format with --format (cif, poscar, xyz, json, csv) or use a usual file extension';
     case 'DatasetFormatError':

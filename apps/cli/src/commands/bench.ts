@@ -24,18 +24,27 @@ const PEERS: readonly Peer[] = [
 
 const PYTHON = '/usr/bin/python3';
 
-/** Which peers import under Debian's python3 (the peers' documented interpreter). */
+/**
+ * Which peers are installed for Debian's python3 (the peers' documented interpreter). Looks the modules up
+ * without importing them (pymatgen and torch take seconds to import).
+ */
 export function peerStatus(python = PYTHON): { module: string; what: string; version: string | undefined }[] {
-  const have = existsSync(python);
-  return PEERS.map((p) => {
-    if (!have) return { ...p, version: undefined };
-    const r = spawnSync(
-      python,
-      ['-c', `import ${p.module} as m, importlib.metadata as md; print(md.version('${p.module}'))`],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    return { ...p, version: r.status === 0 ? r.stdout.trim() : undefined };
-  });
+  const none = PEERS.map((p) => ({ ...p, version: undefined }));
+  if (!existsSync(python)) return none;
+  const script = [
+    'import importlib.util, importlib.metadata, json, sys',
+    'out = {}',
+    'for m in sys.argv[1:]:',
+    '    try:',
+    '        out[m] = importlib.metadata.version(m) if importlib.util.find_spec(m) else None',
+    '    except Exception:',
+    '        out[m] = None',
+    'print(json.dumps(out))',
+  ].join('\n');
+  const r = spawnSync(python, ['-c', script, ...PEERS.map((p) => p.module)], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) return none;
+  const found = JSON.parse(r.stdout) as Record<string, string | null>;
+  return PEERS.map((p) => ({ ...p, version: found[p.module] ?? undefined }));
 }
 
 /** Workspace packages that have a `bench` script: [name, folder]. */

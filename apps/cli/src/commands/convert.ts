@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { writeAtomic } from '../files.js';
+import { formatCrystals, formatFromName, loadCrystals, OUTPUT_FORMATS } from '../load.js';
+import type { CliContext } from '../main.js';
+import { intOption } from '../options.js';
+import { createProgress } from '../progress.js';
+import { paint } from '../term.js';
+
+interface ConvertOpts {
+  from?: string;
+  to?: string;
+  index?: number;
+  limit?: number;
+}
+
+export function registerConvert(program: Command, ctx: CliContext): void {
+  program
+    .command('convert')
+    .summary('convert between crystal formats (- for stdin/stdout)')
+    .description(
+      'Reads every crystal of IN and writes them to OUT. Formats come from the file names (.cif, .csv, …) or ' +
+        '--from / --to; - is stdin or stdout. A dataset CSV keeps ids and property columns. The output is written ' +
+        'atomically (temporary file, then rename): an interrupted convert never leaves a truncated file.',
+    )
+    .argument('<in>', 'input file, or - for stdin')
+    .argument('<out>', 'output file, or - for stdout')
+    .option('--from <id>', 'input format (cif, csv, …) when the name does not say')
+    .option('--to <id>', `output format (${OUTPUT_FORMATS.join(', ')}) when the name does not say`)
+    .option('--index <n>', 'only the n-th crystal (1-based)', intOption(1))
+    .option('--limit <n>', 'at most n crystals', intOption(1))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ crys convert structure.cif structure.csv\n  $ crys convert data/carbon_24/val.csv - --index 5 --to cif\n  $ cat a.cif | crys convert - out.csv --from cif',
+    )
+    .action((input: string, output: string, opts: ConvertOpts) => {
+      const { term } = ctx;
+      const to = opts.to ?? formatFromName(output);
+      if (!to) {
+        throw new UsageError(
+          `cannot tell the output format from '${output}'`,
+          `pass --to (${OUTPUT_FORMATS.join(', ')}) or use a usual extension`,
+        );
+      }
+      if (!(OUTPUT_FORMATS as readonly string[]).includes(to)) {
+        throw new UsageError(`cannot write format '${to}'`, `choose one of ${OUTPUT_FORMATS.join(', ')}`);
+      }
+      const progress = createProgress(term, { label: 'reading', total: 100, unit: '%' });
+      const loaded = loadCrystals(input, {
+        format: opts.from,
+        index: opts.index,
+        limit: opts.index !== undefined ? 1 : opts.limit,
+        onProgress: (f, n) => progress.update(Math.round(100 * f), `${n} crystals`),
+      });
+      progress.finish(`${loaded.crystals.length} crystals`);
+      for (const w of loaded.warnings) term.err(`${paint(term.colorErr, 'yellow', 'warning:')} ${w}`);
+      if (loaded.crystals.length === 0) throw new UsageError(`${input} holds no crystal`);
+      const text = formatCrystals(loaded.crystals, to);
+      writeAtomic(output, text, term.stdout);
+      if (output !== '-') {
+        term.out(`wrote ${loaded.crystals.length} crystal(s) to ${output} (${to}, ${text.length} bytes)`);
+      }
+    });
+}

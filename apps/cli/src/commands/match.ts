@@ -1,0 +1,90 @@
+import { DEFAULT_MATCHER_OPTIONS, FIELD_MATCHER_OPTIONS, type MatcherOptions, matchStructures } from '@crys/eval';
+import { reducedFormula } from '@crys/lattice';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { type LoadedCrystal, loadCrystals } from '../load.js';
+import type { CliContext } from '../main.js';
+import { intOption, numberOption } from '../options.js';
+import { fixed } from '../table.js';
+import { paint } from '../term.js';
+
+interface MatchOpts {
+  index: number;
+  indexB?: number;
+  format?: string;
+  ltol?: number;
+  stol?: number;
+  angleTol?: number;
+  field?: boolean;
+  primitive: boolean;
+  scale: boolean;
+  supercell?: boolean;
+  json?: boolean;
+}
+
+function pick(file: string, index: number, format: string | undefined): LoadedCrystal {
+  const item = loadCrystals(file, { format, index, limit: 1 }).crystals[0];
+  if (!item) throw new UsageError(`${file} holds no crystal`);
+  return item;
+}
+
+export function registerMatch(program: Command, ctx: CliContext): void {
+  program
+    .command('match')
+    .summary("StructureMatcher verdict and RMS distance of two crystals (pymatgen's semantics)")
+    .description(
+      "Compares two crystals with pymatgen StructureMatcher's algorithm (@crys/eval): whether they match within " +
+        'the tolerances, and the RMS and largest site displacement of the best mapping, normalised by (V/N)^⅓. ' +
+        "Defaults are pymatgen's (ltol 0.2, stol 0.3, angle_tol 5); --field uses the CSP papers' (0.3, 0.5, 10). " +
+        'Exit code 0 whether or not they match (read the verdict or --json).',
+    )
+    .argument('<a>', 'first crystal file')
+    .argument('<b>', 'second crystal file')
+    .option('--index <n>', 'which crystal of a multi-crystal file A (and B unless --index-b)', intOption(1), 1)
+    .option('--index-b <n>', 'which crystal of B', intOption(1))
+    .option('--format <id>', 'input format when the names do not say')
+    .option('--ltol <x>', 'fractional length tolerance', numberOption('positive'))
+    .option('--stol <x>', 'site tolerance, fraction of (V/N)^⅓', numberOption('positive'))
+    .option('--angle-tol <deg>', 'angle tolerance in degrees', numberOption('positive'))
+    .option('--field', "the CSP evaluations' tolerances: ltol 0.3, stol 0.5, angle_tol 10")
+    .option('--no-primitive', 'do not reduce to primitive cells first')
+    .option('--no-scale', 'do not scale both lattices to the same volume')
+    .option('--supercell', 'try supercells when the site counts differ')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ crys match predicted.cif known.cif --field\n  $ crys match data/perov_5/val.csv relaxed.csv --index 3 --index-b 1 --json',
+    )
+    .action((fileA: string, fileB: string, opts: MatchOpts) => {
+      const { term } = ctx;
+      const a = pick(fileA, opts.index, opts.format);
+      const b = pick(fileB, opts.indexB ?? opts.index, opts.format);
+      const base = opts.field ? { ...DEFAULT_MATCHER_OPTIONS, ...FIELD_MATCHER_OPTIONS } : DEFAULT_MATCHER_OPTIONS;
+      const options: Required<MatcherOptions> = {
+        ltol: opts.ltol ?? base.ltol,
+        stol: opts.stol ?? base.stol,
+        angleTol: opts.angleTol ?? base.angleTol,
+        primitiveCell: opts.primitive,
+        scale: opts.scale,
+        attemptSupercell: opts.supercell ?? false,
+      };
+      const r = matchStructures(a.crystal, b.crystal, options);
+      if (opts.json) {
+        term.out(JSON.stringify({ a: a.label, b: b.label, match: r.match, rms: r.rms, maxDist: r.maxDist, options }));
+        return;
+      }
+      const c = term.color;
+      term.out(`A  ${a.label}  ${reducedFormula(a.crystal)}  ${a.crystal.atomicNumbers.length} atoms`);
+      term.out(`B  ${b.label}  ${reducedFormula(b.crystal)}  ${b.crystal.atomicNumbers.length} atoms`);
+      term.out(
+        `${r.match ? paint(c, 'green', 'match') : paint(c, 'red', 'no match')}  rms ${r.rms === null ? '–' : fixed(r.rms, 4)}  max ${r.maxDist === null ? '–' : fixed(r.maxDist, 4)}  (normalised by (V/N)^⅓)`,
+      );
+      term.out(
+        paint(
+          c,
+          'dim',
+          `ltol ${options.ltol}  stol ${options.stol}  angle_tol ${options.angleTol}  primitive ${options.primitiveCell}  scale ${options.scale}  supercell ${options.attemptSupercell}`,
+        ),
+      );
+    });
+}

@@ -1,0 +1,125 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { FIXTURES, runCli, startCli, tempDir } from './test-support/run-cli.js';
+
+const twoRows = join(FIXTURES, 'two-rows.csv');
+
+function countBlocks(cif: string): number {
+  return (cif.match(/^data_/gm) ?? []).length;
+}
+
+describe('crys convert', () => {
+  test('crys convert two-rows.csv out.cif writes one CIF block per row, named by id, and says so', () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.cif');
+    const r = runCli(['convert', twoRows, out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^wrote 2 crystal\(s\) to .*out\.cif \(cif, \d+ bytes\)\n$/);
+    const cif = readFileSync(out, 'utf8');
+    expect(countBlocks(cif)).toBe(2);
+    expect(cif).toContain('data_cscl');
+    expect(cif).toContain('data_po');
+    expect(readdirSync(dir)).toEqual(['out.cif']); // no temporary file left behind
+  });
+
+  test('crys convert A.csv B.csv keeps ids and property columns, and B reads back to the same crystals', () => {
+    const dir = tempDir();
+    const out = join(dir, 'copy.csv');
+    expect(runCli(['convert', twoRows, out]).code).toBe(0);
+    const csv = readFileSync(out, 'utf8');
+    expect(csv.split('\n')[0]).toBe('material_id,cif,energy');
+    expect(csv).toContain(',-1.5\n');
+    const a = JSON.parse(runCli(['info', twoRows, '--json']).stdout) as { id: string; lattice: object }[];
+    const b = JSON.parse(runCli(['info', out, '--json']).stdout) as { id: string; lattice: object }[];
+    expect(b.map((x) => x.id)).toEqual(['cscl', 'po']);
+    expect(b.map((x) => x.lattice)).toEqual(a.map((x) => x.lattice));
+  });
+
+  test('crys convert - - --from cif --to csv pipes stdin to stdout and prints nothing else', () => {
+    const cif = readFileSync(join(FIXTURES, 'nacl.cif'), 'utf8');
+    const r = runCli(['convert', '-', '-', '--from', 'cif', '--to', 'csv'], { input: cif });
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('material_id,cif\n1,"')).toBe(true);
+    const back = runCli(['info', '-', '--format', 'csv', '--json'], { input: r.stdout });
+    expect((JSON.parse(back.stdout) as { numAtoms: number }[])[0].numAtoms).toBe(8);
+  });
+
+  test('crys convert --index picks one crystal of a dataset', () => {
+    const r = runCli(['convert', 'data/carbon_24/val.csv', '-', '--index', '3', '--to', 'cif']);
+    expect(r.code).toBe(0);
+    expect(countBlocks(r.stdout)).toBe(1);
+    expect(r.stdout).toContain('_cell_length_a');
+  });
+
+  test('usage errors exit 2: no output format, unknown format', () => {
+    const r = runCli(['convert', twoRows, '-']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatchInlineSnapshot(`
+      "crys convert: error: cannot tell the output format from '-'
+      hint: pass --to (cif, csv) or use a usual extension
+      "
+    `);
+    const u = runCli(['convert', twoRows, 'out.xyz', '--to', 'pdb']);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatchInlineSnapshot(`
+      "crys convert: error: cannot write format 'pdb'
+      hint: choose one of cif, csv
+      "
+    `);
+  });
+
+  test('a bad input file exits 1 and leaves an existing output untouched', () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.cif');
+    writeFileSync(out, 'OLD\n');
+    const r = runCli(['convert', join(FIXTURES, 'truncated.cif'), out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('truncated.cif:15:1:');
+    expect(readFileSync(out, 'utf8')).toBe('OLD\n');
+  });
+
+  test('SIGKILL while the output is being written leaves the old file, never a truncated one', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'c24.cif');
+    writeFileSync(out, 'OLD\n');
+    const child = startCli(['convert', 'data/carbon_24/val.csv', out]);
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    // Kill as soon as the temporary file appears: that is mid-write (the rename has not happened yet).
+    let sawTemp = false;
+    let done = false;
+    void exited.then(() => {
+      done = true;
+    });
+    while (!done) {
+      if (readdirSync(dir).some((f) => f.endsWith('.tmp'))) {
+        sawTemp = true;
+        child.kill('SIGKILL');
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await exited;
+    const text = readFileSync(out, 'utf8');
+    if (sawTemp && text === 'OLD\n') {
+      expect(child.signalCode).toBe('SIGKILL');
+    } else {
+      // The write finished before the kill landed: then the file must be complete.
+      expect(countBlocks(text)).toBe(2032);
+    }
+    expect(text === 'OLD\n' || countBlocks(text) === 2032).toBe(true);
+  });
+
+  test('SIGKILL at any moment leaves no file or a complete one (five kill times)', async () => {
+    for (const ms of [200, 500, 900, 1400, 2000]) {
+      const dir = tempDir();
+      const out = join(dir, 'c24.xyz.cif');
+      const child = startCli(['convert', 'data/carbon_24/val.csv', out]);
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      await new Promise((r) => setTimeout(r, ms));
+      child.kill('SIGKILL');
+      await exited;
+      if (existsSync(out)) expect(countBlocks(readFileSync(out, 'utf8'))).toBe(2032);
+    }
+  });
+});
