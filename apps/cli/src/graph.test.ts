@@ -1,0 +1,120 @@
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { FIXTURES, runCli, tempDir } from './test-support/run-cli.js';
+
+interface EdgeJson {
+  src: number;
+  dst: number;
+  image: [number, number, number];
+  distance: number;
+}
+interface GraphJson {
+  numNodes: number;
+  numEdges: number;
+  selfImageEdges: number;
+  multiEdges: number;
+  species: string[];
+  edges: EdgeJson[];
+}
+
+const twoRows = join(FIXTURES, 'two-rows.csv');
+
+describe('crys graph', () => {
+  test('crys graph on simple-cubic Po at 3.5 Å gives the six image self-loops ±a, ±b, ±c', () => {
+    const r = runCli(['graph', twoRows, '--index', '2', '--cutoff', '3.5', '--json']);
+    expect(r.code).toBe(0);
+    const g = JSON.parse(r.stdout) as GraphJson;
+    expect(g.numNodes).toBe(1);
+    expect(g.numEdges).toBe(6);
+    expect(g.selfImageEdges).toBe(6);
+    expect(g.multiEdges).toBe(6);
+    const images = g.edges.map((e) => e.image.join(' ')).sort();
+    expect(images).toEqual(['-1 0 0', '0 -1 0', '0 0 -1', '0 0 1', '0 1 0', '1 0 0']);
+    for (const e of g.edges) expect(e.distance).toBeCloseTo(3.35, 12);
+  });
+
+  test('crys graph prints counts, the degree histogram and image offsets as text', () => {
+    const r = runCli(['graph', twoRows, '--cutoff', '4.2']);
+    expect(r.code).toBe(0);
+    // CsCl, a = 4.12: 8 Cs–Cl at 3.568 Å and 6 own images at 4.12 Å per atom
+    expect(r.stdout).toContain('2 atoms  cutoff 4.2 Å');
+    expect(r.stdout).toContain('edges             28 (14.00 per atom)');
+    expect(r.stdout).toContain('image self-loops  12');
+    expect(r.stdout).toMatch(/^ {4}14 {6}2 {2}▇+$/m);
+    expect(r.stdout).toMatch(/^\(0, 0, 0\) +\d+$/m);
+  });
+
+  test('every radius-graph edge of a real crystal has its reverse twin with the negated image', () => {
+    const r = runCli(['graph', 'data/carbon_24/val.csv', '--index', '7', '--cutoff', '4', '--json']);
+    expect(r.code).toBe(0);
+    const g = JSON.parse(r.stdout) as GraphJson;
+    const key = (s: number, d: number, im: number[]) => `${s}|${d}|${im.join(',')}`;
+    const keys = new Set(g.edges.map((e) => key(e.src, e.dst, e.image)));
+    for (const e of g.edges) {
+      expect(
+        keys.has(
+          key(
+            e.dst,
+            e.src,
+            e.image.map((x) => -x || 0),
+          ),
+        ),
+      ).toBe(true);
+      expect(e.distance).toBeLessThanOrEqual(4);
+    }
+  });
+
+  test('crys graph --knn 4 gives exactly 4 edges per atom, nearest first', () => {
+    const r = runCli(['graph', 'data/perov_5/val.csv', '--knn', '4', '--json']);
+    expect(r.code).toBe(0);
+    const g = JSON.parse(r.stdout) as GraphJson;
+    expect(g.numEdges).toBe(4 * g.numNodes);
+    for (let i = 0; i < g.numNodes; i++) {
+      const mine = g.edges.filter((e) => e.src === i).map((e) => e.distance);
+      expect(mine).toHaveLength(4);
+      expect([...mine].sort((a, b) => a - b)).toEqual(mine);
+    }
+  });
+
+  test('crys graph needs exactly one of --cutoff and --knn (exit 2)', () => {
+    const none = runCli(['graph', twoRows]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatchInlineSnapshot(`
+      "crys graph: error: give --cutoff R or --knn K
+      hint: e.g. \`crys graph FILE --cutoff 5\` or \`crys graph FILE --knn 12\`
+      "
+    `);
+    const both = runCli(['graph', twoRows, '--cutoff', '3', '--knn', '2']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--cutoff and --knn cannot be used together');
+  });
+
+  test('an edge budget that is too small is refused with the fix (exit 1)', () => {
+    const r = runCli(['graph', twoRows, '--cutoff', '30', '--max-edges', '1000']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^crys graph: error: radiusGraph: .*maxEdges = 1000.*\n/);
+  });
+});
+
+describe('crys match', () => {
+  test('a crystal matches its own copy written to CIF and back, with RMS 0', () => {
+    const cif = join(tempDir(), 'row4.cif');
+    expect(runCli(['convert', 'data/carbon_24/val.csv', cif, '--index', '4']).code).toBe(0);
+    const r = runCli(['match', cif, 'data/carbon_24/val.csv', '--index', '1', '--index-b', '4', '--json']);
+    expect(r.code).toBe(0);
+    const m = JSON.parse(r.stdout) as { match: boolean; rms: number; options: { stol: number } };
+    expect(m.match).toBe(true);
+    expect(m.rms).toBeLessThan(1e-6);
+    expect(m.options.stol).toBe(0.3);
+  });
+
+  test('two different carbon polymorphs do not match; --field switches to the papers’ tolerances', () => {
+    const r = runCli(['match', 'data/carbon_24/val.csv', 'data/carbon_24/val.csv', '--index', '1', '--index-b', '2']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('no match  rms –  max –');
+    const f = runCli(['match', twoRows, twoRows, '--index-b', '2', '--field', '--json']);
+    const m = JSON.parse(f.stdout) as { match: boolean; options: { ltol: number; stol: number; angleTol: number } };
+    expect(m.match).toBe(false); // CsCl vs Po: different compositions
+    expect(m.options).toMatchObject({ ltol: 0.3, stol: 0.5, angleTol: 10 });
+  });
+});
