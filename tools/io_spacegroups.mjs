@@ -4,7 +4,8 @@
 // @spglib/moyo-wasm 0.15.0 (`hall_symbol_entry`, `operations_from_number(…, { type: 'HallNumber' })`,
 // `space_group_type(n).hall_number` for the ITA standard setting). Operations are stored without the
 // centering translations (they are re-added at run time) as 4 characters each: rotation index into a table
-// of the 64 distinct rotations, then the translation in 1/24ths.
+// of the 64 distinct rotations, then the translation in 1/24ths. moyo's `rotation` arrays are column-major
+// (nalgebra); they are transposed here to row-major R acting as x' = R·x + t.
 //
 // Regenerate:  cd packages/io && node ../../tools/io_spacegroups.mjs > src/space-group-table.ts
 //              npx biome check --write src/space-group-table.ts
@@ -57,7 +58,9 @@ for (let h = 1; h <= 530; h++) {
   const seen = new Set();
   let code = '';
   for (const op of ops) {
-    const rk = op.rotation.map((v) => (v === -1 ? '-' : String(v))).join('');
+    // moyo serialises nalgebra's column-major Matrix3: transpose to our row-major R (x' = R·x).
+    const rot = [0, 3, 6, 1, 4, 7, 2, 5, 8].map((i) => op.rotation[i]);
+    const rk = rot.map((v) => (v === -1 ? '-' : String(v))).join('');
     const t = op.translation.map(mod24);
     // Canonical coset representative: the smallest translation key over the centering vectors.
     const keys = cent.map((c) => `${rk}|${t.map((x, i) => (x + c[i]) % 24).join(',')}`);

@@ -83,7 +83,10 @@ export function writeCif(crystal: Crystal | readonly Crystal[], options: WriteCi
   let number = 1;
   if (options.symmetrize && !c.occupancies) {
     const ds = analyzeSymmetry(c, options.symprec ?? 0.01, fn);
-    ops = ds.operations.map((o) => formatXyzOperation([...o.rotation, ...o.translation]));
+    // moyo's rotations are column-major (nalgebra): transpose to row-major R of x' = R·x + t.
+    ops = ds.operations.map((o) =>
+      formatXyzOperation([0, 3, 6, 1, 4, 7, 2, 5, 8].map((i) => o.rotation[i]).concat(o.translation)),
+    );
     hm = ds.hm_symbol;
     number = ds.number;
     sites = sites.filter((i) => ds.orbits[i] === i);

@@ -5,6 +5,7 @@ import { findSpaceGroup, spaceGroupOperations } from './space-groups.js';
 import { speciesToAtomicNumber } from './species.js';
 import { parseXyzOperation } from './symop.js';
 import type { ReadOptions, ReadResult } from './types.js';
+import { inverse } from './util.js';
 
 /** Options of {@link readCif}. */
 export interface ReadCifOptions extends ReadOptions {
@@ -266,7 +267,7 @@ function blockToCrystal(
       throw doc.errorAt(bad, `expected a number for a site coordinate, got '${doc.tokenText(bad)}'`);
     }
     if (cartLoop) {
-      inv ??= invert3(lattice);
+      inv ??= inverse(lattice);
       const fx = x * inv[0] + y * inv[3] + w * inv[6];
       const fy = x * inv[1] + y * inv[4] + w * inv[7];
       const fz = x * inv[2] + y * inv[5] + w * inv[8];
@@ -398,25 +399,6 @@ function blockToCrystal(
     ...(partial > 0 ? { occupancies: occ.slice(0, n) } : {}),
     ...(keepLabels ? { labels } : {}),
   };
-}
-
-function invert3(m: Float64Array): Float64Array {
-  const [a, b, c, d, e, f, g, h, i] = m;
-  const A = e * i - f * h;
-  const B = -(d * i - f * g);
-  const C = d * h - e * g;
-  const det = a * A + b * B + c * C;
-  return Float64Array.of(
-    A / det,
-    -(b * i - c * h) / det,
-    (b * f - c * e) / det,
-    B / det,
-    (a * i - c * g) / det,
-    -(a * f - c * d) / det,
-    C / det,
-    -(a * h - b * g) / det,
-    (a * e - b * d) / det,
-  );
 }
 
 const DEG = Math.PI / 180;

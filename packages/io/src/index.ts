@@ -21,3 +21,22 @@ export { oxidationStateOf, speciesToAtomicNumber } from './species.js';
 export type { SymOp } from './symop.js';
 export { formatXyzOperation, parseXyzOperation } from './symop.js';
 export type { CrystalFormat, ReadOptions, ReadResult } from './types.js';
+export type { ExtxyzFrame, ExtxyzReadResult, ExtxyzValue, WriteExtxyzOptions } from './extxyz.js';
+export { readExtxyz, writeExtxyz } from './extxyz.js';
+export type { FormatId, ReadAnyOptions } from './formats.js';
+export {
+  CifFormat,
+  DatasetCsvFormat,
+  detectFormat,
+  ExtxyzFormat,
+  FORMATS,
+  getFormat,
+  OptimadeJsonFormat,
+  PoscarFormat,
+  PymatgenJsonFormat,
+  read,
+  write,
+} from './formats.js';
+export { readOptimadeJson, readPymatgenJson, writePymatgenJson } from './json.js';
+export type { PoscarReadResult, ReadPoscarOptions, WritePoscarOptions } from './poscar.js';
+export { readPoscar, writePoscar } from './poscar.js';
