@@ -52,19 +52,51 @@ describe('crys convert', () => {
     expect(r.stdout).toContain('_cell_length_a');
   });
 
+  test('cif → POSCAR → extended XYZ → pymatgen JSON keeps the crystal (crys match: RMS 0)', () => {
+    const dir = tempDir();
+    const steps = [join(FIXTURES, 'nacl.cif'), join(dir, 'POSCAR'), join(dir, 'nacl.xyz'), join(dir, 'nacl.json')];
+    for (let i = 1; i < steps.length; i++) {
+      const r = runCli(['convert', steps[i - 1], steps[i]]);
+      expect(r.code).toBe(0);
+    }
+    expect(readFileSync(steps[1], 'utf8').split('\n')[5].trim()).toBe('Na Cl');
+    expect(readFileSync(steps[2], 'utf8')).toMatch(/^8\nLattice="5\.6402 0 0 0 5\.6402 0 0 0 5\.6402"/);
+    const m = runCli(['match', steps[3], steps[0], '--json']);
+    const out = JSON.parse(m.stdout) as { match: boolean; rms: number };
+    expect(out.match).toBe(true);
+    expect(out.rms).toBeLessThan(1e-8);
+  });
+
+  test('POSCAR refuses several crystals and says how to pick one (exit 2)', () => {
+    const r = runCli(['convert', twoRows, join(tempDir(), 'POSCAR')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatchInlineSnapshot(`
+      "crys convert: error: POSCAR holds one crystal and the input has 2
+      hint: pick one with --index N, or write cif, xyz or csv
+      "
+    `);
+  });
+
   test('usage errors exit 2: no output format, unknown format', () => {
     const r = runCli(['convert', twoRows, '-']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatchInlineSnapshot(`
       "crys convert: error: cannot tell the output format from '-'
-      hint: pass --to (cif, csv) or use a usual extension
+      hint: pass --to (cif, poscar, xyz (extxyz), json (pymatgen), optimade-json, csv (dataset)) or use a usual extension
       "
     `);
     const u = runCli(['convert', twoRows, 'out.xyz', '--to', 'pdb']);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatchInlineSnapshot(`
-      "crys convert: error: cannot write format 'pdb'
-      hint: choose one of cif, csv
+      "crys convert: error: --to 'pdb' is not a format crys knows
+      hint: choose one of cif, poscar, xyz (extxyz), json (pymatgen), optimade-json, csv (dataset)
+      "
+    `);
+    const ro = runCli(['convert', twoRows, '-', '--to', 'optimade']);
+    expect(ro.code).toBe(2);
+    expect(ro.stderr).toMatchInlineSnapshot(`
+      "crys convert: error: crys cannot write optimade-json (read only)
+      hint: write one of cif, poscar, extxyz, pymatgen-json, dataset-csv
       "
     `);
   });

@@ -1,5 +1,5 @@
+import { detectFormat, FORMATS, getFormat, readDatasetCsv, write, writeCif, writeDatasetCsv } from '@crys/io';
 import type { Crystal } from '@crys/lattice';
-import { readCif, readDatasetCsv, writeCif, writeDatasetCsv } from '@crys/io';
 import { UsageError } from './errors.js';
 import { readText } from './files.js';
 
@@ -8,7 +8,7 @@ export interface LoadedCrystal {
   readonly crystal: Crystal;
   /** Where it came from, for messages: `file`, `file#3` (3rd block/frame) or `file:row 17`. */
   readonly label: string;
-  /** Dataset id (`material_id`) or CIF block name, when the file has one. */
+  /** Dataset id (`material_id`), when the file has one. */
   readonly id?: string;
   /** Dataset CSV columns other than the CIF (numbers where they parse). */
   readonly properties?: Readonly<Record<string, number | string>>;
@@ -18,7 +18,7 @@ export interface LoadedCrystal {
 export interface Loaded {
   readonly crystals: LoadedCrystal[];
   readonly warnings: readonly string[];
-  /** Format id used. */
+  /** Format id used (an @crys/io id: cif, poscar, extxyz, pymatgen-json, optimade-json, dataset-csv). */
   readonly format: string;
   /** Crystals in the file before `index` / `limit` were applied. */
   readonly total: number;
@@ -26,7 +26,7 @@ export interface Loaded {
 
 /** Options of {@link loadCrystals}. */
 export interface LoadOptions {
-  /** Format id (`cif`, `csv`, …); default from the file name, then from the content. */
+  /** Format id or alias (`cif`, `poscar`, `xyz`, `json`, `csv`, …); default from the file name, then the content. */
   readonly format?: string;
   /** Keep only the crystal at this 1-based position. */
   readonly index?: number;
@@ -36,70 +36,104 @@ export interface LoadOptions {
   readonly onProgress?: (fraction: number, crystals: number) => void;
 }
 
-/** Input format ids the CLI reads. */
-export const INPUT_FORMATS = ['cif', 'csv'] as const;
-/** Output format ids the CLI writes. */
-export const OUTPUT_FORMATS = ['cif', 'csv'] as const;
+/** Short names users type for @crys/io's format ids. */
+const ALIASES: Readonly<Record<string, string>> = {
+  csv: 'dataset-csv',
+  xyz: 'extxyz',
+  json: 'pymatgen-json',
+  vasp: 'poscar',
+  contcar: 'poscar',
+  optimade: 'optimade-json',
+  pymatgen: 'pymatgen-json',
+};
 
-/** The format a file name asks for, or undefined. */
-export function formatFromName(file: string): string | undefined {
-  const name = file.toLowerCase();
-  if (name.endsWith('.cif') || name.endsWith('.mcif')) return 'cif';
-  if (name.endsWith('.csv')) return 'csv';
-  return undefined;
+/** Format ids and aliases, for help texts. */
+export const FORMAT_NAMES = 'cif, poscar, xyz (extxyz), json (pymatgen), optimade-json, csv (dataset)';
+
+/** Writable format ids. */
+export const OUTPUT_FORMATS: readonly string[] = FORMATS.filter((f) => f.write).map((f) => f.id);
+
+/** The @crys/io format id of a user's `--format` value; a {@link UsageError} when unknown. */
+export function resolveFormat(name: string, option = '--format'): string {
+  const id = ALIASES[name.toLowerCase()] ?? name.toLowerCase();
+  if (!FORMATS.some((f) => f.id === id)) {
+    throw new UsageError(`${option} '${name}' is not a format crys knows`, `choose one of ${FORMAT_NAMES}`);
+  }
+  return id;
 }
 
-/**
- * Writes crystals in a format (`csv` keeps ids and properties). Throws a {@link UsageError} for a format the
- * CLI cannot write.
- */
-export function formatCrystals(items: readonly LoadedCrystal[], format: string): string {
-  switch (format) {
-    case 'cif':
-      return items
-        .map((it, i) =>
-          writeCif(it.crystal, { blockName: it.id ?? (items.length > 1 ? `crystal_${i + 1}` : undefined) }),
-        )
-        .join('\n');
-    case 'csv':
-      return writeDatasetCsv(
-        items.map((it, i) => ({ id: it.id ?? String(i + 1), crystal: it.crystal, properties: it.properties })),
-      );
-    default:
-      throw new UsageError(`cannot write format '${format}'`, `choose one of ${OUTPUT_FORMATS.join(', ')}`);
+/** The format a file name asks for (by extension or POSCAR/CONTCAR), or undefined. `-` has none. */
+export function formatFromName(file: string): string | undefined {
+  if (file === '-') return undefined;
+  try {
+    return detectFormat(file).id;
+  } catch {
+    return undefined;
   }
 }
 
-/** The format of a file from its name, then its content. */
-export function guessFormat(file: string, head: string): string | undefined {
-  const byName = formatFromName(file);
-  if (byName) return byName;
-  const start = head.trimStart();
-  if (/^(data_|#)/m.test(start) && /_cell_length_a/.test(head)) return 'cif';
-  if (/^[^\n]*\bcif\b[^\n]*\n/.test(start)) return 'csv';
-  return undefined;
+/** Throws a {@link UsageError} when crys can read but not write a format. */
+export function assertWritable(id: string): void {
+  if (!getFormat(id).write) {
+    throw new UsageError(`crys cannot write ${id} (read only)`, `write one of ${OUTPUT_FORMATS.join(', ')}`);
+  }
+}
+
+/**
+ * Writes crystals in a format. A dataset CSV keeps ids and properties; a one-crystal format (POSCAR) refuses
+ * several crystals with a {@link UsageError} that says what to do.
+ */
+export function formatCrystals(items: readonly LoadedCrystal[], format: string): string {
+  const id = resolveFormat(format, '--to');
+  if (id === 'dataset-csv') {
+    return writeDatasetCsv(
+      items.map((it, i) => ({ id: it.id ?? String(i + 1), crystal: it.crystal, properties: it.properties })),
+    );
+  }
+  if (id === 'cif') {
+    return items
+      .map((it, i) => writeCif(it.crystal, { blockName: it.id ?? (items.length > 1 ? `crystal_${i + 1}` : undefined) }))
+      .join('\n');
+  }
+  if (id === 'poscar' && items.length > 1) {
+    throw new UsageError(
+      `POSCAR holds one crystal and the input has ${items.length}`,
+      'pick one with --index N, or write cif, xyz or csv',
+    );
+  }
+  assertWritable(id);
+  return write(
+    items.map((it) => it.crystal),
+    id,
+  );
 }
 
 /**
  * Reads every crystal of a file (`-` for stdin) in any format @crys/io reads; a dataset CSV gives one crystal
- * per row. Errors name the file (and line) and say how to fix it.
+ * per row, with its id and properties. Errors name the file (and line) and say how to fix it.
  */
 export function loadCrystals(file: string, options: LoadOptions = {}): Loaded {
   const text = readText(file);
   const source = file === '-' ? 'stdin' : file;
-  const format = options.format ?? guessFormat(file, text.slice(0, 4096));
-  if (!format) {
-    throw new UsageError(
-      `cannot tell the format of ${source} from its name or content`,
-      `name the format with --format (${INPUT_FORMATS.join(', ')})`,
-    );
+  let format: string;
+  if (options.format) {
+    format = resolveFormat(options.format);
+  } else {
+    try {
+      format = detectFormat(file === '-' ? undefined : file, text).id;
+    } catch {
+      throw new UsageError(
+        `cannot tell the format of ${source} from its name or content`,
+        `name the format with --format (${FORMAT_NAMES})`,
+      );
+    }
   }
-  let crystals: LoadedCrystal[] = [];
-  let warnings: string[] = [];
   const first = options.index ?? 1;
   const stopAfter = options.limit === undefined ? Number.POSITIVE_INFINITY : first - 1 + options.limit;
+  const crystals: LoadedCrystal[] = [];
+  const warnings: string[] = [];
   let total = 0;
-  if (format === 'csv') {
+  if (format === 'dataset-csv') {
     const onProgress = options.onProgress;
     const progress = onProgress
       ? (p: { rows: number; consumed: number; total?: number }) =>
@@ -116,17 +150,15 @@ export function loadCrystals(file: string, options: LoadOptions = {}): Loaded {
       });
       warnings.push(...row.warnings);
     }
-  } else if (format === 'cif') {
-    const r = readCif(text, { source });
-    warnings = [...r.warnings];
-    total = r.crystals.length;
-    crystals = r.crystals.map((crystal, i) => ({
-      crystal,
-      label: r.crystals.length > 1 ? `${source}#${i + 1}` : source,
-    }));
-    crystals = crystals.slice(first - 1, stopAfter);
   } else {
-    throw new UsageError(`unknown format '${format}'`, `choose one of ${INPUT_FORMATS.join(', ')}`);
+    const r = getFormat(format).read(text, { source });
+    warnings.push(...r.warnings);
+    total = r.crystals.length;
+    r.crystals.forEach((crystal, i) => {
+      if (i + 1 >= first && i + 1 <= stopAfter) {
+        crystals.push({ crystal, label: r.crystals.length > 1 ? `${source}#${i + 1}` : source });
+      }
+    });
   }
   if (options.index !== undefined && options.index > total) {
     throw new UsageError(`--index ${options.index} is past the end: ${source} holds ${total} crystal(s)`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { writeAtomic } from '../files.js';
-import { formatCrystals, formatFromName, loadCrystals, OUTPUT_FORMATS } from '../load.js';
+import { assertWritable, FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals, resolveFormat } from '../load.js';
 import type { CliContext } from '../main.js';
 import { intOption } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -25,8 +25,8 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     )
     .argument('<in>', 'input file, or - for stdin')
     .argument('<out>', 'output file, or - for stdout')
-    .option('--from <id>', 'input format (cif, csv, …) when the name does not say')
-    .option('--to <id>', `output format (${OUTPUT_FORMATS.join(', ')}) when the name does not say`)
+    .option('--from <id>', `input format when the name does not say: ${FORMAT_NAMES}`)
+    .option('--to <id>', 'output format when the name does not say (same names; optimade-json is read only)')
     .option('--index <n>', 'only the n-th crystal (1-based)', intOption(1))
     .option('--limit <n>', 'at most n crystals', intOption(1))
     .addHelpText(
@@ -35,16 +35,14 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     )
     .action((input: string, output: string, opts: ConvertOpts) => {
       const { term } = ctx;
-      const to = opts.to ?? formatFromName(output);
+      const to = opts.to ? resolveFormat(opts.to, '--to') : formatFromName(output);
       if (!to) {
         throw new UsageError(
           `cannot tell the output format from '${output}'`,
-          `pass --to (${OUTPUT_FORMATS.join(', ')}) or use a usual extension`,
+          `pass --to (${FORMAT_NAMES}) or use a usual extension`,
         );
       }
-      if (!(OUTPUT_FORMATS as readonly string[]).includes(to)) {
-        throw new UsageError(`cannot write format '${to}'`, `choose one of ${OUTPUT_FORMATS.join(', ')}`);
-      }
+      assertWritable(to);
       const progress = createProgress(term, { label: 'reading', total: 100, unit: '%' });
       const loaded = loadCrystals(input, {
         format: opts.from,

@@ -3,7 +3,7 @@ import { elementSymbol, reducedFormula } from '@crys/lattice';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { graphStats } from '../graph-stats.js';
-import { loadCrystals } from '../load.js';
+import { FORMAT_NAMES, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
 import { intOption, numberOption } from '../options.js';
 import { fixed, formatTable } from '../table.js';
@@ -33,7 +33,7 @@ export function registerGraph(program: Command, ctx: CliContext): void {
     .argument('<file>', 'crystal file (CIF, dataset CSV, …); - reads stdin')
     .option('--cutoff <Å>', 'join atoms closer than this radius', numberOption('positive'))
     .option('--knn <k>', 'join each atom to its k nearest neighbours (images included)', intOption(1))
-    .option('--format <id>', 'input format when the name does not say (cif, csv)')
+    .option('--format <id>', `input format when the name does not say: ${FORMAT_NAMES}`)
     .option('--index <n>', 'which crystal of a multi-crystal file (1-based)', intOption(1), 1)
     .option('--max-edges <n>', 'refuse graphs with more edges than this', intOption(1))
     .option('--images <n>', 'how many image offsets to list', intOption(1), 12)

@@ -12,7 +12,7 @@ import {
 } from '@crys/lattice';
 import type { Command } from 'commander';
 import { type GraphStats, graphStats } from '../graph-stats.js';
-import { type LoadedCrystal, loadCrystals } from '../load.js';
+import { FORMAT_NAMES, type LoadedCrystal, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
 import { intOption, numberOption } from '../options.js';
 import { fixed } from '../table.js';
@@ -126,7 +126,7 @@ export function registerInfo(program: Command, ctx: CliContext): void {
         'volume, density, space group (moyo) and neighbour statistics of the periodic multigraph within --cutoff.',
     )
     .argument('<files...>', 'crystal files (CIF, dataset CSV, …); - reads stdin')
-    .option('--format <id>', 'input format when the name does not say (cif, csv)')
+    .option('--format <id>', `input format when the name does not say: ${FORMAT_NAMES}`)
     .option('--index <n>', 'only the n-th crystal of each file (1-based)', intOption(1))
     .option('--limit <n>', 'at most n crystals per file (default 5 for multi-crystal files)', intOption(1))
     .option('--cutoff <Å>', 'neighbour cutoff radius', numberOption('positive'), 5)

@@ -2,7 +2,7 @@ import { DEFAULT_MATCHER_OPTIONS, FIELD_MATCHER_OPTIONS, type MatcherOptions, ma
 import { reducedFormula } from '@crys/lattice';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { type LoadedCrystal, loadCrystals } from '../load.js';
+import { FORMAT_NAMES, type LoadedCrystal, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
 import { intOption, numberOption } from '../options.js';
 import { fixed } from '../table.js';
@@ -42,7 +42,7 @@ export function registerMatch(program: Command, ctx: CliContext): void {
     .argument('<b>', 'second crystal file')
     .option('--index <n>', 'which crystal of a multi-crystal file A (and B unless --index-b)', intOption(1), 1)
     .option('--index-b <n>', 'which crystal of B', intOption(1))
-    .option('--format <id>', 'input format when the names do not say')
+    .option('--format <id>', `input format when the names do not say: ${FORMAT_NAMES}`)
     .option('--ltol <x>', 'fractional length tolerance', numberOption('positive'))
     .option('--stol <x>', 'site tolerance, fraction of (V/N)^⅓', numberOption('positive'))
     .option('--angle-tol <deg>', 'angle tolerance in degrees', numberOption('positive'))
