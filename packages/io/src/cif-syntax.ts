@@ -477,10 +477,18 @@ function parseCifInto(text: string, source: string, table: TokenTable): CifDocum
       next();
       continue;
     }
+    if (lx.kind === T_VALUE || lx.kind === T_QUOTED || lx.kind === T_TEXT) {
+      // A value with no tag (a stray line in a hand-edited file): pymatgen and ASE skip it, and so do we.
+      doc.warnings.push(
+        `${source}:${lx.tLine}:${lx.tCol}: value without a tag skipped: ${describeToken(doc, lx.kind, lx.tStart, lx.tEnd)}`,
+      );
+      next();
+      continue;
+    }
     fail(
       lx.tLine,
       lx.tCol,
-      `expected a tag, loop_ or data_ header, got ${lx.kind === T_GLOBAL || lx.kind === T_STOP ? 'reserved word ' : 'value '}${describeToken(doc, lx.kind, lx.tStart, lx.tEnd)}`,
+      `expected a tag, loop_ or data_ header, got reserved word ${describeToken(doc, lx.kind, lx.tStart, lx.tEnd)}`,
     );
   }
   return doc;

@@ -148,7 +148,7 @@ export function readExtxyz(text: string, options: ReadOptions = {}): ExtxyzReadR
     const latEntry = kv.get(latKey)!;
     const lat = latEntry.raw
       .trim()
-      .split(/\s+/)
+      .split(/[\s,]+/)
       .map((s) => parseNumberAt(s, 0, s.length));
     if (lat.length !== 9 || !lat.every(Number.isFinite))
       failC(latEntry.col, `expected 9 numbers in Lattice, got '${latEntry.raw}'`);
