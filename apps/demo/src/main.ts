@@ -1,0 +1,238 @@
+import { knnGraph, type PeriodicGraph, radiusGraph } from '@crys/graph';
+import { read, readDatasetCsv, write } from '@crys/io';
+import { type Crystal, CrysError, chemicalFormula, density, latticeParameters, volume } from '@crys/lattice';
+import { setupLogView } from './log-view.js';
+import { CrystalViewer, describeAtom, describeEdge } from './viewer.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+interface State {
+  crystal: Crystal | null;
+  name: string;
+  graph: PeriodicGraph | null;
+  trajectory: Crystal[] | null;
+}
+const state: State = { crystal: null, name: 'crystal', graph: null, trajectory: null };
+const viewer = new CrystalViewer($('canvas'));
+const datasets = new Map<string, { id: string; crystal: Crystal }[]>();
+
+/** Shows a readable message (a ParseError names source:line:column) and keeps the page alive. */
+export function showError(error: unknown, target = $('error')): void {
+  const message = CrysError.isInstance(error)
+    ? error.message
+    : `Unexpected error: ${String((error as Error)?.message ?? error)}`;
+  target.textContent = message;
+  target.hidden = false;
+}
+
+function clearError(target = $('error')): void {
+  target.hidden = true;
+  target.textContent = '';
+}
+
+function graphOptions(): { mode: 'cutoff' | 'knn'; cutoff: number; k: number } {
+  const mode = (document.querySelector('input[name=mode]:checked') as HTMLInputElement).value as 'cutoff' | 'knn';
+  return { mode, cutoff: Number($<HTMLInputElement>('cutoff').value), k: Number($<HTMLInputElement>('k').value) };
+}
+
+function buildGraph(crystal: Crystal): PeriodicGraph {
+  const o = graphOptions();
+  return o.mode === 'cutoff'
+    ? radiusGraph(crystal, { cutoff: o.cutoff, distances: true, maxEdges: 200_000 })
+    : knnGraph(crystal, { k: o.k, distances: true });
+}
+
+/** Sets the crystal on show and redraws everything that depends on it. */
+export function setCrystal(crystal: Crystal, name: string, resetCamera = true): void {
+  state.crystal = crystal;
+  state.name = name;
+  render(resetCamera);
+}
+
+function render(resetCamera = false): void {
+  const crystal = state.crystal;
+  if (!crystal) return;
+  clearError();
+  try {
+    state.graph = buildGraph(crystal);
+  } catch (e) {
+    state.graph = null;
+    showError(e);
+  }
+  viewer.show(
+    crystal,
+    state.graph,
+    { showImages: $<HTMLInputElement>('images').checked, showEdges: $<HTMLInputElement>('edges').checked },
+    resetCamera,
+  );
+  renderInfo(crystal);
+  renderGraphStats(crystal, state.graph);
+}
+
+function renderInfo(c: Crystal): void {
+  const p = latticeParameters(c.lattice);
+  const rows: [string, string][] = [
+    ['name', state.name],
+    ['formula', chemicalFormula(c)],
+    ['atoms', String(c.atomicNumbers.length)],
+    ['a, b, c (Å)', [p.a, p.b, p.c].map((x) => x.toFixed(4)).join(', ')],
+    ['α, β, γ (°)', [p.alpha, p.beta, p.gamma].map((x) => x.toFixed(3)).join(', ')],
+    ['volume (Å³)', volume(c.lattice).toFixed(3)],
+    ['density (g/cm³)', density(c).toFixed(4)],
+  ];
+  $('info').innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(v)}</dd>`).join('');
+}
+
+function renderGraphStats(c: Crystal, g: PeriodicGraph | null): void {
+  if (!g) {
+    $('graph-stats').innerHTML = '';
+    return;
+  }
+  const E = g.src.length,
+    n = c.atomicNumbers.length;
+  let selfLoops = 0;
+  const pairs = new Map<string, number>();
+  for (let e = 0; e < E; e++) {
+    if (g.src[e] === g.dst[e]) selfLoops++;
+    const key = `${g.src[e]}-${g.dst[e]}`;
+    pairs.set(key, (pairs.get(key) ?? 0) + 1);
+  }
+  let multi = 0;
+  for (const count of pairs.values()) if (count > 1) multi += count;
+  const rows: [string, string][] = [
+    ['edges', String(E)],
+    ['mean degree', (E / n).toFixed(2)],
+    ['image self-loops', String(selfLoops)],
+    ['edges in multi-edges', String(multi)],
+  ];
+  $('graph-stats').innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd data-stat="${k}">${v}</dd>`).join('');
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch] ?? ch);
+}
+
+/** Reads a dropped or picked file; a bad file leaves the current crystal on show and says what is wrong. */
+export async function loadFile(file: File): Promise<void> {
+  try {
+    const text = await file.text();
+    const { crystals } = read(text, { source: file.name });
+    if (crystals.length === 0) throw new Error(`${file.name}: no crystal in the file`);
+    state.trajectory = crystals.length > 1 ? crystals : null;
+    setCrystal(crystals[crystals.length - 1], file.name);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function loadDataset(name: string): Promise<void> {
+  if (!datasets.has(name)) {
+    const text = await (await fetch(`${import.meta.env.BASE_URL}datasets/${name}.csv`)).text();
+    const rows: { id: string; crystal: Crystal }[] = [];
+    for (const row of readDatasetCsv(text, { source: `${name}.csv` })) rows.push({ id: row.id, crystal: row.crystal });
+    datasets.set(name, rows);
+  }
+  const rows = datasets.get(name)!;
+  const select = $<HTMLSelectElement>('row');
+  select.innerHTML = rows
+    .map((r, i) => `<option value="${i}">${escapeHtml(r.id)} — ${escapeHtml(chemicalFormula(r.crystal))}</option>`)
+    .join('');
+  select.value = '0';
+  setCrystal(rows[0].crystal, `${name}/${rows[0].id}`);
+}
+
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function wire(): void {
+  for (const tab of document.querySelectorAll<HTMLButtonElement>('nav button')) {
+    tab.addEventListener('click', () => selectView(tab.dataset.view!));
+  }
+  $<HTMLInputElement>('file').addEventListener('change', (e) => {
+    const f = (e.target as HTMLInputElement).files?.[0];
+    if (f) void loadFile(f);
+  });
+  const drop = $('drop');
+  drop.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    drop.classList.add('over');
+  });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    const f = e.dataTransfer?.files[0];
+    if (f) void loadFile(f);
+  });
+  $<HTMLSelectElement>('dataset').addEventListener('change', (e) => {
+    void loadDataset((e.target as HTMLSelectElement).value).catch(showError);
+  });
+  $<HTMLSelectElement>('row').addEventListener('change', (e) => {
+    const name = $<HTMLSelectElement>('dataset').value;
+    const r = datasets.get(name)?.[Number((e.target as HTMLSelectElement).value)];
+    if (r) setCrystal(r.crystal, `${name}/${r.id}`);
+  });
+  const cutoff = $<HTMLInputElement>('cutoff'),
+    k = $<HTMLInputElement>('k');
+  cutoff.addEventListener('input', () => {
+    $('cutoff-out').textContent = `${Number(cutoff.value).toFixed(1)} Å`;
+    render();
+  });
+  k.addEventListener('input', () => {
+    $('k-out').textContent = k.value;
+    render();
+  });
+  for (const el of document.querySelectorAll<HTMLInputElement>('input[name=mode], #images, #edges')) {
+    el.addEventListener('change', () => render());
+  }
+  for (const b of document.querySelectorAll<HTMLButtonElement>('[data-download]')) {
+    b.addEventListener('click', () => {
+      const kind = b.dataset.download!;
+      try {
+        if (kind === 'trajectory') {
+          if (state.trajectory) download(`${state.name}-trajectory.extxyz`, write(state.trajectory, 'extxyz'));
+        } else if (state.crystal) {
+          const ext = kind === 'poscar' ? 'vasp' : kind;
+          download(`${state.name.replace(/[^\w.-]+/g, '_')}.${ext}`, write(state.crystal, kind));
+        }
+      } catch (e) {
+        showError(e);
+      }
+    });
+  }
+  viewer.onHover = (h) => {
+    const tip = $('tooltip');
+    if (!h || !state.crystal) {
+      tip.hidden = true;
+      return;
+    }
+    tip.textContent =
+      h.kind === 'atom'
+        ? describeAtom(state.crystal, h.index, h.image)
+        : state.graph
+          ? describeEdge(state.crystal, state.graph, h.index)
+          : '';
+    tip.hidden = false;
+  };
+}
+
+/** Switches between the three views. */
+export function selectView(view: string): void {
+  for (const tab of document.querySelectorAll<HTMLButtonElement>('nav button')) {
+    tab.setAttribute('aria-selected', String(tab.dataset.view === view));
+  }
+  for (const v of ['structure', 'model', 'log']) $(`view-${v}`).hidden = v !== view;
+  if (view === 'structure') viewer.requestRender();
+}
+
+wire();
+setupLogView();
+// Exposed for the browser test and for curious users in the console.
+Object.assign(globalThis, { crys: { state, viewer, setCrystal, selectView } });
+void loadDataset('perov_5').catch(showError);

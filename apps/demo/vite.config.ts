@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const DATASETS = ['perov_5', 'carbon_24'];
+const ROWS_PER_DATASET = 60;
+
+/** The first rows of each shipped dataset CSV (header + whole quoted records), served as /datasets/<name>.csv. */
+function datasetSubset(name: string): string {
+  const text = readFileSync(join(root, '../../data', name, 'val.csv'), 'utf8');
+  // Records end at a newline outside quotes; CIF fields are quoted and span lines.
+  let inQuotes = false,
+    records = 0,
+    end = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34) inQuotes = !inQuotes;
+    else if (ch === 10 && !inQuotes && ++records === ROWS_PER_DATASET + 1) {
+      end = i + 1;
+      break;
+    }
+  }
+  return text.slice(0, end);
+}
+
+function datasets(): Plugin {
+  return {
+    name: 'crys-datasets',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const m = req.url?.match(/\/datasets\/(\w+)\.csv$/);
+        if (!m || !DATASETS.includes(m[1])) return next();
+        res.setHeader('content-type', 'text/csv');
+        res.end(datasetSubset(m[1]));
+      });
+    },
+    generateBundle() {
+      for (const name of DATASETS) {
+        this.emitFile({ type: 'asset', fileName: `datasets/${name}.csv`, source: datasetSubset(name) });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  base: './',
+  resolve: { conditions: ['crys-source', ...defaultClientConditions] },
+  plugins: [datasets()],
+  build: { outDir: 'dist', target: 'es2022', chunkSizeWarningLimit: 4000 },
+  worker: { format: 'es' },
+  preview: { host: '127.0.0.1' },
+  server: { host: '127.0.0.1' },
+});
