@@ -41,7 +41,10 @@ export function parseTrainingLog(text: string, source = 'log'): TrainingLog {
       if (k === 'step' || typeof v !== 'number' || !Number.isFinite(v)) continue;
       const name = prefix ? `${prefix}.${k}` : k;
       let s = series.get(name);
-      if (!s) series.set(name, (s = { steps: [], values: [] }));
+      if (!s) {
+        s = { steps: [], values: [] };
+        series.set(name, s);
+      }
       s.steps.push(step);
       s.values.push(v);
     }
