@@ -14,9 +14,10 @@ Output: packages/eval/test/fixtures/matcher_oracle.json.gz
   {"meta": {...}, "pairs": [{"cat": str, "a": {"l": [9], "f": [3n], "z": [n]}, "b": {...},
      "default": [fit, rms|null, max|null], "field": [...], "variant": {"opts": {...}, "res": [...]}}]}
 
-Regenerate (Debian's python3-pymatgen, 2022.11.7 here; ~5 minutes on 2 cores):
-    /usr/bin/python3 tools/eval_oracle.py            # from the repo root
-    /usr/bin/python3 tools/eval_oracle.py --per-set 600 --seed 7
+Regenerate (Debian's python3-pymatgen, 2022.11.7 here; ~10 CPU-minutes), from the repo root, one process per set:
+    /usr/bin/python3 tools/eval_oracle.py --sets perov_5 --seed 1 --out /tmp/o1.json.gz &
+    /usr/bin/python3 tools/eval_oracle.py --sets carbon_24 --seed 2 --out /tmp/o2.json.gz & wait
+    /usr/bin/python3 tools/eval_oracle.py --merge /tmp/o1.json.gz /tmp/o2.json.gz
 """
 import argparse
 import csv
@@ -202,14 +203,23 @@ def main():
     ap.add_argument("--per-set", type=int, default=1100)
     ap.add_argument("--seed", type=int, default=20240601)
     ap.add_argument("--out", default=OUT)
+    ap.add_argument("--sets", default="perov_5,carbon_24", help="comma-separated val sets (run one per process)")
+    ap.add_argument("--merge", nargs="+", help="merge these outputs into --out instead of generating")
     args = ap.parse_args()
+    if args.merge:
+        parts = [json.load(gzip.open(f, "rt")) for f in args.merge]
+        meta = dict(parts[0]["meta"], seed=[p["meta"]["seed"] for p in parts], count=sum(len(p["pairs"]) for p in parts))
+        with gzip.open(args.out, "wt") as fh:
+            json.dump({"meta": meta, "pairs": [x for p in parts for x in p["pairs"]]}, fh, separators=(",", ":"))
+        print(f"merged {meta['count']} pairs into {args.out}", file=sys.stderr)
+        return
     rng = np.random.default_rng(args.seed)
     matchers = {k: StructureMatcher(**v) for k, v in SETTINGS.items()}
     variant_matchers = [StructureMatcher(**v) for v in VARIANTS]
     pairs = []
     t0 = time.time()
     probs = np.array(WEIGHTS, dtype=float) / sum(WEIGHTS)
-    for name in ["perov_5", "carbon_24"]:
+    for name in args.sets.split(","):
         pool = read_val(name)
         idx = rng.choice(len(pool), size=args.per_set, replace=len(pool) < args.per_set)
         for k, i in enumerate(idx):

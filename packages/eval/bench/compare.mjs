@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// Benchmark: match the perov_5 val crystals against perturbed copies with @crys/eval (built dist) and with
+// pymatgen's StructureMatcher (tools/eval_bench_peer.py) on the same pairs in the same run; prints the ratio.
+// Usage: pnpm bench (after pnpm build), or node bench/compare.mjs [--limit N] [--sigma 0.05]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rmsDistance, structuresMatch } from '@crys/eval';
+import { readDatasetCsv } from '@crys/io';
+import { createRng } from '@crys/lattice';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..', '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const limit = opt('limit', Number.POSITIVE_INFINITY);
+const sigma = opt('sigma', 0.05);
+
+// inputs: every perov_5 val crystal and a copy with Gaussian Cartesian noise (σ Å) and 1 % random strain
+const rng = createRng(2024);
+const pairs = [];
+for (const row of readDatasetCsv(readFileSync(join(root, 'data', 'perov_5', 'val.csv'), 'utf8'))) {
+  if (pairs.length >= limit) break;
+  const a = row.crystal;
+  const L = Float64Array.from(a.lattice);
+  const e = [0, 0, 0, 0, 0, 0, 0, 0, 0].map(() => rng.normal() * 0.01);
+  const S = [
+    1 + e[0],
+    (e[1] + e[3]) / 2,
+    (e[2] + e[6]) / 2,
+    (e[1] + e[3]) / 2,
+    1 + e[4],
+    (e[5] + e[7]) / 2,
+    (e[2] + e[6]) / 2,
+    (e[5] + e[7]) / 2,
+    1 + e[8],
+  ];
+  const L2 = new Float64Array(9);
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++) L2[3 * i + j] = L[3 * i] * S[j] + L[3 * i + 1] * S[3 + j] + L[3 * i + 2] * S[6 + j];
+  // cart noise → frac: Δf = Δcart · L2⁻¹ (small, so solve with the inverse)
+  const inv = invert3(L2);
+  const f = Float64Array.from(a.fracCoords);
+  for (let p = 0; p < f.length; p += 3) {
+    const d = [rng.normal() * sigma, rng.normal() * sigma, rng.normal() * sigma];
+    for (let c = 0; c < 3; c++) f[p + c] += d[0] * inv[c] + d[1] * inv[3 + c] + d[2] * inv[6 + c];
+  }
+  pairs.push([a, { lattice: L2, fracCoords: f, atomicNumbers: a.atomicNumbers }]);
+}
+
+function invert3(m) {
+  const [a, b, c, d, e, f, g, h, i] = m;
+  const A = e * i - f * h,
+    B = f * g - d * i,
+    C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  return [
+    A / det,
+    (c * h - b * i) / det,
+    (b * f - c * e) / det,
+    B / det,
+    (a * i - c * g) / det,
+    (c * d - a * f) / det,
+    C / det,
+    (b * g - a * h) / det,
+    (a * e - b * d) / det,
+  ];
+}
+
+const FIELD = { stol: 0.5, ltol: 0.3, angleTol: 10 };
+// warm up the JIT on a few pairs, then time each workload over all pairs
+for (const [a, b] of pairs.slice(0, 50)) {
+  structuresMatch(a, b);
+  rmsDistance(a, b, FIELD);
+}
+let t = performance.now();
+const ourFit = pairs.map(([a, b]) => structuresMatch(a, b));
+const ourFitS = (performance.now() - t) / 1000;
+t = performance.now();
+const ourRms = pairs.map(([a, b]) => rmsDistance(a, b, FIELD));
+const ourRmsS = (performance.now() - t) / 1000;
+
+const rows = [
+  ['fit (defaults)', ourFitS],
+  ['get_rms_dist (stol 0.5, ltol 0.3, angle 10)', ourRmsS],
+];
+const python = '/usr/bin/python3';
+let peer = null;
+let why = '';
+if (!existsSync(python)) why = `${python} not found`;
+else {
+  try {
+    execFileSync(python, ['-c', 'import pymatgen.analysis.structure_matcher'], { stdio: 'ignore' });
+  } catch {
+    why = 'python3 has no pymatgen (apt-get install python3-pymatgen)';
+  }
+}
+if (!why) {
+  const out = process.env.PEERS_OUT ?? mkdtempSync(join(tmpdir(), 'crys-eval-bench-'));
+  mkdirSync(out, { recursive: true });
+  const pairsFile = join(out, 'eval_bench_pairs.json');
+  const resultFile = join(out, 'eval_bench_peer.json');
+  const enc = (c) => ({ l: Array.from(c.lattice), f: Array.from(c.fracCoords), z: Array.from(c.atomicNumbers) });
+  writeFileSync(pairsFile, JSON.stringify({ pairs: pairs.map(([a, b]) => ({ a: enc(a), b: enc(b) })) }));
+  execFileSync(python, [join(root, 'tools', 'eval_bench_peer.py'), pairsFile, resultFile], { stdio: 'inherit' });
+  peer = JSON.parse(readFileSync(resultFile, 'utf8'));
+}
+
+const n = pairs.length;
+console.log(`\n@crys/eval matching: ${n} perov_5 val crystals vs perturbed copies (σ = ${sigma} Å, 1 % strain)`);
+console.log('| workload | @crys/eval | pairs/s | pymatgen | pairs/s | speed-up |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+rows.forEach(([name, s], k) => {
+  const p = peer ? (k === 0 ? peer.fit.seconds : peer.rms.seconds) : null;
+  const ratio = p ? `${(p / s).toFixed(2)}×` : 'n/a';
+  console.log(
+    `| ${name} | ${s.toFixed(2)} s | ${(n / s).toFixed(0)} | ${p ? `${p.toFixed(2)} s` : 'skipped'} | ${p ? (n / p).toFixed(0) : '-'} | ${ratio} |`,
+  );
+});
+if (peer) {
+  let sameFit = 0;
+  let sameNull = 0;
+  let within = 0;
+  let both = 0;
+  for (let i = 0; i < n; i++) {
+    if (ourFit[i] === peer.fit.results[i]) sameFit++;
+    const r = peer.rms.results[i];
+    if ((r === null) === (ourRms[i] === null)) sameNull++;
+    if (r && ourRms[i]) {
+      both++;
+      if (Math.abs(r[0] - ourRms[i].rms) <= 1e-4) within++;
+    }
+  }
+  console.log(`agreement: fit ${sameFit}/${n}, rms found ${sameNull}/${n}, |Δrms| ≤ 1e-4 on ${within}/${both}`);
+} else {
+  console.log(`peer skipped: ${why}`);
+}
