@@ -1,5 +1,5 @@
 import { radiusGraph } from '@crys/graph';
-import { analyzeSymmetry, loadMoyo } from '@crys/io';
+import { spaceGroup } from '@crys/eval';
 import {
   type Crystal,
   chemicalFormula,
@@ -43,19 +43,19 @@ export interface CrystalInfo {
   readonly partialOccupancy: boolean;
 }
 
-/** Space group of a crystal via moyo (null when moyo cannot decide, e.g. partial occupancy). */
-export function spaceGroupOf(crystal: Crystal, symprec: number): CrystalInfo['spaceGroup'] {
+/** Space group of a crystal (@crys/eval, moyo on the primitive cell); null when it cannot be decided. */
+export async function spaceGroupOf(crystal: Crystal, symprec: number): Promise<CrystalInfo['spaceGroup']> {
   if (hasPartialOccupancy(crystal)) return null;
   try {
-    const ds = analyzeSymmetry(crystal, symprec);
-    return { number: ds.number, symbol: ds.hm_symbol.replace(/\s+/g, ''), symprec };
+    const sg = await spaceGroup(crystal, { symprec });
+    return { number: sg.number, symbol: sg.symbol.replace(/\s+/g, ''), symprec };
   } catch {
     return null;
   }
 }
 
 /** The `crys info` record of one crystal. */
-export function crystalInfo(item: LoadedCrystal, cutoff: number, symprec: number): CrystalInfo {
+export async function crystalInfo(item: LoadedCrystal, cutoff: number, symprec: number): Promise<CrystalInfo> {
   const c = item.crystal;
   const n = c.atomicNumbers.length;
   const p = latticeParameters(c.lattice);
@@ -78,7 +78,7 @@ export function crystalInfo(item: LoadedCrystal, cutoff: number, symprec: number
     volume: v,
     volumePerAtom: n > 0 ? v / n : Number.NaN,
     density: density(c),
-    spaceGroup: spaceGroupOf(c, symprec),
+    spaceGroup: await spaceGroupOf(c, symprec),
     neighbours: {
       cutoff,
       edges: s.numEdges,
@@ -142,7 +142,6 @@ export function registerInfo(program: Command, ctx: CliContext): void {
         opts: { format?: string; index?: number; limit?: number; cutoff: number; symprec: number; json?: boolean },
       ) => {
         const { term } = ctx;
-        await loadMoyo();
         const records: CrystalInfo[] = [];
         let first = true;
         for (const file of files) {
@@ -153,7 +152,7 @@ export function registerInfo(program: Command, ctx: CliContext): void {
           });
           for (const w of loaded.warnings) term.err(`${paint(term.colorErr, 'yellow', 'warning:')} ${w}`);
           for (const item of loaded.crystals) {
-            const info = crystalInfo(item, opts.cutoff, opts.symprec);
+            const info = await crystalInfo(item, opts.cutoff, opts.symprec);
             if (opts.json) {
               records.push(info);
             } else {

@@ -1,5 +1,4 @@
 import { relative } from 'node:path';
-import { loadMoyo } from '@crys/io';
 import type { Command } from 'commander';
 import { CliFailure } from '../errors.js';
 import { loadCrystals } from '../load.js';
@@ -21,7 +20,6 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExample:\n  $ crys quickstart')
     .action(async (opts: { json?: boolean }) => {
       const { term } = ctx;
-      await loadMoyo();
       const c = term.color;
       const records = [];
       for (const name of ['perov_5', 'carbon_24']) {
@@ -35,7 +33,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
         const t0 = performance.now();
         const all = loadCrystals(relative(process.cwd(), file) || file);
         const seconds = (performance.now() - t0) / 1000;
-        const info = crystalInfo(all.crystals[0], 5, 0.01);
+        const info = await crystalInfo(all.crystals[0], 5, 0.01);
         records.push({ dataset: name, crystals: all.total, readSeconds: seconds, first: info });
         if (opts.json) continue;
         term.out(
