@@ -101,14 +101,14 @@ export function releaseBuffer(): void {
 /** Copies the scratch out as a graph with exactly the requested fields, then releases a large scratch. */
 export function takeGraph(numNodes: number, distances: boolean, vectors: boolean): PeriodicGraph {
   const e = buf.length;
-  const g: PeriodicGraph = {
+  const g: { -readonly [K in keyof PeriodicGraph]: PeriodicGraph[K] } = {
     numNodes,
     src: buf.src.slice(0, e),
     dst: buf.dst.slice(0, e),
     image: buf.image.slice(0, 3 * e),
-    ...(distances ? { distances: buf.dist.slice(0, e) } : {}),
-    ...(vectors ? { vectors: buf.vec.slice(0, 3 * e) } : {}),
   };
+  if (distances) g.distances = buf.dist.slice(0, e);
+  if (vectors) g.vectors = buf.vec.slice(0, 3 * e);
   releaseBuffer();
   return g;
 }

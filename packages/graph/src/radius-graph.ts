@@ -119,5 +119,6 @@ function buildRadius(
   resetBuffer(fn, maxEdges, vectors);
   searchRadius(fn, lattice, fracCoords, n, cutoff, maxEdges, method);
   const g = takeGraph(n, options.distances ?? true, vectors);
-  return options.reverse ? { ...g, reverse: reverseEdges(g) } : g;
+  if (options.reverse) (g as { reverse?: Int32Array }).reverse = reverseEdges(g);
+  return g;
 }

@@ -17,10 +17,41 @@ export interface Reduction {
   readonly lattice: Float64Array;
 }
 
+const IDENTITY = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
+const m = new Float64Array(9);
+const minv = new Float64Array(9);
+const v = new Float64Array(9);
+const lr = new Float64Array(9);
+const result = { identity: true, m, minv, lattice: lr };
+
+/** True when no pair reduction a_i − q·a_j (q ≠ 0) shortens a_i: the common case of a sensible cell. */
+function pairReduced(l: ArrayLike<number>): boolean {
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      if (i === j) continue;
+      const ai = 3 * i,
+        aj = 3 * j;
+      const dot = l[ai] * l[aj] + l[ai + 1] * l[aj + 1] + l[ai + 2] * l[aj + 2];
+      const nj = l[aj] * l[aj] + l[aj + 1] * l[aj + 1] + l[aj + 2] * l[aj + 2];
+      if (Math.abs(dot) > 0.5 * nj) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Reduces `lattice`. The result is module-level scratch, valid until the next call (kernel convention: the
+ * builders call this once per graph and never keep it).
+ */
 export function reduceLattice(lattice: ArrayLike<number>): Reduction {
-  const m = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
-  const minv = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
-  const v = Float64Array.from({ length: 9 }, (_, k) => lattice[k]);
+  m.set(IDENTITY);
+  minv.set(IDENTITY);
+  for (let k = 0; k < 9; k++) v[k] = lattice[k];
+  if (pairReduced(lattice)) {
+    lr.set(v);
+    result.identity = true;
+    return result;
+  }
   let identity = true;
   for (let iter = 0; iter < 200; iter++) {
     let changed = false;
@@ -51,11 +82,11 @@ export function reduceLattice(lattice: ArrayLike<number>): Reduction {
     if (!changed) break;
   }
   // Recompute Lr from the exact integer M rather than trusting the accumulated updates.
-  const lr = new Float64Array(9);
   for (let r = 0; r < 3; r++) {
     for (let c = 0; c < 3; c++) {
       lr[3 * r + c] = m[3 * r] * lattice[c] + m[3 * r + 1] * lattice[3 + c] + m[3 * r + 2] * lattice[6 + c];
     }
   }
-  return { identity, m, minv, lattice: lr };
+  result.identity = identity;
+  return result;
 }

@@ -1,5 +1,5 @@
 import { determinant, planeSpacings } from '@crys/lattice';
-import { buf, pushEdge, resetBuffer } from './edge-buffer.js';
+import { buf, growBuffer, resetBuffer } from './edge-buffer.js';
 import { EdgeBudgetError } from './errors.js';
 import { reduceLattice } from './reduce.js';
 
@@ -9,6 +9,7 @@ export type SearchMethod = 'auto' | 'pairs' | 'cells';
 // Relative and absolute slack of the candidate search; every candidate is then checked exactly.
 const SLACK = 1e-8;
 
+const scratchH = new Float64Array(3);
 let scratch = new Float64Array(0);
 let ghostPos = new Float64Array(0);
 let ghostSorted = new Float64Array(0);
@@ -56,7 +57,7 @@ export function searchRadius(
     }
   }
   const rs = cutoff * (1 + SLACK) + SLACK;
-  const h = planeSpacings(lr);
+  const h = planeSpacings(lr, scratchH);
   const rx = rs / h[0],
     ry = rs / h[1],
     rz = rs / h[2];
@@ -68,7 +69,7 @@ export function searchRadius(
     use = pairWork < cellWork ? 'pairs' : 'cells';
   }
   if (use === 'pairs') searchPairs(lattice, x, n, cutoff, rs, red.identity, red.m, lr, xw);
-  else searchCells(fn, lattice, x, n, cutoff, rs, red.identity, red.m, lr, xw, [rx, ry, rz], maxEdges);
+  else searchCells(fn, lattice, x, n, cutoff, rs, red.identity, red.m, lr, xw, rx, ry, rz, maxEdges);
   return buf.length;
 }
 
@@ -120,6 +121,14 @@ function searchPairs(
   const rs2 = rs * rs,
     rc2 = cutoff * cutoff;
   const bx = Math.sqrt(rs2 / k);
+  let len = buf.length,
+    limit = buf.limit;
+  let oSrc = buf.src,
+    oDst = buf.dst,
+    oImg = buf.image,
+    oDist = buf.dist,
+    oVec = buf.vec;
+  const withVec = buf.withVectors;
   const cy = -hxy / hyy,
     cz0 = -gxz / gzz,
     cz1 = -gyz / gzz;
@@ -177,12 +186,36 @@ function searchPairs(
             const vy = fx * l01 + fy * l11 + fz * l21;
             const vz = fx * l02 + fy * l12 + fz * l22;
             const d2 = vx * vx + vy * vy + vz * vz;
-            if (d2 <= rc2 && (i !== j || t0 !== 0 || t1 !== 0 || t2 !== 0)) pushEdge(i, j, t0, t1, t2, vx, vy, vz, d2);
+            if (d2 <= rc2 && (i !== j || t0 !== 0 || t1 !== 0 || t2 !== 0)) {
+              if (len === limit) {
+                buf.length = len;
+                growBuffer();
+                limit = buf.limit;
+                oSrc = buf.src;
+                oDst = buf.dst;
+                oImg = buf.image;
+                oDist = buf.dist;
+                oVec = buf.vec;
+              }
+              oSrc[len] = i;
+              oDst[len] = j;
+              oImg[3 * len] = t0;
+              oImg[3 * len + 1] = t1;
+              oImg[3 * len + 2] = t2;
+              oDist[len] = Math.sqrt(d2);
+              if (withVec) {
+                oVec[3 * len] = vx;
+                oVec[3 * len + 1] = vy;
+                oVec[3 * len + 2] = vz;
+              }
+              len++;
+            }
           }
         }
       }
     }
   }
+  buf.length = len;
 }
 
 function dot(a: Float64Array, i: number, j: number): number {
@@ -205,7 +238,9 @@ function searchCells(
   m: Float64Array,
   lr: Float64Array,
   xw: Float64Array,
-  reach: readonly [number, number, number],
+  rx: number,
+  ry: number,
+  rz: number,
   maxEdges: number,
 ): void {
   const l00 = l[0],
@@ -235,7 +270,6 @@ function searchCells(
     a20 = lr[6],
     a21 = lr[7];
   const a22 = lr[8];
-  const [rx, ry, rz] = reach;
   // Bounding box of the home atoms (Cartesian, reduced wrapped positions), grown by the search radius.
   let minX = Infinity,
     minY = Infinity,
@@ -362,6 +396,14 @@ function searchCells(
     bs = binStart;
   const rs2 = rs * rs,
     rc2 = cutoff * cutoff;
+  let len = buf.length,
+    limit = buf.limit;
+  let oSrc = buf.src,
+    oDst = buf.dst,
+    oImg = buf.image,
+    oDist = buf.dist,
+    oVec = buf.vec;
+  const withVec = buf.withVectors;
   for (let i = 0; i < n; i++) {
     const u = xw[3 * i],
       v = xw[3 * i + 1],
@@ -410,9 +452,33 @@ function searchCells(
           const vy = fx * l01 + fy * l11 + fz * l21;
           const vz = fx * l02 + fy * l12 + fz * l22;
           const d2 = vx * vx + vy * vy + vz * vz;
-          if (d2 <= rc2 && (i !== j || t0 !== 0 || t1 !== 0 || t2 !== 0)) pushEdge(i, j, t0, t1, t2, vx, vy, vz, d2);
+          if (d2 <= rc2 && (i !== j || t0 !== 0 || t1 !== 0 || t2 !== 0)) {
+            if (len === limit) {
+              buf.length = len;
+              growBuffer();
+              limit = buf.limit;
+              oSrc = buf.src;
+              oDst = buf.dst;
+              oImg = buf.image;
+              oDist = buf.dist;
+              oVec = buf.vec;
+            }
+            oSrc[len] = i;
+            oDst[len] = j;
+            oImg[3 * len] = t0;
+            oImg[3 * len + 1] = t1;
+            oImg[3 * len + 2] = t2;
+            oDist[len] = Math.sqrt(d2);
+            if (withVec) {
+              oVec[3 * len] = vx;
+              oVec[3 * len + 1] = vy;
+              oVec[3 * len + 2] = vz;
+            }
+            len++;
+          }
         }
       }
     }
   }
+  buf.length = len;
 }

@@ -100,14 +100,14 @@ export function readP1Cif(cif: string): Crystal {
   };
 }
 
-/** All rows of data/<name>/val.csv, in file order. */
-export function loadVal(name: 'perov_5' | 'carbon_24'): DatasetRow[] {
+/** The rows of data/<name>/val.csv (the first `limit`), in file order. */
+export function loadVal(name: 'perov_5' | 'carbon_24', limit = Number.POSITIVE_INFINITY): DatasetRow[] {
   const rows = parseCsv(readFileSync(join(REPO_ROOT, 'data', name, 'val.csv'), 'utf8'));
   const head = rows[0];
   const idCol = head.indexOf('material_id');
   const cifCol = head.indexOf('cif');
   const out: DatasetRow[] = [];
-  for (let r = 1; r < rows.length; r++) {
+  for (let r = 1; r < rows.length && out.length < limit; r++) {
     if (rows[r].length < head.length) continue;
     out.push({ id: rows[r][idCol], crystal: readP1Cif(rows[r][cifCol]) });
   }
