@@ -44,13 +44,14 @@ SETTINGS = {
 VARIANTS = [dict(primitive_cell=False), dict(scale=False), dict(attempt_supercell=True)]
 
 
-def read_val(name, limit=None):
+def read_val(name, limit=None, rng=None):
     out = []
     with open(os.path.join(ROOT, "data", name, "val.csv")) as fh:
-        for row in csv.DictReader(fh):
-            out.append(Structure.from_str(row["cif"], fmt="cif"))
-            if limit and len(out) >= limit:
-                break
+        rows = [row["cif"] for row in csv.DictReader(fh)]
+    if limit and rng is not None and limit < len(rows):
+        rows = [rows[i] for i in sorted(rng.choice(len(rows), size=limit, replace=False))]
+    for cif in rows[: limit or None]:
+        out.append(Structure.from_str(cif, fmt="cif"))
     return out
 
 
@@ -193,8 +194,17 @@ WEIGHTS = [5, 2, 2, 2, 3, 2, 1, 2, 3, 2, 2]
 
 
 def answer(matcher, a, b):
-    fit = bool(matcher.fit(a, b))
-    r = matcher.get_rms_dist(a, b)
+    """[fit(a, b), *get_rms_dist(a, b)] sharing one `_preprocess` (the same calls fit/get_rms_dist make)."""
+    s1, s2 = matcher._process_species([a, b])
+    if matcher._comparator.get_hash(s1.composition) != matcher._comparator.get_hash(s2.composition):
+        fit = False
+        s1, s2, fu, s1_supercell = matcher._preprocess(s1, s2)
+    else:
+        s1, s2, fu, s1_supercell = matcher._preprocess(s1, s2)
+        m = matcher._match(s1, s2, fu, s1_supercell, break_on_match=True)
+        fit = m is not None and bool(m[0] <= matcher.stol)
+    m = matcher._match(s1, s2, fu, s1_supercell, use_rms=True, break_on_match=False)
+    r = None if m is None else (m[0], max(m[1]))
     return [fit, None if r is None else float(r[0]), None if r is None else float(r[1])]
 
 
@@ -203,6 +213,7 @@ def main():
     ap.add_argument("--per-set", type=int, default=1100)
     ap.add_argument("--seed", type=int, default=20240601)
     ap.add_argument("--out", default=OUT)
+    ap.add_argument("--pool", type=int, default=600, help="val crystals parsed per set (random subset)")
     ap.add_argument("--sets", default="perov_5,carbon_24", help="comma-separated val sets (run one per process)")
     ap.add_argument("--merge", nargs="+", help="merge these outputs into --out instead of generating")
     args = ap.parse_args()
@@ -220,7 +231,7 @@ def main():
     t0 = time.time()
     probs = np.array(WEIGHTS, dtype=float) / sum(WEIGHTS)
     for name in args.sets.split(","):
-        pool = read_val(name)
+        pool = read_val(name, args.pool, rng)
         idx = rng.choice(len(pool), size=args.per_set, replace=len(pool) < args.per_set)
         for k, i in enumerate(idx):
             s = pool[int(i)]

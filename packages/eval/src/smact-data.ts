@@ -2,7 +2,12 @@
 // Sources: smact/data/oxidation_states.txt (SMACT's default, most exhaustive oxidation-state list),
 // smact/data/element_data.txt column el_neg (Pauling electronegativity; None → null) and smact.metals.
 
-/** SMACT 2.2.1 default oxidation states by element symbol (null: SMACT has no entry). */
+/**
+ * SMACT 2.2.1 default oxidation states by element symbol (null: SMACT has no entry).
+ *
+ * @example
+ * SMACT_OXIDATION_STATES.Ti; // [-1, 1, 2, 3, 4]
+ */
 export const SMACT_OXIDATION_STATES: Readonly<Record<string, readonly number[] | null>> = {
   H: [-1, 1],
   He: [],
@@ -114,7 +119,12 @@ export const SMACT_OXIDATION_STATES: Readonly<Record<string, readonly number[] |
   Hs: [8],
 };
 
-/** SMACT 2.2.1 Pauling electronegativities by element symbol (null: unknown in SMACT). */
+/**
+ * SMACT 2.2.1 Pauling electronegativities by element symbol (null: unknown in SMACT).
+ *
+ * @example
+ * SMACT_PAULING_ELECTRONEGATIVITY.O; // 3.44
+ */
 export const SMACT_PAULING_ELECTRONEGATIVITY: Readonly<Record<string, number | null>> = {
   H: 2.2,
   He: null,
@@ -226,7 +236,12 @@ export const SMACT_PAULING_ELECTRONEGATIVITY: Readonly<Record<string, number | n
   Hs: null,
 };
 
-/** `smact.metals` of SMACT 2.2.1: an all-metal composition counts as a valid alloy. */
+/**
+ * `smact.metals` of SMACT 2.2.1: an all-metal composition counts as a valid alloy.
+ *
+ * @example
+ * SMACT_METALS.has('Fe'); // true
+ */
 export const SMACT_METALS: ReadonlySet<string> = new Set([
   'Li',
   'Be',
@@ -312,6 +327,9 @@ export const SMACT_METALS: ReadonlySet<string> = new Set([
 /**
  * Standard atomic masses (u) indexed by atomic number (index 0 unused), from pymatgen's periodic table
  * (Debian python3-pymatgen 2022.11.7, `Element.atomic_mass`): what `Structure.density` uses.
+ *
+ * @example
+ * ATOMIC_MASSES[8]; // 15.9994
  */
 export const ATOMIC_MASSES: readonly number[] = [
   0, 1.00794, 4.002602, 6.941, 9.012182, 10.811, 12.0107, 14.0067, 15.9994, 18.9984032, 20.1797, 22.98976928, 24.305,

@@ -30,7 +30,12 @@ export interface MatchResult {
   readonly maxDist: number | null;
 }
 
-/** pymatgen's `StructureMatcher()` defaults. */
+/**
+ * pymatgen's `StructureMatcher()` defaults.
+ *
+ * @example
+ * matchStructures(a, b, { ...DEFAULT_MATCHER_OPTIONS, primitiveCell: false });
+ */
 export const DEFAULT_MATCHER_OPTIONS = {
   ltol: 0.2,
   stol: 0.3,
