@@ -1,0 +1,215 @@
+// Plain-loop kernels registered with tfjs for the `cpu` and `wasm` backends. Each kernel reads its inputs straight
+// from the backend's storage (the cpu backend's typed arrays, the wasm backend's heap) and writes into a fresh
+// output, so a gather or scatter costs one pass over the data and no intermediate tensors. Other backends
+// (webgl, webgpu) fall back to stock tfjs ops in kernels.ts.
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from './errors.js';
+
+type NumericArray = Float32Array | Int32Array;
+type TensorInfo = tf.TensorInfo;
+
+/** The two storage models we know: cpu keeps JS typed arrays, wasm keeps everything on its heap. */
+interface Storage {
+  /** Allocates an output; on wasm this may grow the heap, so read inputs only after every allocation. */
+  alloc(shape: number[], dtype: 'float32' | 'int32'): { info: TensorInfo; values: NumericArray };
+  read(info: TensorInfo): NumericArray;
+}
+
+interface CpuBackendLike {
+  data: { get(dataId: object): { values: unknown } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: NumericArray): TensorInfo;
+}
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): NumericArray;
+}
+
+function cpuStorage(backend: unknown): Storage {
+  const b = backend as CpuBackendLike;
+  return {
+    alloc(shape, dtype) {
+      const size = sizeOf(shape);
+      const values = dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
+      return { info: b.makeTensorInfo(shape, dtype, values), values };
+    },
+    read(info) {
+      return b.data.get(info.dataId).values as NumericArray;
+    },
+  };
+}
+
+function wasmStorage(backend: unknown): Storage {
+  const b = backend as WasmBackendLike;
+  return {
+    alloc(shape, dtype) {
+      const info = b.makeOutput(shape, dtype);
+      return { info, values: b.typedArrayFromHeap(info) };
+    },
+    read(info) {
+      return b.typedArrayFromHeap(info);
+    },
+  };
+}
+
+function sizeOf(shape: readonly number[]): number {
+  let s = 1;
+  for (let i = 0; i < shape.length; i++) s *= shape[i];
+  return s;
+}
+
+/** Names of the kernels registered by this package (prefixed so they never clash with tfjs's own). */
+export const KERNEL_GATHER_ROWS = 'CrysGatherRows';
+export const KERNEL_SEGMENT_SUM = 'CrysSegmentSum';
+export const KERNEL_GATHER2_ADD = 'CrysGather2Add';
+export const KERNEL_SILU = 'CrysSilu';
+export const KERNEL_SILU_GRAD = 'CrysSiluGrad';
+
+/** Backends for which the plain-loop kernels exist. */
+export const LOOP_BACKENDS: readonly string[] = ['cpu', 'wasm'];
+
+function checkIndices(fn: string, name: string, idx: Int32Array, limit: number): void {
+  for (let e = 0; e < idx.length; e++) {
+    const i = idx[e];
+    if (!(i >= 0 && i < limit)) {
+      throw new InvalidArgumentError(fn, name, `must be in [0, ${limit}), got ${i} at position ${e}`, i);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- kernels
+// Legend: E = number of indices (edges), N = rows of the gathered tensor, S = segments, F = row size.
+
+function gatherRows(storage: Storage, x: TensorInfo, indices: TensorInfo): TensorInfo {
+  const F = x.shape.length === 1 ? 1 : sizeOf(x.shape.slice(1));
+  const E = indices.shape[0];
+  checkIndices('gatherRows', 'indices', storage.read(indices) as Int32Array, x.shape[0]);
+  const out = storage.alloc([E, ...x.shape.slice(1)], x.dtype as 'float32' | 'int32');
+  const xs = storage.read(x);
+  const idx = storage.read(indices) as Int32Array;
+  const o = out.values;
+  if (F === 1) {
+    for (let e = 0; e < E; e++) o[e] = xs[idx[e]];
+  } else {
+    for (let e = 0, oe = 0; e < E; e++, oe += F) {
+      const xi = idx[e] * F;
+      for (let f = 0; f < F; f++) o[oe + f] = xs[xi + f];
+    }
+  }
+  return out.info;
+}
+
+function segmentSum(storage: Storage, x: TensorInfo, segmentIds: TensorInfo, numSegments: number): TensorInfo {
+  const F = x.shape.length === 1 ? 1 : sizeOf(x.shape.slice(1));
+  const E = x.shape[0];
+  checkIndices('segmentSum', 'segmentIds', storage.read(segmentIds) as Int32Array, numSegments);
+  const out = storage.alloc([numSegments, ...x.shape.slice(1)], x.dtype as 'float32' | 'int32');
+  const xs = storage.read(x);
+  const seg = storage.read(segmentIds) as Int32Array;
+  const o = out.values;
+  o.fill(0);
+  if (F === 1) {
+    for (let e = 0; e < E; e++) o[seg[e]] += xs[e];
+  } else {
+    for (let e = 0, xe = 0; e < E; e++, xe += F) {
+      const os = seg[e] * F;
+      for (let f = 0; f < F; f++) o[os + f] += xs[xe + f];
+    }
+  }
+  return out.info;
+}
+
+function gather2Add(
+  storage: Storage,
+  a: TensorInfo,
+  ia: TensorInfo,
+  b: TensorInfo,
+  ib: TensorInfo,
+  c: TensorInfo,
+): TensorInfo {
+  const F = a.shape[1];
+  const E = ia.shape[0];
+  checkIndices('gatherRowsAdd', 'indicesA', storage.read(ia) as Int32Array, a.shape[0]);
+  checkIndices('gatherRowsAdd', 'indicesB', storage.read(ib) as Int32Array, b.shape[0]);
+  const out = storage.alloc([E, F], 'float32');
+  const as = storage.read(a);
+  const bs = storage.read(b);
+  const cs = storage.read(c);
+  const iav = storage.read(ia) as Int32Array;
+  const ibv = storage.read(ib) as Int32Array;
+  const o = out.values;
+  for (let e = 0, oe = 0; e < E; e++, oe += F) {
+    const ai = iav[e] * F;
+    const bi = ibv[e] * F;
+    for (let f = 0; f < F; f++) o[oe + f] = as[ai + f] + bs[bi + f] + cs[oe + f];
+  }
+  return out.info;
+}
+
+function silu(storage: Storage, x: TensorInfo): TensorInfo {
+  const out = storage.alloc(x.shape.slice(), 'float32');
+  const xs = storage.read(x);
+  const o = out.values;
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i];
+    o[i] = v / (1 + Math.exp(-v));
+  }
+  return out.info;
+}
+
+function siluGrad(storage: Storage, dy: TensorInfo, x: TensorInfo): TensorInfo {
+  const out = storage.alloc(x.shape.slice(), 'float32');
+  const xs = storage.read(x);
+  const dys = storage.read(dy);
+  const o = out.values;
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i];
+    const s = 1 / (1 + Math.exp(-v));
+    o[i] = dys[i] * (s + v * s * (1 - s));
+  }
+  return out.info;
+}
+
+let registered = false;
+
+/** Registers the plain-loop kernels for cpu and wasm once (idempotent; safe with two copies of this package). */
+export function ensureKernelsRegistered(): void {
+  if (registered) return;
+  registered = true;
+  for (const backendName of LOOP_BACKENDS) {
+    const storageOf = backendName === 'wasm' ? wasmStorage : cpuStorage;
+    const add = (kernelName: string, kernelFunc: tf.KernelFunc) => {
+      if (tf.getKernel(kernelName, backendName) === undefined)
+        tf.registerKernel({ kernelName, backendName, kernelFunc });
+    };
+    add(KERNEL_GATHER_ROWS, ({ inputs, backend }) =>
+      gatherRows(storageOf(backend), inputs.x as TensorInfo, inputs.indices as TensorInfo),
+    );
+    add(KERNEL_SEGMENT_SUM, ({ inputs, backend, attrs }) =>
+      segmentSum(
+        storageOf(backend),
+        inputs.x as TensorInfo,
+        inputs.segmentIds as TensorInfo,
+        (attrs as { numSegments: number }).numSegments,
+      ),
+    );
+    add(KERNEL_GATHER2_ADD, ({ inputs, backend }) =>
+      gather2Add(
+        storageOf(backend),
+        inputs.a as TensorInfo,
+        inputs.indicesA as TensorInfo,
+        inputs.b as TensorInfo,
+        inputs.indicesB as TensorInfo,
+        inputs.c as TensorInfo,
+      ),
+    );
+    add(KERNEL_SILU, ({ inputs, backend }) => silu(storageOf(backend), inputs.x as TensorInfo));
+    add(KERNEL_SILU_GRAD, ({ inputs, backend }) =>
+      siluGrad(storageOf(backend), inputs.dy as TensorInfo, inputs.x as TensorInfo),
+    );
+  }
+}
+
+/** True when the active backend runs this package's plain-loop kernels. */
+export function hasLoopKernels(): boolean {
+  return LOOP_BACKENDS.includes(tf.getBackend());
+}

@@ -1,0 +1,252 @@
+import { fc, test as ftest } from '@fast-check/vitest';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { fdCheck, randomArray, randomIndices, TEST_BACKENDS, useBackend } from '../test/helpers.js';
+import { gatherRows, gatherRowsAdd, linear, segmentCounts, segmentMean, segmentSum, silu } from './kernels.js';
+
+function naiveSegmentSum(x: Float32Array, seg: Int32Array, S: number, F: number): Float64Array {
+  const out = new Float64Array(S * F);
+  for (let e = 0; e < seg.length; e++) for (let f = 0; f < F; f++) out[seg[e] * F + f] += x[e * F + f];
+  return out;
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-5): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++)
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
+  expect(worst).toBeLessThan(tol);
+}
+
+describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  test('gatherRows(x, indices) picks rows, including repeated and int32 rows', () => {
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    const idx = tf.tensor1d([2, 0, 2, 1], 'int32');
+    expect(gatherRows(x, idx).arraySync()).toEqual([
+      [5, 6],
+      [1, 2],
+      [5, 6],
+      [3, 4],
+    ]);
+    expect(gatherRows(tf.tensor1d([7, 8, 9], 'int32'), idx).arraySync()).toEqual([9, 7, 9, 8]);
+    expect(gatherRows(tf.tensor3d([[[1, 2]], [[3, 4]], [[5, 6]]]), idx).shape).toEqual([4, 1, 2]);
+    expect(gatherRows(x, tf.tensor1d([], 'int32')).shape).toEqual([0, 2]);
+  });
+
+  test('segmentSum(x, ids, S) sums rows into unsorted segments and leaves empty segments zero', () => {
+    const F = 5,
+      E = 200,
+      S = 17;
+    const xs = randomArray(E * F, 3);
+    const ids = randomIndices(E, S - 1, 4); // segment S-1 stays empty
+    const got = segmentSum(tf.tensor2d(xs, [E, F]), tf.tensor1d(ids, 'int32'), S).dataSync();
+    expectClose(got, naiveSegmentSum(xs, ids, S, F));
+    expect(Array.from(got.slice((S - 1) * F))).toEqual([0, 0, 0, 0, 0]);
+    expect(segmentSum(tf.tensor1d([1, 2, 4]), tf.tensor1d([1, 1, 0], 'int32'), 2).arraySync()).toEqual([4, 3]);
+  });
+
+  test('segmentMean(x, ids, S) divides by segment sizes and gives zeros (not NaN) for empty segments', () => {
+    const m = tf.tensor2d([
+      [1, 1],
+      [2, 2],
+      [4, 4],
+    ]);
+    const ids = tf.tensor1d([0, 2, 0], 'int32');
+    expect(segmentMean(m, ids, 3).arraySync()).toEqual([
+      [2.5, 2.5],
+      [0, 0],
+      [2, 2],
+    ]);
+    expect(segmentMean(m, ids, 3, segmentCounts(ids, 3)).arraySync()).toEqual([
+      [2.5, 2.5],
+      [0, 0],
+      [2, 2],
+    ]);
+    expect(segmentCounts(ids, 3).arraySync()).toEqual([2, 0, 1]);
+  });
+
+  test('gatherRowsAdd(a, ia, b, ib, c) equals gatherRows(a, ia) + gatherRows(b, ib) + c', () => {
+    const a = tf.tensor2d(randomArray(12, 1), [4, 3]);
+    const b = tf.tensor2d(randomArray(6, 2), [2, 3]);
+    const ia = tf.tensor1d(randomIndices(9, 4, 5), 'int32');
+    const ib = tf.tensor1d(randomIndices(9, 2, 6), 'int32');
+    const c = tf.tensor2d(randomArray(27, 7), [9, 3]);
+    const want = tf.add(tf.add(gatherRows(a, ia), gatherRows(b, ib)), c).dataSync();
+    expectClose(gatherRowsAdd(a, ia, b, ib, c).dataSync(), want, 1e-6);
+  });
+
+  test('silu(x) and linear(x, W, b) match their definitions', () => {
+    const x = tf.tensor1d([-3, -0.5, 0, 0.5, 3]);
+    expectClose(silu(x).dataSync(), tf.mul(x, tf.sigmoid(x)).dataSync(), 1e-6);
+    const X = tf.tensor2d(randomArray(20, 8), [5, 4]);
+    const W = tf.tensor2d(randomArray(12, 9), [4, 3]);
+    const bias = tf.tensor1d([1, 2, 3]);
+    expectClose(linear(X, W, bias).dataSync(), tf.add(tf.matMul(X, W), bias).dataSync(), 1e-6);
+    expectClose(linear(X, W).dataSync(), tf.matMul(X, W).dataSync(), 1e-6);
+  });
+
+  // Finite differences in float32: central differences with eps = 1e-2 on smooth functions (a weighted sum of the
+  // kernel's output, then tanh so the function is not linear); relative tolerance 2e-2.
+  const N = 7,
+    F = 4,
+    E = 23;
+  const idx = randomIndices(E, N, 11);
+  const idx2 = randomIndices(E, 3, 12);
+  const weights = randomArray(E * F, 13);
+  const nodeWeights = randomArray(N * F, 14);
+
+  test('gatherRows gradient matches central finite differences', () => {
+    const f = (x: tf.Tensor) =>
+      tf.sum(tf.tanh(tf.mul(gatherRows(x as tf.Tensor2D, tf.tensor1d(idx, 'int32')), tf.tensor2d(weights, [E, F]))));
+    expect(fdCheck(f, randomArray(N * F, 15), [N, F]).worst).toBeLessThan(2e-2);
+  });
+
+  test('segmentSum gradient matches central finite differences', () => {
+    const f = (x: tf.Tensor) =>
+      tf.sum(
+        tf.tanh(tf.mul(segmentSum(x as tf.Tensor2D, tf.tensor1d(idx, 'int32'), N), tf.tensor2d(nodeWeights, [N, F]))),
+      );
+    expect(fdCheck(f, randomArray(E * F, 16), [E, F]).worst).toBeLessThan(2e-2);
+  });
+
+  test('segmentMean gradient matches central finite differences', () => {
+    const f = (x: tf.Tensor) =>
+      tf.sum(
+        tf.tanh(tf.mul(segmentMean(x as tf.Tensor2D, tf.tensor1d(idx, 'int32'), N), tf.tensor2d(nodeWeights, [N, F]))),
+      );
+    expect(fdCheck(f, randomArray(E * F, 17), [E, F]).worst).toBeLessThan(2e-2);
+  });
+
+  test('gatherRowsAdd gradients in a, b and c match central finite differences', () => {
+    const a0 = randomArray(N * F, 18),
+      b0 = randomArray(3 * F, 19),
+      c0 = randomArray(E * F, 20);
+    const run = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+      tf.sum(
+        tf.tanh(
+          tf.mul(
+            gatherRowsAdd(
+              a as tf.Tensor2D,
+              tf.tensor1d(idx, 'int32'),
+              b as tf.Tensor2D,
+              tf.tensor1d(idx2, 'int32'),
+              c as tf.Tensor2D,
+            ),
+            tf.tensor2d(weights, [E, F]),
+          ),
+        ),
+      );
+    expect(fdCheck((a) => run(a, tf.tensor2d(b0, [3, F]), tf.tensor2d(c0, [E, F])), a0, [N, F]).worst).toBeLessThan(
+      2e-2,
+    );
+    expect(fdCheck((b) => run(tf.tensor2d(a0, [N, F]), b, tf.tensor2d(c0, [E, F])), b0, [3, F]).worst).toBeLessThan(
+      2e-2,
+    );
+    expect(fdCheck((c) => run(tf.tensor2d(a0, [N, F]), tf.tensor2d(b0, [3, F]), c), c0, [E, F]).worst).toBeLessThan(
+      2e-2,
+    );
+  });
+
+  test('silu and linear gradients match central finite differences', () => {
+    expect(
+      fdCheck(
+        (x) => tf.sum(tf.mul(silu(x), tf.tensor1d(randomArray(9, 21)))),
+        randomArray(9, 22).map((v) => v * 4),
+        [9],
+      ).worst,
+    ).toBeLessThan(2e-2);
+    const X0 = randomArray(15, 23),
+      W0 = randomArray(12, 24),
+      b0 = randomArray(4, 25);
+    const out = tf.tensor2d(randomArray(20, 26), [5, 4]);
+    const run = (X: tf.Tensor, W: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.tanh(tf.mul(linear(X as tf.Tensor2D, W as tf.Tensor2D, b as tf.Tensor1D), out)));
+    expect(fdCheck((X) => run(X, tf.tensor2d(W0, [3, 4]), tf.tensor1d(b0)), X0, [5, 3]).worst).toBeLessThan(2e-2);
+    expect(fdCheck((W) => run(tf.tensor2d(X0, [5, 3]), W, tf.tensor1d(b0)), W0, [3, 4]).worst).toBeLessThan(2e-2);
+    expect(fdCheck((b) => run(tf.tensor2d(X0, [5, 3]), tf.tensor2d(W0, [3, 4]), b), b0, [4]).worst).toBeLessThan(2e-2);
+  });
+
+  test('kernels and their gradients leave no tensors behind', () => {
+    const x = tf.tensor2d(randomArray(N * F, 27), [N, F]);
+    const ids = tf.tensor1d(idx, 'int32');
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const g = tf.grads((a: tf.Tensor) => tf.sum(silu(segmentMean(gatherRows(a as tf.Tensor2D, ids), ids, N))))([x]);
+      g[0].dataSync();
+    });
+    const v = tf.tidy(() => tf.variable(tf.tensor2d(randomArray(4, 1), [2, 2])));
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(gatherRowsAdd(v, ids.slice(0, 1), v, ids.slice(1, 1), tf.ones([1, 2]))),
+      [v],
+    );
+    tf.dispose([value, ...Object.values(grads), v]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  ftest.prop([fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 1e6 })], {
+    numRuns: 20,
+  })('segmentSum(gatherRows(x, ids)) sums x[i]·count(i) for any index vector', (E, S, seed) => {
+    const ids = randomIndices(E, S, seed);
+    const xs = randomArray(S * 3, seed + 1);
+    const got = tf.tidy(() =>
+      segmentSum(
+        gatherRows(tf.tensor2d(xs, [S, 3]), tf.tensor1d(ids, 'int32')),
+        tf.tensor1d(ids, 'int32'),
+        S,
+      ).dataSync(),
+    );
+    const count = new Float64Array(S);
+    for (const i of ids) count[i]++;
+    const want = Array.from(xs, (v, k) => v * count[Math.floor(k / 3)]);
+    expectClose(got, want, 1e-5);
+  });
+
+  test('gatherRows and segmentSum reject out-of-range indices without leaking', () => {
+    const before = tf.memory().numTensors;
+    const x = tf.tensor2d([[1], [2]]);
+    const bad = tf.tensor1d([0, 2], 'int32');
+    expect(() => gatherRows(x, bad)).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: gatherRows: indices must be in [0, 2), got 2 at position 1]`,
+    );
+    expect(() => segmentSum(x, tf.tensor1d([0, -1], 'int32'), 2)).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: segmentSum: segmentIds must be in [0, 2), got -1 at position 1]`,
+    );
+    tf.dispose([x, bad]);
+    expect(tf.memory().numTensors).toBe(before + 1); // the inline int32 tensor above
+  });
+});
+
+test('kernel argument errors name the function, the argument and what arrived', () => {
+  const x = tf.tensor2d([[1], [2]]);
+  expect(() => gatherRows(x, tf.tensor1d([0, 1]) as tf.Tensor1D)).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: gatherRows: indices must be an int32 tensor of rank 1, got float32 tensor of shape [2]]`,
+  );
+  expect(() => segmentSum(x, tf.tensor1d([0], 'int32'), 2)).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: segmentSum: segmentIds must be an int32 tensor of shape [2], got int32 tensor of shape [1]]`,
+  );
+  expect(() => segmentSum(x, tf.tensor1d([0, 1], 'int32'), -1)).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: segmentSum: numSegments must be a non-negative integer, got -1]`,
+  );
+  expect(() =>
+    linear(
+      x,
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+    ),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: linear: kernel must have shape [1, out], got float32 tensor of shape [2, 2]]`,
+  );
+  expect(() =>
+    segmentSum(tf.tensor1d([1, 2], 'int32'), tf.tensor1d([0, 1], 'int32'), 2),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: segmentSum: x must be a float32 tensor of rank >= 1, got int32 tensor of shape [2]]`,
+  );
+});

@@ -1,0 +1,366 @@
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from './errors.js';
+import {
+  ensureKernelsRegistered,
+  hasLoopKernels,
+  KERNEL_GATHER_ROWS,
+  KERNEL_GATHER2_ADD,
+  KERNEL_SEGMENT_SUM,
+  KERNEL_SILU,
+  KERNEL_SILU_GRAD,
+} from './kernel-registry.js';
+
+type GradResult = {
+  value: tf.Tensor;
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
+};
+
+/** `tf.customGrad` with positional tensor arguments typed (tfjs types them as a union with the save function). */
+// biome-ignore lint/suspicious/noExplicitAny: the argument list is typed by each caller's function signature.
+function customGrad<F extends (...args: any[]) => GradResult>(
+  f: F,
+): (...inputs: F extends (...args: [...infer A, tf.GradSaveFunc]) => GradResult ? A : never) => tf.Tensor {
+  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as never;
+}
+
+function describeTensor(t: tf.Tensor): string {
+  return `${t.dtype} tensor of shape [${t.shape.join(', ')}]`;
+}
+
+function assertIndexVector(fn: string, name: string, t: tf.Tensor, length?: number): void {
+  if (
+    !(t instanceof tf.Tensor) ||
+    t.dtype !== 'int32' ||
+    t.rank !== 1 ||
+    (length !== undefined && t.shape[0] !== length)
+  ) {
+    const want = length === undefined ? 'an int32 tensor of rank 1' : `an int32 tensor of shape [${length}]`;
+    throw new InvalidArgumentError(
+      fn,
+      name,
+      `must be ${want}, got ${t instanceof tf.Tensor ? describeTensor(t) : String(t)}`,
+      t,
+    );
+  }
+}
+
+function assertRows(fn: string, name: string, t: tf.Tensor, dtypes: readonly tf.DataType[] = ['float32']): void {
+  if (!(t instanceof tf.Tensor) || t.rank < 1 || !dtypes.includes(t.dtype)) {
+    throw new InvalidArgumentError(
+      fn,
+      name,
+      `must be a ${dtypes.join(' or ')} tensor of rank >= 1, got ${t instanceof tf.Tensor ? describeTensor(t) : String(t)}`,
+      t,
+    );
+  }
+}
+
+function assertCount(fn: string, name: string, n: number): void {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new InvalidArgumentError(fn, name, `must be a non-negative integer, got ${n}`, n);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ forward impls
+
+function gatherRowsForward<T extends tf.Tensor>(x: T, indices: tf.Tensor1D): T {
+  if (hasLoopKernels()) {
+    ensureKernelsRegistered();
+    return tf.engine().runKernel(KERNEL_GATHER_ROWS, { x, indices }, {}) as T;
+  }
+  return tf.gather(x, indices) as T;
+}
+
+function segmentSumForward<T extends tf.Tensor>(x: T, segmentIds: tf.Tensor1D, numSegments: number): T {
+  if (hasLoopKernels()) {
+    ensureKernelsRegistered();
+    return tf.engine().runKernel(KERNEL_SEGMENT_SUM, { x, segmentIds }, { numSegments }) as T;
+  }
+  // scatterND sums duplicate indices, in one pass on webgl and webgpu.
+  return tf.tidy(() => tf.scatterND(tf.expandDims(segmentIds, 1), x, [numSegments, ...x.shape.slice(1)])) as T;
+}
+
+// ------------------------------------------------------------------------------------------------ public kernels
+
+const gatherRowsGrad = customGrad((x: tf.Tensor, indices: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([indices]);
+  const numRows = x.shape[0];
+  return {
+    value: gatherRowsForward(x, indices as tf.Tensor1D),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [
+      segmentSumForwardDifferentiable(dy as tf.Tensor, saved[0] as tf.Tensor1D, numRows),
+      tf.zerosLike(saved[0]),
+    ],
+  };
+});
+
+const segmentSumGrad = (numSegments: number) =>
+  customGrad((x: tf.Tensor, segmentIds: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([segmentIds]);
+    return {
+      value: segmentSumForward(x, segmentIds as tf.Tensor1D, numSegments),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [
+        gatherRowsGrad(dy as tf.Tensor, saved[0]),
+        tf.zerosLike(saved[0]),
+      ],
+    };
+  });
+
+// Gradients of gather and segment sum call each other (so second derivatives through them work as well).
+function segmentSumForwardDifferentiable(x: tf.Tensor, segmentIds: tf.Tensor1D, numSegments: number): tf.Tensor {
+  return segmentSumGrad(numSegments)(x, segmentIds);
+}
+
+/**
+ * Rows of `x` picked by `indices`: `out[e] = x[indices[e]]`, shape `[E, ...x.shape.slice(1)]`. Differentiable in
+ * `x`; its gradient is a {@link segmentSum} of the upstream gradient back onto the rows (never tfjs's
+ * `unsortedSegmentSum`). On cpu and wasm it runs one plain loop over the typed arrays; elsewhere `tf.gather`.
+ *
+ * @param x - float32 or int32 tensor of rank >= 1 (N rows).
+ * @param indices - int32 tensor `[E]`, each in `[0, N)`.
+ * @example
+ * ```ts
+ * const h = tf.tensor2d([[1, 2], [3, 4]]);
+ * gatherRows(h, tf.tensor1d([1, 1, 0], 'int32')).print(); // [[3, 4], [3, 4], [1, 2]]
+ * ```
+ */
+export function gatherRows<T extends tf.Tensor>(x: T, indices: tf.Tensor1D): T {
+  assertRows('gatherRows', 'x', x, ['float32', 'int32']);
+  assertIndexVector('gatherRows', 'indices', indices);
+  if (x.dtype !== 'float32') return gatherRowsForward(x, indices);
+  return gatherRowsGrad(x, indices) as T;
+}
+
+/**
+ * Sums the rows of `x` into segments: `out[s] = Σ_{e: segmentIds[e] = s} x[e]`, shape
+ * `[numSegments, ...x.shape.slice(1)]` (empty segments are zero). Differentiable in `x`; the gradient is
+ * {@link gatherRows}. One pass over the rows on cpu and wasm (plain loop), `tf.scatterND` elsewhere.
+ *
+ * @param x - float32 tensor `[E, ...]`.
+ * @param segmentIds - int32 tensor `[E]`, each in `[0, numSegments)`; need not be sorted.
+ * @param numSegments - number of output rows.
+ * @example
+ * ```ts
+ * const m = tf.tensor2d([[1, 1], [2, 2], [4, 4]]);
+ * segmentSum(m, tf.tensor1d([0, 2, 0], 'int32'), 3).print(); // [[5, 5], [0, 0], [2, 2]]
+ * ```
+ */
+export function segmentSum<T extends tf.Tensor>(x: T, segmentIds: tf.Tensor1D, numSegments: number): T {
+  assertRows('segmentSum', 'x', x);
+  assertIndexVector('segmentSum', 'segmentIds', segmentIds, x.shape[0]);
+  assertCount('segmentSum', 'numSegments', numSegments);
+  return segmentSumGrad(numSegments)(x, segmentIds) as T;
+}
+
+/**
+ * Number of entries in each segment as a float32 tensor `[numSegments]` (not differentiable).
+ *
+ * @example
+ * ```ts
+ * segmentCounts(tf.tensor1d([0, 2, 0], 'int32'), 3).print(); // [2, 0, 1]
+ * ```
+ */
+export function segmentCounts(segmentIds: tf.Tensor1D, numSegments: number): tf.Tensor1D {
+  assertIndexVector('segmentCounts', 'segmentIds', segmentIds);
+  assertCount('segmentCounts', 'numSegments', numSegments);
+  return tf.tidy(() => segmentSumForward(tf.ones([segmentIds.shape[0]]), segmentIds, numSegments) as tf.Tensor1D);
+}
+
+/**
+ * Mean of the rows of `x` in each segment: {@link segmentSum} divided by the segment's size; an empty segment
+ * gives zeros (never NaN). Differentiable in `x`.
+ *
+ * @param counts - optional precomputed {@link segmentCounts} (saves a pass when several means share segments).
+ * @example
+ * ```ts
+ * const m = tf.tensor2d([[1, 1], [2, 2], [4, 4]]);
+ * segmentMean(m, tf.tensor1d([0, 2, 0], 'int32'), 3).print(); // [[2.5, 2.5], [0, 0], [2, 2]]
+ * ```
+ */
+export function segmentMean<T extends tf.Tensor>(
+  x: T,
+  segmentIds: tf.Tensor1D,
+  numSegments: number,
+  counts?: tf.Tensor1D,
+): T {
+  assertRows('segmentMean', 'x', x);
+  assertIndexVector('segmentMean', 'segmentIds', segmentIds, x.shape[0]);
+  assertCount('segmentMean', 'numSegments', numSegments);
+  if (counts !== undefined) assertRows('segmentMean', 'counts', counts);
+  return tf.tidy(() => {
+    const c = counts ?? segmentCounts(segmentIds, numSegments);
+    const inv = tf.div(1, tf.maximum(c, 1));
+    const s = segmentSum(x, segmentIds, numSegments);
+    return tf.mul(s, tf.reshape(inv, [numSegments, ...x.shape.slice(1).map(() => 1)])) as T;
+  });
+}
+
+const gatherRowsAddGrad = customGrad(
+  (a: tf.Tensor, ia: tf.Tensor, b: tf.Tensor, ib: tf.Tensor, c: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([ia, ib]);
+    const na = a.shape[0];
+    const nb = b.shape[0];
+    let value: tf.Tensor;
+    if (hasLoopKernels()) {
+      ensureKernelsRegistered();
+      value = tf.engine().runKernel(KERNEL_GATHER2_ADD, { a, indicesA: ia, b, indicesB: ib, c }, {}) as tf.Tensor;
+    } else {
+      value = tf.tidy(() => tf.add(tf.add(tf.gather(a, ia), tf.gather(b, ib)), c));
+    }
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const g = dy as tf.Tensor;
+        return [
+          segmentSumForwardDifferentiable(g, saved[0] as tf.Tensor1D, na),
+          tf.zerosLike(saved[0]),
+          segmentSumForwardDifferentiable(g, saved[1] as tf.Tensor1D, nb),
+          tf.zerosLike(saved[1]),
+          g.clone(),
+        ];
+      },
+    };
+  },
+);
+
+/**
+ * Fused `a[indicesA] + b[indicesB] + c` for `a` `[Na, F]`, `b` `[Nb, F]`, `c` `[E, F]`: the first layer of an edge
+ * MLP on `[h_i ‖ h_j ‖ e_ij]` once the node parts `h·W_a`, `h·W_b` are computed per node. One pass over the edges
+ * and no `[E, F]` intermediates; differentiable in `a`, `b` and `c`.
+ *
+ * @example
+ * ```ts
+ * const a = tf.tensor2d([[1], [2]]), b = tf.tensor2d([[10], [20]]), c = tf.tensor2d([[100], [200]]);
+ * gatherRowsAdd(a, tf.tensor1d([0, 1], 'int32'), b, tf.tensor1d([1, 1], 'int32'), c).print(); // [[121], [222]]
+ * ```
+ */
+export function gatherRowsAdd(
+  a: tf.Tensor2D,
+  indicesA: tf.Tensor1D,
+  b: tf.Tensor2D,
+  indicesB: tf.Tensor1D,
+  c: tf.Tensor2D,
+): tf.Tensor2D {
+  const fn = 'gatherRowsAdd';
+  assertRows(fn, 'a', a);
+  assertRows(fn, 'b', b);
+  assertRows(fn, 'c', c);
+  assertIndexVector(fn, 'indicesA', indicesA);
+  assertIndexVector(fn, 'indicesB', indicesB, indicesA.shape[0]);
+  if (
+    a.rank !== 2 ||
+    b.rank !== 2 ||
+    c.rank !== 2 ||
+    b.shape[1] !== a.shape[1] ||
+    c.shape[1] !== a.shape[1] ||
+    c.shape[0] !== indicesA.shape[0]
+  ) {
+    throw new InvalidArgumentError(
+      fn,
+      'shapes',
+      `must be a [Na, F], b [Nb, F], c [E, F] with E = indices length, got a [${a.shape}], b [${b.shape}], c [${c.shape}], E = ${indicesA.shape[0]}`,
+    );
+  }
+  return gatherRowsAddGrad(a, indicesA, b, indicesB, c) as tf.Tensor2D;
+}
+
+const siluGrad = customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x]);
+  if (hasLoopKernels()) {
+    ensureKernelsRegistered();
+    return {
+      value: tf.engine().runKernel(KERNEL_SILU, { x }, {}) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+        tf.engine().runKernel(KERNEL_SILU_GRAD, { dy: dy as tf.Tensor, x: saved[0] }, {}) as tf.Tensor,
+    };
+  }
+  return {
+    value: tf.tidy(() => tf.mul(x, tf.sigmoid(x))),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const s = tf.sigmoid(saved[0]);
+        return tf.mul(dy as tf.Tensor, tf.mul(s, tf.add(1, tf.mul(saved[0], tf.sub(1, s)))));
+      }),
+  };
+});
+
+/**
+ * SiLU (swish) `x·σ(x)`, elementwise, with a one-pass gradient `σ(x)·(1 + x·(1 − σ(x)))`.
+ *
+ * @example
+ * ```ts
+ * silu(tf.tensor1d([0, 1])).print(); // [0, 0.7310586]
+ * ```
+ */
+export function silu<T extends tf.Tensor>(x: T): T {
+  assertRows('silu', 'x', x);
+  return siluGrad(x) as T;
+}
+
+/** Backends on which a matmul with a transpose flag is much slower than transposing first (measured, wasm ≈10×). */
+const EXPLICIT_TRANSPOSE_BACKENDS = new Set(['wasm']);
+
+function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean): tf.Tensor2D {
+  if (!EXPLICIT_TRANSPOSE_BACKENDS.has(tf.getBackend())) return tf.matMul(a, b, transposeA, transposeB);
+  return tf.tidy(() => tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b));
+}
+
+const linearGrad = customGrad((x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, kernel]);
+  return {
+    value: tf.tidy(() => tf.add(tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D), bias)),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const g = dy as tf.Tensor2D;
+      return [
+        matMulT(g, saved[1] as tf.Tensor2D, false, true),
+        matMulT(saved[0] as tf.Tensor2D, g, true, false),
+        tf.sum(g, 0),
+      ];
+    },
+  };
+});
+
+const linearNoBiasGrad = customGrad((x: tf.Tensor, kernel: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, kernel]);
+  return {
+    value: tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const g = dy as tf.Tensor2D;
+      return [matMulT(g, saved[1] as tf.Tensor2D, false, true), matMulT(saved[0] as tf.Tensor2D, g, true, false)];
+    },
+  };
+});
+
+/**
+ * Dense layer `x·W + b` for `x` `[M, in]`, `kernel` `[in, out]` (tfjs/Keras layout) and optional `bias` `[out]`.
+ * The forward pass uses no transpose flag, and the backward pass transposes explicitly on wasm (where a flagged
+ * matmul is about 10× slower).
+ *
+ * @example
+ * ```ts
+ * linear(tf.tensor2d([[1, 2]]), tf.tensor2d([[1, 0], [0, 1]]), tf.tensor1d([10, 20])).print(); // [[11, 22]]
+ * ```
+ */
+export function linear(x: tf.Tensor2D, kernel: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
+  const fn = 'linear';
+  if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.dtype !== 'float32') {
+    throw new InvalidArgumentError(fn, 'x', `must be a float32 tensor of rank 2, got ${describeTensor(x)}`, x);
+  }
+  if (!(kernel instanceof tf.Tensor) || kernel.rank !== 2 || kernel.shape[0] !== x.shape[1]) {
+    throw new InvalidArgumentError(
+      fn,
+      'kernel',
+      `must have shape [${x.shape[1]}, out], got ${describeTensor(kernel)}`,
+      kernel,
+    );
+  }
+  if (bias !== undefined && (!(bias instanceof tf.Tensor) || bias.rank !== 1 || bias.shape[0] !== kernel.shape[1])) {
+    throw new InvalidArgumentError(
+      fn,
+      'bias',
+      `must have shape [${kernel.shape[1]}], got ${describeTensor(bias)}`,
+      bias,
+    );
+  }
+  return (bias === undefined ? linearNoBiasGrad(x, kernel) : linearGrad(x, kernel, bias)) as tf.Tensor2D;
+}
