@@ -100,12 +100,22 @@ export function latticeParameters(lattice: Mat3Like): LatticeParameters {
   return { a, b, c, alpha: angleDeg(l, 1, 2, b, c), beta: angleDeg(l, 0, 2, a, c), gamma: angleDeg(l, 0, 1, a, b) };
 }
 
-/** Volume |det L| in Å³. */
+/**
+ * Volume |det L| in Å³.
+ *
+ * @example
+ * volume([2, 0, 0, 0, 3, 0, 0, 0, 4]); // 24
+ */
 export function volume(lattice: Mat3Like): number {
   return Math.abs(determinant(lattice));
 }
 
-/** +1 for a right-handed lattice (det L > 0), −1 for a left-handed one. */
+/**
+ * +1 for a right-handed lattice (det L > 0), −1 for a left-handed one.
+ *
+ * @example
+ * handedness([1, 0, 0, 0, 1, 0, 0, 0, -1]); // -1
+ */
 export function handedness(lattice: Mat3Like): 1 | -1 {
   return determinant(lattice) > 0 ? 1 : -1;
 }
@@ -113,6 +123,10 @@ export function handedness(lattice: Mat3Like): 1 | -1 {
 /**
  * Reciprocal lattice, rows b_i with a_i · b_j = δ_ij (crystallographer's convention, no 2π), i.e. (L⁻¹)ᵀ;
  * with `twoPi` the physicist's 2π·(L⁻¹)ᵀ. Throws for a degenerate lattice.
+ *
+ * @example
+ * reciprocalLattice([2, 0, 0, 0, 4, 0, 0, 0, 5]); // diag(0.5, 0.25, 0.2)
+ * reciprocalLattice(L, { twoPi: true }); // 2π (L⁻¹)ᵀ
  */
 export function reciprocalLattice(lattice: Mat3Like, options: { twoPi?: boolean } = {}, out: Mat3 = create()): Mat3 {
   assertLattice('reciprocalLattice', lattice);
@@ -122,7 +136,12 @@ export function reciprocalLattice(lattice: Mat3Like, options: { twoPi?: boolean 
   return out;
 }
 
-/** Metric tensor G = L·Lᵀ (G_ij = a_i · a_j), Å². */
+/**
+ * Metric tensor G = L·Lᵀ (G_ij = a_i · a_j), Å².
+ *
+ * @example
+ * metricTensor([1, 0, 0, 1, 1, 0, 0, 0, 2]); // [1, 1, 0, 1, 2, 0, 0, 0, 4]
+ */
 export function metricTensor(lattice: Mat3Like, out: Mat3 = create()): Mat3 {
   const t = transpose(create(), lattice);
   return multiply(out, lattice, t);
@@ -132,6 +151,9 @@ export function metricTensor(lattice: Mat3Like, out: Mat3 = create()): Mat3 {
  * Spacings (Å) between the lattice planes spanned by (b, c), (a, c) and (a, b): d_i = V / |a_j × a_k| =
  * 1 / |b_i| for the reciprocal rows b_i. The number of periodic images a cutoff r needs along axis i is
  * ceil(r / d_i), whatever the lengths.
+ *
+ * @example
+ * planeSpacings(latticeFromParameters(4, 4, 4, 90, 90, 90)); // Float64Array [4, 4, 4]
  */
 export function planeSpacings(lattice: Mat3Like, out: Float64Array = new Float64Array(3)): Float64Array {
   const l = lattice;

@@ -35,6 +35,9 @@ export function fracToCart<T extends Float64Array>(out: T, frac: ArrayLike<numbe
 /**
  * frac = cart · L⁻¹ for every atom (3·n, atom-major). `out` may be `cart`. Returns `null` for a singular
  * lattice (kernel convention: no throw).
+ *
+ * @example
+ * cartToFrac(new Float64Array(3), [2, 0, 0], [4, 0, 0, 0, 4, 0, 0, 0, 4]); // [0.5, 0, 0]
  */
 export function cartToFrac<T extends Float64Array>(out: T, cart: ArrayLike<number>, lattice: Mat3Like): T | null {
   if (!invert(scratchInv, lattice)) return null;
@@ -44,6 +47,9 @@ export function cartToFrac<T extends Float64Array>(out: T, cart: ArrayLike<numbe
 /**
  * Wraps fractional coordinates into [0, 1): never returns 1.0 (a tiny negative input would round to it) or
  * −0. `out` may be `frac`.
+ *
+ * @example
+ * wrapFrac(new Float64Array(3), [-0.25, 1, 2.5]); // [0.75, 0, 0.5]
  */
 export function wrapFrac<T extends Float64Array>(out: T, frac: ArrayLike<number>): T {
   for (let i = 0; i < frac.length; i++) {

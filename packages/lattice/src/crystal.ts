@@ -81,12 +81,22 @@ export function createCrystal(init: CrystalInit, fn = 'createCrystal'): Crystal 
   };
 }
 
-/** Number of sites n. */
+/**
+ * Number of sites n.
+ *
+ * @example
+ * numAtoms(cscl); // 2
+ */
 export function numAtoms(crystal: Crystal): number {
   return crystal.atomicNumbers.length;
 }
 
-/** True when some site has occupancy below 1 (within 1e-6). */
+/**
+ * True when some site has occupancy below 1 (within 1e-6).
+ *
+ * @example
+ * hasPartialOccupancy(createCrystal({ ...cscl, occupancies: [1, 0.5] })); // true
+ */
 export function hasPartialOccupancy(crystal: Crystal): boolean {
   const o = crystal.occupancies;
   if (!o) return false;
@@ -94,7 +104,12 @@ export function hasPartialOccupancy(crystal: Crystal): boolean {
   return false;
 }
 
-/** Throws a clear error when a crystal has partially occupied sites, for callers that need whole atoms. */
+/**
+ * Throws a clear error when a crystal has partially occupied sites, for callers that need whole atoms.
+ *
+ * @example
+ * assertOrdered('radiusGraph', crystal); // throws if some site is partially occupied
+ */
 export function assertOrdered(fn: string, crystal: Crystal): void {
   if (hasPartialOccupancy(crystal)) {
     throw new InvalidArgumentError(

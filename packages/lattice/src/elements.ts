@@ -1,6 +1,11 @@
 import { InvalidArgumentError } from './errors.js';
 
-/** Element symbols indexed by atomic number (index 0 is the placeholder 'X'). */
+/**
+ * Element symbols indexed by atomic number (index 0 is the placeholder 'X').
+ *
+ * @example
+ * ELEMENT_SYMBOLS[26]; // 'Fe'
+ */
 export const ELEMENT_SYMBOLS: readonly string[] = [
   'X',
   'H',
@@ -125,7 +130,12 @@ export const ELEMENT_SYMBOLS: readonly string[] = [
 
 const BY_SYMBOL: ReadonlyMap<string, number> = new Map(ELEMENT_SYMBOLS.map((s, z) => [s.toLowerCase(), z]));
 
-/** The largest atomic number in the table. */
+/**
+ * The largest atomic number in the table.
+ *
+ * @example
+ * MAX_ATOMIC_NUMBER; // 118
+ */
 export const MAX_ATOMIC_NUMBER = ELEMENT_SYMBOLS.length - 1;
 
 /**

@@ -96,6 +96,10 @@ function jacobi(w: Float64Array, v: Float64Array, m: Mat3Like): void {
  * Kernel: eigenvalues ascending into `values` (3) and unit eigenvectors as ROWS of `vectors` (row i belongs to
  * values[i]), for the symmetric part of `m`. The rows form a proper rotation (det +1). Outputs may alias `m`.
  * No validation: NaN in, NaN out.
+ *
+ * @example
+ * const values = new Float64Array(3), vectors = create();
+ * eigenSymmetricInto(values, vectors, [2, 0, 0, 0, 1, 0, 0, 0, 3]); // values [1, 2, 3]
  */
 export function eigenSymmetricInto(values: Float64Array, vectors: Mat3, m: Mat3Like): void {
   jacobi(jW, jV, m);
@@ -249,6 +253,10 @@ function frob(a: Float64Array): number {
  * Kernel behind {@link polarDecomposition}: writes the proper rotation and the symmetric stretch with
  * m = rotation · stretch. Returns false (outputs untouched) when m is singular or not finite. Outputs may
  * alias `m`.
+ *
+ * @example
+ * const r = create(), u = create();
+ * polarDecompositionInto(r, u, deformation); // false if singular
  */
 export function polarDecompositionInto(rotation: Mat3, stretch: Mat3, m: Mat3Like): boolean {
   const x = sX,

@@ -10,19 +10,34 @@ export type Mat3Like = ArrayLike<number>;
 /** A 3-vector. */
 export type Vec3 = Float64Array;
 
-/** A new zero matrix. */
+/**
+ * A new zero matrix.
+ *
+ * @example
+ * const m = create(); // Float64Array(9) of zeros
+ */
 export function create(): Mat3 {
   return new Float64Array(9);
 }
 
-/** A new identity matrix. */
+/**
+ * A new identity matrix.
+ *
+ * @example
+ * identity(); // [1, 0, 0, 0, 1, 0, 0, 0, 1]
+ */
 export function identity(out: Mat3 = create()): Mat3 {
   out.fill(0);
   out[0] = out[4] = out[8] = 1;
   return out;
 }
 
-/** A new matrix from nine numbers or a 3×3 nested array. */
+/**
+ * A new matrix from nine numbers or a 3×3 nested array.
+ *
+ * @example
+ * fromValues([[1, 0, 0], [0, 2, 0], [0, 0, 3]]); // diag(1, 2, 3)
+ */
 export function fromValues(values: ArrayLike<number> | readonly (readonly number[])[]): Mat3 {
   const out = create();
   if (values.length === 3 && Array.isArray(values[0])) {
@@ -34,13 +49,23 @@ export function fromValues(values: ArrayLike<number> | readonly (readonly number
   return out;
 }
 
-/** out = a */
+/**
+ * out = a
+ *
+ * @example
+ * copy(create(), lattice);
+ */
 export function copy<T extends Mat3>(out: T, a: Mat3Like): T {
   for (let i = 0; i < 9; i++) out[i] = a[i];
   return out;
 }
 
-/** out = a · b */
+/**
+ * out = a · b
+ *
+ * @example
+ * multiply(create(), transform, lattice); // change of basis T · L
+ */
 export function multiply<T extends Mat3>(out: T, a: Mat3Like, b: Mat3Like): T {
   const a00 = a[0],
     a01 = a[1],
@@ -72,7 +97,12 @@ export function multiply<T extends Mat3>(out: T, a: Mat3Like, b: Mat3Like): T {
   return out;
 }
 
-/** out = aᵀ */
+/**
+ * out = aᵀ
+ *
+ * @example
+ * transpose(create(), [1, 2, 3, 4, 5, 6, 7, 8, 9]); // [1, 4, 7, 2, 5, 8, 3, 6, 9]
+ */
 export function transpose<T extends Mat3>(out: T, a: Mat3Like): T {
   const a01 = a[1],
     a02 = a[2],
@@ -89,12 +119,22 @@ export function transpose<T extends Mat3>(out: T, a: Mat3Like): T {
   return out;
 }
 
-/** det(a) */
+/**
+ * det(a)
+ *
+ * @example
+ * determinant([2, 0, 0, 0, 3, 0, 0, 0, 4]); // 24
+ */
 export function determinant(a: Mat3Like): number {
   return a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6]);
 }
 
-/** out = a⁻¹, or `null` (out untouched) when a is singular or not finite. */
+/**
+ * out = a⁻¹, or `null` (out untouched) when a is singular or not finite.
+ *
+ * @example
+ * invert(create(), [2, 0, 0, 0, 4, 0, 0, 0, 5]); // diag(0.5, 0.25, 0.2); null if singular
+ */
 export function invert<T extends Mat3>(out: T, a: Mat3Like): T | null {
   const a00 = a[0],
     a01 = a[1],
@@ -123,25 +163,45 @@ export function invert<T extends Mat3>(out: T, a: Mat3Like): T | null {
   return out;
 }
 
-/** out = a + b */
+/**
+ * out = a + b
+ *
+ * @example
+ * add(create(), a, b);
+ */
 export function add<T extends Mat3>(out: T, a: Mat3Like, b: Mat3Like): T {
   for (let i = 0; i < 9; i++) out[i] = a[i] + b[i];
   return out;
 }
 
-/** out = a − b */
+/**
+ * out = a − b
+ *
+ * @example
+ * subtract(create(), a, b);
+ */
 export function subtract<T extends Mat3>(out: T, a: Mat3Like, b: Mat3Like): T {
   for (let i = 0; i < 9; i++) out[i] = a[i] - b[i];
   return out;
 }
 
-/** out = s · a */
+/**
+ * out = s · a
+ *
+ * @example
+ * scale(create(), lattice, 1.01); // 1 % isotropic expansion
+ */
 export function scale<T extends Mat3>(out: T, a: Mat3Like, s: number): T {
   for (let i = 0; i < 9; i++) out[i] = a[i] * s;
   return out;
 }
 
-/** out = (a + aᵀ) / 2 */
+/**
+ * out = (a + aᵀ) / 2
+ *
+ * @example
+ * symmetricPart(create(), [0, 2, 0, 0, 0, 0, 0, 0, 0]); // [0, 1, 0, 1, 0, 0, 0, 0, 0]
+ */
 export function symmetricPart<T extends Mat3>(out: T, a: Mat3Like): T {
   const a01 = a[1],
     a02 = a[2],
@@ -158,7 +218,12 @@ export function symmetricPart<T extends Mat3>(out: T, a: Mat3Like): T {
   return out;
 }
 
-/** out = (a − aᵀ) / 2 */
+/**
+ * out = (a − aᵀ) / 2
+ *
+ * @example
+ * antisymmetricPart(create(), [0, 2, 0, 0, 0, 0, 0, 0, 0]); // [0, 1, 0, -1, 0, 0, 0, 0, 0]
+ */
 export function antisymmetricPart<T extends Mat3>(out: T, a: Mat3Like): T {
   const a01 = a[1],
     a02 = a[2],
@@ -176,14 +241,24 @@ export function antisymmetricPart<T extends Mat3>(out: T, a: Mat3Like): T {
   return out;
 }
 
-/** Frobenius norm of a. */
+/**
+ * Frobenius norm of a.
+ *
+ * @example
+ * frobenius([3, 0, 0, 0, 4, 0, 0, 0, 0]); // 5
+ */
 export function frobenius(a: Mat3Like): number {
   let s = 0;
   for (let i = 0; i < 9; i++) s += a[i] * a[i];
   return Math.sqrt(s);
 }
 
-/** out = v · a (row vector times matrix), for a 3-vector v. */
+/**
+ * out = v · a (row vector times matrix), for a 3-vector v.
+ *
+ * @example
+ * transformRow(new Float64Array(3), [0.5, 0.5, 0], lattice); // (a + b) / 2
+ */
 export function transformRow<T extends ArrayLike<number> & { [i: number]: number }>(
   out: T,
   v: ArrayLike<number>,

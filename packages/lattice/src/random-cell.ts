@@ -10,6 +10,9 @@ import type { Rng } from './random.js';
 /**
  * Kernel: writes a uniformly distributed proper rotation (det +1) into `out`, from a uniform unit quaternion
  * (Shoemake, "Uniform random rotations", Graphics Gems III, 1992). Draws three numbers from `rng`.
+ *
+ * @example
+ * randomRotationInto(create(), createRng(1));
  */
 export function randomRotationInto(out: Mat3, rng: Rng): Mat3 {
   const u1 = rng.next(),

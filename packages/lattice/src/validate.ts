@@ -1,7 +1,12 @@
 import { DegenerateLatticeError, describeValue, InvalidArgumentError } from './errors.js';
 import { determinant, type Mat3Like } from './mat3.js';
 
-/** Throws unless `value` is an array-like of `length` finite numbers. */
+/**
+ * Throws unless `value` is an array-like of `length` finite numbers.
+ *
+ * @example
+ * assertFiniteArray('radiusGraph', 'fracCoords', fracCoords, 3 * n);
+ */
 export function assertFiniteArray(fn: string, name: string, value: unknown, length?: number): void {
   if (value === null || typeof value !== 'object' || typeof (value as ArrayLike<number>).length !== 'number') {
     throw new InvalidArgumentError(fn, name, `must be an array of numbers, got ${describeValue(value)}`, value);
@@ -21,6 +26,9 @@ export function assertFiniteArray(fn: string, name: string, value: unknown, leng
 /**
  * Throws {@link DegenerateLatticeError} unless `lattice` is a finite 3×3 whose volume is not negligible
  * against its edge lengths (|det| > 1e-10 · |a||b||c|).
+ *
+ * @example
+ * assertLattice('radiusGraph', crystal.lattice); // throws DegenerateLatticeError if singular
  */
 export function assertLattice(fn: string, lattice: unknown, name = 'lattice'): asserts lattice is Mat3Like {
   assertFiniteArray(fn, name, lattice, 9);
