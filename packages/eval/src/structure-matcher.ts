@@ -1,6 +1,14 @@
 import { type Crystal, determinant, InvalidArgumentError, invert, planeSpacings } from '@crys/lattice';
 import { linearAssignment } from './linear-assignment.js';
-import { angles, forEachLatticeMapping, fromParameters, lengths, lllPymatgen, roundHalfAway } from './pmg-lattice.js';
+import {
+  angles,
+  forEachLatticeMapping,
+  fromParameters,
+  lengths,
+  lllPymatgen,
+  roundHalfAway,
+  roundHalfEven,
+} from './pmg-lattice.js';
 import { type Cell, reducedCell } from './pmg-structure.js';
 import { assertCrystal, assertPositive } from './validate.js';
 
@@ -450,11 +458,12 @@ function runMatcher(a: Crystal, b: Crystal, opts: Resolved, wantFit: boolean, wa
   let s1Supercell = true;
   if (opts.attemptSupercell) {
     const f = r2.z.length / r1.z.length;
+    // Python's round() is half-to-even: round(2.5) = 2
     if (f < 2 / 3) {
-      fu = Math.round(1 / f);
+      fu = roundHalfEven(1 / f);
       s1Supercell = false;
     } else {
-      fu = Math.round(f);
+      fu = roundHalfEven(f);
     }
   }
   const mult = s1Supercell ? fu : 1 / fu;
