@@ -122,8 +122,15 @@ export function readExtxyz(text: string, options: ReadOptions = {}): ExtxyzReadR
       );
     }
     const n = Number(head);
-    if (n > 10_000_000)
-      throw new ParseError('extxyz', source, headLine, 1, `expected a plausible atom count, got ${n}`);
+    if (k + 2 + n > lines.length) {
+      throw new ParseError(
+        'extxyz',
+        source,
+        headLine,
+        1,
+        `expected ${n} atom lines after the comment line, the file has ${Math.max(0, lines.length - k - 2)}`,
+      );
+    }
     if (k + 1 >= lines.length)
       throw new ParseError(
         'extxyz',

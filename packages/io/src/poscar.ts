@@ -145,7 +145,8 @@ export function readPoscar(text: string, options: ReadPoscarOptions = {}): Posca
   }
   const n = counts.reduce((a, b) => a + b, 0);
   if (n === 0) fail(l, 1, 'expected at least one atom, counts sum to 0');
-  if (n > 10_000_000) fail(l, 1, `expected a plausible atom count, got ${n}`);
+  if (n > lines.length)
+    fail(l, 1, `expected ${n} coordinate lines (the counts), the file has ${lines.length} lines in all`);
   l = take('Selective dynamics or Direct/Cartesian');
   let selective = false;
   if (/^\s*s/i.test(l.text)) {
