@@ -23,7 +23,7 @@ import {
   wrapFrac,
 } from '@crys/lattice';
 import { assertBatchMat3 } from './deformation.js';
-import { gatherRows, type IndexLike } from './kernels.js';
+import { fracDisplacementKernel, type IndexLike, indexArray } from './kernels.js';
 import { assertIndexLike } from './lattice-action.js';
 import { assertCount, assertIndex, assertLength } from './validate.js';
 
@@ -317,11 +317,10 @@ export function applyActions(
     );
   }
   assertIndexLike(fn, 'crystalIndex', crystalIndex, numNodes);
+  const index = indexArray(crystalIndex);
+  assertIndex(fn, 'crystalIndex', index, numNodes, batch, 'B');
   return tf.tidy(() => {
-    const inv = tf.reshape(invertLattices(lattices), [batch, 9]);
-    const perAtom = tf.reshape(gatherRows(inv as tf.Tensor2D, crystalIndex), [numNodes, 3, 3]);
-    // d·L⁻¹ as a broadcast multiply and a sum over the contracted index (no batched matmul per atom).
-    const delta = tf.sum(tf.mul(tf.reshape(atomActionsCart, [numNodes, 3, 1]), perAtom), 1);
+    const delta = fracDisplacementKernel(lattices, atomActionsCart, index);
     let next = tf.add(frac, delta);
     if (options.wrap ?? true) {
       next = tf.sub(next, tf.floor(next));

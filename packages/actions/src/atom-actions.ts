@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '@crys/lattice';
-import { type IndexLike, segmentCounts, segmentSum } from './kernels.js';
+import { atomActionsKernel, type IndexLike, indexArray } from './kernels.js';
 import { assertIndexLike } from './lattice-action.js';
 import { assertEdgeVectors } from './operators.js';
 import { assertCount, assertIndex, assertLength, assertRows } from './validate.js';
@@ -118,10 +118,7 @@ export function atomActions(
   assertCount(fn, 'numNodes', numNodes);
   const reduce = options.reduce ?? 'sum';
   assertAtomReduce(fn, reduce);
-  return tf.tidy(() => {
-    const terms = tf.mul(edgeVectors, tf.reshape(weights, [numEdges, 1])); // [E, 3]
-    const sum = segmentSum(terms as tf.Tensor2D, src, numNodes);
-    if (reduce === 'sum') return sum;
-    return tf.div(sum, tf.maximum(segmentCounts(src, numEdges, numNodes), 1)) as tf.Tensor2D;
-  });
+  const index = indexArray(src);
+  assertIndex(fn, 'src', index, numEdges, numNodes, 'numNodes');
+  return atomActionsKernel(edgeVectors, weights, index, numNodes, reduce === 'mean');
 }

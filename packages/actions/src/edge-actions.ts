@@ -5,12 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '@crys/lattice';
-import { type AtomReduce, atomActions, atomActionsInto } from './atom-actions.js';
-import { boundedDeformation, type DeformationOptions, deformationFunction } from './deformation.js';
-import type { IndexLike } from './kernels.js';
-import { assertIndexLike, type LatticeReduce, latticeAction, latticeActionInto } from './lattice-action.js';
+import { type AtomReduce, atomActionsInto } from './atom-actions.js';
+import { type DeformationOptions, deformationFunction } from './deformation.js';
+import { atomActionsKernel, type IndexLike, indexArray, latticeActionKernel } from './kernels.js';
+import { assertIndexLike, type LatticeReduce, latticeActionInto } from './lattice-action.js';
 import { assertEdgeOperator, assertEdgeVectors, type EdgeOperator } from './operators.js';
-import { spectralMapMat3 } from './spectral.js';
+import { spectralMapMat3, spectralMapTensor } from './spectral.js';
 import { assertCount, assertIndex, assertLength, assertRows } from './validate.js';
 
 /** Options of {@link edgeActions} and {@link edgeActionsFromArrays}. */
@@ -163,15 +163,26 @@ export function edgeActions(
     map: options.map ?? 'tanh',
     ...(options.bound === undefined ? {} : { bound: options.bound }),
   };
+  const srcIndex = indexArray(src);
+  const crystalIndex = indexArray(edgeCrystal);
+  assertIndex(fn, 'src', srcIndex, numEdges, numNodes, 'numNodes');
+  assertIndex(fn, 'edgeCrystal', crystalIndex, numEdges, numCrystals, 'numCrystals');
+  const mapping = deformationFunction(fn, deformation);
   return tf.tidy(() => {
-    const [wAtom, wLattice] = tf.split(weights, 2, 1);
-    const a = latticeAction(edgeVectors, wLattice, edgeCrystal, numCrystals, {
-      operator: o.operator,
-      reduce: o.latticeReduce,
-    });
+    // Both kernels read their column of the [E, 2] weights in place (a column slice is slow on cpu).
+    const a = latticeActionKernel(
+      edgeVectors,
+      weights,
+      crystalIndex,
+      numCrystals,
+      o.operator,
+      o.latticeReduce === 'mean',
+      2,
+      1,
+    );
     return {
-      latticeAction: boundedDeformation(a, deformation),
-      atomActionsCart: atomActions(edgeVectors, wAtom, src, numNodes, { reduce: o.atomReduce }),
+      latticeAction: spectralMapTensor(tf.reshape(a, [numCrystals, 3, 3]), mapping),
+      atomActionsCart: atomActionsKernel(edgeVectors, weights, srcIndex, numNodes, o.atomReduce === 'mean', 2, 0),
     };
   });
 }

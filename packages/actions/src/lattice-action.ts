@@ -7,14 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '@crys/lattice';
-import { type IndexLike, segmentCounts, segmentSum } from './kernels.js';
-import {
-  assertEdgeOperator,
-  assertEdgeVectors,
-  type EdgeOperator,
-  edgeOperatorRows,
-  MIN_EDGE_LENGTH,
-} from './operators.js';
+import { type IndexLike, indexArray, latticeActionKernel } from './kernels.js';
+import { assertEdgeOperator, assertEdgeVectors, type EdgeOperator, MIN_EDGE_LENGTH } from './operators.js';
 import { assertCount, assertIndex, assertLength, assertRows } from './validate.js';
 
 /** How edge terms combine per crystal: `'mean'` over the crystal's edges (supercell-invariant) or `'sum'`. */
@@ -173,11 +167,10 @@ export function latticeAction(
   const reduce = options.reduce ?? 'mean';
   assertEdgeOperator(fn, kind);
   assertLatticeReduce(fn, reduce);
+  const seg = indexArray(edgeCrystal);
+  assertIndex(fn, 'edgeCrystal', seg, numEdges, numCrystals, 'numCrystals');
   return tf.tidy(() => {
-    const w = tf.reshape(weights, [numEdges, 1]);
-    const terms = tf.mul(edgeOperatorRows(edgeVectors, kind), w) as tf.Tensor2D; // [E, 9]
-    let sum = segmentSum(terms, edgeCrystal, numCrystals); // [B, 9]
-    if (reduce === 'mean') sum = tf.div(sum, tf.maximum(segmentCounts(edgeCrystal, numEdges, numCrystals), 1));
-    return tf.reshape(sum, [numCrystals, 3, 3]) as tf.Tensor3D;
+    const a = latticeActionKernel(edgeVectors, weights, seg, numCrystals, kind, reduce === 'mean');
+    return tf.reshape(a, [numCrystals, 3, 3]) as tf.Tensor3D;
   });
 }

@@ -7,12 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '@crys/lattice';
+import { edgeOperatorsKernel, MIN_EDGE_LENGTH } from './kernels.js';
 
 /** Which edge operator: `'direction'` is ûûᵀ (dimensionless), `'length'` is |r|·ûûᵀ (Å). */
 export type EdgeOperator = 'direction' | 'length';
 
-/** Edges shorter than this (Å) get the zero operator: image self-loops and coincident atoms. */
-export const MIN_EDGE_LENGTH = 1e-6;
+export { MIN_EDGE_LENGTH };
 const MIN_SQ = MIN_EDGE_LENGTH * MIN_EDGE_LENGTH;
 
 /** Throws unless `kind` is a known {@link EdgeOperator}. */
@@ -65,34 +65,6 @@ export function edgeOperatorsInto(
   return out;
 }
 
-/**
- * Edge operators as an [E, 9] tensor (row-major 3×3 per edge), exactly symmetric: each off-diagonal product is
- * computed once and used in both places. Safe at r = 0 (zero value, zero gradient). Internal building block
- * of {@link edgeOperators} and the lattice action.
- */
-export function edgeOperatorRows(edgeVectors: tf.Tensor2D, kind: EdgeOperator): tf.Tensor2D {
-  return tf.tidy(() => {
-    const d2 = tf.sum(tf.square(edgeVectors), 1, true); // [E, 1]
-    // ok = 1 for real edges, 0 for short ones. `step` (not `greater` + `where`) because tfjs has no gradient
-    // for comparisons and would refuse to differentiate through the mask; step's gradient is zero.
-    const ok = tf.step(tf.sub(d2, MIN_SQ));
-    // Replace short edges by a harmless denominator BEFORE dividing, so nothing (nor its gradient) ever sees
-    // 0/0; multiplying by the mask then zeroes them, value and gradient.
-    const safe = tf.add(tf.mul(d2, ok), tf.sub(1, ok));
-    const denom = kind === 'length' ? tf.sqrt(safe) : safe;
-    const scaled = tf.mul(tf.div(edgeVectors, denom), ok); // [E, 3]
-    const [sx, sy, sz] = tf.split(scaled, 3, 1);
-    const [x, y, z] = tf.split(edgeVectors, 3, 1);
-    const xx = tf.mul(sx, x),
-      xy = tf.mul(sx, y),
-      xz = tf.mul(sx, z);
-    const yy = tf.mul(sy, y),
-      yz = tf.mul(sy, z),
-      zz = tf.mul(sz, z);
-    return tf.concat([xx, xy, xz, xy, yy, yz, xz, yz, zz], 1) as tf.Tensor2D;
-  });
-}
-
 /** Throws unless `t` is a tensor of shape [E, 3]. */
 export function assertEdgeVectors(fn: string, t: tf.Tensor, name = 'edgeVectors'): void {
   if (!(t instanceof tf.Tensor) || t.rank !== 2 || t.shape[1] !== 3) {
@@ -114,5 +86,5 @@ export function edgeOperators(edgeVectors: tf.Tensor2D, kind: EdgeOperator = 'di
   const fn = 'edgeOperators';
   assertEdgeOperator(fn, kind);
   assertEdgeVectors(fn, edgeVectors);
-  return tf.tidy(() => tf.reshape(edgeOperatorRows(edgeVectors, kind), [edgeVectors.shape[0], 3, 3]));
+  return tf.tidy(() => tf.reshape(edgeOperatorsKernel(edgeVectors, kind), [edgeVectors.shape[0], 3, 3]));
 }

@@ -66,7 +66,10 @@ export function parseP1Cif(cif: string): Crystal {
   for (; i < lines.length; i++) {
     const parts = lines[i].trim().split(/\s+/);
     if (parts.length < header.length) break;
-    atomicNumbers.push(atomicNumberOf(parts[col('_atom_site_type_symbol')]));
+    const symbol = parts[col('_atom_site_type_symbol')];
+    const z = atomicNumberOf(symbol);
+    if (z === undefined) throw new Error(`parseP1Cif: unknown element ${symbol}`);
+    atomicNumbers.push(z);
     for (const c of ['x', 'y', 'z']) fracCoords.push(Number(parts[col(`_atom_site_fract_${c}`)]));
   }
   return createCrystal({ lattice, fracCoords, atomicNumbers });
