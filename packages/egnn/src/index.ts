@@ -1,4 +1,27 @@
+import './register.js';
+
 export type { BackendName } from './backend.js';
 export { initBackend } from './backend.js';
+export type { EgnnArgs, EgnnInputs, EgnnOutputs, SavedEgnn } from './egnn.js';
+export { Egnn } from './egnn.js';
+export type { EdgeHeadArgs, EdgeInputs, EgnnConvArgs } from './egnn-conv.js';
+export { EdgeHead, EgnnConv } from './egnn-conv.js';
+export type { SpeciesEmbeddingArgs } from './embedding.js';
+export { SpeciesEmbedding } from './embedding.js';
 export { BackendUnavailableError, WeightsFormatError } from './errors.js';
+export type { GraphBatchLike, GraphTensors } from './graph-tensors.js';
+export { disposeGraphTensors, edgeVectors, graphTensors } from './graph-tensors.js';
 export { gatherRows, gatherRowsAdd, linear, segmentCounts, segmentMean, segmentSum, silu } from './kernels.js';
+export type { GraphLayerArgs, LayerConfig, NamedWeight, WeightInit } from './layer.js';
+export { GraphLayer } from './layer.js';
+export type { CosineCutoffArgs, PolynomialCutoffArgs, RadialBasisArgs } from './radial.js';
+export {
+  BesselBasis,
+  CosineCutoff,
+  edgeLengths,
+  GaussianBasis,
+  MIN_SQUARED_LENGTH,
+  PolynomialCutoff,
+} from './radial.js';
+export type { ReferenceReadout } from './readout.js';
+export { _referenceReadout } from './readout.js';

@@ -1,0 +1,297 @@
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from './errors.js';
+import { gatherRowsAdd, linear, segmentMean, segmentSum, silu } from './kernels.js';
+import { assertPositiveInt, GraphLayer, type GraphLayerArgs, type LayerConfig } from './layer.js';
+
+/** Inputs of {@link EgnnConv} and {@link EdgeHead}: node features and the invariant edge data of a multigraph. */
+export interface EdgeInputs {
+  /** Node features `[N, F]`. */
+  nodeFeatures: tf.Tensor2D;
+  /** Invariant edge features `[E, K]` (a radial basis of the edge lengths). */
+  edgeFeatures: tf.Tensor2D;
+  /** Smooth cutoff envelope `[E]`, multiplied into each message so edges fade out at the cutoff. */
+  envelope: tf.Tensor1D;
+  /** Centre atom of each edge `[E]` (int32): messages are aggregated here. */
+  src: tf.Tensor1D;
+  /** Neighbour atom of each edge `[E]` (int32). */
+  dst: tf.Tensor1D;
+}
+
+/** Arguments of {@link EgnnConv}. */
+export interface EgnnConvArgs extends GraphLayerArgs {
+  /** Node feature size F (input and output). */
+  units: number;
+  /** Edge feature size K. */
+  edgeFeatures: number;
+  /** Hidden size of the edge and node MLPs. Default `units`. */
+  hiddenUnits?: number;
+  /** How messages are combined at the centre atom: `'sum'` (default, as Satorras et al. and the peer) or `'mean'`. */
+  aggregation?: 'sum' | 'mean';
+  /** Multiply each message by a learned gate σ(m·w + b) (Satorras et al.'s edge inference). Default false. */
+  gating?: boolean;
+  /** Layer-normalise the updated node features (learned scale and shift). Default false. */
+  layerNorm?: boolean;
+}
+
+function assertEdgeInputs(fn: string, inputs: EdgeInputs, units: number, edgeFeatures: number): void {
+  const { nodeFeatures: h, edgeFeatures: e, envelope, src, dst } = inputs;
+  const E = src?.shape?.[0];
+  const ok =
+    h instanceof tf.Tensor &&
+    h.rank === 2 &&
+    h.shape[1] === units &&
+    e instanceof tf.Tensor &&
+    e.rank === 2 &&
+    e.shape[1] === edgeFeatures &&
+    e.shape[0] === E &&
+    envelope instanceof tf.Tensor &&
+    envelope.rank === 1 &&
+    envelope.shape[0] === E &&
+    src instanceof tf.Tensor &&
+    src.dtype === 'int32' &&
+    dst instanceof tf.Tensor &&
+    dst.dtype === 'int32' &&
+    dst.shape[0] === E;
+  if (!ok) {
+    const s = (t: tf.Tensor | undefined) => (t instanceof tf.Tensor ? `${t.dtype} [${t.shape}]` : String(t));
+    throw new InvalidArgumentError(
+      fn,
+      'inputs',
+      `must be nodeFeatures [N, ${units}], edgeFeatures [E, ${edgeFeatures}], envelope [E], src and dst int32 [E], got nodeFeatures ${s(h)}, edgeFeatures ${s(e)}, envelope ${s(envelope)}, src ${s(src)}, dst ${s(dst)}`,
+    );
+  }
+}
+
+/**
+ * First layer of an MLP on `[h_src ‖ h_dst ‖ e]` without building the concatenation: the node parts `h·W_a`, `h·W_b`
+ * are computed once per node, then gathered and added to `e·W_c + b` in one fused pass.
+ */
+export function edgeMlpFirst(
+  h: tf.Tensor2D,
+  e: tf.Tensor2D,
+  src: tf.Tensor1D,
+  dst: tf.Tensor1D,
+  wa: tf.Variable,
+  wb: tf.Variable,
+  wc: tf.Variable,
+  bias: tf.Variable,
+): tf.Tensor2D {
+  const pa = linear(h, wa as tf.Tensor as tf.Tensor2D);
+  const pb = linear(h, wb as tf.Tensor as tf.Tensor2D);
+  const pc = linear(e, wc as tf.Tensor as tf.Tensor2D, bias as tf.Tensor as tf.Tensor1D);
+  return gatherRowsAdd(pa, src, pb, dst, pc);
+}
+
+const asT2 = (v: tf.Variable) => v as tf.Tensor as tf.Tensor2D;
+const asT1 = (v: tf.Variable) => v as tf.Tensor as tf.Tensor1D;
+
+/**
+ * A periodic E(n)-equivariant convolution (Satorras et al. 2021) on a multigraph: invariant messages
+ * `m_e = SiLU(W₂·SiLU(W_a h_src + W_b h_dst + W_c e_e + b₁) + b₂)·f(d_e)` (optionally gated), aggregated at the
+ * centre atom, and a residual node update `h ← h + W₄·SiLU(W₃ [h ‖ agg] + b₃) + b₄` (optionally layer-normalised).
+ * Only invariants enter, so the output is invariant to rotations, reflections and translations. Per-node products
+ * are computed before gathering; no per-edge matmul of node features and no concatenation.
+ *
+ * @example
+ * ```ts
+ * const conv = new EgnnConv({ units: 8, edgeFeatures: 4 });
+ * const h = conv.apply({ nodeFeatures: tf.ones([2, 8]), edgeFeatures: tf.ones([1, 4]), envelope: tf.ones([1]),
+ *   src: tf.tensor1d([0], 'int32'), dst: tf.tensor1d([1], 'int32') }); // [2, 8]
+ * ```
+ */
+export class EgnnConv extends GraphLayer<EgnnConvArgs, EdgeInputs, tf.Tensor2D> {
+  static className = 'EgnnConv';
+  readonly units: number;
+  readonly edgeFeatures: number;
+  readonly hiddenUnits: number;
+  readonly aggregation: 'sum' | 'mean';
+  readonly gating: boolean;
+  readonly layerNorm: boolean;
+  /** Weights (kernels are `[in, out]`), created by {@link build}. */
+  edge1A!: tf.Variable;
+  edge1B!: tf.Variable;
+  edge1C!: tf.Variable;
+  edge1Bias!: tf.Variable;
+  edge2!: tf.Variable;
+  edge2Bias!: tf.Variable;
+  gate?: tf.Variable;
+  gateBias?: tf.Variable;
+  node1A!: tf.Variable;
+  node1B!: tf.Variable;
+  node1Bias!: tf.Variable;
+  node2!: tf.Variable;
+  node2Bias!: tf.Variable;
+  normScale?: tf.Variable;
+  normShift?: tf.Variable;
+
+  constructor(args: EgnnConvArgs) {
+    super(args);
+    assertPositiveInt('EgnnConv', 'units', args.units);
+    assertPositiveInt('EgnnConv', 'edgeFeatures', args.edgeFeatures);
+    this.units = args.units;
+    this.edgeFeatures = args.edgeFeatures;
+    this.hiddenUnits = args.hiddenUnits ?? args.units;
+    assertPositiveInt('EgnnConv', 'hiddenUnits', this.hiddenUnits);
+    this.aggregation = args.aggregation ?? 'sum';
+    if (this.aggregation !== 'sum' && this.aggregation !== 'mean') {
+      throw new InvalidArgumentError(
+        'EgnnConv',
+        'aggregation',
+        `must be 'sum' or 'mean', got ${String(this.aggregation)}`,
+      );
+    }
+    this.gating = args.gating ?? false;
+    this.layerNorm = args.layerNorm ?? false;
+  }
+
+  override build(): void {
+    if (this.built) return;
+    const F = this.units;
+    const K = this.edgeFeatures;
+    const H = this.hiddenUnits;
+    const edgeIn = 2 * F + K;
+    this.edge1A = this.addWeight('edge1A', [F, H], { kind: 'uniform', fanIn: edgeIn });
+    this.edge1B = this.addWeight('edge1B', [F, H], { kind: 'uniform', fanIn: edgeIn });
+    this.edge1C = this.addWeight('edge1C', [K, H], { kind: 'uniform', fanIn: edgeIn });
+    this.edge1Bias = this.addWeight('edge1Bias', [H], { kind: 'uniform', fanIn: edgeIn });
+    this.edge2 = this.addWeight('edge2', [H, F], { kind: 'uniform', fanIn: H });
+    this.edge2Bias = this.addWeight('edge2Bias', [F], { kind: 'uniform', fanIn: H });
+    if (this.gating) {
+      this.gate = this.addWeight('gate', [F, 1], { kind: 'uniform', fanIn: F });
+      this.gateBias = this.addWeight('gateBias', [1], { kind: 'uniform', fanIn: F });
+    }
+    this.node1A = this.addWeight('node1A', [F, H], { kind: 'uniform', fanIn: 2 * F });
+    this.node1B = this.addWeight('node1B', [F, H], { kind: 'uniform', fanIn: 2 * F });
+    this.node1Bias = this.addWeight('node1Bias', [H], { kind: 'uniform', fanIn: 2 * F });
+    this.node2 = this.addWeight('node2', [H, F], { kind: 'uniform', fanIn: H });
+    this.node2Bias = this.addWeight('node2Bias', [F], { kind: 'uniform', fanIn: H });
+    if (this.layerNorm) {
+      this.normScale = this.addWeight('normScale', [F], { kind: 'ones' });
+      this.normShift = this.addWeight('normShift', [F], { kind: 'zeros' });
+    }
+    super.build();
+  }
+
+  computeOutputShape(inputShape: number[]): number[] {
+    return [inputShape[0], this.units];
+  }
+
+  call(inputs: EdgeInputs): tf.Tensor2D {
+    assertEdgeInputs('EgnnConv', inputs, this.units, this.edgeFeatures);
+    const { nodeFeatures: h, edgeFeatures: e, envelope, src, dst } = inputs;
+    const N = h.shape[0];
+    const z = edgeMlpFirst(h, e, src, dst, this.edge1A, this.edge1B, this.edge1C, this.edge1Bias);
+    let m = silu(linear(silu(z), asT2(this.edge2), asT1(this.edge2Bias)));
+    if (this.gate && this.gateBias) m = tf.mul(m, tf.sigmoid(linear(m, asT2(this.gate), asT1(this.gateBias))));
+    m = tf.mul(m, tf.reshape(envelope, [-1, 1]));
+    const agg = this.aggregation === 'sum' ? segmentSum(m, src, N) : segmentMean(m, src, N);
+    const u1 = tf.add(
+      linear(h, asT2(this.node1A)),
+      linear(agg, asT2(this.node1B), asT1(this.node1Bias)),
+    ) as tf.Tensor2D;
+    let out = tf.add(h, linear(silu(u1), asT2(this.node2), asT1(this.node2Bias))) as tf.Tensor2D;
+    if (this.normScale && this.normShift) {
+      const { mean, variance } = tf.moments(out, 1, true);
+      out = tf.add(tf.mul(tf.div(tf.sub(out, mean), tf.sqrt(tf.add(variance, 1e-5))), this.normScale), this.normShift);
+    }
+    return out;
+  }
+
+  override getConfig(): LayerConfig {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      edgeFeatures: this.edgeFeatures,
+      hiddenUnits: this.hiddenUnits,
+      aggregation: this.aggregation,
+      gating: this.gating,
+      layerNorm: this.layerNorm,
+    };
+  }
+}
+
+/** Arguments of {@link EdgeHead}. */
+export interface EdgeHeadArgs extends GraphLayerArgs {
+  /** Node feature size F. */
+  units: number;
+  /** Edge feature size K. */
+  edgeFeatures: number;
+  /** Hidden size. Default `units`. */
+  hiddenUnits?: number;
+  /** Invariant outputs per edge. Default 2 (the peer's atom and lattice weights). */
+  outputs?: number;
+}
+
+/**
+ * Per-edge invariant weights `w_e = (W₂·SiLU(W_a h_src + W_b h_dst + W_c e_e + b₁) + b₂)·f(d_e)`, `[E, outputs]`:
+ * what the actions turn into lattice and atom updates (multiplied by edge vectors, they give equivariant outputs).
+ *
+ * @example
+ * ```ts
+ * const head = new EdgeHead({ units: 8, edgeFeatures: 4 });
+ * head.apply({ nodeFeatures: tf.ones([2, 8]), edgeFeatures: tf.ones([1, 4]), envelope: tf.ones([1]),
+ *   src: tf.tensor1d([0], 'int32'), dst: tf.tensor1d([1], 'int32') }).shape; // [1, 2]
+ * ```
+ */
+export class EdgeHead extends GraphLayer<EdgeHeadArgs, EdgeInputs, tf.Tensor2D> {
+  static className = 'EdgeHead';
+  readonly units: number;
+  readonly edgeFeatures: number;
+  readonly hiddenUnits: number;
+  readonly outputs: number;
+  head1A!: tf.Variable;
+  head1B!: tf.Variable;
+  head1C!: tf.Variable;
+  head1Bias!: tf.Variable;
+  head2!: tf.Variable;
+  head2Bias!: tf.Variable;
+
+  constructor(args: EdgeHeadArgs) {
+    super(args);
+    assertPositiveInt('EdgeHead', 'units', args.units);
+    assertPositiveInt('EdgeHead', 'edgeFeatures', args.edgeFeatures);
+    this.units = args.units;
+    this.edgeFeatures = args.edgeFeatures;
+    this.hiddenUnits = args.hiddenUnits ?? args.units;
+    this.outputs = args.outputs ?? 2;
+    assertPositiveInt('EdgeHead', 'hiddenUnits', this.hiddenUnits);
+    assertPositiveInt('EdgeHead', 'outputs', this.outputs);
+  }
+
+  override build(): void {
+    if (this.built) return;
+    const F = this.units;
+    const K = this.edgeFeatures;
+    const H = this.hiddenUnits;
+    const fanIn = 2 * F + K;
+    this.head1A = this.addWeight('head1A', [F, H], { kind: 'uniform', fanIn });
+    this.head1B = this.addWeight('head1B', [F, H], { kind: 'uniform', fanIn });
+    this.head1C = this.addWeight('head1C', [K, H], { kind: 'uniform', fanIn });
+    this.head1Bias = this.addWeight('head1Bias', [H], { kind: 'uniform', fanIn });
+    this.head2 = this.addWeight('head2', [H, this.outputs], { kind: 'uniform', fanIn: H });
+    this.head2Bias = this.addWeight('head2Bias', [this.outputs], { kind: 'uniform', fanIn: H });
+    super.build();
+  }
+
+  computeOutputShape(inputShape: number[]): number[] {
+    return [inputShape[0], this.outputs];
+  }
+
+  call(inputs: EdgeInputs): tf.Tensor2D {
+    assertEdgeInputs('EdgeHead', inputs, this.units, this.edgeFeatures);
+    const { nodeFeatures: h, edgeFeatures: e, envelope, src, dst } = inputs;
+    const z = edgeMlpFirst(h, e, src, dst, this.head1A, this.head1B, this.head1C, this.head1Bias);
+    const w = linear(silu(z), asT2(this.head2), asT1(this.head2Bias));
+    return tf.mul(w, tf.reshape(envelope, [-1, 1]));
+  }
+
+  override getConfig(): LayerConfig {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      edgeFeatures: this.edgeFeatures,
+      hiddenUnits: this.hiddenUnits,
+      outputs: this.outputs,
+    };
+  }
+}

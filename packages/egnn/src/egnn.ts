@@ -1,0 +1,318 @@
+import * as tf from '@tensorflow/tfjs';
+import { EdgeHead, EgnnConv } from './egnn-conv.js';
+import { SpeciesEmbedding } from './embedding.js';
+import { InvalidArgumentError, WeightsFormatError } from './errors.js';
+import {
+  assertPositive,
+  assertPositiveInt,
+  GraphLayer,
+  type GraphLayerArgs,
+  type LayerConfig,
+  type NamedWeight,
+} from './layer.js';
+import { BesselBasis, CosineCutoff, edgeLengths, GaussianBasis, PolynomialCutoff } from './radial.js';
+
+/** Arguments of {@link Egnn}. Defaults are the PyTorch peer's architecture (4 layers, F = 64, K = 16, r_c = 5 Å). */
+export interface EgnnArgs extends GraphLayerArgs {
+  /** Node feature size F. Default 64. */
+  units?: number;
+  /** Radial basis size K. Default 16. */
+  basisSize?: number;
+  /** Number of {@link EgnnConv} layers. Default 4. */
+  layers?: number;
+  /** Cutoff radius of the basis and envelope (Å). Default 5. */
+  cutoff?: number;
+  /** Largest atomic number. Default 100. */
+  maxAtomicNumber?: number;
+  /** Hidden size of the MLPs. Default `units`. */
+  hiddenUnits?: number;
+  /** Radial basis: `'gaussian'` (default, the peer's) or `'bessel'`. */
+  basis?: 'gaussian' | 'bessel';
+  /** Envelope: `'cosine'` (default, the peer's) or `'polynomial'`. */
+  envelope?: 'cosine' | 'polynomial';
+  /** Invariant outputs per edge. Default 2. */
+  edgeOutputs?: number;
+  /** Message aggregation of every layer. Default `'sum'`. */
+  aggregation?: 'sum' | 'mean';
+  /** Gated messages in every layer. Default false. */
+  gating?: boolean;
+  /** Layer norm after every node update. Default false. */
+  layerNorm?: boolean;
+}
+
+/** Inputs of {@link Egnn}: atoms, edges and the Cartesian edge vectors (see `edgeVectors`). */
+export interface EgnnInputs {
+  /** int32 `[N]`. */
+  atomicNumbers: tf.Tensor1D;
+  /** int32 `[E]` centre atoms. */
+  src: tf.Tensor1D;
+  /** int32 `[E]` neighbour atoms. */
+  dst: tf.Tensor1D;
+  /** float32 `[E, 3]` edge vectors r_e (Å). Only their lengths enter the network. */
+  vectors: tf.Tensor2D;
+}
+
+/** Outputs of {@link Egnn}. */
+export type EgnnOutputs = {
+  /** Per-edge invariant weights `[E, edgeOutputs]` (zero beyond the cutoff). */
+  edgeOutputs: tf.Tensor2D;
+  /** Final node features `[N, F]`. */
+  nodeFeatures: tf.Tensor2D;
+  /** Edge lengths `[E]` (safe at zero). */
+  distances: tf.Tensor1D;
+};
+
+/** The saved form of a network: a JSON configuration with a weight manifest, and the weights as one Float32Array. */
+export interface SavedEgnn {
+  /** JSON text: class, configuration and weight names and shapes, in the order of {@link SavedEgnn.weights}. */
+  readonly config: string;
+  /** All weights, concatenated in manifest order. */
+  readonly weights: Float32Array;
+}
+
+const FORMAT = 'crys-egnn';
+const FORMAT_VERSION = 1;
+
+/**
+ * The periodic EGNN: species embedding → `layers` × {@link EgnnConv} → {@link EdgeHead}, on edge lengths expanded
+ * in a radial basis with a smooth envelope. Returns per-edge invariant outputs and node features. With the default
+ * arguments it is the PyTorch peer's network (`../shared/peers/egnn_ref.py`), weight for weight.
+ *
+ * @example
+ * ```ts
+ * const net = new Egnn({ units: 16, layers: 2, seed: 1 });
+ * const { edgeOutputs } = net.apply({ atomicNumbers, src, dst, vectors }); // [E, 2]
+ * const { config, weights } = net.save(); // deterministic: same weights → same bytes
+ * const copy = Egnn.load(config, weights);
+ * ```
+ */
+export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
+  static className = 'Egnn';
+  readonly units: number;
+  readonly basisSize: number;
+  readonly numLayers: number;
+  readonly cutoff: number;
+  readonly maxAtomicNumber: number;
+  readonly hiddenUnits: number;
+  readonly basisKind: 'gaussian' | 'bessel';
+  readonly envelopeKind: 'cosine' | 'polynomial';
+  readonly edgeOutputs: number;
+  readonly aggregation: 'sum' | 'mean';
+  readonly gating: boolean;
+  readonly layerNorm: boolean;
+  readonly embedding: SpeciesEmbedding;
+  readonly basis: GaussianBasis | BesselBasis;
+  readonly envelope: CosineCutoff | PolynomialCutoff;
+  readonly convs: readonly EgnnConv[];
+  readonly head: EdgeHead;
+
+  constructor(args: EgnnArgs = {}) {
+    super(args);
+    const fn = 'Egnn';
+    this.units = args.units ?? 64;
+    this.basisSize = args.basisSize ?? 16;
+    this.numLayers = args.layers ?? 4;
+    this.cutoff = args.cutoff ?? 5;
+    this.maxAtomicNumber = args.maxAtomicNumber ?? 100;
+    this.hiddenUnits = args.hiddenUnits ?? this.units;
+    this.basisKind = args.basis ?? 'gaussian';
+    this.envelopeKind = args.envelope ?? 'cosine';
+    this.edgeOutputs = args.edgeOutputs ?? 2;
+    this.aggregation = args.aggregation ?? 'sum';
+    this.gating = args.gating ?? false;
+    this.layerNorm = args.layerNorm ?? false;
+    assertPositiveInt(fn, 'layers', this.numLayers);
+    assertPositive(fn, 'cutoff', this.cutoff);
+    if (this.basisKind !== 'gaussian' && this.basisKind !== 'bessel') {
+      throw new InvalidArgumentError(fn, 'basis', `must be 'gaussian' or 'bessel', got ${String(this.basisKind)}`);
+    }
+    if (this.envelopeKind !== 'cosine' && this.envelopeKind !== 'polynomial') {
+      throw new InvalidArgumentError(
+        fn,
+        'envelope',
+        `must be 'cosine' or 'polynomial', got ${String(this.envelopeKind)}`,
+      );
+    }
+    const seed = args.seed ?? 0;
+    const sub = (i: number) => seed * 1000 + i;
+    this.embedding = new SpeciesEmbedding({
+      name: 'embedding',
+      units: this.units,
+      maxAtomicNumber: this.maxAtomicNumber,
+      seed: sub(0),
+    });
+    const radial = { size: this.basisSize, cutoff: this.cutoff };
+    this.basis =
+      this.basisKind === 'gaussian'
+        ? new GaussianBasis({ name: 'basis', ...radial })
+        : new BesselBasis({ name: 'basis', ...radial });
+    this.envelope =
+      this.envelopeKind === 'cosine'
+        ? new CosineCutoff({ name: 'envelope', cutoff: this.cutoff })
+        : new PolynomialCutoff({ name: 'envelope', cutoff: this.cutoff });
+    this.convs = Array.from(
+      { length: this.numLayers },
+      (_, l) =>
+        new EgnnConv({
+          name: `conv${l}`,
+          units: this.units,
+          edgeFeatures: this.basisSize,
+          hiddenUnits: this.hiddenUnits,
+          aggregation: this.aggregation,
+          gating: this.gating,
+          layerNorm: this.layerNorm,
+          seed: sub(l + 1),
+        }),
+    );
+    this.head = new EdgeHead({
+      name: 'head',
+      units: this.units,
+      edgeFeatures: this.basisSize,
+      hiddenUnits: this.hiddenUnits,
+      outputs: this.edgeOutputs,
+      seed: sub(this.numLayers + 1),
+    });
+  }
+
+  override build(): void {
+    if (this.built) return;
+    this.embedding.build();
+    for (const c of this.convs) c.build();
+    this.head.build();
+    super.build();
+  }
+
+  /** All weights: embedding, then each conv layer, then the head (the order of the saved binary). */
+  override get weights(): readonly NamedWeight[] {
+    if (!this.built) this.build();
+    return [...this.embedding.weights, ...this.convs.flatMap((c) => c.weights), ...this.head.weights];
+  }
+
+  computeOutputShape(inputShape: number[]): number[] {
+    return [inputShape[0], this.edgeOutputs];
+  }
+
+  call(inputs: EgnnInputs): EgnnOutputs {
+    const { atomicNumbers, src, dst, vectors } = inputs;
+    const distances = edgeLengths(vectors);
+    const edgeFeatures = this.basis.call(distances);
+    const envelope = this.envelope.call(distances);
+    let h = this.embedding.call(atomicNumbers);
+    for (const conv of this.convs) h = conv.call({ nodeFeatures: h, edgeFeatures, envelope, src, dst });
+    const edgeOutputs = this.head.call({ nodeFeatures: h, edgeFeatures, envelope, src, dst });
+    return { edgeOutputs, nodeFeatures: h, distances };
+  }
+
+  override getConfig(): LayerConfig {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      basisSize: this.basisSize,
+      layers: this.numLayers,
+      cutoff: this.cutoff,
+      maxAtomicNumber: this.maxAtomicNumber,
+      hiddenUnits: this.hiddenUnits,
+      basis: this.basisKind,
+      envelope: this.envelopeKind,
+      edgeOutputs: this.edgeOutputs,
+      aggregation: this.aggregation,
+      gating: this.gating,
+      layerNorm: this.layerNorm,
+    };
+  }
+
+  /**
+   * The configuration and all weights, deterministically: the same weights always give the same JSON text and
+   * the same bytes.
+   */
+  save(): SavedEgnn {
+    const ws = this.weights;
+    const values = ws.map((w) => w.variable.dataSync() as Float32Array);
+    const total = values.reduce((n, v) => n + v.length, 0);
+    const weights = new Float32Array(total);
+    let off = 0;
+    for (const v of values) {
+      weights.set(v, off);
+      off += v.length;
+    }
+    const config = JSON.stringify({
+      format: FORMAT,
+      version: FORMAT_VERSION,
+      className: Egnn.className,
+      config: this.getConfig(),
+      weights: ws.map((w) => ({ name: w.name, shape: w.variable.shape })),
+    });
+    return { config, weights };
+  }
+
+  /** Overwrites the weights with a flat Float32Array in {@link weights} order (as {@link save} writes it). */
+  setWeights(weights: Float32Array): void {
+    const ws = this.weights;
+    const total = ws.reduce((n, w) => n + w.variable.size, 0);
+    if (!(weights instanceof Float32Array) || weights.length !== total) {
+      throw new WeightsFormatError(
+        `Egnn.setWeights: weights must be a Float32Array of length ${total}, got ${weights?.length}`,
+      );
+    }
+    let off = 0;
+    for (const w of ws) {
+      const n = w.variable.size;
+      tf.tidy(() => w.variable.assign(tf.tensor(weights.subarray(off, off + n), w.variable.shape, 'float32')));
+      off += n;
+    }
+  }
+
+  /**
+   * Rebuilds a network saved with {@link save}.
+   *
+   * @throws {@link WeightsFormatError} when the text is not a saved Egnn or the weights do not match it.
+   */
+  static load(config: string, weights: Float32Array): Egnn {
+    let parsed: {
+      format?: string;
+      version?: number;
+      className?: string;
+      config?: EgnnArgs;
+      weights?: { name: string; shape: number[] }[];
+    };
+    try {
+      parsed = JSON.parse(config);
+    } catch (e) {
+      throw new WeightsFormatError(`Egnn.load: config is not JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (parsed.format !== FORMAT || parsed.className !== Egnn.className || !parsed.config) {
+      throw new WeightsFormatError(
+        `Egnn.load: config must be a saved ${FORMAT} Egnn, got format ${String(parsed.format)}, class ${String(parsed.className)}`,
+      );
+    }
+    if (parsed.version !== FORMAT_VERSION) {
+      throw new WeightsFormatError(
+        `Egnn.load: unsupported format version ${String(parsed.version)} (this build reads ${FORMAT_VERSION})`,
+      );
+    }
+    const net = new Egnn(parsed.config);
+    const ws = net.weights;
+    const manifest = parsed.weights ?? [];
+    if (
+      manifest.length !== ws.length ||
+      manifest.some((m, i) => m.name !== ws[i].name || m.shape.join() !== ws[i].variable.shape.join())
+    ) {
+      net.dispose();
+      throw new WeightsFormatError('Egnn.load: the weight manifest does not match the configuration');
+    }
+    try {
+      net.setWeights(weights);
+    } catch (e) {
+      net.dispose();
+      throw e;
+    }
+    return net;
+  }
+
+  override dispose(): void {
+    this.embedding.dispose();
+    for (const c of this.convs) c.dispose();
+    this.head.dispose();
+    super.dispose();
+  }
+}

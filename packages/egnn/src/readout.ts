@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs';
+import { segmentSum } from './kernels.js';
+
+/** Outputs of {@link _referenceReadout}. */
+export type ReferenceReadout = {
+  /** `a_i = Σ_{e: src = i} w_e[0] · r_e`, `[N, 3]`. */
+  atomVectors: tf.Tensor2D;
+  /** `A_b = Σ_{e in crystal b} w_e[1] · r_e r_eᵀ / |r_e|²`, `[B, 3, 3]`. */
+  latticeActions: tf.Tensor3D;
+};
+
+/**
+ * The PyTorch peer's output readout (`egnn_ref.py`), for cross-checks and benchmarks; `@crys/actions` owns the real
+ * actions. Not stable API.
+ *
+ * @example
+ * ```ts
+ * const { atomVectors, latticeActions } = _referenceReadout(edgeOutputs, vectors, distances, src, edgeCrystalIndex, N, B);
+ * ```
+ */
+export function _referenceReadout(
+  edgeOutputs: tf.Tensor2D,
+  vectors: tf.Tensor2D,
+  distances: tf.Tensor1D,
+  src: tf.Tensor1D,
+  edgeCrystalIndex: tf.Tensor1D,
+  numNodes: number,
+  numGraphs: number,
+): ReferenceReadout {
+  return tf.tidy(() => {
+    const E = vectors.shape[0];
+    const [w0, w1] = tf.split(edgeOutputs, [1, edgeOutputs.shape[1] - 1], 1);
+    const atomVectors = segmentSum(tf.mul(w0, vectors) as tf.Tensor2D, src, numNodes);
+    const scale = tf.div(tf.slice(w1, [0, 0], [E, 1]), tf.reshape(tf.square(distances), [E, 1]));
+    const outer = tf.mul(tf.reshape(vectors, [E, 3, 1]), tf.reshape(vectors, [E, 1, 3]));
+    const weighted = tf.reshape(tf.mul(tf.reshape(scale, [E, 1, 1]), outer), [E, 9]) as tf.Tensor2D;
+    const latticeActions = tf.reshape(segmentSum(weighted, edgeCrystalIndex, numGraphs), [
+      numGraphs,
+      3,
+      3,
+    ]) as tf.Tensor3D;
+    return { atomVectors, latticeActions };
+  });
+}
