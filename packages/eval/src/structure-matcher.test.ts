@@ -201,16 +201,16 @@ describe('matchStructures', () => {
 });
 
 describe('matchStructures against pymatgen (tools/eval_oracle.py)', () => {
-  it('matchStructures agrees with pymatgen on the first 150 oracle pairs of each set (3 settings each)', () => {
+  it('matchStructures agrees with pymatgen on the first 100 oracle pairs of each set (3 settings each)', () => {
     const pairs = loadOracle(ORACLE);
     const subset = [
-      ...pairs.filter((p) => p.set === 'perov_5').slice(0, 150),
-      ...pairs.filter((p) => p.set === 'carbon_24').slice(0, 150),
+      ...pairs.filter((p) => p.set === 'perov_5').slice(0, 100),
+      ...pairs.filter((p) => p.set === 'carbon_24').slice(0, 100),
     ];
     const ag = compareWithOracle(subset);
-    expect(ag.comparisons).toBe(900);
+    expect(ag.comparisons).toBe(600);
     expect(ag.sameMatch / ag.comparisons).toBeGreaterThanOrEqual(0.995);
     expect(ag.sameRmsNull / ag.comparisons).toBeGreaterThanOrEqual(0.995);
     expect(ag.rmsWithin / ag.rmsCompared).toBeGreaterThanOrEqual(0.995);
-  });
+  }, 180_000);
 });
