@@ -59,7 +59,7 @@ for (const name of ['perov_5', 'carbon_24']) {
 // ---------------------------------------------------------------- ours: supercells
 const PEER_NS = [1, 2, 3, 4, 6, 8, 11, 16, 22, 27, 34];
 for (const name of ['perov_5', 'carbon_24']) {
-  const { row, base } = picks[name];
+  const { base } = picks[name];
   const nb = base.atomicNumbers.length;
   const maxAtoms = quick ? 1.1e5 : 1.05e6;
   const ns = [...new Set([...PEER_NS, 46, 59, 50])]

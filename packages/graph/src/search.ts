@@ -224,8 +224,9 @@ function dot(a: Float64Array, i: number, j: number): number {
 
 /**
  * Cartesian cell lists, for large cells: every periodic copy of an atom that can lie within the cutoff of the
- * home cell (a "ghost") is put in cubic bins of side ≥ cutoff over the home atoms' bounding box grown by the
- * cutoff, and each home atom scans its 27 neighbouring bins. Work and memory ∝ n + ghosts + E.
+ * home cell (a "ghost") is put in cubic bins of side ≥ cutoff/2 over the home atoms' bounding box grown by the
+ * cutoff; each home atom scans the rows of bins its sphere reaches, each row trimmed to the sphere's chord.
+ * Work and memory ∝ n + ghosts + E.
  */
 function searchCells(
   fn: string,
@@ -317,11 +318,12 @@ function searchCells(
     ghostIntSorted = new Int32Array(4 * ghostBound);
     ghostBin = new Int32Array(ghostBound);
   }
-  // Bins of side ≥ rs, but never many more bins than ghosts.
   const ex = maxX - minX,
     ey = maxY - minY,
     ez = maxZ - minZ;
-  let side = rs;
+  // Bins of side ≥ rs/2 (the row trimming below keeps the scan close to the sphere), but never many more
+  // bins than ghosts.
+  let side = rs / 2;
   const maxBins = 2 * ghostBound + 64;
   while (
     Math.max(1, Math.floor(ex / side)) * Math.max(1, Math.floor(ey / side)) * Math.max(1, Math.floor(ez / side)) >
@@ -332,6 +334,8 @@ function searchCells(
   const nbx = Math.max(1, Math.floor(ex / side)),
     nby = Math.max(1, Math.floor(ey / side));
   const nbz = Math.max(1, Math.floor(ez / side));
+  const wy = ey / nby,
+    wz = ez / nbz;
   const ibx = nbx / ex,
     iby = nby / ey,
     ibz = nbz / ez;
@@ -417,15 +421,25 @@ function searchCells(
     const xi0 = x[3 * i],
       xi1 = x[3 * i + 1],
       xi2 = x[3 * i + 2];
-    const cx = Math.min(nbx - 1, Math.floor((px - minX) * ibx));
-    const cy = Math.min(nby - 1, Math.floor((py - minY) * iby));
-    const cz = Math.min(nbz - 1, Math.floor((pz - minZ) * ibz));
-    const x0 = Math.max(0, cx - 1),
-      x1 = Math.min(nbx - 1, cx + 1);
-    const z1 = Math.min(nbz - 1, cz + 1),
-      y1 = Math.min(nby - 1, cy + 1);
-    for (let bz = Math.max(0, cz - 1); bz <= z1; bz++) {
-      for (let by = Math.max(0, cy - 1); by <= y1; by++) {
+    // Rows of bins (fixed by, bz) that the sphere of radius rs can reach, each trimmed to the x-range of the
+    // sphere's chord at the row's nearest point: the scanned volume stays close to the sphere's.
+    const bzHi = Math.min(nbz - 1, Math.floor((pz + rs - minZ) * ibz));
+    const byLo = Math.max(0, Math.floor((py - rs - minY) * iby));
+    const byHi = Math.min(nby - 1, Math.floor((py + rs - minY) * iby));
+    for (let bz = Math.max(0, Math.floor((pz - rs - minZ) * ibz)); bz <= bzHi; bz++) {
+      const z0 = minZ + bz * wz;
+      const gz = pz < z0 ? z0 - pz : pz > z0 + wz ? pz - z0 - wz : 0;
+      const remZ = rs2 - gz * gz;
+      if (remZ < 0) continue;
+      for (let by = byLo; by <= byHi; by++) {
+        const y0 = minY + by * wy;
+        const gy = py < y0 ? y0 - py : py > y0 + wy ? py - y0 - wy : 0;
+        const remY = remZ - gy * gy;
+        if (remY < 0) continue;
+        const hw = Math.sqrt(remY);
+        const x0 = Math.max(0, Math.floor((px - hw - minX) * ibx));
+        const x1 = Math.min(nbx - 1, Math.floor((px + hw - minX) * ibx));
+        if (x1 < x0) continue;
         const row = (bz * nby + by) * nbx;
         const hi = bs[row + x1 + 1];
         for (let q = bs[row + x0]; q < hi; q++) {
