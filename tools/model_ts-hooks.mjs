@@ -11,7 +11,7 @@ export async function resolve(specifier, context, next) {
   } catch (error) {
     // `./x.js` written in a .ts source refers to `./x.ts`.
     if (specifier.endsWith('.js') && context.parentURL?.endsWith('.ts')) {
-      return next(specifier.slice(0, -3) + '.ts', { ...context, conditions });
+      return next(`${specifier.slice(0, -3)}.ts`, { ...context, conditions });
     }
     throw error;
   }

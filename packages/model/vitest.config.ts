@@ -2,5 +2,10 @@ import { defineProject } from 'vitest/config';
 
 export default defineProject({
   resolve: { conditions: ['crys-source'] },
-  test: { include: ['src/**/*.test.ts'], exclude: ['src/**/*.slow.test.ts'], testTimeout: 60_000 },
+  test: {
+    include: ['src/**/*.test.ts'],
+    exclude: ['src/**/*.slow.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
 });

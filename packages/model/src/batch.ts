@@ -35,9 +35,11 @@ export function buildInputs(states: readonly NetworkState[], k: number): Network
   const invEdgeCount = new Float32Array(states.length);
   const nodeLinv = new Float32Array(9 * numNodes);
   const level = new Float32Array(states.length);
-  let nodeOffset = 0, edgeOffset = 0;
+  let nodeOffset = 0,
+    edgeOffset = 0;
   for (let b = 0; b < states.length; b++) {
-    const s = states[b], g = graphs[b];
+    const s = states[b],
+      g = graphs[b];
     const n = s.species.length;
     const linv = latticeInverse(s.lattice);
     for (let i = 0; i < n; i++) {

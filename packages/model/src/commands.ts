@@ -9,7 +9,8 @@ function num(args: Record<string, string | boolean>, key: string): number | unde
   const v = args[key];
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (typeof v !== 'string' || !Number.isFinite(n)) throw new InvalidArgumentError('crys-model', `--${key}`, `must be a number, got ${v}`, v);
+  if (typeof v !== 'string' || !Number.isFinite(n))
+    throw new InvalidArgumentError('crys-model', `--${key}`, `must be a number, got ${v}`, v);
   return n;
 }
 
@@ -21,7 +22,11 @@ function str(args: Record<string, string | boolean>, key: string, fallback?: str
 }
 
 /** Runs one CLI command (`train`, `predict`, `evaluate`). @internal */
-export async function runCommand(command: string, args: Record<string, string | boolean>, backend: string): Promise<void> {
+export async function runCommand(
+  command: string,
+  args: Record<string, string | boolean>,
+  backend: string,
+): Promise<void> {
   if (command === 'train') {
     const config: TrainConfig = {
       name: str(args, 'name', 'model'),
@@ -51,7 +56,13 @@ export async function runCommand(command: string, args: Record<string, string | 
       echo: args.quiet !== true,
     });
     console.log(
-      JSON.stringify({ steps: result.steps, bestStep: result.bestStep, bestLoss: result.bestLoss, skipped: result.skipped, elapsedSec: result.elapsedSec }),
+      JSON.stringify({
+        steps: result.steps,
+        bestStep: result.bestStep,
+        bestLoss: result.bestLoss,
+        skipped: result.skipped,
+        elapsedSec: result.elapsedSec,
+      }),
     );
     return;
   }

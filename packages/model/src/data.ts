@@ -13,13 +13,14 @@ export type SplitName = 'train' | 'valid' | 'holdout';
 export type DatasetRow = CsvRow;
 
 /**
- * Reads a dataset CSV (a `cif` column with one P1 CIF per row, e.g. data/perov_5/val.csv).
+ * Reads a dataset CSV (a `cif` column with one P1 CIF per row, e.g. data/perov_5/val.csv), optionally only
+ * its first `limit` rows.
  *
  * @example
  * const rows = readDataset(readFileSync('data/perov_5/val.csv', 'utf8'));
  */
-export function readDataset(text: string, source = 'dataset.csv'): DatasetRow[] {
-  return readDatasetRows(text, source);
+export function readDataset(text: string, source = 'dataset.csv', limit?: number): DatasetRow[] {
+  return readDatasetRows(text, source, limit);
 }
 
 /**

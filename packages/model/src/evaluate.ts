@@ -40,7 +40,11 @@ export interface RowPrediction {
  * @example
  * const predictions = predictRows(model, holdoutRows, { seed: 0 });
  */
-export function predictRows(model: ActionModel, rows: readonly DatasetRow[], options: PredictRowsOptions = {}): RowPrediction[] {
+export function predictRows(
+  model: ActionModel,
+  rows: readonly DatasetRow[],
+  options: PredictRowsOptions = {},
+): RowPrediction[] {
   const seed = options.seed ?? 0;
   const task = model.config.task;
   const level = task.kind === 'denoise' ? (options.startLevel ?? 0.5) : 1;
@@ -48,7 +52,14 @@ export function predictRows(model: ActionModel, rows: readonly DatasetRow[], opt
     const rowSeed = (seed ^ fnv1a(r.id)) >>> 0;
     if (task.kind === 'structure') return randomStart(model, r.crystal.atomicNumbers, rowSeed, 'predictRows');
     if (task.kind === 'lattice') return priorStart(model, r.crystal);
-    const s = noiseCrystal(task, model.config.prior, r.crystal, speciesIndices(model, r.crystal.atomicNumbers, 'predictRows'), level, createRng(rowSeed));
+    const s = noiseCrystal(
+      task,
+      model.config.prior,
+      r.crystal,
+      speciesIndices(model, r.crystal.atomicNumbers, 'predictRows'),
+      level,
+      createRng(rowSeed),
+    );
     return createCrystal({ lattice: s.lattice, fracCoords: s.frac, atomicNumbers: r.crystal.atomicNumbers });
   });
   const results = relaxMany(model, starts, { steps: options.steps, startLevel: level, batchSize: options.batchSize });
@@ -72,7 +83,8 @@ export interface MatchReport {
  * matchReport(predicted, truth).matchRate;
  */
 export function matchReport(predicted: readonly Crystal[], truth: readonly Crystal[]): MatchReport {
-  let matched = 0, rmsSum = 0;
+  let matched = 0,
+    rmsSum = 0;
   for (let i = 0; i < predicted.length; i++) {
     const r = matchStructures(predicted[i], truth[i], FIELD_MATCHER_OPTIONS);
     if (r.match && r.rms !== null) {
@@ -80,7 +92,12 @@ export function matchReport(predicted: readonly Crystal[], truth: readonly Cryst
       rmsSum += r.rms;
     }
   }
-  return { matchRate: predicted.length ? matched / predicted.length : 0, rmse: matched ? rmsSum / matched : null, matched, total: predicted.length };
+  return {
+    matchRate: predicted.length ? matched / predicted.length : 0,
+    rmse: matched ? rmsSum / matched : null,
+    matched,
+    total: predicted.length,
+  };
 }
 
 /**
@@ -92,7 +109,9 @@ export function matchReport(predicted: readonly Crystal[], truth: readonly Cryst
  */
 export function structurallyValid(crystal: Crystal, minDistance = 0.5): boolean {
   const l = crystal.lattice;
-  const vol = Math.abs(l[0] * (l[4] * l[8] - l[5] * l[7]) - l[1] * (l[3] * l[8] - l[5] * l[6]) + l[2] * (l[3] * l[7] - l[4] * l[6]));
+  const vol = Math.abs(
+    l[0] * (l[4] * l[8] - l[5] * l[7]) - l[1] * (l[3] * l[8] - l[5] * l[6]) + l[2] * (l[3] * l[7] - l[4] * l[6]),
+  );
   if (!(vol > 0.1)) return false;
   const n = crystal.atomicNumbers.length;
   const d = new Float64Array(3);
@@ -125,9 +144,11 @@ export interface LatticeErrors {
  * latticeErrors(predicted, truth).lengthMae;
  */
 export function latticeErrors(predicted: readonly Crystal[], truth: readonly Crystal[]): LatticeErrors {
-  let len = 0, ang = 0;
+  let len = 0,
+    ang = 0;
   for (let i = 0; i < predicted.length; i++) {
-    const p = latticeParameters(predicted[i].lattice), t = latticeParameters(truth[i].lattice);
+    const p = latticeParameters(predicted[i].lattice),
+      t = latticeParameters(truth[i].lattice);
     len += Math.abs(p.a - t.a) + Math.abs(p.b - t.b) + Math.abs(p.c - t.c);
     ang += Math.abs(p.alpha - t.alpha) + Math.abs(p.beta - t.beta) + Math.abs(p.gamma - t.gamma);
   }
@@ -178,22 +199,28 @@ export function evaluatePredictions(
   const before = predictions.map((p) => p.start);
   const kind = model.config.task.kind;
   const out: Record<string, unknown> = { task: kind };
-  out.match = { after: matchReport(after, truth), ...(kind === 'structure' ? {} : { before: matchReport(before, truth) }) };
+  out.match = {
+    after: matchReport(after, truth),
+    ...(kind === 'structure' ? {} : { before: matchReport(before, truth) }),
+  };
   out.validity = after.filter((c) => structurallyValid(c)).length / Math.max(1, after.length);
   if (kind !== 'structure') {
     out.lattice = { before: latticeErrors(before, truth), after: latticeErrors(after, truth) };
   }
   if (kind === 'lattice' && trainMean) {
-    let len = 0, ang = 0;
+    let len = 0,
+      ang = 0;
     for (const t of truth) {
       const p = latticeParameters(t.lattice);
       len += Math.abs(p.a - trainMean.a) + Math.abs(p.b - trainMean.b) + Math.abs(p.c - trainMean.c);
-      ang += Math.abs(p.alpha - trainMean.alpha) + Math.abs(p.beta - trainMean.beta) + Math.abs(p.gamma - trainMean.gamma);
+      ang +=
+        Math.abs(p.alpha - trainMean.alpha) + Math.abs(p.beta - trainMean.beta) + Math.abs(p.gamma - trainMean.gamma);
     }
     out.meanBaseline = { lengthMae: len / (3 * truth.length), angleMae: ang / (3 * truth.length) };
   }
   if (kind === 'denoise') {
-    const pe = (xs: Crystal[]): number => xs.reduce((s, c, i) => s + positionError(c, truth[i]), 0) / Math.max(1, xs.length);
+    const pe = (xs: Crystal[]): number =>
+      xs.reduce((s, c, i) => s + positionError(c, truth[i]), 0) / Math.max(1, xs.length);
     out.positionError = { before: pe(before), after: pe(after) };
   }
   return out;

@@ -50,7 +50,7 @@ export interface ModelConfig {
  * @example
  * defaultModelConfig('structure', [6]).k; // 16
  */
-export function defaultModelConfig(task: TaskKind, species: readonly number[], name = task): ModelConfig {
+export function defaultModelConfig(task: TaskKind, species: readonly number[], name: string = task): ModelConfig {
   return {
     name,
     task: TASKS[task],
@@ -174,7 +174,9 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 export function toBase64(bytes: Uint8Array): string {
   let out = '';
   for (let i = 0; i < bytes.length; i += 3) {
-    const a = bytes[i], b = bytes[i + 1] ?? 0, c = bytes[i + 2] ?? 0;
+    const a = bytes[i],
+      b = bytes[i + 1] ?? 0,
+      c = bytes[i + 2] ?? 0;
     const n = (a << 16) | (b << 8) | c;
     out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
     out += i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=';
@@ -216,7 +218,10 @@ export function deserializeValues(w: SerializedWeight, fn: string): Float32Array
   const bytes = fromBase64(w.data);
   const size = w.shape.reduce((a, b) => a * b, 1);
   if (bytes.length !== 4 * size) {
-    throw new ModelFormatError(fn, `weight '${w.name}' has ${bytes.length} bytes, expected ${4 * size} for shape [${w.shape.join(', ')}]`);
+    throw new ModelFormatError(
+      fn,
+      `weight '${w.name}' has ${bytes.length} bytes, expected ${4 * size} for shape [${w.shape.join(', ')}]`,
+    );
   }
   return new Float32Array(bytes.buffer, bytes.byteOffset, size);
 }
@@ -228,7 +233,12 @@ export function deserializeValues(w: SerializedWeight, fn: string): Float32Array
  * const text = JSON.stringify(modelToJson(model));
  */
 export function modelToJson(model: ActionModel): ModelJson {
-  return { format: MODEL_FORMAT, version: MODEL_VERSION, config: model.config, weights: serializeTensors(model.weights) };
+  return {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    config: model.config,
+    weights: serializeTensors(model.weights),
+  };
 }
 
 /**
@@ -249,7 +259,10 @@ export function loadModel(json: string | ModelJson): ActionModel {
     }
   } else doc = json;
   if (typeof doc !== 'object' || doc === null || doc.format !== MODEL_FORMAT) {
-    throw new ModelFormatError(fn, `json must have format '${MODEL_FORMAT}', got ${JSON.stringify((doc as { format?: unknown })?.format)}`);
+    throw new ModelFormatError(
+      fn,
+      `json must have format '${MODEL_FORMAT}', got ${JSON.stringify((doc as { format?: unknown })?.format)}`,
+    );
   }
   if (doc.version !== MODEL_VERSION) {
     throw new ModelFormatError(fn, `json has version ${doc.version}, this package reads version ${MODEL_VERSION}`);
@@ -264,7 +277,10 @@ export function loadModel(json: string | ModelJson): ActionModel {
     }
     if (w.shape.length !== v.shape.length || w.shape.some((d, i) => d !== v.shape[i])) {
       disposeModel(model);
-      throw new ModelFormatError(fn, `weight '${name}' has shape [${w.shape.join(', ')}], expected [${v.shape.join(', ')}]`);
+      throw new ModelFormatError(
+        fn,
+        `weight '${name}' has shape [${w.shape.join(', ')}], expected [${v.shape.join(', ')}]`,
+      );
     }
     const t = tf.tensor(deserializeValues(w, fn), v.shape, 'float32');
     v.assign(t);

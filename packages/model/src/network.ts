@@ -92,7 +92,10 @@ function glorot(rng: () => number, rows: number, cols: number, gain = 1): Float3
  * const weights = createNetworkWeights(DEFAULT_NETWORK, 10, createRng(0).next);
  */
 export function createNetworkWeights(config: NetworkConfig, numSpecies: number, rng: () => number): NetworkWeights {
-  const F = config.hidden, R = config.rbf, C = config.vectorChannels, T = config.timeFeatures;
+  const F = config.hidden,
+    R = config.rbf,
+    C = config.vectorChannels,
+    T = config.timeFeatures;
   const w: NetworkWeights = new Map();
   const add = (name: string, shape: number[], values: Float32Array): void => {
     w.set(name, tf.variable(tf.tensor(values, shape, 'float32'), true));
@@ -148,7 +151,8 @@ export function networkForward(config: NetworkConfig, weights: NetworkWeights, x
   const silu = (t: tf.Tensor): tf.Tensor => tf.mul(t, tf.sigmoid(t));
   const lin = (t: tf.Tensor, name: string): tf.Tensor2D =>
     tf.add(matmul(t as tf.Tensor2D, W(`${name}.w`) as tf.Tensor2D), W(`${name}.b`)) as tf.Tensor2D;
-  const N = x.numNodes, B = x.numCrystals;
+  const N = x.numNodes,
+    B = x.numCrystals;
   const T = config.timeFeatures;
 
   // noise-level embedding, broadcast to atoms

@@ -51,7 +51,14 @@ export function saveModelFile(path: string, model: ActionModel | ModelJson): voi
 }
 
 /** Names of the models shipped in this package (packages/model/models/<name>/model.json). */
-export const SHIPPED_MODEL_NAMES = ['perov_5', 'carbon_24', 'perov_5-denoise', 'perov_5-lattice'] as const;
+export const SHIPPED_MODEL_NAMES = [
+  'perov_5',
+  'carbon_24',
+  'perov_5-denoise',
+  'carbon_24-denoise',
+  'perov_5-lattice',
+  'carbon_24-lattice',
+] as const;
 
 /** A shipped model name. */
 export type ShippedModelName = (typeof SHIPPED_MODEL_NAMES)[number];
@@ -64,7 +71,12 @@ export type ShippedModelName = (typeof SHIPPED_MODEL_NAMES)[number];
  */
 export function shippedModelPath(name: string): string {
   if (!(SHIPPED_MODEL_NAMES as readonly string[]).includes(name)) {
-    throw new InvalidArgumentError('shippedModelPath', 'name', `must be one of ${SHIPPED_MODEL_NAMES.join(', ')}, got '${name}'`, name);
+    throw new InvalidArgumentError(
+      'shippedModelPath',
+      'name',
+      `must be one of ${SHIPPED_MODEL_NAMES.join(', ')}, got '${name}'`,
+      name,
+    );
   }
   return join(dirname(fileURLToPath(import.meta.url)), '..', 'models', name, 'model.json');
 }
@@ -112,7 +124,8 @@ export function trainToDirectory(options: TrainRunOptions): TrainResult {
   const checkpointPath = join(options.out, 'checkpoint.json');
   const modelPath = join(options.out, 'model.json');
   let resume: Checkpoint | undefined;
-  if (options.resume && existsSync(checkpointPath)) resume = JSON.parse(readFileSync(checkpointPath, 'utf8')) as Checkpoint;
+  if (options.resume && existsSync(checkpointPath))
+    resume = JSON.parse(readFileSync(checkpointPath, 'utf8')) as Checkpoint;
   const onMetrics = (r: MetricsRecord): void => {
     const line = JSON.stringify(r);
     appendFileSync(metricsPath, `${line}\n`);

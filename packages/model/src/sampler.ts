@@ -103,7 +103,12 @@ function runSchedule(
     const latticeFactor = (t - tNext) / t;
     for (let start = 0; start < states.length; start += batchSize) {
       const chunk = states.slice(start, start + batchSize);
-      const netStates: NetworkState[] = chunk.map((s) => ({ lattice: s.lattice, frac: s.frac, species: s.species, level: t }));
+      const netStates: NetworkState[] = chunk.map((s) => ({
+        lattice: s.lattice,
+        frac: s.frac,
+        species: s.species,
+        level: t,
+      }));
       const inputs = buildInputs(netStates, model.config.k);
       const [atoms, lattice] = tf.tidy(() => {
         const out = networkForward(model.config.network, model.weights, inputs);
@@ -119,7 +124,9 @@ function runSchedule(
           const before = s.lattice;
           for (let i = 0; i < 3 * n; i++) s.frac[i] += atomFactor * atoms[3 * offset + i];
           for (let i = 0; i < n; i++) {
-            let dx = 0, dy = 0, dz = 0;
+            let dx = 0,
+              dy = 0,
+              dz = 0;
             for (let q = 0; q < 3; q++) {
               const d = atomFactor * atoms[3 * (offset + i) + q];
               dx += d * before[3 * q];
@@ -165,7 +172,11 @@ export function relax(model: ActionModel, crystal: Crystal, options: ActionOptio
  * @example
  * const results = relaxMany(model, crystals, { steps: 50, startLevel: 0.5 });
  */
-export function relaxMany(model: ActionModel, crystals: readonly Crystal[], options: ActionOptions = {}): ActionResult[] {
+export function relaxMany(
+  model: ActionModel,
+  crystals: readonly Crystal[],
+  options: ActionOptions = {},
+): ActionResult[] {
   const fn = 'relax';
   const steps = options.steps ?? model.config.steps;
   const startLevel = options.startLevel ?? 1;
@@ -200,7 +211,12 @@ export interface PredictOptions extends ActionOptions {
  * @example
  * const start = randomStart(model, [38, 22, 8, 8, 8], 0);
  */
-export function randomStart(model: ActionModel, atomicNumbers: ArrayLike<number>, seed = 0, fn = 'randomStart'): Crystal {
+export function randomStart(
+  model: ActionModel,
+  atomicNumbers: ArrayLike<number>,
+  seed = 0,
+  fn = 'randomStart',
+): Crystal {
   const species = speciesIndices(model, atomicNumbers, fn);
   const rng = createRng(seed);
   const frac = new Float64Array(3 * species.length);

@@ -72,7 +72,8 @@ export function fitVolumePrior(
   const S = numSpecies;
   const ata = new Float64Array(S * S);
   const atb = new Float64Array(S);
-  let vSum = 0, nSum = 0;
+  let vSum = 0,
+    nSum = 0;
   const counts = new Float64Array(S);
   for (const c of crystals) {
     counts.fill(0);
@@ -187,7 +188,9 @@ export function noiseCrystal(
     x[8] += Math.log(c);
   }
   const s = task.latticeNoise;
-  const e01 = (rng.normal() * s) / Math.SQRT2, e02 = (rng.normal() * s) / Math.SQRT2, e12 = (rng.normal() * s) / Math.SQRT2;
+  const e01 = (rng.normal() * s) / Math.SQRT2,
+    e02 = (rng.normal() * s) / Math.SQRT2,
+    e12 = (rng.normal() * s) / Math.SQRT2;
   const noise = [rng.normal() * s, e01, e02, e01, rng.normal() * s, e12, e02, e12, rng.normal() * s];
   for (let i = 0; i < 9; i++) x[i] = level * (x[i] + noise[i]);
   const lattice = mul3(new Float64Array(9), clean, symExp(new Float64Array(9), x));

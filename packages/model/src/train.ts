@@ -35,7 +35,11 @@ export interface TrainConfig {
   readonly batchSize?: number;
   /** Stop after this many optimizer steps. */
   readonly maxSteps?: number;
-  /** Stop after this many minutes of wall-clock (checked after every step). */
+  /**
+   * Stop after this many minutes of wall-clock (checked after every step, counted across resumes). The
+   * cosine schedule then follows whichever budget is spent faster, steps or minutes, so a run on a busy
+   * machine still anneals; runs without it are step-deterministic.
+   */
   readonly maxMinutes?: number;
   /** Peak learning rate of Adam. */
   readonly learningRate?: number;
@@ -125,8 +129,23 @@ export type MetricsRecord =
       elapsedSec: number;
     }
   | { type: 'skipped'; step: number; reason: 'non-finite' | 'exploding'; loss: number; gradNorm: number }
-  | { type: 'valid'; step: number; loss: number; atomLoss: number; latticeLoss: number; best: boolean; elapsedSec: number }
-  | { type: 'done'; step: number; elapsedSec: number; bestStep: number; bestLoss: number; reason: 'steps' | 'time' | 'stopped' };
+  | {
+      type: 'valid';
+      step: number;
+      loss: number;
+      atomLoss: number;
+      latticeLoss: number;
+      best: boolean;
+      elapsedSec: number;
+    }
+  | {
+      type: 'done';
+      step: number;
+      elapsedSec: number;
+      bestStep: number;
+      bestLoss: number;
+      reason: 'steps' | 'time' | 'stopped';
+    };
 
 /**
  * A resumable training state: the model, Adam's moments, the step, the generator state and the epoch order.
@@ -213,23 +232,46 @@ function shuffled(n: number, rng: Rng): number[] {
 }
 
 function checkConfig(c: Required<Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta'>>, maxMinutes?: number): void {
-  const positiveInt = ['batchSize', 'maxSteps', 'validEvery', 'checkpointEvery', 'logEvery', 'k', 'maxAtoms', 'inferenceSteps'] as const;
+  const positiveInt = [
+    'batchSize',
+    'maxSteps',
+    'validEvery',
+    'checkpointEvery',
+    'logEvery',
+    'k',
+    'maxAtoms',
+    'inferenceSteps',
+  ] as const;
   for (const key of positiveInt) {
     const v = c[key];
-    if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError('train', `config.${key}`, `must be a positive integer, got ${v}`, v);
+    if (!Number.isInteger(v) || v < 1)
+      throw new InvalidArgumentError('train', `config.${key}`, `must be a positive integer, got ${v}`, v);
   }
   for (const key of ['learningRate', 'gradClip', 'skipGradNorm'] as const) {
     const v = c[key];
-    if (!(v > 0 && Number.isFinite(v))) throw new InvalidArgumentError('train', `config.${key}`, `must be positive and finite, got ${v}`, v);
+    if (!(v > 0 && Number.isFinite(v)))
+      throw new InvalidArgumentError('train', `config.${key}`, `must be positive and finite, got ${v}`, v);
   }
-  if (!(c.task in TASKS)) throw new InvalidArgumentError('train', 'config.task', `must be one of structure, denoise, lattice, got ${c.task}`, c.task);
+  if (!(c.task in TASKS))
+    throw new InvalidArgumentError(
+      'train',
+      'config.task',
+      `must be one of structure, denoise, lattice, got ${c.task}`,
+      c.task,
+    );
   if (maxMinutes !== undefined && !(maxMinutes > 0)) {
     throw new InvalidArgumentError('train', 'config.maxMinutes', `must be positive, got ${maxMinutes}`, maxMinutes);
   }
 }
 
 /** Learning rate at a step: linear warmup, then cosine decay to a floor. */
-export function learningRateAt(step: number, peak: number, warmup: number, decay: number, floorFraction: number): number {
+export function learningRateAt(
+  step: number,
+  peak: number,
+  warmup: number,
+  decay: number,
+  floorFraction: number,
+): number {
   if (step < warmup) return (peak * (step + 1)) / warmup;
   const p = Math.min(1, (step - warmup) / Math.max(1, decay));
   return peak * (floorFraction + (1 - floorFraction) * 0.5 * (1 + Math.cos(Math.PI * p)));
@@ -241,7 +283,11 @@ interface LossParts {
   lattice: tf.Scalar;
 }
 
-function batchLoss(model: ActionModel, samples: TrainingSample[], latticeWeight: number): { inputs: ReturnType<typeof buildInputs>; loss: () => LossParts } {
+function batchLoss(
+  model: ActionModel,
+  samples: TrainingSample[],
+  latticeWeight: number,
+): { inputs: ReturnType<typeof buildInputs>; loss: () => LossParts } {
   const inputs = buildInputs(samples, model.config.k);
   const atomTarget = new Float32Array(3 * inputs.numNodes);
   let o = 0;
@@ -250,7 +296,7 @@ function batchLoss(model: ActionModel, samples: TrainingSample[], latticeWeight:
     o += s.atomTarget.length;
   }
   const latticeTarget = new Float32Array(9 * samples.length);
-  samples.forEach((s, b) => latticeTarget.set(s.latticeTarget, 9 * b));
+  for (let b = 0; b < samples.length; b++) latticeTarget.set(samples[b].latticeTarget, 9 * b);
   const useAtoms = model.config.task.atomSigmaMax > 0;
   return {
     inputs,
@@ -259,7 +305,9 @@ function batchLoss(model: ActionModel, samples: TrainingSample[], latticeWeight:
       const atom = useAtoms
         ? (tf.mean(tf.square(tf.sub(out.atoms, tf.tensor2d(atomTarget, [inputs.numNodes, 3])))) as tf.Scalar)
         : tf.scalar(0);
-      const lattice = tf.mean(tf.square(tf.sub(out.lattice, tf.tensor2d(latticeTarget, [samples.length, 9])))) as tf.Scalar;
+      const lattice = tf.mean(
+        tf.square(tf.sub(out.lattice, tf.tensor2d(latticeTarget, [samples.length, 9]))),
+      ) as tf.Scalar;
       return { total: tf.add(atom, tf.mul(lattice, latticeWeight)) as tf.Scalar, atom, lattice };
     },
   };
@@ -277,7 +325,9 @@ export function validationLoss(
   latticeWeight: number,
   batchSize = 128,
 ): { loss: number; atomLoss: number; latticeLoss: number } {
-  let atom = 0, lattice = 0, count = 0;
+  let atom = 0,
+    lattice = 0,
+    count = 0;
   for (let i = 0; i < samples.length; i += batchSize) {
     const chunk = samples.slice(i, i + batchSize);
     const { inputs, loss } = batchLoss(model, chunk, latticeWeight);
@@ -316,13 +366,17 @@ export function train(
 ): TrainResult {
   const c = { ...DEFAULT_TRAIN_CONFIG, ...config };
   checkConfig(c, config.maxMinutes);
-  if (data.train.length === 0) throw new InvalidArgumentError('train', 'data.train', 'must contain at least one crystal, got 0', 0);
+  if (data.train.length === 0)
+    throw new InvalidArgumentError('train', 'data.train', 'must contain at least one crystal, got 0', 0);
   const started = Date.now();
   let model: ActionModel;
   let rng: Rng;
-  let step = 0, epoch = 0, position = 0;
+  let step = 0,
+    epoch = 0,
+    position = 0;
   let order: number[];
-  let bestLoss = Number.POSITIVE_INFINITY, bestStep = -1;
+  let bestLoss = Number.POSITIVE_INFINITY,
+    bestStep = -1;
   let best: ModelJson | null = null;
   let elapsedBefore = 0;
   let applied = 0;
@@ -331,7 +385,10 @@ export function train(
   const adamV = new Map<string, tf.Variable>();
   if (resume) {
     if (resume.format !== 'crys-action-checkpoint' || resume.version !== 1) {
-      throw new ModelFormatError('train', `resume must be a crys-action-checkpoint version 1, got ${resume.format} ${resume.version}`);
+      throw new ModelFormatError(
+        'train',
+        `resume must be a crys-action-checkpoint version 1, got ${resume.format} ${resume.version}`,
+      );
     }
     model = loadModel(resume.model);
     rng = plainRng(resume.rngState);
@@ -347,7 +404,8 @@ export function train(
     const ms = new Map(resume.adamM.map((w) => [w.name, w]));
     const vs = new Map(resume.adamV.map((w) => [w.name, w]));
     for (const [name, v] of model.weights) {
-      const m = ms.get(name), s = vs.get(name);
+      const m = ms.get(name),
+        s = vs.get(name);
       if (!m || !s) throw new ModelFormatError('train', `resume has no Adam moments for '${name}'`);
       adamM.set(name, tf.variable(tf.tensor(deserializeValues(m, 'train'), v.shape), false));
       adamV.set(name, tf.variable(tf.tensor(deserializeValues(s, 'train'), v.shape), false));
@@ -381,7 +439,14 @@ export function train(
     validable.forEach((x, i) => {
       const level = ((i * c.validRepeats + r + 0.5) / (validable.length * c.validRepeats)) % 1;
       validSamples.push(
-        noiseCrystal(model.config.task, model.config.prior, x, speciesIndices(model, x.atomicNumbers, 'train'), level, validRng),
+        noiseCrystal(
+          model.config.task,
+          model.config.prior,
+          x,
+          speciesIndices(model, x.atomicNumbers, 'train'),
+          level,
+          validRng,
+        ),
       );
     });
   }
@@ -390,7 +455,14 @@ export function train(
   const names = [...model.weights.keys()];
   const gradKey = (n: string): string => (model.weights.get(n) as tf.Variable).name;
   const emit = (r: MetricsRecord): void => hooks.onMetrics?.(r);
-  emit({ type: 'start', step, config, parameters: vars.reduce((a, v) => a + v.size, 0), train: data.train.length, valid: validable.length });
+  emit({
+    type: 'start',
+    step,
+    config,
+    parameters: vars.reduce((a, v) => a + v.size, 0),
+    train: data.train.length,
+    valid: validable.length,
+  });
 
   const snapshot = (): Checkpoint => ({
     format: 'crys-action-checkpoint',
@@ -426,7 +498,9 @@ export function train(
   const acc = { loss: 0, atom: 0, lattice: 0, norm: 0, n: 0 };
   let skipped = 0;
   let reason: 'steps' | 'time' | 'stopped' = 'steps';
-  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  const b1 = 0.9,
+    b2 = 0.999,
+    eps = 1e-8;
   while (step < c.maxSteps) {
     // minibatch
     const samples: TrainingSample[] = [];
@@ -437,7 +511,9 @@ export function train(
         epoch++;
       }
       const i = order[position++];
-      samples.push(noiseCrystal(model.config.task, model.config.prior, data.train[i], trainSpecies[i], rng.next(), rng));
+      samples.push(
+        noiseCrystal(model.config.task, model.config.prior, data.train[i], trainSpecies[i], rng.next(), rng),
+      );
     }
     hooks.beforeStep?.(step, samples);
     const { inputs, loss } = batchLoss(model, samples, c.latticeWeight);
@@ -450,11 +526,28 @@ export function train(
     disposeInputs(inputs);
     const lossValue = value.dataSync()[0];
     parts[0] = lossValue;
-    const norm = tf.tidy(() => Math.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[gradKey(n)])))).dataSync()[0]));
-    const lr = learningRateAt(step, c.learningRate, c.warmupSteps, decay, c.minLearningRateFraction);
+    const norm = tf.tidy(() =>
+      Math.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[gradKey(n)])))).dataSync()[0]),
+    );
+    // With a wall-clock budget, the cosine follows whichever runs out first: steps or minutes.
+    const elapsedMin = (elapsedBefore + (Date.now() - started) / 1000) / 60;
+    const timeStep = config.maxMinutes !== undefined ? c.warmupSteps + (elapsedMin / config.maxMinutes) * decay : 0;
+    const lr = learningRateAt(
+      Math.max(step, step >= c.warmupSteps ? timeStep : 0),
+      c.learningRate,
+      c.warmupSteps,
+      decay,
+      c.minLearningRateFraction,
+    );
     if (!Number.isFinite(lossValue) || !Number.isFinite(norm) || norm > c.skipGradNorm) {
       skipped++;
-      emit({ type: 'skipped', step, reason: Number.isFinite(lossValue) && Number.isFinite(norm) ? 'exploding' : 'non-finite', loss: lossValue, gradNorm: norm });
+      emit({
+        type: 'skipped',
+        step,
+        reason: Number.isFinite(lossValue) && Number.isFinite(norm) ? 'exploding' : 'non-finite',
+        loss: lossValue,
+        gradNorm: norm,
+      });
     } else {
       const clip = norm > c.gradClip ? c.gradClip / norm : 1;
       applied++;
@@ -463,7 +556,9 @@ export function train(
       tf.tidy(() => {
         for (const n of names) {
           const g = tf.mul(grads[gradKey(n)], clip);
-          const m = adamM.get(n) as tf.Variable, v = adamV.get(n) as tf.Variable, w = model.weights.get(n) as tf.Variable;
+          const m = adamM.get(n) as tf.Variable,
+            v = adamV.get(n) as tf.Variable,
+            w = model.weights.get(n) as tf.Variable;
           m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
           v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
           w.assign(tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(v), eps)), lrT)));
@@ -494,7 +589,7 @@ export function train(
     }
     if (step % c.validEvery === 0 && validSamples.length > 0) validate();
     if (step % c.checkpointEvery === 0) hooks.onCheckpoint?.(snapshot());
-    if (config.maxMinutes !== undefined && (Date.now() - started) / 60000 >= config.maxMinutes) {
+    if (config.maxMinutes !== undefined && elapsedSec / 60 >= config.maxMinutes) {
       reason = 'time';
       break;
     }

@@ -1,4 +1,11 @@
-import { atomicNumberOf, type Crystal, createCrystal, elementSymbol, latticeFromParameters, latticeParameters } from '@crys/lattice';
+import {
+  atomicNumberOf,
+  type Crystal,
+  createCrystal,
+  elementSymbol,
+  latticeFromParameters,
+  latticeParameters,
+} from '@crys/lattice';
 import { DatasetFormatError } from '../errors.js';
 
 // Private adapter: the dataset CSV (one pymatgen P1 CIF per row) and the P1 CIF subset it needs. To be
@@ -12,7 +19,7 @@ export interface CsvRow {
 }
 
 /** RFC 4180 records (quoted fields may span lines). @internal */
-export function parseCsv(text: string): string[][] {
+export function parseCsv(text: string, maxRecords = Number.POSITIVE_INFINITY): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -36,6 +43,7 @@ export function parseCsv(text: string): string[][] {
       field = '';
       if (row.length > 1 || row[0] !== '') rows.push(row);
       row = [];
+      if (rows.length >= maxRecords) return rows;
     } else field += c;
   }
   if (field !== '' || row.length > 0) {
@@ -128,8 +136,8 @@ export function writeP1Cif(crystal: Crystal, name = 'crystal'): string {
 }
 
 /** Reads a dataset CSV with `material_id` and `cif` columns. @internal */
-export function readDatasetRows(text: string, source = 'dataset.csv'): CsvRow[] {
-  const records = parseCsv(text);
+export function readDatasetRows(text: string, source = 'dataset.csv', limit = Number.POSITIVE_INFINITY): CsvRow[] {
+  const records = parseCsv(text, limit + 1);
   if (records.length === 0) throw new DatasetFormatError(source, 'is empty');
   const header = records[0];
   const cifCol = header.indexOf('cif');

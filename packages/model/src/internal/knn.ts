@@ -33,21 +33,30 @@ export function knnEdges(lattice: ArrayLike<number>, frac: ArrayLike<number>, k:
   const w = new Float64Array(3 * n);
   for (let i = 0; i < 3 * n; i++) w[i] = frac[i] - Math.floor(frac[i]);
   let radius = Math.cbrt(((k + 1) * vol) / n / ((4 / 3) * Math.PI)) * 1.5 + 1e-6;
-  const src: number[] = [], dst: number[] = [], img: number[] = [], vec: number[] = [];
+  const src: number[] = [],
+    dst: number[] = [],
+    img: number[] = [],
+    vec: number[] = [];
   for (;;) {
-    const rx = Math.ceil(radius / h[0]) + 1, ry = Math.ceil(radius / h[1]) + 1, rz = Math.ceil(radius / h[2]) + 1;
+    const rx = Math.ceil(radius / h[0]) + 1,
+      ry = Math.ceil(radius / h[1]) + 1,
+      rz = Math.ceil(radius / h[2]) + 1;
     let ok = true;
     src.length = dst.length = img.length = vec.length = 0;
     const cand: number[] = []; // [d2, j, ix, iy, iz, vx, vy, vz] flattened per candidate
     for (let i = 0; i < n && ok; i++) {
       cand.length = 0;
       for (let j = 0; j < n; j++) {
-        const dx = w[3 * j] - w[3 * i], dy = w[3 * j + 1] - w[3 * i + 1], dz = w[3 * j + 2] - w[3 * i + 2];
+        const dx = w[3 * j] - w[3 * i],
+          dy = w[3 * j + 1] - w[3 * i + 1],
+          dz = w[3 * j + 2] - w[3 * i + 2];
         for (let a = -rx; a <= rx; a++) {
           for (let b = -ry; b <= ry; b++) {
             for (let c = -rz; c <= rz; c++) {
               if (i === j && a === 0 && b === 0 && c === 0) continue;
-              const fx = dx + a, fy = dy + b, fz = dz + c;
+              const fx = dx + a,
+                fy = dy + b,
+                fz = dz + c;
               const vx = fx * lattice[0] + fy * lattice[3] + fz * lattice[6];
               const vy = fx * lattice[1] + fy * lattice[4] + fz * lattice[7];
               const vz = fx * lattice[2] + fy * lattice[5] + fz * lattice[8];

@@ -8,7 +8,12 @@ const scratchW = new Float64Array(3);
 export function symEig(a: ArrayLike<number>, w: Float64Array, v: Float64Array): void {
   const m = [a[0], 0.5 * (a[1] + a[3]), 0.5 * (a[2] + a[6]), a[4], 0.5 * (a[5] + a[7]), a[8]];
   // m: [00, 01, 02, 11, 12, 22]
-  let a00 = m[0], a01 = m[1], a02 = m[2], a11 = m[3], a12 = m[4], a22 = m[5];
+  let a00 = m[0],
+    a01 = m[1],
+    a02 = m[2],
+    a11 = m[3],
+    a12 = m[4],
+    a22 = m[5];
   v.fill(0);
   v[0] = v[4] = v[8] = 1;
   for (let sweep = 0; sweep < 50; sweep++) {
@@ -32,18 +37,26 @@ export function symEig(a: ArrayLike<number>, w: Float64Array, v: Float64Array): 
         [a02, a12, a22],
       ];
       for (let k = 0; k < 3; k++) {
-        const akp = A[k][p], akq = A[k][q];
+        const akp = A[k][p],
+          akq = A[k][q];
         A[k][p] = c * akp - s * akq;
         A[k][q] = s * akp + c * akq;
       }
       for (let k = 0; k < 3; k++) {
-        const apk = A[p][k], aqk = A[q][k];
+        const apk = A[p][k],
+          aqk = A[q][k];
         A[p][k] = c * apk - s * aqk;
         A[q][k] = s * apk + c * aqk;
       }
-      a00 = A[0][0]; a01 = A[0][1]; a02 = A[0][2]; a11 = A[1][1]; a12 = A[1][2]; a22 = A[2][2];
+      a00 = A[0][0];
+      a01 = A[0][1];
+      a02 = A[0][2];
+      a11 = A[1][1];
+      a12 = A[1][2];
+      a22 = A[2][2];
       for (let k = 0; k < 3; k++) {
-        const vkp = v[3 * k + p], vkq = v[3 * k + q];
+        const vkp = v[3 * k + p],
+          vkq = v[3 * k + q];
         v[3 * k + p] = c * vkp - s * vkq;
         v[3 * k + q] = s * vkp + c * vkq;
       }
@@ -57,7 +70,9 @@ export function symEig(a: ArrayLike<number>, w: Float64Array, v: Float64Array): 
 /** f(a) for symmetric `a` and a scalar function f applied to its eigenvalues; writes `out`, returns it. */
 export function symFunction(out: Float64Array, a: ArrayLike<number>, f: (x: number) => number): Float64Array {
   symEig(a, scratchW, scratchV);
-  const f0 = f(scratchW[0]), f1 = f(scratchW[1]), f2 = f(scratchW[2]);
+  const f0 = f(scratchW[0]),
+    f1 = f(scratchW[1]),
+    f2 = f(scratchW[2]);
   const v = scratchV;
   for (let i = 0; i < 3; i++) {
     for (let j = 0; j < 3; j++) {
@@ -83,7 +98,9 @@ export function symmetricFrame(out: Float64Array, lattice: ArrayLike<number>): F
   for (let i = 0; i < 3; i++) {
     for (let j = 0; j < 3; j++) {
       g[3 * i + j] =
-        lattice[3 * i] * lattice[3 * j] + lattice[3 * i + 1] * lattice[3 * j + 1] + lattice[3 * i + 2] * lattice[3 * j + 2];
+        lattice[3 * i] * lattice[3 * j] +
+        lattice[3 * i + 1] * lattice[3 * j + 1] +
+        lattice[3 * i + 2] * lattice[3 * j + 2];
     }
   }
   return symFunction(out, g, Math.sqrt);

@@ -10,8 +10,8 @@ import * as tf from '@tensorflow/tfjs';
  */
 export function gatherRows(x: tf.Tensor2D, index: tf.Tensor1D): tf.Tensor2D {
   const n = x.shape[0];
-  const f = tf.customGrad((xs: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([]);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const xs = args[0] as tf.Tensor;
     return {
       value: tf.gatherND(xs, tf.reshape(index, [index.shape[0], 1])),
       gradFunc: (dy: tf.Tensor) => segmentSum(dy as tf.Tensor2D, index, n),
@@ -25,8 +25,8 @@ export function gatherRows(x: tf.Tensor2D, index: tf.Tensor1D): tf.Tensor2D {
  * @internal
  */
 export function segmentSum(x: tf.Tensor2D, segment: tf.Tensor1D, numSegments: number): tf.Tensor2D {
-  const f = tf.customGrad((xs: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([]);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const xs = args[0] as tf.Tensor;
     const indices = tf.reshape(segment, [segment.shape[0], 1]);
     const value = tf.scatterND(indices, xs, [numSegments, xs.shape[1] as number]);
     indices.dispose();
@@ -41,7 +41,8 @@ export function segmentSum(x: tf.Tensor2D, segment: tf.Tensor1D, numSegments: nu
  * @internal
  */
 export function matmul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  const f = tf.customGrad((x: tf.Tensor, y: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, y, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([x, y]);
     return {
       value: tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D),

@@ -1,0 +1,125 @@
+import type { Crystal } from '@crys/lattice';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { datasetRows, useBackend } from '../test/helpers.js';
+import { disposeModel, loadModel } from './model.js';
+import { type Checkpoint, learningRateAt, type MetricsRecord, type TrainConfig, train } from './train.js';
+
+let crystals: Crystal[];
+const tiny: TrainConfig = {
+  task: 'structure',
+  seed: 5,
+  batchSize: 4,
+  maxSteps: 4,
+  warmupSteps: 2,
+  validEvery: 2,
+  checkpointEvery: 2,
+  logEvery: 1,
+  k: 6,
+  network: { hidden: 8, layers: 1, rbf: 8, rbfMax: 8, vectorChannels: 2, timeFeatures: 4 },
+};
+
+beforeAll(async () => {
+  await useBackend();
+  crystals = datasetRows('perov_5', 12).map((r) => r.crystal);
+});
+
+function weightsOf(json: { weights: readonly { name: string; data: string }[] }): string {
+  return json.weights.map((w) => `${w.name}:${w.data}`).join('|');
+}
+
+describe('train', () => {
+  it('train(config) with the same seed gives the same weights, a different seed different ones', () => {
+    const data = { train: crystals.slice(0, 8), valid: crystals.slice(0, 4) };
+    const a = train(tiny, data);
+    const b = train(tiny, data);
+    const c = train({ ...tiny, seed: 6 }, data);
+    expect(weightsOf(a.checkpoint.model)).toBe(weightsOf(b.checkpoint.model));
+    expect(weightsOf(a.checkpoint.model)).not.toBe(weightsOf(c.checkpoint.model));
+    expect(a.steps).toBe(4);
+    for (const r of [a, b, c]) disposeModel(r.model);
+  });
+
+  it('train resumed from a checkpoint ends with the same weights and state as an uninterrupted run', () => {
+    const data = { train: crystals.slice(0, 8), valid: crystals.slice(0, 4) };
+    const full = train(tiny, data);
+    let saved: Checkpoint | undefined;
+    const half = train(tiny, data, {
+      onCheckpoint: (c) => {
+        saved ??= JSON.parse(JSON.stringify(c)) as Checkpoint;
+      },
+      shouldStop: (s) => s === 2,
+    });
+    expect(half.steps).toBe(2);
+    const resumed = train(tiny, data, {}, saved);
+    expect(resumed.steps).toBe(4);
+    expect(weightsOf(resumed.checkpoint.model)).toBe(weightsOf(full.checkpoint.model));
+    expect(weightsOf({ weights: resumed.checkpoint.adamV })).toBe(weightsOf({ weights: full.checkpoint.adamV }));
+    expect(resumed.checkpoint.rngState).toEqual(full.checkpoint.rngState);
+    expect(resumed.bestStep).toBe(full.bestStep);
+    for (const r of [full, half, resumed]) disposeModel(r.model);
+  });
+
+  it('train skips and reports a batch with a NaN target, leaving the weights untouched', () => {
+    const data = { train: crystals.slice(0, 8), valid: [] };
+    const records: MetricsRecord[] = [];
+    let before = '';
+    let after = '';
+    const r = train({ ...tiny, maxSteps: 3, checkpointEvery: 1 }, data, {
+      onMetrics: (m) => records.push(m),
+      beforeStep: (step, samples) => {
+        if (step === 1) samples[0].atomTarget[0] = Number.NaN;
+      },
+      onCheckpoint: (c) => {
+        if (c.step === 1) before = weightsOf(c.model);
+        if (c.step === 2) after = weightsOf(c.model);
+      },
+    });
+    expect(records.filter((m) => m.type === 'skipped')).toEqual([
+      expect.objectContaining({ type: 'skipped', step: 1, reason: 'non-finite' }),
+    ]);
+    expect(after).toBe(before);
+    expect(r.skipped).toBe(1);
+    const final = loadModel(r.checkpoint.model);
+    for (const v of final.weights.values()) expect(v.dataSync().every(Number.isFinite)).toBe(true);
+    disposeModel(final);
+    disposeModel(r.model);
+  });
+
+  it('train streams start, train, valid and done records', () => {
+    const records: MetricsRecord[] = [];
+    const r = train(
+      tiny,
+      { train: crystals.slice(0, 8), valid: crystals.slice(0, 4) },
+      { onMetrics: (m) => records.push(m) },
+    );
+    const types = records.map((m) => m.type);
+    expect(types[0]).toBe('start');
+    expect(types.at(-1)).toBe('done');
+    expect(types.filter((t) => t === 'train')).toHaveLength(4);
+    expect(types.filter((t) => t === 'valid')).toHaveLength(2);
+    disposeModel(r.model);
+  });
+
+  it('learningRateAt warms up linearly, then decays by a cosine to the floor', () => {
+    expect(learningRateAt(0, 1, 10, 100, 0.1)).toBeCloseTo(0.1);
+    expect(learningRateAt(9, 1, 10, 100, 0.1)).toBeCloseTo(1);
+    expect(learningRateAt(60, 1, 10, 100, 0.1)).toBeCloseTo(0.55);
+    expect(learningRateAt(500, 1, 10, 100, 0.1)).toBeCloseTo(0.1);
+  });
+
+  it('train rejects bad configurations and empty data', () => {
+    const data = { train: crystals.slice(0, 4), valid: [] };
+    expect(() => train({ ...tiny, batchSize: 0 }, data)).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: train: config.batchSize must be a positive integer, got 0]`,
+    );
+    expect(() => train({ ...tiny, learningRate: -1 }, data)).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: train: config.learningRate must be positive and finite, got -1]`,
+    );
+    expect(() => train({ ...tiny, task: 'dance' as never }, data)).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: train: config.task must be one of structure, denoise, lattice, got dance]`,
+    );
+    expect(() => train(tiny, { train: [], valid: [] })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: train: data.train must contain at least one crystal, got 0]`,
+    );
+  });
+});
