@@ -1,0 +1,375 @@
+import { radiusGraphBatch } from '@crys/graph';
+import { type Crystal, createCrystal, wrapFrac } from '@crys/lattice';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fdCheck, randomArray, TEST_BACKENDS, useBackend, valCrystals } from '../test/helpers.js';
+import { Egnn } from './egnn.js';
+import { EdgeHead, EgnnConv } from './egnn-conv.js';
+import { SpeciesEmbedding } from './embedding.js';
+import { disposeGraphTensors, edgeVectors, graphTensors } from './graph-tensors.js';
+import { BesselBasis, CosineCutoff, edgeLengths, GaussianBasis, PolynomialCutoff } from './radial.js';
+import { _referenceReadout } from './readout.js';
+
+const CUTOFF = 5;
+
+/** Runs the network plus the peer's readout on a batch of crystals; returns plain arrays. */
+function run(net: Egnn, crystals: Crystal[]) {
+  const batch = radiusGraphBatch(crystals, { cutoff: CUTOFF });
+  const t = graphTensors(batch);
+  const out = tf.tidy(() => {
+    const vectors = edgeVectors(t.fracCoords, t.lattices, t.src, t.dst, t.image, t.edgeCrystalIndex);
+    const o = net.apply({ atomicNumbers: t.atomicNumbers, src: t.src, dst: t.dst, vectors });
+    const r = _referenceReadout(
+      o.edgeOutputs,
+      vectors,
+      o.distances,
+      t.src,
+      t.edgeCrystalIndex,
+      t.numNodes,
+      t.numGraphs,
+    );
+    return {
+      h: o.nodeFeatures.dataSync().slice(),
+      w: o.edgeOutputs.dataSync().slice(),
+      a: r.atomVectors.dataSync().slice(),
+      A: r.latticeActions.dataSync().slice(),
+    };
+  });
+  disposeGraphTensors(t);
+  return { ...out, batch };
+}
+
+function maxAbs(x: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
+  return m;
+}
+
+/** max |a − b| / max |b|. */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let e = 0;
+  for (let i = 0; i < b.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]));
+  return e / Math.max(maxAbs(b), 1e-12);
+}
+
+function randomOrthogonal(seed: number, reflect: boolean): number[] {
+  // Gram–Schmidt on a seeded random matrix; a reflection flips the last row.
+  const r = randomArray(9, seed);
+  const rows = [0, 1, 2].map((i) => [r[3 * i], r[3 * i + 1], r[3 * i + 2]]);
+  const q: number[][] = [];
+  for (const v of rows) {
+    const u = v.slice();
+    for (const p of q) {
+      const d = u[0] * p[0] + u[1] * p[1] + u[2] * p[2];
+      for (let k = 0; k < 3; k++) u[k] -= d * p[k];
+    }
+    const n = Math.hypot(u[0], u[1], u[2]);
+    q.push(u.map((x) => x / n));
+  }
+  if (reflect) q[2] = q[2].map((x) => -x);
+  return q.flat();
+}
+
+/** L → L·Rᵀ (rotates every Cartesian vector v → R·v). */
+function rotateLattice(c: Crystal, R: number[]): Crystal {
+  const L = c.lattice;
+  const out = new Float64Array(9);
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++)
+      out[3 * i + j] = L[3 * i] * R[3 * j] + L[3 * i + 1] * R[3 * j + 1] + L[3 * i + 2] * R[3 * j + 2];
+  return createCrystal({ lattice: out, fracCoords: c.fracCoords, atomicNumbers: c.atomicNumbers });
+}
+
+// Float32 tolerances for symmetry checks: the graph is rebuilt in float64 and the network runs in float32 over
+// sums of ~20–100 messages, so outputs agree to ~1e-6 relative; we allow 1e-4 relative to the largest value.
+const SYM_TOL = 1e-4;
+
+describe.each(TEST_BACKENDS)('Egnn on real val crystals (%s)', (backend) => {
+  let net: Egnn;
+  let crystals: Crystal[];
+  beforeAll(async () => {
+    await useBackend(backend);
+    net = new Egnn({ units: 32, layers: 3, seed: 3 });
+    crystals = [...valCrystals('perov_5', 3), ...valCrystals('carbon_24', 3)];
+  });
+  afterAll(() => net.dispose());
+
+  test('edge outputs and node features are invariant and atom vectors / lattice actions equivariant under rotations and reflections', () => {
+    const base = run(net, crystals);
+    for (const [seed, reflect] of [
+      [5, false],
+      [6, true],
+    ] as const) {
+      const R = randomOrthogonal(seed, reflect);
+      const rot = run(
+        net,
+        crystals.map((c) => rotateLattice(c, R)),
+      );
+      expect(relErr(rot.w, base.w)).toBeLessThan(SYM_TOL);
+      expect(relErr(rot.h, base.h)).toBeLessThan(SYM_TOL);
+      const aRot = new Float64Array(base.a.length);
+      for (let i = 0; i < base.a.length; i += 3)
+        for (let j = 0; j < 3; j++)
+          aRot[i + j] = R[3 * j] * base.a[i] + R[3 * j + 1] * base.a[i + 1] + R[3 * j + 2] * base.a[i + 2];
+      expect(relErr(rot.a, aRot)).toBeLessThan(SYM_TOL);
+      const ARot = new Float64Array(base.A.length);
+      for (let b = 0; b < base.A.length; b += 9)
+        for (let i = 0; i < 3; i++)
+          for (let j = 0; j < 3; j++) {
+            let s = 0;
+            for (let k = 0; k < 3; k++)
+              for (let l = 0; l < 3; l++) s += R[3 * i + k] * base.A[b + 3 * k + l] * R[3 * j + l];
+            ARot[b + 3 * i + j] = s;
+          }
+      expect(relErr(rot.A, ARot)).toBeLessThan(SYM_TOL);
+    }
+  });
+
+  test('node features and atom vectors are unchanged by a translation of all atoms (with wrapping)', () => {
+    const base = run(net, crystals);
+    const shifted = crystals.map((c, k) => {
+      const t = randomArray(3, 40 + k);
+      const f = c.fracCoords.map((x, i) => x + t[i % 3]);
+      return createCrystal({
+        lattice: c.lattice,
+        fracCoords: wrapFrac(new Float64Array(f.length), f),
+        atomicNumbers: c.atomicNumbers,
+      });
+    });
+    const sh = run(net, shifted);
+    expect(relErr(sh.h, base.h)).toBeLessThan(SYM_TOL);
+    expect(relErr(sh.a, base.a)).toBeLessThan(SYM_TOL);
+    expect(relErr(sh.A, base.A)).toBeLessThan(SYM_TOL);
+  });
+
+  test('node features and atom vectors follow a permutation of the atoms', () => {
+    const base = run(net, crystals);
+    const perms: number[][] = [];
+    const permuted = crystals.map((c) => {
+      const n = c.atomicNumbers.length;
+      const p = Array.from({ length: n }, (_, i) => (i * 5 + 3) % n);
+      if (new Set(p).size !== n) p.reverse(); // (5i+3) mod n is a permutation unless 5 | n; then reverse
+      const perm = new Set(p).size === n ? p : Array.from({ length: n }, (_, i) => n - 1 - i);
+      perms.push(perm);
+      const frac = new Float64Array(3 * n);
+      const z = new Uint8Array(n);
+      perm.forEach((src, i) => {
+        frac.set(c.fracCoords.subarray(3 * src, 3 * src + 3), 3 * i);
+        z[i] = c.atomicNumbers[src];
+      });
+      return createCrystal({ lattice: c.lattice, fracCoords: frac, atomicNumbers: z });
+    });
+    const pr = run(net, permuted);
+    const F = net.units;
+    const hWant = new Float32Array(base.h.length);
+    const aWant = new Float32Array(base.a.length);
+    let off = 0;
+    perms.forEach((perm) => {
+      perm.forEach((src, i) => {
+        hWant.set(base.h.subarray((off + src) * F, (off + src + 1) * F), (off + i) * F);
+        aWant.set(base.a.subarray((off + src) * 3, (off + src + 1) * 3), (off + i) * 3);
+      });
+      off += perm.length;
+    });
+    expect(relErr(pr.h, hWant)).toBeLessThan(SYM_TOL);
+    expect(relErr(pr.a, aWant)).toBeLessThan(SYM_TOL);
+    expect(relErr(pr.A, base.A)).toBeLessThan(SYM_TOL);
+  });
+
+  test('the network is finite in value and gradient at zero distance (self-loop image and coincident atoms)', () => {
+    // Two carbon atoms at the same position plus an edge from atom 0 to itself with image 0: |r| = 0 twice.
+    const t = graphTensors({
+      src: Int32Array.from([0, 0, 1, 0]),
+      dst: Int32Array.from([1, 0, 0, 1]),
+      image: Int32Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0]),
+      fracCoords: Float64Array.from([0.25, 0.25, 0.25, 0.25, 0.25, 0.25]),
+      lattices: Float64Array.from([3, 0, 0, 0, 3, 0, 0, 0, 3]),
+      atomicNumbers: Uint8Array.from([6, 6]),
+      crystalIndex: Int32Array.from([0, 0]),
+    });
+    const vars = net.trainableVariables;
+    const frac = tf.variable(t.fracCoords);
+    const lat = tf.variable(t.lattices);
+    const { value, grads } = tf.variableGrads(() => {
+      const v = edgeVectors(frac, lat, t.src, t.dst, t.image, t.edgeCrystalIndex);
+      const o = net.apply({ atomicNumbers: t.atomicNumbers, src: t.src, dst: t.dst, vectors: v });
+      const r = _referenceReadout(o.edgeOutputs, v, o.distances, t.src, t.edgeCrystalIndex, t.numNodes, t.numGraphs);
+      return tf.addN([
+        tf.sum(tf.square(o.nodeFeatures)),
+        tf.sum(tf.square(r.atomVectors)),
+        tf.sum(tf.square(r.latticeActions)),
+      ]) as tf.Scalar;
+    }, [...vars, frac, lat]);
+    expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+    for (const g of Object.values(grads)) expect(g.dataSync().every(Number.isFinite)).toBe(true);
+    tf.dispose([value, ...Object.values(grads), frac, lat]);
+    disposeGraphTensors(t);
+  });
+
+  test('apply and a training step leave no tensors behind', () => {
+    const batch = radiusGraphBatch(crystals.slice(0, 2), { cutoff: CUTOFF });
+    const t = graphTensors(batch);
+    const opt = tf.train.adam(1e-3);
+    const loss = () =>
+      tf.tidy(() => {
+        const v = edgeVectors(t.fracCoords, t.lattices, t.src, t.dst, t.image, t.edgeCrystalIndex);
+        return tf.mean(
+          tf.square(net.apply({ atomicNumbers: t.atomicNumbers, src: t.src, dst: t.dst, vectors: v }).edgeOutputs),
+        ) as tf.Scalar;
+      });
+    opt.minimize(loss, false, net.trainableVariables); // creates Adam's slots once
+    const before = tf.memory().numTensors;
+    loss().dispose();
+    opt.minimize(loss, false, net.trainableVariables);
+    expect(tf.memory().numTensors).toBe(before);
+    opt.dispose();
+    disposeGraphTensors(t);
+  });
+});
+
+describe('gradients of every layer (cpu, central differences, eps = 1e-2, relative tolerance 2e-2)', () => {
+  beforeAll(() => useBackend('cpu'));
+  const E = 9,
+    N = 4,
+    F = 6,
+    K = 5;
+  const src = Int32Array.from([0, 0, 1, 1, 2, 2, 3, 3, 0]);
+  const dst = Int32Array.from([1, 2, 0, 3, 3, 1, 0, 2, 0]);
+  const d0 = Float32Array.from(randomArray(E, 50), (x) => 2.5 + 2 * x); // 0.5 … 4.5 Å
+  const probe = (n: number, seed: number) => tf.tensor(randomArray(n, seed));
+  const TOL = 2e-2;
+
+  test('GaussianBasis, BesselBasis, CosineCutoff and PolynomialCutoff match finite differences in d', () => {
+    for (const layer of [new GaussianBasis({ size: K, cutoff: 5 }), new BesselBasis({ size: K, cutoff: 5 })]) {
+      const f = (d: tf.Tensor) =>
+        tf.sum(tf.mul(layer.apply(d as tf.Tensor1D), tf.reshape(probe(E * K, 51), [E, K]))) as tf.Scalar;
+      expect(fdCheck(f, d0, [E], { eps: 1e-3 }).worst).toBeLessThan(TOL);
+    }
+    for (const layer of [new CosineCutoff({ cutoff: 5 }), new PolynomialCutoff({ cutoff: 5 })]) {
+      const f = (d: tf.Tensor) => tf.sum(tf.mul(layer.apply(d as tf.Tensor1D), probe(E, 52))) as tf.Scalar;
+      expect(fdCheck(f, d0, [E], { eps: 1e-3 }).worst).toBeLessThan(TOL);
+    }
+    const f = (v: tf.Tensor) => tf.sum(tf.mul(edgeLengths(v as tf.Tensor2D), probe(3, 53))) as tf.Scalar;
+    expect(fdCheck(f, randomArray(9, 54), [3, 3], { eps: 1e-3 }).worst).toBeLessThan(TOL);
+  });
+
+  /** Finite differences for a weight: analytic gradient from variableGrads, numeric by assigning perturbed values. */
+  function fdWeight(variable: tf.Variable, loss: () => tf.Scalar, samples = 12): number {
+    const x0 = variable.dataSync().slice() as Float32Array;
+    const { value, grads } = tf.variableGrads(loss, [variable]);
+    const g = grads[variable.name].dataSync().slice();
+    tf.dispose([value, ...Object.values(grads)]);
+    const eps = 1e-2;
+    let worst = 0;
+    for (let s = 0; s < Math.min(samples, x0.length); s++) {
+      const k = Math.floor((s * x0.length) / samples);
+      const at = (delta: number) => {
+        const x = x0.slice();
+        x[k] += delta;
+        variable.assign(tf.tensor(x, variable.shape));
+        return tf.tidy(() => loss().dataSync()[0]);
+      };
+      const fd = (at(eps) - at(-eps)) / (2 * eps);
+      worst = Math.max(worst, Math.abs(fd - g[k]) / Math.max(Math.abs(fd), Math.abs(g[k]), 1e-2));
+    }
+    variable.assign(tf.tensor(x0, variable.shape));
+    return worst;
+  }
+
+  test('SpeciesEmbedding matches finite differences in its table', () => {
+    const emb = new SpeciesEmbedding({ units: F, maxAtomicNumber: 10, seed: 1 });
+    emb.build();
+    const z = tf.tensor1d([1, 6, 6, 8], 'int32');
+    const loss = () => tf.sum(tf.tanh(tf.mul(emb.apply(z), tf.reshape(probe(N * F, 55), [N, F])))) as tf.Scalar;
+    expect(fdWeight(emb.table, loss)).toBeLessThan(TOL);
+  });
+
+  for (const options of [{}, { gating: true, layerNorm: true, aggregation: 'mean' as const }]) {
+    test(`EgnnConv ${JSON.stringify(options)} matches finite differences in its inputs and weights`, () => {
+      const conv = new EgnnConv({ units: F, edgeFeatures: K, seed: 2, ...options });
+      const e0 = randomArray(E * K, 56),
+        h0 = randomArray(N * F, 57),
+        fc0 = Float32Array.from(randomArray(E, 58), (x) => 0.5 + 0.5 * x);
+      const w = tf.reshape(probe(N * F, 59), [N, F]);
+      const s = tf.tensor1d(src, 'int32'),
+        d = tf.tensor1d(dst, 'int32');
+      const run = (h: tf.Tensor, e: tf.Tensor, fc: tf.Tensor) =>
+        tf.sum(
+          tf.tanh(
+            tf.mul(
+              conv.apply({
+                nodeFeatures: h as tf.Tensor2D,
+                edgeFeatures: e as tf.Tensor2D,
+                envelope: fc as tf.Tensor1D,
+                src: s,
+                dst: d,
+              }),
+              w,
+            ),
+          ),
+        ) as tf.Scalar;
+      const H = tf.tensor2d(h0, [N, F]),
+        Ef = tf.tensor2d(e0, [E, K]),
+        FC = tf.tensor1d(fc0);
+      expect(fdCheck((h) => run(h, Ef, FC), h0, [N, F]).worst).toBeLessThan(TOL);
+      expect(fdCheck((e) => run(H, e, FC), e0, [E, K]).worst).toBeLessThan(TOL);
+      expect(fdCheck((fc) => run(H, Ef, fc), fc0, [E]).worst).toBeLessThan(TOL);
+      for (const v of conv.trainableVariables) expect(fdWeight(v, () => run(H, Ef, FC), 4)).toBeLessThan(TOL);
+    });
+  }
+
+  test('EdgeHead matches finite differences in its inputs and weights', () => {
+    const head = new EdgeHead({ units: F, edgeFeatures: K, seed: 4 });
+    const e0 = randomArray(E * K, 60),
+      h0 = randomArray(N * F, 61);
+    const s = tf.tensor1d(src, 'int32'),
+      d = tf.tensor1d(dst, 'int32');
+    const FC = tf.tensor1d(Float32Array.from(randomArray(E, 62), (x) => 0.5 + 0.5 * x));
+    const w = tf.reshape(probe(E * 2, 63), [E, 2]);
+    const run = (h: tf.Tensor, e: tf.Tensor) =>
+      tf.sum(
+        tf.tanh(
+          tf.mul(
+            head.apply({
+              nodeFeatures: h as tf.Tensor2D,
+              edgeFeatures: e as tf.Tensor2D,
+              envelope: FC,
+              src: s,
+              dst: d,
+            }),
+            w,
+          ),
+        ),
+      ) as tf.Scalar;
+    const H = tf.tensor2d(h0, [N, F]),
+      Ef = tf.tensor2d(e0, [E, K]);
+    expect(fdCheck((h) => run(h, Ef), h0, [N, F]).worst).toBeLessThan(TOL);
+    expect(fdCheck((e) => run(H, e), e0, [E, K]).worst).toBeLessThan(TOL);
+    for (const v of head.trainableVariables) expect(fdWeight(v, () => run(H, Ef), 4)).toBeLessThan(TOL);
+  });
+
+  test('Egnn on a real crystal matches finite differences in fractional coordinates and lattice', () => {
+    const net = new Egnn({ units: 8, basisSize: 6, layers: 2, seed: 9 });
+    const [c] = valCrystals('perov_5', 1);
+    const t = graphTensors(radiusGraphBatch([c], { cutoff: CUTOFF }));
+    const loss = (frac: tf.Tensor, lat: tf.Tensor) => {
+      const v = edgeVectors(frac as tf.Tensor2D, lat as tf.Tensor3D, t.src, t.dst, t.image, t.edgeCrystalIndex);
+      const o = net.apply({ atomicNumbers: t.atomicNumbers, src: t.src, dst: t.dst, vectors: v });
+      const r = _referenceReadout(o.edgeOutputs, v, o.distances, t.src, t.edgeCrystalIndex, t.numNodes, t.numGraphs);
+      return tf.add(tf.sum(tf.tanh(r.atomVectors)), tf.sum(tf.tanh(r.latticeActions))) as tf.Scalar;
+    };
+    // eps = 1e-3 (fractional / Å): small enough that no edge crosses the cutoff-free region's curvature badly.
+    expect(
+      fdCheck((f) => loss(f, t.lattices), t.fracCoords.dataSync() as Float32Array, [t.numNodes, 3], {
+        eps: 1e-3,
+        samples: 15,
+      }).worst,
+    ).toBeLessThan(5e-2);
+    expect(
+      fdCheck((l) => loss(t.fracCoords, l), t.lattices.dataSync() as Float32Array, [1, 3, 3], { eps: 1e-3, samples: 9 })
+        .worst,
+    ).toBeLessThan(5e-2);
+    disposeGraphTensors(t);
+    net.dispose();
+  });
+});
