@@ -10,7 +10,10 @@ function crystal(cells: number) {
   const frac = new Float64Array(3 * n);
   let k = 0,
     seed = 12345;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.02;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return (seed / 2147483648 - 0.5) * 0.02;
+  };
   for (let i = 0; i < cells; i++)
     for (let j = 0; j < cells; j++)
       for (let l = 0; l < cells; l++)
