@@ -102,7 +102,7 @@ describe.each(TEST_BACKENDS)('Egnn reproduces the PyTorch peer case on %s', (bac
       worstGrad = Math.max(worstGrad, Math.abs(Math.sqrt(s) - ref.grads[name].norm) / ref.grads[name].norm);
     const { lr, betas, eps } = ref.adam;
     const opt = tf.train.adam(lr, betas[0], betas[1], eps);
-    opt.applyGradients(grads);
+    opt.applyGradients(grads as unknown as Parameters<typeof opt.applyGradients>[0]);
     const loss2 = tf.tidy(() => lossFn().dataSync()[0]);
     tf.dispose([value, ...Object.values(grads)]);
     opt.dispose();

@@ -26,14 +26,14 @@ export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
  * |g − g_fd| / max(|g|, |g_fd|, floor).
  */
 export function fdCheck(
-  f: (x: tf.Tensor) => tf.Scalar,
+  f: (x: tf.Tensor) => tf.Tensor,
   x0: Float32Array,
   shape: number[],
   opts: { eps?: number; samples?: number; floor?: number } = {},
 ): { worst: number; checked: number } {
   const eps = opts.eps ?? 1e-2;
   const floor = opts.floor ?? 1e-2;
-  const grad = tf.tidy(() => tf.grad(f)(tf.tensor(x0, shape)).dataSync().slice());
+  const grad = tf.tidy(() => tf.grad((x: tf.Tensor) => f(x) as tf.Scalar)(tf.tensor(x0, shape)).dataSync().slice());
   const n = x0.length;
   const samples = Math.min(opts.samples ?? 24, n);
   let worst = 0;
