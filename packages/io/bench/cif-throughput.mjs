@@ -43,6 +43,7 @@ for (const ds of datasets) {
     let n = 0;
     for (const _ of readDatasetCsv(text)) n++;
     csvTimes.push((performance.now() - t0) / 1e3);
+    if (n !== cifs.length) throw new Error(`readDatasetCsv gave ${n} rows, expected ${cifs.length}`);
   }
   ours[ds] = { n: cifs.length, cif: cifs.length / median(times), csv: cifs.length / median(csvTimes) };
   console.log(

@@ -231,11 +231,12 @@ describe('readCif', () => {
   });
 
   test('cellFromParameters equals latticeFromParameters of @crys/lattice', () => {
-    for (const p of [
+    const cells: [number, number, number, number, number, number][] = [
       [3, 4, 5, 90, 90, 90],
       [2.48442, 3.82397, 5.98106, 120.34611, 78.0482, 108.96027],
       [3, 3, 5, 90, 90, 120],
-    ] as const) {
+    ];
+    for (const p of cells) {
       expect(Array.from(cellFromParameters(...p) ?? [])).toEqual(Array.from(latticeFromParameters(...p)));
     }
   });

@@ -93,6 +93,6 @@ describe('conformance: read(write(c)) ≈ c for every writable format', () => {
     ];
     const back = read(write(frames, 'extxyz'), { format: 'extxyz' }).crystals;
     expect(back.length).toBe(3);
-    back.forEach((b, i) => expectSame(b, frames[i], 1e-7));
+    for (const [i, b] of back.entries()) expectSame(b, frames[i], 1e-7);
   });
 });

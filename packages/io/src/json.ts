@@ -18,23 +18,21 @@ function parseJson(text: string, format: string, source: string): unknown {
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const m = /position (\d+)/.exec(msg);
+    const p = Math.min(m ? Number(m[1]) : jsonErrorOffset(text), text.length);
     let line = 1;
     let column = 1;
-    if (m) {
-      const p = Math.min(Number(m[1]), text.length);
-      for (let i = 0; i < p; i++) {
-        if (text.charCodeAt(i) === 10) {
-          line++;
-          column = 1;
-        } else column++;
-      }
+    for (let i = 0; i < p; i++) {
+      if (text.charCodeAt(i) === 10) {
+        line++;
+        column = 1;
+      } else column++;
     }
     throw new ParseError(
       format,
       source,
       line,
       column,
-      `expected valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`,
+      `expected valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '').replace(/, "[\s\S]*" is not valid JSON$/, '')}`,
     );
   }
 }
@@ -289,4 +287,74 @@ export function readOptimadeJson(text: string, options: ReadOptions = {}): ReadR
   }
   if (crystals.length === 0) fail('expected at least one structure entry, found none');
   return { crystals, warnings };
+}
+
+/**
+ * Offset of the first JSON syntax error in a text (Node 20's messages do not always carry a position): a
+ * small recursive-descent scan, run only after JSON.parse has failed.
+ */
+function jsonErrorOffset(t: string): number {
+  let i = 0;
+  const ws = (): void => {
+    while (i < t.length && ' \t\n\r'.includes(t[i])) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const str = (): void => {
+    i++;
+    while (i < t.length && t[i] !== '"') {
+      if (t[i] === '\\') i++;
+      else if (t.charCodeAt(i) < 32) fail();
+      i++;
+    }
+    if (i >= t.length) fail();
+    i++;
+  };
+  const value = (depth: number): void => {
+    ws();
+    if (depth > 10000) fail();
+    const c = t[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (t[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (t[i] !== '"') fail();
+          str();
+          ws();
+          if (t[i] !== ':') fail();
+          i++;
+        }
+        value(depth + 1);
+        ws();
+        if (t[i] === ',') i++;
+        else if (t[i] === close) {
+          i++;
+          return;
+        } else fail();
+      }
+    } else if (c === '"') str();
+    else if (t.startsWith('true', i)) i += 4;
+    else if (t.startsWith('false', i)) i += 5;
+    else if (t.startsWith('null', i)) i += 4;
+    else {
+      const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(t.slice(i, i + 400));
+      if (!m) fail();
+      else i += m[0].length;
+    }
+  };
+  try {
+    value(0);
+    ws();
+    return i;
+  } catch (at) {
+    return typeof at === 'number' ? at : 0;
+  }
 }

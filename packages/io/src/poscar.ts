@@ -202,8 +202,9 @@ export function readPoscar(text: string, options: ReadPoscarOptions = {}): Posca
   // Anything after the sites: velocities, predictor-corrector (CONTCAR), or stray text.
   while (k < lines.length && lines[k].text.trim() === '') k++;
   if (k < lines.length) {
+    const extra = lines.slice(k).filter((x) => x.text.trim() !== '').length;
     warnings.push(
-      `${source}:${lines[k].line}:1: ${lines.length - k} line(s) after the sites (velocities or predictor-corrector) skipped`,
+      `${source}:${lines[k].line}:1: ${extra} line(s) after the sites (velocities or predictor-corrector) skipped`,
     );
   }
   const crystal: Crystal = { lattice, fracCoords: frac, atomicNumbers };

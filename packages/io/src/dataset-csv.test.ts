@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fc, test as fcTest } from '@fast-check/vitest';
+import { describe, expect, test } from 'vitest';
+import { ROOT } from '../test/helpers.js';
+import { type DatasetProgress, readDatasetCsv, readDatasetCsvAsync, writeDatasetCsv } from './dataset-csv.js';
+
+const FULL = readFileSync(join(ROOT, 'data', 'perov_5', 'val.csv'), 'utf8');
+// The header and the first 12 rows (each row starts with 'index,material_id,"# generated').
+const TEXT = FULL.slice(
+  0,
+  (FULL.slice(0, 40000).match(/\n\d+,\d+,"# generated/g) ?? []).reduce((at, m) => FULL.indexOf(m, at + 1), 0) + 1,
+);
+
+describe('readDatasetCsv', () => {
+  test('readDatasetCsv(val.csv) yields id, crystal and typed properties', () => {
+    const rows = [...readDatasetCsv(TEXT)];
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows[0].id).toBe('18517');
+    expect(rows[0].properties).toEqual({
+      index: 5168,
+      formula: 'CuCdN3',
+      heat_all: 2.76,
+      heat_ref: 2.709152583232041,
+      dir_gap: 0,
+      ind_gap: 0,
+    });
+    expect(Array.from(rows[0].crystal.atomicNumbers)).toEqual([29, 48, 7, 7, 7]);
+  });
+
+  fcTest.prop([fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 40 })], { numRuns: 30 })(
+    'readDatasetCsv gives the same rows from any chunking of the text',
+    (sizes) => {
+      const chunks: string[] = [];
+      let i = 0;
+      for (let k = 0; i < TEXT.length; k++) {
+        const s = sizes[k % sizes.length];
+        chunks.push(TEXT.slice(i, i + s));
+        i += s;
+      }
+      const whole = [...readDatasetCsv(TEXT)].map((r) => [r.id, Array.from(r.crystal.fracCoords)]);
+      expect([...readDatasetCsv(chunks)].map((r) => [r.id, Array.from(r.crystal.fracCoords)])).toEqual(whole);
+    },
+  );
+
+  test('readDatasetCsvAsync reads byte chunks and reports progress', async () => {
+    const bytes = new TextEncoder().encode(TEXT);
+    async function* chunks() {
+      for (let i = 0; i < bytes.length; i += 777) yield bytes.subarray(i, i + 777);
+    }
+    const progress: DatasetProgress[] = [];
+    let n = 0;
+    for await (const _ of readDatasetCsvAsync(chunks(), {
+      totalBytes: bytes.length,
+      progressEvery: 2,
+      onProgress: (p) => progress.push(p),
+    }))
+      n++;
+    expect(n).toBe([...readDatasetCsv(TEXT)].length);
+    expect(progress.at(-1)).toEqual({ rows: n, consumed: bytes.length, total: bytes.length });
+  });
+
+  test('readDatasetCsv locates a broken CIF in the CSV file, or skips it', () => {
+    const broken = TEXT.replace('_cell_length_b   4.27928426', '_cell_length_b   four');
+    expect(() => [...readDatasetCsv(broken, { source: 'val.csv' })]).toThrowErrorMatchingInlineSnapshot(
+      `[ParseError: val.csv:6:18: dataset-csv: row 0 (id 18517): cif: expected _cell_length_b to be a positive length, got 'four']`,
+    );
+    const skipped: number[] = [];
+    const rows = [...readDatasetCsv(broken, { onError: 'skip', onSkip: (_e, row) => skipped.push(row) })];
+    expect(skipped).toEqual([0]);
+    expect(rows[0].id).not.toBe('18517');
+    expect(() => [...readDatasetCsv('a,b\n1,2\n')]).toThrowErrorMatchingInlineSnapshot(
+      `[ParseError: dataset.csv:1:1: dataset-csv: expected a 'cif' column in the header, got ["a","b"]]`,
+    );
+    expect(() => [...readDatasetCsv('id,cif\n1,"data_x\n')]).toThrowErrorMatchingInlineSnapshot(
+      `[ParseError: dataset.csv:2:3: dataset-csv: unterminated quoted field: expected a closing "]`,
+    );
+  });
+
+  test('writeDatasetCsv then readDatasetCsv returns ids, crystals and properties', () => {
+    const rows = [...readDatasetCsv(TEXT)];
+    const back = [...readDatasetCsv(writeDatasetCsv(rows))];
+    expect(back.map((r) => r.id)).toEqual(rows.map((r) => r.id));
+    expect(back.map((r) => r.properties)).toEqual(rows.map((r) => r.properties));
+    for (let i = 0; i < rows.length; i++) {
+      const a = rows[i].crystal.fracCoords;
+      const b = back[i].crystal.fracCoords;
+      for (let k = 0; k < a.length; k++)
+        expect(b[k]).toBeCloseTo(a[k] - Math.floor(a[k] + 1e-12) + (a[k] - Math.floor(a[k]) >= 1 ? -1 : 0), 7);
+    }
+  });
+});

@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { FIXTURES } from '../test/helpers.js';
+import { ParseError, UnknownFormatError } from './errors.js';
+import { readExtxyz, writeExtxyz } from './extxyz.js';
+import { detectFormat, read, write } from './formats.js';
+import { readOptimadeJson, readPymatgenJson } from './json.js';
+import { readPoscar, writePoscar } from './poscar.js';
+
+const CSCL = 'CsCl\n1.0\n4.12 0 0\n0 4.12 0\n0 0 4.12\nCs Cl\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n';
+
+describe('readPoscar / writePoscar', () => {
+  test('readPoscar reads VASP 5 with selective dynamics, and skips velocities with a warning', () => {
+    const text =
+      'x\n1\n4 0 0\n0 4 0\n0 0 4\nCs Cl\n1 1\nSelective dynamics\nDirect\n0 0 0 T T F\n0.5 0.5 0.5 F F F\n\n0.1 0 0\n0 0 0\n';
+    const r = readPoscar(text, { source: 'CONTCAR' });
+    expect(Array.from(r.selectiveDynamics ?? [])).toEqual([1, 1, 0, 0, 0, 0]);
+    expect(r.warnings).toMatchInlineSnapshot(`
+      [
+        "CONTCAR:13:1: 2 line(s) after the sites (velocities or predictor-corrector) skipped",
+      ]
+    `);
+    const again = readPoscar(writePoscar(r.crystals[0], { selectiveDynamics: r.selectiveDynamics }));
+    expect(Array.from(again.selectiveDynamics ?? [])).toEqual([1, 1, 0, 0, 0, 0]);
+  });
+
+  test('readPoscar reads VASP 4 with species from options or the comment, a negative (volume) scale and Cartesian sites', () => {
+    const v4 = 'Cs Cl\n-125\n1 0 0\n0 1 0\n0 0 1\n1 1\nCartesian\n0 0 0\n0.5 0.5 0.5\n';
+    const r = readPoscar(v4);
+    expect(Array.from(r.crystals[0].atomicNumbers)).toEqual([55, 17]);
+    expect(r.crystals[0].lattice[0]).toBeCloseTo(5, 12);
+    // VASP scales Cartesian coordinates by the same factor as the lattice.
+    expect(Array.from(r.crystals[0].fracCoords)).toEqual([0, 0, 0, 0.5, 0.5, 0.5]);
+    expect(
+      Array.from(readPoscar(v4.replace('Cs Cl', 'junk'), { species: ['Na', 'Cl'] }).crystals[0].atomicNumbers),
+    ).toEqual([11, 17]);
+  });
+
+  test('readPoscar errors say where and what was expected', () => {
+    expect(() =>
+      readPoscar(CSCL.replace('0.5 0.5 0.5', '0.5 oops 0.5'), { source: 'POSCAR' }),
+    ).toThrowErrorMatchingInlineSnapshot(`[ParseError: POSCAR:10:5: poscar: expected a coordinate, got 'oops']`);
+    expect(() => readPoscar(CSCL.replace('Direct', 'Wrong'))).toThrowErrorMatchingInlineSnapshot(
+      `[ParseError: POSCAR:8:1: poscar: expected 'Direct' or 'Cartesian', got 'Wrong']`,
+    );
+    expect(() => readPoscar('CsCl\n1.0\n4 0 0\n0 4 0\n0 0 4\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n')).toThrow(ParseError);
+  });
+
+  test('writePoscar refuses a partially occupied crystal', () => {
+    const c = readPoscar(CSCL).crystals[0];
+    expect(() => writePoscar({ ...c, occupancies: Float64Array.of(0.5, 1) })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: writePoscar: crystal has partially occupied sites; this operation needs whole atoms (order the structure first)]`,
+    );
+  });
+});
+
+describe('readExtxyz / writeExtxyz', () => {
+  test('readExtxyz keeps per-frame info and extra per-atom columns', () => {
+    const c = readPoscar(CSCL).crystals[0];
+    const text = writeExtxyz([c, c], {
+      info: [{ step: 0, energy: -1.5, note: 'start here' }, { step: 1 }],
+      arrays: [{ forces: Float64Array.of(0, 0, 1, 0, 0, -1) }, { forces: new Float64Array(6) }],
+    });
+    const r = readExtxyz(text);
+    expect(r.crystals.length).toBe(2);
+    expect(r.frames[0].info).toEqual({ step: 0, energy: -1.5, note: 'start here' });
+    expect(Array.from(r.frames[0].arrays.forces as Float64Array)).toEqual([0, 0, 1, 0, 0, -1]);
+  });
+
+  test('readExtxyz refuses a frame without a Lattice', () => {
+    expect(() => readExtxyz('1\nenergy=1\nH 0 0 0\n', { source: 'mol.xyz' })).toThrowErrorMatchingInlineSnapshot(
+      `[ParseError: mol.xyz:2:1: extxyz: expected Lattice="a1 a2 a3 b1 b2 b3 c1 c2 c3" on the comment line (a frame without a cell is not a crystal)]`,
+    );
+  });
+});
+
+describe('JSON formats', () => {
+  test('readPymatgenJson reads a file written by pymatgen', () => {
+    const text = readFileSync(join(FIXTURES, 'real', 'generated', 'cif2hkl__LaMnO3.json'), 'utf8');
+    expect(readPymatgenJson(text).crystals[0].atomicNumbers.length).toBe(20);
+  });
+
+  test('readPymatgenJson locates a JSON syntax error', () => {
+    expect(() => readPymatgenJson('{\n  "sites": [1,]\n}', { source: 's.json' })).toThrowErrorMatchingInlineSnapshot(
+      `[ParseError: s.json:2:15: pymatgen-json: expected valid JSON: Unexpected token ']']`,
+    );
+  });
+
+  test('readOptimadeJson reads a response with a mixed-occupancy species', () => {
+    const entry = {
+      id: 'x',
+      type: 'structures',
+      attributes: {
+        lattice_vectors: [
+          [4, 0, 0],
+          [0, 4, 0],
+          [0, 0, 4],
+        ],
+        cartesian_site_positions: [
+          [0, 0, 0],
+          [2, 2, 2],
+        ],
+        species_at_sites: ['FeCo', 'O'],
+        species: [
+          { name: 'FeCo', chemical_symbols: ['Fe', 'Co'], concentration: [0.5, 0.5] },
+          { name: 'O', chemical_symbols: ['O'], concentration: [1] },
+        ],
+      },
+    };
+    const r = readOptimadeJson(JSON.stringify({ data: [entry] }));
+    expect(Array.from(r.crystals[0].atomicNumbers)).toEqual([26, 27, 8]);
+    expect(Array.from(r.crystals[0].occupancies ?? [])).toEqual([0.5, 0.5, 1]);
+    expect(Array.from(r.crystals[0].fracCoords.slice(6))).toEqual([0.5, 0.5, 0.5]);
+  });
+});
+
+describe('detectFormat / read / write', () => {
+  test('detectFormat uses the file name, then the content', () => {
+    expect(detectFormat('x/Si.cif').id).toBe('cif');
+    expect(detectFormat('CONTCAR_relaxed').id).toBe('poscar');
+    expect(detectFormat('run.extxyz').id).toBe('extxyz');
+    expect(detectFormat('s.json', '{"@class": "Structure", "lattice": {}}').id).toBe('pymatgen-json');
+    expect(detectFormat('s.json', '{"data": {"attributes": {"lattice_vectors": []}}}').id).toBe('optimade-json');
+    expect(detectFormat(undefined, CSCL).id).toBe('poscar');
+    expect(detectFormat(undefined, '# c\ndata_x\n').id).toBe('cif');
+    expect(detectFormat('val.csv').id).toBe('dataset-csv');
+    expect(() => detectFormat('notes.txt', 'hello')).toThrowErrorMatchingInlineSnapshot(
+      `[UnknownFormatError: detectFormat: cannot tell the format of 'notes.txt' by name or content; pass { format } (one of cif, poscar, extxyz, pymatgen-json, optimade-json, dataset-csv)]`,
+    );
+  });
+
+  test('read and write refuse unknown and read-only formats', () => {
+    const c = readPoscar(CSCL).crystals[0];
+    expect(() => read(CSCL, { format: 'pdb' })).toThrow(UnknownFormatError);
+    expect(() => write(c, 'optimade-json')).toThrowErrorMatchingInlineSnapshot(
+      `[UnknownFormatError: write: format 'optimade-json' is read-only; writable: cif, poscar, extxyz, pymatgen-json, dataset-csv]`,
+    );
+  });
+});

@@ -1,0 +1,54 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { FIXTURES, ROOT } from '../test/helpers.js';
+import { analyzeSymmetry, loadMoyo } from './moyo.js';
+import { readCif } from './cif.js';
+import { writeCif } from './cif-writer.js';
+import { type DatasetProgress, datasetCsvLines } from './dataset-csv.js';
+import { readDatasetCsvFile, readFile, writeFile, writeFileAtomic } from './node.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'crys-io-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('@crys/io/node', () => {
+  test('readFile(path) detects the format from the name and content', async () => {
+    const r = await readFile(join(FIXTURES, 'real', 'generated', 'cif2hkl__LaMnO3.POSCAR'));
+    expect(r.crystals[0].atomicNumbers.length).toBe(20);
+  });
+
+  test('writeFileAtomic leaves no temporary file and replaces the old content; writeFile writes a format', async () => {
+    const p = join(dir, 'out.cif');
+    writeFileSync(p, 'old');
+    const c = readCif(readFileSync(join(FIXTURES, 'real', 'cif', 'cif2hkl__LaMnO3.cif'), 'utf8')).crystals[0];
+    await writeFile(p, c, 'cif');
+    expect(readdirSync(dir)).toEqual(['out.cif']);
+    expect((await readFile(p)).crystals[0].atomicNumbers.length).toBe(20);
+    await writeFileAtomic(join(dir, 'rows.csv'), datasetCsvLines([{ id: 'a', crystal: c, properties: { e: 1 } }]));
+    expect(readFileSync(join(dir, 'rows.csv'), 'utf8').startsWith('material_id,cif,e\na,"')).toBe(true);
+  });
+
+  test('readDatasetCsvFile streams the whole carbon_24 val CSV with progress', async () => {
+    let n = 0;
+    let last: DatasetProgress | undefined;
+    const onProgress = (p: DatasetProgress): void => {
+      last = p;
+    };
+    for await (const _ of readDatasetCsvFile(join(ROOT, 'data', 'carbon_24', 'val.csv'), { onProgress })) n++;
+    expect(n).toBe(2032);
+    expect(last?.rows).toBe(2032);
+    expect(last?.consumed).toBe(last?.total);
+  });
+
+  test('writeCif(c, { symmetrize: true }) writes the asymmetric unit and operations that expand back to c', async () => {
+    await loadMoyo();
+    const c = readCif(readFileSync(join(FIXTURES, 'real', 'cif', 'avogadro__elements__C-Diamond.cif'), 'utf8'))
+      .crystals[0];
+    expect(analyzeSymmetry(c).number).toBe(227);
+    const sym = writeCif(c, { symmetrize: true });
+    expect(sym).toContain("_symmetry_space_group_name_H-M   'F d -3 m'");
+    const back = readCif(sym).crystals[0];
+    expect(back.atomicNumbers.length).toBe(c.atomicNumbers.length);
+  });
+});
