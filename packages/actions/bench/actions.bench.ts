@@ -1,10 +1,12 @@
 /**
  * The action head on batches of 64 val crystals (perov_5: N = 320; carbon_24: N ≈ 580), 5 Å radius graphs:
  * edge → action (edgeActions) and application (applyActions) as float32 tfjs ops on the default Node backend
- * (cpu), forward and forward + backward, beside the Float64 plain-array pipeline. Inputs are built once,
+ * (cpu; `CRYS_BACKEND=wasm` selects wasm through @crys/egnn's `initBackend`), forward and forward + backward,
+ * beside the Float64 plain-array pipeline. Inputs are built once,
  * outside the timed functions. No peer: the PyTorch comparison of the whole network is @crys/egnn's bench.
  */
 import * as tf from '@tensorflow/tfjs';
+import { type BackendName, initBackend } from '@crys/egnn';
 import { radiusGraphBatch } from '@crys/graph';
 import { bench, describe } from 'vitest';
 import { applyActions, applyActionsFromArrays } from '../src/apply.js';
@@ -12,6 +14,7 @@ import { edgeActions, edgeActionsFromArrays } from '../src/edge-actions.js';
 import { invariantWeights, readVal } from '../src/testing/crystals.js';
 
 const CUTOFF = 5;
+const backend = await initBackend((process.env.CRYS_BACKEND as BackendName | undefined) ?? 'cpu');
 
 for (const name of ['perov_5', 'carbon_24'] as const) {
   const crystals = readVal(name, 64);
@@ -38,7 +41,7 @@ for (const name of ['perov_5', 'carbon_24'] as const) {
     return tf.add(tf.sum(o.lattices), tf.sum(o.frac));
   });
 
-  describe(`${name}: 64 crystals, N = ${N}, E = ${E} (5 Å)`, () => {
+  describe(`${name}: 64 crystals, N = ${N}, E = ${E} (5 Å), tfjs ${backend}`, () => {
     bench('tensor forward: edgeActions + applyActions', () => {
       tf.tidy(() => {
         const o = step(tVectors, tWeights);
