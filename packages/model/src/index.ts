@@ -1,1 +1,37 @@
-export const VERSION = '0.0.0';
+export { initModelBackend } from './backend.js';
+export type { NetworkState } from './batch.js';
+export { buildInputs, disposeInputs } from './batch.js';
+export type { DatasetRow, SplitName } from './data.js';
+export { fnv1a, readDataset, splitDataset, splitOf, writeDataset } from './data.js';
+export { DatasetFormatError, ModelFormatError, UnsupportedCrystalError } from './errors.js';
+export type { LatticeErrors, MatchReport, PredictRowsOptions, RowPrediction } from './evaluate.js';
+export {
+  evaluatePredictions,
+  latticeErrors,
+  matchReport,
+  positionError,
+  predictRows,
+  structurallyValid,
+} from './evaluate.js';
+export type { ActionModel, ModelConfig, ModelJson, SerializedWeight } from './model.js';
+export {
+  assertSupported,
+  createModel,
+  defaultModelConfig,
+  disposeModel,
+  loadModel,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  modelToJson,
+  parameterCount,
+  speciesIndices,
+} from './model.js';
+export type { NetworkConfig, NetworkInputs, NetworkOutputs, NetworkWeights } from './network.js';
+export { countParameters, createNetworkWeights, DEFAULT_NETWORK, networkForward } from './network.js';
+export type { ActionOptions, ActionResult, PredictOptions, StepInfo } from './sampler.js';
+export { predictStructure, priorStart, randomStart, relax, relaxMany } from './sampler.js';
+export { fetchModel, SHIPPED_MODEL_NAMES, type ShippedModelName, shippedModelUrl } from './shipped.js';
+export type { TaskConfig, TaskKind, TrainingSample, VolumePrior } from './tasks.js';
+export { atomSigma, fitVolumePrior, noiseCrystal, priorLattice, priorVolume, TASKS } from './tasks.js';
+export type { Checkpoint, MetricsRecord, TrainConfig, TrainHooks, TrainResult } from './train.js';
+export { DEFAULT_TRAIN_CONFIG, learningRateAt, train, validationLoss } from './train.js';

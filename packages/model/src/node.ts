@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeF
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DatasetRow, readDataset, splitDataset } from './data.js';
-import { InvalidArgumentError } from '@crys/lattice';
+import { shippedModelUrl } from './shipped.js';
 import { type ActionModel, loadModel, type ModelJson, modelToJson } from './model.js';
 import { type Checkpoint, type MetricsRecord, type TrainConfig, type TrainResult, train } from './train.js';
 
@@ -50,19 +50,6 @@ export function saveModelFile(path: string, model: ActionModel | ModelJson): voi
   writeFileAtomic(path, JSON.stringify(json));
 }
 
-/** Names of the models shipped in this package (packages/model/models/<name>/model.json). */
-export const SHIPPED_MODEL_NAMES = [
-  'perov_5',
-  'carbon_24',
-  'perov_5-denoise',
-  'carbon_24-denoise',
-  'perov_5-lattice',
-  'carbon_24-lattice',
-] as const;
-
-/** A shipped model name. */
-export type ShippedModelName = (typeof SHIPPED_MODEL_NAMES)[number];
-
 /**
  * Path of a shipped model's JSON file.
  *
@@ -70,15 +57,7 @@ export type ShippedModelName = (typeof SHIPPED_MODEL_NAMES)[number];
  * shippedModelPath('perov_5'); // …/packages/model/models/perov_5/model.json
  */
 export function shippedModelPath(name: string): string {
-  if (!(SHIPPED_MODEL_NAMES as readonly string[]).includes(name)) {
-    throw new InvalidArgumentError(
-      'shippedModelPath',
-      'name',
-      `must be one of ${SHIPPED_MODEL_NAMES.join(', ')}, got '${name}'`,
-      name,
-    );
-  }
-  return join(dirname(fileURLToPath(import.meta.url)), '..', 'models', name, 'model.json');
+  return fileURLToPath(shippedModelUrl(name, 'shippedModelPath'));
 }
 
 /**

@@ -1,0 +1,26 @@
+import { FIELD_MATCHER_OPTIONS, matchStructures } from '@crys/eval';
+import { createCrystal, latticeFromParameters, volume } from '@crys/lattice';
+import { initModelBackend, predictStructure, relax } from '@crys/model';
+import { loadShippedModel } from '@crys/model/node';
+
+await initModelBackend();
+// SrTiO3, the cubic perovskite, and a perturbed copy of it
+const truth = createCrystal({
+  lattice: latticeFromParameters(3.905, 3.905, 3.905, 90, 90, 90),
+  fracCoords: [0, 0, 0, 0.5, 0.5, 0.5, 0.5, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0.5],
+  atomicNumbers: [38, 22, 8, 8, 8],
+});
+const perturbed = createCrystal({
+  lattice: latticeFromParameters(4.1, 3.8, 3.95, 92, 89, 91),
+  fracCoords: truth.fracCoords.map((x, i) => x + 0.03 * Math.sin(7 * i)),
+  atomicNumbers: truth.atomicNumbers,
+});
+const denoiser = loadShippedModel('perov_5-denoise');
+const relaxed = relax(denoiser, perturbed, { steps: 20, startLevel: 0.5 });
+console.log('denoised matches:', matchStructures(relaxed.crystal, truth, FIELD_MATCHER_OPTIONS).match);
+
+// structure prediction from the composition alone, from a random start
+const model = loadShippedModel('perov_5');
+const { crystal, trajectory } = predictStructure(model, [38, 22, 8, 8, 8], { seed: 0 });
+console.log('steps:', trajectory.length - 1, 'predicted a =', Math.cbrt(volume(crystal.lattice)).toFixed(2), 'Å');
+console.log('matches SrTiO3:', matchStructures(crystal, truth, FIELD_MATCHER_OPTIONS).match);
