@@ -1,7 +1,6 @@
 import { fc, test as fcTest } from '@fast-check/vitest';
-import { latticeFromParameters } from '@crys/lattice';
 import { describe, expect, test } from 'vitest';
-import { cellFromParameters, readCif } from './cif.js';
+import { readCif } from './cif.js';
 import { parseCifDocument } from './cif-syntax.js';
 import { writeCif } from './cif-writer.js';
 import { ParseError } from './errors.js';
@@ -228,17 +227,6 @@ describe('readCif', () => {
       `[ParseError: x.cif:1:1: cif: data_x: expected an _atom_site_fract_x (or _atom_site_Cartn_x) loop for the cell, found none]`,
     );
     expect(() => readCif('data_x\n_cell_length_a 3\n')).toThrow(ParseError);
-  });
-
-  test('cellFromParameters equals latticeFromParameters of @crys/lattice', () => {
-    const cells: [number, number, number, number, number, number][] = [
-      [3, 4, 5, 90, 90, 90],
-      [2.48442, 3.82397, 5.98106, 120.34611, 78.0482, 108.96027],
-      [3, 3, 5, 90, 90, 120],
-    ];
-    for (const p of cells) {
-      expect(Array.from(cellFromParameters(...p) ?? [])).toEqual(Array.from(latticeFromParameters(...p)));
-    }
   });
 
   test('writeCif then readCif returns the same crystal up to wrapping', () => {

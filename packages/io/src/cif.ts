@@ -1,4 +1,4 @@
-import type { Crystal } from '@crys/lattice';
+import { type Crystal, latticeFromParametersInto } from '@crys/lattice';
 import { type CifBlock, type CifDocument, type CifLoop, parseCifScratch } from './cif-syntax.js';
 import { ParseError } from './errors.js';
 import { findSpaceGroup, spaceGroupOperations } from './space-groups.js';
@@ -199,7 +199,7 @@ function blockToCrystal(
   }
   const p = CELL_PARAMS;
   for (let i = 0; i < 6; i++) p[i] = cellParameter(doc, block, CELL_TAGS[i], i >= 3, warnings);
-  const lattice = cellFromParameters(p[0], p[1], p[2], p[3], p[4], p[5]);
+  const lattice = latticeFromParametersInto(new Float64Array(9), p[0], p[1], p[2], p[3], p[4], p[5]);
   if (!lattice) {
     const at = block.token('_cell_angle_alpha') >= 0 ? block.token('_cell_angle_alpha') : block.token('_cell_length_a');
     throw doc.errorAt(
@@ -399,46 +399,4 @@ function blockToCrystal(
     ...(partial > 0 ? { occupancies: occ.slice(0, n) } : {}),
     ...(keepLabels ? { labels } : {}),
   };
-}
-
-const DEG = Math.PI / 180;
-// ASE's tolerance for treating an angle as exactly ±90° (ase/geometry/cell.py cellpar_to_cell).
-const RIGHT_EPS = 2 * 1.4210854715202004e-14;
-
-/**
- * `latticeFromParameters` of @crys/lattice (ASE's `cellpar_to_cell`: a along x, b in the xy-plane), the same
- * arithmetic without its argument checks (done by the caller), which cost more than the CIF itself on the
- * dataset hot path. Returns null when the angles do not form a cell. A test pins it equal to the original.
- */
-export function cellFromParameters(
-  a: number,
-  b: number,
-  c: number,
-  alpha: number,
-  beta: number,
-  gamma: number,
-): Float64Array | null {
-  const cosA = Math.abs(Math.abs(alpha) - 90) < RIGHT_EPS ? 0 : Math.cos(alpha * DEG);
-  const cosB = Math.abs(Math.abs(beta) - 90) < RIGHT_EPS ? 0 : Math.cos(beta * DEG);
-  let cosG: number;
-  let sinG: number;
-  if (Math.abs(Math.abs(gamma) - 90) < RIGHT_EPS) {
-    cosG = 0;
-    sinG = gamma > 0 ? 1 : -1;
-  } else {
-    cosG = Math.cos(gamma * DEG);
-    sinG = Math.sin(gamma * DEG);
-  }
-  const cx = cosB;
-  const cy = (cosA - cosB * cosG) / sinG;
-  const cz2 = 1 - cx * cx - cy * cy;
-  if (!(cz2 > 1e-20)) return null;
-  const out = new Float64Array(9);
-  out[0] = a;
-  out[3] = b * cosG;
-  out[4] = b * sinG;
-  out[6] = c * cx;
-  out[7] = c * cy;
-  out[8] = c * Math.sqrt(cz2);
-  return out;
 }

@@ -3,6 +3,7 @@ import { describe, expect } from 'vitest';
 import {
   handedness,
   latticeFromParameters,
+  latticeFromParametersInto,
   latticeParameters,
   metricTensor,
   planeSpacings,
@@ -173,4 +174,29 @@ describe('coords', () => {
       }
     },
   );
+});
+
+describe('latticeFromParametersInto', () => {
+  const params = fc.tuple(
+    fc.double({ min: 0.5, max: 30, noNaN: true }),
+    fc.double({ min: 0.5, max: 30, noNaN: true }),
+    fc.double({ min: 0.5, max: 30, noNaN: true }),
+    fc.double({ min: 60, max: 120, noNaN: true }),
+    fc.double({ min: 60, max: 120, noNaN: true }),
+    fc.double({ min: 60, max: 120, noNaN: true }),
+  );
+  test.prop([params])('latticeFromParametersInto(out, …) equals latticeFromParameters(…) bit for bit', (p) => {
+    const out = latticeFromParametersInto(new Float64Array(9), ...p);
+    let expected: Float64Array | null = null;
+    try {
+      expected = latticeFromParameters(...p);
+    } catch {
+      expected = null;
+    }
+    expect(out === null ? null : Array.from(out)).toEqual(expected === null ? null : Array.from(expected));
+  });
+
+  test('latticeFromParametersInto(out, …) returns null for angles that form no cell', () => {
+    expect(latticeFromParametersInto(new Float64Array(9), 1, 1, 1, 10, 170, 90)).toBeNull();
+  });
 });

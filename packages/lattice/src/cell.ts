@@ -17,35 +17,22 @@ export interface LatticeParameters {
 }
 
 /**
- * The lattice with the given lengths (Å) and angles (degrees), oriented as ASE's `cellpar_to_cell`: a along
- * x, b in the xy-plane, c completing a right-handed cell. Angles within 3e-14° of 90° are taken as exactly 90°.
+ * Kernel form of {@link latticeFromParameters}: writes the cell into `out` and returns it, or returns `null`
+ * when the angles do not form a cell (zero or imaginary volume). No argument checks and no allocation, for
+ * hot paths (CIF reading) whose caller has validated the numbers.
  *
  * @example
- * latticeFromParameters(4, 4, 4, 90, 90, 90); // Float64Array [4, 0, 0, 0, 4, 0, 0, 0, 4]
+ * latticeFromParametersInto(new Float64Array(9), 4, 4, 4, 90, 90, 90); // [4, 0, 0, 0, 4, 0, 0, 0, 4]
  */
-export function latticeFromParameters(
+export function latticeFromParametersInto<T extends Mat3>(
+  out: T,
   a: number,
   b: number,
   c: number,
   alpha: number,
   beta: number,
   gamma: number,
-  out: Mat3 = create(),
-): Mat3 {
-  const fn = 'latticeFromParameters';
-  const args = { a, b, c, alpha, beta, gamma };
-  for (const [k, v] of Object.entries(args)) {
-    if (typeof v !== 'number' || !Number.isFinite(v))
-      throw new InvalidArgumentError(fn, k, `must be finite, got ${v}`, v);
-  }
-  for (const k of ['a', 'b', 'c'] as const) {
-    if (!(args[k] > 0)) throw new InvalidArgumentError(fn, k, `must be positive, got ${args[k]}`, args[k]);
-  }
-  for (const k of ['alpha', 'beta', 'gamma'] as const) {
-    if (!(args[k] > 0 && args[k] < 180)) {
-      throw new InvalidArgumentError(fn, k, `must be in (0, 180) degrees, got ${args[k]}`, args[k]);
-    }
-  }
+): T | null {
   const cosA = Math.abs(Math.abs(alpha) - 90) < RIGHT_EPS ? 0 : Math.cos(alpha * DEG);
   const cosB = Math.abs(Math.abs(beta) - 90) < RIGHT_EPS ? 0 : Math.cos(beta * DEG);
   let cosG: number, sinG: number;
@@ -59,14 +46,7 @@ export function latticeFromParameters(
   const cx = cosB;
   const cy = (cosA - cosB * cosG) / sinG;
   const cz2 = 1 - cx * cx - cy * cy;
-  if (!(cz2 > 0)) {
-    throw new InvalidArgumentError(
-      fn,
-      'alpha, beta, gamma',
-      `do not form a cell (${alpha}, ${beta}, ${gamma}): the volume would be zero or imaginary`,
-      [alpha, beta, gamma],
-    );
-  }
+  if (!(cz2 > 1e-20)) return null;
   out[0] = a;
   out[1] = 0;
   out[2] = 0;
@@ -76,6 +56,50 @@ export function latticeFromParameters(
   out[6] = c * cx;
   out[7] = c * cy;
   out[8] = c * Math.sqrt(cz2);
+  return out;
+}
+
+function checkParameter(name: string, v: number, angle: boolean): void {
+  const fn = 'latticeFromParameters';
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new InvalidArgumentError(fn, name, `must be finite, got ${v}`, v);
+  if (!angle && !(v > 0)) throw new InvalidArgumentError(fn, name, `must be positive, got ${v}`, v);
+  if (angle && !(v > 0 && v < 180))
+    throw new InvalidArgumentError(fn, name, `must be in (0, 180) degrees, got ${v}`, v);
+}
+
+/**
+ * The lattice with the given lengths (Å) and angles (degrees), oriented as ASE's `cellpar_to_cell`: a along
+ * x, b in the xy-plane, c completing a right-handed cell. Angles within 3e-14° of 90° are taken as exactly 90°.
+ * Throws {@link InvalidArgumentError} naming the parameter for non-finite, non-positive or out-of-range values
+ * and for angles that do not form a cell.
+ *
+ * @example
+ * latticeFromParameters(4, 4, 4, 90, 90, 90); // Float64Array [4, 0, 0, 0, 4, 0, 0, 0, 4]
+ */
+export function latticeFromParameters(
+  a: number,
+  b: number,
+  c: number,
+  alpha: number,
+  beta: number,
+  gamma: number,
+  out: Mat3 = create(),
+): Mat3 {
+  checkParameter('a', a, false);
+  checkParameter('b', b, false);
+  checkParameter('c', c, false);
+  checkParameter('alpha', alpha, true);
+  checkParameter('beta', beta, true);
+  checkParameter('gamma', gamma, true);
+  if (!latticeFromParametersInto(out, a, b, c, alpha, beta, gamma)) {
+    throw new InvalidArgumentError(
+      'latticeFromParameters',
+      'alpha, beta, gamma',
+      `do not form a cell (${alpha}, ${beta}, ${gamma}): the volume would be zero or imaginary`,
+      [alpha, beta, gamma],
+    );
+  }
   return out;
 }
 

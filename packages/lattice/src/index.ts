@@ -23,6 +23,7 @@ export type { LatticeParameters } from './cell.js';
 export {
   handedness,
   latticeFromParameters,
+  latticeFromParametersInto,
   latticeParameters,
   metricTensor,
   planeSpacings,
