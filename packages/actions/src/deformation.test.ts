@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import * as tf from '@tensorflow/tfjs';
-import { create, determinant, multiply, transpose } from '@crys/lattice';
+import { create, determinant, multiply, polarDecomposition, transpose } from '@crys/lattice';
 import { describe, expect, it } from 'vitest';
 import {
   boundedDeformation,
@@ -82,6 +82,20 @@ describe('deformationPartMat3', () => {
       const vv = multiply(create(), v, v),
         mm = multiply(create(), m, transpose(create(), m));
       for (let i = 0; i < 9; i++) expect(vv[i]).toBeCloseTo(mm[i], 9);
+    },
+  );
+
+  test.prop([fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 9, maxLength: 9 }), orthogonal])(
+    'deformationPartMat3(out, M) = R·U·Rᵀ for the right polar decomposition M = R·U of @crys/lattice (det M > 0)',
+    (noise, q) => {
+      // M = (2I + noise)·Q with Q a rotation: generic, and det M > 0 whenever det(2I + noise) > 0.
+      const p = Float64Array.from(noise, (x, i) => x + (i % 4 === 0 ? 2 : 0));
+      const m = multiply(create(), p, determinant(q) > 0 ? q : Float64Array.from(q, (x) => -x));
+      fc.pre(determinant(m) > 1e-2);
+      const { rotation, stretch } = polarDecomposition(m);
+      const want = multiply(create(), multiply(create(), rotation, stretch), transpose(create(), rotation));
+      const got = deformationPartMat3(new Float64Array(9), m);
+      for (let i = 0; i < 9; i++) expect(got[i]).toBeCloseTo(want[i], 8);
     },
   );
 
