@@ -1,18 +1,26 @@
 import type { Command } from 'commander';
 import { registerBench } from './commands/bench.js';
 import { registerConvert } from './commands/convert.js';
+import { registerEval } from './commands/eval.js';
 import { registerGraph } from './commands/graph.js';
 import { registerInfo } from './commands/info.js';
 import { registerMatch } from './commands/match.js';
+import { registerPredict } from './commands/predict.js';
 import { registerQuickstart } from './commands/quickstart.js';
+import { registerRelax } from './commands/relax.js';
+import { registerTrain } from './commands/train.js';
 import type { CliContext } from './main.js';
 
-/** Adds every `crys` sub-command to `program`. */
+/** Adds every `crys` sub-command to `program`, in the order `crys --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerQuickstart(program, ctx);
   registerInfo(program, ctx);
   registerConvert(program, ctx);
   registerGraph(program, ctx);
   registerMatch(program, ctx);
+  registerRelax(program, ctx);
+  registerPredict(program, ctx);
+  registerTrain(program, ctx);
+  registerEval(program, ctx);
   registerBench(program, ctx);
 }

@@ -96,7 +96,7 @@ export function registerGraph(program: Command, ctx: CliContext): void {
       );
       if (s.nearest) {
         term.out(
-          `shortest edge     ${fixed(s.nearest.distance, 4)} Å (${elementSymbol(c.atomicNumbers[s.nearest.src])}${s.nearest.src} → ${elementSymbol(c.atomicNumbers[s.nearest.dst])}${s.nearest.dst}, 0-based)`,
+          `shortest edge     ${fixed(s.nearest.distance, 4)} Å (${elementSymbol(c.atomicNumbers[s.nearest.src])}${s.nearest.src + 1} → ${elementSymbol(c.atomicNumbers[s.nearest.dst])}${s.nearest.dst + 1}, atoms counted from 1)`,
         );
       }
       term.out();

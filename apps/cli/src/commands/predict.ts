@@ -1,0 +1,207 @@
+import { crystalValidity } from '@crys/eval';
+import { type Crystal, latticeParameters, parseFormula, reducedFormula, volume } from '@crys/lattice';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { writeAtomic } from '../files.js';
+import { FORMAT_NAMES, formatCrystals, formatFromName, type LoadedCrystal, loadCrystals } from '../load.js';
+import type { CliContext } from '../main.js';
+import { choiceOption, intOption } from '../options.js';
+import { createProgress } from '../progress.js';
+import { fixed, formatTable } from '../table.js';
+import { paint } from '../term.js';
+import { spaceGroupOf } from './info.js';
+
+interface PredictOpts {
+  composition?: string;
+  data?: string;
+  out?: string;
+  model?: string;
+  samples: number;
+  seed: number;
+  steps?: number;
+  limit?: number;
+  split: 'holdout' | 'valid' | 'train' | 'all';
+  format?: string;
+  json?: boolean;
+}
+
+/** Atomic numbers of a cell content such as `BaTiO3` or `Ba2Ti2O6` (whole numbers of atoms only). */
+export function compositionAtoms(formula: string): number[] {
+  let counts: Map<number, number>;
+  try {
+    counts = parseFormula(formula);
+  } catch (e) {
+    throw new UsageError(
+      `--composition '${formula}' is not a formula: ${(e as Error).message}`,
+      'write the cell content, e.g. BaTiO3 or C8',
+    );
+  }
+  const atoms: number[] = [];
+  for (const [z, n] of [...counts.entries()].sort((a, b) => a[0] - b[0])) {
+    if (!Number.isInteger(n) || n < 1) {
+      throw new UsageError(`--composition '${formula}' has ${n} atoms of one element`, 'give whole numbers of atoms');
+    }
+    for (let i = 0; i < n; i++) atoms.push(z);
+  }
+  return atoms;
+}
+
+/** One row of the `crys predict --composition` table. */
+export interface SampleSummary {
+  readonly sample: number;
+  readonly seed: number;
+  readonly formula: string;
+  readonly lattice: { a: number; b: number; c: number; alpha: number; beta: number; gamma: number };
+  readonly volume: number;
+  readonly valid: boolean;
+  readonly spaceGroup: string | null;
+}
+
+async function summarize(crystal: Crystal, sample: number, seed: number): Promise<SampleSummary> {
+  const p = latticeParameters(crystal.lattice);
+  const sg = await spaceGroupOf(crystal, 0.1);
+  return {
+    sample,
+    seed,
+    formula: reducedFormula(crystal),
+    lattice: { a: p.a, b: p.b, c: p.c, alpha: p.alpha, beta: p.beta, gamma: p.gamma },
+    volume: Math.abs(volume(crystal.lattice)),
+    valid: crystalValidity(crystal).structural,
+    spaceGroup: sg ? `${sg.symbol} (${sg.number})` : null,
+  };
+}
+
+export function registerPredict(program: Command, ctx: CliContext): void {
+  program
+    .command('predict')
+    .summary('predict crystal structures from compositions (random starts + learned actions)')
+    .description(
+      'Structure prediction: each sample starts from random fractional coordinates in a cell of the ' +
+        "model's volume prior and the learned actions carry it to a structure. --composition gives the cell " +
+        'content (BaTiO3, C8); --data predicts one sample per row of a dataset CSV and writes a dataset CSV ' +
+        '(material_id, P1 cif) that pymatgen and CDVAE/DiffCSP scripts read. Shipped models are named by their ' +
+        'dataset (perov_5, carbon_24); without --model the one that knows the elements is used. Seeded: the ' +
+        "same seed gives the same structures; a dataset row's start depends on the seed and its id only.",
+    )
+    .option('--composition <formula>', 'cell content to predict, e.g. BaTiO3')
+    .option('--data <file.csv>', 'dataset CSV: predict every row (its composition)')
+    .option('-o, --out <file>', 'where to write (default <formula>-predicted.cif; required with --data)')
+    .option('--model <name|path>', 'shipped model name or a model.json / `crys train --out` folder')
+    .option('-n, --samples <n>', 'samples per composition (different seeds)', intOption(1, 10_000), 1)
+    .option('--seed <s>', 'seed of the random starts', intOption(0, 2 ** 32 - 1), 0)
+    .option('--steps <n>', "action steps (default: the model's)", intOption(1, 100_000))
+    .option('--limit <n>', 'only the first n rows of --data (after --split)', intOption(1))
+    .option(
+      '--split <part>',
+      'only the rows of this part of the deterministic split of --data',
+      choiceOption(['holdout', 'valid', 'train', 'all'] as const),
+      'all',
+    )
+    .option('--format <id>', `format of --data when the name does not say: ${FORMAT_NAMES}`)
+    .option('--json', 'print the summaries as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ crys predict --composition SrTiO3 -n 3 --seed 1\n  $ crys predict --data data/perov_5/val.csv --limit 100 --out predicted.csv',
+    )
+    .action(async (opts: PredictOpts) => {
+      if ((opts.composition === undefined) === (opts.data === undefined)) {
+        throw new UsageError(
+          opts.composition === undefined
+            ? 'give --composition FORMULA or --data FILE.csv'
+            : 'give --composition or --data, not both',
+          'e.g. `crys predict --composition BaTiO3` or `crys predict --data in.csv --out out.csv`',
+        );
+      }
+      if (opts.data !== undefined) {
+        await predictDataset(ctx, opts);
+        return;
+      }
+      const { term } = ctx;
+      const atoms = compositionAtoms(opts.composition as string);
+      const formula = reducedFormula(new Map(atoms.map((z) => [z, atoms.filter((x) => x === z).length])));
+      const out = opts.out ?? `${(opts.composition as string).replace(/[^A-Za-z0-9]/g, '')}-predicted.cif`;
+      const outFormat = out === '-' ? 'cif' : (formatFromName(out) ?? 'cif');
+      const rt = await import('../model-runtime.js');
+      const { predictStructure } = await (await import('../model-api.js')).modelApi();
+      await rt.startBackend();
+      const { model, source } = rt.resolveModel(opts.model, 'structure', atoms);
+      const progress = createProgress(term, { label: 'predicting', total: opts.samples, unit: 'samples' });
+      const results: LoadedCrystal[] = [];
+      const summaries: SampleSummary[] = [];
+      for (let k = 0; k < opts.samples; k++) {
+        const seed = opts.seed + k;
+        const r = predictStructure(model, atoms, { seed, steps: opts.steps });
+        results.push({ crystal: r.crystal, label: `sample ${k + 1}`, id: `${formula}-seed${seed}` });
+        summaries.push(await summarize(r.crystal, k + 1, seed));
+        progress.update(k + 1);
+      }
+      progress.finish();
+      writeAtomic(out, formatCrystals(results, outFormat), term.stdout);
+      if (opts.json) {
+        term.out(JSON.stringify({ composition: opts.composition, model: source, out, samples: summaries }));
+        return;
+      }
+      if (out === '-') return;
+      term.out(paint(term.color, 'bold', `${opts.composition}: ${opts.samples} sample(s) with model ${source}`));
+      term.out(
+        formatTable(
+          ['sample', 'seed', 'a', 'b', 'c', 'α', 'β', 'γ', 'V Å³', 'valid', 'space group'],
+          summaries.map((s) => [
+            String(s.sample),
+            String(s.seed),
+            fixed(s.lattice.a, 3),
+            fixed(s.lattice.b, 3),
+            fixed(s.lattice.c, 3),
+            fixed(s.lattice.alpha, 1),
+            fixed(s.lattice.beta, 1),
+            fixed(s.lattice.gamma, 1),
+            fixed(s.volume, 2),
+            s.valid ? 'yes' : 'no',
+            s.spaceGroup ?? '–',
+          ]),
+        ),
+      );
+      term.out(`wrote ${out}`);
+    });
+}
+
+/** `crys predict --data`: one sample per row, written as a dataset CSV (or any format). */
+async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void> {
+  const { term } = ctx;
+  if (!opts.out) {
+    throw new UsageError('--data needs --out FILE.csv', 'e.g. `crys predict --data in.csv --out predicted.csv`');
+  }
+  const outFormat = opts.out === '-' ? 'dataset-csv' : (formatFromName(opts.out) ?? 'dataset-csv');
+  const loaded = loadCrystals(opts.data as string, { format: opts.format });
+  const rt = await import('../model-runtime.js');
+  const { predictRows, splitOf } = await (await import('../model-api.js')).modelApi();
+  let rows = rt.asRows(loaded.crystals);
+  if (opts.split !== 'all') rows = rows.filter((r) => splitOf(r.id) === opts.split);
+  if (opts.limit !== undefined) rows = rows.slice(0, opts.limit);
+  if (rows.length === 0)
+    throw new UsageError(`${opts.data} holds no crystal${opts.split === 'all' ? '' : ` in the ${opts.split} split`}`);
+  await rt.startBackend();
+  const elements = new Set<number>();
+  for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);
+  const { model, source } = rt.resolveModel(opts.model, 'structure', elements);
+  const progress = createProgress(term, { label: 'predicting', total: rows.length, unit: 'crystals' });
+  const out: LoadedCrystal[] = [];
+  const t0 = performance.now();
+  const chunk = 64;
+  for (let start = 0; start < rows.length; start += chunk) {
+    const part = rows.slice(start, start + chunk);
+    const preds = predictRows(model, part, { seed: opts.seed, steps: opts.steps });
+    for (const p of preds) out.push({ crystal: p.crystal, label: p.id, id: p.id });
+    progress.update(Math.min(rows.length, start + chunk));
+  }
+  progress.finish();
+  const seconds = (performance.now() - t0) / 1000;
+  writeAtomic(opts.out, formatCrystals(out, outFormat), term.stdout);
+  if (opts.json) {
+    term.out(JSON.stringify({ data: opts.data, model: source, out: opts.out, rows: out.length, seconds }));
+  } else if (opts.out !== '-') {
+    term.out(
+      `predicted ${out.length} structure(s) with model ${source} in ${fixed(seconds, 1)} s; wrote ${opts.out} (one sample per row, seed ${opts.seed})`,
+    );
+  }
+}

@@ -1,0 +1,112 @@
+import { basename, extname } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { writeAtomic } from '../files.js';
+import { FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals, resolveFormat } from '../load.js';
+import type { CliContext } from '../main.js';
+import { intOption, numberOption } from '../options.js';
+import { fixed, formatTable } from '../table.js';
+import { paint } from '../term.js';
+
+interface RelaxOpts {
+  model?: string;
+  steps?: number;
+  startLevel: number;
+  index: number;
+  format?: string;
+  out?: string;
+  trajectory?: string;
+  every?: number;
+  json?: boolean;
+}
+
+/** `stem` of an input path for default output names (`stdin` for -). */
+export function stemOf(file: string): string {
+  if (file === '-') return 'stdin';
+  const base = basename(file);
+  return base.slice(0, base.length - extname(base).length) || base;
+}
+
+export function registerRelax(program: Command, ctx: CliContext): void {
+  program
+    .command('relax')
+    .summary("apply a model's learned actions step by step to a crystal")
+    .description(
+      'Relaxes one crystal with a model: at every step the network predicts a symmetric deformation of the ' +
+        'lattice and a displacement of every atom and applies them (annealed from --start-level to 0). Prints ' +
+        "each step's lattice parameters and RMS displacement, writes the final structure (--out) and the whole " +
+        'path as extended XYZ (--trajectory). Without --model, the shipped denoising model that knows the ' +
+        "crystal's elements is used (perov_5-denoise, carbon_24-denoise).",
+    )
+    .argument('<file>', 'crystal file; - reads stdin')
+    .option('--model <name|path>', 'shipped model name or a model.json / `crys train --out` folder')
+    .option('--steps <n>', "number of action steps (default: the model's)", intOption(1, 100_000))
+    .option('--start-level <t>', 'noise level the input is assumed to be at, in (0, 1]', numberOption('positive'), 0.5)
+    .option('--index <n>', 'which crystal of a multi-crystal file (1-based)', intOption(1), 1)
+    .option('--format <id>', `input format when the name does not say: ${FORMAT_NAMES}`)
+    .option('-o, --out <file>', 'final structure (format from the name; default <input>-relaxed.cif; - for stdout)')
+    .option('--trajectory <file>', 'every step as extended XYZ (default <input>-trajectory.xyz)')
+    .option('--every <n>', 'print every n-th step (default: about 20 lines)', intOption(1))
+    .option('--json', 'print the steps and output paths as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ crys relax perturbed.cif\n  $ crys relax data/perov_5/val.csv --index 7 --steps 50 --out relaxed.vasp --trajectory path.xyz',
+    )
+    .action(async (file: string, opts: RelaxOpts) => {
+      const { term } = ctx;
+      if (opts.startLevel > 1) {
+        throw new UsageError(`--start-level must be in (0, 1], got ${opts.startLevel}`);
+      }
+      const item = loadCrystals(file, { format: opts.format, index: opts.index, limit: 1 }).crystals[0];
+      const out = opts.out ?? `${stemOf(file)}-relaxed.cif`;
+      const outFormat = out === '-' ? 'cif' : (formatFromName(out) ?? resolveFormat('cif'));
+      const trajectory = opts.trajectory ?? `${stemOf(file)}-trajectory.xyz`;
+      const rt = await import('../model-runtime.js');
+      const { relax } = await (await import('../model-api.js')).modelApi();
+      await rt.startBackend();
+      const { model, source } = rt.resolveModel(opts.model, 'denoise', item.crystal.atomicNumbers);
+      const t0 = performance.now();
+      const result = relax(model, item.crystal, { steps: opts.steps, startLevel: opts.startLevel, trajectory: true });
+      const seconds = (performance.now() - t0) / 1000;
+      writeAtomic(
+        out,
+        formatCrystals(
+          [{ crystal: result.crystal, label: out, id: item.id ? `${item.id}-relaxed` : undefined }],
+          outFormat,
+        ),
+        term.stdout,
+      );
+      writeAtomic(
+        trajectory,
+        formatCrystals(
+          result.trajectory.map((crystal, i) => ({ crystal, label: `step ${i}` })),
+          'extxyz',
+        ),
+      );
+      if (opts.json) {
+        term.out(JSON.stringify({ source: item.label, model: source, seconds, out, trajectory, steps: result.steps }));
+        return;
+      }
+      if (out === '-') return;
+      const n = result.steps.length;
+      const every = opts.every ?? Math.max(1, Math.ceil(n / 20));
+      const rows = result.steps
+        .map((s, i) => ({ s, i }))
+        .filter(({ i }) => i % every === 0 || i === n - 1)
+        .map(({ s, i }) => [
+          String(i + 1),
+          fixed(s.level, 3),
+          fixed(s.a, 4),
+          fixed(s.b, 4),
+          fixed(s.c, 4),
+          fixed(s.alpha, 2),
+          fixed(s.beta, 2),
+          fixed(s.gamma, 2),
+          fixed(s.displacement, 4),
+          fixed(s.strain, 4),
+        ]);
+      term.out(paint(term.color, 'bold', `${item.label}: ${n} steps of model ${source} in ${fixed(seconds, 2)} s`));
+      term.out(formatTable(['step', 't', 'a', 'b', 'c', 'α', 'β', 'γ', 'disp Å', 'strain'], rows));
+      term.out(`wrote ${out} (final structure) and ${trajectory} (${result.trajectory.length} frames, extended XYZ)`);
+    });
+}

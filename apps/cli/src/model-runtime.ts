@@ -1,0 +1,133 @@
+/**
+ * Everything the model commands share: backend start-up, finding a model by name or path, and rows. Loaded
+ * lazily (it pulls in tfjs), so `crys info` and `crys --help` start fast.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { elementSymbol } from '@crys/lattice';
+import { CliFailure, UsageError } from './errors.js';
+import { readText } from './files.js';
+import type { LoadedCrystal } from './load.js';
+import { type ActionModel, type ModelApi, modelApi, type TaskKind } from './model-api.js';
+
+let backend: string | undefined;
+let m: ModelApi | undefined;
+
+/** Imports @crys/model and starts tfjs on wasm (cpu when wasm cannot start) once; returns the backend name. */
+export async function startBackend(): Promise<string> {
+  m = await modelApi();
+  backend ??= await m.initModelBackend('wasm');
+  return backend;
+}
+
+/** File path of a shipped model (it may be absent from a checkout). */
+function shippedPath(name: string): string {
+  return fileURLToPath(api().shippedModelUrl(name));
+}
+
+function api(): ModelApi {
+  if (!m) throw new Error('model-runtime: startBackend() must run first');
+  return m;
+}
+
+/** Shipped model name for a task and dataset, e.g. (`denoise`, `perov_5`) → `perov_5-denoise`. */
+function shippedName(task: TaskKind, dataset: string): string {
+  return task === 'structure' ? dataset : `${dataset}-${task}`;
+}
+
+/** The shipped models that are present in this checkout. */
+export function availableShippedModels(): string[] {
+  return api().SHIPPED_MODEL_NAMES.filter((n) => existsSync(shippedPath(n)));
+}
+
+/** A model and where it came from. */
+export interface ResolvedModel {
+  readonly model: ActionModel;
+  /** Shipped name or file path. */
+  readonly source: string;
+}
+
+/** Reads a model JSON from a file or a training directory (its model.json). */
+function loadModelFromPath(path: string): ActionModel {
+  const file = statSync(path).isDirectory() ? join(path, 'model.json') : path;
+  if (!existsSync(file)) {
+    throw new CliFailure(
+      `${path} is a folder without model.json`,
+      'pass the --out folder of a finished `crys train` run, or a model.json file',
+    );
+  }
+  return parseModel(file);
+}
+
+/** Loads a model JSON file; a file that is not JSON fails naming the file, other faults are @crys/model's. */
+function parseModel(file: string): ActionModel {
+  const text = readText(file);
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    throw new CliFailure(
+      `${file} is not a model file: ${(e as Error).message}`,
+      'pass a model.json written by `crys train` (a killed run keeps its last complete one)',
+    );
+  }
+  return api().loadModel(text);
+}
+
+/**
+ * The model a command should use: `spec` as a shipped name (`perov_5`, `carbon_24-denoise`, …) or a path to a
+ * model.json / training folder; without `spec`, the first shipped model for `task` whose elements cover
+ * `elements`. Errors list the choices.
+ */
+export function resolveModel(spec: string | undefined, task: TaskKind, elements: Iterable<number>): ResolvedModel {
+  const shipped = api().SHIPPED_MODEL_NAMES;
+  if (spec !== undefined) {
+    if (existsSync(spec)) return { model: loadModelFromPath(spec), source: spec };
+    if (shipped.includes(spec)) {
+      const path = shippedPath(spec);
+      if (!existsSync(path)) {
+        throw new CliFailure(
+          `the shipped model '${spec}' is not in this checkout (${path})`,
+          `available: ${availableShippedModels().join(', ') || 'none yet'}; or train one with \`crys train\``,
+        );
+      }
+      return { model: parseModel(path), source: spec };
+    }
+    throw new UsageError(
+      `--model '${spec}' is neither a shipped model nor an existing file`,
+      `shipped models: ${shipped.join(', ')}; or a model.json / \`crys train --out\` folder`,
+    );
+  }
+  const need = [...new Set(elements)];
+  const tried: string[] = [];
+  for (const dataset of ['perov_5', 'carbon_24']) {
+    const name = shippedName(task, dataset);
+    const path = shippedPath(name);
+    if (!existsSync(path)) continue;
+    const model = parseModel(path);
+    tried.push(name);
+    if (need.every((z) => model.config.species.includes(z))) return { model, source: name };
+  }
+  if (tried.length === 0) {
+    throw new CliFailure(
+      `no shipped ${task} model is in this checkout`,
+      'pass --model PATH (a model.json written by `crys train`)',
+    );
+  }
+  throw new CliFailure(
+    `no shipped ${task} model knows all of ${need.map((z) => elementSymbol(z)).join(', ')} (tried ${tried.join(', ')})`,
+    'train one on data with these elements (`crys train --data …`) and pass --model PATH',
+  );
+}
+
+/** The model's task kind from the user's word (`csp` is structure prediction). */
+export function taskKind(word: string): TaskKind {
+  if (word === 'csp' || word === 'structure') return 'structure';
+  if (word === 'denoise' || word === 'lattice') return word;
+  throw new UsageError(`--task '${word}' is not a task`, 'choose lattice, denoise or csp');
+}
+
+/** Dataset rows in the shape @crys/model's dataset functions take. */
+export function asRows(items: readonly LoadedCrystal[]): { id: string; crystal: LoadedCrystal['crystal'] }[] {
+  return items.map((it, i) => ({ id: it.id ?? String(i + 1), crystal: it.crystal }));
+}
