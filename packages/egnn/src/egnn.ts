@@ -195,11 +195,17 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
   call(inputs: EgnnInputs): EgnnOutputs {
     const { atomicNumbers, src, dst, vectors } = inputs;
     const distances = edgeLengths(vectors);
-    const edgeFeatures = this.basis.call(distances);
-    const envelope = this.envelope.call(distances);
-    let h = this.embedding.call(atomicNumbers);
-    for (const conv of this.convs) h = conv.call({ nodeFeatures: h, edgeFeatures, envelope, src, dst });
-    const edgeOutputs = this.head.call({ nodeFeatures: h, edgeFeatures, envelope, src, dst });
+    const edgeFeatures = this.basis.apply(distances);
+    const envelope = this.envelope.apply(distances);
+    // Each sublayer runs in its own tidy scope, so inference frees a layer's [E, F] intermediates before the next
+    // layer (under a gradient tape the tape keeps what the backward pass needs).
+    let h = this.embedding.apply(atomicNumbers);
+    for (const conv of this.convs) {
+      const next = conv.apply({ nodeFeatures: h, edgeFeatures, envelope, src, dst });
+      if (h !== next) h.dispose();
+      h = next;
+    }
+    const edgeOutputs = this.head.apply({ nodeFeatures: h, edgeFeatures, envelope, src, dst });
     return { edgeOutputs, nodeFeatures: h, distances };
   }
 

@@ -1,0 +1,373 @@
+#!/usr/bin/env node
+// `pnpm bench` for @crys/egnn (run after `pnpm build`): kernel throughput per backend, then the 4-layer F = 64
+// periodic EGNN (forward, and forward + backward + Adam) on batches of 64 perov_5 / carbon_24 val crystals, on
+// synthetic graphs of 10⁴ and 10⁵ atoms with 20 edges per atom, and on a single small crystal — beside the PyTorch
+// peer (../shared/peers/egnn_ref.py bench, same architecture and sizes, 1 and 2 threads, best of the two) in the
+// same run. Prints ms per step and the ratio ours / PyTorch (lower is better for us).
+//
+// Options: --quick (skip 10⁵ atoms), --no-peer, --backends wasm,cpu, --kernels-only, --no-kernels.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  _referenceReadout,
+  disposeGraphTensors,
+  Egnn,
+  edgeVectors,
+  gatherRows,
+  gatherRowsAdd,
+  graphTensors,
+  initBackend,
+  segmentSum,
+} from '@crys/egnn';
+import { radiusGraphBatch } from '@crys/graph';
+import * as tf from '@tensorflow/tfjs';
+import { REPO_ROOT, rng, syntheticGraph, valCrystals } from './data.mjs';
+
+tf.env().set('PROD', true);
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
+const BACKENDS = option('--backends', 'wasm,cpu').split(',');
+const QUICK = flag('--quick');
+const CUTOFF = 5;
+const DEG = 20;
+const SYNTHETIC = QUICK ? [10000] : [10000, 100000];
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+function timeIt(fn, warmup, reps) {
+  for (let i = 0; i < warmup; i++) fn();
+  const ts = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+const fmt = (x) => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+// ------------------------------------------------------------------------------------------------ kernels
+function benchKernels(backend) {
+  const N = 10000,
+    E = 300000,
+    F = 64;
+  const r = rng(1);
+  const x = tf.tensor2d(
+    Float32Array.from({ length: N * F }, () => r() - 0.5),
+    [N, F],
+  );
+  const m = tf.tensor2d(
+    Float32Array.from({ length: E * F }, () => r() - 0.5),
+    [E, F],
+  );
+  const idx = tf.tensor1d(
+    Int32Array.from({ length: E }, () => Math.floor(r() * N)),
+    'int32',
+  );
+  const idx2 = tf.tensor1d(
+    Int32Array.from({ length: E }, () => Math.floor(r() * N)),
+    'int32',
+  );
+  const rowBytes = F * 4;
+  const rows = [];
+  const add = (name, ms, bytes) => rows.push({ backend, kernel: name, ms, gbps: bytes / (ms * 1e6) });
+  const run = (f) => () => tf.tidy(() => f().dataSync());
+  add(
+    'gatherRows [1e4,64]→[3e5,64]',
+    timeIt(
+      run(() => gatherRows(x, idx)),
+      2,
+      5,
+    ),
+    2 * E * rowBytes,
+  );
+  add(
+    '  stock tf.gather',
+    timeIt(
+      run(() => tf.gather(x, idx)),
+      2,
+      5,
+    ),
+    2 * E * rowBytes,
+  );
+  add(
+    'segmentSum [3e5,64]→[1e4,64]',
+    timeIt(
+      run(() => segmentSum(m, idx, N)),
+      2,
+      5,
+    ),
+    2 * E * rowBytes,
+  );
+  add(
+    '  stock tf.scatterND',
+    timeIt(
+      run(() => tf.scatterND(tf.expandDims(idx, 1), m, [N, F])),
+      2,
+      5,
+    ),
+    2 * E * rowBytes,
+  );
+  if (backend === 'cpu') {
+    // O(segments × edges) on cpu: time a 100× smaller problem and report it as such.
+    const ms = tf.tidy(() => {
+      const m1 = m.slice([0, 0], [E / 100, F]);
+      const i1 = tf.cast(tf.floorDiv(idx.slice(0, E / 100), 100), 'int32');
+      return timeIt(
+        run(() => tf.unsortedSegmentSum(m1, i1, N / 100)),
+        1,
+        3,
+      );
+    });
+    add('  stock tf.unsortedSegmentSum (E/100, N/100)', ms, (2 * E * rowBytes) / 100);
+  }
+  add(
+    'gatherRowsAdd (2 gathers + add, fused)',
+    timeIt(
+      run(() => gatherRowsAdd(x, idx, x, idx2, m)),
+      2,
+      5,
+    ),
+    4 * E * rowBytes,
+  );
+  add(
+    '  stock gather+gather+add',
+    timeIt(
+      run(() => tf.add(tf.add(tf.gather(x, idx), tf.gather(x, idx2)), m)),
+      2,
+      5,
+    ),
+    4 * E * rowBytes,
+  );
+  const grad = tf.grad((a) => tf.sum(gatherRows(a, idx)));
+  add(
+    'gatherRows backward (segmentSum)',
+    timeIt(
+      run(() => grad(x)),
+      1,
+      3,
+    ),
+    2 * E * rowBytes,
+  );
+  tf.dispose([x, m, idx, idx2]);
+  return rows;
+}
+
+// ------------------------------------------------------------------------------------------------ network
+function makeCase(name) {
+  if (name.startsWith('synthetic')) {
+    const N = Number(name.split('=')[1]);
+    const g = syntheticGraph(N, DEG, CUTOFF, 0);
+    return {
+      N: g.N,
+      E: g.E,
+      B: 1,
+      tensors: () => ({
+        atomicNumbers: tf.tensor1d(g.atomicNumbers, 'int32'),
+        src: tf.tensor1d(g.src, 'int32'),
+        dst: tf.tensor1d(g.dst, 'int32'),
+        vectors: tf.tensor2d(g.vectors, [g.E, 3]),
+        edgeCrystalIndex: tf.zeros([g.E], 'int32'),
+      }),
+    };
+  }
+  const [ds, count] = name.split(' batch');
+  const batch = radiusGraphBatch(valCrystals(ds, Number(count)), { cutoff: CUTOFF });
+  return { N: batch.atomicNumbers.length, E: batch.src.length, B: batch.lattices.length / 9, batch };
+}
+
+function benchNetwork(backend, caseName, c) {
+  const net = new Egnn({ units: 64, basisSize: 16, layers: 4, cutoff: CUTOFF, seed: 0 });
+  const opt = tf.train.adam(1e-3);
+  const vars = net.trainableVariables;
+  const big = c.N >= 50000;
+  const r = rng(7);
+  const tgtA = tf.tensor2d(
+    Float32Array.from({ length: c.N * 3 }, () => r() - 0.5),
+    [c.N, 3],
+  );
+  const tgtL = tf.tensor3d(
+    Float32Array.from({ length: c.B * 9 }, () => r() - 0.5),
+    [c.B, 3, 3],
+  );
+  let gt, st;
+  if (c.batch) gt = graphTensors(c.batch);
+  else st = c.tensors();
+  const forward = () => {
+    // Dataset batches compute edge vectors from fractional coordinates and lattices inside the step (as the
+    // peer's model(batch) does); synthetic graphs take vectors directly (the peer's forward_edges).
+    const t = gt ?? st;
+    const vectors = gt
+      ? edgeVectors(gt.fracCoords, gt.lattices, gt.src, gt.dst, gt.image, gt.edgeCrystalIndex)
+      : st.vectors;
+    const o = net.apply({ atomicNumbers: t.atomicNumbers, src: t.src, dst: t.dst, vectors });
+    return _referenceReadout(o.edgeOutputs, vectors, o.distances, t.src, t.edgeCrystalIndex, c.N, c.B);
+  };
+  const row = { backend, case: caseName, atoms: c.N, edges: c.E };
+  try {
+    row.forward = timeIt(() => tf.tidy(() => tf.sum(forward().atomVectors).dataSync()), big ? 1 : 3, big ? 2 : 10);
+    row.train = timeIt(
+      () =>
+        opt.minimize(
+          () => {
+            const { atomVectors, latticeActions } = forward();
+            return tf.add(
+              tf.mean(tf.square(tf.sub(atomVectors, tgtA))),
+              tf.mean(tf.square(tf.sub(latticeActions, tgtL))),
+            );
+          },
+          false,
+          vars,
+        ),
+      big ? 1 : 3,
+      big ? 2 : 10,
+    );
+  } catch (e) {
+    row.error = String(e?.message ?? e).slice(0, 80);
+  }
+  if (gt) disposeGraphTensors(gt);
+  if (st) tf.dispose(Object.values(st));
+  tf.dispose([tgtA, tgtL]);
+  opt.dispose();
+  net.dispose();
+  return row;
+}
+
+// ------------------------------------------------------------------------------------------------ peer
+function peerDir() {
+  for (const d of [process.env.CRYS_PEERS, join(REPO_ROOT, '..', 'shared', 'peers'), '/work/shared/peers']) {
+    if (d && existsSync(join(d, 'egnn_ref.py'))) return d;
+  }
+  return undefined;
+}
+
+function runPeer() {
+  const dir = peerDir();
+  if (!dir) return { skipped: 'egnn_ref.py not found (set CRYS_PEERS)' };
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import torch, ase'], { stdio: 'ignore' });
+  } catch {
+    return { skipped: '/usr/bin/python3 with torch and ase not available' };
+  }
+  const out = mkdtempSync(join(tmpdir(), 'crys-egnn-peer-'));
+  const rows = [];
+  try {
+    for (const threads of [1, 2]) {
+      const common = ['--threads', String(threads)];
+      const runs = [
+        [
+          'bench',
+          ...common,
+          '--deg',
+          String(DEG),
+          '--synthetic',
+          ...SYNTHETIC.map(String),
+          '--reps-large',
+          '2',
+          '--out',
+          `t${threads}.json`,
+        ],
+        [
+          'bench',
+          ...common,
+          '--batch',
+          '1',
+          '--datasets',
+          'perov_5',
+          '--synthetic',
+          '--reps',
+          '30',
+          '--out',
+          `single${threads}.json`,
+        ],
+      ];
+      for (const a of runs) {
+        process.stdout.write(`peer: egnn_ref.py ${a.join(' ')}\n`);
+        execFileSync('/usr/bin/python3', [join(dir, 'egnn_ref.py'), ...a], {
+          stdio: 'inherit',
+          env: { ...process.env, PEERS_OUT: out },
+        });
+        const res = JSON.parse(readFileSync(join(out, 'results', a[a.indexOf('--out') + 1]), 'utf8'));
+        for (const r of res.rows) rows.push({ threads, ...r });
+      }
+    }
+  } catch (e) {
+    return { skipped: `peer failed: ${String(e?.message ?? e).slice(0, 200)}`, rows };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  return { rows };
+}
+
+// The peer names its cases "perov_5 batch64 rc=5", "synthetic N=10000 deg=20".
+function peerKey(name) {
+  if (name.startsWith('synthetic')) return `synthetic N=${name.split('=')[1]} deg=${DEG}`;
+  const [ds, count] = name.split(' batch');
+  return `${ds} batch${count} rc=${CUTOFF}`;
+}
+
+// ------------------------------------------------------------------------------------------------ main
+const cases = ['perov_5 batch1', 'perov_5 batch64', 'carbon_24 batch64', ...SYNTHETIC.map((n) => `synthetic N=${n}`)];
+if (!flag('--no-kernels')) {
+  const krows = [];
+  for (const b of BACKENDS) {
+    await initBackend(b);
+    krows.push(...benchKernels(b));
+  }
+  console.log('\nKernels (N = 10⁴ rows, E = 3·10⁵ indices, F = 64; GB/s counts bytes read + written once):');
+  console.table(krows.map((r) => ({ backend: r.backend, kernel: r.kernel, ms: fmt(r.ms), 'GB/s': r.gbps.toFixed(2) })));
+}
+if (flag('--kernels-only')) process.exit(0);
+
+const ours = [];
+const built = Object.fromEntries(cases.map((n) => [n, makeCase(n)]));
+for (const b of BACKENDS) {
+  await initBackend(b);
+  for (const n of cases) {
+    process.stdout.write(`ours: ${b} ${n} …\n`);
+    ours.push(benchNetwork(b, n, built[n]));
+  }
+}
+const peer = flag('--no-peer') ? { skipped: '--no-peer' } : runPeer();
+if (peer.skipped) console.log(`\nPyTorch peer skipped: ${peer.skipped}`);
+
+const best = (key, field) => {
+  const rs = (peer.rows ?? []).filter((r) => r.case === key && r[field] !== undefined);
+  if (!rs.length) return undefined;
+  return rs.reduce((a, r) => (r[field] < a[field] ? r : a));
+};
+const table = [];
+for (const n of cases) {
+  const key = peerKey(n);
+  const pf = best(key, 'forward_ms');
+  const pt = best(key, 'train_ms');
+  const mine = ours.filter((r) => r.case === n);
+  const bestF = Math.min(...mine.map((r) => r.forward ?? Infinity));
+  const bestT = Math.min(...mine.map((r) => r.train ?? Infinity));
+  for (const r of mine) {
+    table.push({
+      case: n,
+      'N / E': `${r.atoms} / ${r.edges}`,
+      backend: r.backend,
+      'fwd ms': fmt(r.forward),
+      'train ms': fmt(r.train),
+      'torch fwd ms': pf ? `${fmt(pf.forward_ms)} (${pf.threads}t)` : '—',
+      'torch train ms': pt ? `${fmt(pt.train_ms)} (${pt.threads}t)` : '—',
+      'fwd ratio': pf && r.forward ? (r.forward / pf.forward_ms).toFixed(2) : '—',
+      'train ratio': pt && r.train ? (r.train / pt.train_ms).toFixed(2) : '—',
+      note: r.error ?? (r.forward === bestF || r.train === bestT ? 'best of ours' : ''),
+    });
+  }
+}
+console.log(
+  '\nPeriodic EGNN, 4 layers, F = 64, K = 16, r_c = 5 Å (ratio = ours / best PyTorch; < 1 means we are faster):',
+);
+console.table(table);
