@@ -5,10 +5,17 @@ import { checkBuildOptions, checkCutoff, checkInputs } from './radius-graph.js';
 import { searchRadius } from './search.js';
 import type { PeriodicGraph } from './types.js';
 
-/** Distances are compared on this grid (Å) when ranking neighbours: closer than this counts as a tie. */
+/** Distances are compared on this grid (Å) when ranking neighbours: closer than this counts as a tie. *
+ * @example
+ * // neighbours at 2.0000001 Å and 2.0000004 Å tie (both round to 2000000 quanta): the lower dst wins
+ * knnGraph(crystal, { k: 12 });
+ */
 export const KNN_DISTANCE_QUANTUM = 1e-6;
 
-/** Options of {@link knnGraphFromArrays}. */
+/** Options of {@link knnGraphFromArrays}. *
+ * @example
+ * knnGraphFromArrays(lattice, fracCoords, 12, { cutoff: 8, vectors: true });
+ */
 export interface KnnGraphArrayOptions {
   /** Only neighbours with |r| ≤ cutoff (Å); atoms may then get fewer than k. Default: no cap. */
   readonly cutoff?: number;
@@ -20,7 +27,10 @@ export interface KnnGraphArrayOptions {
   readonly maxEdges?: number;
 }
 
-/** Options of {@link knnGraph}. */
+/** Options of {@link knnGraph}. *
+ * @example
+ * const options: KnnGraphOptions = { k: 12, cutoff: 8 };
+ */
 export interface KnnGraphOptions extends KnnGraphArrayOptions {
   /** Number of neighbours per atom, an integer ≥ 1. */
   readonly k: number;

@@ -4,10 +4,16 @@ import { reverseEdges } from './reverse.js';
 import { type SearchMethod, searchRadius } from './search.js';
 import type { PeriodicGraph } from './types.js';
 
-/** Default edge budget of every builder: 5·10⁷ edges (≈ 1.4 GB with distances, 2.6 GB with vectors). */
+/** Default edge budget of every builder: 5·10⁷ edges (≈ 1.4 GB with distances, 2.6 GB with vectors). *
+ * @example
+ * radiusGraph(crystal, { cutoff: 12, maxEdges: 4 * DEFAULT_MAX_EDGES }); // allow a bigger graph
+ */
 export const DEFAULT_MAX_EDGES = 50_000_000;
 
-/** Options of {@link radiusGraphFromArrays} (everything of {@link RadiusGraphOptions} but the cutoff). */
+/** Options of {@link radiusGraphFromArrays} (everything of {@link RadiusGraphOptions} but the cutoff). *
+ * @example
+ * radiusGraphFromArrays(lattice, fracCoords, 5, { vectors: true, reverse: true, method: 'cells' });
+ */
 export interface RadiusGraphArrayOptions {
   /** Return `distances` (E). Default true. */
   readonly distances?: boolean;
@@ -27,7 +33,10 @@ export interface RadiusGraphArrayOptions {
   readonly method?: SearchMethod;
 }
 
-/** Options of {@link radiusGraph}. */
+/** Options of {@link radiusGraph}. *
+ * @example
+ * const options: RadiusGraphOptions = { cutoff: 5, vectors: true };
+ */
 export interface RadiusGraphOptions extends RadiusGraphArrayOptions {
   /** Cutoff radius (Å): every edge with |r| ≤ cutoff. Positive and finite. */
   readonly cutoff: number;

@@ -3,7 +3,10 @@ import { buf, growBuffer, resetBuffer } from './edge-buffer.js';
 import { EdgeBudgetError } from './errors.js';
 import { reduceLattice } from './reduce.js';
 
-/** Which neighbour search to run: per-pair sphere slicing, Cartesian cell lists, or a cost-based choice. */
+/** Which neighbour search to run: per-pair sphere slicing, Cartesian cell lists, or a cost-based choice. *
+ * @example
+ * radiusGraph(crystal, { cutoff: 5, method: 'cells' }); // force the linear-time cell lists
+ */
 export type SearchMethod = 'auto' | 'pairs' | 'cells';
 
 // Relative and absolute slack of the candidate search; every candidate is then checked exactly.

@@ -3,7 +3,10 @@ import { EdgeBudgetError } from './errors.js';
 import { DEFAULT_MAX_EDGES } from './radius-graph.js';
 import type { PeriodicGraph } from './types.js';
 
-/** Pairs of distinct edges that share a source atom, for angle features (DimeNet-style). */
+/** Pairs of distinct edges that share a source atom, for angle features (DimeNet-style). *
+ * @example
+ * const { first, second } = triplets(radiusGraph(crystal, { cutoff: 4 }));
+ */
 export interface Triplets {
   /** T first edges (i → j). */
   readonly first: Int32Array;
@@ -15,7 +18,10 @@ export interface Triplets {
   readonly edgeOrder: Int32Array;
 }
 
-/** Options of {@link triplets}. */
+/** Options of {@link triplets}. *
+ * @example
+ * triplets(graph, { maxTriplets: 1e6 });
+ */
 export interface TripletOptions {
   /** Budget on T = Σ deg(i)·(deg(i) − 1); default {@link DEFAULT_MAX_EDGES}. */
   readonly maxTriplets?: number;

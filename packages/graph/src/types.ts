@@ -4,6 +4,10 @@
  * r_e = (frac[dst] + image − frac[src]) · L (ASE's `D = positions[j] − positions[i] + S·cell`).
  * One pair may be joined several times through different images, and an atom may be joined to its own
  * images; the zero self-edge (i, i, 0) never appears.
+ *
+ * @example
+ * const g: PeriodicGraph = radiusGraph(crystal, { cutoff: 5 });
+ * const [tx, ty, tz] = g.image.subarray(3 * e, 3 * e + 3); // edge e: g.src[e] → g.dst[e] + (tx, ty, tz)
  */
 export interface PeriodicGraph {
   /** Number of atoms n (node ids are 0…n−1). */
@@ -26,6 +30,10 @@ export interface PeriodicGraph {
  * B crystals and their graphs concatenated into one graph of N = Σ nᵢ nodes and E = Σ Eᵢ edges. Node ids
  * are offset by `nodeOffsets`; `image` stays relative to each crystal's own lattice, so
  * r_e = (frac[dst] + image − frac[src]) · lattices[edgeCrystalIndex[e]].
+ *
+ * @example
+ * const batch: GraphBatch = radiusGraphBatch(crystals, { cutoff: 5 });
+ * batch.crystalIndex; // Int32Array(N): the crystal of every node
  */
 export interface GraphBatch extends PeriodicGraph {
   /** Number of crystals B. */

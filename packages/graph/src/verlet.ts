@@ -10,7 +10,14 @@ import { updateEdgeGeometry } from './geometry.js';
 import { checkCutoff, radiusGraph } from './radius-graph.js';
 import type { PeriodicGraph } from './types.js';
 
-/** Options of {@link createVerletList}. */
+/** Options of {@link createVerletList}. *
+ * @example
+ * createVerletList(crystal, { cutoff: 5, skin: 1 });
+ *
+ * @example
+ * const list: VerletList = createVerletList(crystal, { cutoff: 5, skin: 1 });
+ * if (list.needsRebuild(lattice, fracCoords)) console.log('moved too far');
+ */
 export interface VerletListOptions {
   /** Interaction cutoff (Å). Positive and finite. */
   readonly cutoff: number;
