@@ -350,10 +350,23 @@ export function niggliPymatgen(lattice: Mat3Like, tol = 1e-5): Float64Array | nu
   const target = fromParameters(a, b, c, alpha, beta, gamma);
   const tl = lengths(target);
   const ta = angles(target);
+  // pymatgen returns the first triple within (ltol = e, atol = 1°) in its point order; that order is not
+  // reproducible here, so take the triple closest to the Niggli parameters (the exact Niggli vectors, not a
+  // near-coincident triple that is also within 1°)
   let found: Float64Array | null = null;
+  let bestDev = Number.POSITIVE_INFINITY;
+  const la = new Float64Array(3);
+  const an = new Float64Array(3);
   forEachLatticeMapping(lattice, tl, ta, e, 1, (mp) => {
-    found = Float64Array.from(mp.aligned);
-    return true;
+    lengths(mp.aligned, la);
+    angles(mp.aligned, an);
+    let dev = 0;
+    for (let i = 0; i < 3; i++) dev = Math.max(dev, Math.abs(an[i] - ta[i]), (Math.abs(la[i] - tl[i]) / tl[i]) * DEG);
+    if (dev < bestDev) {
+      bestDev = dev;
+      found = Float64Array.from(mp.aligned);
+    }
+    return dev < 1e-9;
   });
   if (found === null) return null;
   const f: Float64Array = found;

@@ -5,9 +5,10 @@ test('tmp', () => {
   const t = performance.now();
   const ag = compareWithOracle(pairs);
   console.log(
+    'RESULT',
     (performance.now() - t).toFixed(0),
     'ms',
     JSON.stringify({ ...ag, disagreements: ag.disagreements.length }),
   );
-  for (const d of ag.disagreements.slice(0, 20)) console.log(JSON.stringify(d));
-}, 600000);
+  for (const d of ag.disagreements.slice(0, 30)) console.log('DIS', JSON.stringify(d));
+}, 1800000);
