@@ -75,21 +75,21 @@ export function parseP1Cif(cif: string): Crystal {
   return createCrystal({ lattice, fracCoords, atomicNumbers });
 }
 
-const cache = new Map<string, Crystal[]>();
+const rowCache = new Map<string, string[]>();
 
-/** The first `limit` crystals of data/<name>/val.csv (whole file when limit is omitted). */
+/** The first `limit` crystals of data/<name>/val.csv (whole file when limit is omitted); parses only those. */
 export function readVal(name: 'perov_5' | 'carbon_24', limit = Number.POSITIVE_INFINITY): Crystal[] {
-  let all = cache.get(name);
-  if (!all) {
+  let cifs = rowCache.get(name);
+  if (!cifs) {
     const rows = parseCsv(readFileSync(new URL(`data/${name}/val.csv`, ROOT), 'utf8'));
     const cifCol = rows[0].indexOf('cif');
-    all = rows
+    cifs = rows
       .slice(1)
       .filter((r) => r.length > cifCol && r[cifCol])
-      .map((r) => parseP1Cif(r[cifCol]));
-    cache.set(name, all);
+      .map((r) => r[cifCol]);
+    rowCache.set(name, cifs);
   }
-  return all.slice(0, Math.min(limit, all.length));
+  return cifs.slice(0, Math.min(limit, cifs.length)).map(parseP1Cif);
 }
 
 /**
