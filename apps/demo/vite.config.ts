@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
@@ -25,11 +25,23 @@ function datasetSubset(name: string): string {
   return text.slice(0, end);
 }
 
+const MODELS_DIR = process.env.CRYS_DEMO_MODELS_DIR ?? join(root, '../../packages/model/models');
+/** Shipped models present in packages/model/models (each `<name>/model.json`), served as /models/<name>/model.json. */
+const MODELS = existsSync(MODELS_DIR)
+  ? readdirSync(MODELS_DIR).filter((m) => existsSync(join(MODELS_DIR, m, 'model.json')))
+  : [];
+
 function datasets(): Plugin {
   return {
     name: 'crys-datasets',
     configureServer(server) {
       server.middlewares.use((req, res, next) => {
+        const model = req.url?.match(/\/models\/([\w-]+)\/model\.json$/);
+        if (model && MODELS.includes(model[1])) {
+          res.setHeader('content-type', 'application/json');
+          res.end(readFileSync(join(MODELS_DIR, model[1], 'model.json')));
+          return;
+        }
         const m = req.url?.match(/\/datasets\/(\w+)\.csv$/);
         if (!m || !DATASETS.includes(m[1])) return next();
         res.setHeader('content-type', 'text/csv');
@@ -40,6 +52,13 @@ function datasets(): Plugin {
       for (const name of DATASETS) {
         this.emitFile({ type: 'asset', fileName: `datasets/${name}.csv`, source: datasetSubset(name) });
       }
+      for (const name of MODELS) {
+        this.emitFile({
+          type: 'asset',
+          fileName: `models/${name}/model.json`,
+          source: readFileSync(join(MODELS_DIR, name, 'model.json'), 'utf8'),
+        });
+      }
     },
   };
 }
@@ -48,6 +67,7 @@ export default defineConfig({
   base: './',
   resolve: { conditions: ['crys-source', ...defaultClientConditions] },
   plugins: [datasets()],
+  define: { __CRYS_MODELS__: JSON.stringify(MODELS) },
   build: { outDir: 'dist', target: 'es2022', chunkSizeWarningLimit: 4000 },
   worker: { format: 'es' },
   preview: { host: '127.0.0.1' },

@@ -2,6 +2,7 @@ import { knnGraph, type PeriodicGraph, radiusGraph } from '@crys/graph';
 import { read, readDatasetCsv, write } from '@crys/io';
 import { type Crystal, CrysError, chemicalFormula, density, latticeParameters, volume } from '@crys/lattice';
 import { setupLogView } from './log-view.js';
+import { ModelView } from './model-view.js';
 import { CrystalViewer, describeAtom, describeEdge } from './viewer.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -196,7 +197,9 @@ function wire(): void {
       const kind = b.dataset.download!;
       try {
         if (kind === 'trajectory') {
-          if (state.trajectory) download(`${state.name}-trajectory.extxyz`, write(state.trajectory, 'extxyz'));
+          if (state.trajectory) {
+            download(`${state.name.replace(/[^\w.-]+/g, '_')}-trajectory.extxyz`, write(state.trajectory, 'extxyz'));
+          }
         } else if (state.crystal) {
           const ext = kind === 'poscar' ? 'vasp' : kind;
           download(`${state.name.replace(/[^\w.-]+/g, '_')}.${ext}`, write(state.crystal, kind));
@@ -222,6 +225,22 @@ function wire(): void {
   };
 }
 
+declare const __CRYS_MODELS__: string[];
+let modelView: ModelView | null = null;
+
+function ensureModelView(): ModelView {
+  modelView ??= new ModelView(
+    $('model-panel'),
+    __CRYS_MODELS__,
+    () => ({ crystal: state.crystal, name: state.name }),
+    (frames) => {
+      state.trajectory = frames;
+      $<HTMLButtonElement>('dl-trajectory').disabled = false;
+    },
+  );
+  return modelView;
+}
+
 /** Switches between the three views. */
 export function selectView(view: string): void {
   for (const tab of document.querySelectorAll<HTMLButtonElement>('nav button')) {
@@ -229,10 +248,15 @@ export function selectView(view: string): void {
   }
   for (const v of ['structure', 'model', 'log']) $(`view-${v}`).hidden = v !== view;
   if (view === 'structure') viewer.requestRender();
+  if (view === 'model') {
+    const mv = ensureModelView();
+    mv.syncControls();
+    mv.viewer.requestRender();
+  }
 }
 
 wire();
 setupLogView();
 // Exposed for the browser test and for curious users in the console.
-Object.assign(globalThis, { crys: { state, viewer, setCrystal, selectView } });
+Object.assign(globalThis, { crys: { state, viewer, setCrystal, selectView, modelView: () => modelView } });
 void loadDataset('perov_5').catch(showError);

@@ -43,7 +43,10 @@ export class CrystalViewer {
   private frameRequested = false;
   onHover: (h: Hovered) => void = () => {};
 
-  constructor(readonly container: HTMLElement) {
+  readonly container: HTMLElement;
+
+  constructor(container: HTMLElement) {
+    this.container = container;
     this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
     this.renderer.setPixelRatio(Math.min(2, globalThis.devicePixelRatio ?? 1));
     this.renderer.setClearColor(0xffffff);

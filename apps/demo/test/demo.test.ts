@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { radiusGraph } from '@crys/graph';
-import { readDatasetCsv, readPoscar } from '@crys/io';
+import { readDatasetCsv, readPoscar, writeCif } from '@crys/io';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { serveStatic } from './serve.js';
@@ -11,6 +13,7 @@ import { serveStatic } from './serve.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist');
 const shots = join(here, '..', 'test-results');
+const cli = join(here, '../../cli/dist/bin.js');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI === 'true') {
@@ -120,5 +123,69 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     await page.locator('[data-series="train.loss"] canvas').waitFor();
     const png = await page.screenshot({ path: join(shots, 'training-log.png') });
     expect(await nonBlankFraction(page, png)).toBeGreaterThan(0.01);
+  });
+
+  test('relaxing with the shipped denoising model shows the same numbers as `crys relax` on the same input', async () => {
+    const models = readdirSync(join(dist, 'models'));
+    expect(models, 'the build ships perov_5-denoise (packages/model/models)').toContain('perov_5-denoise');
+    // The first Perov-5 crystal, as the page has it selected, written to a file for the CLI.
+    await page.click('nav button[data-view="structure"]');
+    await page.selectOption('#dataset', 'perov_5');
+    await expect.poll(() => page.locator('#info').textContent()).toContain('perov_5/');
+    const csv = readFileSync(join(here, '../../../data/perov_5/val.csv'), 'utf8');
+    const first = readDatasetCsv(csv).next().value!;
+    const dir = mkdtempSync(join(tmpdir(), 'crys-demo-'));
+    const file = join(dir, 'first.cif');
+    writeFileSync(file, writeCif(first.crystal));
+    const out = execFileSync(
+      process.execPath,
+      [
+        cli,
+        'relax',
+        file,
+        '--model',
+        process.env.CRYS_DEMO_MODELS_DIR
+          ? join(process.env.CRYS_DEMO_MODELS_DIR, 'perov_5-denoise', 'model.json')
+          : 'perov_5-denoise',
+        '--steps',
+        '12',
+        '--start-level',
+        '0.5',
+        '--json',
+        '--out',
+        join(dir, 'out.cif'),
+        '--trajectory',
+        join(dir, 't.xyz'),
+      ],
+      { encoding: 'utf8' },
+    );
+    const steps = JSON.parse(out).steps as { a: number; b: number; c: number; alpha: number }[];
+    const last = steps[steps.length - 1];
+
+    await page.click('nav button[data-view="model"]');
+    await page.selectOption('#m-model', 'perov_5-denoise');
+    await page.fill('#m-steps', '12');
+    await page.fill('#m-level', '0.5');
+    await page.uncheck('#m-perturb');
+    await page.click('#m-run');
+    await page.locator('[data-final="abc"], #m-error:not([hidden])').first().waitFor({ timeout: 120_000 });
+    expect(await page.locator('#m-error').textContent()).toBe('');
+    const abc = (await page.locator('[data-final="abc"]').textContent())!.split(',').map(Number);
+    expect(abc[0]).toBeCloseTo(last.a, 3);
+    expect(abc[1]).toBeCloseTo(last.b, 3);
+    expect(abc[2]).toBeCloseTo(last.c, 3);
+    expect(await page.locator('#m-frame').textContent()).toBe('step 12 / 12');
+    const png = await page.screenshot({ path: join(shots, 'model-relax.png') });
+    expect(await nonBlankFraction(page, png)).toBeGreaterThan(0.02);
+
+    // Perturb and relax: a verdict against the loaded crystal and an RMS curve.
+    await page.check('#m-perturb');
+    await page.fill('#m-steps', '');
+    await page.click('#m-run');
+    await expect.poll(() => page.locator('#m-status').textContent(), { timeout: 120_000 }).toMatch(/steps in/);
+    expect(await page.locator('[data-verdict="match"]').textContent()).toMatch(/match/);
+    await page.click('#m-play');
+    await page.screenshot({ path: join(shots, 'model-perturb-relax.png') });
+    expect(pageErrors).toEqual([]);
   });
 });
