@@ -311,7 +311,10 @@ export class ModelView {
   }
 
   private togglePlay(): void {
-    if (this.timer !== null) return this.stop();
+    if (this.timer !== null) {
+      this.stop();
+      return;
+    }
     const run = this.run;
     if (!run) return;
     $('m-play').textContent = '❚❚ pause';
