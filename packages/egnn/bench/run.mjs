@@ -78,8 +78,15 @@ function benchKernels(backend) {
   );
   const rowBytes = F * 4;
   const rows = [];
-  const add = (name, ms, bytes) => rows.push({ backend, kernel: name, ms, gbps: bytes / (ms * 1e6) });
-  const run = (f) => () => tf.tidy(() => f().dataSync());
+  const add = (name, ms, bytes) => {
+    rows.push({ backend, kernel: name, ms, gbps: bytes / (ms * 1e6) });
+    process.stdout.write(`kernels: ${backend} ${name}: ${fmt(ms)} ms\n`);
+  };
+  // Nothing is returned from tidy: tfjs walks a returned typed array element by element looking for tensors.
+  const run = (f) => () =>
+    tf.tidy(() => {
+      f().dataSync();
+    });
   add(
     'gatherRows [1e4,64]→[3e5,64]',
     timeIt(
@@ -98,6 +105,19 @@ function benchKernels(backend) {
     ),
     2 * E * rowBytes,
   );
+  if (backend === 'wasm') {
+    const ar = tf.range(0, E, 1, 'int32');
+    add(
+      '  stock sparseSegmentSum as a gather',
+      timeIt(
+        run(() => tf.sparse.sparseSegmentSum(x, idx, ar)),
+        2,
+        5,
+      ),
+      2 * E * rowBytes,
+    );
+    ar.dispose();
+  }
   add(
     'segmentSum [3e5,64]→[1e4,64]',
     timeIt(
@@ -213,7 +233,14 @@ function benchNetwork(backend, caseName, c) {
   };
   const row = { backend, case: caseName, atoms: c.N, edges: c.E };
   try {
-    row.forward = timeIt(() => tf.tidy(() => tf.sum(forward().atomVectors).dataSync()), big ? 1 : 3, big ? 2 : 10);
+    row.forward = timeIt(
+      () =>
+        tf.tidy(() => {
+          tf.sum(forward().atomVectors).dataSync();
+        }),
+      big ? 1 : 3,
+      big ? 2 : 10,
+    );
     row.train = timeIt(
       () =>
         opt.minimize(

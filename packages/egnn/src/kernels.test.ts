@@ -49,6 +49,10 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
     expectClose(got, naiveSegmentSum(xs, ids, S, F));
     expect(Array.from(got.slice((S - 1) * F))).toEqual([0, 0, 0, 0, 0]);
     expect(segmentSum(tf.tensor1d([1, 2, 4]), tf.tensor1d([1, 1, 0], 'int32'), 2).arraySync()).toEqual([4, 3]);
+    expect(segmentSum(tf.zeros([0, 2]), tf.tensor1d([], 'int32'), 2).arraySync()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
   });
 
   test('segmentMean(x, ids, S) divides by segment sizes and gives zeros (not NaN) for empty segments', () => {

@@ -33,7 +33,12 @@ export function fdCheck(
 ): { worst: number; checked: number } {
   const eps = opts.eps ?? 1e-2;
   const floor = opts.floor ?? 1e-2;
-  const grad = tf.tidy(() => tf.grad((x: tf.Tensor) => f(x) as tf.Scalar)(tf.tensor(x0, shape)).dataSync().slice());
+  const grad = tf.tidy(() =>
+    tf
+      .grad((x: tf.Tensor) => f(x) as tf.Scalar)(tf.tensor(x0, shape))
+      .dataSync()
+      .slice(),
+  );
   const n = x0.length;
   const samples = Math.min(opts.samples ?? 24, n);
   let worst = 0;
