@@ -1,9 +1,18 @@
 import { existsSync } from 'node:fs';
-import { InvalidArgumentError } from '@crys/lattice';
+import { type Crystal, InvalidArgumentError, latticeParameters } from '@crys/lattice';
 import { splitDataset, splitOf } from './data.js';
 import { loadModelFile, loadShippedModel, readDatasetFile, trainToDirectory, writeFileAtomic } from './node.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './train.js';
 import type { TaskKind } from './tasks.js';
+
+function meanParameters(crystals: readonly Crystal[]): { a: number; b: number; c: number; alpha: number; beta: number; gamma: number } {
+  const m = { a: 0, b: 0, c: 0, alpha: 0, beta: 0, gamma: 0 };
+  for (const c of crystals) {
+    const p = latticeParameters(c.lattice);
+    for (const k of Object.keys(m) as (keyof typeof m)[]) m[k] += p[k] / Math.max(1, crystals.length);
+  }
+  return m;
+}
 
 function num(args: Record<string, string | boolean>, key: string): number | undefined {
   const v = args[key];
@@ -78,6 +87,7 @@ export async function runCommand(
     const model = existsSync(name) ? loadModelFile(name) : loadShippedModel(name);
     const split = str(args, 'split', 'holdout');
     let rows = readDatasetFile(str(args, 'dataset'));
+    const trainMean = meanParameters(rows.filter((r) => splitOf(r.id) === 'train').map((r) => r.crystal));
     if (split !== 'all') rows = rows.filter((r) => splitOf(r.id) === split);
     const limit = num(args, 'limit');
     if (limit !== undefined) rows = rows.slice(0, limit);
@@ -85,7 +95,9 @@ export async function runCommand(
     const seed = num(args, 'seed') ?? 0;
     const startLevel = num(args, 'start-level');
     const t0 = Date.now();
-    const predictions = predictRows(model, rows, { seed, steps, startLevel });
+    const eta = num(args, 'eta');
+    const moveLattice = args['fixed-lattice'] !== true;
+    const predictions = predictRows(model, rows, { seed, steps, startLevel, eta, moveLattice });
     const seconds = (Date.now() - t0) / 1000;
     if (command === 'predict') {
       const { writeDataset } = await import('./data.js');
@@ -93,8 +105,23 @@ export async function runCommand(
       console.log(JSON.stringify({ rows: predictions.length, seconds }));
       return;
     }
-    const report = evaluatePredictions(model, rows, predictions);
-    const out = { model: name, split, rows: rows.length, seed, steps: steps ?? model.config.steps, seconds, ...report };
+    if (typeof args.out === 'string') {
+      const { writeDataset } = await import('./data.js');
+      writeFileAtomic(args.out, writeDataset(predictions.map((p) => ({ id: p.id, crystal: p.crystal }))));
+    }
+    const report = evaluatePredictions(model, rows, predictions, trainMean);
+    const out = {
+      model: name,
+      split,
+      rows: rows.length,
+      seed,
+      steps: steps ?? model.config.steps,
+      eta: eta ?? 0,
+      moveLattice,
+      ...(startLevel !== undefined ? { startLevel } : {}),
+      seconds,
+      ...report,
+    };
     console.log(JSON.stringify(out, null, 2));
     if (typeof args.json === 'string') writeFileAtomic(args.json, JSON.stringify(out, null, 2));
     return;

@@ -23,6 +23,10 @@ export interface PredictRowsOptions {
   readonly startLevel?: number;
   /** Crystals per forward pass (default 256). */
   readonly batchSize?: number;
+  /** Sampler stochasticity (see `ActionOptions.eta`; default 0). */
+  readonly eta?: number;
+  /** Apply lattice actions (default true). */
+  readonly moveLattice?: boolean;
 }
 
 /** A prediction for one dataset row, with the input the model started from. */
@@ -62,7 +66,14 @@ export function predictRows(
     );
     return createCrystal({ lattice: s.lattice, fracCoords: s.frac, atomicNumbers: r.crystal.atomicNumbers });
   });
-  const results = relaxMany(model, starts, { steps: options.steps, startLevel: level, batchSize: options.batchSize });
+  const results = relaxMany(model, starts, {
+    steps: options.steps,
+    startLevel: level,
+    batchSize: options.batchSize,
+    eta: options.eta,
+    noiseSeed: seed,
+    moveLattice: options.moveLattice,
+  });
   return rows.map((r, i) => ({ id: r.id, start: starts[i], crystal: results[i].crystal }));
 }
 

@@ -22,6 +22,16 @@ export interface ActionOptions {
   readonly trajectory?: boolean;
   /** Crystals per forward pass (default 256). */
   readonly batchSize?: number;
+  /**
+   * Stochasticity of the atom updates, as DDIM's η: 0 (default) moves atoms by (σ_k − σ_{k+1})·τ̂; η > 0
+   * jumps to the predicted clean coordinates and re-noises them to σ_{k+1} with a share η of fresh noise,
+   * drawn from a generator seeded by `noiseSeed` (so runs stay reproducible).
+   */
+  readonly eta?: number;
+  /** Seed of the fresh noise when `eta` > 0 (default 0). */
+  readonly noiseSeed?: number;
+  /** Apply the lattice actions (default true); false keeps the starting cell (an ablation). */
+  readonly moveLattice?: boolean;
 }
 
 /** What happened at one action step of one crystal. */
@@ -88,18 +98,24 @@ function runSchedule(
   startLevel: number,
   record: boolean,
   batchSize: number,
+  eta = 0,
+  noiseSeed = 0,
+  moveLattice = true,
 ): { trajectories: Crystal[][]; infos: StepInfo[][] } {
   const task = model.config.task;
   const trajectories: Crystal[][] = states.map((s) => (record ? [toCrystal(s)] : []));
   const infos: StepInfo[][] = states.map(() => []);
   const g = new Float64Array(9);
   const a = new Float64Array(9);
+  const noiseRng = createRng(noiseSeed);
   for (let k = 0; k < steps; k++) {
     const t = startLevel * (1 - k / steps);
     const tNext = startLevel * (1 - (k + 1) / steps);
     const sigma = atomSigma(task, t);
     const sigmaNext = k === steps - 1 ? 0 : atomSigma(task, tNext);
-    const atomFactor = sigma - sigmaNext;
+    // DDIM-η: x' = x + σ·τ̂ − sqrt(σ'² − s²)·τ̂ + s·z with s = η·σ'·sqrt(1 − σ'²/σ²)
+    const sNoise = eta > 0 && sigma > 0 ? eta * sigmaNext * Math.sqrt(Math.max(0, 1 - (sigmaNext * sigmaNext) / (sigma * sigma))) : 0;
+    const atomFactor = sigma - Math.sqrt(Math.max(0, sigmaNext * sigmaNext - sNoise * sNoise));
     const latticeFactor = (t - tNext) / t;
     for (let start = 0; start < states.length; start += batchSize) {
       const chunk = states.slice(start, start + batchSize);
@@ -123,6 +139,7 @@ function runSchedule(
         if (task.atomSigmaMax > 0) {
           const before = s.lattice;
           for (let i = 0; i < 3 * n; i++) s.frac[i] += atomFactor * atoms[3 * offset + i];
+          if (sNoise > 0) for (let i = 0; i < 3 * n; i++) s.frac[i] += sNoise * noiseRng.normal();
           for (let i = 0; i < n; i++) {
             let dx = 0,
               dy = 0,
@@ -141,8 +158,10 @@ function runSchedule(
           a[q] = latticeFactor * 0.5 * (lattice[9 * b + q] + lattice[9 * b + 3 * (q % 3) + Math.floor(q / 3)]);
           strain += a[q] * a[q];
         }
-        symExp(g, a);
-        s.lattice = mul3(new Float64Array(9), s.lattice, g);
+        if (moveLattice) {
+          symExp(g, a);
+          s.lattice = mul3(new Float64Array(9), s.lattice, g);
+        } else strain = 0;
         for (let i = 0; i < 3 * n; i++) s.frac[i] -= Math.floor(s.frac[i]);
         offset += n;
         const p = latticeParameters(s.lattice);
@@ -188,7 +207,17 @@ export function relaxMany(
     species: speciesIndices(model, c.atomicNumbers, fn),
     atomicNumbers: Uint8Array.from(c.atomicNumbers),
   }));
-  const { trajectories, infos } = runSchedule(model, states, steps, startLevel, options.trajectory ?? false, batchSize);
+  const { trajectories, infos } = runSchedule(
+    model,
+    states,
+    steps,
+    startLevel,
+    options.trajectory ?? false,
+    batchSize,
+    options.eta ?? 0,
+    options.noiseSeed ?? 0,
+    options.moveLattice ?? true,
+  );
   return states.map((s, i) => ({ crystal: toCrystal(s), trajectory: trajectories[i], steps: infos[i] }));
 }
 
