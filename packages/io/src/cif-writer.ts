@@ -14,6 +14,12 @@ export interface WriteCifOptions {
   /** The `data_` block name. Default: the reduced formula. */
   readonly blockName?: string;
   /**
+   * One `data_` block name per crystal, e.g. the `names` of a `ReadResult`, so that names survive a
+   * read → write round trip. Must have one entry per crystal; an empty entry falls back to `blockName`
+   * (suffixed `_i` for several crystals) or the formula. Whitespace becomes `_`.
+   */
+  readonly blockNames?: readonly string[];
+  /**
    * Write the asymmetric unit and the symmetry operations found by moyo (tolerance `symprec`, Å) instead of
    * every site in P1. Needs `await loadMoyo()` first. Partially occupied crystals are written in P1.
    */
@@ -53,10 +59,24 @@ function cifName(name: string): string {
  *   fracCoords: Float64Array.of(0, 0, 0), atomicNumbers: Uint8Array.of(84) });
  */
 export function writeCif(crystal: Crystal | readonly Crystal[], options: WriteCifOptions = {}): string {
-  if (Array.isArray(crystal)) {
-    return (crystal as readonly Crystal[])
+  const list = Array.isArray(crystal) ? (crystal as readonly Crystal[]) : undefined;
+  const names = options.blockNames;
+  if (names !== undefined && names.length !== (list ? list.length : 1)) {
+    throw new InvalidArgumentError(
+      'writeCif',
+      'options.blockNames',
+      `must have one name per crystal (${list ? list.length : 1}), got ${names.length}`,
+      names,
+    );
+  }
+  if (list) {
+    return list
       .map((c, i) =>
-        writeCif(c, { ...options, blockName: options.blockName ? `${options.blockName}_${i}` : undefined }),
+        writeCif(c, {
+          ...options,
+          blockNames: undefined,
+          blockName: names?.[i] || (options.blockName ? `${options.blockName}_${i}` : undefined),
+        }),
       )
       .join('');
   }
@@ -76,7 +96,7 @@ export function writeCif(crystal: Crystal | readonly Crystal[], options: WriteCi
   const f = formula(c.atomicNumbers);
   const lines: string[] = [];
   lines.push('# generated using @crys/io');
-  lines.push(`data_${cifName(options.blockName ?? f.structural)}`);
+  lines.push(`data_${cifName(names?.[0] || options.blockName || f.structural)}`);
   let sites = Array.from({ length: n }, (_, i) => i);
   let ops = ['x, y, z'];
   let hm = 'P 1';

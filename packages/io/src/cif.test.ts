@@ -163,13 +163,69 @@ describe('readCif', () => {
     expect(
       readCif(base.replace('loop_', "_space_group_name_Hall '-F 4 2 3'\nloop_")).crystals[0].atomicNumbers.length,
     ).toBe(8);
+    // No operations and no space group: P1 is the CIF default, read without a warning.
     const p1 = readCif(base);
     expect(p1.crystals[0].atomicNumbers.length).toBe(2);
-    expect(p1.warnings).toMatchInlineSnapshot(`
+    expect(p1.warnings).toEqual([]);
+    expect(readCif(base.replace('loop_', '_symmetry_space_group_name_H-M ?\nloop_')).warnings).toEqual([]);
+  });
+
+  test('readCif warns only where its symmetry is a guess', () => {
+    const sites = `loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa1 0 0 0\nCl1 0.5 0.5 0.5\n`;
+    const block = (sym: string) => `data_x\n${CELL(5.64)}${sym}${sites}`;
+    // A number with one setting (225) or a full symbol: no warning.
+    expect(readCif(block('_space_group_IT_number 225\n')).warnings).toEqual([]);
+    expect(readCif(block("_symmetry_space_group_name_H-M 'P 1'\n_symmetry_Int_Tables_number 1\n")).warnings).toEqual(
+      [],
+    );
+    // pymatgen's P1 files: 'P 1', number 1 and the single operation 'x, y, z'.
+    const pmg = block(
+      "_symmetry_space_group_name_H-M 'P 1'\n_symmetry_Int_Tables_number 1\nloop_\n_symmetry_equiv_pos_site_id\n_symmetry_equiv_pos_as_xyz\n1 'x, y, z'\n",
+    );
+    expect(readCif(pmg).warnings).toEqual([]);
+    // Only a number whose group has several settings: the ITA standard one is a guess.
+    const n227 = readCif(block('_space_group_IT_number 227\n'), { source: 'n.cif' });
+    // Origin choice 2: (0,0,0) is site 16c and (½,½,½) site 16d.
+    expect(n227.crystals[0].atomicNumbers.length).toBe(32);
+    expect(n227.warnings).toMatchInlineSnapshot(`
       [
-        "cif:1:1: data_x: no symmetry operations or space group given; read as P1",
+        "n.cif:8:24: data_x: no operations or space-group symbol, only the number 227, which has 2 settings; used the ITA standard one, 'F 4_1/d -3 2/m' (No. 227, Hall '-F 4vw 2vw 3')",
       ]
     `);
+    // Only the identity listed beside a named non-P1 group: the sites are read as P1, with a warning.
+    const idOnly = readCif(
+      block("_symmetry_space_group_name_H-M 'F m -3 m'\nloop_\n_symmetry_equiv_pos_as_xyz\n'x, y, z'\n"),
+      { source: 'id.cif' },
+    );
+    expect(idOnly.crystals[0].atomicNumbers.length).toBe(2);
+    expect(idOnly.warnings).toMatchInlineSnapshot(`
+      [
+        "id.cif:8:32: data_x: only the identity operation is listed but the space group is 'F 4/m -3 2/m' (No. 225, Hall '-F 4 2 3'); the listed sites are read as P1 (complete only if the file lists every site, not an asymmetric unit)",
+      ]
+    `);
+    // The same with the identity spelled differently and a number instead of a symbol.
+    expect(
+      readCif(block("_space_group_IT_number 225\nloop_\n_space_group_symop_operation_xyz\n'+x,+y,+z'\n")).warnings,
+    ).toHaveLength(1);
+  });
+
+  test('readCif returns the name of each data block that gave a crystal', () => {
+    const one = `${CELL(3)}loop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nPo 0 0 0\n`;
+    const r = readCif(`data_meta\n_journal_year 2001\ndata_mp-149\n${one}data_Po_Alpha\n${one}data_\n${one}`);
+    expect(r.crystals.length).toBe(3);
+    expect(r.names).toEqual(['mp-149', 'Po_Alpha', '']);
+    // writeCif({ blockNames }) writes them back, so names survive a round trip.
+    const names = ['mp-149', 'Po_Alpha', 'third'];
+    expect(readCif(writeCif(r.crystals, { blockNames: names })).names).toEqual(names);
+    expect(readCif(writeCif(r.crystals[0], { blockNames: ['one name'] })).names).toEqual(['one_name']);
+    expect(readCif(writeCif(r.crystals, { blockNames: ['a', '', 'c'], blockName: 'x' })).names).toEqual([
+      'a',
+      'x_1',
+      'c',
+    ]);
+    expect(() => writeCif(r.crystals, { blockNames: ['a'] })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: writeCif: options.blockNames must have one name per crystal (3), got 1]`,
+    );
   });
 
   test('readCif snaps 0.3333/0.6667 to thirds so hexagonal images merge (pymatgen does the same)', () => {
@@ -184,8 +240,7 @@ describe('readCif', () => {
     expect(Array.from(c.atomicNumbers)).toEqual([26, 27, 8]);
     expect(Array.from(c.occupancies ?? [])).toEqual([0.5, 0.5, 1]);
     expect(warnings.join('\n')).toMatchInlineSnapshot(`
-      "d.cif:1:1: data_d: no symmetry operations or space group given; read as P1
-      d.cif:1:1: data_d: 1 site images coincide with an earlier site of the same element; merged
+      "d.cif:1:1: data_d: 1 site images coincide with an earlier site of the same element; merged
       d.cif:1:1: data_d: 1 occupancies above 1 (after merging) were set to 1
       d.cif:1:1: data_d: 2 of 3 sites are partially occupied; kept in crystal.occupancies"
     `);

@@ -1,7 +1,7 @@
 import { type Crystal, latticeFromParametersInto } from '@crys/lattice';
 import { type CifBlock, type CifDocument, type CifLoop, parseCifScratch } from './cif-syntax.js';
 import { ParseError } from './errors.js';
-import { findSpaceGroup, spaceGroupOperations } from './space-groups.js';
+import { findSpaceGroup, type SpaceGroupMatch, spaceGroupOperations, spaceGroupSetting } from './space-groups.js';
 import { speciesToAtomicNumber } from './species.js';
 import { parseXyzOperation } from './symop.js';
 import type { ReadOptions, ReadResult } from './types.js';
@@ -52,25 +52,34 @@ const FRAC_TOLERANCE = 1e-4;
  * such as `Fe3+` and label digits are dropped), symmetry expansion from the listed xyz operations or, when
  * none are listed, from the Hall symbol, Hermann–Mauguin symbol or space-group number. Images of one site
  * closer than `siteTolerance` are merged, as are coincident sites of the same element. Partial occupancies
- * are kept on the crystal (`occupancies`) with a warning. Coordinates are wrapped into [0, 1).
+ * are kept on the crystal (`occupancies`) with a warning. Coordinates are wrapped into [0, 1). A block with no
+ * symmetry at all is read as P1 (the CIF default) without a warning.
+ *
+ * `names[i]` is the name of the data block `crystals[i]` came from (`data_NaCl` → `'NaCl'`, as written;
+ * `''` for a bare `data_`), so ids survive conversions; blocks skipped for lack of structure have no entry.
  *
  * Throws {@link ParseError} (`source:line:column: …`) for broken syntax or a block whose cell or sites
  * cannot be read; blocks without structure are skipped with a warning.
  *
  * @example
- * const { crystals } = readCif('data_Po\n_cell_length_a 3.35\n_cell_length_b 3.35\n_cell_length_c 3.35\n' +
+ * const { crystals, names } = readCif('data_Po\n_cell_length_a 3.35\n_cell_length_b 3.35\n_cell_length_c 3.35\n' +
  *   '_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n_space_group_IT_number 221\n' +
  *   'loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nPo1 0 0 0\n');
  * crystals[0].atomicNumbers; // Uint8Array [84]
+ * names; // ['Po']
  */
 export function readCif(text: string, options: ReadCifOptions = {}): ReadResult {
   const source = options.source ?? 'cif';
   const doc = parseCifScratch(text, source);
   const crystals: Crystal[] = [];
+  const names: string[] = [];
   const warnings = doc.warnings;
   for (const block of doc.blocks) {
     const c = blockToCrystal(doc, block, options, warnings);
-    if (c) crystals.push(c);
+    if (c) {
+      crystals.push(c);
+      names.push(block.name);
+    }
   }
   if (crystals.length === 0) {
     const line = doc.blocks.length > 0 ? doc.blocks[0].line : 1;
@@ -84,7 +93,7 @@ export function readCif(text: string, options: ReadCifOptions = {}): ReadResult 
         : `expected a data block with _cell_length_a and an _atom_site_fract_x loop; none of ${doc.blocks.length} block(s) has one`,
     );
   }
-  return { crystals, warnings };
+  return { crystals, warnings, names };
 }
 
 function findLoopColumn(block: CifBlock, tags: readonly string[]): { loop: CifLoop; column: number } | undefined {
@@ -103,47 +112,120 @@ function firstToken(block: CifBlock, tags: readonly string[]): number {
   return -1;
 }
 
-function readOperations(doc: CifDocument, block: CifBlock, warnings: string[]): Float64Array {
-  const found = findLoopColumn(block, OP_TAGS);
-  const single = found ? -1 : firstToken(block, OP_TAGS);
-  if (found || single >= 0) {
-    const count = found ? found.loop.numRows : 1;
-    // Fast path: the P1 'x, y, z' files written by pymatgen.
-    if (count === 1) {
-      const tok = found ? found.loop.token(0, found.column) : single;
-      const s = doc.tokenText(tok);
-      if (s === 'x, y, z' || s === 'x,y,z') return IDENTITY;
-    }
-    const ops = new Float64Array(12 * count);
-    for (let r = 0; r < count; r++) {
-      const tok = found ? found.loop.token(r, found.column) : single;
-      const op = parseXyzOperation(doc.tokenText(tok));
-      if (typeof op === 'string') throw doc.errorAt(tok, `symmetry operation: ${op}`);
-      ops.set(op, 12 * r);
-    }
-    return ops;
-  }
+interface NamedSpaceGroup {
+  /** The token the group was read from (for positions). */
+  readonly at: number;
+  /** The symbol or number as written. */
+  readonly text: string;
+  /** Only `_space_group_IT_number` (or an alias) was given: no Hall or H–M symbol. */
+  readonly numberOnly: boolean;
+  readonly match: SpaceGroupMatch | undefined;
+}
+
+/** The space group a block names (Hall, then H–M, then number), or undefined when it names none. */
+function namedSpaceGroup(doc: CifDocument, block: CifBlock): NamedSpaceGroup | undefined {
   const hallTok = firstToken(block, HALL_TAGS);
   const hmTok = firstToken(block, HM_TAGS);
   const numTok = firstToken(block, NUMBER_TAGS);
   const hall = hallTok >= 0 && !doc.tokenIsNull(hallTok) ? doc.tokenText(hallTok) : undefined;
   const hm = hmTok >= 0 && !doc.tokenIsNull(hmTok) ? doc.tokenText(hmTok) : undefined;
   const num = numTok >= 0 ? doc.tokenNumber(numTok) : Number.NaN;
-  if (hall === undefined && hm === undefined && Number.isNaN(num)) {
-    warnings.push(
-      `${doc.source}:${block.line}:1: data_${block.name}: no symmetry operations or space group given; read as P1`,
-    );
-    return IDENTITY;
+  if (hall === undefined && hm === undefined && Number.isNaN(num)) return undefined;
+  const at = hall !== undefined ? hallTok : hm !== undefined ? hmTok : numTok;
+  return {
+    at,
+    text: hall ?? hm ?? doc.tokenText(numTok),
+    numberOnly: hall === undefined && hm === undefined,
+    match: findSpaceGroup({ hall, hermannMauguin: hm, number: Number.isNaN(num) ? undefined : num }),
+  };
+}
+
+function isIdentity(ops: Float64Array): boolean {
+  if (ops === IDENTITY) return true;
+  if (ops.length !== 12) return false;
+  for (let i = 0; i < 12; i++) if (Math.abs(ops[i] - IDENTITY[i]) > 1e-12) return false;
+  return true;
+}
+
+let settingsPerNumber: Uint8Array | undefined;
+
+/** How many Hall settings share an ITA number (1 for most cubic and hexagonal groups). */
+function settingCount(number: number): number {
+  if (!settingsPerNumber) {
+    settingsPerNumber = new Uint8Array(231);
+    for (let h = 1; ; h++) {
+      const s = spaceGroupSetting(h);
+      if (!s) break;
+      settingsPerNumber[s.number]++;
+    }
   }
-  const match = findSpaceGroup({ hall, hermannMauguin: hm, number: Number.isNaN(num) ? undefined : num });
-  const at = hallTok >= 0 ? hallTok : hmTok >= 0 ? hmTok : numTok;
+  return settingsPerNumber[number] ?? 0;
+}
+
+function groupLabel(hallNumber: number): string {
+  const s = spaceGroupSetting(hallNumber);
+  return s ? `'${s.hmFull}' (No. ${s.number}, Hall '${s.hallSymbol}')` : `Hall number ${hallNumber}`;
+}
+
+/**
+ * The operations of a block: the listed xyz operations, else those of the named space group, else the
+ * identity (P1 is the CIF default when a file gives no symmetry at all, so that is not worth a warning).
+ * Warns where the reading is a guess: only a space-group number with several settings (the ITA standard one
+ * is used), or only the identity listed beside a named space group that is not P1 (the listed sites are read
+ * as P1: right for files that list every site, wrong for an asymmetric unit).
+ */
+function readOperations(doc: CifDocument, block: CifBlock): Float64Array {
+  const found = findLoopColumn(block, OP_TAGS);
+  const single = found ? -1 : firstToken(block, OP_TAGS);
+  if (found || single >= 0) {
+    const count = found ? found.loop.numRows : 1;
+    let ops: Float64Array | undefined;
+    // Fast path: the P1 'x, y, z' files written by pymatgen.
+    if (count === 1) {
+      const tok = found ? found.loop.token(0, found.column) : single;
+      const s = doc.tokenText(tok);
+      if (s === 'x, y, z' || s === 'x,y,z') ops = IDENTITY;
+    }
+    if (!ops) {
+      ops = new Float64Array(12 * count);
+      for (let r = 0; r < count; r++) {
+        const tok = found ? found.loop.token(r, found.column) : single;
+        const op = parseXyzOperation(doc.tokenText(tok));
+        if (typeof op === 'string') throw doc.errorAt(tok, `symmetry operation: ${op}`);
+        ops.set(op, 12 * r);
+      }
+    }
+    if (isIdentity(ops)) {
+      const named = namedSpaceGroup(doc, block);
+      const number = named?.match ? spaceGroupSetting(named.match.hallNumber)?.number : undefined;
+      if (named?.match && number !== undefined && number !== 1) {
+        doc.warnAt(
+          named.at,
+          `data_${block.name}: only the identity operation is listed but the space group is ${groupLabel(named.match.hallNumber)}; the listed sites are read as P1 (complete only if the file lists every site, not an asymmetric unit)`,
+        );
+      }
+    }
+    return ops;
+  }
+  const named = namedSpaceGroup(doc, block);
+  if (!named) return IDENTITY;
+  const { match, at } = named;
   if (!match) {
     throw doc.errorAt(
       at,
-      `expected a known space group (Hall symbol, Hermann–Mauguin symbol or number 1–230), got ${JSON.stringify(hall ?? hm ?? String(num))}`,
+      `expected a known space group (Hall symbol, Hermann–Mauguin symbol or number 1–230), got ${JSON.stringify(named.text)}`,
     );
   }
   if (match.note) doc.warnAt(at, match.note);
+  else if (named.numberOnly) {
+    const number = spaceGroupSetting(match.hallNumber)?.number ?? 0;
+    if (settingCount(number) > 1) {
+      doc.warnAt(
+        at,
+        `data_${block.name}: no operations or space-group symbol, only the number ${number}, which has ${settingCount(number)} settings; used the ITA standard one, ${groupLabel(match.hallNumber)}`,
+      );
+    }
+  }
   return spaceGroupOperations(match.hallNumber);
 }
 
@@ -233,7 +315,7 @@ function blockToCrystal(
       'expected _atom_site_type_symbol or _atom_site_label in the atom-site loop',
     );
   }
-  const ops = readOperations(doc, block, warnings);
+  const ops = readOperations(doc, block);
   const numOps = ops.length / 12;
   const tol = options.siteTolerance ?? 1e-4;
   const keepLabels = options.labels !== false && cLabel >= 0;

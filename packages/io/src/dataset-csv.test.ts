@@ -63,7 +63,7 @@ describe('readDatasetCsv', () => {
   test('readDatasetCsv locates a broken CIF in the CSV file, or skips it', () => {
     const broken = TEXT.replace('_cell_length_b   4.27928426', '_cell_length_b   four');
     expect(() => [...readDatasetCsv(broken, { source: 'val.csv' })]).toThrowErrorMatchingInlineSnapshot(
-      `[ParseError: val.csv:6:18: dataset-csv: row 0 (id 18517): cif: expected _cell_length_b to be a positive length, got 'four']`,
+      `[ParseError: val.csv:6:18: dataset-csv: row 1 (line 2, id 18517): cif: expected _cell_length_b to be a positive length, got 'four']`,
     );
     const skipped: number[] = [];
     const rows = [...readDatasetCsv(broken, { onError: 'skip', onSkip: (_e, row) => skipped.push(row) })];
@@ -75,6 +75,47 @@ describe('readDatasetCsv', () => {
     expect(() => [...readDatasetCsv('id,cif\n1,"data_x\n')]).toThrowErrorMatchingInlineSnapshot(
       `[ParseError: dataset.csv:2:3: dataset-csv: unterminated quoted field: expected a closing "]`,
     );
+  });
+
+  test('readDatasetCsv messages count data rows from 1 and give the line where the row starts', () => {
+    const po = (c: string) =>
+      `"data_Po\n_cell_length_a 3.35\n_cell_length_b 3.35\n_cell_length_c ${c}\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\nloop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nPo 0 0 0\n"`;
+    // Rows 1 and 2 take 14 lines each (lines 2–15, 16–29); row 3 starts on line 30.
+    const fieldShort = `id,cif,e\na,${po('3.35')},1\nb,${po('3.35')},2\nc,3\n`;
+    expect(() => [...readDatasetCsv(fieldShort, { source: 'p.csv' })]).toThrowErrorMatchingInlineSnapshot(
+      `[ParseError: p.csv:30:1: dataset-csv: row 3 (line 30): expected 3 fields as in the header, got 2]`,
+    );
+    // A broken CIF in row 2: the error sits on the CIF's line in the file, the row on the line where it starts.
+    const broken = `id,cif,e\na,${po('3.35')},1\nb,${po('-1')},2\nc,${po('3.35')},3\n`;
+    expect(() => [...readDatasetCsv(broken, { source: 'p.csv' })]).toThrowErrorMatchingInlineSnapshot(
+      `[ParseError: p.csv:19:16: dataset-csv: row 2 (line 16, id b): cif: expected _cell_length_c to be a positive length, got '-1']`,
+    );
+    // Skipped rows go to onSkip with the 0-based index of DatasetRow.row; the message counts from 1.
+    const skipped: [number, string][] = [];
+    const kept = [...readDatasetCsv(broken, { onError: 'skip', onSkip: (e, row) => skipped.push([row, e.reason]) })];
+    expect(kept.map((r) => [r.row, r.id])).toEqual([
+      [0, 'a'],
+      [2, 'c'],
+    ]);
+    expect(skipped.map(([row, reason]) => [row, reason.slice(0, 21)])).toEqual([[1, 'row 2 (line 16, id b)']]);
+  });
+
+  test('readDatasetCsv puts CIF warnings on the row, located in the CSV file', () => {
+    const cif = (gamma: string) =>
+      `data_x\n_cell_length_a 3\n_cell_length_b 3\n_cell_length_c 3\n_cell_angle_alpha 90\n_cell_angle_beta 90\n${gamma}loop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nPo 0 0 0\nPo ? 0 0\n`;
+    const csv = `id,cif\na,"${cif('_cell_angle_gamma 90\n')}"\nb,"${cif('')}"\n`;
+    const rows = [...readDatasetCsv(csv, { source: 'w.csv' })];
+    expect(rows.map((r) => r.warnings)).toMatchInlineSnapshot(`
+      [
+        [
+          "w.csv:15:4: row 1 (line 2, id a): cif: site without coordinates ('?') skipped",
+        ],
+        [
+          "w.csv:17:1: row 2 (line 17, id b): cif: data_x: _cell_angle_gamma missing; 90° assumed",
+          "w.csv:29:4: row 2 (line 17, id b): cif: site without coordinates ('?') skipped",
+        ],
+      ]
+    `);
   });
 
   test('writeDatasetCsv then readDatasetCsv returns ids, crystals and properties', () => {

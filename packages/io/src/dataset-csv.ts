@@ -6,15 +6,16 @@ import { ParseError } from './errors.js';
 
 /** One row of a dataset CSV: an id, the crystal from its `cif` column, and every other column. */
 export interface DatasetRow {
-  /** The `material_id` column (or `id`, or the first column, or the row number). */
+  /** The `material_id` column (or `id`, or the first column, or the 0-based `row`). */
   readonly id: string;
   readonly crystal: Crystal;
   /** Other columns by header name: numbers where the text is a number, else strings. The unnamed pandas
    * index column is called `index`. */
   readonly properties: Readonly<Record<string, number | string>>;
-  /** 0-based row number (header excluded). */
+  /** 0-based index of the data row (header excluded): messages say `row ${row + 1}`, counting from 1. */
   readonly row: number;
-  /** Warnings from this row's CIF (usually empty). */
+  /** Warnings from this row's CIF (usually empty), located in the CSV file:
+   * `source:line:column: row 3 (line 40, id mp-1): cif: …`. */
   readonly warnings: readonly string[];
 }
 
@@ -42,13 +43,16 @@ export interface ReadDatasetCsvOptions {
   readonly progressEvery?: number;
   /** `'throw'` (default) stops at the first unreadable row; `'skip'` skips it and reports it to `onSkip`. */
   readonly onError?: 'throw' | 'skip';
-  /** Called with each skipped row's error when `onError` is `'skip'`. */
+  /** Called with each skipped row's error and 0-based row index (as {@link DatasetRow.row}) when `onError` is `'skip'`. */
   readonly onSkip?: (error: ParseError, row: number) => void;
   /** Keep CIF labels on the crystals. Default false (training does not need them). */
   readonly labels?: boolean;
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);
+// readCif is given this source so that its `source:line:column:` prefixes can be found and re-anchored.
+const CIF_SOURCE = 'cif';
+const CIF_POSITION = /^cif:(\d+):(\d+): /;
 
 /** @internal Turns CSV records into dataset rows; shared by the sync and async readers. */
 export class DatasetRowDecoder {
@@ -101,6 +105,9 @@ export class DatasetRowDecoder {
     }
     if (f.length === 1 && f[0] === '') return undefined; // blank line
     const row = this.rowIndex++;
+    // Messages count data rows from 1 (the first row after the header is row 1) and give the file line where
+    // the row starts; the `row` field and onSkip keep the 0-based index.
+    const where = `row ${row + 1} (line ${rec.line}`;
     if (f.length !== this.header.length) {
       return this.fail(
         new ParseError(
@@ -108,29 +115,38 @@ export class DatasetRowDecoder {
           this.source,
           rec.line,
           1,
-          `row ${row}: expected ${this.header.length} fields as in the header, got ${f.length}`,
+          `${where}): expected ${this.header.length} fields as in the header, got ${f.length}`,
         ),
         row,
       );
     }
     const id = this.idCol >= 0 ? f[this.idCol] : String(row);
+    const fieldLine = rec.fieldLines[this.cifCol];
     let crystal: Crystal;
     let warnings: readonly string[] = EMPTY;
     try {
-      const res = readCif(f[this.cifCol], {
-        source: `${this.source}:row ${row}`,
-        labels: this.options.labels ?? false,
-      });
+      const res = readCif(f[this.cifCol], { source: CIF_SOURCE, labels: this.options.labels ?? false });
       crystal = res.crystals[0];
-      if (res.crystals.length > 1)
-        res.warnings.push(`row ${row}: ${res.crystals.length} data blocks; the first is used`);
-      if (res.warnings.length > 0) warnings = res.warnings;
+      if (res.crystals.length > 1 || res.warnings.length > 0) {
+        const out = res.warnings.map((w) => this.relocate(w, fieldLine, `${where}, id ${id})`));
+        if (res.crystals.length > 1) {
+          out.push(
+            `${this.source}:${fieldLine}:1: ${where}, id ${id}): cif: ${res.crystals.length} data blocks; the first is used`,
+          );
+        }
+        warnings = out;
+      }
     } catch (e) {
       if (e instanceof ParseError) {
         // Re-anchor the CIF position in the CSV file: the field starts at fieldLines[cifCol].
-        const line = rec.fieldLines[this.cifCol] + e.line - 1;
         return this.fail(
-          new ParseError('dataset-csv', this.source, line, e.column, `row ${row} (id ${id}): cif: ${e.reason}`),
+          new ParseError(
+            'dataset-csv',
+            this.source,
+            fieldLine + e.line - 1,
+            e.column,
+            `${where}, id ${id}): cif: ${e.reason}`,
+          ),
           row,
         );
       }
@@ -145,6 +161,12 @@ export class DatasetRowDecoder {
     }
     this.yielded++;
     return { id, crystal, properties, row, warnings };
+  }
+  /** A CIF warning `cif:line:col: message` re-anchored in the CSV file: `source:fileLine:col: row …: cif: message`. */
+  private relocate(warning: string, fieldLine: number, where: string): string {
+    const m = CIF_POSITION.exec(warning);
+    if (!m) return `${this.source}:${fieldLine}:1: ${where}: cif: ${warning}`;
+    return `${this.source}:${fieldLine + Number(m[1]) - 1}:${m[2]}: ${where}: cif: ${warning.slice(m[0].length)}`;
   }
   private fail(error: ParseError, row: number): undefined {
     if (this.options.onError !== 'skip') throw error;

@@ -2,7 +2,7 @@ import { CrysError } from '@crys/lattice';
 
 /** Where a {@link ParseError} happened: 1-based line and column in the named source. */
 export interface SourcePosition {
-  /** File name or label of the text (e.g. `'POSCAR'`, `'val.csv:row 17'`). */
+  /** File name or label of the text (e.g. `'POSCAR'`, `'val.csv'`). */
   readonly source: string;
   /** 1-based line. */
   readonly line: number;

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { FIXTURES } from '../test/helpers.js';
+import { writeCif } from './cif-writer.js';
+import { writeDatasetCsv } from './dataset-csv.js';
 import { ParseError, UnknownFormatError } from './errors.js';
 import { readExtxyz, writeExtxyz } from './extxyz.js';
 import { detectFormat, read, write } from './formats.js';
@@ -112,6 +114,9 @@ describe('JSON formats', () => {
     expect(Array.from(r.crystals[0].atomicNumbers)).toEqual([26, 27, 8]);
     expect(Array.from(r.crystals[0].occupancies ?? [])).toEqual([0.5, 0.5, 1]);
     expect(Array.from(r.crystals[0].fracCoords.slice(6))).toEqual([0.5, 0.5, 0.5]);
+    expect(r.names).toEqual(['x']);
+    const { id: _, ...anonymous } = entry;
+    expect(readOptimadeJson(JSON.stringify([entry, anonymous])).names).toEqual(['x', '']);
   });
 });
 
@@ -128,6 +133,17 @@ describe('detectFormat / read / write', () => {
     expect(() => detectFormat('notes.txt', 'hello')).toThrowErrorMatchingInlineSnapshot(
       `[UnknownFormatError: detectFormat: cannot tell the format of 'notes.txt' by name or content; pass { format } (one of cif, poscar, extxyz, pymatgen-json, optimade-json, dataset-csv)]`,
     );
+  });
+
+  test('read returns names for CIF blocks and dataset CSV ids, none for unnamed formats', () => {
+    const cif = writeCif(readPoscar(CSCL).crystals[0], { blockName: 'mp-22865' });
+    expect(read(cif, { format: 'cif' }).names).toEqual(['mp-22865']);
+    const csv = writeDatasetCsv([
+      { id: 'a-1', crystal: readPoscar(CSCL).crystals[0] },
+      { id: 'b-2', crystal: readPoscar(CSCL).crystals[0] },
+    ]);
+    expect(read(csv, { fileName: 'rows.csv' }).names).toEqual(['a-1', 'b-2']);
+    expect(read(CSCL, { format: 'poscar' }).names).toBeUndefined();
   });
 
   test('read and write refuse unknown and read-only formats', () => {

@@ -76,11 +76,13 @@ export const DatasetCsvFormat = {
   read: (text: string, options?: ReadOptions): ReadResult => {
     const crystals: Crystal[] = [];
     const warnings: string[] = [];
+    const names: string[] = [];
     for (const row of readDatasetCsv(text, { source: options?.source })) {
       crystals.push(row.crystal);
+      names.push(row.id);
       warnings.push(...row.warnings);
     }
-    return { crystals, warnings };
+    return { crystals, warnings, names };
   },
   write: (c: Crystal | readonly Crystal[]) => {
     const list: readonly Crystal[] = Array.isArray(c) ? (c as readonly Crystal[]) : [c as Crystal];

@@ -206,7 +206,8 @@ export function writePymatgenJson(crystals: Crystal | readonly Crystal[]): strin
  * Reads OPTIMADE structure JSON: a full response (`{ data: … }`), one entry (`{ type: 'structures',
  * attributes }`) or bare attributes. Uses `lattice_vectors`, `cartesian_site_positions`,
  * `species_at_sites` and `species` (mixtures → coincident sites with occupancies, vacancies dropped).
- * Entries that are not periodic in three dimensions are refused.
+ * Entries that are not periodic in three dimensions are refused. `names` holds each entry's `id` (`''` when
+ * it has none).
  *
  * @example
  * const res = await fetch('https://optimade.materialsproject.org/v1/structures/mp-149');
@@ -223,6 +224,7 @@ export function readOptimadeJson(text: string, options: ReadOptions = {}): ReadR
   else entries = Array.isArray(data) ? data : [data];
   const warnings: string[] = [];
   const crystals: Crystal[] = [];
+  const ids: string[] = [];
   for (const [k, e] of entries.entries()) {
     const where = `data[${k}]`;
     if (!isObject(e)) return fail(`${where}: expected a structure entry object`);
@@ -284,9 +286,10 @@ export function readOptimadeJson(text: string, options: ReadOptions = {}): ReadR
     if (col.z.length === 0) return fail(`${where}: expected at least one site`);
     if (col.partial) warnings.push(`${source}:1:1: ${where}: partially occupied sites kept in crystal.occupancies`);
     crystals.push(col.crystal(lat, false));
+    ids.push(typeof e.id === 'string' ? e.id : typeof e.id === 'number' ? String(e.id) : '');
   }
   if (crystals.length === 0) fail('expected at least one structure entry, found none');
-  return { crystals, warnings };
+  return { crystals, warnings, names: ids };
 }
 
 /**

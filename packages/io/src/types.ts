@@ -7,6 +7,13 @@ import type { Crystal } from '@crys/lattice';
 export interface ReadResult {
   readonly crystals: Crystal[];
   readonly warnings: string[];
+  /**
+   * The crystals' names as the file gives them, parallel to `crystals` (`names[i]` names `crystals[i]`):
+   * the CIF data block name (`data_mp-149` → `'mp-149'`), the dataset CSV id, the OPTIMADE entry `id`
+   * (`''` when missing). Absent for formats whose crystals have no names (POSCAR, extended XYZ, pymatgen
+   * JSON).
+   */
+  readonly names?: string[];
 }
 
 /** Options shared by the readers. */

@@ -30,7 +30,7 @@ export function compareDataset(
       (hasNonFinite(c) ? 'non-finite' : null) ??
       matchCell(cellOf(c), ref.cell, 1e-7) ??
       matchSites(c.fracCoords, c.atomicNumbers, ref.frac, ref.z, 1e-7);
-    if (why) bad.push(`row ${row.row} (${row.id}): ${why}`);
+    if (why) bad.push(`row ${row.row + 1} (${row.id}): ${why}`);
     rows++;
   }
   return { rows, bad };
