@@ -91,7 +91,7 @@ describe('crys info', () => {
     const r = runCli(['info', 'apps/cli/test/fixtures/bad-row.csv', '--limit', '5']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatchInlineSnapshot(`
-      "crys info: error: apps/cli/test/fixtures/bad-row.csv:16:1: dataset-csv: row 1 (id broken): cif: data_Xx: expected _cell_length_c, it is missing
+      "crys info: error: apps/cli/test/fixtures/bad-row.csv:16:1: dataset-csv: row 2 (line 16, id broken): cif: data_Xx: expected _cell_length_c, it is missing
       hint: fix the file at the line shown (or pass --format if its format was guessed wrong)
       "
     `);
