@@ -5,7 +5,9 @@
 // peer (../shared/peers/egnn_ref.py bench, same architecture and sizes, 1 and 2 threads, best of the two) in the
 // same run. Prints ms per step and the ratio ours / PyTorch (lower is better for us).
 //
-// Options: --quick (skip 10⁵ atoms), --no-peer, --backends wasm,cpu, --kernels-only, --no-kernels.
+// Options: --quick (skip 10⁵ atoms), --only perov,carbon (cases whose name contains one of these), --no-peer, --backends wasm,cpu, --kernels-only, --no-kernels.
+// At 10⁵ atoms (2·10⁶ edges) only the forward pass is timed, on both sides: a training step keeps ~25 [E, 64]
+// float32 activations alive (≈ 13 GB), more than a shared machine should give (and more than wasm's 4 GB heap).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +39,8 @@ const QUICK = flag('--quick');
 const CUTOFF = 5;
 const DEG = 20;
 const SYNTHETIC = QUICK ? [10000] : [10000, 100000];
+// The peer always times a training step too, so its 10⁵-atom case only runs with --full-peer (≈ 13 GB).
+const PEER_SYNTHETIC = flag('--full-peer') ? SYNTHETIC : [10000];
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -232,6 +236,7 @@ function benchNetwork(backend, caseName, c) {
     return _referenceReadout(o.edgeOutputs, vectors, o.distances, t.src, t.edgeCrystalIndex, c.N, c.B);
   };
   const row = { backend, case: caseName, atoms: c.N, edges: c.E };
+  const forwardOnly = c.N >= 50000;
   try {
     row.forward = timeIt(
       () =>
@@ -241,27 +246,31 @@ function benchNetwork(backend, caseName, c) {
       big ? 1 : 3,
       big ? 2 : 10,
     );
-    row.train = timeIt(
-      () =>
-        opt.minimize(
-          () => {
-            const { atomVectors, latticeActions } = forward();
-            return tf.add(
-              tf.mean(tf.square(tf.sub(atomVectors, tgtA))),
-              tf.mean(tf.square(tf.sub(latticeActions, tgtL))),
-            );
-          },
-          false,
-          vars,
-        ),
-      big ? 1 : 3,
-      big ? 2 : 10,
-    );
+    if (!forwardOnly)
+      row.train = timeIt(
+        () =>
+          opt.minimize(
+            () => {
+              const { atomVectors, latticeActions } = forward();
+              return tf.add(
+                tf.mean(tf.square(tf.sub(atomVectors, tgtA))),
+                tf.mean(tf.square(tf.sub(latticeActions, tgtL))),
+              );
+            },
+            false,
+            vars,
+          ),
+        big ? 1 : 3,
+        big ? 2 : 10,
+      );
   } catch (e) {
     row.error = String(e?.message ?? e).slice(0, 80);
   }
   if (gt) disposeGraphTensors(gt);
   if (st) tf.dispose(Object.values(st));
+  process.stdout.write(
+    `  → fwd ${fmt(row.forward)} ms, train ${fmt(row.train)} ms${row.error ? ` (${row.error})` : ''}\n`,
+  );
   tf.dispose([tgtA, tgtL]);
   opt.dispose();
   net.dispose();
@@ -342,7 +351,18 @@ function peerKey(name) {
 }
 
 // ------------------------------------------------------------------------------------------------ main
-const cases = ['perov_5 batch1', 'perov_5 batch64', 'carbon_24 batch64', ...SYNTHETIC.map((n) => `synthetic N=${n}`)];
+const cases = [
+  'perov_5 batch1',
+  'perov_5 batch64',
+  'carbon_24 batch64',
+  ...SYNTHETIC.map((n) => `synthetic N=${n}`),
+].filter(
+  (n) =>
+    !option('--only') ||
+    option('--only')
+      .split(',')
+      .some((k) => n.includes(k)),
+);
 if (!flag('--no-kernels')) {
   const krows = [];
   for (const b of BACKENDS) {
