@@ -47,8 +47,11 @@ for (const ds of ['perov_5', 'carbon_24']) {
     noiseCrystal(model.config.task, prior, c, Int32Array.from(c.atomicNumbers, index), 0.3, rng),
   );
   const vars = [...model.weights.values()];
-  const forward = [], step = [], graph = [];
-  let edges = 0, atoms = 0;
+  const forward = [],
+    step = [],
+    graph = [];
+  let edges = 0,
+    atoms = 0;
   for (let r = 0; r < reps + 1; r++) {
     let t0 = performance.now();
     const inputs = buildInputs(samples, model.config.k);
@@ -78,15 +81,32 @@ for (const ds of ['perov_5', 'carbon_24']) {
 
 // the peer
 let peer = null;
-const peerScript = process.env.CRYS_PEERS ? join(process.env.CRYS_PEERS, 'egnn_ref.py') : '/work/shared/peers/egnn_ref.py';
+const peerScript = process.env.CRYS_PEERS
+  ? join(process.env.CRYS_PEERS, 'egnn_ref.py')
+  : '/work/shared/peers/egnn_ref.py';
 if (!existsSync('/usr/bin/python3') || !existsSync(peerScript)) {
   console.log(`peer skipped: needs /usr/bin/python3 and ${peerScript} (set CRYS_PEERS to the peers folder)`);
 } else {
   try {
     const out = execFileSync(
       '/usr/bin/python3',
-      [peerScript, 'bench', '--datasets', 'perov_5', 'carbon_24', '--batch', '64', '--synthetic', '--reps', String(reps)],
-      { encoding: 'utf8', env: { ...process.env, PEERS_OUT: process.env.PEERS_OUT ?? mkdtempSync(join(tmpdir(), 'peers-')) }, stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        peerScript,
+        'bench',
+        '--datasets',
+        'perov_5',
+        'carbon_24',
+        '--batch',
+        '64',
+        '--synthetic',
+        '--reps',
+        String(reps),
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PEERS_OUT: process.env.PEERS_OUT ?? mkdtempSync(join(tmpdir(), 'peers-')) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     peer = {};
     for (const line of out.split('\n')) {
@@ -98,14 +118,23 @@ if (!existsSync('/usr/bin/python3') || !existsSync(peerScript)) {
   }
 }
 
-console.log('\n| batch of 64 | ours E | ours forward ms | ours fwd+bwd ms | peer E | peer forward ms | peer train ms | fwd+bwd ratio (ours/peer) | per 1k edges ratio |');
+console.log(
+  '\n| batch of 64 | ours E | ours forward ms | ours fwd+bwd ms | peer E | peer forward ms | peer train ms | fwd+bwd ratio (ours/peer) | per 1k edges ratio |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const ds of Object.keys(ours)) {
-  const o = ours[ds], p = peer?.[ds];
+  const o = ours[ds],
+    p = peer?.[ds];
   const ratio = p ? (o.step / p.step).toFixed(2) : 'n/a';
-  const per = p ? ((o.step / o.edges) / (p.step / p.edges)).toFixed(2) : 'n/a';
+  const per = p ? (o.step / o.edges / (p.step / p.edges)).toFixed(2) : 'n/a';
   console.log(
     `| ${ds} | ${o.edges} | ${o.forward.toFixed(1)} | ${o.step.toFixed(1)} | ${p?.edges ?? '-'} | ${p?.forward.toFixed(1) ?? '-'} | ${p?.step.toFixed(1) ?? '-'} | ${ratio} | ${per} |`,
   );
 }
-console.log('(ours: graph building excluded, median', Object.values(ours).map((o) => o.graph.toFixed(1)).join(' / '), 'ms; peer train includes Adam)');
+console.log(
+  '(ours: graph building excluded, median',
+  Object.values(ours)
+    .map((o) => o.graph.toFixed(1))
+    .join(' / '),
+  'ms; peer train includes Adam)',
+);

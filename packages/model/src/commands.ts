@@ -5,7 +5,14 @@ import { loadModelFile, loadShippedModel, readDatasetFile, trainToDirectory, wri
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './train.js';
 import type { TaskKind } from './tasks.js';
 
-function meanParameters(crystals: readonly Crystal[]): { a: number; b: number; c: number; alpha: number; beta: number; gamma: number } {
+function meanParameters(crystals: readonly Crystal[]): {
+  a: number;
+  b: number;
+  c: number;
+  alpha: number;
+  beta: number;
+  gamma: number;
+} {
   const m = { a: 0, b: 0, c: 0, alpha: 0, beta: 0, gamma: 0 };
   for (const c of crystals) {
     const p = latticeParameters(c.lattice);

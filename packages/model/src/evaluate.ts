@@ -1,6 +1,6 @@
 import type { Crystal } from '@crys/lattice';
 import { createCrystal, latticeParameters, minimumImage } from '@crys/lattice';
-import { FIELD_MATCHER_OPTIONS, matchStructures } from '@crys/eval';
+import { crystalValidity, FIELD_MATCHER_OPTIONS, reconstructionMetrics } from '@crys/eval';
 import type { DatasetRow } from './data.js';
 import { fnv1a } from './data.js';
 import { type ActionModel, speciesIndices } from './model.js';
@@ -79,35 +79,52 @@ export function predictRows(
 
 /** Match rate, RMSE and the rest for a set of predicted/true pairs. */
 export interface MatchReport {
-  /** Fraction of pairs that match under the field's settings (stol 0.5, ltol 0.3, angle_tol 10). */
+  /**
+   * DiffCSP's match rate: pairs where pymatgen-style `get_rms_dist` (@crys/eval `rmsDistance`, stol 0.5, ltol 0.3,
+   * angle_tol 10) finds an RMS, counting only pairs whose prediction and ground truth are both valid
+   * (structural + compositional, @crys/eval `crystalValidity`).
+   */
   readonly matchRate: number;
-  /** Mean normalised RMS displacement over matched pairs (pymatgen `get_rms_dist`), null if none match. */
+  /** Mean normalised RMS displacement over those matched pairs, null if none match. */
   readonly rmse: number | null;
   readonly matched: number;
   readonly total: number;
+  /** The same without the validity gate (every pair the matcher accepts). */
+  readonly matchRateNoValidity: number;
+  readonly rmseNoValidity: number | null;
 }
 
 /**
- * Matches predicted crystals against the truth with @crys/eval at the field's settings.
+ * Matches predicted crystals against the truth with @crys/eval at the field's settings, with DiffCSP's
+ * definitions (`reconstructionMetrics`, `requireValid: 'both'`), and without the validity gate.
  *
  * @example
  * matchReport(predicted, truth).matchRate;
  */
 export function matchReport(predicted: readonly Crystal[], truth: readonly Crystal[]): MatchReport {
+  const all = reconstructionMetrics(predicted, truth, { matcher: FIELD_MATCHER_OPTIONS, requireValid: 'none' });
   let matched = 0,
-    rmsSum = 0;
+    rmsSum = 0,
+    matchedAll = 0,
+    rmsAll = 0;
   for (let i = 0; i < predicted.length; i++) {
-    const r = matchStructures(predicted[i], truth[i], FIELD_MATCHER_OPTIONS);
-    if (r.match && r.rms !== null) {
+    const r = all.rms[i];
+    if (r === null) continue;
+    matchedAll++;
+    rmsAll += r;
+    if (crystalValidity(predicted[i]).valid && crystalValidity(truth[i]).valid) {
       matched++;
-      rmsSum += r.rms;
+      rmsSum += r;
     }
   }
+  const n = Math.max(1, predicted.length);
   return {
-    matchRate: predicted.length ? matched / predicted.length : 0,
+    matchRate: matched / n,
     rmse: matched ? rmsSum / matched : null,
     matched,
     total: predicted.length,
+    matchRateNoValidity: matchedAll / n,
+    rmseNoValidity: matchedAll ? rmsAll / matchedAll : null,
   };
 }
 

@@ -114,7 +114,10 @@ function runSchedule(
     const sigma = atomSigma(task, t);
     const sigmaNext = k === steps - 1 ? 0 : atomSigma(task, tNext);
     // DDIM-η: x' = x + σ·τ̂ − sqrt(σ'² − s²)·τ̂ + s·z with s = η·σ'·sqrt(1 − σ'²/σ²)
-    const sNoise = eta > 0 && sigma > 0 ? eta * sigmaNext * Math.sqrt(Math.max(0, 1 - (sigmaNext * sigmaNext) / (sigma * sigma))) : 0;
+    const sNoise =
+      eta > 0 && sigma > 0
+        ? eta * sigmaNext * Math.sqrt(Math.max(0, 1 - (sigmaNext * sigmaNext) / (sigma * sigma)))
+        : 0;
     const atomFactor = sigma - Math.sqrt(Math.max(0, sigmaNext * sigmaNext - sNoise * sNoise));
     const latticeFactor = (t - tNext) / t;
     for (let start = 0; start < states.length; start += batchSize) {
