@@ -17,10 +17,10 @@ const perturbed = createCrystal({
 });
 const denoiser = loadShippedModel('perov_5-denoise');
 const relaxed = relax(denoiser, perturbed, { steps: 20, startLevel: 0.5 });
-console.log('denoised matches:', matchStructures(relaxed.crystal, truth, FIELD_MATCHER_OPTIONS).match);
+console.log('denoised matches:', matchStructures(relaxed.crystal, truth, FIELD_MATCHER_OPTIONS).match); // true
 
 // structure prediction from the composition alone, from a random start
 const model = loadShippedModel('perov_5');
 const { crystal, trajectory } = predictStructure(model, [38, 22, 8, 8, 8], { seed: 0 });
-console.log('steps:', trajectory.length - 1, 'predicted a =', Math.cbrt(volume(crystal.lattice)).toFixed(2), 'Å');
-console.log('matches SrTiO3:', matchStructures(crystal, truth, FIELD_MATCHER_OPTIONS).match);
+console.log('steps:', trajectory.length - 1, 'predicted a =', Math.cbrt(volume(crystal.lattice)).toFixed(2), 'Å'); // 100 '4.22' (true: 3.905)
+console.log('matches SrTiO3:', matchStructures(crystal, truth, FIELD_MATCHER_OPTIONS).match); // false: see docs/results.md
