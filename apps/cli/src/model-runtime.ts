@@ -1,6 +1,6 @@
 /**
- * Everything the model commands share: backend start-up, finding a model by name or path, and rows. Loaded
- * lazily (it pulls in tfjs), so `crys info` and `crys --help` start fast.
+ * Everything the model commands share: backend start-up, finding a model by name or path, and rows. Commands
+ * import this module (and with it @crys/model and tfjs) lazily, so `crys info` and `crys --help` start fast.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,26 +9,27 @@ import { elementSymbol } from '@crys/lattice';
 import { CliFailure, UsageError } from './errors.js';
 import { readText } from './files.js';
 import type { LoadedCrystal } from './load.js';
-import { type ActionModel, type ModelApi, modelApi, type TaskKind } from './model-api.js';
+import {
+  type ActionModel,
+  type DatasetRow,
+  initModelBackend,
+  loadModel,
+  SHIPPED_MODEL_NAMES,
+  shippedModelUrl,
+  type TaskKind,
+} from '@crys/model';
 
 let backend: string | undefined;
-let m: ModelApi | undefined;
 
-/** Imports @crys/model and starts tfjs on wasm (cpu when wasm cannot start) once; returns the backend name. */
+/** Starts tfjs on wasm (cpu when wasm cannot start) once; returns the backend name. */
 export async function startBackend(): Promise<string> {
-  m = await modelApi();
-  backend ??= await m.initModelBackend('wasm');
+  backend ??= await initModelBackend('wasm');
   return backend;
 }
 
 /** File path of a shipped model (it may be absent from a checkout). */
 function shippedPath(name: string): string {
-  return fileURLToPath(api().shippedModelUrl(name));
-}
-
-function api(): ModelApi {
-  if (!m) throw new Error('model-runtime: startBackend() must run first');
-  return m;
+  return fileURLToPath(shippedModelUrl(name));
 }
 
 /** Shipped model name for a task and dataset, e.g. (`denoise`, `perov_5`) → `perov_5-denoise`. */
@@ -38,7 +39,7 @@ function shippedName(task: TaskKind, dataset: string): string {
 
 /** The shipped models that are present in this checkout. */
 export function availableShippedModels(): string[] {
-  return api().SHIPPED_MODEL_NAMES.filter((n) => existsSync(shippedPath(n)));
+  return SHIPPED_MODEL_NAMES.filter((n) => existsSync(shippedPath(n)));
 }
 
 /** A model and where it came from. */
@@ -71,7 +72,7 @@ function parseModel(file: string): ActionModel {
       'pass a model.json written by `crys train` (a killed run keeps its last complete one)',
     );
   }
-  return api().loadModel(text);
+  return loadModel(text);
 }
 
 /**
@@ -80,7 +81,7 @@ function parseModel(file: string): ActionModel {
  * `elements`. Errors list the choices.
  */
 export function resolveModel(spec: string | undefined, task: TaskKind, elements: Iterable<number>): ResolvedModel {
-  const shipped = api().SHIPPED_MODEL_NAMES;
+  const shipped: readonly string[] = SHIPPED_MODEL_NAMES;
   if (spec !== undefined) {
     if (existsSync(spec)) return { model: loadModelFromPath(spec), source: spec };
     if (shipped.includes(spec)) {
@@ -128,6 +129,10 @@ export function taskKind(word: string): TaskKind {
 }
 
 /** Dataset rows in the shape @crys/model's dataset functions take. */
-export function asRows(items: readonly LoadedCrystal[]): { id: string; crystal: LoadedCrystal['crystal'] }[] {
-  return items.map((it, i) => ({ id: it.id ?? String(i + 1), crystal: it.crystal }));
+export function asRows(items: readonly LoadedCrystal[]): DatasetRow[] {
+  return items.map((it, i) => ({
+    id: it.id ?? String(i + 1),
+    crystal: it.crystal,
+    properties: Object.fromEntries(Object.entries(it.properties ?? {}).map(([k, v]) => [k, String(v)])),
+  }));
 }

@@ -129,7 +129,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
         throw new UsageError(`--start-level must be in (0, 1], got ${opts.startLevel}`);
       }
       const rt = await import('../model-runtime.js');
-      const { evaluatePredictions, predictRows, splitOf } = await (await import('../model-api.js')).modelApi();
+      const { evaluatePredictions, predictRows, splitOf } = await import('@crys/model');
       const loaded = loadCrystals(opts.data, { format: opts.format });
       let rows = rt.asRows(loaded.crystals);
       if (opts.split !== 'all') rows = rows.filter((r) => splitOf(r.id) === opts.split);

@@ -122,7 +122,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
       const out = opts.out ?? `${(opts.composition as string).replace(/[^A-Za-z0-9]/g, '')}-predicted.cif`;
       const outFormat = out === '-' ? 'cif' : (formatFromName(out) ?? 'cif');
       const rt = await import('../model-runtime.js');
-      const { predictStructure } = await (await import('../model-api.js')).modelApi();
+      const { predictStructure } = await import('@crys/model');
       await rt.startBackend();
       const { model, source } = rt.resolveModel(opts.model, 'structure', atoms);
       const progress = createProgress(term, { label: 'predicting', total: opts.samples, unit: 'samples' });
@@ -174,7 +174,7 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const outFormat = opts.out === '-' ? 'dataset-csv' : (formatFromName(opts.out) ?? 'dataset-csv');
   const loaded = loadCrystals(opts.data as string, { format: opts.format });
   const rt = await import('../model-runtime.js');
-  const { predictRows, splitOf } = await (await import('../model-api.js')).modelApi();
+  const { predictRows, splitOf } = await import('@crys/model');
   let rows = rt.asRows(loaded.crystals);
   if (opts.split !== 'all') rows = rows.filter((r) => splitOf(r.id) === opts.split);
   if (opts.limit !== undefined) rows = rows.slice(0, opts.limit);

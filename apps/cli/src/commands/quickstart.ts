@@ -90,7 +90,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
         await dataReport(term, opts.json === true);
         return;
       }
-      const { evaluatePredictions, predictRows, splitOf } = await (await import('../model-api.js')).modelApi();
+      const { evaluatePredictions, predictRows, splitOf } = await import('@crys/model');
       const c = term.color;
       const results: Record<string, unknown>[] = [];
       if (!opts.json) {

@@ -62,7 +62,7 @@ export function registerRelax(program: Command, ctx: CliContext): void {
       const outFormat = out === '-' ? 'cif' : (formatFromName(out) ?? resolveFormat('cif'));
       const trajectory = opts.trajectory ?? `${stemOf(file)}-trajectory.xyz`;
       const rt = await import('../model-runtime.js');
-      const { relax } = await (await import('../model-api.js')).modelApi();
+      const { relax } = await import('@crys/model');
       await rt.startBackend();
       const { model, source } = rt.resolveModel(opts.model, 'denoise', item.crystal.atomicNumbers);
       const t0 = performance.now();

@@ -1,3 +1,4 @@
+import type { Checkpoint, TrainConfig } from '@crys/model';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -106,7 +107,7 @@ export function registerTrain(program: Command, ctx: CliContext): void {
     .action(async (opts: TrainOpts) => {
       const { term } = ctx;
       const rt = await import('../model-runtime.js');
-      const model = await (await import('../model-api.js')).modelApi();
+      const model = await import('@crys/model');
       const task = rt.taskKind(opts.task);
       const checkpointPath = join(opts.out, 'checkpoint.json');
       const modelPath = join(opts.out, 'model.json');
@@ -117,13 +118,13 @@ export function registerTrain(program: Command, ctx: CliContext): void {
           'pass --resume to continue it, or choose another --out',
         );
       }
-      let resume: import('../model-api.js').Checkpoint | undefined;
+      let resume: Checkpoint | undefined;
       if (opts.resume) {
         if (!existsSync(checkpointPath)) {
           throw new CliFailure(`nothing to resume: ${checkpointPath} does not exist`, 'start the run without --resume');
         }
         try {
-          resume = JSON.parse(readText(checkpointPath)) as import('../model-api.js').Checkpoint;
+          resume = JSON.parse(readText(checkpointPath)) as Checkpoint;
         } catch (e) {
           if (e instanceof SyntaxError) {
             throw new CliFailure(
@@ -145,7 +146,7 @@ export function registerTrain(program: Command, ctx: CliContext): void {
         throw new CliFailure(`${opts.data} has no rows in the training split`, 'use a dataset with more rows');
       }
       const base = resume?.config ?? {};
-      const config: import('../model-api.js').TrainConfig = {
+      const config: TrainConfig = {
         ...base,
         name: opts.name ?? base.name ?? `${task}`,
         task,
