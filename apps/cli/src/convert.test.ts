@@ -36,11 +36,31 @@ describe('crys convert', () => {
     expect(b.map((x) => x.lattice)).toEqual(a.map((x) => x.lattice));
   });
 
+  test('ids survive dataset csv → cif → csv on real rows (CIF block names carry them back)', () => {
+    const dir = tempDir();
+    const cif = join(dir, 'rows.cif');
+    const back = join(dir, 'back.csv');
+    expect(runCli(['convert', 'data/perov_5/val.csv', cif, '--limit', '5']).code).toBe(0);
+    const text = readFileSync(cif, 'utf8');
+    expect(text.match(/^data_.*$/gm)).toEqual(['data_18517', 'data_15400', 'data_3409', 'data_8226', 'data_6195']);
+    expect(runCli(['convert', cif, back]).code).toBe(0);
+    const a = JSON.parse(runCli(['info', 'data/perov_5/val.csv', '--limit', '5', '--json']).stdout) as {
+      id: string;
+      lattice: { a: number };
+    }[];
+    const b = JSON.parse(runCli(['info', back, '--json']).stdout) as { id: string; lattice: { a: number } }[];
+    expect(b.map((x) => x.id)).toEqual(a.map((x) => x.id));
+    expect(b.map((x) => x.lattice.a)).toEqual(a.map((x) => x.lattice.a));
+    // a CIF read on its own names the crystal by its block
+    const one = JSON.parse(runCli(['info', cif, '--index', '2', '--json']).stdout) as { id: string }[];
+    expect(one[0].id).toBe('15400');
+  });
+
   test('crys convert - - --from cif --to csv pipes stdin to stdout and prints nothing else', () => {
     const cif = readFileSync(join(FIXTURES, 'nacl.cif'), 'utf8');
     const r = runCli(['convert', '-', '-', '--from', 'cif', '--to', 'csv'], { input: cif });
     expect(r.code).toBe(0);
-    expect(r.stdout.startsWith('material_id,cif\n1,"')).toBe(true);
+    expect(r.stdout.startsWith('material_id,cif\nNaCl,"')).toBe(true); // the CIF block name is the id
     const back = runCli(['info', '-', '--format', 'csv', '--json'], { input: r.stdout });
     expect((JSON.parse(back.stdout) as { numAtoms: number }[])[0].numAtoms).toBe(8);
   });

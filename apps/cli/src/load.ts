@@ -8,7 +8,7 @@ export interface LoadedCrystal {
   readonly crystal: Crystal;
   /** Where it came from, for messages: `file`, `file#3` (3rd block/frame) or `file:row 17`. */
   readonly label: string;
-  /** Dataset id (`material_id`), when the file has one. */
+  /** Dataset id (`material_id`), CIF block name or OPTIMADE id, when the file names the crystal. */
   readonly id?: string;
   /** Dataset CSV columns other than the CIF (numbers where they parse). */
   readonly properties?: Readonly<Record<string, number | string>>;
@@ -91,9 +91,11 @@ export function formatCrystals(items: readonly LoadedCrystal[], format: string):
     );
   }
   if (id === 'cif') {
-    return items
-      .map((it, i) => writeCif(it.crystal, { blockName: it.id ?? (items.length > 1 ? `crystal_${i + 1}` : undefined) }))
-      .join('\n');
+    // ids (dataset ids, CIF block names) survive csv → cif → csv; unnamed crystals get crystal_i or the formula
+    return writeCif(
+      items.map((it) => it.crystal),
+      { blockNames: items.map((it, i) => it.id || (items.length > 1 ? `crystal_${i + 1}` : '')) },
+    );
   }
   if (id === 'poscar' && items.length > 1) {
     throw new UsageError(
@@ -156,7 +158,9 @@ export function loadCrystals(file: string, options: LoadOptions = {}): Loaded {
     total = r.crystals.length;
     r.crystals.forEach((crystal, i) => {
       if (i + 1 >= first && i + 1 <= stopAfter) {
-        crystals.push({ crystal, label: r.crystals.length > 1 ? `${source}#${i + 1}` : source });
+        const label = r.crystals.length > 1 ? `${source}#${i + 1}` : source;
+        const name = r.names?.[i];
+        crystals.push(name ? { crystal, label, id: name } : { crystal, label });
       }
     });
   }
