@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { splitOf } from '@crys/model';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { FIXTURES, runCli, startCli, tempDir } from './test-support/run-cli.js';
 
@@ -8,16 +9,6 @@ const data = join(FIXTURES, 'perov-60.csv');
 const tiny = ['--hidden', '8', '--layers', '1', '--batch-size', '8', '--valid-every', '5', '--checkpoint-every', '5'];
 let run = '';
 let firstTrainRow = 0;
-
-/** The training split of @crys/model (FNV-1a of the id, buckets 0–7), restated so tests pick rows it knows. */
-function trainSplit(id: string): boolean {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    h ^= id.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h % 10 < 8;
-}
 
 interface Metric {
   type: string;
@@ -39,7 +30,7 @@ beforeAll(() => {
   const ids = (JSON.parse(runCli(['info', data, '--json', '--limit', '60']).stdout) as { id: string }[]).map(
     (x) => x.id,
   );
-  firstTrainRow = ids.findIndex(trainSplit) + 1;
+  firstTrainRow = ids.findIndex((id) => splitOf(id) === 'train') + 1;
 }, 120_000);
 
 describe('crys train', () => {
@@ -199,7 +190,7 @@ describe('crys relax / predict / eval with a trained model', () => {
     expect(runCli([...args, '--out', b]).code).toBe(0);
     expect(readFileSync(a, 'utf8')).toBe(readFileSync(b, 'utf8'));
     const rows = JSON.parse(runCli(['info', a, '--json', '--limit', '10']).stdout) as { id: string }[];
-    expect(rows.map((x) => trainSplit(x.id))).toEqual(Array(6).fill(true));
+    expect(rows.map((x) => splitOf(x.id))).toEqual(Array(6).fill('train'));
   });
 
   test('crys predict --composition gives n samples of the composition', () => {
