@@ -52,7 +52,7 @@ export function parseTrainingLog(text: string, source = 'log'): TrainingLog {
   return { series, events };
 }
 
-const SKIP = /(^|\.)(time|elapsed|epoch|lr|seconds|ms|timestamp|t)$/i;
+const SKIP = /(^|\.)(time|elapsed|elapsedSec|epoch|seconds|ms|timestamp|t)$/i;
 
 /** Wires the training-log view: file picker → one uPlot chart per series family. */
 export function setupLogView(): void {

@@ -111,18 +111,25 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     expect(await page.locator('#info').textContent()).toContain('tiny-cubic.vasp');
   });
 
-  test('the training-log view plots the curves of a JSON-lines log', async () => {
-    const log = join(shots, 'train.jsonl');
-    const lines = Array.from({ length: 30 }, (_, i) =>
-      JSON.stringify({ type: 'train', step: i + 1, loss: 1 / (i + 1) }),
-    );
-    lines.push(JSON.stringify({ type: 'valid', step: 30, loss: 0.05 }));
-    writeFileSync(log, `${lines.join('\n')}\n`);
+  test('the training-log view plots the curves of a shipped model’s training log (crys train --json lines)', async () => {
+    const log = join(here, '../../../packages/model/models/perov_5/metrics.jsonl');
     await page.click('nav button[data-view="log"]');
     await page.setInputFiles('#log-file', log);
     await page.locator('[data-series="train.loss"] canvas').waitFor();
+    await page.locator('[data-series="valid.loss"] canvas').waitFor();
+    const records = readFileSync(log, 'utf8').trim().split('\n').length;
+    expect(await page.locator('#log-summary').textContent()).toContain(`${records} records`);
     const png = await page.screenshot({ path: join(shots, 'training-log.png') });
     expect(await nonBlankFraction(page, png)).toBeGreaterThan(0.01);
+  });
+
+  test('a log line that is not JSON is reported with its line number', async () => {
+    const bad = join(shots, 'bad.jsonl');
+    writeFileSync(bad, '{"type":"train","step":1,"loss":1}\nnot json\n');
+    await page.setInputFiles('#log-file', bad);
+    const error = page.locator('#log-error');
+    await error.waitFor({ state: 'visible' });
+    expect(await error.textContent()).toMatch(/^bad\.jsonl:2:1: expected one JSON object per line/);
   });
 
   test('relaxing with the shipped denoising model shows the same numbers as `crys relax` on the same input', async () => {
@@ -186,6 +193,16 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     expect(await page.locator('[data-verdict="match"]').textContent()).toMatch(/match/);
     await page.click('#m-play');
     await page.screenshot({ path: join(shots, 'model-perturb-relax.png') });
+
+    // Structure prediction for the loaded crystal's composition from a seeded random start.
+    await page.selectOption('#m-model', 'perov_5');
+    await page.click('#m-run');
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as any).crys.modelView()?.run?.model), { timeout: 120_000 })
+      .toBe('perov_5');
+    await page.locator('[data-verdict="match"]').waitFor();
+    expect(await page.locator('#m-frame').textContent()).toMatch(/^step \d+ \/ \d+$/);
+    await page.screenshot({ path: join(shots, 'model-predict.png') });
     expect(pageErrors).toEqual([]);
   });
 });
