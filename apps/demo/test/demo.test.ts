@@ -23,6 +23,11 @@ if (!haveChromium) {
   console.warn(`demo browser test SKIPPED: no ${CHROMIUM} (apt-get install -y chromium to run it)`);
 }
 
+/** What the page exposes on `globalThis.crys` for tests. */
+interface DemoGlobal {
+  crys: { modelView(): { run: { model: string } | null } | null };
+}
+
 /** Fraction of pixels of a PNG screenshot that differ from its most common colour (0 for a blank page). */
 async function nonBlankFraction(page: Page, png: Buffer): Promise<number> {
   return page.evaluate(async (b64) => {
@@ -198,7 +203,7 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     await page.selectOption('#m-model', 'perov_5');
     await page.click('#m-run');
     await expect
-      .poll(() => page.evaluate(() => (globalThis as any).crys.modelView()?.run?.model), { timeout: 120_000 })
+      .poll(() => page.evaluate(() => (globalThis as unknown as DemoGlobal).crys.modelView()?.run?.model), { timeout: 120_000 })
       .toBe('perov_5');
     await page.locator('[data-verdict="match"]').waitFor();
     expect(await page.locator('#m-frame').textContent()).toMatch(/^step \d+ \/ \d+$/);
