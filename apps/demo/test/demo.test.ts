@@ -203,7 +203,9 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     await page.selectOption('#m-model', 'perov_5');
     await page.click('#m-run');
     await expect
-      .poll(() => page.evaluate(() => (globalThis as unknown as DemoGlobal).crys.modelView()?.run?.model), { timeout: 120_000 })
+      .poll(() => page.evaluate(() => (globalThis as unknown as DemoGlobal).crys.modelView()?.run?.model), {
+        timeout: 120_000,
+      })
       .toBe('perov_5');
     await page.locator('[data-verdict="match"]').waitFor();
     expect(await page.locator('#m-frame').textContent()).toMatch(/^step \d+ \/ \d+$/);
