@@ -5,7 +5,7 @@ import { setupLogView } from './log-view.js';
 import { ModelView } from './model-view.js';
 import { CrystalViewer, describeAtom, describeEdge } from './viewer.js';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+import { $, definitionRows, escapeHtml } from './dom.js';
 
 interface State {
   crystal: Crystal | null;
@@ -81,7 +81,7 @@ function renderInfo(c: Crystal): void {
     ['volume (Å³)', volume(c.lattice).toFixed(3)],
     ['density (g/cm³)', density(c).toFixed(4)],
   ];
-  $('info').innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(v)}</dd>`).join('');
+  $('info').innerHTML = definitionRows(rows);
 }
 
 function renderGraphStats(c: Crystal, g: PeriodicGraph | null): void {
@@ -106,11 +106,7 @@ function renderGraphStats(c: Crystal, g: PeriodicGraph | null): void {
     ['image self-loops', String(selfLoops)],
     ['edges in multi-edges', String(multi)],
   ];
-  $('graph-stats').innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd data-stat="${k}">${v}</dd>`).join('');
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch] ?? ch);
+  $('graph-stats').innerHTML = definitionRows(rows, 'stat');
 }
 
 /** Reads a dropped or picked file; a bad file leaves the current crystal on show and says what is wrong. */

@@ -6,7 +6,7 @@ import uPlot from 'uplot';
 import type { WorkerRequest, WorkerRequestBody, WorkerResponse } from './model-protocol.js';
 import { CrystalViewer } from './viewer.js';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+import { $, definitionRows } from './dom.js';
 
 /** What a finished run left for the player. */
 export interface Run {
@@ -243,7 +243,7 @@ export class ModelView {
           ['start', chemicalFormula(frame)],
           ['RMS distance to target', run.rms[0] == null ? '–' : run.rms[0]!.toFixed(5)],
         ];
-    $('m-step').innerHTML = rows.map(([a, b]) => `<dt>${a}</dt><dd data-step="${a}">${b}</dd>`).join('');
+    $('m-step').innerHTML = definitionRows(rows, 'step');
   }
 
   private renderVerdict(): void {
