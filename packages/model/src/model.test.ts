@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Crystal, createCrystal, createRng } from '@crys/lattice';
+import { type Crystal, createCrystal, createRng, multiply } from '@crys/lattice';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetRows, useBackend } from '../test/helpers.js';
 import { buildInputs, disposeInputs } from './batch.js';
-import { mul3 } from './internal/sym3.js';
 import {
   type ActionModel,
   createModel,
@@ -89,7 +88,7 @@ describe('action network equivariance (whole model)', () => {
     for (const [i, c] of crystals.entries()) {
       const q = randomRotation(i + 1);
       const rotated = createCrystal({
-        lattice: mul3(new Float64Array(9), c.lattice, q),
+        lattice: multiply(new Float64Array(9), c.lattice, q),
         fracCoords: c.fracCoords,
         atomicNumbers: c.atomicNumbers,
       });
@@ -98,7 +97,7 @@ describe('action network equivariance (whole model)', () => {
       expectClose(b.atoms, a.atoms);
       // Qᵀ A Q
       const qt = Float64Array.of(q[0], q[3], q[6], q[1], q[4], q[7], q[2], q[5], q[8]);
-      const expected = mul3(new Float64Array(9), mul3(new Float64Array(9), qt, a.lattice), q);
+      const expected = multiply(new Float64Array(9), multiply(new Float64Array(9), qt, a.lattice), q);
       expectClose(b.lattice, expected);
     }
   });
@@ -148,7 +147,7 @@ describe('action network equivariance (whole model)', () => {
         for (let j = 0; j < 3; j++)
           for (let k = 0; k < 3; k++) frac[3 * i + j] += c.fracCoords[3 * i + k] * minv[3 * k + j];
       const changed = createCrystal({
-        lattice: mul3(new Float64Array(9), m, c.lattice),
+        lattice: multiply(new Float64Array(9), m, c.lattice),
         fracCoords: frac,
         atomicNumbers: c.atomicNumbers,
       });
@@ -167,7 +166,7 @@ describe('action network equivariance (whole model)', () => {
     const c = crystals[3];
     const q = randomRotation(11);
     const rotated = createCrystal({
-      lattice: mul3(new Float64Array(9), c.lattice, q),
+      lattice: multiply(new Float64Array(9), c.lattice, q),
       fracCoords: c.fracCoords,
       atomicNumbers: c.atomicNumbers,
     });
@@ -175,7 +174,7 @@ describe('action network equivariance (whole model)', () => {
     const b = relax(model, rotated, { steps: 3, startLevel: 0.3 });
     expect(a.trajectory).toHaveLength(4);
     expectClose(b.crystal.fracCoords, a.crystal.fracCoords, 1e-3);
-    expectClose(b.crystal.lattice, mul3(new Float64Array(9), a.crystal.lattice, q), 1e-3);
+    expectClose(b.crystal.lattice, multiply(new Float64Array(9), a.crystal.lattice, q), 1e-3);
   });
 });
 

@@ -1,8 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Crystal } from '@crys/lattice';
-import { createCrystal, createRng, InvalidArgumentError, latticeParameters } from '@crys/lattice';
+import {
+  createCrystal,
+  createRng,
+  expSymmetric,
+  InvalidArgumentError,
+  latticeParameters,
+  multiply,
+} from '@crys/lattice';
 import { buildInputs, disposeInputs, type NetworkState } from './batch.js';
-import { mul3, symExp } from './internal/sym3.js';
 import { type ActionModel, speciesIndices } from './model.js';
 import { networkForward } from './network.js';
 import { atomSigma, priorLattice } from './tasks.js';
@@ -162,8 +168,8 @@ function runSchedule(
           strain += a[q] * a[q];
         }
         if (moveLattice) {
-          symExp(g, a);
-          s.lattice = mul3(new Float64Array(9), s.lattice, g);
+          expSymmetric(g, a);
+          s.lattice = multiply(new Float64Array(9), s.lattice, g);
         } else strain = 0;
         for (let i = 0; i < 3 * n; i++) s.frac[i] -= Math.floor(s.frac[i]);
         offset += n;

@@ -1,6 +1,13 @@
 import type { Crystal, Rng } from '@crys/lattice';
-import { invert } from '@crys/lattice';
-import { mul3, symExp, symLog, symmetricFrame } from './internal/sym3.js';
+import {
+  determinant,
+  expSymmetric,
+  invert,
+  logSymmetric,
+  multiply,
+  polarDecomposition,
+  transpose,
+} from '@crys/lattice';
 
 /** The three tasks the action model is trained for. */
 export type TaskKind = 'structure' | 'denoise' | 'lattice';
@@ -162,6 +169,16 @@ export interface TrainingSample {
 }
 
 /**
+ * The symmetric frame sqrt(L·Lᵀ) of a lattice (same metric, symmetric positive-definite): the stretch of
+ * the right polar decomposition of ±Lᵀ, with the sign making the determinant positive.
+ */
+function symmetricFrame(lattice: ArrayLike<number>): Float64Array {
+  const m = transpose(new Float64Array(9), lattice);
+  if (determinant(m) < 0) for (let i = 0; i < 9; i++) m[i] = -m[i];
+  return polarDecomposition(m).stretch;
+}
+
+/**
  * Noises a clean crystal at level t for a task. The clean lattice is taken in its symmetric frame
  * sqrt(L·Lᵀ) (same metric, so the same crystal up to a rotation), which makes X_prior symmetric.
  *
@@ -177,11 +194,11 @@ export function noiseCrystal(
   rng: Rng,
 ): TrainingSample {
   const n = species.length;
-  const clean = symmetricFrame(new Float64Array(9), crystal.lattice);
+  const clean = symmetricFrame(crystal.lattice);
   const x = new Float64Array(9);
   if (task.latticeFromPrior) {
     const c = Math.cbrt(priorVolume(prior, species));
-    symLog(x, clean);
+    logSymmetric(x, clean);
     for (let i = 0; i < 9; i++) x[i] = -x[i];
     x[0] += Math.log(c);
     x[4] += Math.log(c);
@@ -193,7 +210,7 @@ export function noiseCrystal(
     e12 = (rng.normal() * s) / Math.SQRT2;
   const noise = [rng.normal() * s, e01, e02, e01, rng.normal() * s, e12, e02, e12, rng.normal() * s];
   for (let i = 0; i < 9; i++) x[i] = level * (x[i] + noise[i]);
-  const lattice = mul3(new Float64Array(9), clean, symExp(new Float64Array(9), x));
+  const lattice = multiply(new Float64Array(9), clean, expSymmetric(new Float64Array(9), x));
   const latticeTarget = new Float64Array(9);
   for (let i = 0; i < 9; i++) latticeTarget[i] = -x[i];
 
