@@ -54,6 +54,42 @@ describe('knnGraphFromArrays', () => {
     expect(knnGraphFromArrays([2, 0, 0, 0, 2, 0, 0, 0, 2], [0, 0, 0], 6).src.length).toBe(6);
   });
 
+  it("knnGraphFromArrays(L, x, k, { ties: 'keep' }) keeps the whole tie group of the k-th neighbour", () => {
+    const g = knnGraphFromArrays([2, 0, 0, 0, 2, 0, 0, 0, 2], [0, 0, 0], 3, { ties: 'keep' });
+    expect(g.src.length).toBe(6);
+    // a tetragonal cell: 4 images at 2 Å then 2 at 2.5 Å; k = 5 keeps both 2.5 Å images
+    const t = knnGraphFromArrays([2, 0, 0, 0, 2, 0, 0, 0, 2.5], [0, 0, 0], 5, { ties: 'keep' });
+    expect(Array.from(t.distances ?? []).sort()).toEqual([2, 2, 2, 2, 2.5, 2.5]);
+    expect(knnGraphFromArrays([2, 0, 0, 0, 2, 0, 0, 0, 2.5], [0, 0, 0], 4, { ties: 'keep' }).src.length).toBe(4);
+    expect(knnGraphFromArrays([2, 0, 0, 0, 2, 0, 0, 0, 2.5], [0, 0, 0], 5).src.length).toBe(5);
+  });
+
+  it("knnGraph with ties: 'keep' does not depend on atom order (same edge lengths per atom)", () => {
+    for (const { crystal: c } of loadVal('perov_5', 20)) {
+      const n = c.atomicNumbers.length;
+      const perm = Array.from({ length: n }, (_, i) => n - 1 - i);
+      const x = new Float64Array(3 * n);
+      for (let i = 0; i < n; i++) for (let q = 0; q < 3; q++) x[3 * i + q] = c.fracCoords[3 * perm[i] + q];
+      const a = knnGraphFromArrays(c.lattice, c.fracCoords, 7, { ties: 'keep' });
+      const b = knnGraphFromArrays(c.lattice, x, 7, { ties: 'keep' });
+      for (let i = 0; i < n; i++) {
+        const da = Array.from(a.distances ?? [])
+          .filter((_, e) => a.src[e] === perm[i])
+          .map((d) => d.toFixed(6));
+        const db = Array.from(b.distances ?? [])
+          .filter((_, e) => b.src[e] === i)
+          .map((d) => d.toFixed(6));
+        expect(db.sort()).toEqual(da.sort());
+      }
+    }
+  });
+
+  it('knnGraph rejects an unknown tie policy', () => {
+    expect(() => knnGraphFromArrays([2, 0, 0, 0, 2, 0, 0, 0, 2], [0, 0, 0], 3, { ties: 'x' as 'keep' })).toThrow(
+      /ties/,
+    );
+  });
+
   it('knnGraph(crystal, { k }) matches a brute-force reference on val crystals', () => {
     for (const { crystal } of [...loadVal('perov_5', 4), ...loadVal('carbon_24', 4)]) {
       for (const k of [1, 12]) {

@@ -25,6 +25,13 @@ export interface KnnGraphArrayOptions {
   readonly vectors?: boolean;
   /** Edge budget of the internal radius search, as in {@link radiusGraph}. */
   readonly maxEdges?: number;
+  /**
+   * What to do with neighbours tied with the k-th (within one {@link KNN_DISTANCE_QUANTUM}): `'break'` (default)
+   * keeps exactly k by the tie order; `'keep'` keeps the whole tie group, so an atom may get more than k edges and
+   * the graph does not depend on atom order or on the frame (what an equivariant network needs on symmetric
+   * crystals, where the k-th shell is often cut in the middle).
+   */
+  readonly ties?: 'break' | 'keep';
 }
 
 /** Options of {@link knnGraph}. *
@@ -83,6 +90,10 @@ function buildKnn(
   }
   const cap = options.cutoff === undefined ? Number.POSITIVE_INFINITY : checkCutoff(fn, options.cutoff);
   const { maxEdges } = checkBuildOptions(fn, { maxEdges: options.maxEdges });
+  const ties = options.ties ?? 'break';
+  if (ties !== 'break' && ties !== 'keep') {
+    throw new InvalidArgumentError(fn, 'options.ties', `must be 'break' or 'keep', got ${String(ties)}`, ties);
+  }
   if (n * k > maxEdges) throw new EdgeBudgetError(fn, n * k, maxEdges, true);
   const vol = Math.abs(determinant(lattice));
   // A radius expected to hold ~2.5 k neighbours at the mean density; grown until every atom has k within
@@ -122,7 +133,12 @@ function buildKnn(
         buf.image[3 * p + 1] - buf.image[3 * q + 1] ||
         buf.image[3 * p + 2] - buf.image[3 * q + 2],
     );
-    for (let r = 0; r < Math.min(k, order.length); r++) keep.push(order[r]);
+    let take = Math.min(k, order.length);
+    if (ties === 'keep' && take > 0) {
+      const last = quant[order[take - 1]];
+      while (take < order.length && quant[order[take]] - last <= 1) take++;
+    }
+    for (let r = 0; r < take; r++) keep.push(order[r]);
     start = end;
   }
   const m = keep.length;
