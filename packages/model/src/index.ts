@@ -1,6 +1,6 @@
 export { initModelBackend } from './backend.js';
 export type { NetworkState } from './batch.js';
-export { buildInputs, disposeInputs } from './batch.js';
+export { buildInputs, disposeInputs, modelGraph } from './batch.js';
 export type { DatasetRow, SplitName } from './data.js';
 export { fnv1a, readDataset, splitDataset, splitOf, writeDataset } from './data.js';
 export { DatasetFormatError, ModelFormatError, UnsupportedCrystalError } from './errors.js';
@@ -13,7 +13,7 @@ export {
   predictRows,
   structurallyValid,
 } from './evaluate.js';
-export type { ActionModel, ModelConfig, ModelJson, SerializedWeight } from './model.js';
+export type { ActionModel, LatticeStats, ModelConfig, ModelJson, SerializedWeight } from './model.js';
 export {
   assertSupported,
   createModel,
@@ -26,12 +26,35 @@ export {
   parameterCount,
   speciesIndices,
 } from './model.js';
-export type { NetworkConfig, NetworkInputs, NetworkOutputs, NetworkWeights } from './network.js';
-export { countParameters, createNetworkWeights, DEFAULT_NETWORK, networkForward } from './network.js';
+export type {
+  NetworkConfig,
+  NetworkInputs,
+  NetworkOutputs,
+  NetworkWeights,
+  NoiseLevelEmbeddingArgs,
+  VectorChannelsArgs,
+  VectorChannelsInputs,
+} from './network.js';
+export {
+  ActionNetwork,
+  countParameters,
+  DEFAULT_NETWORK,
+  NoiseLevelEmbedding,
+  networkWeights,
+  VectorChannels,
+} from './network.js';
 export type { ActionOptions, ActionResult, PredictOptions, StepInfo } from './sampler.js';
 export { predictStructure, priorStart, randomStart, relax, relaxMany } from './sampler.js';
 export { fetchModel, SHIPPED_MODEL_NAMES, type ShippedModelName, shippedModelUrl } from './shipped.js';
 export type { TaskConfig, TaskKind, TrainingSample, VolumePrior } from './tasks.js';
 export { atomSigma, fitVolumePrior, noiseCrystal, priorLattice, priorVolume, TASKS } from './tasks.js';
 export type { Checkpoint, MetricsRecord, TrainConfig, TrainHooks, TrainResult } from './train.js';
-export { DEFAULT_TRAIN_CONFIG, learningRateAt, train, validationLoss } from './train.js';
+export {
+  DEFAULT_TRAIN_CONFIG,
+  LATTICE_STD_FLOOR,
+  latticeParameterTensor,
+  latticeStats,
+  learningRateAt,
+  train,
+  validationLoss,
+} from './train.js';

@@ -15,7 +15,6 @@ import {
   parameterCount,
   toBase64,
 } from './model.js';
-import { networkForward } from './network.js';
 import { predictStructure, relax } from './sampler.js';
 
 // float32 tolerance of the equivariance checks: outputs are O(0.1–1); rounding of edge vectors and of
@@ -48,10 +47,12 @@ beforeAll(async () => {
 });
 
 function outputs(m: ActionModel, c: Crystal, level = 0.4): { atoms: Float32Array; lattice: Float32Array } {
-  const species = Int32Array.from(c.atomicNumbers, (z) => m.config.species.indexOf(z));
-  const inputs = buildInputs([{ lattice: c.lattice, frac: c.fracCoords, species, level }], m.config.k);
+  const inputs = buildInputs(
+    [{ lattice: c.lattice, frac: c.fracCoords, atomicNumbers: c.atomicNumbers, level }],
+    m.config.k,
+  );
   const out = tf.tidy(() => {
-    const o = networkForward(m.config.network, m.weights, inputs);
+    const o = m.network.forward(inputs);
     return { atoms: o.atoms.dataSync() as Float32Array, lattice: o.lattice.dataSync() as Float32Array };
   });
   disposeInputs(inputs);
@@ -84,7 +85,7 @@ function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, tol = TOL): voi
 }
 
 describe('action network equivariance (whole model)', () => {
-  it('networkForward is invariant (atoms, fractional) and covariant (lattice: QᵀAQ) under rotating the Cartesian frame', () => {
+  it('the network is invariant (atoms, fractional) and covariant (lattice: QᵀAQ) under rotating the Cartesian frame', () => {
     for (const [i, c] of crystals.entries()) {
       const q = randomRotation(i + 1);
       const rotated = createCrystal({
@@ -102,7 +103,7 @@ describe('action network equivariance (whole model)', () => {
     }
   });
 
-  it('networkForward follows a permutation of the atoms', () => {
+  it('the network follows a permutation of the atoms', () => {
     for (const c of crystals) {
       const n = c.atomicNumbers.length;
       const perm = Array.from({ length: n }, (_, i) => (i * 3 + 1) % n);
@@ -123,7 +124,7 @@ describe('action network equivariance (whole model)', () => {
     }
   });
 
-  it('networkForward is invariant under a translation and under wrapping by lattice vectors', () => {
+  it('the network is invariant under a translation and under wrapping by lattice vectors', () => {
     for (const c of crystals) {
       const moved = createCrystal({
         lattice: c.lattice,
@@ -137,7 +138,7 @@ describe('action network equivariance (whole model)', () => {
     }
   });
 
-  it('networkForward is unchanged by a change of cell L′ = M·L, f′ = f·M⁻¹ (atoms map by M⁻¹)', () => {
+  it('the network is unchanged by a change of cell L′ = M·L, f′ = f·M⁻¹ (atoms map by M⁻¹)', () => {
     const m = Float64Array.of(1, 1, 0, 0, 1, 0, -1, 0, 1); // unimodular
     const minv = Float64Array.of(1, -1, 0, 0, 1, 0, 1, -1, 1);
     for (const c of crystals) {
@@ -204,7 +205,7 @@ describe('model files', () => {
     );
     const json = modelToJson(model);
     expect(() => loadModel({ ...json, version: 9 })).toThrowErrorMatchingInlineSnapshot(
-      `[ModelFormatError: loadModel: json has version 9, this package reads version 1]`,
+      `[ModelFormatError: loadModel: json has version 9, this package reads version 2]`,
     );
     expect(() => loadModel({ ...json, weights: json.weights.slice(1) })).toThrowErrorMatchingInlineSnapshot(
       `[ModelFormatError: loadModel: weight 'embed' is missing]`,

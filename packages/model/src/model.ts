@@ -1,20 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Crystal } from '@crys/lattice';
-import { createRng, elementSymbol } from '@crys/lattice';
+import { elementSymbol } from '@crys/lattice';
 import { ModelFormatError, UnsupportedCrystalError } from './errors.js';
 import {
+  ActionNetwork,
   countParameters,
-  createNetworkWeights,
   DEFAULT_NETWORK,
   type NetworkConfig,
   type NetworkWeights,
+  networkWeights,
 } from './network.js';
 import { TASKS, type TaskConfig, type TaskKind, type VolumePrior } from './tasks.js';
 
 /** Format tag of model and checkpoint JSON. */
 export const MODEL_FORMAT = 'crys-action-model';
 /** Version of the model JSON layout. */
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
 
 /**
  * Everything that defines an action model except its weights. Serialised as the `config` of a model JSON.
@@ -39,8 +40,17 @@ export interface ModelConfig {
   readonly maxAtoms: number;
   /** Default number of inference steps. */
   readonly steps: number;
+  /** Training-set mean and floored spread of a, b, c, α, β, γ (the lattice loss and the mean baseline). */
+  readonly latticeStats?: LatticeStats;
   /** Free-form provenance (dataset, split, command, training time). */
   readonly meta?: Readonly<Record<string, string | number>>;
+}
+
+/** Mean and spread of a, b, c (Å) and α, β, γ (degrees) over training crystals. */
+export interface LatticeStats {
+  readonly mean: readonly number[];
+  /** Standard deviations, floored (0.05 Å, 1°) so a parameter without spread (every Perov-5 angle) stays finite. */
+  readonly std: readonly number[];
 }
 
 /**
@@ -71,6 +81,9 @@ export function defaultModelConfig(task: TaskKind, species: readonly number[], n
  */
 export interface ActionModel {
   readonly config: ModelConfig;
+  /** The network (`@crys/egnn` layers). */
+  readonly network: ActionNetwork;
+  /** Its weights by name, in file order. */
   readonly weights: NetworkWeights;
 }
 
@@ -81,8 +94,8 @@ export interface ActionModel {
  * const model = createModel(defaultModelConfig('denoise', [8, 22, 38]), 42);
  */
 export function createModel(config: ModelConfig, seed: number): ActionModel {
-  const rng = createRng(seed);
-  return { config, weights: createNetworkWeights(config.network, config.species.length, rng.next) };
+  const network = new ActionNetwork(config.network, seed);
+  return { config, network, weights: networkWeights(network) };
 }
 
 /**
@@ -97,7 +110,7 @@ export function parameterCount(model: ActionModel): number {
 
 /** Frees the tensors of a model. */
 export function disposeModel(model: ActionModel): void {
-  for (const v of model.weights.values()) v.dispose();
+  model.network.dispose();
 }
 
 /**

@@ -1,9 +1,25 @@
+import { atomActions, latticeAction } from '@crys/actions';
+import {
+  CosineCutoff,
+  EdgeHead,
+  EgnnConv,
+  edgeLengths,
+  GaussianBasis,
+  GraphLayer,
+  type GraphLayerArgs,
+  gatherRows,
+  gatherRowsAdd,
+  type LayerConfig,
+  linear,
+  type NamedWeight,
+  SpeciesEmbedding,
+  segmentMean,
+  silu,
+} from '@crys/egnn';
 import * as tf from '@tensorflow/tfjs';
-import { gatherRows, matmul, segmentSum } from './internal/tensor-ops.js';
 
 /**
- * Size of the action network. Defaults give ~110 k parameters (F = 64, 4 layers), small enough for a
- * browser.
+ * Size of the action network. Defaults give ~120 k parameters (F = 64, 4 layers), small enough for a browser.
  *
  * @example
  * const config: NetworkConfig = { ...DEFAULT_NETWORK, hidden: 32, layers: 2 };
@@ -11,12 +27,12 @@ import { gatherRows, matmul, segmentSum } from './internal/tensor-ops.js';
 export interface NetworkConfig {
   /** Feature width F of nodes and edge messages. */
   readonly hidden: number;
-  /** Number of message-passing layers. */
+  /** Number of message-passing layers ({@link EgnnConv} + {@link VectorChannels} each). */
   readonly layers: number;
   /** Gaussian radial basis functions on the edge length. */
   readonly rbf: number;
-  /** Largest centre of the radial basis (Å); centres are evenly spaced on [0, rbfMax]. */
-  readonly rbfMax: number;
+  /** Cutoff (Å) of the radial basis and of the cosine envelope; k-nearest edges beyond it carry nothing. */
+  readonly cutoff: number;
   /** Equivariant vector channels per layer whose norms feed the node update (angular information). */
   readonly vectorChannels: number;
   /** Sinusoidal features of the noise level. */
@@ -33,33 +49,31 @@ export const DEFAULT_NETWORK: NetworkConfig = {
   hidden: 64,
   layers: 4,
   rbf: 32,
-  rbfMax: 8,
+  cutoff: 8,
   vectorChannels: 16,
   timeFeatures: 16,
 };
 
 /**
- * The inputs of one forward pass over a batch of crystals (all constant tensors, built by the batcher).
- * Edge e points from `src[e]` to `dst[e]` (plus its image); `vectors` holds r_e in Å.
+ * The inputs of one forward pass over a batch of crystals (constant tensors built by `buildInputs`). Edge e
+ * points from `src[e]` to `dst[e]` (plus its image); `vectors` holds r_e in Å.
  */
 export interface NetworkInputs {
-  /** N species indices into the model's species table. */
-  readonly species: tf.Tensor1D;
-  /** N crystal index of every atom. */
+  /** N atomic numbers (int32). */
+  readonly atomicNumbers: tf.Tensor1D;
+  /** N crystal index of every atom (int32). */
   readonly nodeCrystal: tf.Tensor1D;
-  /** E source atoms. */
+  /** E source atoms (int32): where the atom actions and messages gather. */
   readonly src: tf.Tensor1D;
-  /** E destination atoms. */
+  /** E destination atoms (int32). */
   readonly dst: tf.Tensor1D;
-  /** E crystal index of every edge. */
-  readonly edgeCrystal: tf.Tensor1D;
+  /** E source atoms on the CPU (the action kernels index with it). */
+  readonly srcIndex: Int32Array;
+  /** E crystal index of every edge, on the CPU. */
+  readonly edgeCrystalIndex: Int32Array;
   /** E × 3 Cartesian edge vectors r_e (Å). */
   readonly vectors: tf.Tensor2D;
-  /** N × 1 reciprocal of each atom's out-degree. */
-  readonly invDegree: tf.Tensor2D;
-  /** B × 1 reciprocal of each crystal's edge count. */
-  readonly invEdgeCount: tf.Tensor2D;
-  /** N × 3 × 3 inverse lattice of each atom's crystal (Cartesian → fractional). */
+  /** N × 3 × 3 inverse lattice of each atom's crystal (Cartesian row → fractional row). */
   readonly nodeLatticeInverse: tf.Tensor3D;
   /** B noise levels t ∈ [0, 1]. */
   readonly level: tf.Tensor1D;
@@ -69,58 +83,286 @@ export interface NetworkInputs {
 
 /** The actions predicted for a batch. */
 export interface NetworkOutputs {
-  /** N × 3 fractional correction per atom, in units of the noise scale σ(t). */
+  /** N × 3 fractional correction per atom (in units of the task's noise scale σ(t)). */
   readonly atoms: tf.Tensor2D;
-  /** B × 9 symmetric log-deformation A per crystal (row-major); the lattice action is L ← L·exp(A). */
-  readonly lattice: tf.Tensor2D;
+  /** B × 3 × 3 symmetric log-deformation A per crystal; the lattice action is L ← L·exp(A). */
+  readonly lattice: tf.Tensor3D;
 }
 
-/** Named float32 weights of a network, in creation order. */
-export type NetworkWeights = Map<string, tf.Variable>;
-
-function glorot(rng: () => number, rows: number, cols: number, gain = 1): Float32Array {
-  const out = new Float32Array(rows * cols);
-  const a = gain * Math.sqrt(6 / (rows + cols));
-  for (let i = 0; i < out.length; i++) out[i] = (2 * rng() - 1) * a;
-  return out;
+/** Arguments of {@link NoiseLevelEmbedding}. */
+export interface NoiseLevelEmbeddingArgs extends GraphLayerArgs {
+  /** Sinusoidal features T (even). */
+  features: number;
+  /** Output width F. */
+  units: number;
 }
 
 /**
- * Creates the weights of an action network for `numSpecies` species, initialised from `rng` (uniform [0, 1)).
+ * Embedding of the noise level t ∈ [0, 1] of each crystal: sinusoids sin/cos(π·2^k·t), k < T/2, then a two-layer
+ * SiLU MLP to F features. Invariant (t is a scalar).
  *
  * @example
- * const weights = createNetworkWeights(DEFAULT_NETWORK, 10, createRng(0).next);
+ * new NoiseLevelEmbedding({ features: 16, units: 64 }).apply(tf.tensor1d([0.5])).shape; // [1, 64]
  */
-export function createNetworkWeights(config: NetworkConfig, numSpecies: number, rng: () => number): NetworkWeights {
-  const F = config.hidden,
-    R = config.rbf,
-    C = config.vectorChannels,
-    T = config.timeFeatures;
-  const w: NetworkWeights = new Map();
-  const add = (name: string, shape: number[], values: Float32Array): void => {
-    w.set(name, tf.variable(tf.tensor(values, shape, 'float32'), true));
-  };
-  const dense = (name: string, rows: number, cols: number, gain = 1): void => {
-    add(`${name}.w`, [rows, cols], glorot(rng, rows, cols, gain));
-    add(`${name}.b`, [cols], new Float32Array(cols));
-  };
-  add('embed', [numSpecies, F], glorot(rng, numSpecies, F));
-  dense('time1', T, F);
-  dense('time2', F, F);
-  for (let l = 0; l < config.layers; l++) {
-    add(`l${l}.src`, [F, F], glorot(rng, F, F));
-    add(`l${l}.dst`, [F, F], glorot(rng, F, F));
-    dense(`l${l}.rbf`, R, F);
-    dense(`l${l}.edge2`, F, F);
-    add(`l${l}.coef`, [F, C], glorot(rng, F, C));
-    dense(`l${l}.node1`, 2 * F + C, F);
-    dense(`l${l}.node2`, F, F, 0.5);
+export class NoiseLevelEmbedding extends GraphLayer<NoiseLevelEmbeddingArgs, tf.Tensor1D, tf.Tensor2D> {
+  static className = 'NoiseLevelEmbedding';
+  readonly features: number;
+  readonly units: number;
+  w1!: tf.Variable;
+  b1!: tf.Variable;
+  w2!: tf.Variable;
+  b2!: tf.Variable;
+
+  constructor(args: NoiseLevelEmbeddingArgs) {
+    super(args);
+    this.features = args.features;
+    this.units = args.units;
   }
-  add('head.src', [F, F], glorot(rng, F, F));
-  add('head.dst', [F, F], glorot(rng, F, F));
-  dense('head.rbf', R, F);
-  dense('head.out', F, 3, 0.1);
-  return w;
+
+  override build(): void {
+    if (this.built) return;
+    const T = this.features,
+      F = this.units;
+    this.w1 = this.addWeight('w1', [T, F], { kind: 'uniform', fanIn: T });
+    this.b1 = this.addWeight('b1', [F], { kind: 'zeros' });
+    this.w2 = this.addWeight('w2', [F, F], { kind: 'uniform', fanIn: F });
+    this.b2 = this.addWeight('b2', [F], { kind: 'zeros' });
+    super.build();
+  }
+
+  computeOutputShape(inputShape: number[]): number[] {
+    return [inputShape[0], this.units];
+  }
+
+  call(level: tf.Tensor1D): tf.Tensor2D {
+    const half = this.features / 2;
+    const freqs = tf.tensor2d(
+      Array.from({ length: half }, (_, k) => Math.PI * 2 ** k),
+      [1, half],
+    );
+    const arg = tf.mul(tf.reshape(level, [-1, 1]), freqs);
+    const feat = tf.concat([tf.sin(arg), tf.cos(arg)], 1) as tf.Tensor2D;
+    const h = silu(linear(feat, as2(this.w1), as1(this.b1)));
+    return linear(h, as2(this.w2), as1(this.b2));
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), features: this.features, units: this.units };
+  }
+}
+
+/** Inputs of {@link VectorChannels}. */
+export interface VectorChannelsInputs {
+  /** Node features [N, F]. */
+  nodeFeatures: tf.Tensor2D;
+  /** Edge features [E, K] (radial basis). */
+  edgeFeatures: tf.Tensor2D;
+  /** Envelope [E]. */
+  envelope: tf.Tensor1D;
+  /** Unit edge vectors [E, 3]. */
+  unitVectors: tf.Tensor2D;
+  src: tf.Tensor1D;
+  dst: tf.Tensor1D;
+}
+
+/** Arguments of {@link VectorChannels}. */
+export interface VectorChannelsArgs extends GraphLayerArgs {
+  /** Node feature size F. */
+  units: number;
+  /** Edge feature size K. */
+  edgeFeatures: number;
+  /** Vector channels C. */
+  channels: number;
+}
+
+/**
+ * Angular information for an invariant network: C equivariant vectors per atom, v_ic = mean_{e: src = i}
+ * c_ec·f(d_e)·û_e with invariant coefficients c_e = W₂·SiLU(W_a h_src + W_b h_dst + W_c e_e + b₁) + b₂, whose
+ * squared norms |v_ic|² (invariant) update the node features, h ← h + W₃·|v|². Rotating the crystal rotates every
+ * v_ic and leaves |v_ic|² unchanged, so the output is invariant by construction; it sees the angles between a
+ * centre's bonds, which distances alone do not give in one layer.
+ *
+ * @example
+ * const layer = new VectorChannels({ units: 64, edgeFeatures: 32, channels: 16 });
+ */
+export class VectorChannels extends GraphLayer<VectorChannelsArgs, VectorChannelsInputs, tf.Tensor2D> {
+  static className = 'VectorChannels';
+  readonly units: number;
+  readonly edgeFeatures: number;
+  readonly channels: number;
+  wa!: tf.Variable;
+  wb!: tf.Variable;
+  wc!: tf.Variable;
+  b1!: tf.Variable;
+  w2!: tf.Variable;
+  b2!: tf.Variable;
+  w3!: tf.Variable;
+
+  constructor(args: VectorChannelsArgs) {
+    super(args);
+    this.units = args.units;
+    this.edgeFeatures = args.edgeFeatures;
+    this.channels = args.channels;
+  }
+
+  override build(): void {
+    if (this.built) return;
+    const F = this.units,
+      K = this.edgeFeatures,
+      C = this.channels;
+    const fanIn = 2 * F + K;
+    this.wa = this.addWeight('wa', [F, C], { kind: 'uniform', fanIn });
+    this.wb = this.addWeight('wb', [F, C], { kind: 'uniform', fanIn });
+    this.wc = this.addWeight('wc', [K, C], { kind: 'uniform', fanIn });
+    this.b1 = this.addWeight('b1', [C], { kind: 'zeros' });
+    this.w2 = this.addWeight('w2', [C, C], { kind: 'uniform', fanIn: C });
+    this.b2 = this.addWeight('b2', [C], { kind: 'zeros' });
+    this.w3 = this.addWeight('w3', [C, F], { kind: 'uniform', fanIn: C });
+    super.build();
+  }
+
+  computeOutputShape(inputShape: number[]): number[] {
+    return [inputShape[0], this.units];
+  }
+
+  call(inputs: VectorChannelsInputs): tf.Tensor2D {
+    const { nodeFeatures: h, edgeFeatures: e, envelope, unitVectors, src, dst } = inputs;
+    const N = h.shape[0],
+      E = e.shape[0],
+      C = this.channels;
+    const z = gatherRowsAdd(
+      linear(h, as2(this.wa)),
+      src,
+      linear(h, as2(this.wb)),
+      dst,
+      linear(e, as2(this.wc), as1(this.b1)),
+    );
+    const coef = tf.mul(linear(silu(z), as2(this.w2), as1(this.b2)), tf.reshape(envelope, [-1, 1])); // E × C
+    const vec = tf.reshape(tf.mul(tf.reshape(coef, [E, C, 1]), tf.reshape(unitVectors, [E, 1, 3])), [E, 3 * C]);
+    const nodeVec = segmentMean(vec as tf.Tensor2D, src, N);
+    const norms = tf.sum(tf.square(tf.reshape(nodeVec, [N, C, 3])), 2) as tf.Tensor2D;
+    return tf.add(h, linear(norms, as2(this.w3))) as tf.Tensor2D;
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), units: this.units, edgeFeatures: this.edgeFeatures, channels: this.channels };
+  }
+}
+
+const as2 = (v: tf.Variable) => v as tf.Tensor as tf.Tensor2D;
+const as1 = (v: tf.Variable) => v as tf.Tensor as tf.Tensor1D;
+
+/**
+ * The action network, assembled from `@crys/egnn` layers and `@crys/actions` heads: species embedding
+ * ({@link SpeciesEmbedding}) plus a noise-level embedding, then `layers` × ({@link EgnnConv} with mean
+ * aggregation → {@link VectorChannels}) on the k-nearest multigraph with a Gaussian basis and cosine envelope,
+ * then an {@link EdgeHead} giving two invariant weights per edge. `@crys/actions` turns them into actions: the
+ * atom action Σ_e w⁰_e r_e / deg(i) (Cartesian, mapped to fractional with L⁻¹) and the lattice action
+ * A = mean_e w¹_e û_e û_eᵀ (symmetric). Only invariants enter the MLPs, so the actions are equivariant by
+ * construction.
+ *
+ * @example
+ * const net = new ActionNetwork(DEFAULT_NETWORK, 0);
+ * const { atoms, lattice } = tf.tidy(() => net.forward(inputs));
+ */
+export class ActionNetwork {
+  readonly config: NetworkConfig;
+  readonly embedding: SpeciesEmbedding;
+  readonly levelEmbedding: NoiseLevelEmbedding;
+  readonly basis: GaussianBasis;
+  readonly envelope: CosineCutoff;
+  readonly convs: readonly EgnnConv[];
+  readonly vectorChannels: readonly VectorChannels[];
+  readonly head: EdgeHead;
+
+  constructor(config: NetworkConfig, seed: number) {
+    this.config = config;
+    const F = config.hidden,
+      R = config.rbf;
+    const sub = (i: number) => seed * 1000 + i;
+    this.embedding = new SpeciesEmbedding({ name: 'embedding', units: F, seed: sub(0) });
+    this.levelEmbedding = new NoiseLevelEmbedding({
+      name: 'level',
+      features: config.timeFeatures,
+      units: F,
+      seed: sub(1),
+    });
+    this.basis = new GaussianBasis({ name: 'basis', size: R, cutoff: config.cutoff });
+    this.envelope = new CosineCutoff({ name: 'envelope', cutoff: config.cutoff });
+    this.convs = Array.from(
+      { length: config.layers },
+      (_, l) => new EgnnConv({ name: `conv${l}`, units: F, edgeFeatures: R, aggregation: 'mean', seed: sub(10 + l) }),
+    );
+    this.vectorChannels = Array.from(
+      { length: config.layers },
+      (_, l) =>
+        new VectorChannels({
+          name: `vec${l}`,
+          units: F,
+          edgeFeatures: R,
+          channels: config.vectorChannels,
+          seed: sub(100 + l),
+        }),
+    );
+    this.head = new EdgeHead({ name: 'head', units: F, edgeFeatures: R, outputs: 2, seed: sub(999) });
+  }
+
+  /** All weights in a fixed order (the order of the model file). */
+  get weights(): readonly NamedWeight[] {
+    const out: NamedWeight[] = [...this.embedding.weights, ...this.levelEmbedding.weights];
+    for (let l = 0; l < this.convs.length; l++) out.push(...this.convs[l].weights, ...this.vectorChannels[l].weights);
+    out.push(...this.head.weights);
+    return out;
+  }
+
+  /** Per-edge invariant weights [E, 2] (column 0: atoms, column 1: lattice). Call inside `tf.tidy`. */
+  edgeWeights(x: NetworkInputs): tf.Tensor2D {
+    const distances = edgeLengths(x.vectors);
+    const edgeFeatures = this.basis.apply(distances);
+    const envelope = this.envelope.apply(distances);
+    const unitVectors = tf.div(x.vectors, tf.reshape(distances, [-1, 1])) as tf.Tensor2D;
+    const level = this.levelEmbedding.apply(x.level);
+    let h = tf.add(this.embedding.apply(x.atomicNumbers), gatherRows(level, x.nodeCrystal)) as tf.Tensor2D;
+    const { src, dst } = x;
+    for (let l = 0; l < this.convs.length; l++) {
+      h = this.convs[l].apply({ nodeFeatures: h, edgeFeatures, envelope, src, dst });
+      h = this.vectorChannels[l].apply({ nodeFeatures: h, edgeFeatures, envelope, unitVectors, src, dst });
+    }
+    return this.head.apply({ nodeFeatures: h, edgeFeatures, envelope, src, dst });
+  }
+
+  /**
+   * One forward pass: the atom actions in fractional units and the symmetric lattice log-deformation of every
+   * crystal. Call inside `tf.tidy` (or a gradient scope).
+   */
+  forward(x: NetworkInputs): NetworkOutputs {
+    const w = this.edgeWeights(x);
+    const [wAtom, wLattice] = tf.split(w, 2, 1);
+    const cart = atomActions(x.vectors, tf.reshape(wAtom, [-1]), x.srcIndex, x.numNodes, { reduce: 'mean' });
+    const atoms = tf.sum(tf.mul(tf.reshape(cart, [x.numNodes, 3, 1]), x.nodeLatticeInverse), 1) as tf.Tensor2D;
+    const lattice = latticeAction(x.vectors, tf.reshape(wLattice, [-1]), x.edgeCrystalIndex, x.numCrystals, {
+      operator: 'direction',
+      reduce: 'mean',
+    });
+    return { atoms, lattice };
+  }
+
+  /** Releases every weight. */
+  dispose(): void {
+    this.embedding.dispose();
+    this.levelEmbedding.dispose();
+    for (const c of this.convs) c.dispose();
+    for (const v of this.vectorChannels) v.dispose();
+    this.head.dispose();
+  }
+}
+
+/** Named float32 weights of a network, in file order. */
+export type NetworkWeights = Map<string, tf.Variable>;
+
+/** The weights of a network as a name → variable map, in file order. */
+export function networkWeights(net: ActionNetwork): NetworkWeights {
+  return new Map(net.weights.map((w) => [w.name, w.variable]));
 }
 
 /** Number of scalar parameters in a set of weights. */
@@ -128,73 +370,4 @@ export function countParameters(weights: NetworkWeights): number {
   let n = 0;
   for (const v of weights.values()) n += v.size;
   return n;
-}
-
-const IDENTITY9 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
-
-/**
- * One forward pass: species and noise-level embedding, `layers` rounds of invariant message passing with
- * equivariant vector channels, then per-edge weights turned into actions. The atom action is
- * Σ_e w_e r_e / deg(i) (Cartesian, equivariant) mapped to fractional coordinates with L⁻¹; the lattice action
- * is the per-crystal mean of u_e r̂_e r̂_eᵀ + s_e I (symmetric, equivariant: A → Qᵀ A Q under a rotation Q).
- * Call inside `tf.tidy`.
- *
- * @example
- * const { atoms, lattice } = tf.tidy(() => networkForward(config, weights, inputs));
- */
-export function networkForward(config: NetworkConfig, weights: NetworkWeights, x: NetworkInputs): NetworkOutputs {
-  const W = (name: string): tf.Variable => {
-    const v = weights.get(name);
-    if (v === undefined) throw new Error(`networkForward: missing weight '${name}'`);
-    return v;
-  };
-  const silu = (t: tf.Tensor): tf.Tensor => tf.mul(t, tf.sigmoid(t));
-  const lin = (t: tf.Tensor, name: string): tf.Tensor2D =>
-    tf.add(matmul(t as tf.Tensor2D, W(`${name}.w`) as tf.Tensor2D), W(`${name}.b`)) as tf.Tensor2D;
-  const N = x.numNodes,
-    B = x.numCrystals;
-  const T = config.timeFeatures;
-
-  // noise-level embedding, broadcast to atoms
-  const freqs = tf.tensor1d(Array.from({ length: T / 2 }, (_, k) => Math.PI * 2 ** k));
-  const arg = tf.mul(tf.reshape(x.level, [B, 1]), tf.reshape(freqs, [1, T / 2]));
-  const tfeat = tf.concat([tf.sin(arg), tf.cos(arg)], 1);
-  const temb = lin(silu(lin(tfeat, 'time1')), 'time2');
-  let h = tf.add(gatherRows(W('embed') as tf.Tensor2D, x.species), gatherRows(temb, x.nodeCrystal)) as tf.Tensor2D;
-
-  // edge geometry
-  const E = x.vectors.shape[0];
-  const len = tf.sqrt(tf.add(tf.sum(tf.square(x.vectors), 1, true), 1e-12));
-  const unit = tf.div(x.vectors, len);
-  const centers = tf.reshape(tf.linspace(0, config.rbfMax, config.rbf), [1, config.rbf]);
-  const width = config.rbfMax / (config.rbf - 1);
-  const rbf = tf.exp(tf.mul(tf.square(tf.sub(len, centers)), -0.5 / (width * width))) as tf.Tensor2D;
-  const C = config.vectorChannels;
-
-  const edgeMessage = (hh: tf.Tensor2D, p: string, rbfName: string): tf.Tensor2D => {
-    const ps = matmul(hh, W(`${p}.src`) as tf.Tensor2D);
-    const pd = matmul(hh, W(`${p}.dst`) as tf.Tensor2D);
-    return silu(tf.addN([gatherRows(ps, x.src), gatherRows(pd, x.dst), lin(rbf, rbfName)])) as tf.Tensor2D;
-  };
-
-  for (let l = 0; l < config.layers; l++) {
-    const p = `l${l}`;
-    const m = silu(lin(edgeMessage(h, p, `${p}.rbf`), `${p}.edge2`)) as tf.Tensor2D;
-    const agg = tf.mul(segmentSum(m, x.src, N), x.invDegree);
-    const coef = matmul(m, W(`${p}.coef`) as tf.Tensor2D); // E × C
-    const vec = tf.reshape(tf.mul(tf.reshape(coef, [E, C, 1]), tf.reshape(unit, [E, 1, 3])), [E, 3 * C]);
-    const nodeVec = tf.mul(segmentSum(vec as tf.Tensor2D, x.src, N), x.invDegree);
-    const inv = tf.sum(tf.square(tf.reshape(nodeVec, [N, C, 3])), 2);
-    const upd = lin(silu(lin(tf.concat([h, agg, inv], 1), `${p}.node1`)), `${p}.node2`);
-    h = tf.add(h, upd) as tf.Tensor2D;
-  }
-
-  const out = lin(edgeMessage(h, 'head', 'head.rbf'), 'head.out'); // E × 3
-  const [wAtom, uAniso, uIso] = tf.split(out, 3, 1);
-  const disp = tf.mul(segmentSum(tf.mul(wAtom, x.vectors) as tf.Tensor2D, x.src, N), x.invDegree);
-  const atoms = tf.sum(tf.mul(tf.reshape(disp, [N, 3, 1]), x.nodeLatticeInverse), 1) as tf.Tensor2D;
-  const outer = tf.reshape(tf.mul(tf.reshape(unit, [E, 3, 1]), tf.reshape(unit, [E, 1, 3])), [E, 9]);
-  const perEdge = tf.add(tf.mul(uAniso, outer), tf.mul(uIso, tf.tensor2d(IDENTITY9, [1, 9])));
-  const lattice = tf.mul(segmentSum(perEdge as tf.Tensor2D, x.edgeCrystal, B), x.invEdgeCount) as tf.Tensor2D;
-  return { atoms, lattice };
 }

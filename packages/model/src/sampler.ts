@@ -10,7 +10,6 @@ import {
 } from '@crys/lattice';
 import { buildInputs, disposeInputs, type NetworkState } from './batch.js';
 import { type ActionModel, speciesIndices } from './model.js';
-import { networkForward } from './network.js';
 import { atomSigma, priorLattice } from './tasks.js';
 
 /**
@@ -131,12 +130,12 @@ function runSchedule(
       const netStates: NetworkState[] = chunk.map((s) => ({
         lattice: s.lattice,
         frac: s.frac,
-        species: s.species,
+        atomicNumbers: s.atomicNumbers,
         level: t,
       }));
       const inputs = buildInputs(netStates, model.config.k);
       const [atoms, lattice] = tf.tidy(() => {
-        const out = networkForward(model.config.network, model.weights, inputs);
+        const out = model.network.forward(inputs);
         return [out.atoms.dataSync(), out.lattice.dataSync()];
       });
       disposeInputs(inputs);

@@ -15,7 +15,7 @@ const tiny: TrainConfig = {
   checkpointEvery: 2,
   logEvery: 1,
   k: 6,
-  network: { hidden: 8, layers: 1, rbf: 8, rbfMax: 8, vectorChannels: 2, timeFeatures: 4 },
+  network: { hidden: 8, layers: 1, rbf: 8, cutoff: 8, vectorChannels: 2, timeFeatures: 4 },
 };
 
 beforeAll(async () => {
