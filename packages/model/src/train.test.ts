@@ -1,8 +1,17 @@
 import type { Crystal } from '@crys/lattice';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetRows, useBackend } from '../test/helpers.js';
 import { disposeModel, loadModel } from './model.js';
-import { type Checkpoint, learningRateAt, type MetricsRecord, type TrainConfig, train } from './train.js';
+import {
+  type Checkpoint,
+  latticeParameterTensor,
+  latticeStats,
+  learningRateAt,
+  type MetricsRecord,
+  type TrainConfig,
+  train,
+} from './train.js';
 
 let crystals: Crystal[];
 const tiny: TrainConfig = {
@@ -97,6 +106,43 @@ describe('train', () => {
     expect(types.at(-1)).toBe('done');
     expect(types.filter((t) => t === 'train')).toHaveLength(4);
     expect(types.filter((t) => t === 'valid')).toHaveLength(2);
+    disposeModel(r.model);
+  });
+
+  it('train leaves no tensor behind for any task (tf.memory before and after, model disposed)', () => {
+    const data = { train: crystals.slice(0, 8), valid: crystals.slice(0, 4) };
+    for (const task of ['structure', 'denoise', 'lattice'] as const) {
+      const before = tf.memory().numTensors;
+      const r = train({ ...tiny, task }, data);
+      disposeModel(r.model);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it('the lattice task's loss is on standardised a, b, c, α, β, γ (zero spread floored) and stays finite', () => {
+    const stats = latticeStats(crystals);
+    // every Perov-5 angle is 90°: the spread is floored at 1°, the lengths keep their spread
+    expect(stats.mean.slice(3)).toEqual([90, 90, 90].map((x) => expect.closeTo(x, 6)));
+    expect(stats.std.slice(3)).toEqual([1, 1, 1]);
+    const p = tf.tidy(() =>
+      latticeParameterTensor(
+        tf.tensor3d([
+          [
+            [3, 0, 0],
+            [0, 4, 0],
+            [1, 0, 5],
+          ],
+        ]),
+      ).arraySync(),
+    );
+    const expected = [3, 4, Math.hypot(1, 5), 90, (Math.acos(1 / Math.hypot(1, 5)) * 180) / Math.PI, 90];
+    p[0].forEach((v, i) => expect(v).toBeCloseTo(expected[i], 3));
+    const r = train(
+      { ...tiny, task: 'lattice', maxSteps: 6 },
+      { train: crystals.slice(0, 8), valid: crystals.slice(0, 4) },
+    );
+    expect(r.model.config.latticeStats?.std.length).toBe(6);
+    expect(Number.isFinite(r.bestLoss)).toBe(true);
     disposeModel(r.model);
   });
 

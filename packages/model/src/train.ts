@@ -495,8 +495,14 @@ export function train(
       const m = ms.get(name),
         s = vs.get(name);
       if (!m || !s) throw new ModelFormatError('train', `resume has no Adam moments for '${name}'`);
-      adamM.set(name, tf.variable(tf.tensor(deserializeValues(m, 'train'), v.shape), false));
-      adamV.set(name, tf.variable(tf.tensor(deserializeValues(s, 'train'), v.shape), false));
+      adamM.set(
+        name,
+        tf.tidy(() => tf.variable(tf.tensor(deserializeValues(m, 'train'), v.shape), false)),
+      );
+      adamV.set(
+        name,
+        tf.tidy(() => tf.variable(tf.tensor(deserializeValues(s, 'train'), v.shape), false)),
+      );
     }
   } else {
     const species = [...new Set(data.train.flatMap((x) => [...x.atomicNumbers]))].sort((a, b) => a - b);
@@ -510,8 +516,14 @@ export function train(
     rng = plainRng(c.seed + 0x5eed);
     order = shuffled(data.train.length, rng);
     for (const [name, v] of model.weights) {
-      adamM.set(name, tf.variable(tf.zerosLike(v), false));
-      adamV.set(name, tf.variable(tf.zerosLike(v), false));
+      adamM.set(
+        name,
+        tf.tidy(() => tf.variable(tf.zerosLike(v), false)),
+      );
+      adamV.set(
+        name,
+        tf.tidy(() => tf.variable(tf.zerosLike(v), false)),
+      );
     }
   }
   const trainSpecies = data.train.map((x) => speciesIndices(model, x.atomicNumbers, 'train'));
