@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Crystal, createCrystal, createRng, multiply } from '@crys/lattice';
+import { type Crystal, createCrystal, createRng, makeSupercell, multiply } from '@crys/lattice';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetRows, useBackend } from '../test/helpers.js';
 import { buildInputs, disposeInputs } from './batch.js';
@@ -163,6 +163,40 @@ describe('action network equivariance (whole model)', () => {
     }
   });
 
+  it('the network is covariant under a reflection (improper Q): atoms unchanged, lattice QᵀAQ', () => {
+    const q = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, -1);
+    for (const c of crystals) {
+      const reflected = createCrystal({
+        lattice: multiply(new Float64Array(9), c.lattice, q),
+        fracCoords: c.fracCoords,
+        atomicNumbers: c.atomicNumbers,
+      });
+      const a = outputs(model, c),
+        b = outputs(model, reflected);
+      expectClose(b.atoms, a.atoms);
+      expectClose(b.lattice, multiply(new Float64Array(9), multiply(new Float64Array(9), q, a.lattice), q));
+    }
+  });
+
+  it('a 2×1×1 supercell gets the same Cartesian atom actions and the same lattice action', () => {
+    for (const c of crystals) {
+      const n = c.atomicNumbers.length;
+      const big = makeSupercell(c, [2, 1, 1]);
+      const a = outputs(model, c),
+        b = outputs(model, big);
+      expectClose(b.lattice, a.lattice);
+      const cart = (frac: ArrayLike<number>, l: ArrayLike<number>, i: number) =>
+        [0, 1, 2].map((j) => frac[3 * i] * l[j] + frac[3 * i + 1] * l[3 + j] + frac[3 * i + 2] * l[6 + j]);
+      const expected: number[] = [];
+      const got: number[] = [];
+      for (let s = 0; s < 2 * n; s++) {
+        expected.push(...cart(a.atoms, c.lattice, s % n));
+        got.push(...cart(b.atoms, big.lattice, s));
+      }
+      expectClose(got, expected);
+    }
+  });
+
   it('relax(model, crystal) commutes with a rotation: same fractional path, lattice rotated', () => {
     const c = crystals[3];
     const q = randomRotation(11);
@@ -208,11 +242,11 @@ describe('model files', () => {
       `[ModelFormatError: loadModel: json has version 9, this package reads version 2]`,
     );
     expect(() => loadModel({ ...json, weights: json.weights.slice(1) })).toThrowErrorMatchingInlineSnapshot(
-      `[ModelFormatError: loadModel: weight 'embed' is missing]`,
+      `[ModelFormatError: loadModel: weight 'embedding/table' is missing]`,
     );
     const bad = json.weights.map((w, i) => (i === 0 ? { ...w, shape: [1, 2] } : w));
     expect(() => loadModel({ ...json, weights: bad })).toThrowErrorMatchingInlineSnapshot(
-      `[ModelFormatError: loadModel: weight 'embed' has shape [1, 2], expected [10, 16]]`,
+      `[ModelFormatError: loadModel: weight 'embedding/table' has shape [1, 2], expected [101, 16]]`,
     );
   });
 });
