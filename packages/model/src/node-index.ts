@@ -2,6 +2,7 @@ export type { TrainRunOptions } from './node.js';
 export {
   loadModelFile,
   loadShippedModel,
+  readCheckpointFile,
   readDatasetFile,
   saveModelFile,
   shippedModelPath,

@@ -1,22 +1,58 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError } from '@crys/lattice';
 import { type DatasetRow, readDataset, splitDataset } from './data.js';
-import { shippedModelUrl } from './shipped.js';
+import { ModelFormatError } from './errors.js';
 import { type ActionModel, loadModel, type ModelJson, modelToJson } from './model.js';
-import { type Checkpoint, type MetricsRecord, type TrainConfig, type TrainResult, train } from './train.js';
+import { shippedModelUrl } from './shipped.js';
+import {
+  type Checkpoint,
+  DEFAULT_TRAIN_CONFIG,
+  type MetricsRecord,
+  type TrainConfig,
+  type TrainResult,
+  train,
+} from './train.js';
 
 /**
- * Writes a file atomically: a temporary file beside it, then a rename (readers never see half a file).
+ * Writes a file atomically: a temporary file beside it is written, flushed to disk and renamed over the
+ * target, so a crash or a kill leaves the old file (or none) or the complete new one, never half a file. The
+ * folder is created when missing; on failure the temporary file is removed and the error rethrown.
  *
  * @example
  * writeFileAtomic('models/x/model.json', JSON.stringify(json));
  */
 export function writeFileAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  let fd = -1;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+    const bytes = Buffer.from(text, 'utf8');
+    let offset = 0;
+    while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd >= 0) closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /**
@@ -71,53 +107,135 @@ export function loadShippedModel(name: string): ActionModel {
 }
 
 /**
- * Options of {@link trainToDirectory}.
+ * Reads a training checkpoint (`checkpoint.json` of a {@link trainToDirectory} run).
  *
  * @example
- * const options: TrainRunOptions = { dataset: 'data/perov_5/val.csv', out: 'runs/perov', config: { maxMinutes: 45 } };
+ * const checkpoint = readCheckpointFile('runs/perov/checkpoint.json');
+ * checkpoint.step; // 1600
  */
-export interface TrainRunOptions {
-  /** Dataset CSV; its `train` and `valid` splits (see `splitOf`) are used. */
-  readonly dataset: string;
-  /** Output directory: `metrics.jsonl` (appended), `checkpoint.json` (latest), `model.json` (best). */
-  readonly out: string;
-  readonly config: TrainConfig;
-  /** Continue from `out/checkpoint.json` when it exists. */
-  readonly resume?: boolean;
-  /** Also print every metrics line to stdout. */
-  readonly echo?: boolean;
+export function readCheckpointFile(path: string): Checkpoint {
+  const text = readFileSync(path, 'utf8');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ModelFormatError('readCheckpointFile', `${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  const c = doc as Partial<Checkpoint> | null;
+  if (typeof c !== 'object' || c === null || c.format !== 'crys-action-checkpoint') {
+    throw new ModelFormatError('readCheckpointFile', `${path} is not a crys-action-checkpoint`);
+  }
+  return c as Checkpoint;
 }
 
 /**
- * Trains on a dataset file and writes metrics (JSON lines), the latest checkpoint and the best model to a
- * directory, every file written atomically. With `resume`, continues from the directory's checkpoint.
+ * Options of {@link trainToDirectory}.
  *
  * @example
- * trainToDirectory({ dataset: 'data/perov_5/val.csv', out: 'runs/perov', config: { task: 'structure', maxMinutes: 45 } });
+ * const options: TrainRunOptions = { dataset: 'data/perov_5/val.csv', out: 'runs/perov', config: { maxSteps: 3000 } };
+ */
+export interface TrainRunOptions {
+  /** Dataset CSV file, or rows already read; their `train` and `valid` splits (see `splitOf`) are used. */
+  readonly dataset: string | readonly DatasetRow[];
+  /** Output directory: `metrics.jsonl`, `checkpoint.json` (latest state), `model.json` (best by validation loss). */
+  readonly out: string;
+  /**
+   * The configuration. When resuming, the checkpoint's configuration with the fields set here on top (e.g. a
+   * larger `maxSteps`); `task`, `seed`, `k` and `network` must then be unset or equal to the checkpoint's.
+   */
+  readonly config: TrainConfig;
+  /**
+   * `true` continues from `out/checkpoint.json` (which must exist); a {@link Checkpoint} continues from it.
+   * Without it, `out` must not hold a run already (no `checkpoint.json`).
+   */
+  readonly resume?: boolean | Checkpoint;
+  /** Receives every metrics record after it is appended to `metrics.jsonl`. */
+  readonly onMetrics?: (record: MetricsRecord) => void;
+}
+
+/** How `splitOf` divides a dataset, recorded in the model's `meta.split`. */
+const SPLIT_RULE = 'fnv1a(material_id) % 10: 0-7 train, 8 valid, 9 holdout';
+
+/** The configuration a resumed run continues with: the checkpoint's, with `config`'s fields on top. */
+function resumedConfig(checkpoint: Checkpoint, config: TrainConfig, out: string): TrainConfig {
+  const before = checkpoint.config;
+  for (const key of ['task', 'seed', 'k', 'network'] as const) {
+    const now = config[key];
+    const was = before[key] ?? DEFAULT_TRAIN_CONFIG[key];
+    if (now !== undefined && JSON.stringify(now) !== JSON.stringify(was)) {
+      throw new InvalidArgumentError(
+        'trainToDirectory',
+        `config.${key}`,
+        `cannot change when resuming the run in ${out}: it has ${JSON.stringify(was)}, got ${JSON.stringify(now)}`,
+        now,
+      );
+    }
+  }
+  const set = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as TrainConfig;
+  return { ...before, ...set, meta: { ...(before.meta ?? {}), ...(config.meta ?? {}) } };
+}
+
+/**
+ * Trains on a dataset and writes the run to a directory: `metrics.jsonl` (JSON lines, appended when resuming),
+ * `checkpoint.json` (the latest state, every `checkpointEvery` steps and at the end) and `model.json` (the best
+ * model by validation loss, or the final one when validation never ran), each written atomically so a killed
+ * run never leaves half a file. Starting over an existing run is refused; `resume` continues it. The model's
+ * `meta` records the split rule and, for a file, the dataset path.
+ *
+ * @example
+ * trainToDirectory({ dataset: 'data/perov_5/val.csv', out: 'runs/perov', config: { task: 'structure', maxSteps: 3000 } });
  */
 export function trainToDirectory(options: TrainRunOptions): TrainResult {
-  const rows = readDatasetFile(options.dataset);
-  const split = splitDataset(rows);
-  mkdirSync(options.out, { recursive: true });
-  const metricsPath = join(options.out, 'metrics.jsonl');
-  const checkpointPath = join(options.out, 'checkpoint.json');
-  const modelPath = join(options.out, 'model.json');
-  let resume: Checkpoint | undefined;
-  if (options.resume && existsSync(checkpointPath))
-    resume = JSON.parse(readFileSync(checkpointPath, 'utf8')) as Checkpoint;
-  const onMetrics = (r: MetricsRecord): void => {
-    const line = JSON.stringify(r);
-    appendFileSync(metricsPath, `${line}\n`);
-    if (options.echo) console.log(line);
+  const fn = 'trainToDirectory';
+  const { out } = options;
+  const metricsPath = join(out, 'metrics.jsonl');
+  const checkpointPath = join(out, 'checkpoint.json');
+  const modelPath = join(out, 'model.json');
+  let checkpoint: Checkpoint | undefined;
+  if (options.resume === true) {
+    if (!existsSync(checkpointPath))
+      throw new InvalidArgumentError(fn, 'options.resume', `is true but ${checkpointPath} does not exist`, true);
+    checkpoint = readCheckpointFile(checkpointPath);
+  } else if (options.resume) {
+    checkpoint = options.resume;
+  } else if (existsSync(checkpointPath)) {
+    throw new InvalidArgumentError(
+      fn,
+      'options.out',
+      `already holds a training run (${checkpointPath}); pass resume: true to continue it`,
+      out,
+    );
+  }
+  const given: TrainConfig = {
+    ...options.config,
+    meta: {
+      split: SPLIT_RULE,
+      ...(typeof options.dataset === 'string' ? { dataset: options.dataset } : {}),
+      ...(options.config.meta ?? {}),
+    },
   };
-  return train(
-    options.config,
+  const config = checkpoint ? resumedConfig(checkpoint, given, out) : given;
+  const rows = typeof options.dataset === 'string' ? readDatasetFile(options.dataset) : options.dataset;
+  const split = splitDataset(rows);
+  mkdirSync(out, { recursive: true });
+  if (!checkpoint) writeFileSync(metricsPath, '');
+  let wroteBest = false;
+  const result = train(
+    config,
     { train: split.train.map((r) => r.crystal), valid: split.valid.map((r) => r.crystal) },
     {
-      onMetrics,
+      onMetrics: (record) => {
+        appendFileSync(metricsPath, `${JSON.stringify(record)}\n`);
+        options.onMetrics?.(record);
+      },
       onCheckpoint: (c) => writeFileAtomic(checkpointPath, JSON.stringify(c)),
-      onBest: (m) => writeFileAtomic(modelPath, JSON.stringify(m)),
+      onBest: (m) => {
+        writeFileAtomic(modelPath, JSON.stringify(m));
+        wroteBest = true;
+      },
     },
-    resume,
+    checkpoint,
   );
+  if (!wroteBest) writeFileAtomic(modelPath, JSON.stringify(result.best));
+  return result;
 }

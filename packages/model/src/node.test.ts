@@ -1,0 +1,124 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { datasetRows, useBackend } from '../test/helpers.js';
+import type { DatasetRow } from './data.js';
+import { disposeModel } from './model.js';
+import { readCheckpointFile, trainToDirectory, writeFileAtomic } from './node.js';
+import type { MetricsRecord, TrainConfig } from './train.js';
+
+let rows: DatasetRow[];
+const network = { hidden: 8, layers: 1, rbf: 8, cutoff: 8, vectorChannels: 2, timeFeatures: 4 };
+const tiny: TrainConfig = {
+  task: 'denoise',
+  seed: 1,
+  batchSize: 4,
+  maxSteps: 3,
+  warmupSteps: 1,
+  validEvery: 2,
+  checkpointEvery: 1,
+  logEvery: 1,
+  k: 6,
+  network,
+};
+
+beforeAll(async () => {
+  await useBackend();
+  rows = datasetRows('perov_5', 24);
+});
+
+const tempDir = (): string => mkdtempSync(join(tmpdir(), 'crys-model-node-'));
+const lines = (file: string): MetricsRecord[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as MetricsRecord);
+
+describe('trainToDirectory', () => {
+  it('trainToDirectory(options) writes metrics.jsonl, checkpoint.json and model.json, and passes each record on', () => {
+    const out = join(tempDir(), 'run');
+    const seen: string[] = [];
+    const result = trainToDirectory({ dataset: rows, out, config: tiny, onMetrics: (r) => seen.push(r.type) });
+    disposeModel(result.model);
+    const metrics = lines(join(out, 'metrics.jsonl'));
+    expect(metrics.map((m) => m.type)).toEqual(seen);
+    expect(seen[0]).toBe('start');
+    expect(seen.at(-1)).toBe('done');
+    expect(readCheckpointFile(join(out, 'checkpoint.json')).step).toBe(3);
+    const model = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as {
+      format: string;
+      config: { meta: Record<string, string> };
+    };
+    expect(model.format).toBe('crys-action-model');
+    expect(model.config.meta.split).toBe('fnv1a(material_id) % 10: 0-7 train, 8 valid, 9 holdout');
+    expect(readdirSync(out).sort()).toEqual(['checkpoint.json', 'metrics.jsonl', 'model.json']);
+  });
+
+  it('trainToDirectory refuses to start over a run; resume: true continues it with its configuration and a new maxSteps', () => {
+    const out = join(tempDir(), 'run');
+    disposeModel(trainToDirectory({ dataset: rows, out, config: tiny }).model);
+    expect(() => trainToDirectory({ dataset: rows, out, config: tiny })).toThrowError(
+      `trainToDirectory: options.out already holds a training run (${join(out, 'checkpoint.json')}); pass resume: true to continue it`,
+    );
+    const resumed = trainToDirectory({ dataset: rows, out, config: { maxSteps: 5 }, resume: true });
+    disposeModel(resumed.model);
+    expect(resumed.steps).toBe(5);
+    const starts = lines(join(out, 'metrics.jsonl')).filter((m) => m.type === 'start');
+    expect(starts.map((m) => m.step)).toEqual([0, 3]);
+    expect(starts[1].type === 'start' && starts[1].config).toMatchObject({
+      task: 'denoise',
+      seed: 1,
+      k: 6,
+      maxSteps: 5,
+    });
+  });
+
+  it('trainToDirectory with resume refuses a missing checkpoint and a changed task, seed, k or network', () => {
+    const out = join(tempDir(), 'run');
+    expect(() => trainToDirectory({ dataset: rows, out, config: tiny, resume: true })).toThrowError(
+      `trainToDirectory: options.resume is true but ${join(out, 'checkpoint.json')} does not exist`,
+    );
+    disposeModel(trainToDirectory({ dataset: rows, out, config: { ...tiny, maxSteps: 1 } }).model);
+    expect(() => trainToDirectory({ dataset: rows, out, config: { ...tiny, seed: 2 }, resume: true })).toThrowError(
+      `trainToDirectory: config.seed cannot change when resuming the run in ${out}: it has 1, got 2`,
+    );
+    expect(() => trainToDirectory({ dataset: rows, out, config: { task: 'lattice' }, resume: true })).toThrowError(
+      `trainToDirectory: config.task cannot change when resuming the run in ${out}: it has "denoise", got "lattice"`,
+    );
+    expect(() => trainToDirectory({ dataset: rows, out, config: { k: 8 }, resume: true })).toThrowError(
+      `trainToDirectory: config.k cannot change when resuming the run in ${out}: it has 6, got 8`,
+    );
+    expect(() =>
+      trainToDirectory({ dataset: rows, out, config: { network: { ...network, hidden: 16 } }, resume: true }),
+    ).toThrowError(/^trainToDirectory: config\.network cannot change when resuming/);
+    // the same values are accepted (a command line repeated with --resume)
+    const again = trainToDirectory({ dataset: rows, out, config: tiny, resume: true });
+    disposeModel(again.model);
+    expect(again.steps).toBe(3);
+  });
+});
+
+describe('files', () => {
+  it('readCheckpointFile(path) names the file when it is not JSON or not a checkpoint', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'torn.json'), '{"format": "crys-action-checkpoint", "step"');
+    writeFileSync(join(dir, 'model.json'), '{"format": "crys-action-model"}');
+    expect(() => readCheckpointFile(join(dir, 'torn.json'))).toThrowError(
+      new RegExp(`^readCheckpointFile: ${join(dir, 'torn.json')} is not valid JSON: `),
+    );
+    expect(() => readCheckpointFile(join(dir, 'model.json'))).toThrowError(
+      `readCheckpointFile: ${join(dir, 'model.json')} is not a crys-action-checkpoint`,
+    );
+  });
+
+  it('writeFileAtomic(path, text) creates the folder, replaces the old content and leaves no temporary file', () => {
+    const dir = join(tempDir(), 'sub');
+    const file = join(dir, 'x.json');
+    writeFileAtomic(file, 'old');
+    writeFileAtomic(file, 'new');
+    expect(readFileSync(file, 'utf8')).toBe('new');
+    expect(readdirSync(dir)).toEqual(['x.json']);
+    expect(existsSync(`${file}.tmp`)).toBe(false);
+  });
+});
