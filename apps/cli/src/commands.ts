@@ -8,6 +8,7 @@ import { registerMatch } from './commands/match.js';
 import { registerPredict } from './commands/predict.js';
 import { registerQuickstart } from './commands/quickstart.js';
 import { registerRelax } from './commands/relax.js';
+import { registerSplit } from './commands/split.js';
 import { registerTrain } from './commands/train.js';
 import type { CliContext } from './main.js';
 
@@ -20,6 +21,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerMatch(program, ctx);
   registerRelax(program, ctx);
   registerPredict(program, ctx);
+  registerSplit(program, ctx);
   registerTrain(program, ctx);
   registerEval(program, ctx);
   registerBench(program, ctx);

@@ -21,9 +21,12 @@ import {
 
 let backend: string | undefined;
 
-/** Starts tfjs on wasm (cpu when wasm cannot start) once; returns the backend name. */
-export async function startBackend(): Promise<string> {
-  backend ??= await initModelBackend('wasm');
+/**
+ * Starts tfjs once, on `preferred` (wasm by default; cpu when wasm cannot start); returns the backend in use.
+ * Results are deterministic for a seed on one backend, and may differ in the last digits between them.
+ */
+export async function startBackend(preferred: 'wasm' | 'cpu' = 'wasm'): Promise<string> {
+  backend ??= await initModelBackend(preferred);
   return backend;
 }
 

@@ -95,7 +95,58 @@ describe('crys train', () => {
     expect(t.stderr).toContain("expected one of lattice, denoise, csp, structure, got 'magic'");
     const d = runCli(['train', '--task', 'csp', '--out', 'x']);
     expect(d.code).toBe(2);
-    expect(d.stderr).toContain("required option '--data <file.csv>' not specified");
+    expect(d.stderr).toContain("required option '--data, --dataset <file.csv>' not specified");
+  });
+
+  test('--dataset and --max-steps spell --data and --steps; --resume keeps the run configuration, and a different --seed or --task is a usage error', () => {
+    const dir = join(tempDir(), 'run');
+    const common = ['--dataset', data, '--out', dir];
+    const first = runCli([
+      'train',
+      '--task',
+      'csp',
+      ...common,
+      '--max-steps',
+      '4',
+      ...tiny,
+      '--name',
+      'tiny-csp',
+      '--seed',
+      '3',
+      '--warmup',
+      '2',
+      '--lattice-weight',
+      '5',
+      '--k',
+      '8',
+    ]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^trained 4 steps in /);
+    const resumed = runCli(['train', '--task', 'csp', ...common, '--max-steps', '6', '--resume', '--json']);
+    expect(resumed.code).toBe(0);
+    const start = metricsOf(resumed.stdout)[0] as Metric & { config: Record<string, unknown> };
+    expect(start.type).toBe('start');
+    expect(start.step).toBe(4);
+    expect(start.config).toMatchObject({
+      task: 'structure',
+      name: 'tiny-csp',
+      seed: 3,
+      maxSteps: 6,
+      warmupSteps: 2,
+      latticeWeight: 5,
+      k: 8,
+      network: { hidden: 8, layers: 1 },
+      meta: { dataset: data },
+    });
+    expect(metricsOf(resumed.stdout).at(-1)).toMatchObject({ type: 'done', step: 6 });
+    const seed = runCli(['train', '--task', 'csp', ...common, '--max-steps', '8', '--resume', '--seed', '4']);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain(`--seed differs from the run being resumed in ${dir}: it has 3, got 4`);
+    const task = runCli(['train', '--task', 'denoise', ...common, '--max-steps', '8', '--resume']);
+    expect(task.code).toBe(2);
+    expect(task.stderr).toContain('--task differs from the run being resumed');
+    expect(task.stderr).toContain("hint: give --task the run's value to continue it");
+    expect(metricsOf(readFileSync(join(dir, 'metrics.jsonl'), 'utf8')).at(-1)).toMatchObject({ type: 'done', step: 6 });
   });
 
   test('SIGKILL during training never leaves a truncated checkpoint or model, and the run resumes', async () => {
@@ -254,6 +305,137 @@ describe('crys relax / predict / eval with a trained model', () => {
     expect(t.stdout).toMatch(/^denoise: 8 crystals +before +after$/m);
     expect(t.stdout).toContain('match rate (stol 0.5, ltol 0.3, angle_tol 10)');
     expect(t.stdout).toContain('position error, RMS (Å)');
+  });
+
+  test('crys predict --dataset --split --seed: one sample per row of the split, another seed gives other structures', () => {
+    const dir = tempDir();
+    const args = ['predict', '--model', run, '--dataset', data, '--split', 'train', '--limit', '4', '--steps', '3'];
+    const a = join(dir, 'a.csv');
+    const b = join(dir, 'b.csv');
+    expect(runCli([...args, '--seed', '0', '--out', a]).code).toBe(0);
+    expect(runCli([...args, '--seed', '1', '--out', b]).code).toBe(0);
+    const ids = (file: string) =>
+      (JSON.parse(runCli(['info', file, '--json', '--limit', '10']).stdout) as { id: string }[]).map((x) => x.id);
+    expect(ids(a)).toEqual(ids(b));
+    expect(ids(a)).toHaveLength(4);
+    expect(readFileSync(a, 'utf8')).not.toBe(readFileSync(b, 'utf8'));
+  });
+
+  test('crys eval --json FILE writes the settings, the report and the summary; --out writes the predictions', () => {
+    const dir = tempDir();
+    const json = join(dir, 'eval.json');
+    const pred = join(dir, 'pred.csv');
+    const args = ['eval', '--model', run, '--dataset', data, '--split', 'train', '--limit', '8', '--steps', '3'];
+    const r = runCli([...args, '--start-level', '0.3', '--json', json, '--out', pred]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^denoise: 8 crystals +before +after$/m);
+    expect(r.stdout).toContain(`wrote ${pred}, ${json}`);
+    const e = JSON.parse(readFileSync(json, 'utf8'));
+    expect(e).toMatchObject({ split: 'train', seed: 0, steps: 3, eta: 0, moveLattice: true, startLevel: 0.3 });
+    expect(e).toMatchObject({ task: 'denoise', rows: 8, meanBaseline: null });
+    expect(e.match.after.total).toBe(8);
+    expect(e.match.after.matchRate).toBe(e.matchRate.after);
+    expect(e.match.before.matchRate).toBe(e.matchRate.before);
+    expect(e.lattice.after.lengthMae).toBe(e.latticeLengthMae.after);
+    expect(e.positionError.before).toBeGreaterThan(0);
+    const rows = JSON.parse(runCli(['info', pred, '--json', '--limit', '10']).stdout) as { id: string }[];
+    const trainIds = (JSON.parse(runCli(['info', data, '--json', '--limit', '60']).stdout) as { id: string }[])
+      .map((x) => x.id)
+      .filter((id) => splitOf(id) === 'train');
+    expect(rows.map((x) => x.id)).toEqual(trainIds.slice(0, 8));
+    // the same run printed: identical numbers but the timing
+    const printed = JSON.parse(runCli([...args, '--start-level', '0.3', '--json']).stdout);
+    expect({ ...printed, seconds: 0 }).toEqual({ ...e, seconds: 0 });
+  });
+
+  test('crys eval --fixed-lattice keeps the lattice (its MAE unchanged) while the default moves it', () => {
+    const args = [
+      'eval',
+      '--model',
+      run,
+      '--dataset',
+      data,
+      '--split',
+      'train',
+      '--limit',
+      '6',
+      '--steps',
+      '3',
+      '--json',
+    ];
+    type Lmae = { moveLattice: boolean; latticeLengthMae: { before: number; after: number } };
+    const fixedRun = JSON.parse(runCli([...args, '--fixed-lattice']).stdout) as Lmae;
+    expect(fixedRun.moveLattice).toBe(false);
+    expect(fixedRun.latticeLengthMae.after).toBeCloseTo(fixedRun.latticeLengthMae.before, 12);
+    const moved = JSON.parse(runCli(args).stdout) as Lmae;
+    expect(moved.latticeLengthMae.before).toBe(fixedRun.latticeLengthMae.before);
+    expect(moved.latticeLengthMae.after).not.toBeCloseTo(moved.latticeLengthMae.before, 6);
+  });
+
+  test('crys eval of a lattice model prints the training-mean baseline: the MAE of predicting the train split mean', () => {
+    const dir = join(tempDir(), 'lattice');
+    const t = runCli(['train', '--task', 'lattice', '--dataset', data, '--out', dir, '--max-steps', '3', ...tiny]);
+    expect(t.code).toBe(0);
+    const e = JSON.parse(
+      runCli(['eval', '--model', dir, '--dataset', data, '--split', 'train', '--limit', '10', '--steps', '2', '--json'])
+        .stdout,
+    ) as { task: string; meanBaseline: { lengthMae: number; angleMae: number } };
+    expect(e.task).toBe('lattice');
+    type Info = { id: string; lattice: Record<'a' | 'b' | 'c' | 'alpha' | 'beta' | 'gamma', number> };
+    const train = (JSON.parse(runCli(['info', data, '--json', '--limit', '60']).stdout) as Info[]).filter(
+      (x) => splitOf(x.id) === 'train',
+    );
+    const mean = (k: 'a' | 'b' | 'c') => train.reduce((s, x) => s + x.lattice[k], 0) / train.length;
+    const m = { a: mean('a'), b: mean('b'), c: mean('c') };
+    const rows = train.slice(0, 10);
+    const lengthMae =
+      rows.reduce(
+        (s, x) => s + Math.abs(x.lattice.a - m.a) + Math.abs(x.lattice.b - m.b) + Math.abs(x.lattice.c - m.c),
+        0,
+      ) /
+      (3 * rows.length);
+    expect(e.meanBaseline.lengthMae).toBeCloseTo(lengthMae, 6);
+    const table = runCli([
+      'eval',
+      '--model',
+      dir,
+      '--dataset',
+      data,
+      '--split',
+      'train',
+      '--limit',
+      '10',
+      '--steps',
+      '2',
+    ]);
+    expect(table.stdout).toMatch(/^lattice length MAE, training-mean baseline \(Å\) +\d+\.\d{4}$/m);
+  });
+
+  test('crys split prints the sizes of the train / valid / holdout parts that splitOf gives, as a table and as JSON', () => {
+    const ids = (JSON.parse(runCli(['info', data, '--json', '--limit', '60']).stdout) as { id: string }[]).map(
+      (x) => x.id,
+    );
+    const count = (part: string) => ids.filter((id) => splitOf(id) === part).length;
+    const r = runCli(['split', data, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      file: data,
+      rows: 60,
+      train: count('train'),
+      valid: count('valid'),
+      holdout: count('holdout'),
+    });
+    const t = runCli(['split', data]);
+    expect(t.stdout).toMatch(new RegExp(`^holdout +9 +${count('holdout')} +`, 'm'));
+  });
+
+  test('out-of-range sampler and backend options are usage errors (exit 2)', () => {
+    const eta = runCli(['predict', '--composition', 'SrTiO3', '--eta', '2']);
+    expect(eta.code).toBe(2);
+    expect(eta.stderr).toContain("option '--eta <x>' argument '2' is invalid. expected a number from 0 to 1, got '2'.");
+    const backend = runCli(['eval', '--dataset', data, '--backend', 'gpu']);
+    expect(backend.code).toBe(2);
+    expect(backend.stderr).toContain("expected one of wasm, cpu, got 'gpu'");
   });
 
   test('a missing model path or unknown name is a usage error listing the shipped models', () => {

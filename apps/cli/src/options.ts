@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 
 /** Commander parser for an integer option within [min, max]. The message says what arrived. */
 export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
@@ -34,4 +34,27 @@ export function choiceOption<T extends string>(choices: readonly T[]): (value: s
     }
     return value as T;
   };
+}
+
+/** `--backend wasm|cpu` of the commands that run a model (default wasm, which falls back to cpu). */
+export function backendOption(): Option {
+  return new Option('--backend <name>', 'tfjs backend: wasm (falls back to cpu when it cannot start) or cpu')
+    .argParser(choiceOption(['wasm', 'cpu'] as const))
+    .default('wasm');
+}
+
+/** `--eta` of `predict` and `eval`: the sampler's stochasticity, in [0, 1]. */
+export function etaOption(): Option {
+  return new Option('--eta <x>', "sampler stochasticity (DDIM's η), 0 (deterministic, default) to 1").argParser(
+    (value: string) => {
+      const n = numberOption('nonnegative')(value);
+      if (n > 1) throw new InvalidArgumentError(`expected a number from 0 to 1, got '${value}'.`);
+      return n;
+    },
+  );
+}
+
+/** `--fixed-lattice` of `predict` and `eval`: an ablation that applies the atom actions only. */
+export function fixedLatticeOption(): Option {
+  return new Option('--fixed-lattice', 'apply the atom actions only and keep the starting lattice (an ablation)');
 }

@@ -1,24 +1,50 @@
 import { validityRates } from '@crys/eval';
-import type { Crystal } from '@crys/lattice';
+import { type Crystal, latticeParameters } from '@crys/lattice';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { FORMAT_NAMES, loadCrystals } from '../load.js';
+import { writeAtomic } from '../files.js';
+import { FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
-import { choiceOption, intOption, numberOption } from '../options.js';
+import { backendOption, choiceOption, etaOption, fixedLatticeOption, intOption, numberOption } from '../options.js';
 import { createProgress } from '../progress.js';
 import { fixed, formatTable, percent } from '../table.js';
 import { paint } from '../term.js';
 
 interface EvalOpts {
   model?: string;
-  data: string;
+  dataset: string;
   split: 'holdout' | 'valid' | 'train' | 'all';
   limit?: number;
   seed: number;
   steps?: number;
   startLevel?: number;
+  eta?: number;
+  fixedLattice?: boolean;
+  backend: 'wasm' | 'cpu';
+  out?: string;
   format?: string;
-  json?: boolean;
+  json?: boolean | string;
+}
+
+/** Lattice parameters a b c (Å) and α β γ (degrees). */
+interface LatticeParameters {
+  a: number;
+  b: number;
+  c: number;
+  alpha: number;
+  beta: number;
+  gamma: number;
+}
+
+/** Mean lattice parameters of some crystals: the "predict the training mean" baseline of lattice recovery. */
+export function meanLatticeParameters(crystals: readonly Crystal[]): LatticeParameters {
+  const m: LatticeParameters = { a: 0, b: 0, c: 0, alpha: 0, beta: 0, gamma: 0 };
+  const keys = Object.keys(m) as (keyof LatticeParameters)[];
+  for (const c of crystals) {
+    const p = latticeParameters(c.lattice);
+    for (const k of keys) m[k] += p[k] / crystals.length;
+  }
+  return m;
 }
 
 /** The numbers `crys eval` prints (and `--json` gives). `before` is the model's input, `after` its output. */
@@ -32,6 +58,8 @@ export interface EvaluationSummary {
   readonly compositionalValidity: number;
   readonly latticeLengthMae: { before: number | null; after: number | null };
   readonly latticeAngleMae: { before: number | null; after: number | null };
+  /** Lattice recovery: the MAE of predicting the training split's mean parameters for every crystal. */
+  readonly meanBaseline: { lengthMae: number; angleMae: number } | null;
   readonly positionError: { before: number | null; after: number | null };
 }
 
@@ -55,6 +83,7 @@ export function summarizeEvaluation(
   const match = report.match as { before?: MatchLike; after: MatchLike };
   const lattice = report.lattice as { before: LatticeLike; after: LatticeLike } | undefined;
   const pos = report.positionError as { before: number; after: number } | undefined;
+  const baseline = report.meanBaseline as { lengthMae: number; angleMae: number } | undefined;
   const task = String(report.task);
   const vAfter = validityRates(after);
   return {
@@ -70,6 +99,7 @@ export function summarizeEvaluation(
     compositionalValidity: vAfter.compValid,
     latticeLengthMae: { before: lattice?.before.lengthMae ?? null, after: lattice?.after.lengthMae ?? null },
     latticeAngleMae: { before: lattice?.before.angleMae ?? null, after: lattice?.after.angleMae ?? null },
+    meanBaseline: baseline ? { lengthMae: baseline.lengthMae, angleMae: baseline.angleMae } : null,
     positionError: { before: pos?.before ?? null, after: pos?.after ?? null },
   };
 }
@@ -88,6 +118,10 @@ export function formatEvaluation(s: EvaluationSummary): string {
     rows.push(['lattice length MAE (Å)', f(s.latticeLengthMae.before, 4), f(s.latticeLengthMae.after, 4)]);
     rows.push(['lattice angle MAE (°)', f(s.latticeAngleMae.before, 3), f(s.latticeAngleMae.after, 3)]);
   }
+  if (s.meanBaseline !== null) {
+    rows.push(['lattice length MAE, training-mean baseline (Å)', '', f(s.meanBaseline.lengthMae, 4)]);
+    rows.push(['lattice angle MAE, training-mean baseline (°)', '', f(s.meanBaseline.angleMae, 3)]);
+  }
   if (s.positionError.after !== null) {
     rows.push(['position error, RMS (Å)', f(s.positionError.before, 4), f(s.positionError.after, 4)]);
   }
@@ -103,10 +137,12 @@ export function registerEval(program: Command, ctx: CliContext): void {
         'seeded perturbations, or lattice recovery from the prior cell) and prints the metrics of @crys/eval: ' +
         'match rate and RMSE against the true structures (StructureMatcher, stol 0.5, ltol 0.3, angle_tol 10), ' +
         'structural and compositional validity, and for denoising / lattice recovery the lattice MAE and ' +
-        'position error before and after. By default only the holdout split (FNV-1a of material_id, bucket 9 ' +
-        'of 10) is scored: the shipped models were trained on the other buckets of data/*/val.csv.',
+        'position error before and after (lattice recovery also beside the "predict the training mean" ' +
+        'baseline). By default only the holdout split (FNV-1a of material_id, bucket 9 of 10) is scored: the ' +
+        'shipped models were trained on the other buckets of data/*/val.csv. --json FILE writes every number ' +
+        '(the run settings, the summary and the full report) to FILE; --json alone prints it instead of the table.',
     )
-    .requiredOption('--data <file.csv>', 'dataset CSV with the true structures')
+    .requiredOption('--data, --dataset <file.csv>', 'dataset CSV with the true structures')
     .option('--model <name|path>', 'shipped model name or a model.json / `crys train --out` folder')
     .option('--split <part>', 'rows to score', choiceOption(['holdout', 'valid', 'train', 'all'] as const), 'holdout')
     .option('--limit <n>', 'only the first n rows (after the split)', intOption(1))
@@ -117,11 +153,15 @@ export function registerEval(program: Command, ctx: CliContext): void {
       'denoising: noise level of the perturbations, (0, 1] (default 0.5)',
       numberOption('positive'),
     )
+    .addOption(etaOption())
+    .addOption(fixedLatticeOption())
+    .addOption(backendOption())
+    .option('-o, --out <file>', 'also write the predictions (a dataset CSV with material_id and P1 cif)')
     .option('--format <id>', `format of --data when the name does not say: ${FORMAT_NAMES}`)
-    .option('--json', 'print the metrics as JSON')
+    .option('--json [file]', 'write the metrics as JSON to file (or print them, without a file or with -)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ crys eval --model perov_5 --data data/perov_5/val.csv --limit 100\n  $ crys eval --model runs/denoise --data data/carbon_24/val.csv --json',
+      '\nExamples:\n  $ crys eval --model perov_5 --data data/perov_5/val.csv --limit 100\n  $ crys eval --model perov_5 --dataset data/perov_5/val.csv --split holdout --steps 50 --seed 0 --json eval.json\n  $ crys eval --model runs/denoise --data data/carbon_24/val.csv --json',
     )
     .action(async (opts: EvalOpts) => {
       const { term } = ctx;
@@ -130,14 +170,14 @@ export function registerEval(program: Command, ctx: CliContext): void {
       }
       const rt = await import('../model-runtime.js');
       const { evaluatePredictions, predictRows, splitOf } = await import('@crys/model');
-      const loaded = loadCrystals(opts.data, { format: opts.format });
-      let rows = rt.asRows(loaded.crystals);
-      if (opts.split !== 'all') rows = rows.filter((r) => splitOf(r.id) === opts.split);
+      const loaded = loadCrystals(opts.dataset, { format: opts.format });
+      const all = rt.asRows(loaded.crystals);
+      let rows = opts.split === 'all' ? all : all.filter((r) => splitOf(r.id) === opts.split);
       if (opts.limit !== undefined) rows = rows.slice(0, opts.limit);
       if (rows.length === 0) {
-        throw new UsageError(`no rows of ${opts.data} are in the ${opts.split} split`, 'use --split all');
+        throw new UsageError(`no rows of ${opts.dataset} are in the ${opts.split} split`, 'use --split all');
       }
-      await rt.startBackend();
+      await rt.startBackend(opts.backend);
       const elements = new Set<number>();
       for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);
       const defaultTask = opts.model?.endsWith('-denoise')
@@ -146,22 +186,25 @@ export function registerEval(program: Command, ctx: CliContext): void {
           ? 'lattice'
           : 'structure';
       const { model, source } = rt.resolveModel(opts.model, defaultTask, elements);
+      const options = {
+        seed: opts.seed,
+        steps: opts.steps,
+        startLevel: opts.startLevel,
+        eta: opts.eta,
+        moveLattice: !opts.fixedLattice,
+      };
       const progress = createProgress(term, { label: 'evaluating', total: rows.length, unit: 'crystals' });
       const t0 = performance.now();
       const preds = [];
       for (let start = 0; start < rows.length; start += 64) {
-        preds.push(
-          ...predictRows(model, rows.slice(start, start + 64), {
-            seed: opts.seed,
-            steps: opts.steps,
-            startLevel: opts.startLevel,
-          }),
-        );
+        preds.push(...predictRows(model, rows.slice(start, start + 64), options));
         progress.update(Math.min(rows.length, start + 64));
       }
       progress.finish();
       const seconds = (performance.now() - t0) / 1000;
-      const report = evaluatePredictions(model, rows, preds);
+      const trainRows = all.filter((r) => splitOf(r.id) === 'train');
+      const trainMean = trainRows.length > 0 ? meanLatticeParameters(trainRows.map((r) => r.crystal)) : undefined;
+      const report = evaluatePredictions(model, rows, preds, trainMean);
       const summary = summarizeEvaluation(
         report,
         preds.map((p) => p.start),
@@ -169,17 +212,40 @@ export function registerEval(program: Command, ctx: CliContext): void {
         rows.length,
         seconds,
       );
-      if (opts.json) {
-        term.out(JSON.stringify({ data: opts.data, model: source, split: opts.split, seed: opts.seed, ...summary }));
+      if (opts.out) {
+        const outFormat = opts.out === '-' ? 'dataset-csv' : (formatFromName(opts.out) ?? 'dataset-csv');
+        const items = preds.map((p) => ({ crystal: p.crystal, label: p.id, id: p.id }));
+        writeAtomic(opts.out, formatCrystals(items, outFormat), term.stdout);
+      }
+      // The run settings, @crys/model's report (the shape of packages/model/models/*/eval.json) and the summary.
+      const record = {
+        data: opts.dataset,
+        model: source,
+        split: opts.split,
+        seed: opts.seed,
+        steps: opts.steps ?? model.config.steps,
+        eta: opts.eta ?? 0,
+        moveLattice: !opts.fixedLattice,
+        ...(model.config.task.kind === 'denoise' ? { startLevel: opts.startLevel ?? 0.5 } : {}),
+        ...report,
+        ...summary,
+      };
+      const jsonFile = typeof opts.json === 'string' && opts.json !== '-' ? opts.json : undefined;
+      if (jsonFile) writeAtomic(jsonFile, `${JSON.stringify(record, null, 2)}\n`);
+      else if (opts.json) {
+        term.out(JSON.stringify(record));
         return;
       }
+      if (opts.out === '-') return;
       term.out(
         paint(
           term.color,
           'bold',
-          `model ${source} on ${opts.data} (${opts.split} split, seed ${opts.seed}) in ${fixed(seconds, 1)} s`,
+          `model ${source} on ${opts.dataset} (${opts.split} split, seed ${opts.seed}) in ${fixed(seconds, 1)} s`,
         ),
       );
       term.out(formatEvaluation(summary));
+      const wrote = [opts.out, jsonFile].filter((f) => f !== undefined);
+      if (wrote.length > 0) term.out(`wrote ${wrote.join(', ')}`);
     });
 }

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, type LoadedCrystal, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
-import { choiceOption, intOption } from '../options.js';
+import { backendOption, choiceOption, etaOption, fixedLatticeOption, intOption, numberOption } from '../options.js';
 import { createProgress } from '../progress.js';
 import { fixed, formatTable } from '../table.js';
 import { paint } from '../term.js';
@@ -13,7 +13,7 @@ import { spaceGroupOf } from './info.js';
 
 interface PredictOpts {
   composition?: string;
-  data?: string;
+  dataset?: string;
   out?: string;
   model?: string;
   samples: number;
@@ -21,6 +21,10 @@ interface PredictOpts {
   steps?: number;
   limit?: number;
   split: 'holdout' | 'valid' | 'train' | 'all';
+  startLevel?: number;
+  eta?: number;
+  fixedLattice?: boolean;
+  backend: 'wasm' | 'cpu';
   format?: string;
   json?: boolean;
 }
@@ -78,13 +82,14 @@ export function registerPredict(program: Command, ctx: CliContext): void {
     .description(
       'Structure prediction: each sample starts from random fractional coordinates in a cell of the ' +
         "model's volume prior and the learned actions carry it to a structure. --composition gives the cell " +
-        'content (BaTiO3, C8); --data predicts one sample per row of a dataset CSV and writes a dataset CSV ' +
-        '(material_id, P1 cif) that pymatgen and CDVAE/DiffCSP scripts read. Shipped models are named by their ' +
+        'content (BaTiO3, C8); --data predicts one sample per row of a dataset CSV (or of one --split of it) ' +
+        'and writes a dataset CSV (material_id, P1 cif) that pymatgen and CDVAE/DiffCSP scripts read; with a ' +
+        'denoising or lattice model, --data runs that task on the rows instead. Shipped models are named by their ' +
         'dataset (perov_5, carbon_24); without --model the one that knows the elements is used. Seeded: the ' +
         "same seed gives the same structures; a dataset row's start depends on the seed and its id only.",
     )
     .option('--composition <formula>', 'cell content to predict, e.g. BaTiO3')
-    .option('--data <file.csv>', 'dataset CSV: predict every row (its composition)')
+    .option('--data, --dataset <file.csv>', 'dataset CSV: predict every row (its composition)')
     .option('-o, --out <file>', 'where to write (default <formula>-predicted.cif; required with --data)')
     .option('--model <name|path>', 'shipped model name or a model.json / `crys train --out` folder')
     .option('-n, --samples <n>', 'samples per composition (different seeds)', intOption(1, 10_000), 1)
@@ -97,14 +102,25 @@ export function registerPredict(program: Command, ctx: CliContext): void {
       choiceOption(['holdout', 'valid', 'train', 'all'] as const),
       'all',
     )
+    .option(
+      '--start-level <t>',
+      'with --data and a denoising model: noise level of the perturbed inputs, (0, 1] (default 0.5)',
+      numberOption('positive'),
+    )
+    .addOption(etaOption())
+    .addOption(fixedLatticeOption())
+    .addOption(backendOption())
     .option('--format <id>', `format of --data when the name does not say: ${FORMAT_NAMES}`)
     .option('--json', 'print the summaries as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ crys predict --composition SrTiO3 -n 3 --seed 1\n  $ crys predict --data data/perov_5/val.csv --limit 100 --out predicted.csv',
+      '\nExamples:\n  $ crys predict --composition SrTiO3 -n 3 --seed 1\n  $ crys predict --model perov_5 --dataset data/perov_5/val.csv --split holdout --out pred.csv --seed 0',
     )
     .action(async (opts: PredictOpts) => {
-      if ((opts.composition === undefined) === (opts.data === undefined)) {
+      if (opts.startLevel !== undefined && opts.startLevel > 1) {
+        throw new UsageError(`--start-level must be in (0, 1], got ${opts.startLevel}`);
+      }
+      if ((opts.composition === undefined) === (opts.dataset === undefined)) {
         throw new UsageError(
           opts.composition === undefined
             ? 'give --composition FORMULA or --data FILE.csv'
@@ -112,7 +128,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
           'e.g. `crys predict --composition BaTiO3` or `crys predict --data in.csv --out out.csv`',
         );
       }
-      if (opts.data !== undefined) {
+      if (opts.dataset !== undefined) {
         await predictDataset(ctx, opts);
         return;
       }
@@ -123,14 +139,20 @@ export function registerPredict(program: Command, ctx: CliContext): void {
       const outFormat = out === '-' ? 'cif' : (formatFromName(out) ?? 'cif');
       const rt = await import('../model-runtime.js');
       const { predictStructure } = await import('@crys/model');
-      await rt.startBackend();
+      await rt.startBackend(opts.backend);
       const { model, source } = rt.resolveModel(opts.model, 'structure', atoms);
       const progress = createProgress(term, { label: 'predicting', total: opts.samples, unit: 'samples' });
       const results: LoadedCrystal[] = [];
       const summaries: SampleSummary[] = [];
       for (let k = 0; k < opts.samples; k++) {
         const seed = opts.seed + k;
-        const r = predictStructure(model, atoms, { seed, steps: opts.steps });
+        const r = predictStructure(model, atoms, {
+          seed,
+          steps: opts.steps,
+          eta: opts.eta,
+          noiseSeed: seed,
+          moveLattice: !opts.fixedLattice,
+        });
         results.push({ crystal: r.crystal, label: `sample ${k + 1}`, id: `${formula}-seed${seed}` });
         summaries.push(await summarize(r.crystal, k + 1, seed));
         progress.update(k + 1);
@@ -172,15 +194,17 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
     throw new UsageError('--data needs --out FILE.csv', 'e.g. `crys predict --data in.csv --out predicted.csv`');
   }
   const outFormat = opts.out === '-' ? 'dataset-csv' : (formatFromName(opts.out) ?? 'dataset-csv');
-  const loaded = loadCrystals(opts.data as string, { format: opts.format });
+  const loaded = loadCrystals(opts.dataset as string, { format: opts.format });
   const rt = await import('../model-runtime.js');
   const { predictRows, splitOf } = await import('@crys/model');
   let rows = rt.asRows(loaded.crystals);
   if (opts.split !== 'all') rows = rows.filter((r) => splitOf(r.id) === opts.split);
   if (opts.limit !== undefined) rows = rows.slice(0, opts.limit);
   if (rows.length === 0)
-    throw new UsageError(`${opts.data} holds no crystal${opts.split === 'all' ? '' : ` in the ${opts.split} split`}`);
-  await rt.startBackend();
+    throw new UsageError(
+      `${opts.dataset} holds no crystal${opts.split === 'all' ? '' : ` in the ${opts.split} split`}`,
+    );
+  await rt.startBackend(opts.backend);
   const elements = new Set<number>();
   for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);
   const { model, source } = rt.resolveModel(opts.model, 'structure', elements);
@@ -190,7 +214,13 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const chunk = 64;
   for (let start = 0; start < rows.length; start += chunk) {
     const part = rows.slice(start, start + chunk);
-    const preds = predictRows(model, part, { seed: opts.seed, steps: opts.steps });
+    const preds = predictRows(model, part, {
+      seed: opts.seed,
+      steps: opts.steps,
+      startLevel: opts.startLevel,
+      eta: opts.eta,
+      moveLattice: !opts.fixedLattice,
+    });
     for (const p of preds) out.push({ crystal: p.crystal, label: p.id, id: p.id });
     progress.update(Math.min(rows.length, start + chunk));
   }
@@ -198,7 +228,7 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const seconds = (performance.now() - t0) / 1000;
   writeAtomic(opts.out, formatCrystals(out, outFormat), term.stdout);
   if (opts.json) {
-    term.out(JSON.stringify({ data: opts.data, model: source, out: opts.out, rows: out.length, seconds }));
+    term.out(JSON.stringify({ data: opts.dataset, model: source, out: opts.out, rows: out.length, seconds }));
   } else if (opts.out !== '-') {
     term.out(
       `predicted ${out.length} structure(s) with model ${source} in ${fixed(seconds, 1)} s; wrote ${opts.out} (one sample per row, seed ${opts.seed})`,

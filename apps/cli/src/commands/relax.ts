@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals, resolveFormat } from '../load.js';
 import type { CliContext } from '../main.js';
-import { intOption, numberOption } from '../options.js';
+import { backendOption, intOption, numberOption } from '../options.js';
 import { fixed, formatTable } from '../table.js';
 import { paint } from '../term.js';
 
@@ -17,6 +17,7 @@ interface RelaxOpts {
   out?: string;
   trajectory?: string;
   every?: number;
+  backend: 'wasm' | 'cpu';
   json?: boolean;
 }
 
@@ -47,6 +48,7 @@ export function registerRelax(program: Command, ctx: CliContext): void {
     .option('-o, --out <file>', 'final structure (format from the name; default <input>-relaxed.cif; - for stdout)')
     .option('--trajectory <file>', 'every step as extended XYZ (default <input>-trajectory.xyz)')
     .option('--every <n>', 'print every n-th step (default: about 20 lines)', intOption(1))
+    .addOption(backendOption())
     .option('--json', 'print the steps and output paths as JSON')
     .addHelpText(
       'after',
@@ -63,7 +65,7 @@ export function registerRelax(program: Command, ctx: CliContext): void {
       const trajectory = opts.trajectory ?? `${stemOf(file)}-trajectory.xyz`;
       const rt = await import('../model-runtime.js');
       const { relax } = await import('@crys/model');
-      await rt.startBackend();
+      await rt.startBackend(opts.backend);
       const { model, source } = rt.resolveModel(opts.model, 'denoise', item.crystal.atomicNumbers);
       const t0 = performance.now();
       const result = relax(model, item.crystal, { steps: opts.steps, startLevel: opts.startLevel, trajectory: true });

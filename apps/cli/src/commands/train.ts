@@ -1,34 +1,40 @@
-import type { Checkpoint, TrainConfig } from '@crys/model';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { CrysError, InvalidArgumentError } from '@crys/lattice';
+import type { Checkpoint, TaskKind, TrainConfig, TrainResult } from '@crys/model';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CliFailure, UsageError } from '../errors.js';
-import { fileFailure, readText, writeAtomic } from '../files.js';
+import { fileFailure, writeAtomic } from '../files.js';
 import { FORMAT_NAMES, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
-import { choiceOption, intOption, numberOption } from '../options.js';
-import { createProgress } from '../progress.js';
+import { backendOption, choiceOption, intOption, numberOption } from '../options.js';
+import { createProgress, type Progress } from '../progress.js';
 import { lineChartSvg } from '../svg-plot.js';
 import { duration, fixed } from '../table.js';
 import { paint } from '../term.js';
 
 interface TrainOpts {
   task: 'lattice' | 'denoise' | 'csp' | 'structure';
-  data: string;
+  dataset: string;
   out: string;
-  steps?: number;
-  minutes?: number;
+  maxSteps?: number;
+  maxMinutes?: number;
   batchSize?: number;
   lr?: number;
-  seed: number;
+  warmup?: number;
+  decaySteps?: number;
+  latticeWeight?: number;
+  seed?: number;
   validEvery?: number;
   checkpointEvery?: number;
   hidden?: number;
   layers?: number;
+  k?: number;
   name?: string;
   resume?: boolean;
   plot?: string;
   format?: string;
+  backend: 'wasm' | 'cpu';
   json?: boolean;
 }
 
@@ -67,6 +73,33 @@ export function lossCurveSvg(metrics: readonly MetricLine[], title: string): str
   );
 }
 
+/** The `crys train` options that override the run's configuration (only those given). */
+function configFromOptions(opts: TrainOpts, task: TaskKind): TrainConfig {
+  return {
+    task,
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
+    ...(opts.maxMinutes !== undefined ? { maxMinutes: opts.maxMinutes } : {}),
+    ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+    ...(opts.lr !== undefined ? { learningRate: opts.lr } : {}),
+    ...(opts.warmup !== undefined ? { warmupSteps: opts.warmup } : {}),
+    ...(opts.decaySteps !== undefined ? { decaySteps: opts.decaySteps } : {}),
+    ...(opts.latticeWeight !== undefined ? { latticeWeight: opts.latticeWeight } : {}),
+    ...(opts.validEvery !== undefined ? { validEvery: opts.validEvery } : {}),
+    ...(opts.checkpointEvery !== undefined ? { checkpointEvery: opts.checkpointEvery } : {}),
+    ...(opts.k !== undefined ? { k: opts.k } : {}),
+  };
+}
+
+/** The option a `trainToDirectory` configuration field comes from, for messages. */
+const OPTION_OF: Record<string, string> = {
+  'config.task': '--task',
+  'config.seed': '--seed',
+  'config.k': '--k',
+  'config.network': '--hidden / --layers',
+};
+
 export function registerTrain(program: Command, ctx: CliContext): void {
   program
     .command('train')
@@ -76,38 +109,53 @@ export function registerTrain(program: Command, ctx: CliContext): void {
         '0–7 train, 8 validation, 9 holdout, which is never used here). Shows a progress bar with the loss, ' +
         'the validation loss and the ETA on stderr; writes OUT/metrics.jsonl (JSON lines), OUT/checkpoint.json ' +
         '(latest state, to --resume) and OUT/model.json (best by validation loss), each file atomically, so a ' +
-        'killed run never leaves a truncated checkpoint. --plot writes the loss curve as SVG. Pass the OUT ' +
-        'folder to --model of relax, predict and eval.',
+        'killed run never leaves a truncated checkpoint. --resume keeps the run’s configuration and applies the ' +
+        'options given (e.g. a larger --max-steps). --plot writes the loss curve as SVG. Pass the OUT folder to ' +
+        '--model of relax, predict and eval.',
     )
     .requiredOption(
       '--task <task>',
-      'lattice, denoise or csp',
+      'lattice, denoise or csp (= structure)',
       choiceOption(['lattice', 'denoise', 'csp', 'structure'] as const),
     )
-    .requiredOption('--data <file.csv>', 'dataset CSV of stable crystals')
+    .requiredOption('--data, --dataset <file.csv>', 'dataset CSV of stable crystals')
     .requiredOption('--out <dir>', 'run folder (metrics.jsonl, checkpoint.json, model.json)')
-    .option('--steps <n>', 'optimizer steps (default 10000)', intOption(1))
-    .option('--minutes <m>', 'stop after this much wall-clock time', numberOption('positive'))
+    .option('--steps, --max-steps <n>', 'optimizer steps (default 10000)', intOption(1))
+    .option(
+      '--minutes, --max-minutes <m>',
+      'also stop after this much wall-clock time (the schedule then follows it; not step-deterministic)',
+      numberOption('positive'),
+    )
     .option('--batch-size <n>', 'crystals per step (default 64)', intOption(1))
     .option('--lr <x>', 'peak learning rate (default 1e-3)', numberOption('positive'))
-    .option('--seed <s>', 'seed of weights, shuffling and noise', intOption(0, 2 ** 32 - 1), 0)
+    .option('--warmup <n>', 'linear warmup steps (default 100)', intOption(0))
+    .option('--decay-steps <n>', 'cosine decay steps after warmup (default: the rest of --max-steps)', intOption(1))
+    .option(
+      '--lattice-weight <x>',
+      'weight of the lattice loss beside the atom loss (default 10)',
+      numberOption('nonnegative'),
+    )
+    .option('--seed <s>', 'seed of weights, shuffling and noise (default 0)', intOption(0, 2 ** 32 - 1))
     .option('--valid-every <n>', 'validate every n steps (default 200)', intOption(1))
     .option('--checkpoint-every <n>', 'write checkpoint.json every n steps (default 200)', intOption(1))
-    .option('--hidden <n>', 'hidden features of the network', intOption(1))
-    .option('--layers <n>', 'message-passing layers', intOption(1))
-    .option('--name <name>', 'model name recorded in model.json')
+    .option('--hidden <n>', 'hidden features of the network (default 64)', intOption(1))
+    .option('--layers <n>', 'message-passing layers (default 4)', intOption(1))
+    .option('--k <n>', 'nearest neighbours per atom in the graph (default 16)', intOption(1))
+    .option('--name <name>', 'model name recorded in model.json (default: the task)')
     .option('--resume', 'continue the run in --out from its checkpoint.json')
     .option('--plot <file.svg>', 'write the loss curve (training and validation) as SVG')
     .option('--format <id>', `format of --data when the name does not say: ${FORMAT_NAMES}`)
+    .addOption(backendOption())
     .option('--json', 'stream the metrics as JSON lines on stdout')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ crys train --task denoise --data data/perov_5/val.csv --out runs/denoise --minutes 20 --plot loss.svg\n  $ crys train --task denoise --data data/perov_5/val.csv --out runs/denoise --resume --steps 4000',
+      '\nExamples:\n  $ crys train --task csp --dataset data/perov_5/val.csv --name perov_5 --out runs/perov_5 --max-steps 3000 --seed 0\n  $ crys train --task denoise --data data/perov_5/val.csv --out runs/denoise --max-minutes 20 --plot loss.svg\n  $ crys train --task denoise --data data/perov_5/val.csv --out runs/denoise --resume --max-steps 4000',
     )
     .action(async (opts: TrainOpts) => {
       const { term } = ctx;
       const rt = await import('../model-runtime.js');
       const model = await import('@crys/model');
+      const node = await import('@crys/model/node');
       const task = rt.taskKind(opts.task);
       const checkpointPath = join(opts.out, 'checkpoint.json');
       const modelPath = join(opts.out, 'model.json');
@@ -124,101 +172,84 @@ export function registerTrain(program: Command, ctx: CliContext): void {
           throw new CliFailure(`nothing to resume: ${checkpointPath} does not exist`, 'start the run without --resume');
         }
         try {
-          resume = JSON.parse(readText(checkpointPath)) as Checkpoint;
+          resume = node.readCheckpointFile(checkpointPath);
         } catch (e) {
-          if (e instanceof SyntaxError) {
-            throw new CliFailure(
-              `${checkpointPath} is not valid JSON: ${e.message}`,
-              'start a new run with another --out',
-            );
-          }
-          throw e;
+          if (!CrysError.isInstance(e)) fileFailure(e, 'read', checkpointPath);
+          throw new CliFailure(e.message, 'start a new run with another --out');
         }
       }
       const loadProgress = createProgress(term, { label: 'reading', total: 100, unit: '%' });
-      const loaded = loadCrystals(opts.data, {
+      const loaded = loadCrystals(opts.dataset, {
         format: opts.format,
         onProgress: (f, n) => loadProgress.update(Math.round(100 * f), `${n} crystals`),
       });
       loadProgress.finish(`${loaded.crystals.length} crystals`);
-      const split = model.splitDataset(rt.asRows(loaded.crystals));
+      const rows = rt.asRows(loaded.crystals);
+      const split = model.splitDataset(rows);
       if (split.train.length === 0) {
-        throw new CliFailure(`${opts.data} has no rows in the training split`, 'use a dataset with more rows');
+        throw new CliFailure(`${opts.dataset} has no rows in the training split`, 'use a dataset with more rows');
       }
-      const base = resume?.config ?? {};
-      const config: TrainConfig = {
-        ...base,
-        name: opts.name ?? base.name ?? `${task}`,
-        task,
-        seed: resume ? base.seed : opts.seed,
-        ...(opts.steps !== undefined ? { maxSteps: opts.steps } : {}),
-        ...(opts.minutes !== undefined ? { maxMinutes: opts.minutes } : {}),
-        ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
-        ...(opts.lr !== undefined ? { learningRate: opts.lr } : {}),
-        ...(opts.validEvery !== undefined ? { validEvery: opts.validEvery } : {}),
-        ...(opts.checkpointEvery !== undefined ? { checkpointEvery: opts.checkpointEvery } : {}),
-        ...(opts.hidden !== undefined || opts.layers !== undefined
+      const backend = await rt.startBackend(opts.backend);
+      const given = configFromOptions(opts, task);
+      const network =
+        opts.hidden !== undefined || opts.layers !== undefined
           ? {
-              network: {
-                ...model.DEFAULT_TRAIN_CONFIG.network,
-                ...(base.network ?? {}),
-                ...(opts.hidden !== undefined ? { hidden: opts.hidden } : {}),
-                ...(opts.layers !== undefined ? { layers: opts.layers } : {}),
-              },
+              ...model.DEFAULT_TRAIN_CONFIG.network,
+              ...(resume?.config.network ?? {}),
+              ...(opts.hidden !== undefined ? { hidden: opts.hidden } : {}),
+              ...(opts.layers !== undefined ? { layers: opts.layers } : {}),
             }
-          : {}),
-        meta: {
-          ...(base.meta ?? {}),
-          dataset: opts.data,
-          split: 'fnv1a(material_id) % 10: 0-7 train, 8 valid, 9 holdout',
-        },
+          : undefined;
+      const config: TrainConfig = {
+        ...given,
+        // a new run's defaults; a resumed run keeps its own
+        ...(resume ? {} : { name: given.name ?? task, seed: given.seed ?? 0 }),
+        ...(network ? { network } : {}),
+        meta: { dataset: opts.dataset, backend },
       };
-      if (resume && resume.config.task !== task) {
-        throw new UsageError(`--task ${opts.task} differs from the run being resumed (${String(resume.config.task)})`);
-      }
-      try {
-        mkdirSync(opts.out, { recursive: true });
-        if (!resume) writeFileSync(metricsPath, '');
-      } catch (e) {
-        fileFailure(e, 'write', opts.out);
-      }
-      const backend = await rt.startBackend();
-      const maxSteps = config.maxSteps ?? model.DEFAULT_TRAIN_CONFIG.maxSteps;
-      const progress = createProgress(term, { label: `training ${task}`, total: maxSteps, unit: 'steps', delayMs: 0 });
+      const c = term.colorErr;
+      let progress = undefined as Progress | undefined;
       let lastValid = Number.NaN;
       let lastLoss = Number.NaN;
-      const c = term.colorErr;
-      term.err(
-        `${paint(c, 'bold', 'crys train')}: ${task} on ${split.train.length} training / ${split.valid.length} validation crystals of ${opts.data} (${backend})${resume ? `, resuming at step ${resume.step}` : ''}`,
-      );
-      const result = model.train(
-        config,
-        { train: split.train.map((r) => r.crystal), valid: split.valid.map((r) => r.crystal) },
-        {
+      let result: TrainResult;
+      try {
+        result = node.trainToDirectory({
+          dataset: rows,
+          out: opts.out,
+          config,
+          resume,
           onMetrics(record) {
-            const line = JSON.stringify(record);
-            appendFileSync(metricsPath, `${line}\n`);
-            if (opts.json) term.out(line);
-            if (record.type === 'train') {
+            if (opts.json) term.out(JSON.stringify(record));
+            if (record.type === 'start') {
+              term.err(
+                `${paint(c, 'bold', 'crys train')}: ${task} on ${record.train} training / ${record.valid} validation crystals of ${opts.dataset} (${backend})${resume ? `, resuming at step ${record.step}` : ''}`,
+              );
+              const total = record.config.maxSteps ?? model.DEFAULT_TRAIN_CONFIG.maxSteps;
+              progress = createProgress(term, { label: `training ${task}`, total, unit: 'steps', delayMs: 0 });
+            } else if (record.type === 'train') {
               lastLoss = record.loss;
             } else if (record.type === 'valid') {
               lastValid = record.loss;
             } else if (record.type === 'skipped') {
-              progress.log(
+              progress?.log(
                 `${paint(c, 'yellow', 'skipped')} step ${record.step}: ${record.reason} batch (loss ${record.loss}, gradient norm ${record.gradNorm}); not applied`,
               );
             }
             if (record.type === 'train' || record.type === 'valid') {
-              progress.update(record.step, `loss ${fixed(lastLoss, 4)}  val ${fixed(lastValid, 4)}`);
+              progress?.update(record.step, `loss ${fixed(lastLoss, 4)}  val ${fixed(lastValid, 4)}`);
             }
           },
-          onCheckpoint: (checkpoint) => writeAtomic(checkpointPath, JSON.stringify(checkpoint)),
-          onBest: (best) => writeAtomic(modelPath, JSON.stringify(best)),
-        },
-        resume,
-      );
-      progress.finish(`best val ${fixed(result.bestLoss, 4)} at step ${result.bestStep}`);
-      if (!existsSync(modelPath)) writeAtomic(modelPath, JSON.stringify(result.best));
+        });
+      } catch (e) {
+        if (e instanceof InvalidArgumentError && e.parameter in OPTION_OF) {
+          throw new UsageError(
+            `${OPTION_OF[e.parameter]} differs from the run being resumed in ${opts.out}: ${e.message.slice(e.message.lastIndexOf(': it has ') + 2)}`,
+            `give ${OPTION_OF[e.parameter]} the run's value${e.parameter === 'config.task' ? '' : ' (or leave it out)'} to continue it, or start a new run with another --out`,
+          );
+        }
+        fileFailure(e, 'write', opts.out);
+      }
+      progress?.finish(`best val ${fixed(result.bestLoss, 4)} at step ${result.bestStep}`);
       if (opts.plot) writeAtomic(opts.plot, lossCurveSvg(readMetrics(metricsPath), `crys train --task ${opts.task}`));
       if (opts.json) return;
       term.out(
@@ -227,6 +258,6 @@ export function registerTrain(program: Command, ctx: CliContext): void {
       term.out(
         `wrote ${modelPath} (best model), ${checkpointPath} (resume with --resume), ${metricsPath}${opts.plot ? `, ${opts.plot}` : ''}`,
       );
-      term.out(`next: crys eval --model ${opts.out} --data ${opts.data}`);
+      term.out(`next: crys eval --model ${opts.out} --data ${opts.dataset}`);
     });
 }
