@@ -4,8 +4,8 @@ stol=0.5, ltol=0.3, angle_tol=10), the way DiffCSP/CDVAE compute match rate and 
 
 Cross-checks @crys/model's evaluation (which uses @crys/eval) on the same predictions:
 
-    node packages/model/dist/cli.js predict --model perov_5 --dataset data/perov_5/val.csv \
-        --split holdout --steps 50 --out /tmp/pred.csv
+    node apps/cli/dist/bin.js predict --model perov_5 --dataset data/perov_5/val.csv \
+        --split holdout --steps 50 --seed 0 --out /tmp/pred.csv
     /usr/bin/python3 tools/model_score.py /tmp/pred.csv data/perov_5/val.csv
 
 Prints one JSON object: rows, matched, match_rate, rmse (mean normalised RMS over matched pairs).
