@@ -1,6 +1,8 @@
 export { batchGraphs, radiusGraphBatch } from './batch.js';
 export { EdgeBudgetError } from './errors.js';
 export { updateBatchEdgeGeometry, updateEdgeGeometry } from './geometry.js';
+export type { KnnVerletList, KnnVerletListOptions } from './knn-verlet.js';
+export { createKnnVerletList } from './knn-verlet.js';
 export type { KnnGraphArrayOptions, KnnGraphOptions } from './knn-graph.js';
 export { KNN_DISTANCE_QUANTUM, knnGraph, knnGraphFromArrays } from './knn-graph.js';
 export type { RadiusGraphArrayOptions, RadiusGraphOptions } from './radius-graph.js';
