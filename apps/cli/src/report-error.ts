@@ -10,8 +10,6 @@ function hintFor(error: CrysError): string | undefined {
       return 'fix the file at the line shown (or pass --format if its format was guessed wrong)';
     case 'UnknownFormatError':
       return 'name the format with --format (cif, poscar, xyz, json, csv) or use a usual file extension';
-    case 'DatasetFormatError':
-      return 'a dataset CSV needs a header row with a `cif` column (the format of data/perov_5/val.csv)';
     case 'UnsupportedCrystalError':
       return 'use a model trained on these elements and sizes (crys train --data …), or pick crystals it supports';
     case 'ModelFormatError':

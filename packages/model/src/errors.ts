@@ -29,17 +29,3 @@ export class ModelFormatError extends CrysError {
   }
 }
 
-/**
- * A dataset CSV that cannot be read: missing `cif` column, a CIF without cell parameters, an unknown element.
- *
- * @example
- * try { readDataset('a,b\n1,2\n'); } catch (e) { if (e instanceof DatasetFormatError) console.log(e.source); }
- */
-export class DatasetFormatError extends CrysError {
-  override name = 'DatasetFormatError';
-  readonly source: string;
-  constructor(source: string, message: string) {
-    super(`${source}: ${message}`);
-    this.source = source;
-  }
-}

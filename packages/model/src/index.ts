@@ -3,7 +3,7 @@ export type { NetworkState } from './batch.js';
 export { buildInputs, disposeInputs, modelGraph } from './batch.js';
 export type { DatasetRow, SplitName } from './data.js';
 export { fnv1a, readDataset, splitDataset, splitOf, writeDataset } from './data.js';
-export { DatasetFormatError, ModelFormatError, UnsupportedCrystalError } from './errors.js';
+export { ModelFormatError, UnsupportedCrystalError } from './errors.js';
 export type { LatticeErrors, MatchReport, PredictRowsOptions, RowPrediction } from './evaluate.js';
 export {
   evaluatePredictions,
