@@ -119,7 +119,7 @@ describe('train', () => {
     }
   });
 
-  it('the lattice task's loss is on standardised a, b, c, α, β, γ (zero spread floored) and stays finite', () => {
+  it("the lattice task's loss is on standardised a, b, c, α, β, γ (zero spread floored) and stays finite", () => {
     const stats = latticeStats(crystals);
     // every Perov-5 angle is 90°: the spread is floored at 1°, the lengths keep their spread
     expect(stats.mean.slice(3)).toEqual([90, 90, 90].map((x) => expect.closeTo(x, 6)));
