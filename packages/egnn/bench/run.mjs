@@ -5,7 +5,8 @@
 // peer (../shared/peers/egnn_ref.py bench, same architecture and sizes, 1 and 2 threads, best of the two) in the
 // same run. Prints ms per step and the ratio ours / PyTorch (lower is better for us).
 //
-// Options: --quick (skip 10⁵ atoms), --only perov,carbon (cases whose name contains one of these), --no-peer, --backends wasm,cpu, --kernels-only, --no-kernels.
+// Options: --quick (skip 10⁵ atoms), --only perov,carbon (cases whose name contains one of these), --no-peer, --backends wasm,cpu, --kernels-only, --no-kernels,
+// --no-plain (skip the plain-TypeScript inference path, `Egnn.compileInference`, which times the forward pass only).
 // At 10⁵ atoms (2·10⁶ edges) only the forward pass is timed, on both sides: a training step keeps ~25 [E, 64]
 // float32 activations alive (≈ 13 GB), more than a shared machine should give (and more than wasm's 4 GB heap).
 import { execFileSync } from 'node:child_process';
@@ -194,6 +195,7 @@ function makeCase(name) {
       N: g.N,
       E: g.E,
       B: 1,
+      plain: { atomicNumbers: g.atomicNumbers, src: g.src, dst: g.dst, vectors: g.vectors },
       tensors: () => ({
         atomicNumbers: tf.tensor1d(g.atomicNumbers, 'int32'),
         src: tf.tensor1d(g.src, 'int32'),
@@ -277,6 +279,66 @@ function benchNetwork(backend, caseName, c) {
   return row;
 }
 
+// The plain-TypeScript inference path (Egnn.compileInference) on the same case: edge vectors, network and the peer's
+// readout on typed arrays, as the peer's forward computes them (no tfjs at all inside the timed function).
+function benchPlain(caseName, c) {
+  const net = new Egnn({ units: 64, basisSize: 16, layers: 4, cutoff: CUTOFF, seed: 0 });
+  const infer = net.compileInference();
+  net.dispose();
+  const big = c.N >= 50000;
+  let g = c.plain;
+  const forward = () => {
+    const b = c.batch;
+    let vectors = g?.vectors;
+    if (b) {
+      const E = b.src.length;
+      vectors = new Float32Array(3 * E);
+      const { src, dst, image, fracCoords: x, lattices: L, crystalIndex } = b;
+      for (let e = 0; e < E; e++) {
+        const s = src[e],
+          d = dst[e],
+          l = 9 * crystalIndex[s];
+        const f0 = x[3 * d] + image[3 * e] - x[3 * s];
+        const f1 = x[3 * d + 1] + image[3 * e + 1] - x[3 * s + 1];
+        const f2 = x[3 * d + 2] + image[3 * e + 2] - x[3 * s + 2];
+        for (let j = 0; j < 3; j++) vectors[3 * e + j] = f0 * L[l + j] + f1 * L[l + 3 + j] + f2 * L[l + 6 + j];
+      }
+      g = { atomicNumbers: b.atomicNumbers, src, dst, edgeCrystalIndex: b.edgeCrystalIndex };
+    }
+    const o = infer.apply({ atomicNumbers: g.atomicNumbers, src: g.src, dst: g.dst, vectors });
+    // The peer's readout: a_i = Σ w_e0 r_e, A_b = Σ w_e1 r_e r_eᵀ / |r_e|².
+    const atomVectors = new Float32Array(3 * c.N);
+    const lattice = new Float32Array(9 * c.B);
+    const w = o.edgeOutputs;
+    const eg = g.edgeCrystalIndex;
+    for (let e = 0; e < g.src.length; e++) {
+      const v0 = vectors[3 * e],
+        v1 = vectors[3 * e + 1],
+        v2 = vectors[3 * e + 2];
+      const a = 3 * g.src[e];
+      atomVectors[a] += w[2 * e] * v0;
+      atomVectors[a + 1] += w[2 * e] * v1;
+      atomVectors[a + 2] += w[2 * e] * v2;
+      const sc = w[2 * e + 1] / (o.distances[e] * o.distances[e]);
+      const l = eg ? 9 * eg[e] : 0;
+      lattice[l] += sc * v0 * v0;
+      lattice[l + 1] += sc * v0 * v1;
+      lattice[l + 2] += sc * v0 * v2;
+      lattice[l + 3] += sc * v1 * v0;
+      lattice[l + 4] += sc * v1 * v1;
+      lattice[l + 5] += sc * v1 * v2;
+      lattice[l + 6] += sc * v2 * v0;
+      lattice[l + 7] += sc * v2 * v1;
+      lattice[l + 8] += sc * v2 * v2;
+    }
+    return atomVectors;
+  };
+  const row = { backend: 'compileInference', case: caseName, atoms: c.N, edges: c.E };
+  row.forward = timeIt(forward, big ? 1 : 3, big ? 2 : c.N < 100 ? 30 : 10);
+  process.stdout.write(`  → compileInference fwd ${fmt(row.forward)} ms\n`);
+  return row;
+}
+
 // ------------------------------------------------------------------------------------------------ peer
 function peerDir() {
   for (const d of [process.env.CRYS_PEERS, join(REPO_ROOT, '..', 'shared', 'peers'), '/work/shared/peers']) {
@@ -305,7 +367,7 @@ function runPeer() {
           '--deg',
           String(DEG),
           '--synthetic',
-          ...SYNTHETIC.map(String),
+          ...PEER_SYNTHETIC.map(String),
           '--reps-large',
           '2',
           '--out',
@@ -381,6 +443,12 @@ for (const b of BACKENDS) {
   for (const n of cases) {
     process.stdout.write(`ours: ${b} ${n} …\n`);
     ours.push(benchNetwork(b, n, built[n]));
+  }
+}
+if (!flag('--no-plain')) {
+  for (const n of cases) {
+    process.stdout.write(`ours: compileInference ${n} …\n`);
+    ours.push(benchPlain(n, built[n]));
   }
 }
 const peer = flag('--no-peer') ? { skipped: '--no-peer' } : runPeer();

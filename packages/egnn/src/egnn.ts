@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { EdgeHead, EgnnConv } from './egnn-conv.js';
 import { SpeciesEmbedding } from './embedding.js';
 import { InvalidArgumentError, WeightsFormatError } from './errors.js';
+import { EgnnInference } from './inference.js';
 import {
   assertPositive,
   assertPositiveInt,
@@ -207,6 +208,21 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
     }
     const edgeOutputs = this.head.apply({ nodeFeatures: h, edgeFeatures, envelope, src, dst });
     return { edgeOutputs, nodeFeatures: h, distances };
+  }
+
+  /**
+   * A plain-TypeScript copy of this network for inference on typed arrays (no tfjs ops): several times faster than
+   * {@link apply} on a single small crystal, where tfjs's per-op overhead dominates. It snapshots the weights now
+   * and does not see later weight updates (training steps, {@link setWeights}): compile again after those.
+   *
+   * @example
+   * ```ts
+   * const infer = net.compileInference();
+   * const { edgeOutputs, nodeFeatures, distances } = infer.apply({ atomicNumbers, src, dst, vectors });
+   * ```
+   */
+  compileInference(): EgnnInference {
+    return new EgnnInference(this);
   }
 
   override getConfig(): LayerConfig {

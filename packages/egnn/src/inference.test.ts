@@ -1,0 +1,208 @@
+import { radiusGraphBatch } from '@crys/graph';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { randomArray, randomIndices, TEST_BACKENDS, useBackend, valCrystals } from '../test/helpers.js';
+import { Egnn, type EgnnArgs } from './egnn.js';
+import { EgnnInference, type EgnnInferenceInputs } from './inference.js';
+
+// Float32 on both sides with different summation orders (tfjs sums in float32, the plain path in float64 before
+// rounding), over 4 layers: outputs agree to ~1e-6 of their scale. We allow 1e-5 of max(1, largest |value|).
+const TOL = 1e-5;
+
+/** The tfjs forward pass on the same arrays, as plain arrays. */
+function tfjsOutputs(net: Egnn, g: EgnnInferenceInputs) {
+  const N = g.atomicNumbers.length;
+  const E = g.src.length;
+  return tf.tidy(() => {
+    const o = net.apply({
+      atomicNumbers: tf.tensor1d(Int32Array.from(g.atomicNumbers), 'int32'),
+      src: tf.tensor1d(g.src, 'int32'),
+      dst: tf.tensor1d(g.dst, 'int32'),
+      vectors: tf.tensor2d(Float32Array.from(g.vectors), [E, 3]),
+    });
+    expect(o.nodeFeatures.shape).toEqual([N, net.units]);
+    return {
+      edgeOutputs: o.edgeOutputs.dataSync().slice() as Float32Array,
+      nodeFeatures: o.nodeFeatures.dataSync().slice() as Float32Array,
+      distances: o.distances.dataSync().slice() as Float32Array,
+    };
+  });
+}
+
+/** max |a − b| / max(1, max |b|); Infinity when either has a non-finite entry. */
+function scaledDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let err = 0;
+  let scale = 1;
+  for (let i = 0; i < b.length; i++) {
+    if (!Number.isFinite(a[i]) || !Number.isFinite(b[i])) return Number.POSITIVE_INFINITY;
+    err = Math.max(err, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return err / scale;
+}
+
+function expectSameOutputs(net: Egnn, g: EgnnInferenceInputs): void {
+  const want = tfjsOutputs(net, g);
+  const simd = net.compileInference();
+  expect(simd.simd).toBe(true);
+  // The WebAssembly SIMD kernels and the plain-loop fallback.
+  for (const infer of [simd, new EgnnInference(net, { simd: false })]) {
+    const got = infer.apply(g);
+    expect(scaledDiff(got.distances, want.distances)).toBeLessThan(TOL);
+    expect(scaledDiff(got.nodeFeatures, want.nodeFeatures)).toBeLessThan(TOL);
+    expect(scaledDiff(got.edgeOutputs, want.edgeOutputs)).toBeLessThan(TOL);
+  }
+}
+
+/** Edge arrays of a batch of val crystals, with float32 edge vectors r_e = (x_dst + τ − x_src)·L. */
+function crystalGraph(name: 'perov_5' | 'carbon_24', count: number, offset = 0): EgnnInferenceInputs {
+  const b = radiusGraphBatch(valCrystals(name, count, offset), { cutoff: 5 });
+  const E = b.src.length;
+  const vectors = new Float32Array(3 * E);
+  for (let e = 0; e < E; e++) {
+    const s = b.src[e];
+    const d = b.dst[e];
+    const L = b.crystalIndex[s] * 9;
+    const f = [0, 1, 2].map((k) => b.fracCoords[3 * d + k] + b.image[3 * e + k] - b.fracCoords[3 * s + k]);
+    for (let j = 0; j < 3; j++)
+      vectors[3 * e + j] = f[0] * b.lattices[L + j] + f[1] * b.lattices[L + 3 + j] + f[2] * b.lattices[L + 6 + j];
+  }
+  return { atomicNumbers: b.atomicNumbers, src: b.src, dst: b.dst, vectors };
+}
+
+/**
+ * A random multigraph on N atoms: random edges (some beyond the 5 Å cutoff), image self-loops (src = dst, r = a
+ * lattice vector) and zero-length edges (coincident atoms, src ≠ dst, r = 0, and one src = dst, r = 0).
+ */
+function randomGraph(N: number, E: number, seed: number): EgnnInferenceInputs {
+  const src = randomIndices(E + 6, N, seed);
+  const dst = randomIndices(E + 6, N, seed + 1);
+  const vectors = new Float64Array(3 * (E + 6));
+  const r = randomArray(3 * E, seed + 2);
+  for (let i = 0; i < 3 * E; i++) vectors[i] = 3.5 * r[i];
+  for (let k = 0; k < 3; k++) {
+    dst[E + k] = src[E + k];
+    vectors[3 * (E + k) + k] = 3.9; // self-loop through a lattice translation
+  }
+  for (let k = 3; k < 6; k++) dst[E + k] = (src[E + k] + (k === 5 ? 0 : 1)) % N; // r = 0
+  const atomicNumbers = new Uint8Array(N);
+  for (let i = 0; i < N; i++) atomicNumbers[i] = 1 + ((i * 37 + seed) % 90);
+  return { atomicNumbers, src, dst, vectors };
+}
+
+describe.each(TEST_BACKENDS)('Egnn.compileInference() (%s)', (backend) => {
+  let net: Egnn;
+  beforeAll(async () => {
+    await useBackend(backend);
+    net = new Egnn({ seed: 3 }); // the peer's architecture: F = 64, K = 16, 4 layers
+  });
+  afterAll(() => net.dispose());
+
+  test('compileInference().apply(g) equals apply(g) on real perov_5 and carbon_24 val crystals', () => {
+    expectSameOutputs(net, crystalGraph('perov_5', 1));
+    expectSameOutputs(net, crystalGraph('perov_5', 4, 1));
+    expectSameOutputs(net, crystalGraph('carbon_24', 1));
+    expectSameOutputs(net, crystalGraph('carbon_24', 3, 1));
+  });
+
+  test('compileInference().apply(g) equals apply(g) and is finite on graphs with self-loops and zero-length edges', () => {
+    const g = randomGraph(7, 120, 11);
+    const out = net.compileInference().apply(g);
+    for (const a of [out.edgeOutputs, out.nodeFeatures, out.distances]) expect(a.every(Number.isFinite)).toBe(true);
+    expect(out.distances[g.src.length - 1]).toBeCloseTo(1e-6, 12);
+    expectSameOutputs(net, g);
+  });
+});
+
+describe('Egnn.compileInference() options', () => {
+  beforeAll(() => useBackend('cpu'));
+  const cases: EgnnArgs[] = [
+    { basis: 'bessel' },
+    { envelope: 'polynomial' },
+    { aggregation: 'mean' },
+    { gating: true },
+    { layerNorm: true },
+    { units: 24, hiddenUnits: 40, basisSize: 9, layers: 2, edgeOutputs: 3, cutoff: 4.5, maxAtomicNumber: 95 },
+    { basis: 'bessel', envelope: 'polynomial', aggregation: 'mean', gating: true, layerNorm: true, units: 16 },
+  ];
+  for (const args of cases) {
+    test(`compileInference() of new Egnn(${JSON.stringify(args)}) equals apply`, () => {
+      const net = new Egnn({ units: 32, layers: 3, seed: 5, ...args });
+      try {
+        expectSameOutputs(net, randomGraph(6, 90, 21));
+        expectSameOutputs(net, crystalGraph('perov_5', 2));
+      } finally {
+        net.dispose();
+      }
+    });
+  }
+
+  test('compileInference() handles a graph without edges and atoms without edges', () => {
+    const net = new Egnn({ units: 8, layers: 2, seed: 1, aggregation: 'mean' });
+    try {
+      const g = {
+        atomicNumbers: new Uint8Array([6, 8]),
+        src: new Int32Array(0),
+        dst: new Int32Array(0),
+        vectors: new Float32Array(0),
+      };
+      const out = net.compileInference().apply(g);
+      expect(out.edgeOutputs.length).toBe(0);
+      expect(out.nodeFeatures.length).toBe(16);
+      expect(out.nodeFeatures.every(Number.isFinite)).toBe(true);
+    } finally {
+      net.dispose();
+    }
+  });
+
+  test('compileInference() snapshots the weights: later weight updates need a new compile', () => {
+    const net = new Egnn({ units: 8, layers: 2, seed: 2 });
+    try {
+      const g = randomGraph(5, 40, 3);
+      const infer = net.compileInference();
+      const before = infer.apply(g).edgeOutputs;
+      const { weights } = net.save();
+      net.setWeights(weights.map((w) => w * 1.5));
+      expect(scaledDiff(infer.apply(g).edgeOutputs, before)).toBe(0);
+      const fresh = net.compileInference().apply(g).edgeOutputs;
+      expect(scaledDiff(fresh, before)).toBeGreaterThan(1e-3);
+      expectSameOutputs(net, g);
+    } finally {
+      net.dispose();
+    }
+  });
+
+  test('EgnnInference.apply names the argument and what arrived on bad input', () => {
+    const net = new Egnn({ units: 8, layers: 1, seed: 2 });
+    const infer = net.compileInference();
+    net.dispose();
+    const g = randomGraph(4, 10, 1);
+    expect(() =>
+      infer.apply({ ...g, atomicNumbers: [1, 2] as unknown as Uint8Array }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: EgnnInference.apply: atomicNumbers must be a Uint8Array, Uint16Array or Int32Array, got Array of length 2]`,
+    );
+    expect(() =>
+      infer.apply({ ...g, atomicNumbers: new Uint8Array([1, 2, 101, 4]) }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: EgnnInference.apply: atomicNumbers must be in [0, 100], got 101 at position 2]`,
+    );
+    expect(() =>
+      infer.apply({ ...g, src: Float32Array.from(g.src) as unknown as Int32Array }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: EgnnInference.apply: src must be an Int32Array, got Float32Array of length 16]`,
+    );
+    expect(() => infer.apply({ ...g, dst: g.dst.subarray(1) })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: EgnnInference.apply: dst must be an Int32Array of length E = 16, got Int32Array of length 15]`,
+    );
+    expect(() => infer.apply({ ...g, vectors: g.vectors.subarray(3) })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: EgnnInference.apply: vectors must be a Float32Array or Float64Array of length 3·E = 48, got Float64Array of length 45]`,
+    );
+    const bad = g.dst.slice();
+    bad[7] = 4;
+    expect(() => infer.apply({ ...g, dst: bad })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: EgnnInference.apply: dst must be in [0, 4), got 4 at position 7]`,
+    );
+  });
+});
