@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { randomArray } from '../test/helpers.js';
-import { denseKernels } from './dense-kernels.js';
+import { denseKernels, simdKernelsOn } from './dense-kernels.js';
 
 describe.each([
   ['WebAssembly SIMD', true],
@@ -71,5 +71,95 @@ describe.each([
     k.reserve(1 << 20);
     expect(k.heap.length).toBeGreaterThanOrEqual(1 << 20);
     expect(k.heap[15]).toBe(3);
+  });
+});
+
+describe('simdKernelsOn(memory): the kernels the wasm backend runs on its own heap', () => {
+  const setup = (floats: number) => {
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((floats * 4) / 65536) + 1 });
+    const k = simdKernelsOn(memory);
+    if (!k) throw new Error('no WebAssembly SIMD');
+    return { k, heap: new Float32Array(memory.buffer), ints: new Int32Array(memory.buffer) };
+  };
+
+  test('matmulTN(out, a, b, rows, n, m) adds aᵀ·b to out over row chunks', () => {
+    const [rows, n, m] = [300, 8, 16];
+    const { k, heap } = setup(rows * (n + m) + n * m);
+    const a = randomArray(rows * n, 1);
+    const b = randomArray(rows * m, 2);
+    const [A, B, OUT] = [0, rows * n, rows * (n + m)];
+    heap.set(a, A);
+    heap.set(b, B);
+    heap.fill(1, OUT, OUT + n * m);
+    k.matmulTN(4 * OUT, 4 * A, 4 * B, rows, n, m);
+    let err = 0;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < m; j++) {
+        let s = 1;
+        for (let e = 0; e < rows; e++) s += a[e * n + i] * b[e * m + j];
+        err = Math.max(err, Math.abs(heap[OUT + i * m + j] - s));
+      }
+    expect(err).toBeLessThan(1e-4);
+  });
+
+  test('colSum(out, b, rows, m) adds the column sums of b to out', () => {
+    const [rows, m] = [37, 12];
+    const { k, heap } = setup(rows * m + m);
+    const b = randomArray(rows * m, 3);
+    heap.set(b, 0);
+    k.colSum(4 * rows * m, 0, rows, m);
+    for (let j = 0; j < m; j++) {
+      let s = 0;
+      for (let e = 0; e < rows; e++) s += b[e * m + j];
+      expect(heap[rows * m + j]).toBeCloseTo(s, 5);
+    }
+  });
+
+  test('siluGrad(out, dy, x, bytes) writes dy·σ(x)·(1 + x·(1 − σ(x)))', () => {
+    const n = 256;
+    const { k, heap } = setup(3 * n);
+    const x = randomArray(n, 4).map((v) => 20 * v);
+    const dy = randomArray(n, 5);
+    heap.set(dy, 0);
+    heap.set(x, n);
+    k.siluGrad(8 * n, 0, 4 * n, 4 * n);
+    for (let i = 0; i < n; i++) {
+      const s = 1 / (1 + Math.exp(-x[i]));
+      const want = dy[i] * s * (1 + x[i] * (1 - s));
+      expect(Math.abs(heap[2 * n + i] - want)).toBeLessThan(1e-6 * Math.max(1, Math.abs(want)));
+    }
+  });
+
+  test('gather2Add, gatherRows and scatterAdd move rows by index', () => {
+    const [N, E, F] = [5, 9, 8];
+    const { k, heap, ints } = setup(4 * E * F + 2 * N * F + 2 * E);
+    const a = randomArray(N * F, 6);
+    const b = randomArray(N * F, 7);
+    const c = randomArray(E * F, 8);
+    const ia = [4, 0, 1, 1, 3, 2, 0, 4, 4];
+    const ib = [0, 0, 2, 3, 4, 1, 1, 2, 3];
+    const IA = 2 * N * F + E * F;
+    const ptr = { A: 0, B: N * F, C: 2 * N * F, IA, IB: IA + E, OUT: IA + 2 * E, OUT2: IA + 2 * E + E * F };
+    const OUT3 = ptr.OUT2 + E * F;
+    heap.set(a, ptr.A);
+    heap.set(b, ptr.B);
+    heap.set(c, ptr.C);
+    ints.set(ia, ptr.IA);
+    ints.set(ib, ptr.IB);
+    k.gather2Add(4 * ptr.OUT, 4 * ptr.A, 4 * ptr.IA, 4 * ptr.B, 4 * ptr.IB, 4 * ptr.C, E, F);
+    k.gatherRows(4 * ptr.OUT2, 4 * ptr.A, 4 * ptr.IB, E, F);
+    heap.fill(0, OUT3, OUT3 + N * F);
+    k.scatterAdd(4 * OUT3, 4 * ptr.C, 4 * ptr.IA, E, F);
+    for (let e = 0; e < E; e++)
+      for (let f = 0; f < F; f++) {
+        expect(heap[ptr.OUT + e * F + f]).toBeCloseTo(a[ia[e] * F + f] + b[ib[e] * F + f] + c[e * F + f], 6);
+        expect(heap[ptr.OUT2 + e * F + f]).toBe(a[ib[e] * F + f]);
+      }
+    for (let i = 0; i < N; i++)
+      for (let f = 0; f < F; f++) {
+        let s = 0;
+        for (let e = 0; e < E; e++) if (ia[e] === i) s += c[e * F + f];
+        expect(heap[OUT3 + i * F + f]).toBeCloseTo(s, 6);
+      }
   });
 });

@@ -61,6 +61,7 @@ const add = [0x6a];
 const sub = [0x6b];
 const mul = [0x6c];
 const ltU = [0x49];
+const ishl32 = [0x74];
 const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
 const vload = (offset = 0) => simd(0x00, 4, ...uleb(offset));
 const vstore = (offset = 0) => simd(0x0b, 4, ...uleb(offset));
@@ -152,70 +153,405 @@ function matmulBody(): number[] {
 }
 
 /**
- * silu(ptr, bytes): x ← x / (1 + exp(−x)), four lanes at a time. exp(t) = 2ⁿ·p(t − n·ln2) with n = nearest(t·log₂e),
- * ln2 split in two for float32 accuracy, p the degree-7 Taylor polynomial (error < 1e-8 on |r| ≤ ln2/2), and 2ⁿ built
- * from the exponent bits; t is clamped to [−87, 88] so 2ⁿ stays a normal float.
+ * v128 constants kept in locals from `first` on (V8 rematerialises a `v128.const` inside a loop on every iteration):
+ * `get(value)` gives the local, `init()` the code that fills them, run once before the loop.
  */
-function siluBody(): number[] {
-  const PTR = 0,
-    END = 1;
-  const X = 2,
-    T = 3,
-    NF = 4,
-    R = 5,
-    P = 6;
-  const code: number[] = [];
-  code.push(...get(PTR), ...get(END), ...add, ...set(END));
-  const body: number[] = [];
-  body.push(...get(PTR), ...vload(0), ...set(X));
-  // t = clamp(−x)
-  body.push(...f32x4Splat(0), ...get(X), ...fsub, ...f32x4Splat(-87), ...fmax, ...f32x4Splat(88), ...fmin, ...set(T));
-  body.push(...get(T), ...f32x4Splat(Math.LOG2E), ...fmul, ...fnearest, ...set(NF));
-  body.push(...get(T), ...get(NF), ...f32x4Splat(0.693145751953125), ...fmul, ...fsub);
-  body.push(...get(NF), ...f32x4Splat(1.428606765330187e-6), ...fmul, ...fsub, ...set(R));
-  // Horner: p = 1 + r(1 + r(1/2 + r(1/6 + r(1/24 + r(1/120 + r(1/720 + r/5040))))))
-  const coef = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
-  body.push(...f32x4Splat(coef[0]), ...set(P));
-  for (let i = 1; i < coef.length; i++)
-    body.push(...get(P), ...get(R), ...fmul, ...f32x4Splat(coef[i]), ...fadd, ...set(P));
-  // 2ⁿ = bits((n + 127) << 23)
-  body.push(...get(P), ...get(NF), ...truncSat, ...i32x4Splat(127), ...iadd, ...i32(23), ...ishl, ...fmul, ...set(P));
-  // x / (1 + e)
-  body.push(...get(PTR), ...get(X), ...get(P), ...f32x4Splat(1), ...fadd, ...fdiv, ...vstore(0));
-  const code2 = [...code, ...doWhile(body, [...get(PTR), ...i32(16), ...add, 0x22, ...uleb(PTR), ...get(END), ...ltU])];
-  const locals = vec([[5, V128]]);
-  const b = [...locals, ...code2, 0x0b];
+function constantPool(first: number) {
+  const values: { f: number; int: boolean }[] = [];
+  const local = (f: number, int: boolean) => {
+    let i = values.findIndex((v) => v.f === f && v.int === int);
+    if (i < 0) i = values.push({ f, int }) - 1;
+    return first + i;
+  };
+  return {
+    f32: (f: number) => get(local(f, false)),
+    i32: (v: number) => get(local(v, true)),
+    count: () => values.length,
+    init: () => values.flatMap((v, i) => [...(v.int ? i32x4Splat(v.f) : f32x4Splat(v.f)), ...set(first + i)]),
+  };
+}
+type Pool = ReturnType<typeof constantPool>;
+
+/**
+ * Code for `P = exp(T)` on v128 locals (NF and R are scratch): exp(t) = 2ⁿ·p(r), r = t − n·ln2, n = round(t·log₂e)
+ * (ln2 split in two for float32 accuracy), p Cephes' `expf` polynomial (≈1 ulp on |r| ≤ ln2/2). The rounding adds
+ * 1.5·2²³ so the integer n lands in the low mantissa bits, which also give 2ⁿ's exponent bits directly. t is clamped
+ * to [−87, 88] first, so 2ⁿ stays a normal float.
+ */
+function expCode(c: Pool, T: number, P: number, NF: number, R: number): number[] {
+  const MAGIC = 12582912; // 1.5·2²³
+  const o: number[] = [];
+  o.push(...get(T), ...c.f32(-87), ...fmax, ...c.f32(88), ...fmin, ...set(T));
+  // NF = t·log₂e + MAGIC (bits: MAGIC's + n); P (as bits) = n << 23 + bits(1.0) = 2ⁿ
+  o.push(...get(T), ...c.f32(Math.LOG2E), ...fmul, ...c.f32(MAGIC), ...fadd, ...set(NF));
+  o.push(...get(NF), ...i32(23), ...ishl, ...c.i32(0x3f800000), ...iadd, ...set(P));
+  o.push(...get(NF), ...c.f32(MAGIC), ...fsub, ...set(NF));
+  o.push(...get(T), ...get(NF), ...c.f32(0.693359375), ...fmul, ...fsub);
+  o.push(...get(NF), ...c.f32(-2.1219444e-4), ...fmul, ...fsub, ...set(R));
+  // q = ((((c0 r + c1) r + c2) r + c3) r + c4) r + c5; e^r = q r² + r + 1
+  const coef = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+  o.push(...c.f32(coef[0]), ...set(NF));
+  for (let i = 1; i < coef.length; i++) o.push(...get(NF), ...get(R), ...fmul, ...c.f32(coef[i]), ...fadd, ...set(NF));
+  o.push(...get(NF), ...get(R), ...fmul, ...get(R), ...fmul, ...get(R), ...fadd, ...c.f32(1), ...fadd);
+  o.push(...get(P), ...fmul, ...set(P));
+  return o;
+}
+
+/** A function body: locals, code, end; prefixed by its size. */
+function funcBody(locals: [number, number][], code: number[]): number[] {
+  const b = [...vec(locals.map(([n, t]) => [...uleb(n), t])), ...code, 0x0b];
   return [...uleb(b.length), ...b];
 }
 
+/** `i += step; i < end` as a loop condition (leaves an i32). */
+const advance = (i: number, step: number[], end: number) => [
+  ...get(i),
+  ...step,
+  ...add,
+  0x22,
+  ...uleb(i),
+  ...get(end),
+  ...ltU,
+];
+
+/** silu(out, x, bytes): out = x / (1 + exp(−x)), four lanes at a time (out may equal x). */
+function siluBody(): number[] {
+  const [OUT, X, END] = [0, 1, 2];
+  const [V, T, NF, R, P] = [3, 4, 5, 6, 7];
+  const c = constantPool(8);
+  const body: number[] = [];
+  body.push(...get(X), ...vload(0), ...set(V));
+  body.push(...c.f32(0), ...get(V), ...fsub, ...set(T));
+  body.push(...expCode(c, T, P, NF, R));
+  body.push(...get(OUT), ...get(V), ...get(P), ...c.f32(1), ...fadd, ...fdiv, ...vstore(0));
+  body.push(...get(OUT), ...i32(16), ...add, ...set(OUT));
+  const loop = doWhile(body, advance(X, i32(16), END));
+  return funcBody([[5 + c.count(), V128]], [...c.init(), ...get(X), ...get(END), ...add, ...set(END), ...loop]);
+}
+
+/** siluGrad(out, dy, x, bytes): out = dy·s·(1 + x·(1 − s)) with s = σ(x). */
+function siluGradBody(): number[] {
+  const [OUT, DY, X, END] = [0, 1, 2, 3];
+  const [V, T, NF, R, P] = [4, 5, 6, 7, 8];
+  const c = constantPool(9);
+  const body: number[] = [];
+  body.push(...get(X), ...vload(0), ...set(V));
+  body.push(...c.f32(0), ...get(V), ...fsub, ...set(T));
+  body.push(...expCode(c, T, P, NF, R));
+  // P = s = 1 / (1 + e)
+  body.push(...c.f32(1), ...get(P), ...c.f32(1), ...fadd, ...fdiv, ...set(P));
+  body.push(...get(OUT), ...get(DY), ...vload(0), ...get(P), ...fmul);
+  body.push(...c.f32(1), ...get(V), ...c.f32(1), ...get(P), ...fsub, ...fmul, ...fadd, ...fmul, ...vstore(0));
+  body.push(...get(OUT), ...i32(16), ...add, ...set(OUT), ...get(DY), ...i32(16), ...add, ...set(DY));
+  const loop = doWhile(body, advance(X, i32(16), END));
+  return funcBody([[5 + c.count(), V128]], [...c.init(), ...get(X), ...get(END), ...add, ...set(END), ...loop]);
+}
+
+/**
+ * matmulTN(out, a, b, rows, n, m): out `[n, m]` += aᵀ·b for a `[rows, n]`, b `[rows, m]` (n a multiple of 4, m of 8,
+ * rows ≥ 1), the weight gradient of a dense layer. Rows are taken in chunks of 128 so both chunks stay in cache while
+ * every 4 × 8 tile of out accumulates over them.
+ */
+function matmulTNBody(): number[] {
+  const [OUT, A, B, ROWS, N, M] = [0, 1, 2, 3, 4, 5];
+  const [E0, E1, I, J, E, AP, BP, OP, NB, MB] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+  const ACC = 16;
+  const [WA, WB, S] = [24, 25, 26];
+  const acc = (q: number, h: number) => ACC + 2 * q + h;
+  const CH = 128;
+  const inner: number[] = [];
+  inner.push(...get(BP), ...vload(0), ...set(WA), ...get(BP), ...vload(16), ...set(WB));
+  for (let q = 0; q < 4; q++) {
+    inner.push(...get(AP), ...load32Splat(4 * q), ...set(S));
+    inner.push(...get(acc(q, 0)), ...get(S), ...get(WA), ...fmul, ...fadd, ...set(acc(q, 0)));
+    inner.push(...get(acc(q, 1)), ...get(S), ...get(WB), ...fmul, ...fadd, ...set(acc(q, 1)));
+  }
+  inner.push(...get(AP), ...get(NB), ...add, ...set(AP), ...get(BP), ...get(MB), ...add, ...set(BP));
+  const tile: number[] = [];
+  // OP = out + (i·m + j)·4; acc = out tile
+  tile.push(...get(OUT), ...get(I), ...get(M), ...mul, ...get(J), ...add, ...i32(4), ...mul, ...add, ...set(OP));
+  for (let q = 0; q < 4; q++) {
+    for (let h = 0; h < 2; h++)
+      tile.push(...get(OP), ...get(MB), ...i32(q), ...mul, ...add, ...vload(16 * h), ...set(acc(q, h)));
+  }
+  tile.push(...get(A), ...get(E0), ...get(NB), ...mul, ...add, ...get(I), ...i32(4), ...mul, ...add, ...set(AP));
+  tile.push(...get(B), ...get(E0), ...get(MB), ...mul, ...add, ...get(J), ...i32(4), ...mul, ...add, ...set(BP));
+  tile.push(...get(E0), ...set(E));
+  tile.push(...doWhile(inner, advance(E, i32(1), E1)));
+  for (let q = 0; q < 4; q++) {
+    for (let h = 0; h < 2; h++)
+      tile.push(...get(OP), ...get(MB), ...i32(q), ...mul, ...add, ...get(acc(q, h)), ...vstore(16 * h));
+  }
+  const cols = [...i32(0), ...set(J), ...doWhile(tile, advance(J, i32(8), M))];
+  const rowsOfOut = [...i32(0), ...set(I), ...doWhile(cols, advance(I, i32(4), N))];
+  const chunk: number[] = [];
+  // E1 = min(E0 + CH, rows)
+  chunk.push(
+    ...get(E0),
+    ...i32(CH),
+    ...add,
+    ...get(ROWS),
+    ...get(E0),
+    ...i32(CH),
+    ...add,
+    ...get(ROWS),
+    ...ltU,
+    0x1b,
+    ...set(E1),
+  );
+  chunk.push(...rowsOfOut, ...get(E1), ...set(E0));
+  const code = [
+    ...get(N),
+    ...i32(4),
+    ...mul,
+    ...set(NB),
+    ...get(M),
+    ...i32(4),
+    ...mul,
+    ...set(MB),
+    ...i32(0),
+    ...set(E0),
+    ...doWhile(chunk, [...get(E0), ...get(ROWS), ...ltU]),
+  ];
+  return funcBody(
+    [
+      [10, I32],
+      [11, V128],
+    ],
+    code,
+  );
+}
+
+/** colSum(out, b, rows, m): out `[m]` += Σ_e b[e, :] for b `[rows, m]`, m a multiple of 4, rows ≥ 1. */
+function colSumBody(): number[] {
+  const [OUT, B, ROWS, M] = [0, 1, 2, 3];
+  const [E, J, BP, OP, END] = [4, 5, 6, 7, 8];
+  const row: number[] = [];
+  row.push(...get(OUT), ...set(OP), ...get(BP), ...get(M), ...i32(4), ...mul, ...add, ...set(END));
+  row.push(
+    ...doWhile(
+      [
+        ...get(OP),
+        ...get(OP),
+        ...vload(0),
+        ...get(BP),
+        ...vload(0),
+        ...fadd,
+        ...vstore(0),
+        ...get(OP),
+        ...i32(16),
+        ...add,
+        ...set(OP),
+      ],
+      advance(BP, i32(16), END),
+    ),
+  );
+  return funcBody([[5, I32]], [...get(B), ...set(BP), ...i32(0), ...set(E), ...doWhile(row, advance(E, i32(1), ROWS))]);
+}
+
+const i32load = (offset = 0) => [0x28, 2, ...uleb(offset)];
+
+/**
+ * A loop over rows e < E with an inner loop over the F floats of a row, four at a time (F % 4 = 0, E ≥ 1, F ≥ 4).
+ * `row` computes the row's pointers from E_ (the row index local); `vector` moves them by 16 bytes per step through
+ * `step` (a list of pointer locals) and is given the byte offset local FB (0 … 4F).
+ */
+function rowLoop(e: number, rows: number, fb: number, fbEnd: number, row: number[], vector: number[]): number[] {
+  return [
+    ...i32(0),
+    ...set(e),
+    ...doWhile(
+      [...row, ...i32(0), ...set(fb), ...doWhile(vector, advance(fb, i32(16), fbEnd))],
+      advance(e, i32(1), rows),
+    ),
+  ];
+}
+
+/** gather2Add(out, a, ia, b, ib, c, E, F): out[e] = a[ia[e]] + b[ib[e]] + c[e], rows of F floats. */
+function gather2AddBody(): number[] {
+  const [OUT, A, IA, B, IB, C, E, F] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [I, FB, FBE, OP, AP, BP, CP] = [8, 9, 10, 11, 12, 13, 14];
+  const row = [
+    ...get(I),
+    ...i32(2),
+    ...ishl32,
+    ...set(AP),
+    ...get(A),
+    ...get(IA),
+    ...get(AP),
+    ...add,
+    ...i32load(),
+    ...get(FBE),
+    ...mul,
+    ...add,
+    ...get(B),
+    ...get(IB),
+    ...get(AP),
+    ...add,
+    ...i32load(),
+    ...get(FBE),
+    ...mul,
+    ...add,
+    ...set(BP),
+    ...set(AP),
+    ...get(I),
+    ...get(FBE),
+    ...mul,
+    ...set(CP),
+    ...get(OUT),
+    ...get(CP),
+    ...add,
+    ...set(OP),
+    ...get(C),
+    ...get(CP),
+    ...add,
+    ...set(CP),
+  ];
+  const vector = [
+    ...get(OP),
+    ...get(FB),
+    ...add,
+    ...get(AP),
+    ...get(FB),
+    ...add,
+    ...vload(0),
+    ...get(BP),
+    ...get(FB),
+    ...add,
+    ...vload(0),
+    ...fadd,
+    ...get(CP),
+    ...get(FB),
+    ...add,
+    ...vload(0),
+    ...fadd,
+    ...vstore(0),
+  ];
+  return funcBody([[7, I32]], [...get(F), ...i32(4), ...mul, ...set(FBE), ...rowLoop(I, E, FB, FBE, row, vector)]);
+}
+
+/** gatherRows(out, x, idx, E, F): out[e] = x[idx[e]]. */
+function gatherRowsBody(): number[] {
+  const [OUT, X, IDX, E, F] = [0, 1, 2, 3, 4];
+  const [I, FB, FBE, OP, XP] = [5, 6, 7, 8, 9];
+  const row = [
+    ...get(X),
+    ...get(IDX),
+    ...get(I),
+    ...i32(2),
+    ...ishl32,
+    ...add,
+    ...i32load(),
+    ...get(FBE),
+    ...mul,
+    ...add,
+    ...set(XP),
+    ...get(OUT),
+    ...get(I),
+    ...get(FBE),
+    ...mul,
+    ...add,
+    ...set(OP),
+  ];
+  const vector = [...get(OP), ...get(FB), ...add, ...get(XP), ...get(FB), ...add, ...vload(0), ...vstore(0)];
+  return funcBody([[5, I32]], [...get(F), ...i32(4), ...mul, ...set(FBE), ...rowLoop(I, E, FB, FBE, row, vector)]);
+}
+
+/** scatterAdd(out, x, seg, E, F): out[seg[e]] += x[e] (out zeroed by the caller). */
+function scatterAddBody(): number[] {
+  const [OUT, X, SEG, E, F] = [0, 1, 2, 3, 4];
+  const [I, FB, FBE, OP, XP] = [5, 6, 7, 8, 9];
+  const row = [
+    ...get(OUT),
+    ...get(SEG),
+    ...get(I),
+    ...i32(2),
+    ...ishl32,
+    ...add,
+    ...i32load(),
+    ...get(FBE),
+    ...mul,
+    ...add,
+    ...set(OP),
+    ...get(X),
+    ...get(I),
+    ...get(FBE),
+    ...mul,
+    ...add,
+    ...set(XP),
+  ];
+  const vector = [
+    ...get(OP),
+    ...get(FB),
+    ...add,
+    ...get(OP),
+    ...get(FB),
+    ...add,
+    ...vload(0),
+    ...get(XP),
+    ...get(FB),
+    ...add,
+    ...vload(0),
+    ...fadd,
+    ...vstore(0),
+  ];
+  return funcBody([[5, I32]], [...get(F), ...i32(4), ...mul, ...set(FBE), ...rowLoop(I, E, FB, FBE, row, vector)]);
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const types = vec([
-    [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32], [I32], [I32]]), 0],
-    [0x60, ...vec([[I32], [I32]]), 0],
-  ]);
+  const params = (n: number) => [0x60, ...vec(Array.from({ length: n }, () => [I32])), 0];
+  const types = vec([params(8), params(3), params(4), params(6), params(5)]);
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]]);
-  const funcs = vec([[0], [1]]);
+  const funcs = vec([[0], [1], [2], [3], [2], [0], [4], [4]]);
   const exports = vec([
     [...name('matmul'), 0x00, 0],
     [...name('silu'), 0x00, 1],
+    [...name('siluGrad'), 0x00, 2],
+    [...name('matmulTN'), 0x00, 3],
+    [...name('colSum'), 0x00, 4],
+    [...name('gather2Add'), 0x00, 5],
+    [...name('gatherRows'), 0x00, 6],
+    [...name('scatterAdd'), 0x00, 7],
   ]);
-  const code = vec([matmulBody(), siluBody()]);
+  const code = vec([
+    matmulBody(),
+    siluBody(),
+    siluGradBody(),
+    matmulTNBody(),
+    colSumBody(),
+    gather2AddBody(),
+    gatherRowsBody(),
+    scatterAddBody(),
+  ]);
+  const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
+    ...magic,
     ...section(1, types),
     ...section(2, imports),
     ...section(3, funcs),
     ...section(7, exports),
     ...section(10, code),
   ]);
+}
+
+/** The module's functions; every pointer is a byte offset into the memory it was instantiated on. */
+export interface SimdExports {
+  matmul(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void;
+  silu(out: number, x: number, bytes: number): void;
+  siluGrad(out: number, dy: number, x: number, bytes: number): void;
+  matmulTN(out: number, a: number, b: number, rows: number, n: number, m: number): void;
+  colSum(out: number, b: number, rows: number, m: number): void;
+  gather2Add(out: number, a: number, ia: number, b: number, ib: number, c: number, rows: number, f: number): void;
+  gatherRows(out: number, x: number, idx: number, rows: number, f: number): void;
+  scatterAdd(out: number, x: number, seg: number, rows: number, f: number): void;
+}
+
+/** The SIMD kernels instantiated on `memory` (e.g. tfjs-backend-wasm's heap), or null without WebAssembly SIMD. */
+export function simdKernelsOn(memory: WebAssembly.Memory): SimdExports | null {
+  const module = simdModule();
+  if (!module) return null;
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdExports;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -238,14 +574,11 @@ class WasmKernels implements DenseKernels {
   readonly simd = true;
   heap: Float32Array;
   private readonly memory: WebAssembly.Memory;
-  private readonly mm: (...a: number[]) => void;
-  private readonly sl: (ptr: number, bytes: number) => void;
+  private readonly k: SimdExports;
 
-  constructor(module: WebAssembly.Module) {
-    this.memory = new WebAssembly.Memory({ initial: 1 });
-    const inst = new WebAssembly.Instance(module, { env: { memory: this.memory } });
-    this.mm = inst.exports.matmul as (...a: number[]) => void;
-    this.sl = inst.exports.silu as (ptr: number, bytes: number) => void;
+  constructor(k: SimdExports, memory: WebAssembly.Memory) {
+    this.memory = memory;
+    this.k = k;
     this.heap = new Float32Array(this.memory.buffer);
   }
 
@@ -259,12 +592,12 @@ class WasmKernels implements DenseKernels {
   }
 
   matmul(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void {
-    if (rows > 0 && n > 0) this.mm(4 * out, 4 * x, ldx, rows, n, 4 * w, m, 4 * bias);
+    if (rows > 0 && n > 0) this.k.matmul(4 * out, 4 * x, ldx, rows, n, 4 * w, m, 4 * bias);
     else if (rows > 0) for (let r = 0; r < rows; r++) this.heap.copyWithin(out + r * m, bias, bias + m);
   }
 
   silu(ptr: number, count: number): void {
-    if (count > 0) this.sl(4 * ptr, 4 * count);
+    if (count > 0) this.k.silu(4 * ptr, 4 * ptr, 4 * count);
   }
 }
 
@@ -342,6 +675,10 @@ class JsKernels implements DenseKernels {
  * ```
  */
 export function denseKernels(simd = true): DenseKernels {
-  const module = simd ? simdModule() : null;
-  return module ? new WasmKernels(module) : new JsKernels();
+  if (simd && typeof WebAssembly === 'object') {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const k = simdKernelsOn(memory);
+    if (k) return new WasmKernels(k, memory);
+  }
+  return new JsKernels();
 }

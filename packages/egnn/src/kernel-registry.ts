@@ -3,6 +3,7 @@
 // output, so a gather or scatter costs one pass over the data and no intermediate tensors. Other backends
 // (webgl, webgpu) fall back to stock tfjs ops in kernels.ts.
 import * as tf from '@tensorflow/tfjs';
+import { type SimdExports, simdKernelsOn } from './dense-kernels.js';
 import { InvalidArgumentError } from './errors.js';
 
 type NumericArray = Float32Array | Int32Array;
@@ -63,6 +64,12 @@ export const KERNEL_SEGMENT_SUM = 'CrysSegmentSum';
 export const KERNEL_GATHER2_ADD = 'CrysGather2Add';
 export const KERNEL_SILU = 'CrysSilu';
 export const KERNEL_SILU_GRAD = 'CrysSiluGrad';
+/** WebAssembly SIMD kernels on tfjs-backend-wasm's own heap (wasm backend only; see {@link hasWasmSimd}). */
+export const KERNEL_SIMD_SILU = 'CrysSimdSilu';
+export const KERNEL_SIMD_SILU_GRAD = 'CrysSimdSiluGrad';
+export const KERNEL_SIMD_MATMUL_TN = 'CrysSimdMatMulTN';
+export const KERNEL_SIMD_COL_SUM = 'CrysSimdColSum';
+export const KERNEL_SIMD_LINEAR = 'CrysSimdLinear';
 
 /** Backends for which the plain-loop kernels exist. */
 export const LOOP_BACKENDS: readonly string[] = ['cpu', 'wasm'];
@@ -79,11 +86,17 @@ function checkIndices(fn: string, name: string, idx: Int32Array, limit: number):
 // ---------------------------------------------------------------------------------------------- kernels
 // Legend: E = number of indices (edges), N = rows of the gathered tensor, S = segments, F = row size.
 
-function gatherRows(storage: Storage, x: TensorInfo, indices: TensorInfo): TensorInfo {
+// With `simd` (the wasm backend's heap) and rows of a multiple of 4 floats, each kernel runs as one SIMD loop.
+
+function gatherRows(storage: Storage, x: TensorInfo, indices: TensorInfo, simd: SimdExports | null): TensorInfo {
   const F = x.shape.length === 1 ? 1 : sizeOf(x.shape.slice(1));
   const E = indices.shape[0];
   checkIndices('gatherRows', 'indices', storage.read(indices) as Int32Array, x.shape[0]);
   const out = storage.alloc([E, ...x.shape.slice(1)], x.dtype as 'float32' | 'int32');
+  if (simd && F % 4 === 0 && F > 0 && E > 0) {
+    simd.gatherRows(byteOffset(storage, out.info), byteOffset(storage, x), byteOffset(storage, indices), E, F);
+    return out.info;
+  }
   const xs = storage.read(x);
   const idx = storage.read(indices) as Int32Array;
   const o = out.values;
@@ -98,11 +111,22 @@ function gatherRows(storage: Storage, x: TensorInfo, indices: TensorInfo): Tenso
   return out.info;
 }
 
-function segmentSum(storage: Storage, x: TensorInfo, segmentIds: TensorInfo, numSegments: number): TensorInfo {
+function segmentSum(
+  storage: Storage,
+  x: TensorInfo,
+  segmentIds: TensorInfo,
+  numSegments: number,
+  simd: SimdExports | null,
+): TensorInfo {
   const F = x.shape.length === 1 ? 1 : sizeOf(x.shape.slice(1));
   const E = x.shape[0];
   checkIndices('segmentSum', 'segmentIds', storage.read(segmentIds) as Int32Array, numSegments);
   const out = storage.alloc([numSegments, ...x.shape.slice(1)], x.dtype as 'float32' | 'int32');
+  if (simd && x.dtype === 'float32' && F % 4 === 0 && F > 0 && E > 0) {
+    storage.read(out.info).fill(0);
+    simd.scatterAdd(byteOffset(storage, out.info), byteOffset(storage, x), byteOffset(storage, segmentIds), E, F);
+    return out.info;
+  }
   const xs = storage.read(x);
   const seg = storage.read(segmentIds) as Int32Array;
   const o = out.values;
@@ -125,12 +149,18 @@ function gather2Add(
   b: TensorInfo,
   ib: TensorInfo,
   c: TensorInfo,
+  simd: SimdExports | null,
 ): TensorInfo {
   const F = a.shape[1];
   const E = ia.shape[0];
   checkIndices('gatherRowsAdd', 'indicesA', storage.read(ia) as Int32Array, a.shape[0]);
   checkIndices('gatherRowsAdd', 'indicesB', storage.read(ib) as Int32Array, b.shape[0]);
   const out = storage.alloc([E, F], 'float32');
+  if (simd && F % 4 === 0 && F > 0 && E > 0) {
+    const o = (t: TensorInfo) => byteOffset(storage, t);
+    simd.gather2Add(o(out.info), o(a), o(ia), o(b), o(ib), o(c), E, F);
+    return out.info;
+  }
   const as = storage.read(a);
   const bs = storage.read(b);
   const cs = storage.read(c);
@@ -169,6 +199,107 @@ function siluGrad(storage: Storage, dy: TensorInfo, x: TensorInfo): TensorInfo {
   return out.info;
 }
 
+// ---------------------------------------------------------------------------------------------- SIMD on tfjs's heap
+// tfjs-backend-wasm keeps every tensor in one WebAssembly.Memory; our SIMD module (dense-kernels.ts) imports that
+// memory, so its kernels read and write tensors in place: no copies in or out.
+
+interface EmscriptenLike {
+  asm?: { memory?: unknown };
+  wasmExports?: { memory?: unknown };
+}
+
+const simdOnMemory = new WeakMap<WebAssembly.Memory, SimdExports | null>();
+
+function tfjsWasmSimd(backend: unknown): SimdExports | null {
+  const em = (backend as { wasm?: EmscriptenLike } | undefined)?.wasm;
+  const memory = em?.asm?.memory ?? em?.wasmExports?.memory;
+  if (typeof WebAssembly !== 'object' || !(memory instanceof WebAssembly.Memory)) return null;
+  let k = simdOnMemory.get(memory);
+  if (k === undefined) {
+    k = simdKernelsOn(memory);
+    simdOnMemory.set(memory, k);
+  }
+  return k;
+}
+
+/** True when the active backend is wasm and our SIMD kernels run on its heap. */
+export function hasWasmSimd(): boolean {
+  return tf.getBackend() === 'wasm' && tfjsWasmSimd(tf.backend()) !== null;
+}
+
+const byteOffset = (storage: Storage, info: TensorInfo) => storage.read(info).byteOffset;
+
+function simdSilu(k: SimdExports, storage: Storage, x: TensorInfo): TensorInfo {
+  const out = storage.alloc(x.shape.slice(), 'float32');
+  const size = out.values.length;
+  const body = size & ~3;
+  if (body > 0) k.silu(byteOffset(storage, out.info), byteOffset(storage, x), 4 * body);
+  const xs = storage.read(x);
+  const o = storage.read(out.info);
+  for (let i = body; i < size; i++) o[i] = xs[i] / (1 + Math.exp(-xs[i]));
+  return out.info;
+}
+
+function simdSiluGrad(k: SimdExports, storage: Storage, dy: TensorInfo, x: TensorInfo): TensorInfo {
+  const out = storage.alloc(x.shape.slice(), 'float32');
+  const size = out.values.length;
+  const body = size & ~3;
+  if (body > 0) k.siluGrad(byteOffset(storage, out.info), byteOffset(storage, dy), byteOffset(storage, x), 4 * body);
+  const xs = storage.read(x);
+  const dys = storage.read(dy);
+  const o = storage.read(out.info);
+  for (let i = body; i < size; i++) {
+    const s = 1 / (1 + Math.exp(-xs[i]));
+    o[i] = dys[i] * (s + xs[i] * s * (1 - s));
+  }
+  return out.info;
+}
+
+/** aᵀ·b for a `[E, n]`, b `[E, m]` (n % 4 = 0, m % 8 = 0). */
+function simdMatMulTN(k: SimdExports, storage: Storage, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const [E, n] = a.shape;
+  const m = b.shape[1];
+  const out = storage.alloc([n, m], 'float32');
+  storage.read(out.info).fill(0);
+  if (E > 0) k.matmulTN(byteOffset(storage, out.info), byteOffset(storage, a), byteOffset(storage, b), E, n, m);
+  return out.info;
+}
+
+/** Σ_e b[e, :] for b `[E, m]` (m % 4 = 0). */
+function simdColSum(k: SimdExports, storage: Storage, b: TensorInfo): TensorInfo {
+  const [E, m] = b.shape;
+  const out = storage.alloc([m], 'float32');
+  storage.read(out.info).fill(0);
+  if (E > 0) k.colSum(byteOffset(storage, out.info), byteOffset(storage, b), E, m);
+  return out.info;
+}
+
+/** x·w + bias for x `[M, n]`, w `[n, m]` (m % 8 = 0), bias `[m]`: SIMD on whole blocks of 4 rows, a loop on the rest. */
+function simdLinear(k: SimdExports, storage: Storage, x: TensorInfo, w: TensorInfo, bias: TensorInfo): TensorInfo {
+  const [M, n] = x.shape;
+  const m = w.shape[1];
+  const out = storage.alloc([M, m], 'float32');
+  const M4 = M & ~3;
+  if (M4 > 0) {
+    const o = byteOffset(storage, out.info);
+    k.matmul(o, byteOffset(storage, x), n, M4, n, byteOffset(storage, w), m, byteOffset(storage, bias));
+  }
+  if (M4 < M) {
+    const xs = storage.read(x);
+    const ws = storage.read(w);
+    const bs = storage.read(bias);
+    const o = storage.read(out.info);
+    for (let r = M4; r < M; r++) {
+      for (let j = 0; j < m; j++) {
+        let a = bs[j];
+        for (let q = 0; q < n; q++) a += xs[r * n + q] * ws[q * m + j];
+        o[r * m + j] = a;
+      }
+    }
+  }
+  return out.info;
+}
+
 let registered = false;
 
 /** Registers the plain-loop kernels for cpu and wasm once (idempotent; safe with two copies of this package). */
@@ -181,8 +312,9 @@ export function ensureKernelsRegistered(): void {
       if (tf.getKernel(kernelName, backendName) === undefined)
         tf.registerKernel({ kernelName, backendName, kernelFunc });
     };
+    const simdOf = (backend: unknown) => (backendName === 'wasm' ? tfjsWasmSimd(backend) : null);
     add(KERNEL_GATHER_ROWS, ({ inputs, backend }) =>
-      gatherRows(storageOf(backend), inputs.x as TensorInfo, inputs.indices as TensorInfo),
+      gatherRows(storageOf(backend), inputs.x as TensorInfo, inputs.indices as TensorInfo, simdOf(backend)),
     );
     add(KERNEL_SEGMENT_SUM, ({ inputs, backend, attrs }) =>
       segmentSum(
@@ -190,6 +322,7 @@ export function ensureKernelsRegistered(): void {
         inputs.x as TensorInfo,
         inputs.segmentIds as TensorInfo,
         (attrs as { numSegments: number }).numSegments,
+        simdOf(backend),
       ),
     );
     add(KERNEL_GATHER2_ADD, ({ inputs, backend }) =>
@@ -200,6 +333,7 @@ export function ensureKernelsRegistered(): void {
         inputs.b as TensorInfo,
         inputs.indicesB as TensorInfo,
         inputs.c as TensorInfo,
+        simdOf(backend),
       ),
     );
     add(KERNEL_SILU, ({ inputs, backend }) => silu(storageOf(backend), inputs.x as TensorInfo));
@@ -207,6 +341,23 @@ export function ensureKernelsRegistered(): void {
       siluGrad(storageOf(backend), inputs.dy as TensorInfo, inputs.x as TensorInfo),
     );
   }
+  const simdKernel = (kernelName: string, f: (k: SimdExports, storage: Storage, ...t: TensorInfo[]) => TensorInfo) => {
+    if (tf.getKernel(kernelName, 'wasm') !== undefined) return;
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend }) => {
+        const k = tfjsWasmSimd(backend);
+        if (!k) throw new Error(`${kernelName}: WebAssembly SIMD is not available on this wasm backend`);
+        return f(k, wasmStorage(backend), ...(Object.values(inputs) as TensorInfo[]));
+      },
+    });
+  };
+  simdKernel(KERNEL_SIMD_SILU, simdSilu);
+  simdKernel(KERNEL_SIMD_SILU_GRAD, simdSiluGrad);
+  simdKernel(KERNEL_SIMD_MATMUL_TN, simdMatMulTN);
+  simdKernel(KERNEL_SIMD_COL_SUM, simdColSum);
+  simdKernel(KERNEL_SIMD_LINEAR, simdLinear);
 }
 
 /** True when the active backend runs this package's plain-loop kernels. */

@@ -2,6 +2,7 @@ import { fc, test as ftest } from '@fast-check/vitest';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fdCheck, randomArray, randomIndices, TEST_BACKENDS, useBackend } from '../test/helpers.js';
+import { hasWasmSimd } from './kernel-registry.js';
 import { gatherRows, gatherRowsAdd, linear, segmentCounts, segmentMean, segmentSum, silu } from './kernels.js';
 
 function naiveSegmentSum(x: Float32Array, seg: Int32Array, S: number, F: number): Float64Array {
@@ -174,6 +175,74 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
     expect(fdCheck((X) => run(X, tf.tensor2d(W0, [3, 4]), tf.tensor1d(b0)), X0, [5, 3]).worst).toBeLessThan(2e-2);
     expect(fdCheck((W) => run(tf.tensor2d(X0, [5, 3]), W, tf.tensor1d(b0)), W0, [3, 4]).worst).toBeLessThan(2e-2);
     expect(fdCheck((b) => run(tf.tensor2d(X0, [5, 3]), tf.tensor2d(W0, [3, 4]), b), b0, [4]).worst).toBeLessThan(2e-2);
+  });
+
+  // Rows of a multiple of 4 floats and dense layers of a multiple of 8 outputs take the WebAssembly SIMD kernels on
+  // wasm (on tfjs's own heap), with row counts that are not a multiple of 4.
+  test('on SIMD-sized rows, every kernel matches a plain reference', () => {
+    expect(hasWasmSimd()).toBe(backend === 'wasm');
+    const [N, E, F, H] = [6, 23, 8, 16];
+    const ia = randomIndices(E, N, 31);
+    const ib = randomIndices(E, N, 32);
+    const a = randomArray(N * F, 33);
+    const b = randomArray(N * F, 34);
+    const c = randomArray(E * F, 35);
+    const W = randomArray(F * H, 36);
+    const bias = randomArray(H, 37);
+    const x = randomArray(E * F, 38).map((v) => 6 * v);
+    const got = tf.tidy(() => {
+      const A = tf.tensor2d(a, [N, F]);
+      const iA = tf.tensor1d(ia, 'int32');
+      return {
+        gather: gatherRows(A, iA).dataSync(),
+        sum: segmentSum(tf.tensor2d(c, [E, F]), iA, N).dataSync(),
+        add: gatherRowsAdd(A, iA, tf.tensor2d(b, [N, F]), tf.tensor1d(ib, 'int32'), tf.tensor2d(c, [E, F])).dataSync(),
+        dense: linear(tf.tensor2d(x, [E, F]), tf.tensor2d(W, [F, H]), tf.tensor1d(bias)).dataSync(),
+        silu: silu(tf.tensor2d(x, [E, F])).dataSync(),
+      };
+    });
+    expectClose(
+      got.gather,
+      Array.from({ length: E * F }, (_, k) => a[ia[Math.floor(k / F)] * F + (k % F)]),
+    );
+    expectClose(got.sum, naiveSegmentSum(c, ia, N, F));
+    expectClose(
+      got.add,
+      Array.from({ length: E * F }, (_, k) => {
+        const e = Math.floor(k / F);
+        return a[ia[e] * F + (k % F)] + b[ib[e] * F + (k % F)] + c[k];
+      }),
+    );
+    expectClose(
+      got.dense,
+      Array.from({ length: E * H }, (_, k) => {
+        const [e, j] = [Math.floor(k / H), k % H];
+        let s = bias[j];
+        for (let q = 0; q < F; q++) s += x[e * F + q] * W[q * H + j];
+        return s;
+      }),
+    );
+    expectClose(
+      got.silu,
+      Array.from(x, (v) => v / (1 + Math.exp(-v))),
+    );
+  });
+
+  test('on SIMD-sized rows, linear and silu gradients match central finite differences', () => {
+    const [M, F, H] = [9, 8, 16];
+    const X0 = randomArray(M * F, 41).map((v) => 3 * v);
+    const W0 = randomArray(F * H, 42);
+    const b0 = randomArray(H, 43);
+    const out = tf.tensor2d(randomArray(M * H, 44), [M, H]);
+    const run = (X: tf.Tensor, W: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(silu(linear(X as tf.Tensor2D, W as tf.Tensor2D, b as tf.Tensor1D)), out));
+    const opts = { samples: 16 };
+    expect(fdCheck((X) => run(X, tf.tensor2d(W0, [F, H]), tf.tensor1d(b0)), X0, [M, F], opts).worst).toBeLessThan(2e-2);
+    expect(fdCheck((W) => run(tf.tensor2d(X0, [M, F]), W, tf.tensor1d(b0)), W0, [F, H], opts).worst).toBeLessThan(2e-2);
+    expect(fdCheck((b) => run(tf.tensor2d(X0, [M, F]), tf.tensor2d(W0, [F, H]), b), b0, [H], opts).worst).toBeLessThan(
+      2e-2,
+    );
+    out.dispose();
   });
 
   test('kernels and their gradients leave no tensors behind', () => {

@@ -3,11 +3,17 @@ import { InvalidArgumentError } from './errors.js';
 import {
   ensureKernelsRegistered,
   hasLoopKernels,
+  hasWasmSimd,
   KERNEL_GATHER_ROWS,
   KERNEL_GATHER2_ADD,
   KERNEL_SEGMENT_SUM,
   KERNEL_SILU,
   KERNEL_SILU_GRAD,
+  KERNEL_SIMD_COL_SUM,
+  KERNEL_SIMD_LINEAR,
+  KERNEL_SIMD_MATMUL_TN,
+  KERNEL_SIMD_SILU,
+  KERNEL_SIMD_SILU_GRAD,
 } from './kernel-registry.js';
 
 type GradResult = {
@@ -88,9 +94,11 @@ function checkSegmentIds(segmentIds: tf.Tensor1D, numSegments: number): void {
 
 function segmentSumForward<T extends tf.Tensor>(x: T, segmentIds: tf.Tensor1D, numSegments: number): T {
   if (x.shape[0] === 0) return tf.zeros([numSegments, ...x.shape.slice(1)], x.dtype) as T;
-  if (tf.getBackend() === 'wasm' && x.dtype === 'float32') {
+  const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  if (tf.getBackend() === 'wasm' && x.dtype === 'float32' && !(rowSize % 4 === 0 && hasWasmSimd())) {
     // Measured (bench/run.mjs): wasm's native scatterND, which sums duplicates, beats a JS loop over the heap by
-    // ~1.7× here. It does not check its indices, so we do (out-of-range ids would write outside the output).
+    // ~1.7× here (our SIMD loop, used when rows are a multiple of 4 floats, beats both). It does not check its
+    // indices, so we do (out-of-range ids would write outside the output).
     checkSegmentIds(segmentIds, numSegments);
     return tf.tidy(() => tf.scatterND(tf.reshape(segmentIds, [-1, 1]), x, [numSegments, ...x.shape.slice(1)])) as T;
   }
@@ -288,8 +296,16 @@ export function gatherRowsAdd(
 
 const siluGrad = customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x]);
-  // Only on cpu: there the plain loop beats tfjs-cpu's generic elementwise ops. On wasm the native (SIMD) sigmoid
-  // and multiply are ~4× faster than a JS loop calling Math.exp (measured with tf.profile on a perov_5 batch).
+  // On wasm, one pass of our SIMD kernel on tfjs's heap (tfjs's own sigmoid + multiply are two passes forward and six
+  // backward). On cpu the plain loop beats tfjs-cpu's generic elementwise ops.
+  if (hasWasmSimd()) {
+    ensureKernelsRegistered();
+    return {
+      value: tf.engine().runKernel(KERNEL_SIMD_SILU, { x }, {}) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+        tf.engine().runKernel(KERNEL_SIMD_SILU_GRAD, { dy: dy as tf.Tensor, x: saved[0] }, {}) as tf.Tensor,
+    };
+  }
   if (tf.getBackend() === 'cpu') {
     ensureKernelsRegistered();
     return {
@@ -329,16 +345,65 @@ function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB
   return tf.tidy(() => tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b));
 }
 
+const zeroBias = new Map<string, tf.Tensor1D>();
+
+/** x·w + bias (zero when absent). On wasm with SIMD one pass of our 4 × 8-tile kernel, bias fused. */
+function dense(x: tf.Tensor2D, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
+  const m = w.shape[1];
+  if (m % 8 === 0 && x.shape[0] >= 4 && hasWasmSimd()) {
+    ensureKernelsRegistered();
+    let b = bias;
+    if (!b) {
+      const key = `${tf.getBackend()}:${m}`;
+      b = zeroBias.get(key);
+      if (!b || b.isDisposed) {
+        b = tf.keep(tf.zeros([m]) as tf.Tensor1D);
+        zeroBias.set(key, b);
+      }
+    }
+    return tf.engine().runKernel(KERNEL_SIMD_LINEAR, { x, w, bias: b as tf.Tensor1D }, {}) as tf.Tensor2D;
+  }
+  return tf.tidy(() => (bias ? tf.add(tf.matMul(x, w), bias) : tf.matMul(x, w)));
+}
+
+/** g·wᵀ, the input gradient of a dense layer (w is small: transposing it first costs nothing). */
+function denseInputGradient(g: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  if (w.shape[0] % 8 === 0 && g.shape[0] >= 4 && hasWasmSimd()) return tf.tidy(() => dense(g, tf.transpose(w)));
+  return matMulT(g, w, false, true);
+}
+
+/**
+ * The weight gradient xᵀ·g of a dense layer (x `[M, in]`, g `[M, out]`). On wasm with SIMD, one pass of our kernel
+ * on tfjs's heap: tfjs's matmul of `[in, M]·[M, out]` with M ≫ in, out repacks g (its "weights") on every call and
+ * ran at 0.7–2 GMAC/s on carbon_24 batches (measured with tf.profile), the largest cost of a training step.
+ */
+function weightGradient(x: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
+  if (x.shape[1] % 4 === 0 && g.shape[1] % 8 === 0 && hasWasmSimd()) {
+    ensureKernelsRegistered();
+    return tf.engine().runKernel(KERNEL_SIMD_MATMUL_TN, { a: x, b: g }, {}) as tf.Tensor2D;
+  }
+  return matMulT(x, g, true, false);
+}
+
+/** Σ over rows of g `[M, out]`, the bias gradient (tfjs's sum over axis 0 transposes first on wasm). */
+function biasGradient(g: tf.Tensor2D): tf.Tensor1D {
+  if (g.shape[1] % 4 === 0 && hasWasmSimd()) {
+    ensureKernelsRegistered();
+    return tf.engine().runKernel(KERNEL_SIMD_COL_SUM, { b: g }, {}) as tf.Tensor1D;
+  }
+  return tf.sum(g, 0);
+}
+
 const linearGrad = customGrad((x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x, kernel]);
   return {
-    value: tf.tidy(() => tf.add(tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D), bias)),
+    value: dense(x as tf.Tensor2D, kernel as tf.Tensor2D, bias as tf.Tensor1D),
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const g = dy as tf.Tensor2D;
       return [
-        matMulT(g, saved[1] as tf.Tensor2D, false, true),
-        matMulT(saved[0] as tf.Tensor2D, g, true, false),
-        tf.sum(g, 0),
+        denseInputGradient(g, saved[1] as tf.Tensor2D),
+        weightGradient(saved[0] as tf.Tensor2D, g),
+        biasGradient(g),
       ];
     },
   };
@@ -347,10 +412,10 @@ const linearGrad = customGrad((x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor,
 const linearNoBiasGrad = customGrad((x: tf.Tensor, kernel: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x, kernel]);
   return {
-    value: tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D),
+    value: dense(x as tf.Tensor2D, kernel as tf.Tensor2D),
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const g = dy as tf.Tensor2D;
-      return [matMulT(g, saved[1] as tf.Tensor2D, false, true), matMulT(saved[0] as tf.Tensor2D, g, true, false)];
+      return [denseInputGradient(g, saved[1] as tf.Tensor2D), weightGradient(saved[0] as tf.Tensor2D, g)];
     },
   };
 });
