@@ -1,10 +1,14 @@
-// Dense kernels for the plain inference path (inference.ts): a matrix product with bias and an in-place SiLU over
-// one Float32Array "heap". With WebAssembly SIMD (Node ≥ 16.4, every current browser) they run as a tiny module
-// assembled below, which multiplies 4 rows × 8 columns per step with f32x4 lanes; without it, as plain loops.
+// WebAssembly SIMD kernels, assembled below (no toolchain, no binary blob): a matrix product with bias (4 rows × 8
+// columns per step in f32x4 lanes), the weight gradient aᵀ·b, column sums, SiLU and its gradient (a Cephes-style
+// exp), and row gathers / scatter-adds by index. The module imports its memory, so it runs on any heap:
+// - the plain inference path (inference.ts) gives it a memory of its own, through `denseKernels()`, with a plain-loop
+//   fallback where WebAssembly SIMD is missing;
+// - the wasm backend's kernels (kernel-registry.ts) instantiate it on tfjs-backend-wasm's own heap, so tensors are
+//   read and written in place.
 //
-// Layout: every matrix lives in the heap at a float offset, row-major. A product reads x `[rows, n]` with row stride
-// `ldx`, and w `[n, m]` (the tfjs `[in, out]` kernel layout) with `m` a multiple of 8, and writes `[rows, m]` rows
-// of stride m. `rows` must be a multiple of 4 (callers allocate the padding rows; their values are never read back).
+// Layout for `matmul`: matrices are row-major at float offsets; x `[rows, n]` has row stride `ldx`, w `[n, m]` (the
+// tfjs `[in, out]` kernel layout) has m a multiple of 8, and the output `[rows, m]` rows of stride m. `rows` must be a
+// multiple of 4 (callers allocate the padding rows; their values are never read back).
 
 /** A heap of float32 values and the two kernels over it. Offsets and sizes are in floats. */
 export interface DenseKernels {
@@ -58,7 +62,6 @@ const get = (i: number) => [0x20, ...uleb(i)];
 const set = (i: number) => [0x21, ...uleb(i)];
 const i32 = (v: number) => [0x41, ...sleb(v)];
 const add = [0x6a];
-const sub = [0x6b];
 const mul = [0x6c];
 const ltU = [0x49];
 const ishl32 = [0x74];
@@ -80,8 +83,6 @@ const fmul = simd(0xe6);
 const fdiv = simd(0xe7);
 const fmin = simd(0xe8);
 const fmax = simd(0xe9);
-const fnearest = simd(0x6a);
-const truncSat = simd(0xf8);
 const iadd = simd(0xae);
 const ishl = simd(0xab);
 /** `do { body } while (cond)`: body, then the condition (an i32) branches back to the loop start. */
@@ -325,7 +326,7 @@ function matmulTNBody(): number[] {
 /** colSum(out, b, rows, m): out `[m]` += Σ_e b[e, :] for b `[rows, m]`, m a multiple of 4, rows ≥ 1. */
 function colSumBody(): number[] {
   const [OUT, B, ROWS, M] = [0, 1, 2, 3];
-  const [E, J, BP, OP, END] = [4, 5, 6, 7, 8];
+  const [E, BP, OP, END] = [4, 5, 6, 7];
   const row: number[] = [];
   row.push(...get(OUT), ...set(OP), ...get(BP), ...get(M), ...i32(4), ...mul, ...add, ...set(END));
   row.push(
@@ -346,7 +347,7 @@ function colSumBody(): number[] {
       advance(BP, i32(16), END),
     ),
   );
-  return funcBody([[5, I32]], [...get(B), ...set(BP), ...i32(0), ...set(E), ...doWhile(row, advance(E, i32(1), ROWS))]);
+  return funcBody([[4, I32]], [...get(B), ...set(BP), ...i32(0), ...set(E), ...doWhile(row, advance(E, i32(1), ROWS))]);
 }
 
 const i32load = (offset = 0) => [0x28, 2, ...uleb(offset)];
