@@ -82,6 +82,10 @@ describe('simdKernelsOn(memory): the kernels the wasm backend runs on its own he
     return { k, heap: new Float32Array(memory.buffer), ints: new Int32Array(memory.buffer) };
   };
 
+  test('simdKernelsOn(memory) is null for a memory it cannot import (a shared one)', () => {
+    expect(simdKernelsOn(new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true }))).toBeNull();
+  });
+
   test('matmulTN(out, a, b, rows, n, m) adds aᵀ·b to out over row chunks', () => {
     const [rows, n, m] = [300, 8, 16];
     const { k, heap } = setup(rows * (n + m) + n * m);

@@ -548,11 +548,18 @@ export interface SimdExports {
   scatterAdd(out: number, x: number, seg: number, rows: number, f: number): void;
 }
 
-/** The SIMD kernels instantiated on `memory` (e.g. tfjs-backend-wasm's heap), or null without WebAssembly SIMD. */
+/**
+ * The SIMD kernels instantiated on `memory` (e.g. tfjs-backend-wasm's heap), or null without WebAssembly SIMD or when
+ * the memory cannot be imported (a shared memory, as threaded tfjs-backend-wasm builds use).
+ */
 export function simdKernelsOn(memory: WebAssembly.Memory): SimdExports | null {
   const module = simdModule();
   if (!module) return null;
-  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdExports;
+  try {
+    return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdExports;
+  } catch {
+    return null;
+  }
 }
 
 let compiled: WebAssembly.Module | null | undefined;
