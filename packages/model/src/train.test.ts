@@ -137,10 +137,15 @@ describe('train', () => {
     );
     const expected = [3, 4, Math.hypot(1, 5), 90, (Math.acos(1 / Math.hypot(1, 5)) * 180) / Math.PI, 90];
     p[0].forEach((v, i) => expect(v).toBeCloseTo(expected[i], 3));
+    const valid: MetricsRecord[] = [];
     const r = train(
       { ...tiny, task: 'lattice', maxSteps: 6 },
       { train: crystals.slice(0, 8), valid: crystals.slice(0, 4) },
+      { onMetrics: (m) => m.type === 'valid' && valid.push(m) },
     );
+    // validation reports the same total as training: the unweighted lattice-parameter loss
+    expect(valid.length).toBeGreaterThan(0);
+    for (const v of valid) if (v.type === 'valid') expect(v.loss).toBe(v.latticeLoss);
     expect(r.model.config.latticeStats?.std.length).toBe(6);
     expect(Number.isFinite(r.bestLoss)).toBe(true);
     disposeModel(r.model);

@@ -430,7 +430,9 @@ export function validationLoss(
   }
   atom /= Math.max(1, count);
   lattice /= Math.max(1, count);
-  return { loss: atom + latticeWeight * lattice, atomLoss: atom, latticeLoss: lattice };
+  // the same total as a training step: lattice recovery has only the (unweighted) lattice-parameter loss
+  const loss = model.config.task.kind === 'lattice' ? lattice : atom + latticeWeight * lattice;
+  return { loss, atomLoss: atom, latticeLoss: lattice };
 }
 
 /**
