@@ -233,6 +233,33 @@ describe('readCif', () => {
     expect(readCif(cif).crystals[0].atomicNumbers.length).toBe(4);
   });
 
+  test('readCif wraps coordinates into [0, 1) by default; { wrap: false } keeps them exactly as written', () => {
+    const cif = `data_w\n${CELL(3)}loop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nPo 1.02 -0.1 0.33333333\nPo -0.00000000 -1.25 2\n`;
+    const wrapped = Array.from(readCif(cif).crystals[0].fracCoords);
+    const expected = [0.02, 0.9, 1 / 3, 0, 0.75, 0];
+    for (let i = 0; i < 6; i++) expect(wrapped[i]).toBeCloseTo(expected[i], 12);
+    expect(wrapped.every((x) => x >= 0 && x < 1)).toBe(true);
+    expect(readCif(cif, { wrap: true }).crystals[0].fracCoords).toEqual(readCif(cif).crystals[0].fracCoords);
+    expect(Array.from(readCif(cif, { wrap: false }).crystals[0].fracCoords)).toEqual([
+      1.02, -0.1, 0.33333333, -0, -1.25, 2,
+    ]);
+  });
+
+  test('readCif({ wrap: false }) leaves symmetry images unwrapped and still merges them modulo 1', () => {
+    // Pm-3m: the 48 images of (0.1, 0, 0) are the 6 points (±0.1, 0, 0), (0, ±0.1, 0), (0, 0, ±0.1).
+    const cif = `data_s\n${CELL(3)}_space_group_IT_number 221\nloop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nPo 0.1 0 0\nPo 1 1 1\n`;
+    const raw = readCif(cif, { wrap: false }).crystals[0];
+    const wrapped = readCif(cif).crystals[0];
+    expect(raw.atomicNumbers.length).toBe(7);
+    expect(wrapped.atomicNumbers.length).toBe(7);
+    expect(Math.min(...raw.fracCoords)).toBeCloseTo(-0.1, 12);
+    expect(Math.max(...wrapped.fracCoords)).toBeCloseTo(0.9, 12);
+    for (let i = 0; i < raw.fracCoords.length; i++) {
+      const d = raw.fracCoords[i] - wrapped.fracCoords[i];
+      expect(Math.abs(d - Math.round(d))).toBeLessThan(1e-12);
+    }
+  });
+
   test('readCif keeps partial occupancy with a warning and merges a site listed twice', () => {
     const cif = `data_d\n${CELL(3)}loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n_atom_site_occupancy\nFe1 Fe2+ 0 0 0 0.5\nCo1 Co 0 0 0 0.5\nO1 O2- 0.5 0.5 0.5 1\nO2 O 0.5 0.5 0.5 1\n`;
     const { crystals, warnings } = readCif(cif, { source: 'd.cif' });

@@ -16,6 +16,13 @@ export interface ReadCifOptions extends ReadOptions {
   readonly siteTolerance?: number;
   /** Keep `_atom_site_label` on the crystal as `labels`. Default true. */
   readonly labels?: boolean;
+  /**
+   * Wrap fractional coordinates into [0, 1). Default true. `false` keeps every coordinate exactly as written
+   * (or as a symmetry operation maps it, e.g. `-x` of 0.1 is −0.1): nothing is wrapped and nothing is snapped
+   * to 1/3 or 2/3, so a P1 file reads back to its own numbers (1.02 stays 1.02, −0.1 stays −0.1). For fixtures
+   * whose periodic-image offsets depend on the coordinates as written. Site merging compares modulo 1 either way.
+   */
+  readonly wrap?: boolean;
 }
 
 const OP_TAGS = [
@@ -52,8 +59,8 @@ const FRAC_TOLERANCE = 1e-4;
  * such as `Fe3+` and label digits are dropped), symmetry expansion from the listed xyz operations or, when
  * none are listed, from the Hall symbol, Hermann–Mauguin symbol or space-group number. Images of one site
  * closer than `siteTolerance` are merged, as are coincident sites of the same element. Partial occupancies
- * are kept on the crystal (`occupancies`) with a warning. Coordinates are wrapped into [0, 1). A block with no
- * symmetry at all is read as P1 (the CIF default) without a warning.
+ * are kept on the crystal (`occupancies`) with a warning. Coordinates are wrapped into [0, 1) (`wrap: false`
+ * keeps them as written). A block with no symmetry at all is read as P1 (the CIF default) without a warning.
  *
  * `names[i]` is the name of the data block `crystals[i]` came from (`data_NaCl` → `'NaCl'`, as written;
  * `''` for a bare `data_`), so ids survive conversions; blocks skipped for lack of structure have no entry.
@@ -319,6 +326,11 @@ function blockToCrystal(
   const numOps = ops.length / 12;
   const tol = options.siteTolerance ?? 1e-4;
   const keepLabels = options.labels !== false && cLabel >= 0;
+  const wrap = options.wrap !== false;
+  // The identity operation copies the coordinates instead of computing 1·x + 0·y + 0·z + 0, which turns a
+  // written -0 into +0 (wrapping does too, so this matters only with wrap: false).
+  const identityOp = new Uint8Array(numOps);
+  for (let k = 0; k < numOps; k++) identityOp[k] = isIdentity(ops.subarray(12 * k, 12 * k + 12)) ? 1 : 0;
 
   const rows = sites.numRows;
   let cap = rows * numOps;
@@ -356,7 +368,7 @@ function blockToCrystal(
       x = fx;
       y = fy;
       w = fz;
-    } else {
+    } else if (wrap) {
       x = snapThird(x);
       y = snapThird(y);
       w = snapThird(w);
@@ -395,15 +407,23 @@ function blockToCrystal(
     const first = n;
     for (let k = 0; k < numOps; k++) {
       const b = 12 * k;
-      let a0 = ops[b] * x + ops[b + 1] * y + ops[b + 2] * w + ops[b + 9];
-      let a1 = ops[b + 3] * x + ops[b + 4] * y + ops[b + 5] * w + ops[b + 10];
-      let a2 = ops[b + 6] * x + ops[b + 7] * y + ops[b + 8] * w + ops[b + 11];
-      a0 -= Math.floor(a0);
-      a1 -= Math.floor(a1);
-      a2 -= Math.floor(a2);
-      if (a0 >= 1) a0 = 0;
-      if (a1 >= 1) a1 = 0;
-      if (a2 >= 1) a2 = 0;
+      let a0 = x;
+      let a1 = y;
+      let a2 = w;
+      if (identityOp[k] === 0) {
+        a0 = ops[b] * x + ops[b + 1] * y + ops[b + 2] * w + ops[b + 9];
+        a1 = ops[b + 3] * x + ops[b + 4] * y + ops[b + 5] * w + ops[b + 10];
+        a2 = ops[b + 6] * x + ops[b + 7] * y + ops[b + 8] * w + ops[b + 11];
+      }
+      if (wrap) {
+        a0 -= Math.floor(a0);
+        a1 -= Math.floor(a1);
+        a2 -= Math.floor(a2);
+        // x − floor(x) rounds up to 1 for tiny negative x.
+        if (a0 >= 1) a0 = 0;
+        if (a1 >= 1) a1 = 0;
+        if (a2 >= 1) a2 = 0;
+      }
       // Same orbit within tolerance: skip. An earlier site of the same element at the same point (a site
       // listed twice, or split into parts): add the occupancy to it, as pymatgen does.
       let dup = -1;

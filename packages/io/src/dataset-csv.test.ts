@@ -118,6 +118,27 @@ describe('readDatasetCsv', () => {
     `);
   });
 
+  test('readDatasetCsv wraps coordinates by default; { wrap: false } keeps each CIF as written', () => {
+    const cif = `data_x\n_cell_length_a 3\n_cell_length_b 3\n_cell_length_c 3\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\nloop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nPo 1.02 -0.1 0.66666667\n`;
+    const csv = `id,cif\na,"${cif}"\n`;
+    const wrapped = Array.from([...readDatasetCsv(csv)][0].crystal.fracCoords);
+    expect(wrapped[0]).toBeCloseTo(0.02, 12);
+    expect(wrapped[1]).toBeCloseTo(0.9, 12);
+    expect(wrapped[2]).toBe(2 / 3);
+    expect(Array.from([...readDatasetCsv(csv, { wrap: false })][0].crystal.fracCoords)).toEqual([
+      1.02, -0.1, 0.66666667,
+    ]);
+  });
+
+  test('readDatasetCsv(val.csv, { wrap: false }) gives the CIF numbers as written', () => {
+    const rows = [...readDatasetCsv(TEXT, { wrap: false })];
+    const raw = [...TEXT.matchAll(/^\s*\S+\s+\S+\s+\d+\s+(\S+)\s+(\S+)\s+(\S+)\s+1\s*$/gm)].flatMap((m) =>
+      m.slice(1, 4).map(Number),
+    );
+    expect(rows.flatMap((r) => Array.from(r.crystal.fracCoords))).toEqual(raw);
+    expect(raw.some((x) => x < 0 || x >= 1)).toBe(true);
+  });
+
   test('writeDatasetCsv then readDatasetCsv returns ids, crystals and properties', () => {
     const rows = [...readDatasetCsv(TEXT)];
     const back = [...readDatasetCsv(writeDatasetCsv(rows))];

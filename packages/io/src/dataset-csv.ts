@@ -47,6 +47,11 @@ export interface ReadDatasetCsvOptions {
   readonly onSkip?: (error: ParseError, row: number) => void;
   /** Keep CIF labels on the crystals. Default false (training does not need them). */
   readonly labels?: boolean;
+  /**
+   * Wrap fractional coordinates into [0, 1). Default true. `false` keeps each CIF's coordinates exactly as
+   * written (see `ReadCifOptions.wrap`), e.g. for fixtures whose image offsets depend on them.
+   */
+  readonly wrap?: boolean;
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);
@@ -125,7 +130,11 @@ export class DatasetRowDecoder {
     let crystal: Crystal;
     let warnings: readonly string[] = EMPTY;
     try {
-      const res = readCif(f[this.cifCol], { source: CIF_SOURCE, labels: this.options.labels ?? false });
+      const res = readCif(f[this.cifCol], {
+        source: CIF_SOURCE,
+        labels: this.options.labels ?? false,
+        wrap: this.options.wrap,
+      });
       crystal = res.crystals[0];
       if (res.crystals.length > 1 || res.warnings.length > 0) {
         const out = res.warnings.map((w) => this.relocate(w, fieldLine, `${where}, id ${id})`));

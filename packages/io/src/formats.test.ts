@@ -146,6 +146,15 @@ describe('detectFormat / read / write', () => {
     expect(read(CSCL, { format: 'poscar' }).names).toBeUndefined();
   });
 
+  test('read passes { wrap: false } to the CIF and dataset CSV readers', () => {
+    const cif = `data_w\n_cell_length_a 3\n_cell_length_b 3\n_cell_length_c 3\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\nloop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nPo 1.02 -0.1 0\n`;
+    expect(Array.from(read(cif, { format: 'cif', wrap: false }).crystals[0].fracCoords)).toEqual([1.02, -0.1, 0]);
+    expect(read(cif, { format: 'cif' }).crystals[0].fracCoords[1]).toBeCloseTo(0.9, 12);
+    const csv = `id,cif\nw,"${cif}"\n`;
+    expect(Array.from(read(csv, { fileName: 'w.csv', wrap: false }).crystals[0].fracCoords)).toEqual([1.02, -0.1, 0]);
+    expect(read(csv, { fileName: 'w.csv' }).crystals[0].fracCoords[0]).toBeCloseTo(0.02, 12);
+  });
+
   test('read and write refuse unknown and read-only formats', () => {
     const c = readPoscar(CSCL).crystals[0];
     expect(() => read(CSCL, { format: 'pdb' })).toThrow(UnknownFormatError);

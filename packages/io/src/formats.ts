@@ -1,5 +1,5 @@
 import type { Crystal } from '@crys/lattice';
-import { readCif } from './cif.js';
+import { type ReadCifOptions, readCif } from './cif.js';
 import { writeCif } from './cif-writer.js';
 import { readDatasetCsv, writeDatasetCsv } from './dataset-csv.js';
 import { UnknownFormatError } from './errors.js';
@@ -73,11 +73,11 @@ export const DatasetCsvFormat = {
   name: 'Dataset CSV (CIF per row)',
   extensions: ['csv'],
   sniff: (head: string) => /^[^\n]*(^|,)"?cif"?(,|\r?\n|$)/.test(head),
-  read: (text: string, options?: ReadOptions): ReadResult => {
+  read: (text: string, options?: ReadOptions & { readonly wrap?: boolean }): ReadResult => {
     const crystals: Crystal[] = [];
     const warnings: string[] = [];
     const names: string[] = [];
-    for (const row of readDatasetCsv(text, { source: options?.source })) {
+    for (const row of readDatasetCsv(text, { source: options?.source, wrap: options?.wrap })) {
       crystals.push(row.crystal);
       names.push(row.id);
       warnings.push(...row.warnings);
@@ -174,6 +174,11 @@ export interface ReadAnyOptions extends ReadOptions {
   readonly format?: FormatId | (string & {});
   /** File name used for detection (defaults to `source`). */
   readonly fileName?: string;
+  /**
+   * CIF and dataset CSV: wrap fractional coordinates into [0, 1) (default true); `false` keeps them as written
+   * (`ReadCifOptions.wrap`). The other formats never wrap.
+   */
+  readonly wrap?: boolean;
 }
 
 /**
@@ -186,7 +191,8 @@ export interface ReadAnyOptions extends ReadOptions {
 export function read(text: string, options: ReadAnyOptions = {}): ReadResult {
   const name = options.fileName ?? options.source;
   const format = options.format ? getFormat(options.format) : detectFormat(name, text);
-  return format.read(text, { source: options.source ?? name ?? format.id });
+  const readOptions: ReadCifOptions = { source: options.source ?? name ?? format.id, wrap: options.wrap };
+  return format.read(text, readOptions);
 }
 
 /**
