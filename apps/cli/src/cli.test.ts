@@ -25,6 +25,8 @@ describe('crys (the program)', () => {
       'split',
       'train',
       'eval',
+      'tasks',
+      'model',
       'bench',
       'quickstart',
     ]) {
@@ -64,6 +66,8 @@ describe('crys (the program)', () => {
     'split',
     'train',
     'eval',
+    'tasks',
+    'model',
     'bench',
     'quickstart',
   ])('crys %s --help shows usage and an example, exit 0', (cmd) => {

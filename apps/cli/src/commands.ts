@@ -5,10 +5,12 @@ import { registerEval } from './commands/eval.js';
 import { registerGraph } from './commands/graph.js';
 import { registerInfo } from './commands/info.js';
 import { registerMatch } from './commands/match.js';
+import { registerModel } from './commands/model.js';
 import { registerPredict } from './commands/predict.js';
 import { registerQuickstart } from './commands/quickstart.js';
 import { registerRelax } from './commands/relax.js';
 import { registerSplit } from './commands/split.js';
+import { registerTasks } from './commands/tasks.js';
 import { registerTrain } from './commands/train.js';
 import type { CliContext } from './main.js';
 
@@ -24,5 +26,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerSplit(program, ctx);
   registerTrain(program, ctx);
   registerEval(program, ctx);
+  registerTasks(program, ctx);
+  registerModel(program, ctx);
   registerBench(program, ctx);
 }

@@ -50,10 +50,12 @@ export interface ResolvedModel {
   readonly model: ActionModel;
   /** Shipped name or file path. */
   readonly source: string;
+  /** The model.json it was read from. */
+  readonly file: string;
 }
 
 /** Reads a model JSON from a file or a training directory (its model.json). */
-function loadModelFromPath(path: string): ActionModel {
+function loadModelFromPath(path: string): { model: ActionModel; file: string } {
   const file = statSync(path).isDirectory() ? join(path, 'model.json') : path;
   if (!existsSync(file)) {
     throw new CliFailure(
@@ -61,7 +63,7 @@ function loadModelFromPath(path: string): ActionModel {
       'pass the --out folder of a finished `crys train` run, or a model.json file',
     );
   }
-  return parseModel(file);
+  return { model: parseModel(file), file };
 }
 
 /** Loads a model JSON file; a file that is not JSON fails naming the file, other faults are @crys/model's. */
@@ -86,7 +88,7 @@ function parseModel(file: string): ActionModel {
 export function resolveModel(spec: string | undefined, task: TaskKind, elements: Iterable<number>): ResolvedModel {
   const shipped: readonly string[] = SHIPPED_MODEL_NAMES;
   if (spec !== undefined) {
-    if (existsSync(spec)) return { model: loadModelFromPath(spec), source: spec };
+    if (existsSync(spec)) return { ...loadModelFromPath(spec), source: spec };
     if (shipped.includes(spec)) {
       const path = shippedPath(spec);
       if (!existsSync(path)) {
@@ -95,7 +97,7 @@ export function resolveModel(spec: string | undefined, task: TaskKind, elements:
           `available: ${availableShippedModels().join(', ') || 'none yet'}; or train one with \`crys train\``,
         );
       }
-      return { model: parseModel(path), source: spec };
+      return { model: parseModel(path), source: spec, file: path };
     }
     throw new UsageError(
       `--model '${spec}' is neither a shipped model nor an existing file`,
@@ -110,7 +112,7 @@ export function resolveModel(spec: string | undefined, task: TaskKind, elements:
     if (!existsSync(path)) continue;
     const model = parseModel(path);
     tried.push(name);
-    if (need.every((z) => model.config.species.includes(z))) return { model, source: name };
+    if (need.every((z) => model.config.species.includes(z))) return { model, source: name, file: path };
   }
   if (tried.length === 0) {
     throw new CliFailure(
