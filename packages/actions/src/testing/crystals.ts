@@ -1,95 +1,35 @@
 /**
- * Test-only helpers (excluded from the build): read the committed val CSVs with a tiny P1-CIF parser (so the tests do
- * not depend on @crys/io), give edges deterministic invariant weights, draw random orthogonal matrices.
+ * Test-only helpers (excluded from the build): read the committed val CSVs (through @crys/io, a devDependency),
+ * give edges deterministic invariant weights, draw random orthogonal matrices.
  */
 import { readFileSync } from 'node:fs';
-import { atomicNumberOf, type Crystal, createCrystal, latticeFromParameters } from '@crys/lattice';
+import { fileURLToPath } from 'node:url';
+import { readDatasetCsv } from '@crys/io';
+import type { Crystal } from '@crys/lattice';
 
 const ROOT = new URL('../../../../', import.meta.url);
 
-/** Splits a CSV text (RFC 4180 quoting, multi-line fields) into rows of fields. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (ch !== '\r') field += ch;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
+const textCache = new Map<string, string>();
 
-/** A P1 CIF as written by pymatgen → Crystal. */
-export function parseP1Cif(cif: string): Crystal {
-  const num = (key: string): number => {
-    const m = new RegExp(`^${key}\\s+([-0-9.eE+]+)`, 'm').exec(cif);
-    if (!m) throw new Error(`parseP1Cif: missing ${key}`);
-    return Number(m[1]);
-  };
-  const lattice = latticeFromParameters(
-    num('_cell_length_a'),
-    num('_cell_length_b'),
-    num('_cell_length_c'),
-    num('_cell_angle_alpha'),
-    num('_cell_angle_beta'),
-    num('_cell_angle_gamma'),
-  );
-  const lines = cif.split('\n');
-  const start = lines.findIndex((l) => l.trim() === '_atom_site_type_symbol');
-  const header: string[] = [];
-  let i = start;
-  while (lines[i]?.trim().startsWith('_atom_site')) header.push(lines[i++].trim());
-  const col = (name: string) => header.indexOf(name);
-  const fracCoords: number[] = [];
-  const atomicNumbers: number[] = [];
-  for (; i < lines.length; i++) {
-    const parts = lines[i].trim().split(/\s+/);
-    if (parts.length < header.length) break;
-    const symbol = parts[col('_atom_site_type_symbol')];
-    const z = atomicNumberOf(symbol);
-    if (z === undefined) throw new Error(`parseP1Cif: unknown element ${symbol}`);
-    atomicNumbers.push(z);
-    for (const c of ['x', 'y', 'z']) fracCoords.push(Number(parts[col(`_atom_site_fract_${c}`)]));
-  }
-  return createCrystal({ lattice, fracCoords, atomicNumbers });
-}
-
-const rowCache = new Map<string, string[]>();
-
-/** The first `limit` crystals of data/<name>/val.csv (whole file when limit is omitted); parses only those. */
+/**
+ * The first `limit` crystals of data/<name>/val.csv (whole file when limit is omitted), fractional coordinates
+ * exactly as written (`wrap: false`); reads only those rows, fresh arrays on every call.
+ */
 export function readVal(name: 'perov_5' | 'carbon_24', limit = Number.POSITIVE_INFINITY): Crystal[] {
-  let cifs = rowCache.get(name);
-  if (!cifs) {
-    const rows = parseCsv(readFileSync(new URL(`data/${name}/val.csv`, ROOT), 'utf8'));
-    const cifCol = rows[0].indexOf('cif');
-    cifs = rows
-      .slice(1)
-      .filter((r) => r.length > cifCol && r[cifCol])
-      .map((r) => r[cifCol]);
-    rowCache.set(name, cifs);
+  const source = fileURLToPath(new URL(`data/${name}/val.csv`, ROOT));
+  let text = textCache.get(name);
+  if (text === undefined) {
+    text = readFileSync(source, 'utf8');
+    textCache.set(name, text);
   }
-  return cifs.slice(0, Math.min(limit, cifs.length)).map(parseP1Cif);
+  const out: Crystal[] = [];
+  if (limit <= 0) return out;
+  for (const row of readDatasetCsv(text, { source, wrap: false })) {
+    if (row.warnings.length > 0) throw new Error(`readVal: ${row.warnings.join('\n')}`);
+    out.push(row.crystal);
+    if (out.length >= limit) break;
+  }
+  return out;
 }
 
 /**
