@@ -1,74 +1,25 @@
-// Dataset loading for the benchmarks (plain JS: runs against the built packages, no Python, no @crys/io).
+// Dataset loading for the benchmarks (plain JS: runs against the built packages, @crys/io included; no Python).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { atomicNumberOf, createCrystal, latticeFromParameters } from '@crys/lattice';
+import { readDatasetCsv } from '@crys/io';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (ch !== '\r') field += ch;
-  }
-  if (field || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries(head.map((h, k) => [h, r[k]])));
-}
-
-function parseP1Cif(cif) {
-  const num = (key) => Number(new RegExp(`${key}\\s+([-0-9.eE+]+)`).exec(cif)?.[1]);
-  const lattice = latticeFromParameters(
-    num('_cell_length_a'),
-    num('_cell_length_b'),
-    num('_cell_length_c'),
-    num('_cell_angle_alpha'),
-    num('_cell_angle_beta'),
-    num('_cell_angle_gamma'),
-  );
-  const lines = cif.split('\n').map((l) => l.trim());
-  let i = lines.indexOf('_atom_site_type_symbol');
-  const cols = [];
-  while (lines[i]?.startsWith('_')) cols.push(lines[i++]);
-  const ix = cols.indexOf('_atom_site_fract_x');
-  const frac = [];
-  const z = [];
-  for (; i < lines.length && lines[i] && !lines[i].startsWith('loop_') && !lines[i].startsWith('_'); i++) {
-    const t = lines[i].split(/\s+/);
-    z.push(atomicNumberOf(t[0]) ?? 0);
-    frac.push(Number(t[ix]), Number(t[ix + 1]), Number(t[ix + 2]));
-  }
-  return createCrystal({ lattice, fracCoords: Float64Array.from(frac), atomicNumbers: Uint8Array.from(z) });
-}
-
-/** The first `count` crystals of a val split (the peer takes the same ones: `load_crystals(ds, 'val', limit)`). */
+/**
+ * The first `count` crystals of a val split (the peer takes the same ones: `load_crystals(ds, 'val', limit)`), read
+ * by @crys/io with fractional coordinates exactly as written (`wrap: false`).
+ */
 export function valCrystals(name, count) {
-  const text = readFileSync(join(REPO_ROOT, 'data', name, 'val.csv'), 'utf8');
-  return parseCsv(text)
-    .slice(0, count)
-    .map((r) => parseP1Cif(r.cif));
+  const source = join(REPO_ROOT, 'data', name, 'val.csv');
+  const out = [];
+  if (count <= 0) return out;
+  for (const row of readDatasetCsv(readFileSync(source, 'utf8'), { source, wrap: false })) {
+    if (row.warnings.length > 0) throw new Error(`valCrystals: ${row.warnings.join('\n')}`);
+    out.push(row.crystal);
+    if (out.length >= count) break;
+  }
+  return out;
 }
 
 /** xorshift32 in [0, 1). */

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { atomicNumberOf, type Crystal, createCrystal, latticeFromParameters } from '@crys/lattice';
+import { readDatasetCsv } from '@crys/io';
+import type { Crystal } from '@crys/lattice';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
 
@@ -77,73 +78,20 @@ export function randomIndices(n: number, limit: number, seed: number): Int32Arra
   return out;
 }
 
-export function readDatasetCsv(name: 'perov_5' | 'carbon_24'): string {
-  return readFileSync(join(REPO_ROOT, 'data', name, 'val.csv'), 'utf8');
-}
-
-/** Rows of a dataset CSV (RFC 4180 quoting; the `cif` column spans lines). */
-export function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (ch !== '\r') field += ch;
-  }
-  if (field || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries(head.map((h, k) => [h, r[k]])));
-}
-
-/** A P1 CIF as written by pymatgen (the datasets' format): cell parameters and atom sites, nothing else. */
-export function parseP1Cif(cif: string): Crystal {
-  const num = (key: string) => Number(new RegExp(`${key}\\s+([-0-9.eE+]+)`).exec(cif)?.[1]);
-  const lattice = latticeFromParameters(
-    num('_cell_length_a'),
-    num('_cell_length_b'),
-    num('_cell_length_c'),
-    num('_cell_angle_alpha'),
-    num('_cell_angle_beta'),
-    num('_cell_angle_gamma'),
-  );
-  const lines = cif.split('\n').map((l) => l.trim());
-  const start = lines.findIndex((l) => l === '_atom_site_type_symbol');
-  const cols: string[] = [];
-  let i = start;
-  while (lines[i]?.startsWith('_')) cols.push(lines[i++]);
-  const frac: number[] = [];
-  const z: number[] = [];
-  const ix = cols.indexOf('_atom_site_fract_x');
-  for (; i < lines.length && lines[i] && !lines[i].startsWith('loop_') && !lines[i].startsWith('_'); i++) {
-    const t = lines[i].split(/\s+/);
-    z.push(atomicNumberOf(t[0]) ?? 0);
-    frac.push(Number(t[ix]), Number(t[ix + 1]), Number(t[ix + 2]));
-  }
-  return createCrystal({ lattice, fracCoords: Float64Array.from(frac), atomicNumbers: Uint8Array.from(z) });
-}
-
-/** The first `count` crystals of a val set. */
+/**
+ * `count` crystals of a val set from row `offset` on, read by @crys/io with fractional coordinates exactly as
+ * written (`wrap: false`).
+ */
 export function valCrystals(name: 'perov_5' | 'carbon_24', count: number, offset = 0): Crystal[] {
-  return parseCsv(readDatasetCsv(name))
-    .slice(offset, offset + count)
-    .map((r) => parseP1Cif(r.cif));
+  const source = join(REPO_ROOT, 'data', name, 'val.csv');
+  const out: Crystal[] = [];
+  if (count <= 0) return out;
+  let row = 0;
+  for (const r of readDatasetCsv(readFileSync(source, 'utf8'), { source, wrap: false })) {
+    if (row++ < offset) continue;
+    if (r.warnings.length > 0) throw new Error(`valCrystals: ${r.warnings.join('\n')}`);
+    out.push(r.crystal);
+    if (out.length >= count) break;
+  }
+  return out;
 }
