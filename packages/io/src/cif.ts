@@ -154,6 +154,17 @@ function isIdentity(ops: Float64Array): boolean {
   return true;
 }
 
+/** The index of the (first) identity operation in a list of 3×4 operations, or -1. */
+function identityIndex(ops: Float64Array): number {
+  if (ops === IDENTITY) return 0;
+  for (let b = 0; b < ops.length; b += 12) {
+    let i = 0;
+    while (i < 12 && ops[b + i] === IDENTITY[i]) i++;
+    if (i === 12) return b / 12;
+  }
+  return -1;
+}
+
 let settingsPerNumber: Uint8Array | undefined;
 
 /** How many Hall settings share an ITA number (1 for most cubic and hexagonal groups). */
@@ -329,8 +340,7 @@ function blockToCrystal(
   const wrap = options.wrap !== false;
   // The identity operation copies the coordinates instead of computing 1·x + 0·y + 0·z + 0, which turns a
   // written -0 into +0 (wrapping does too, so this matters only with wrap: false).
-  const identityOp = new Uint8Array(numOps);
-  for (let k = 0; k < numOps; k++) identityOp[k] = isIdentity(ops.subarray(12 * k, 12 * k + 12)) ? 1 : 0;
+  const identityOp = identityIndex(ops);
 
   const rows = sites.numRows;
   let cap = rows * numOps;
@@ -410,7 +420,7 @@ function blockToCrystal(
       let a0 = x;
       let a1 = y;
       let a2 = w;
-      if (identityOp[k] === 0) {
+      if (k !== identityOp) {
         a0 = ops[b] * x + ops[b + 1] * y + ops[b + 2] * w + ops[b + 9];
         a1 = ops[b + 3] * x + ops[b + 4] * y + ops[b + 5] * w + ops[b + 10];
         a2 = ops[b + 6] * x + ops[b + 7] * y + ops[b + 8] * w + ops[b + 11];
