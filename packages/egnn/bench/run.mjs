@@ -8,7 +8,8 @@
 // Options: --quick (skip 10⁵ atoms), --only perov,carbon (cases whose name contains one of these), --no-peer, --backends wasm,cpu, --kernels-only, --no-kernels,
 // --no-plain (skip the plain-TypeScript inference path, `Egnn.compileInference`, which times the forward pass only).
 // At 10⁵ atoms (2·10⁶ edges) only the forward pass is timed, on both sides: a training step keeps ~25 [E, 64]
-// float32 activations alive (≈ 13 GB), more than a shared machine should give (and more than wasm's 4 GB heap).
+// float32 activations alive (≈ 13 GB), more than a shared machine should give (and more than wasm's 4 GB heap). The
+// forward pass takes its edges in chunks (Egnn's edgeChunkSize), so it needs ≈ 0.8 GB of wasm heap.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

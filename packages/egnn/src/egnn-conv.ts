@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
-import { gatherRowsAdd, linear, segmentMean, segmentSum, silu } from './kernels.js';
+import {
+  gatherRowsAdd,
+  linear,
+  segmentCounts,
+  segmentMean,
+  segmentSum,
+  segmentSumAdd,
+  silu,
+  sliceRows,
+} from './kernels.js';
 import { assertPositiveInt, GraphLayer, type GraphLayerArgs, type LayerConfig } from './layer.js';
 
 /** Inputs of {@link EgnnConv} and {@link EdgeHead}: node features and the invariant edge data of a multigraph. */
@@ -31,6 +40,15 @@ export interface EgnnConvArgs extends GraphLayerArgs {
   gating?: boolean;
   /** Layer-normalise the updated node features (learned scale and shift). Default false. */
   layerNorm?: boolean;
+  /**
+   * Outside a gradient tape (inference), edges are processed in chunks of at most this many, each chunk's
+   * `[chunk, H]` intermediates freed before the next, so that large graphs fit in memory (tfjs-backend-wasm's heap
+   * holds 4 GiB at most). Under a tape the whole edge set is taken at once. The maths is the same either way:
+   * each chunk's messages are added onto the running sums in edge order, so results equal the one-pass forward (bit
+   * for bit on wasm with SIMD for multiples of 4, to float32 rounding otherwise). A run-time setting, not saved with the
+   * configuration. Default 131072 (2¹⁷); `Infinity` never chunks.
+   */
+  edgeChunkSize?: number;
 }
 
 function assertEdgeInputs(fn: string, inputs: EdgeInputs, units: number, edgeFeatures: number): void {
@@ -63,23 +81,67 @@ function assertEdgeInputs(fn: string, inputs: EdgeInputs, units: number, edgeFea
 }
 
 /**
- * First layer of an MLP on `[h_src ‖ h_dst ‖ e]` without building the concatenation: the node parts `h·W_a`, `h·W_b`
- * are computed once per node, then gathered and added to `e·W_c + b` in one fused pass.
+ * Edges per chunk when a layer runs outside a gradient tape (see {@link EgnnConvArgs.edgeChunkSize}): 2¹⁷ edges, so
+ * an `[chunk, 64]` float32 intermediate takes 32 MiB.
  */
-export function edgeMlpFirst(
-  h: tf.Tensor2D,
-  e: tf.Tensor2D,
-  src: tf.Tensor1D,
-  dst: tf.Tensor1D,
-  wa: tf.Variable,
-  wb: tf.Variable,
+export const DEFAULT_EDGE_CHUNK_SIZE = 131072;
+
+/** Checks an `edgeChunkSize` (a positive integer or `Infinity`); `undefined` gives the default. */
+export function assertEdgeChunkSize(fn: string, size: number | undefined): number {
+  if (size === undefined) return DEFAULT_EDGE_CHUNK_SIZE;
+  if (!(Number.isInteger(size) && size > 0) && size !== Number.POSITIVE_INFINITY) {
+    throw new InvalidArgumentError(fn, 'edgeChunkSize', `must be a positive integer or Infinity, got ${size}`, size);
+  }
+  return size;
+}
+
+/**
+ * True while tfjs records a gradient tape (inside `tf.grad`, `optimizer.minimize`, …). The tape keeps every
+ * intermediate for the backward pass, so taking the edges in chunks would save no memory there; tfjs has no public
+ * query, so this reads its engine state (and answers true, the unchunked path, if that ever moves).
+ */
+function recordingGradients(): boolean {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: unknown } }).state;
+  return state?.gradientDepth !== 0;
+}
+
+/**
+ * The edge ranges `[start, start + size)` a layer works through: the whole edge set at once while gradients are
+ * recorded or when it has at most `chunk` edges, consecutive chunks of `chunk` edges otherwise.
+ */
+function edgeRanges(E: number, chunk: number): { start: number; size: number }[] {
+  if (E <= chunk || recordingGradients()) return [{ start: 0, size: E }];
+  const ranges: { start: number; size: number }[] = [];
+  for (let start = 0; start < E; start += chunk) ranges.push({ start, size: Math.min(chunk, E - start) });
+  return ranges;
+}
+
+/** The edge inputs of edges `[start, start + size)` (the inputs themselves for the whole range). */
+function edgeSlice(inputs: EdgeInputs, start: number, size: number): EdgeInputs {
+  const { edgeFeatures: e, envelope, src, dst } = inputs;
+  if (start === 0 && size === src.shape[0]) return inputs;
+  return {
+    nodeFeatures: inputs.nodeFeatures,
+    edgeFeatures: sliceRows(e, start, size),
+    envelope: sliceRows(envelope, start, size),
+    src: sliceRows(src, start, size),
+    dst: sliceRows(dst, start, size),
+  };
+}
+
+/**
+ * First layer of an MLP on `[h_src ‖ h_dst ‖ e]` without building the concatenation: given the node parts
+ * `pa = h·W_a`, `pb = h·W_b` (computed once per node), gathers and adds them to `e·W_c + b` in one fused pass.
+ */
+function edgeMlpFirst(
+  pa: tf.Tensor2D,
+  pb: tf.Tensor2D,
+  edges: EdgeInputs,
   wc: tf.Variable,
   bias: tf.Variable,
 ): tf.Tensor2D {
-  const pa = linear(h, wa as tf.Tensor as tf.Tensor2D);
-  const pb = linear(h, wb as tf.Tensor as tf.Tensor2D);
-  const pc = linear(e, wc as tf.Tensor as tf.Tensor2D, bias as tf.Tensor as tf.Tensor1D);
-  return gatherRowsAdd(pa, src, pb, dst, pc);
+  const pc = linear(edges.edgeFeatures, wc as tf.Tensor as tf.Tensor2D, bias as tf.Tensor as tf.Tensor1D);
+  return gatherRowsAdd(pa, edges.src, pb, edges.dst, pc);
 }
 
 const asT2 = (v: tf.Variable) => v as tf.Tensor as tf.Tensor2D;
@@ -107,6 +169,8 @@ export class EgnnConv extends GraphLayer<EgnnConvArgs, EdgeInputs, tf.Tensor2D> 
   readonly aggregation: 'sum' | 'mean';
   readonly gating: boolean;
   readonly layerNorm: boolean;
+  /** Edges per chunk outside a gradient tape ({@link EgnnConvArgs.edgeChunkSize}); may be changed at any time. */
+  edgeChunkSize: number;
   /** Weights (kernels are `[in, out]`), created by {@link build}. */
   edge1A!: tf.Variable;
   edge1B!: tf.Variable;
@@ -142,6 +206,7 @@ export class EgnnConv extends GraphLayer<EgnnConvArgs, EdgeInputs, tf.Tensor2D> 
     }
     this.gating = args.gating ?? false;
     this.layerNorm = args.layerNorm ?? false;
+    this.edgeChunkSize = assertEdgeChunkSize('EgnnConv', args.edgeChunkSize);
   }
 
   override build(): void {
@@ -178,13 +243,35 @@ export class EgnnConv extends GraphLayer<EgnnConvArgs, EdgeInputs, tf.Tensor2D> 
 
   call(inputs: EdgeInputs): tf.Tensor2D {
     assertEdgeInputs('EgnnConv', inputs, this.units, this.edgeFeatures);
-    const { nodeFeatures: h, edgeFeatures: e, envelope, src, dst } = inputs;
+    assertEdgeChunkSize('EgnnConv', this.edgeChunkSize);
+    const { nodeFeatures: h, src } = inputs;
     const N = h.shape[0];
-    const z = edgeMlpFirst(h, e, src, dst, this.edge1A, this.edge1B, this.edge1C, this.edge1Bias);
-    let m = silu(linear(silu(z), asT2(this.edge2), asT1(this.edge2Bias)));
-    if (this.gate && this.gateBias) m = tf.mul(m, tf.sigmoid(linear(m, asT2(this.gate), asT1(this.gateBias))));
-    m = tf.mul(m, tf.reshape(envelope, [-1, 1]));
-    const agg = this.aggregation === 'sum' ? segmentSum(m, src, N) : segmentMean(m, src, N);
+    const pa = linear(h, asT2(this.edge1A));
+    const pb = linear(h, asT2(this.edge1B));
+    const ranges = edgeRanges(src.shape[0], this.edgeChunkSize);
+    let agg: tf.Tensor2D;
+    if (ranges.length === 1) {
+      const m = this.messages(pa, pb, inputs);
+      agg = this.aggregation === 'sum' ? segmentSum(m, src, N) : segmentMean(m, src, N);
+    } else {
+      // Each chunk's messages are added onto the running sums in edge order (the float32 sums of one pass over all
+      // edges); the mean divides by the counts as segmentMean does.
+      let sum: tf.Tensor2D | undefined;
+      for (const { start, size } of ranges) {
+        const next = tf.tidy(() => {
+          const part = edgeSlice(inputs, start, size);
+          const m = this.messages(pa, pb, part);
+          return sum ? segmentSumAdd(sum, m, part.src) : segmentSum(m, part.src, N);
+        });
+        sum?.dispose();
+        sum = next;
+      }
+      agg = sum as tf.Tensor2D;
+      if (this.aggregation === 'mean') {
+        const inv = tf.div(1, tf.maximum(segmentCounts(src, N), 1));
+        agg = tf.mul(agg, tf.reshape(inv, [N, 1]));
+      }
+    }
     const u1 = tf.add(
       linear(h, asT2(this.node1A)),
       linear(agg, asT2(this.node1B), asT1(this.node1Bias)),
@@ -195,6 +282,14 @@ export class EgnnConv extends GraphLayer<EgnnConvArgs, EdgeInputs, tf.Tensor2D> 
       out = tf.add(tf.mul(tf.div(tf.sub(out, mean), tf.sqrt(tf.add(variance, 1e-5))), this.normScale), this.normShift);
     }
     return out;
+  }
+
+  /** Messages `[E, F]` of the edges in `edges`, from the node parts `pa = h·W_a`, `pb = h·W_b`. */
+  private messages(pa: tf.Tensor2D, pb: tf.Tensor2D, edges: EdgeInputs): tf.Tensor2D {
+    const z = edgeMlpFirst(pa, pb, edges, this.edge1C, this.edge1Bias);
+    let m = silu(linear(silu(z), asT2(this.edge2), asT1(this.edge2Bias)));
+    if (this.gate && this.gateBias) m = tf.mul(m, tf.sigmoid(linear(m, asT2(this.gate), asT1(this.gateBias))));
+    return tf.mul(m, tf.reshape(edges.envelope, [-1, 1]));
   }
 
   override getConfig(): LayerConfig {
@@ -220,6 +315,8 @@ export interface EdgeHeadArgs extends GraphLayerArgs {
   hiddenUnits?: number;
   /** Invariant outputs per edge. Default 2 (the peer's atom and lattice weights). */
   outputs?: number;
+  /** Edges per chunk outside a gradient tape, as {@link EgnnConvArgs.edgeChunkSize}. Default 131072. */
+  edgeChunkSize?: number;
 }
 
 /**
@@ -239,6 +336,8 @@ export class EdgeHead extends GraphLayer<EdgeHeadArgs, EdgeInputs, tf.Tensor2D> 
   readonly edgeFeatures: number;
   readonly hiddenUnits: number;
   readonly outputs: number;
+  /** Edges per chunk outside a gradient tape ({@link EdgeHeadArgs.edgeChunkSize}); may be changed at any time. */
+  edgeChunkSize: number;
   head1A!: tf.Variable;
   head1B!: tf.Variable;
   head1C!: tf.Variable;
@@ -256,6 +355,7 @@ export class EdgeHead extends GraphLayer<EdgeHeadArgs, EdgeInputs, tf.Tensor2D> 
     this.outputs = args.outputs ?? 2;
     assertPositiveInt('EdgeHead', 'hiddenUnits', this.hiddenUnits);
     assertPositiveInt('EdgeHead', 'outputs', this.outputs);
+    this.edgeChunkSize = assertEdgeChunkSize('EdgeHead', args.edgeChunkSize);
   }
 
   override build(): void {
@@ -279,10 +379,19 @@ export class EdgeHead extends GraphLayer<EdgeHeadArgs, EdgeInputs, tf.Tensor2D> 
 
   call(inputs: EdgeInputs): tf.Tensor2D {
     assertEdgeInputs('EdgeHead', inputs, this.units, this.edgeFeatures);
-    const { nodeFeatures: h, edgeFeatures: e, envelope, src, dst } = inputs;
-    const z = edgeMlpFirst(h, e, src, dst, this.head1A, this.head1B, this.head1C, this.head1Bias);
-    const w = linear(silu(z), asT2(this.head2), asT1(this.head2Bias));
-    return tf.mul(w, tf.reshape(envelope, [-1, 1]));
+    assertEdgeChunkSize('EdgeHead', this.edgeChunkSize);
+    const h = inputs.nodeFeatures;
+    const pa = linear(h, asT2(this.head1A));
+    const pb = linear(h, asT2(this.head1B));
+    const weights = (edges: EdgeInputs) => {
+      const z = edgeMlpFirst(pa, pb, edges, this.head1C, this.head1Bias);
+      const w = linear(silu(z), asT2(this.head2), asT1(this.head2Bias));
+      return tf.mul(w, tf.reshape(edges.envelope, [-1, 1])) as tf.Tensor2D;
+    };
+    const ranges = edgeRanges(inputs.src.shape[0], this.edgeChunkSize);
+    if (ranges.length === 1) return weights(inputs);
+    const parts = ranges.map(({ start, size }) => tf.tidy(() => weights(edgeSlice(inputs, start, size))));
+    return tf.concat(parts, 0);
   }
 
   override getConfig(): LayerConfig {

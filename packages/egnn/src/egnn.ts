@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { EdgeHead, EgnnConv } from './egnn-conv.js';
+import { assertEdgeChunkSize, EdgeHead, EgnnConv } from './egnn-conv.js';
 import { SpeciesEmbedding } from './embedding.js';
 import { InvalidArgumentError, WeightsFormatError } from './errors.js';
 import { EgnnInference } from './inference.js';
@@ -39,6 +39,11 @@ export interface EgnnArgs extends GraphLayerArgs {
   gating?: boolean;
   /** Layer norm after every node update. Default false. */
   layerNorm?: boolean;
+  /**
+   * Edges per chunk of every layer outside a gradient tape (see `EgnnConvArgs.edgeChunkSize`): bounds the memory of
+   * inference on large graphs. A run-time setting, not saved. Default 131072.
+   */
+  edgeChunkSize?: number;
 }
 
 /** Inputs of {@link Egnn}: atoms, edges and the Cartesian edge vectors (see `edgeVectors`). */
@@ -123,6 +128,7 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
     this.gating = args.gating ?? false;
     this.layerNorm = args.layerNorm ?? false;
     assertPositiveInt(fn, 'layers', this.numLayers);
+    assertEdgeChunkSize(fn, args.edgeChunkSize);
     assertPositive(fn, 'cutoff', this.cutoff);
     if (this.basisKind !== 'gaussian' && this.basisKind !== 'bessel') {
       throw new InvalidArgumentError(fn, 'basis', `must be 'gaussian' or 'bessel', got ${String(this.basisKind)}`);
@@ -162,6 +168,7 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
           aggregation: this.aggregation,
           gating: this.gating,
           layerNorm: this.layerNorm,
+          edgeChunkSize: args.edgeChunkSize,
           seed: sub(l + 1),
         }),
     );
@@ -171,8 +178,23 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
       edgeFeatures: this.basisSize,
       hiddenUnits: this.hiddenUnits,
       outputs: this.edgeOutputs,
+      edgeChunkSize: args.edgeChunkSize,
       seed: sub(this.numLayers + 1),
     });
+  }
+
+  /**
+   * Edges per chunk of every layer outside a gradient tape ({@link EgnnArgs.edgeChunkSize}); setting it sets it on
+   * each conv layer and the head.
+   */
+  get edgeChunkSize(): number {
+    return this.head.edgeChunkSize;
+  }
+
+  set edgeChunkSize(size: number) {
+    assertEdgeChunkSize('Egnn', size);
+    for (const c of this.convs) c.edgeChunkSize = size;
+    this.head.edgeChunkSize = size;
   }
 
   override build(): void {

@@ -35,3 +35,27 @@ export class BackendUnavailableError extends CrysError {
 export class WeightsFormatError extends CrysError {
   override name = 'WeightsFormatError';
 }
+
+/**
+ * A kernel's output does not fit in tfjs-backend-wasm's heap (a WebAssembly memory of 4 GiB at most). Raised instead
+ * of letting the output land at address 0, which corrupts the heap (tfjs-backend-wasm does not check its
+ * allocations). Free tensors, or run on smaller batches; `Egnn.apply` outside a gradient tape already takes its
+ * edges in chunks.
+ *
+ * @example
+ * ```ts
+ * try { net.apply(inputs); } catch (e) { if (e instanceof HeapExhaustedError) console.log(e.bytes); }
+ * ```
+ */
+export class HeapExhaustedError extends CrysError {
+  override name = 'HeapExhaustedError';
+  /** Bytes of the allocation that failed. */
+  readonly bytes: number;
+  constructor(fn: string, shape: readonly number[], bytes: number, heapBytes: number) {
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+    super(
+      `${fn}: tfjs-backend-wasm's heap (${mib(heapBytes)}, 4 GiB at most) cannot hold an output of shape [${shape.join(', ')}] (${mib(bytes)}); free tensors or use smaller inputs`,
+    );
+    this.bytes = bytes;
+  }
+}

@@ -10,7 +10,7 @@ export type { EgnnInferenceInputs, EgnnInferenceOutputs } from './inference.js';
 export { EgnnInference } from './inference.js';
 export type { SpeciesEmbeddingArgs } from './embedding.js';
 export { SpeciesEmbedding } from './embedding.js';
-export { BackendUnavailableError, WeightsFormatError } from './errors.js';
+export { BackendUnavailableError, HeapExhaustedError, WeightsFormatError } from './errors.js';
 export type { GraphBatchLike, GraphTensors } from './graph-tensors.js';
 export { disposeGraphTensors, edgeVectors, graphTensors } from './graph-tensors.js';
 export { gatherRows, gatherRowsAdd, linear, segmentCounts, segmentMean, segmentSum, silu } from './kernels.js';

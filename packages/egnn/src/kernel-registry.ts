@@ -4,13 +4,13 @@
 // (webgl, webgpu) fall back to stock tfjs ops in kernels.ts.
 import * as tf from '@tensorflow/tfjs';
 import { type SimdExports, simdKernelsOn } from './dense-kernels.js';
-import { InvalidArgumentError } from './errors.js';
+import { HeapExhaustedError, InvalidArgumentError } from './errors.js';
 
 type NumericArray = Float32Array | Int32Array;
 type TensorInfo = tf.TensorInfo;
 
 /** The two storage models we know: cpu keeps JS typed arrays, wasm keeps everything on its heap. */
-interface Storage {
+export interface Storage {
   /** Allocates an output; on wasm this may grow the heap, so read inputs only after every allocation. */
   alloc(shape: number[], dtype: 'float32' | 'int32'): { info: TensorInfo; values: NumericArray };
   read(info: TensorInfo): NumericArray;
@@ -20,9 +20,11 @@ interface CpuBackendLike {
   data: { get(dataId: object): { values: unknown } };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: NumericArray): TensorInfo;
 }
-interface WasmBackendLike {
+/** The parts of tfjs-backend-wasm's backend our kernels use. */
+export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): NumericArray;
+  disposeData(dataId: object, force?: boolean): boolean;
 }
 
 function cpuStorage(backend: unknown): Storage {
@@ -39,12 +41,24 @@ function cpuStorage(backend: unknown): Storage {
   };
 }
 
-function wasmStorage(backend: unknown): Storage {
+/**
+ * Storage on tfjs-backend-wasm's heap. tfjs-backend-wasm does not check its `malloc`: when the heap (at most 4 GiB)
+ * cannot hold an output, the output is placed at address 0, over the allocator's own records, and later kernels
+ * fail with "memory access out of bounds" (or read garbage). Our allocations check, and throw
+ * {@link HeapExhaustedError} with the heap intact.
+ */
+export function wasmStorage(backend: unknown, kernelName: string): Storage {
   const b = backend as WasmBackendLike;
   return {
     alloc(shape, dtype) {
       const info = b.makeOutput(shape, dtype);
-      return { info, values: b.typedArrayFromHeap(info) };
+      const values = b.typedArrayFromHeap(info);
+      if (values.byteOffset === 0 && values.length > 0) {
+        const heapBytes = values.buffer.byteLength;
+        b.disposeData(info.dataId, true);
+        throw new HeapExhaustedError(kernelName, shape, values.byteLength, heapBytes);
+      }
+      return { info, values };
     },
     read(info) {
       return b.typedArrayFromHeap(info);
@@ -61,9 +75,11 @@ function sizeOf(shape: readonly number[]): number {
 /** Names of the kernels registered by this package (prefixed so they never clash with tfjs's own). */
 export const KERNEL_GATHER_ROWS = 'CrysGatherRows';
 export const KERNEL_SEGMENT_SUM = 'CrysSegmentSum';
+export const KERNEL_SEGMENT_SUM_ADD = 'CrysSegmentSumAdd';
 export const KERNEL_GATHER2_ADD = 'CrysGather2Add';
 export const KERNEL_SILU = 'CrysSilu';
 export const KERNEL_SILU_GRAD = 'CrysSiluGrad';
+export const KERNEL_SLICE_ROWS = 'CrysSliceRows';
 /** WebAssembly SIMD kernels on tfjs-backend-wasm's own heap (wasm backend only; see {@link hasWasmSimd}). */
 export const KERNEL_SIMD_SILU = 'CrysSimdSilu';
 export const KERNEL_SIMD_SILU_GRAD = 'CrysSimdSiluGrad';
@@ -118,19 +134,45 @@ function segmentSum(
   numSegments: number,
   simd: SimdExports | null,
 ): TensorInfo {
-  const F = x.shape.length === 1 ? 1 : sizeOf(x.shape.slice(1));
-  const E = x.shape[0];
   checkIndices('segmentSum', 'segmentIds', storage.read(segmentIds) as Int32Array, numSegments);
   const out = storage.alloc([numSegments, ...x.shape.slice(1)], x.dtype as 'float32' | 'int32');
+  storage.read(out.info).fill(0);
+  scatterAddInto(storage, out.info, x, segmentIds, simd);
+  return out.info;
+}
+
+/** `acc + segmentSum(x, segmentIds, acc.shape[0])` in one pass: a copy of acc, then the rows of x added in order. */
+function segmentSumAdd(
+  storage: Storage,
+  acc: TensorInfo,
+  x: TensorInfo,
+  segmentIds: TensorInfo,
+  simd: SimdExports | null,
+): TensorInfo {
+  checkIndices('segmentSumAdd', 'segmentIds', storage.read(segmentIds) as Int32Array, acc.shape[0]);
+  const out = storage.alloc(acc.shape.slice(), 'float32');
+  storage.read(out.info).set(storage.read(acc));
+  scatterAddInto(storage, out.info, x, segmentIds, simd);
+  return out.info;
+}
+
+/** `out[seg[e]] += x[e]` for every row e of x, in order (indices already checked). */
+function scatterAddInto(
+  storage: Storage,
+  out: TensorInfo,
+  x: TensorInfo,
+  segmentIds: TensorInfo,
+  simd: SimdExports | null,
+): void {
+  const F = x.shape.length === 1 ? 1 : sizeOf(x.shape.slice(1));
+  const E = x.shape[0];
   if (simd && x.dtype === 'float32' && F % 4 === 0 && F > 0 && E > 0) {
-    storage.read(out.info).fill(0);
-    simd.scatterAdd(byteOffset(storage, out.info), byteOffset(storage, x), byteOffset(storage, segmentIds), E, F);
-    return out.info;
+    simd.scatterAdd(byteOffset(storage, out), byteOffset(storage, x), byteOffset(storage, segmentIds), E, F);
+    return;
   }
   const xs = storage.read(x);
   const seg = storage.read(segmentIds) as Int32Array;
-  const o = out.values;
-  o.fill(0);
+  const o = storage.read(out);
   if (F === 1) {
     for (let e = 0; e < E; e++) o[seg[e]] += xs[e];
   } else {
@@ -139,7 +181,6 @@ function segmentSum(
       for (let f = 0; f < F; f++) o[os + f] += xs[xe + f];
     }
   }
-  return out.info;
 }
 
 function gather2Add(
@@ -172,6 +213,17 @@ function gather2Add(
     const bi = ibv[e] * F;
     for (let f = 0; f < F; f++) o[oe + f] = as[ai + f] + bs[bi + f] + cs[oe + f];
   }
+  return out.info;
+}
+
+/**
+ * Rows `[start, start + size)` of x in one copy. (tfjs-backend-wasm's Slice reads its input through `readSync`, which
+ * first copies the whole tensor out of the heap: slicing a chunk of edges off `[E, K]` cost a pass over all of it.)
+ */
+function sliceRows(storage: Storage, x: TensorInfo, start: number, size: number): TensorInfo {
+  const F = x.shape.length === 1 ? 1 : sizeOf(x.shape.slice(1));
+  const out = storage.alloc([size, ...x.shape.slice(1)], x.dtype as 'float32' | 'int32');
+  storage.read(out.info).set(storage.read(x).subarray(start * F, (start + size) * F));
   return out.info;
 }
 
@@ -307,27 +359,42 @@ export function ensureKernelsRegistered(): void {
   if (registered) return;
   registered = true;
   for (const backendName of LOOP_BACKENDS) {
-    const storageOf = backendName === 'wasm' ? wasmStorage : cpuStorage;
+    const storageOf = (backend: unknown, kernelName: string) =>
+      backendName === 'wasm' ? wasmStorage(backend, kernelName) : cpuStorage(backend);
     const add = (kernelName: string, kernelFunc: tf.KernelFunc) => {
       if (tf.getKernel(kernelName, backendName) === undefined)
         tf.registerKernel({ kernelName, backendName, kernelFunc });
     };
     const simdOf = (backend: unknown) => (backendName === 'wasm' ? tfjsWasmSimd(backend) : null);
     add(KERNEL_GATHER_ROWS, ({ inputs, backend }) =>
-      gatherRows(storageOf(backend), inputs.x as TensorInfo, inputs.indices as TensorInfo, simdOf(backend)),
+      gatherRows(
+        storageOf(backend, KERNEL_GATHER_ROWS),
+        inputs.x as TensorInfo,
+        inputs.indices as TensorInfo,
+        simdOf(backend),
+      ),
     );
     add(KERNEL_SEGMENT_SUM, ({ inputs, backend, attrs }) =>
       segmentSum(
-        storageOf(backend),
+        storageOf(backend, KERNEL_SEGMENT_SUM),
         inputs.x as TensorInfo,
         inputs.segmentIds as TensorInfo,
         (attrs as { numSegments: number }).numSegments,
         simdOf(backend),
       ),
     );
+    add(KERNEL_SEGMENT_SUM_ADD, ({ inputs, backend }) =>
+      segmentSumAdd(
+        storageOf(backend, KERNEL_SEGMENT_SUM_ADD),
+        inputs.acc as TensorInfo,
+        inputs.x as TensorInfo,
+        inputs.segmentIds as TensorInfo,
+        simdOf(backend),
+      ),
+    );
     add(KERNEL_GATHER2_ADD, ({ inputs, backend }) =>
       gather2Add(
-        storageOf(backend),
+        storageOf(backend, KERNEL_GATHER2_ADD),
         inputs.a as TensorInfo,
         inputs.indicesA as TensorInfo,
         inputs.b as TensorInfo,
@@ -336,9 +403,13 @@ export function ensureKernelsRegistered(): void {
         simdOf(backend),
       ),
     );
-    add(KERNEL_SILU, ({ inputs, backend }) => silu(storageOf(backend), inputs.x as TensorInfo));
+    add(KERNEL_SLICE_ROWS, ({ inputs, backend, attrs }) => {
+      const { start, size } = attrs as { start: number; size: number };
+      return sliceRows(storageOf(backend, KERNEL_SLICE_ROWS), inputs.x as TensorInfo, start, size);
+    });
+    add(KERNEL_SILU, ({ inputs, backend }) => silu(storageOf(backend, KERNEL_SILU), inputs.x as TensorInfo));
     add(KERNEL_SILU_GRAD, ({ inputs, backend }) =>
-      siluGrad(storageOf(backend), inputs.dy as TensorInfo, inputs.x as TensorInfo),
+      siluGrad(storageOf(backend, KERNEL_SILU_GRAD), inputs.dy as TensorInfo, inputs.x as TensorInfo),
     );
   }
   const simdKernel = (kernelName: string, f: (k: SimdExports, storage: Storage, ...t: TensorInfo[]) => TensorInfo) => {
@@ -349,7 +420,7 @@ export function ensureKernelsRegistered(): void {
       kernelFunc: ({ inputs, backend }) => {
         const k = tfjsWasmSimd(backend);
         if (!k) throw new Error(`${kernelName}: WebAssembly SIMD is not available on this wasm backend`);
-        return f(k, wasmStorage(backend), ...(Object.values(inputs) as TensorInfo[]));
+        return f(k, wasmStorage(backend, kernelName), ...(Object.values(inputs) as TensorInfo[]));
       },
     });
   };

@@ -7,6 +7,7 @@ import {
   KERNEL_GATHER_ROWS,
   KERNEL_GATHER2_ADD,
   KERNEL_SEGMENT_SUM,
+  KERNEL_SEGMENT_SUM_ADD,
   KERNEL_SILU,
   KERNEL_SILU_GRAD,
   KERNEL_SIMD_COL_SUM,
@@ -14,6 +15,7 @@ import {
   KERNEL_SIMD_MATMUL_TN,
   KERNEL_SIMD_SILU,
   KERNEL_SIMD_SILU_GRAD,
+  KERNEL_SLICE_ROWS,
 } from './kernel-registry.js';
 
 type GradResult = {
@@ -182,6 +184,58 @@ export function segmentSum<T extends tf.Tensor>(x: T, segmentIds: tf.Tensor1D, n
   return segmentSumGrad(numSegments)(x, segmentIds) as T;
 }
 
+const segmentSumAddGrad = customGrad((acc: tf.Tensor, x: tf.Tensor, segmentIds: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([segmentIds]);
+  const ids = segmentIds as tf.Tensor1D;
+  let value: tf.Tensor;
+  const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  // As segmentSumForward: on wasm without SIMD rows, tfjs's scatterND beats a JS loop over the heap.
+  const wasmWithoutSimd = tf.getBackend() === 'wasm' && !(rowSize % 4 === 0 && hasWasmSimd());
+  if (hasLoopKernels() && !wasmWithoutSimd) {
+    ensureKernelsRegistered();
+    value = tf.engine().runKernel(KERNEL_SEGMENT_SUM_ADD, { acc, x, segmentIds }, {}) as tf.Tensor;
+  } else {
+    value = tf.tidy(() => tf.add(acc, segmentSumForward(x, ids, acc.shape[0])));
+  }
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [
+      (dy as tf.Tensor).clone(),
+      gatherRowsGrad(dy as tf.Tensor, saved[0]),
+      tf.zerosLike(saved[0]),
+    ],
+  };
+});
+
+/**
+ * `acc + segmentSum(x, segmentIds, acc.shape[0])` in one pass over x (no zero-filled intermediate), the rows of x
+ * added to a copy of `acc` in order: summing the edges of a graph chunk by chunk this way gives the same float32 sums
+ * as one {@link segmentSum} over all of them. Differentiable in `acc` and `x`.
+ *
+ * @param acc - float32 tensor `[S, ...]`.
+ * @param x - float32 tensor `[E, ...]` with the row shape of `acc`.
+ * @param segmentIds - int32 tensor `[E]`, each in `[0, S)`.
+ * @example
+ * ```ts
+ * const acc = tf.tensor2d([[1, 1], [0, 0]]);
+ * segmentSumAdd(acc, tf.tensor2d([[2, 2], [4, 4]]), tf.tensor1d([1, 0], 'int32')).print(); // [[5, 5], [2, 2]]
+ * ```
+ */
+export function segmentSumAdd<T extends tf.Tensor>(acc: T, x: T, segmentIds: tf.Tensor1D): T {
+  assertRows('segmentSumAdd', 'acc', acc);
+  assertRows('segmentSumAdd', 'x', x);
+  if (x.rank !== acc.rank || x.shape.slice(1).some((d, i) => d !== acc.shape[i + 1])) {
+    throw new InvalidArgumentError(
+      'segmentSumAdd',
+      'x',
+      `must have the row shape of acc [${acc.shape.slice(1).join(', ')}], got ${describeTensor(x)}`,
+      x,
+    );
+  }
+  assertIndexVector('segmentSumAdd', 'segmentIds', segmentIds, x.shape[0]);
+  return segmentSumAddGrad(acc, x, segmentIds) as T;
+}
+
 /**
  * Number of entries in each segment as a float32 tensor `[numSegments]` (not differentiable).
  *
@@ -194,6 +248,51 @@ export function segmentCounts(segmentIds: tf.Tensor1D, numSegments: number): tf.
   assertIndexVector('segmentCounts', 'segmentIds', segmentIds);
   assertCount('segmentCounts', 'numSegments', numSegments);
   return tf.tidy(() => segmentSumForward(tf.ones([segmentIds.shape[0]]), segmentIds, numSegments) as tf.Tensor1D);
+}
+
+function sliceRowsForward<T extends tf.Tensor>(x: T, start: number, size: number): T {
+  if (hasLoopKernels()) {
+    ensureKernelsRegistered();
+    return tf.engine().runKernel(KERNEL_SLICE_ROWS, { x }, { start, size }) as T;
+  }
+  return tf.slice(x, [start, ...x.shape.slice(1).map(() => 0)], [size, ...x.shape.slice(1)]) as T;
+}
+
+const sliceRowsGrad = (start: number, size: number) =>
+  customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([]);
+    const n = x.shape[0];
+    return {
+      value: sliceRowsForward(x, start, size),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) =>
+        tf.pad(dy as tf.Tensor, [[start, n - start - size], ...x.shape.slice(1).map((): [number, number] => [0, 0])]),
+    };
+  });
+
+/**
+ * Rows `[start, start + size)` of `x`: `tf.slice` along the first axis, as one copy of those rows on cpu and wasm
+ * (tfjs-backend-wasm's own slice first copies the whole input out of its heap). Differentiable in float32 `x` (the
+ * gradient pads the upstream gradient back to `x`'s rows). The layers use it to take edges in chunks.
+ *
+ * @param x - float32 or int32 tensor of rank >= 1.
+ * @param start - first row, in `[0, x.shape[0]]`.
+ * @param size - number of rows, at most `x.shape[0] − start`.
+ * @example
+ * ```ts
+ * sliceRows(tf.tensor2d([[1, 2], [3, 4], [5, 6]]), 1, 2).print(); // [[3, 4], [5, 6]]
+ * ```
+ */
+export function sliceRows<T extends tf.Tensor>(x: T, start: number, size: number): T {
+  assertRows('sliceRows', 'x', x, ['float32', 'int32']);
+  const n = x.shape[0];
+  if (!Number.isInteger(start) || start < 0 || start > n) {
+    throw new InvalidArgumentError('sliceRows', 'start', `must be an integer in [0, ${n}], got ${start}`, start);
+  }
+  if (!Number.isInteger(size) || size < 0 || start + size > n) {
+    throw new InvalidArgumentError('sliceRows', 'size', `must be an integer in [0, ${n - start}], got ${size}`, size);
+  }
+  if (x.dtype !== 'float32') return sliceRowsForward(x, start, size);
+  return sliceRowsGrad(start, size)(x) as T;
 }
 
 /**
