@@ -7,7 +7,7 @@ import { analyzeSymmetry, loadMoyo } from './moyo.js';
 import { readCif } from './cif.js';
 import { writeCif } from './cif-writer.js';
 import { type DatasetProgress, datasetCsvLines } from './dataset-csv.js';
-import { readDatasetCsvFile, readFile, writeFile, writeFileAtomic } from './node.js';
+import { readDatasetCsvFile, readFile, writeFile, writeFileAtomic, writeFileAtomicSync } from './node.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crys-io-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,6 +27,19 @@ describe('@crys/io/node', () => {
     expect((await readFile(p)).crystals[0].atomicNumbers.length).toBe(20);
     await writeFileAtomic(join(dir, 'rows.csv'), datasetCsvLines([{ id: 'a', crystal: c, properties: { e: 1 } }]));
     expect(readFileSync(join(dir, 'rows.csv'), 'utf8').startsWith('material_id,cif,e\na,"')).toBe(true);
+  });
+
+  test('writeFileAtomicSync replaces the old content, leaves no temporary file, and cleans up when it fails', () => {
+    const p = join(dir, 'sync.txt');
+    writeFileSync(p, 'old');
+    writeFileAtomicSync(p, 'new');
+    writeFileAtomicSync(join(dir, 'bytes.bin'), Uint8Array.of(1, 2, 3));
+    expect(readFileSync(p, 'utf8')).toBe('new');
+    expect(Array.from(readFileSync(join(dir, 'bytes.bin')))).toEqual([1, 2, 3]);
+    // renaming over a folder fails: the error surfaces and no temporary file is left behind
+    expect(() => writeFileAtomicSync(dir, 'x')).toThrow();
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(() => writeFileAtomicSync(join(dir, 'missing', 'a.txt'), 'x')).toThrow(/ENOENT/);
   });
 
   test('readDatasetCsvFile streams the whole carbon_24 val CSV with progress', async () => {

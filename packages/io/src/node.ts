@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { type FileHandle, open, readFile as fsReadFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -45,6 +45,34 @@ export async function writeFileAtomic(path: string, data: AtomicWriteData): Prom
   } catch (e) {
     await fh.close().catch(() => {});
     await unlink(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * The synchronous {@link writeFileAtomic}, for code that cannot await (a training loop writing checkpoints, a CLI
+ * command): a temporary file beside `path` is written, flushed to disk and renamed over it, so a crash or a kill
+ * leaves the old file (or none) or the complete new one, never half a file. On failure the temporary file is
+ * removed and the error rethrown.
+ *
+ * @example
+ * writeFileAtomicSync('checkpoint.json', JSON.stringify(checkpoint));
+ */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd = -1;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let offset = 0;
+    while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd >= 0) closeSync(fd);
+    rmSync(tmp, { force: true });
     throw e;
   }
 }
