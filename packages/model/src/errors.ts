@@ -28,4 +28,3 @@ export class ModelFormatError extends CrysError {
     super(`${fn}: ${message}`);
   }
 }
-

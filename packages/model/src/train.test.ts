@@ -136,7 +136,7 @@ describe('train', () => {
       ).arraySync(),
     );
     const expected = [3, 4, Math.hypot(1, 5), 90, (Math.acos(1 / Math.hypot(1, 5)) * 180) / Math.PI, 90];
-    p[0].forEach((v, i) => expect(v).toBeCloseTo(expected[i], 3));
+    for (const [i, v] of p[0].entries()) expect(v).toBeCloseTo(expected[i], 3);
     const valid: MetricsRecord[] = [];
     const r = train(
       { ...tiny, task: 'lattice', maxSteps: 6 },
