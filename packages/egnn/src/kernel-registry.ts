@@ -25,6 +25,7 @@ export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): NumericArray;
   disposeData(dataId: object, force?: boolean): boolean;
+  incRef(dataId: object): void;
 }
 
 function cpuStorage(backend: unknown): Storage {
@@ -353,9 +354,12 @@ function simdLinear(k: SimdExports, storage: Storage, x: TensorInfo, w: TensorIn
 }
 
 let registered = false;
+/** Whether {@link shareIdentityOnWasm} has run with tfjs-backend-wasm loaded (it may load after our first kernel). */
+let identityShared = false;
 
 /** Registers the plain-loop kernels for cpu and wasm once (idempotent; safe with two copies of this package). */
 export function ensureKernelsRegistered(): void {
+  if (!identityShared) identityShared = shareIdentityOnWasm();
   if (registered) return;
   registered = true;
   for (const backendName of LOOP_BACKENDS) {
@@ -429,6 +433,35 @@ export function ensureKernelsRegistered(): void {
   simdKernel(KERNEL_SIMD_MATMUL_TN, simdMatMulTN);
   simdKernel(KERNEL_SIMD_COL_SUM, simdColSum);
   simdKernel(KERNEL_SIMD_LINEAR, simdLinear);
+}
+
+/** Marks the `Identity` kernel below, so a second copy of this package does not register it again. */
+const SHARED_IDENTITY = Symbol.for('@crys/egnn:sharedIdentity');
+
+/**
+ * Replaces tfjs-backend-wasm's `Identity` kernel (the one behind `tf.clone`) with one that shares the input's heap
+ * buffer and counts a reference, as tfjs-backend-cpu's `Identity` and wasm's own `Reshape` already do, instead of
+ * copying it. tfjs clones every tensor it saves for a backward pass (`customGrad`'s `save` and the stock kernels'
+ * saved inputs and outputs), so under a gradient tape each saved `[E, 64]` activation was copied once per step (≈ 9%
+ * of a carbon_24 training step, measured with tf.profile). Tensors are immutable and no wasm kernel, tfjs's or ours,
+ * writes into its inputs (wasm's `Reshape` output already shares its input's buffer), so a shared buffer is
+ * indistinguishable from a copy; strings keep tfjs's kernel. Idempotent; it waits until tfjs-backend-wasm is loaded.
+ */
+function shareIdentityOnWasm(): boolean {
+  const current = tf.getKernel('Identity', 'wasm');
+  if (current === undefined) return false;
+  if ((current.kernelFunc as { [SHARED_IDENTITY]?: true })[SHARED_IDENTITY]) return true;
+  const stock = current.kernelFunc;
+  const kernelFunc: tf.KernelFunc = (args) => {
+    const x = args.inputs.x as TensorInfo;
+    if (x.dtype === 'string') return stock(args);
+    (args.backend as WasmBackendLike).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
+  };
+  (kernelFunc as { [SHARED_IDENTITY]?: true })[SHARED_IDENTITY] = true;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ ...current, kernelFunc });
+  return true;
 }
 
 /** True when the active backend runs this package's plain-loop kernels. */

@@ -2,7 +2,7 @@ import { fc, test as ftest } from '@fast-check/vitest';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fdCheck, randomArray, randomIndices, TEST_BACKENDS, useBackend } from '../test/helpers.js';
-import { hasWasmSimd } from './kernel-registry.js';
+import { ensureKernelsRegistered, hasWasmSimd } from './kernel-registry.js';
 import { gatherRows, gatherRowsAdd, linear, segmentCounts, segmentMean, segmentSum, silu } from './kernels.js';
 
 function naiveSegmentSum(x: Float32Array, seg: Int32Array, S: number, F: number): Float64Array {
@@ -175,6 +175,26 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
     expect(fdCheck((X) => run(X, tf.tensor2d(W0, [3, 4]), tf.tensor1d(b0)), X0, [5, 3]).worst).toBeLessThan(2e-2);
     expect(fdCheck((W) => run(tf.tensor2d(X0, [5, 3]), W, tf.tensor1d(b0)), W0, [3, 4]).worst).toBeLessThan(2e-2);
     expect(fdCheck((b) => run(tf.tensor2d(X0, [5, 3]), tf.tensor2d(W0, [3, 4]), b), b0, [4]).worst).toBeLessThan(2e-2);
+  });
+
+  // tfjs clones every tensor it saves for a backward pass; on wasm our Identity kernel shares the heap buffer.
+  test('tf.clone shares the buffer on wasm (a counted reference), and the clone outlives its source', () => {
+    ensureKernelsRegistered();
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
+    const y = tf.clone(x);
+    const b = tf.backend() as unknown as { refCount?(dataId: object): number };
+    if (backend === 'wasm') {
+      expect(y.dataId).toBe(x.dataId);
+      expect(b.refCount?.(x.dataId)).toBe(2);
+    }
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(silu(t), t)))(y);
+    expect(g.shape).toEqual([3, 2]);
+    y.dispose();
+    if (backend === 'wasm') expect(b.refCount?.(y.dataId)).toBe(0);
+    g.dispose();
+    expect(tf.clone(tf.tensor1d(['a', 'b'], 'string')).arraySync()).toEqual(['a', 'b']);
   });
 
   // Rows of a multiple of 4 floats and dense layers of a multiple of 8 outputs take the WebAssembly SIMD kernels on
