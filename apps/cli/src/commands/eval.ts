@@ -1,5 +1,5 @@
 import { validityRates } from '@crys/eval';
-import { type Crystal, latticeParameters } from '@crys/lattice';
+import type { Crystal } from '@crys/lattice';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { writeAtomic } from '../files.js';
@@ -24,27 +24,6 @@ interface EvalOpts {
   out?: string;
   format?: string;
   json?: boolean | string;
-}
-
-/** Lattice parameters a b c (Å) and α β γ (degrees). */
-interface LatticeParameters {
-  a: number;
-  b: number;
-  c: number;
-  alpha: number;
-  beta: number;
-  gamma: number;
-}
-
-/** Mean lattice parameters of some crystals: the "predict the training mean" baseline of lattice recovery. */
-export function meanLatticeParameters(crystals: readonly Crystal[]): LatticeParameters {
-  const m: LatticeParameters = { a: 0, b: 0, c: 0, alpha: 0, beta: 0, gamma: 0 };
-  const keys = Object.keys(m) as (keyof LatticeParameters)[];
-  for (const c of crystals) {
-    const p = latticeParameters(c.lattice);
-    for (const k of keys) m[k] += p[k] / crystals.length;
-  }
-  return m;
 }
 
 /** The numbers `crys eval` prints (and `--json` gives). `before` is the model's input, `after` its output. */
@@ -169,7 +148,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
         throw new UsageError(`--start-level must be in (0, 1], got ${opts.startLevel}`);
       }
       const rt = await import('../model-runtime.js');
-      const { evaluatePredictions, predictRows, splitOf } = await import('@crys/model');
+      const { evaluatePredictions, latticeStats, predictRows, splitOf } = await import('@crys/model');
       const loaded = loadCrystals(opts.dataset, { format: opts.format });
       const all = rt.asRows(loaded.crystals);
       let rows = opts.split === 'all' ? all : all.filter((r) => splitOf(r.id) === opts.split);
@@ -203,7 +182,8 @@ export function registerEval(program: Command, ctx: CliContext): void {
       progress.finish();
       const seconds = (performance.now() - t0) / 1000;
       const trainRows = all.filter((r) => splitOf(r.id) === 'train');
-      const trainMean = trainRows.length > 0 ? meanLatticeParameters(trainRows.map((r) => r.crystal)) : undefined;
+      const mean = trainRows.length > 0 ? latticeStats(trainRows.map((r) => r.crystal)).mean : undefined;
+      const trainMean = mean && { a: mean[0], b: mean[1], c: mean[2], alpha: mean[3], beta: mean[4], gamma: mean[5] };
       const report = evaluatePredictions(model, rows, preds, trainMean);
       const summary = summarizeEvaluation(
         report,
