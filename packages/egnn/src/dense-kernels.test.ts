@@ -134,6 +134,25 @@ describe('simdKernelsOn(memory): the kernels the wasm backend runs on its own he
     }
   });
 
+  test('siluSig(out, sig, x, bytes) writes x·σ(x) and σ(x); siluGradSig(out, dy, y, s, bytes) writes dy·(s + y·(1 − s))', () => {
+    const n = 256;
+    const { k, heap } = setup(5 * n);
+    const x = randomArray(n, 14).map((v) => 200 * v);
+    const dy = randomArray(n, 15);
+    heap.set(x, 0);
+    heap.set(dy, 3 * n);
+    k.siluSig(4 * n, 8 * n, 0, 4 * n);
+    k.siluGradSig(16 * n, 12 * n, 4 * n, 8 * n, 4 * n);
+    for (let i = 0; i < n; i++) {
+      const s = 1 / (1 + Math.exp(-x[i]));
+      const tol = (want: number) => 2e-6 * Math.max(1, Math.abs(want));
+      expect(Math.abs(heap[2 * n + i] - s)).toBeLessThan(tol(s));
+      expect(Math.abs(heap[n + i] - x[i] * s)).toBeLessThan(tol(x[i] * s));
+      const want = dy[i] * s * (1 + x[i] * (1 - s));
+      expect(Math.abs(heap[4 * n + i] - want)).toBeLessThan(tol(want));
+    }
+  });
+
   test('gather2Add, gatherRows and scatterAdd move rows by index', () => {
     const [N, E, F] = [5, 9, 8];
     const { k, heap, ints } = setup(4 * E * F + 2 * N * F + 2 * E);

@@ -249,6 +249,50 @@ function siluGradBody(): number[] {
 }
 
 /**
+ * siluSig(out, sig, x, bytes): out = x·s and sig = s with s = σ(x) = 1 / (1 + exp(−x)), the forward pass under a
+ * gradient tape: the saved σ lets the backward pass ({@link siluGradSigBody}) skip the exponential.
+ */
+function siluSigBody(): number[] {
+  const [OUT, SIG, X, END] = [0, 1, 2, 3];
+  const [V, T, NF, R, P] = [4, 5, 6, 7, 8];
+  const c = constantPool(9);
+  const body: number[] = [];
+  body.push(...get(X), ...vload(0), ...set(V));
+  body.push(...c.f32(0), ...get(V), ...fsub, ...set(T));
+  body.push(...expCode(c, T, P, NF, R));
+  body.push(...c.f32(1), ...get(P), ...c.f32(1), ...fadd, ...fdiv, ...set(P));
+  body.push(...get(SIG), ...get(P), ...vstore(0), ...get(OUT), ...get(V), ...get(P), ...fmul, ...vstore(0));
+  body.push(...get(OUT), ...i32(16), ...add, ...set(OUT), ...get(SIG), ...i32(16), ...add, ...set(SIG));
+  const loop = doWhile(body, advance(X, i32(16), END));
+  return funcBody([[5 + c.count(), V128]], [...c.init(), ...get(X), ...get(END), ...add, ...set(END), ...loop]);
+}
+
+/** siluGradSig(out, dy, y, s, bytes): out = dy·(s + y·(1 − s)), SiLU's derivative from y = silu(x) and s = σ(x). */
+function siluGradSigBody(): number[] {
+  const [OUT, DY, Y, S, END] = [0, 1, 2, 3, 4];
+  const [P] = [5];
+  const c = constantPool(6);
+  const body: number[] = [];
+  body.push(...get(S), ...vload(0), ...set(P));
+  body.push(...get(OUT), ...get(DY), ...vload(0));
+  body.push(
+    ...get(P),
+    ...get(Y),
+    ...vload(0),
+    ...c.f32(1),
+    ...get(P),
+    ...fsub,
+    ...fmul,
+    ...fadd,
+    ...fmul,
+    ...vstore(0),
+  );
+  for (const ptr of [OUT, DY, Y]) body.push(...get(ptr), ...i32(16), ...add, ...set(ptr));
+  const loop = doWhile(body, advance(S, i32(16), END));
+  return funcBody([[1 + c.count(), V128]], [...c.init(), ...get(S), ...get(END), ...add, ...set(END), ...loop]);
+}
+
+/**
  * matmulTN(out, a, b, rows, n, m): out `[n, m]` += aᵀ·b for a `[rows, n]`, b `[rows, m]` (n a multiple of 4, m of 8,
  * rows ≥ 1), the weight gradient of a dense layer. Rows are taken in chunks of 128 so both chunks stay in cache while
  * every 4 × 8 tile of out accumulates over them.
@@ -504,7 +548,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const types = vec([params(8), params(3), params(4), params(6), params(5)]);
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]]);
-  const funcs = vec([[0], [1], [2], [3], [2], [0], [4], [4]]);
+  const funcs = vec([[0], [1], [2], [3], [2], [0], [4], [4], [2], [4]]);
   const exports = vec([
     [...name('matmul'), 0x00, 0],
     [...name('silu'), 0x00, 1],
@@ -514,6 +558,8 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     [...name('gather2Add'), 0x00, 5],
     [...name('gatherRows'), 0x00, 6],
     [...name('scatterAdd'), 0x00, 7],
+    [...name('siluSig'), 0x00, 8],
+    [...name('siluGradSig'), 0x00, 9],
   ]);
   const code = vec([
     matmulBody(),
@@ -524,6 +570,8 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     gather2AddBody(),
     gatherRowsBody(),
     scatterAddBody(),
+    siluSigBody(),
+    siluGradSigBody(),
   ]);
   const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   return new Uint8Array([
@@ -546,6 +594,8 @@ export interface SimdExports {
   gather2Add(out: number, a: number, ia: number, b: number, ib: number, c: number, rows: number, f: number): void;
   gatherRows(out: number, x: number, idx: number, rows: number, f: number): void;
   scatterAdd(out: number, x: number, seg: number, rows: number, f: number): void;
+  siluSig(out: number, sig: number, x: number, bytes: number): void;
+  siluGradSig(out: number, dy: number, y: number, s: number, bytes: number): void;
 }
 
 /**

@@ -87,6 +87,8 @@ export const KERNEL_SIMD_SILU_GRAD = 'CrysSimdSiluGrad';
 export const KERNEL_SIMD_MATMUL_TN = 'CrysSimdMatMulTN';
 export const KERNEL_SIMD_COL_SUM = 'CrysSimdColSum';
 export const KERNEL_SIMD_LINEAR = 'CrysSimdLinear';
+export const KERNEL_SIMD_SILU_SIG = 'CrysSimdSiluSig';
+export const KERNEL_SIMD_SILU_GRAD_SIG = 'CrysSimdSiluGradSig';
 
 /** Backends for which the plain-loop kernels exist. */
 export const LOOP_BACKENDS: readonly string[] = ['cpu', 'wasm'];
@@ -308,6 +310,45 @@ function simdSiluGrad(k: SimdExports, storage: Storage, dy: TensorInfo, x: Tenso
   return out.info;
 }
 
+/** `[silu(x), σ(x)]`: SiLU and the sigmoid its gradient needs, in one pass (under a gradient tape). */
+function simdSiluSig(k: SimdExports, storage: Storage, x: TensorInfo): TensorInfo[] {
+  const out = storage.alloc(x.shape.slice(), 'float32');
+  const sig = storage.alloc(x.shape.slice(), 'float32');
+  const size = out.values.length;
+  const body = size & ~3;
+  if (body > 0)
+    k.siluSig(byteOffset(storage, out.info), byteOffset(storage, sig.info), byteOffset(storage, x), 4 * body);
+  const xs = storage.read(x);
+  const o = storage.read(out.info);
+  const sg = storage.read(sig.info);
+  for (let i = body; i < size; i++) {
+    sg[i] = 1 / (1 + Math.exp(-xs[i]));
+    o[i] = xs[i] * sg[i];
+  }
+  return [out.info, sig.info];
+}
+
+/** SiLU's input gradient `dy·(s + y·(1 − s))` from its output y and the saved sigmoid s: no exponential. */
+function simdSiluGradSig(k: SimdExports, storage: Storage, dy: TensorInfo, y: TensorInfo, s: TensorInfo): TensorInfo {
+  const out = storage.alloc(y.shape.slice(), 'float32');
+  const size = out.values.length;
+  const body = size & ~3;
+  if (body > 0)
+    k.siluGradSig(
+      byteOffset(storage, out.info),
+      byteOffset(storage, dy),
+      byteOffset(storage, y),
+      byteOffset(storage, s),
+      4 * body,
+    );
+  const dys = storage.read(dy);
+  const ys = storage.read(y);
+  const ss = storage.read(s);
+  const o = storage.read(out.info);
+  for (let i = body; i < size; i++) o[i] = dys[i] * (ss[i] + ys[i] * (1 - ss[i]));
+  return out.info;
+}
+
 /** aᵀ·b for a `[E, n]`, b `[E, m]` (n % 4 = 0, m % 8 = 0). */
 function simdMatMulTN(k: SimdExports, storage: Storage, a: TensorInfo, b: TensorInfo): TensorInfo {
   const [E, n] = a.shape;
@@ -416,7 +457,10 @@ export function ensureKernelsRegistered(): void {
       siluGrad(storageOf(backend, KERNEL_SILU_GRAD), inputs.dy as TensorInfo, inputs.x as TensorInfo),
     );
   }
-  const simdKernel = (kernelName: string, f: (k: SimdExports, storage: Storage, ...t: TensorInfo[]) => TensorInfo) => {
+  const simdKernel = (
+    kernelName: string,
+    f: (k: SimdExports, storage: Storage, ...t: TensorInfo[]) => TensorInfo | TensorInfo[],
+  ) => {
     if (tf.getKernel(kernelName, 'wasm') !== undefined) return;
     tf.registerKernel({
       kernelName,
@@ -433,6 +477,8 @@ export function ensureKernelsRegistered(): void {
   simdKernel(KERNEL_SIMD_MATMUL_TN, simdMatMulTN);
   simdKernel(KERNEL_SIMD_COL_SUM, simdColSum);
   simdKernel(KERNEL_SIMD_LINEAR, simdLinear);
+  simdKernel(KERNEL_SIMD_SILU_SIG, simdSiluSig);
+  simdKernel(KERNEL_SIMD_SILU_GRAD_SIG, simdSiluGradSig);
 }
 
 /** Marks the `Identity` kernel below, so a second copy of this package does not register it again. */

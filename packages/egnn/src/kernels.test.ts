@@ -265,6 +265,38 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
     out.dispose();
   });
 
+  // Under a gradient tape on wasm, silu saves σ(x) and the output (its backward pass has no exponential), and the SIMD
+  // dense layer has a registered gradient, so only the gradients the backward pass needs are computed.
+  test('under a gradient tape, silu gives the same values, and linear computes only the gradients asked for', async () => {
+    const x = tf.tensor2d(
+      randomArray(7 * 8, 51).map((v) => 30 * v),
+      [7, 8],
+    );
+    const outside = silu(x).dataSync();
+    let inside: Float32Array | undefined;
+    const g = tf.grad((t: tf.Tensor) => {
+      const y = silu(t as tf.Tensor2D);
+      inside = y.dataSync() as Float32Array;
+      return tf.sum(y);
+    })(x);
+    expectClose(inside as Float32Array, outside, 1e-6);
+    const want = Array.from(x.dataSync(), (v) => {
+      const s = 1 / (1 + Math.exp(-v));
+      return s * (1 + v * (1 - s));
+    });
+    expectClose(g.dataSync(), want, 1e-5);
+    const W = tf.tensor2d(randomArray(8 * 16, 52), [8, 16]);
+    const b = tf.tensor1d(randomArray(16, 53));
+    const profile = await tf.profile(() => {
+      const dW = tf.grad((w: tf.Tensor) => tf.sum(linear(x, w as tf.Tensor2D, b)))(W);
+      dW.dataSync();
+      dW.dispose();
+    });
+    const names = profile.kernels.map((k) => k.name).filter((n) => n.startsWith('Crys'));
+    if (backend === 'wasm') expect(names.sort()).toEqual(['CrysSimdLinear', 'CrysSimdMatMulTN']);
+    tf.dispose([x, g, W, b]);
+  });
+
   test('kernels and their gradients leave no tensors behind', () => {
     const x = tf.tensor2d(randomArray(N * F, 27), [N, F]);
     const ids = tf.tensor1d(idx, 'int32');

@@ -15,6 +15,8 @@ import {
   KERNEL_SIMD_MATMUL_TN,
   KERNEL_SIMD_SILU,
   KERNEL_SIMD_SILU_GRAD,
+  KERNEL_SIMD_SILU_GRAD_SIG,
+  KERNEL_SIMD_SILU_SIG,
   KERNEL_SLICE_ROWS,
 } from './kernel-registry.js';
 
@@ -424,6 +426,30 @@ const siluGrad = customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
 });
 
 /**
+ * SiLU under a gradient tape on wasm with SIMD: the forward pass also writes σ(x), which is saved with the output in
+ * place of the input, so the backward pass `dy·(s + y·(1 − s))` needs no exponential (the exponential was half of
+ * SiLU's cost in a training step).
+ */
+const siluSavingSigmoid = customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  ensureKernelsRegistered();
+  const [y, s] = tf.engine().runKernel(KERNEL_SIMD_SILU_SIG, { x }, {}) as tf.Tensor[];
+  save([y, s]);
+  return {
+    value: y,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+      tf
+        .engine()
+        .runKernel(KERNEL_SIMD_SILU_GRAD_SIG, { dy: dy as tf.Tensor, y: saved[0], s: saved[1] }, {}) as tf.Tensor,
+  };
+});
+
+/** True while tfjs records operations for a backward pass here (tfjs's own test; true if that ever moves). */
+function tapeOn(): boolean {
+  const engine = tf.engine() as unknown as { isTapeOn?: () => boolean };
+  return typeof engine.isTapeOn === 'function' ? engine.isTapeOn() : true;
+}
+
+/**
  * SiLU (swish) `x·σ(x)`, elementwise, with a one-pass gradient `σ(x)·(1 + x·(1 − σ(x)))`.
  *
  * @example
@@ -433,7 +459,7 @@ const siluGrad = customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
  */
 export function silu<T extends tf.Tensor>(x: T): T {
   assertRows('silu', 'x', x);
-  return siluGrad(x) as T;
+  return (tapeOn() && hasWasmSimd() ? siluSavingSigmoid(x) : siluGrad(x)) as T;
 }
 
 /** Backends on which a matmul with a transpose flag is much slower than transposing first (measured, wasm ≈10×). */
@@ -449,7 +475,7 @@ const zeroBias = new Map<string, tf.Tensor1D>();
 /** x·w + bias (zero when absent). On wasm with SIMD one pass of our 4 × 8-tile kernel, bias fused. */
 function dense(x: tf.Tensor2D, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
   const m = w.shape[1];
-  if (m % 8 === 0 && x.shape[0] >= 4 && hasWasmSimd()) {
+  if (simdDense(x.shape[0], m)) {
     ensureKernelsRegistered();
     let b = bias;
     if (!b) {
@@ -520,6 +546,27 @@ const linearNoBiasGrad = customGrad((x: tf.Tensor, kernel: tf.Tensor, save: tf.G
 });
 
 /**
+ * The gradient of our SIMD dense kernel, registered with tfjs so that each input's gradient is computed only when the
+ * backward pass needs it (a `customGrad` computes all of them): the first edge layer's input is the radial basis of
+ * the edge lengths, whose gradient `g·W_cᵀ` (an `[E, H]·[H, K]` product) a training step never uses.
+ */
+function ensureLinearGradientRegistered(): void {
+  if (tf.getGradient(KERNEL_SIMD_LINEAR) !== undefined) return;
+  tf.registerGradient({
+    kernelName: KERNEL_SIMD_LINEAR,
+    inputsToSave: ['x', 'w'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const g = dy as tf.Tensor2D;
+      const [x, w] = saved as tf.Tensor2D[];
+      return { x: () => denseInputGradient(g, w), w: () => weightGradient(x, g), bias: () => biasGradient(g) };
+    },
+  });
+}
+
+/** Whether {@link dense} runs our SIMD kernel for an `[rows, ·]·[·, m]` product. */
+const simdDense = (rows: number, m: number) => m % 8 === 0 && rows >= 4 && hasWasmSimd();
+
+/**
  * Dense layer `x·W + b` for `x` `[M, in]`, `kernel` `[in, out]` (tfjs/Keras layout) and optional `bias` `[out]`.
  * The forward pass uses no transpose flag, and the backward pass transposes explicitly on wasm (where a flagged
  * matmul is about 10× slower).
@@ -549,6 +596,12 @@ export function linear(x: tf.Tensor2D, kernel: tf.Tensor2D, bias?: tf.Tensor1D):
       `must have shape [${kernel.shape[1]}], got ${describeTensor(bias)}`,
       bias,
     );
+  }
+  if (simdDense(x.shape[0], kernel.shape[1])) {
+    // One kernel with a registered gradient (see ensureLinearGradientRegistered); a missing bias is a shared zero
+    // vector, which no gradient reaches.
+    ensureLinearGradientRegistered();
+    return dense(x, kernel, bias);
   }
   return (bias === undefined ? linearNoBiasGrad(x, kernel) : linearGrad(x, kernel, bias)) as tf.Tensor2D;
 }
