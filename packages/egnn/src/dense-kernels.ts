@@ -81,8 +81,10 @@ const fadd = simd(0xe4);
 const fsub = simd(0xe5);
 const fmul = simd(0xe6);
 const fdiv = simd(0xe7);
-const fmin = simd(0xe8);
-const fmax = simd(0xe9);
+// f32x4.pmin / pmax (`b < a ? b : a`, `a < b ? b : a`): one minps / maxps on x86, where the IEEE min / max take a
+// sequence of instructions for NaN and ±0; NaN in the first operand passes through.
+const pmin = simd(0xea);
+const pmax = simd(0xeb);
 const iadd = simd(0xae);
 const ishl = simd(0xab);
 /** `do { body } while (cond)`: body, then the condition (an i32) branches back to the loop start. */
@@ -174,7 +176,7 @@ function constantPool(first: number) {
 type Pool = ReturnType<typeof constantPool>;
 
 /**
- * Code for `P = exp(T)` on v128 locals (NF and R are scratch): exp(t) = 2ⁿ·p(r), r = t − n·ln2, n = round(t·log₂e)
+ * Code for `P = exp(T)` on v128 locals (NF and R are scratch; T is overwritten): exp(t) = 2ⁿ·p(r), r = t − n·ln2, n = round(t·log₂e)
  * (ln2 split in two for float32 accuracy), p Cephes' `expf` polynomial (≈1 ulp on |r| ≤ ln2/2). The rounding adds
  * 1.5·2²³ so the integer n lands in the low mantissa bits, which also give 2ⁿ's exponent bits directly. t is clamped
  * to [−87, 88] first, so 2ⁿ stays a normal float.
@@ -182,18 +184,21 @@ type Pool = ReturnType<typeof constantPool>;
 function expCode(c: Pool, T: number, P: number, NF: number, R: number): number[] {
   const MAGIC = 12582912; // 1.5·2²³
   const o: number[] = [];
-  o.push(...get(T), ...c.f32(-87), ...fmax, ...c.f32(88), ...fmin, ...set(T));
+  o.push(...get(T), ...c.f32(-87), ...pmax, ...c.f32(88), ...pmin, ...set(T));
   // NF = t·log₂e + MAGIC (bits: MAGIC's + n); P (as bits) = n << 23 + bits(1.0) = 2ⁿ
   o.push(...get(T), ...c.f32(Math.LOG2E), ...fmul, ...c.f32(MAGIC), ...fadd, ...set(NF));
   o.push(...get(NF), ...i32(23), ...ishl, ...c.i32(0x3f800000), ...iadd, ...set(P));
   o.push(...get(NF), ...c.f32(MAGIC), ...fsub, ...set(NF));
   o.push(...get(T), ...get(NF), ...c.f32(0.693359375), ...fmul, ...fsub);
   o.push(...get(NF), ...c.f32(-2.1219444e-4), ...fmul, ...fsub, ...set(R));
-  // q = ((((c0 r + c1) r + c2) r + c3) r + c4) r + c5; e^r = q r² + r + 1
+  // q = c0 r⁵ + c1 r⁴ + … + c5 in Estrin's form (c4 r + c5) + r²(c2 r + c3) + r⁴(c0 r + c1), three short chains
+  // instead of Horner's five dependent steps (the kernel is latency-bound); e^r = 1 + r + q r². NF = r², T = r⁴.
   const coef = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
-  o.push(...c.f32(coef[0]), ...set(NF));
-  for (let i = 1; i < coef.length; i++) o.push(...get(NF), ...get(R), ...fmul, ...c.f32(coef[i]), ...fadd, ...set(NF));
-  o.push(...get(NF), ...get(R), ...fmul, ...get(R), ...fmul, ...get(R), ...fadd, ...c.f32(1), ...fadd);
+  const pair = (hi: number, lo: number) => [...get(R), ...c.f32(hi), ...fmul, ...c.f32(lo), ...fadd];
+  o.push(...get(R), ...get(R), ...fmul, ...set(NF), ...get(NF), ...get(NF), ...fmul, ...set(T));
+  o.push(...pair(coef[4], coef[5]), ...get(NF), ...pair(coef[2], coef[3]), ...fmul, ...fadd);
+  o.push(...get(T), ...pair(coef[0], coef[1]), ...fmul, ...fadd);
+  o.push(...get(NF), ...fmul, ...get(R), ...c.f32(1), ...fadd, ...fadd);
   o.push(...get(P), ...fmul, ...set(P));
   return o;
 }
