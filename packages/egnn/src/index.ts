@@ -13,7 +13,16 @@ export { SpeciesEmbedding } from './embedding.js';
 export { BackendUnavailableError, HeapExhaustedError, WeightsFormatError } from './errors.js';
 export type { GraphBatchLike, GraphTensors } from './graph-tensors.js';
 export { disposeGraphTensors, edgeVectors, graphTensors } from './graph-tensors.js';
-export { gatherRows, gatherRowsAdd, linear, segmentCounts, segmentMean, segmentSum, silu } from './kernels.js';
+export {
+  gatherRows,
+  gatherRowsAdd,
+  linear,
+  segmentCounts,
+  segmentMean,
+  segmentSum,
+  silu,
+  sliceColumns,
+} from './kernels.js';
 export type { GraphLayerArgs, LayerConfig, NamedWeight, WeightInit } from './layer.js';
 export { GraphLayer } from './layer.js';
 export type { CosineCutoffArgs, PolynomialCutoffArgs, RadialBasisArgs } from './radial.js';

@@ -3,7 +3,16 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fdCheck, randomArray, randomIndices, TEST_BACKENDS, useBackend } from '../test/helpers.js';
 import { ensureKernelsRegistered, hasWasmSimd } from './kernel-registry.js';
-import { gatherRows, gatherRowsAdd, linear, segmentCounts, segmentMean, segmentSum, silu } from './kernels.js';
+import {
+  gatherRows,
+  gatherRowsAdd,
+  linear,
+  segmentCounts,
+  segmentMean,
+  segmentSum,
+  silu,
+  sliceColumns,
+} from './kernels.js';
 
 function naiveSegmentSum(x: Float32Array, seg: Int32Array, S: number, F: number): Float64Array {
   const out = new Float64Array(S * F);
@@ -297,6 +306,46 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
     tf.dispose([x, g, W, b]);
   });
 
+  test('sliceColumns(x, begin, size) takes columns of float32 and int32 matrices; its gradient fills the rest with 0', () => {
+    const x = tf.tensor2d(randomArray(7 * 5, 61), [7, 5]);
+    const xs = x.dataSync();
+    expectClose(
+      sliceColumns(x, 1, 3).dataSync(),
+      Array.from({ length: 21 }, (_, k) => xs[Math.floor(k / 3) * 5 + 1 + (k % 3)]),
+      1e-12,
+    );
+    expect(sliceColumns(x, 5, 0).shape).toEqual([7, 0]);
+    expect(Array.from(sliceColumns(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 1, 1).dataSync())).toEqual([2, 4]);
+    const weights = tf.tensor2d(randomArray(7 * 2, 62), [7, 2]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(sliceColumns(t as tf.Tensor2D, 2, 2), weights)))(x);
+    const ws = weights.dataSync();
+    expectClose(
+      g.dataSync(),
+      Array.from({ length: 35 }, (_, k) => {
+        const [r, c] = [Math.floor(k / 5), k % 5];
+        return c === 2 || c === 3 ? ws[r * 2 + c - 2] : 0;
+      }),
+      1e-12,
+    );
+    tf.dispose([x, weights, g]);
+  });
+
+  // Dense layers with a few outputs (an edge head's) run tfjs's matmul forward; on wasm their weight and bias
+  // gradients pad the upstream gradient to the SIMD kernels' widths.
+  test('linear gradients with a narrow output (2 columns) match central finite differences', () => {
+    const [M, F, H] = [9, 8, 2];
+    const X0 = randomArray(M * F, 63);
+    const W0 = randomArray(F * H, 64);
+    const b0 = randomArray(H, 65);
+    const out = tf.tensor2d(randomArray(M * H, 66), [M, H]);
+    const run = (X: tf.Tensor, W: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.tanh(tf.mul(linear(X as tf.Tensor2D, W as tf.Tensor2D, b as tf.Tensor1D), out)));
+    expect(fdCheck((W) => run(tf.tensor2d(X0, [M, F]), W, tf.tensor1d(b0)), W0, [F, H]).worst).toBeLessThan(2e-2);
+    expect(fdCheck((b) => run(tf.tensor2d(X0, [M, F]), tf.tensor2d(W0, [F, H]), b), b0, [H]).worst).toBeLessThan(2e-2);
+    expect(fdCheck((X) => run(X, tf.tensor2d(W0, [F, H]), tf.tensor1d(b0)), X0, [M, F]).worst).toBeLessThan(2e-2);
+    out.dispose();
+  });
+
   test('kernels and their gradients leave no tensors behind', () => {
     const x = tf.tensor2d(randomArray(N * F, 27), [N, F]);
     const ids = tf.tensor1d(idx, 'int32');
@@ -373,5 +422,14 @@ test('kernel argument errors name the function, the argument and what arrived', 
     segmentSum(tf.tensor1d([1, 2], 'int32'), tf.tensor1d([0, 1], 'int32'), 2),
   ).toThrowErrorMatchingInlineSnapshot(
     `[InvalidArgumentError: segmentSum: x must be a float32 tensor of rank >= 1, got int32 tensor of shape [2]]`,
+  );
+  expect(() => sliceColumns(x, 1, 1)).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: sliceColumns: size must be an integer in [0, 0], got 1]`,
+  );
+  expect(() => sliceColumns(x, -1, 1)).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: sliceColumns: begin must be an integer in [0, 1], got -1]`,
+  );
+  expect(() => sliceColumns(tf.tensor1d([1]) as unknown as tf.Tensor2D, 0, 1)).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: sliceColumns: x must be a float32 or int32 tensor of rank 2, got float32 tensor of shape [1]]`,
   );
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { segmentSum } from './kernels.js';
+import { segmentSum, sliceColumns } from './kernels.js';
 
 /** Outputs of {@link _referenceReadout}. */
 export type ReferenceReadout = {
@@ -29,9 +29,10 @@ export function _referenceReadout(
 ): ReferenceReadout {
   return tf.tidy(() => {
     const E = vectors.shape[0];
-    const [w0, w1] = tf.split(edgeOutputs, [1, edgeOutputs.shape[1] - 1], 1);
+    const w0 = sliceColumns(edgeOutputs, 0, 1);
+    const w1 = sliceColumns(edgeOutputs, 1, 1);
     const atomVectors = segmentSum(tf.mul(w0, vectors) as tf.Tensor2D, src, numNodes);
-    const scale = tf.div(tf.slice(w1, [0, 0], [E, 1]), tf.reshape(tf.square(distances), [E, 1]));
+    const scale = tf.div(w1, tf.reshape(tf.square(distances), [E, 1]));
     const outer = tf.mul(tf.reshape(vectors, [E, 3, 1]), tf.reshape(vectors, [E, 1, 3]));
     const weighted = tf.reshape(tf.mul(tf.reshape(scale, [E, 1, 1]), outer), [E, 9]) as tf.Tensor2D;
     const latticeActions = tf.reshape(segmentSum(weighted, edgeCrystalIndex, numGraphs), [

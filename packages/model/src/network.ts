@@ -15,6 +15,7 @@ import {
   SpeciesEmbedding,
   segmentMean,
   silu,
+  sliceColumns,
 } from '@crys/egnn';
 import * as tf from '@tensorflow/tfjs';
 
@@ -337,7 +338,9 @@ export class ActionNetwork {
    */
   forward(x: NetworkInputs): NetworkOutputs {
     const w = this.edgeWeights(x);
-    const [wAtom, wLattice] = tf.split(w, 2, 1);
+    // Our column slices: tfjs-backend-wasm's split of an [E, 2] matrix (and the concat in its gradient) take tens of ms.
+    const wAtom = sliceColumns(w, 0, 1);
+    const wLattice = sliceColumns(w, 1, 1);
     const cart = atomActions(x.vectors, tf.reshape(wAtom, [-1]), x.srcIndex, x.numNodes, { reduce: 'mean' });
     const atoms = tf.sum(tf.mul(tf.reshape(cart, [x.numNodes, 3, 1]), x.nodeLatticeInverse), 1) as tf.Tensor2D;
     const lattice = latticeAction(x.vectors, tf.reshape(wLattice, [-1]), x.edgeCrystalIndex, x.numCrystals, {
