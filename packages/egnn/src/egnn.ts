@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { assertEdgeChunkSize, EdgeHead, EgnnConv } from './egnn-conv.js';
 import { SpeciesEmbedding } from './embedding.js';
 import { InvalidArgumentError, WeightsFormatError } from './errors.js';
-import { EgnnInference } from './inference.js';
+import { EgnnInference, type EgnnInferenceOptions } from './inference.js';
 import {
   assertPositive,
   assertPositiveInt,
@@ -237,14 +237,22 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
    * {@link apply} on a single small crystal, where tfjs's per-op overhead dominates. It snapshots the weights now
    * and does not see later weight updates (training steps, {@link setWeights}): compile again after those.
    *
+   * @param options - `simd` (default true; false forces the plain-loop kernels) and `edgeChunkSize`: each layer takes
+   * its edges in chunks of at most this many, so the inference heap (4 GiB at most) is sized by the chunk, not by
+   * the edge count; results do not depend on it. A positive integer or `Infinity`, default 131072; independent of
+   * this network's own {@link edgeChunkSize}.
+   * @throws {@link InvalidArgumentError} when `edgeChunkSize` is not a positive integer or `Infinity`.
+   *
    * @example
    * ```ts
    * const infer = net.compileInference();
    * const { edgeOutputs, nodeFeatures, distances } = infer.apply({ atomicNumbers, src, dst, vectors });
+   * const large = net.compileInference({ edgeChunkSize: 16384 }); // for graphs of millions of edges
    * ```
    */
-  compileInference(): EgnnInference {
-    return new EgnnInference(this);
+  compileInference(options: EgnnInferenceOptions = {}): EgnnInference {
+    assertEdgeChunkSize('Egnn.compileInference', options?.edgeChunkSize);
+    return new EgnnInference(this, options);
   }
 
   override getConfig(): LayerConfig {

@@ -3,7 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomArray, randomIndices, TEST_BACKENDS, useBackend, valCrystals } from '../test/helpers.js';
 import { Egnn, type EgnnArgs } from './egnn.js';
-import { EgnnInference, type EgnnInferenceInputs } from './inference.js';
+import { DEFAULT_EDGE_CHUNK_SIZE } from './egnn-conv.js';
+import { HeapExhaustedError, InvalidArgumentError } from './errors.js';
+import { EgnnInference, type EgnnInferenceInputs, type EgnnInferenceOutputs } from './inference.js';
 
 // Float32 on both sides with different summation orders (tfjs sums in float32, the plain path in float64 before
 // rounding), over 4 layers: outputs agree to ~1e-6 of their scale. We allow 1e-5 of max(1, largest |value|).
@@ -204,5 +206,146 @@ describe('Egnn.compileInference() options', () => {
     expect(() => infer.apply({ ...g, dst: bad })).toThrowErrorMatchingInlineSnapshot(
       `[InvalidArgumentError: EgnnInference.apply: dst must be in [0, 4), got 4 at position 7]`,
     );
+  });
+});
+
+/** The first index where `a` and `b` differ in their bits (NaNs included), or −1 when they are bit for bit equal. */
+function firstBitDifference(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
+  return -1;
+}
+
+function expectBitEqual(got: EgnnInferenceOutputs, want: EgnnInferenceOutputs, label: string): void {
+  expect(firstBitDifference(got.edgeOutputs, want.edgeOutputs), `edgeOutputs, ${label}`).toBe(-1);
+  expect(firstBitDifference(got.nodeFeatures, want.nodeFeatures), `nodeFeatures, ${label}`).toBe(-1);
+  expect(firstBitDifference(got.distances, want.distances), `distances, ${label}`).toBe(-1);
+}
+
+describe('EgnnInference edge chunks', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  const variants: [string, EgnnArgs][] = [
+    ['sum', {}],
+    ['mean, gated', { aggregation: 'mean', gating: true }],
+  ];
+  for (const [name, args] of variants) {
+    for (const simd of [true, false]) {
+      test(`apply(g) with edgeChunkSize 1, 3, 4, 5, 64, E − 1 and Infinity equals one pass bit for bit (${name}, simd ${simd})`, () => {
+        const net = new Egnn({ units: 32, layers: 3, seed: 7, ...args });
+        try {
+          const g = crystalGraph('carbon_24', 3, 1);
+          const E = g.src.length;
+          expect(E).toBeGreaterThan(64);
+          const whole = new EgnnInference(net, { simd, edgeChunkSize: Infinity });
+          expect(whole.simd).toBe(simd);
+          const want = whole.apply(g);
+          // One instance, its chunk size changed between calls: the heap keeps the previous call's scratch.
+          const infer = new EgnnInference(net, { simd });
+          for (const chunk of [Infinity, 64, 5, 4, 3, 1, E - 1, Infinity]) {
+            infer.edgeChunkSize = chunk;
+            expectBitEqual(infer.apply(g), want, `chunk ${chunk}`);
+          }
+          // Egnn.compileInference passes both options through.
+          const compiled = net.compileInference({ simd, edgeChunkSize: 5 });
+          expect([compiled.simd, compiled.edgeChunkSize]).toEqual([simd, 5]);
+          expectBitEqual(compiled.apply(g), want, 'compileInference({ edgeChunkSize: 5 })');
+        } finally {
+          net.dispose();
+        }
+      });
+    }
+  }
+
+  test('compileInference() takes edges in chunks of DEFAULT_EDGE_CHUNK_SIZE by default', () => {
+    const net = new Egnn({ units: 8, layers: 1, seed: 2 });
+    try {
+      expect(net.compileInference().edgeChunkSize).toBe(DEFAULT_EDGE_CHUNK_SIZE);
+      expect(new EgnnInference(net, { simd: false }).edgeChunkSize).toBe(DEFAULT_EDGE_CHUNK_SIZE);
+    } finally {
+      net.dispose();
+    }
+  });
+
+  test('compileInference, new EgnnInference and the edgeChunkSize setter reject a chunk size that is not a positive integer or Infinity', () => {
+    const net = new Egnn({ units: 8, layers: 1, seed: 2 });
+    try {
+      expect(() => net.compileInference({ edgeChunkSize: 0 })).toThrowErrorMatchingInlineSnapshot(
+        `[InvalidArgumentError: Egnn.compileInference: edgeChunkSize must be a positive integer or Infinity, got 0]`,
+      );
+      expect(() => new EgnnInference(net, { edgeChunkSize: 2.5 })).toThrowErrorMatchingInlineSnapshot(
+        `[InvalidArgumentError: EgnnInference: edgeChunkSize must be a positive integer or Infinity, got 2.5]`,
+      );
+      const infer = net.compileInference({ edgeChunkSize: 16 });
+      for (const bad of [-4, Number.NaN, Number.NEGATIVE_INFINITY, '8' as unknown as number]) {
+        let error: unknown;
+        try {
+          infer.edgeChunkSize = bad;
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(InvalidArgumentError);
+        expect((error as InvalidArgumentError).parameter).toBe('edgeChunkSize');
+        expect(infer.edgeChunkSize).toBe(16);
+      }
+      expect(() => {
+        infer.edgeChunkSize = -4;
+      }).toThrowErrorMatchingInlineSnapshot(
+        `[InvalidArgumentError: EgnnInference: edgeChunkSize must be a positive integer or Infinity, got -4]`,
+      );
+    } finally {
+      net.dispose();
+    }
+  });
+
+  test('with edges in chunks the heap grows with the chunk, not with E', () => {
+    const net = new Egnn({ units: 8, hiddenUnits: 8, basisSize: 4, layers: 2, seed: 4 });
+    try {
+      const g = randomGraph(500, 100_000, 5);
+      const twice = randomGraph(500, 200_000, 6);
+      for (const simd of [true, false]) {
+        const whole = new EgnnInference(net, { simd, edgeChunkSize: Infinity });
+        const chunked = new EgnnInference(net, { simd, edgeChunkSize: 256 });
+        expectBitEqual(chunked.apply(g), whole.apply(g), `simd ${simd}`);
+        // The one-pass layout takes E·(K + Hp + max(Fp, Op)) = E·20 floats of scratch: 8 MB here.
+        expect(whole.heapBytes).toBeGreaterThan(100_006 * 20 * 4);
+        expect(chunked.heapBytes).toBeLessThan(whole.heapBytes / 16);
+        const bytes = chunked.heapBytes;
+        chunked.apply(twice);
+        expect(chunked.heapBytes).toBe(bytes);
+      }
+    } finally {
+      net.dispose();
+    }
+  });
+
+  test('EgnnInference.apply throws HeapExhaustedError, and keeps working, when the heap cannot grow', () => {
+    const net = new Egnn({ seed: 1 }); // F = 64: N4·448 floats of node scratch, 5.4 GB for 3·10⁶ atoms
+    try {
+      const huge = {
+        atomicNumbers: new Uint8Array(3_000_000),
+        src: new Int32Array(0),
+        dst: new Int32Array(0),
+        vectors: new Float32Array(0),
+      };
+      const g = randomGraph(6, 40, 9);
+      const want = new EgnnInference(net, { simd: false }).apply(g);
+      const simd = net.compileInference();
+      expect(() => simd.apply(huge)).toThrowErrorMatchingInlineSnapshot(
+        `[HeapExhaustedError: EgnnInference.apply: tfjs-backend-wasm's heap (0 MiB, 4 GiB at most) cannot hold an output of shape [1344113352] (5127 MiB); free tensors or use smaller inputs]`,
+      );
+      const plain = net.compileInference({ simd: false });
+      expect(() => plain.apply(huge)).toThrowErrorMatchingInlineSnapshot(
+        `[HeapExhaustedError: EgnnInference.apply: tfjs-backend-wasm's heap (0 MiB, 4 GiB at most) cannot hold an output of shape [1344113352] (5127 MiB); free tensors or use smaller inputs]`,
+      );
+      for (const infer of [simd, plain]) {
+        expect(() => infer.apply(huge)).toThrow(HeapExhaustedError);
+        expect(scaledDiff(infer.apply(g).edgeOutputs, want.edgeOutputs)).toBeLessThan(TOL);
+      }
+    } finally {
+      net.dispose();
+    }
   });
 });

@@ -3,11 +3,18 @@
 // lives in one float32 heap: the dense products and SiLUs run as WebAssembly SIMD kernels (dense-kernels.ts), and
 // the gathers, scatters, envelope, gate and layer norm as plain loops between them.
 //
-// Legend: N atoms, E edges, F node features (units), H hidden units, K basis size, O edge outputs; a `p` suffix is
-// the size padded to a multiple of 8 (the kernels' column block), and row counts are padded to a multiple of 4.
+// Large graphs: each layer walks the edges in consecutive chunks of at most `edgeChunkSize` (C), so the per-edge
+// scratch in the heap (radial features, z, m) takes C rows, not E; each chunk's messages are added onto the running
+// per-node sums in edge order, the float32 sums of one pass over all edges, so results do not depend on C (bit for
+// bit). Only the N-row node buffers and the weights grow with the input.
+//
+// Legend: N atoms, E edges, C edges per chunk (min(E, edgeChunkSize)), F node features (units), H hidden units, K
+// basis size, O edge outputs; a `p` suffix is the size padded to a multiple of 8 (the kernels' column block), and
+// row counts are padded to a multiple of 4 (the `4` suffix: N4, C4).
 import { type DenseKernels, denseKernels } from './dense-kernels.js';
 import type { Egnn } from './egnn.js';
-import { InvalidArgumentError } from './errors.js';
+import { assertEdgeChunkSize } from './egnn-conv.js';
+import { HeapExhaustedError, InvalidArgumentError } from './errors.js';
 import { MIN_SQUARED_LENGTH, PolynomialCutoff } from './radial.js';
 
 /** Inputs of {@link EgnnInference.apply}: the typed arrays behind {@link EgnnInputs}' tensors. */
@@ -30,6 +37,40 @@ export interface EgnnInferenceOutputs {
   readonly nodeFeatures: Float32Array;
   /** E edge lengths (safe at zero: clamped to 1e-6 Å, as `edgeLengths`). */
   readonly distances: Float32Array;
+}
+
+/** Options of {@link EgnnInference} and {@link Egnn.compileInference}. */
+export interface EgnnInferenceOptions {
+  /** False forces the plain-loop kernels (for tests and comparisons). Default true: WebAssembly SIMD if available. */
+  simd?: boolean;
+  /**
+   * Edges per chunk: each layer takes its edges in consecutive chunks of at most this many, so the per-edge scratch
+   * in the heap (a WebAssembly memory of at most 4 GiB) is sized by the chunk, not by E (about 576 bytes per edge of
+   * a chunk at F = H = 64, K = 16). Results do not depend on it (bit for bit). A positive integer or `Infinity`
+   * (never chunk); default 131072 (2¹⁷), as the layers' `edgeChunkSize`.
+   */
+  edgeChunkSize?: number;
+}
+
+/** Heap offsets (floats) of the scratch of one {@link EgnnInference.apply} call, after the weights. */
+interface Scratch {
+  /** `[C4, K]` radial features of the current chunk. */
+  readonly edgeFeat: number;
+  /** `[C4, Hp]` hidden layer of the current chunk's edge MLP. */
+  readonly z: number;
+  /** `[C4, max(Fp, Op)]` messages (or head outputs) of the current chunk. */
+  readonly m: number;
+  /** `[N4, pad8(2H)]` node parts `h·[W_a | W_b]`. */
+  readonly nodeP: number;
+  /** `[N4, 2F]` `[h ‖ agg]`. */
+  readonly nodeX: number;
+  /** `[N4, Hp]` and `[N4, Fp]`: the node MLP. */
+  readonly nodeU: number;
+  readonly nodeO: number;
+  /** `[N4, Fp]` node features. */
+  readonly h: number;
+  /** Edges per chunk C (0 without edges). */
+  readonly chunk: number;
 }
 
 /** Float offsets of one conv layer's weights in the heap (kernels `[in, out]`, columns padded). */
@@ -66,8 +107,12 @@ interface HeadWeights {
 
 type Readable = { dataSync(): ArrayLike<number>; shape: number[] };
 
-const pad8 = (n: number) => (n + 7) & ~7;
-const pad4 = (n: number) => (n + 3) & ~3;
+// Arithmetic, not bitwise: the heap's float counts pass 2³¹.
+const pad8 = (n: number) => Math.ceil(n / 8) * 8;
+const pad4 = (n: number) => Math.ceil(n / 4) * 4;
+
+/** A WebAssembly memory (32-bit addresses) holds 2¹⁶ pages of 64 KiB: 4 GiB. */
+const MAX_HEAP_BYTES = 2 ** 32;
 
 /**
  * Allocates weights in a heap: each `[rows, cols]` kernel is copied into `[rows, pad8(cols)]` at a column offset,
@@ -117,7 +162,8 @@ const values = (v: Readable) => Float32Array.from(v.dataSync());
  * gradients. Made by {@link Egnn.compileInference}. It copies the weights once, when it is made, so it does **not**
  * see later changes to the network's weights (training steps, `setWeights`): compile again after those. Supports
  * every `Egnn` option; outputs equal `Egnn.apply`'s to float32 rounding (~1e-6 relative). Uses WebAssembly SIMD
- * where available (Node ≥ 16.4 and current browsers), plain loops elsewhere.
+ * where available (Node ≥ 16.4 and current browsers), plain loops elsewhere. Edges are taken in chunks of
+ * {@link EgnnInference.edgeChunkSize}, so large graphs fit in its heap.
  *
  * @example
  * ```ts
@@ -149,15 +195,25 @@ export class EgnnInference {
   private readonly weightSize: number;
   /** A zero bias of width max(2Hp', …). */
   private readonly zeros: number;
+  private chunk: number;
   private envelope = new Float32Array(0);
+  /**
+   * `[E, K]` radial features of the whole edge set, outside the heap. Kept whole rather than recomputed per chunk and
+   * layer: recomputing costs K exp (or sin) per edge in each of the L + 1 edge passes, about a tenth of a pass at
+   * K = 16, H = 64, while keeping them costs a copy of K floats per edge and pass. They live in a plain array, not in
+   * the heap, so the heap (4 GiB at most) holds only a chunk of them and its size does not grow with E at all.
+   */
+  private basis = new Float32Array(0);
   private counts = new Float32Array(0);
 
   /**
    * Snapshots the weights of `net` (building it if needed). Prefer {@link Egnn.compileInference}.
    *
-   * @param options.simd - false forces the plain-loop kernels (for tests and comparisons). Default true.
+   * @param options - `simd` (default true) and `edgeChunkSize` (default 131072), see {@link EgnnInferenceOptions}.
+   * @throws {@link InvalidArgumentError} when `edgeChunkSize` is not a positive integer or `Infinity`.
    */
-  constructor(net: Egnn, options: { simd?: boolean } = {}) {
+  constructor(net: Egnn, options: EgnnInferenceOptions = {}) {
+    this.chunk = assertEdgeChunkSize('EgnnInference', options?.edgeChunkSize);
     this.units = net.units;
     this.hiddenUnits = net.hiddenUnits;
     this.basisSize = net.basisSize;
@@ -210,8 +266,8 @@ export class EgnnInference {
     };
     this.zeros = w.alloc(1, pad8(2 * H));
     this.weightSize = pad4(w.size);
-    this.kernels = denseKernels(options.simd ?? true);
-    this.kernels.reserve(this.weightSize);
+    this.kernels = denseKernels(options?.simd ?? true);
+    this.reserve('EgnnInference', this.weightSize);
     w.write(this.kernels.heap);
   }
 
@@ -221,10 +277,52 @@ export class EgnnInference {
   }
 
   /**
+   * Edges per chunk of every layer ({@link EgnnInferenceOptions.edgeChunkSize}): a positive integer or `Infinity`.
+   * May be changed at any time; results do not depend on it, only the heap size does.
+   *
+   * @example
+   * ```ts
+   * infer.edgeChunkSize = 4096; // smaller scratch for a graph of millions of edges
+   * ```
+   */
+  get edgeChunkSize(): number {
+    return this.chunk;
+  }
+
+  set edgeChunkSize(size: number) {
+    this.chunk = assertEdgeChunkSize('EgnnInference', size);
+  }
+
+  /**
+   * Bytes of this instance's heap (weights and the scratch of the largest call so far; it never shrinks). With edges
+   * in chunks it grows with N and the chunk size, not with E.
+   */
+  get heapBytes(): number {
+    return this.kernels.heap.byteLength;
+  }
+
+  /** Grows the heap to `floats` values, or throws {@link HeapExhaustedError} naming `fn` when it cannot grow. */
+  private reserve(fn: string, floats: number): void {
+    const bytes = 4 * floats;
+    try {
+      // The plain-loop heap is a Float32Array, which would go past 4 GiB (taking that memory); it keeps to the
+      // WebAssembly heap's limit so both kernels fail alike.
+      if (!this.kernels.simd && bytes > MAX_HEAP_BYTES) throw new RangeError('past the 4 GiB heap limit');
+      this.kernels.reserve(floats);
+    } catch (e) {
+      // memory.grow (and a typed array that cannot be allocated) throw RangeError; the heap is left as it was.
+      if (e instanceof RangeError) throw new HeapExhaustedError(fn, [floats], bytes, this.kernels.heap.byteLength);
+      throw e;
+    }
+  }
+
+  /**
    * The network's forward pass: per-edge invariant outputs, final node features and edge lengths, as
    * `Egnn.apply` computes them.
    *
    * @throws {@link InvalidArgumentError} when the arrays have inconsistent lengths or out-of-range entries.
+   * @throws {@link HeapExhaustedError} when the heap (4 GiB at most) cannot hold the node buffers and one chunk of
+   * edges: use a smaller {@link edgeChunkSize} (or fewer atoms).
    */
   apply(inputs: EgnnInferenceInputs): EgnnInferenceOutputs {
     this.check(inputs);
@@ -239,37 +337,28 @@ export class EgnnInference {
     const Hp = pad8(H);
     const Op = pad8(O);
     const N4 = pad4(N);
-    const E4 = pad4(E);
-    // Scratch layout after the weights.
-    const s = {
-      edgeFeat: this.weightSize,
-      z: 0,
-      m: 0,
-      nodeP: 0,
-      nodeX: 0,
-      nodeU: 0,
-      nodeO: 0,
-      h: 0,
-      out: 0,
-      end: 0,
-    };
-    s.z = s.edgeFeat + pad4(E4 * K);
-    s.m = s.z + E4 * Hp;
-    s.nodeP = s.m + E4 * Math.max(Fp, Op);
-    s.nodeX = s.nodeP + N4 * pad8(2 * H);
-    s.nodeU = s.nodeX + N4 * 2 * F;
-    s.nodeO = s.nodeU + N4 * Hp;
-    s.h = s.nodeO + N4 * Fp;
-    s.end = s.h + N4 * Fp;
-    this.kernels.reserve(s.end);
+    const C = Math.min(E, this.chunk);
+    const C4 = pad4(C);
+    // Scratch layout after the weights: one chunk of edges, then the nodes.
+    const edgeFeat = this.weightSize;
+    const z = edgeFeat + C4 * K;
+    const m = z + C4 * Hp;
+    const nodeP = m + C4 * Math.max(Fp, Op);
+    const nodeX = nodeP + N4 * pad8(2 * H);
+    const nodeU = nodeX + N4 * 2 * F;
+    const nodeO = nodeU + N4 * Hp;
+    const h = nodeO + N4 * Fp;
+    const end = h + N4 * Fp;
+    const s: Scratch = { edgeFeat, z, m, nodeP, nodeX, nodeU, nodeO, h, chunk: C };
+    this.reserve('EgnnInference.apply', end);
     const heap = this.kernels.heap;
-    heap.fill(0, this.weightSize, s.end);
+    heap.fill(0, this.weightSize, end);
 
     const distances = new Float32Array(E);
-    this.radial(heap, s.edgeFeat, vectors, E, distances);
+    this.radial(vectors, E, distances);
     for (let i = 0; i < N; i++) {
-      const z = atomicNumbers[i];
-      heap.set(this.table.subarray(z * F, z * F + F), s.h + i * Fp);
+      const a = atomicNumbers[i];
+      heap.set(this.table.subarray(a * F, a * F + F), h + i * Fp);
     }
     if (this.mean) {
       if (this.counts.length < N) this.counts = new Float32Array(N);
@@ -278,16 +367,20 @@ export class EgnnInference {
       for (let e = 0; e < E; e++) c[src[e]]++;
     }
     for (const w of this.convs) this.conv(w, s, N, src, dst, E);
-    this.edgeHidden(s, N, src, dst, E, this.head.nodeAB, this.head.edgeC, this.head.edgeBias);
-    this.kernels.matmul(s.m, s.z, Hp, E4, H, this.head.head2, Op, this.head.head2Bias);
+    const head = this.head;
+    this.nodeParts(s, N, head.nodeAB);
     const edgeOutputs = new Float32Array(E * O);
     const env = this.envelope;
-    for (let e = 0; e < E; e++) {
-      const o = s.m + e * Op;
-      for (let k = 0; k < O; k++) edgeOutputs[e * O + k] = heap[o + k] * env[e];
+    for (let start = 0; start < E; start += C) {
+      const size = Math.min(C, E - start);
+      this.edgeHidden(s, src, dst, start, size, head.edgeC, head.edgeBias);
+      this.kernels.matmul(m, z, Hp, pad4(size), H, head.head2, Op, head.head2Bias);
+      for (let e = start, o = m; e < start + size; e++, o += Op) {
+        for (let k = 0; k < O; k++) edgeOutputs[e * O + k] = heap[o + k] * env[e];
+      }
     }
     const nodeFeatures = new Float32Array(N * F);
-    for (let i = 0; i < N; i++) nodeFeatures.set(heap.subarray(s.h + i * Fp, s.h + i * Fp + F), i * F);
+    for (let i = 0; i < N; i++) nodeFeatures.set(heap.subarray(h + i * Fp, h + i * Fp + F), i * F);
     return { edgeOutputs, nodeFeatures, distances };
   }
 
@@ -337,18 +430,14 @@ export class EgnnInference {
     }
   }
 
-  /** Distances, the radial basis `[E, K]` (at `ef` in the heap) and the envelope `[E]` (the formulas of radial.ts). */
-  private radial(
-    heap: Float32Array,
-    ef: number,
-    vectors: Float32Array | Float64Array,
-    E: number,
-    distances: Float32Array,
-  ): void {
+  /** Distances, the radial basis `[E, K]` and the envelope `[E]` (the formulas of radial.ts), outside the heap. */
+  private radial(vectors: Float32Array | Float64Array, E: number, distances: Float32Array): void {
     const K = this.basisSize;
     const rc = this.cutoff;
     if (this.envelope.length < E) this.envelope = new Float32Array(E);
+    if (this.basis.length < E * K) this.basis = new Float32Array(E * K);
     const env = this.envelope;
+    const basis = this.basis;
     const p = this.exponent;
     const pa = -((p + 1) * (p + 2)) / 2;
     const pb = p * (p + 2);
@@ -364,14 +453,14 @@ export class EgnnInference {
       const z = vectors[3 * e + 2];
       const d = Math.fround(Math.sqrt(Math.max(Math.fround(x * x + y * y + z * z), MIN_SQUARED_LENGTH)));
       distances[e] = d;
-      const o = ef + e * K;
+      const o = e * K;
       if (bessel) {
         const dc = Math.max(d, 1e-6);
-        for (let k = 0; k < K; k++) heap[o + k] = (Math.sin(dc * (((k + 1) * Math.PI) / rc)) / dc) * norm;
+        for (let k = 0; k < K; k++) basis[o + k] = (Math.sin(dc * (((k + 1) * Math.PI) / rc)) / dc) * norm;
       } else {
         for (let k = 0; k < K; k++) {
           const t = d - Math.fround(k * step);
-          heap[o + k] = Math.exp(-gamma * t * t);
+          basis[o + k] = Math.exp(-gamma * t * t);
         }
       }
       const u = Math.min(d / rc, 1);
@@ -379,60 +468,52 @@ export class EgnnInference {
     }
   }
 
-  /** `z[e] = SiLU(P[src, 0:H] + P[dst, H:2H] + e_e·W_c + b)` with `P = h·[W_a | W_b]`: the first edge MLP layer. */
+  /** `P = h·[W_a | W_b]` `[N, 2H]`: the node half of the first edge MLP layer, once per layer for all chunks. */
+  private nodeParts(s: Scratch, N: number, nodeAB: number): void {
+    const F = this.units;
+    this.kernels.matmul(s.nodeP, s.h, pad8(F), pad4(N), F, nodeAB, pad8(2 * this.hiddenUnits), this.zeros);
+  }
+
+  /**
+   * The first edge MLP layer on edges `[start, start + size)`, into rows 0… of `z`:
+   * `z[e] = SiLU(P[src, 0:H] + P[dst, H:2H] + e_e·W_c + b)`, with `P` from {@link nodeParts}.
+   */
   private edgeHidden(
-    s: { edgeFeat: number; z: number; nodeP: number; h: number },
-    N: number,
+    s: Scratch,
     src: Int32Array,
     dst: Int32Array,
-    E: number,
-    nodeAB: number,
+    start: number,
+    size: number,
     edgeC: number,
     edgeBias: number,
   ): void {
-    const F = this.units;
     const H = this.hiddenUnits;
+    const K = this.basisSize;
     const Hp = pad8(H);
     const P2 = pad8(2 * H);
     const k = this.kernels;
-    k.matmul(s.nodeP, s.h, pad8(F), pad4(N), F, nodeAB, P2, this.zeros);
-    k.matmul(s.z, s.edgeFeat, this.basisSize, pad4(E), this.basisSize, edgeC, Hp, edgeBias);
     const heap = k.heap;
+    // The chunk's radial features at row 0, so any chunk size works: each chunk is padded to 4 rows on its own. The
+    // padding rows of a short last chunk are zeroed (their outputs are never read).
+    heap.set(this.basis.subarray(start * K, (start + size) * K), s.edgeFeat);
+    heap.fill(0, s.edgeFeat + size * K, s.edgeFeat + pad4(size) * K);
+    k.matmul(s.z, s.edgeFeat, K, pad4(size), K, edgeC, Hp, edgeBias);
     const P = s.nodeP;
-    for (let e = 0, o = s.z; e < E; e++, o += Hp) {
+    for (let e = start, o = s.z; e < start + size; e++, o += Hp) {
       const a = P + src[e] * P2;
       const b = P + dst[e] * P2 + H;
       for (let j = 0; j < H; j++) heap[o + j] += heap[a + j] + heap[b + j];
     }
-    k.silu(s.z, E * Hp);
+    k.silu(s.z, size * Hp);
   }
 
-  private conv(
-    w: ConvWeights,
-    s: {
-      edgeFeat: number;
-      z: number;
-      m: number;
-      nodeP: number;
-      nodeX: number;
-      nodeU: number;
-      nodeO: number;
-      h: number;
-    },
-    N: number,
-    src: Int32Array,
-    dst: Int32Array,
-    E: number,
-  ): void {
+  private conv(w: ConvWeights, s: Scratch, N: number, src: Int32Array, dst: Int32Array, E: number): void {
     const F = this.units;
     const H = this.hiddenUnits;
     const Fp = pad8(F);
     const Hp = pad8(H);
     const N4 = pad4(N);
     const k = this.kernels;
-    this.edgeHidden(s, N, src, dst, E, w.nodeAB, w.edgeC, w.edgeBias);
-    k.matmul(s.m, s.z, Hp, pad4(E), H, w.edge2, Fp, w.edge2Bias);
-    k.silu(s.m, E * Fp);
     const heap = k.heap;
     // X = [h ‖ agg], agg = Σ_{e: src = i} SiLU(m_e)·gate_e·f(d_e) (or the mean).
     const X = s.nodeX;
@@ -445,17 +526,25 @@ export class EgnnInference {
         heap[xi + F + f] = 0;
       }
     }
+    this.nodeParts(s, N, w.nodeAB);
     const env = this.envelope;
     const gate = w.gate;
-    for (let e = 0, o = s.m; e < E; e++, o += Fp) {
-      let scale = env[e];
-      if (gate) {
-        let g = w.gateBias;
-        for (let f = 0; f < F; f++) g += heap[o + f] * gate[f];
-        scale *= 1 / (1 + Math.exp(-g));
+    // Chunk by chunk, each message added onto agg in edge order: the same float32 sums as one pass over all edges.
+    for (let start = 0; start < E; start += s.chunk) {
+      const size = Math.min(s.chunk, E - start);
+      this.edgeHidden(s, src, dst, start, size, w.edgeC, w.edgeBias);
+      k.matmul(s.m, s.z, Hp, pad4(size), H, w.edge2, Fp, w.edge2Bias);
+      k.silu(s.m, size * Fp);
+      for (let e = start, o = s.m; e < start + size; e++, o += Fp) {
+        let scale = env[e];
+        if (gate) {
+          let g = w.gateBias;
+          for (let f = 0; f < F; f++) g += heap[o + f] * gate[f];
+          scale *= 1 / (1 + Math.exp(-g));
+        }
+        const a = X + src[e] * F2 + F;
+        for (let f = 0; f < F; f++) heap[a + f] += heap[o + f] * scale;
       }
-      const a = X + src[e] * F2 + F;
-      for (let f = 0; f < F; f++) heap[a + f] += heap[o + f] * scale;
     }
     if (this.mean) {
       const c = this.counts;
