@@ -85,6 +85,10 @@ const fdiv = simd(0xe7);
 // sequence of instructions for NaN and ±0; NaN in the first operand passes through.
 const pmin = simd(0xea);
 const pmax = simd(0xeb);
+const flt = simd(0x43);
+const fgt = simd(0x44);
+const vandnot = simd(0x4f);
+const vbitselect = simd(0x52);
 const iadd = simd(0xae);
 const ishl = simd(0xab);
 /** `do { body } while (cond)`: body, then the condition (an i32) branches back to the loop start. */
@@ -295,6 +299,24 @@ function siluGradSigBody(): number[] {
   for (const ptr of [OUT, DY, Y]) body.push(...get(ptr), ...i32(16), ...add, ...set(ptr));
   const loop = doWhile(body, advance(S, i32(16), END));
   return funcBody([[1 + c.count(), V128]], [...c.init(), ...get(S), ...get(END), ...add, ...set(END), ...loop]);
+}
+
+/**
+ * exp(out, x, bytes): out = eˣ, four lanes at a time (≈ 1 ulp). Below −87 it flushes to 0 (true values are below
+ * 1.7·10⁻³⁸, subnormal from −87.3), above 88 it gives +∞ (slightly early: eˣ is finite up to 88.72); NaN stays NaN.
+ */
+function expBody(): number[] {
+  const [OUT, X, END] = [0, 1, 2];
+  const [V, T, NF, R, P] = [3, 4, 5, 6, 7];
+  const c = constantPool(8);
+  const body: number[] = [];
+  body.push(...get(X), ...vload(0), ...set(V), ...get(V), ...set(T));
+  body.push(...expCode(c, T, P, NF, R));
+  body.push(...get(P), ...get(V), ...c.f32(-87), ...flt, ...vandnot, ...set(P));
+  body.push(...get(OUT), ...c.f32(Number.POSITIVE_INFINITY), ...get(P), ...get(V), ...c.f32(88), ...fgt, ...vbitselect);
+  body.push(...vstore(0), ...get(OUT), ...i32(16), ...add, ...set(OUT));
+  const loop = doWhile(body, advance(X, i32(16), END));
+  return funcBody([[5 + c.count(), V128]], [...c.init(), ...get(X), ...get(END), ...add, ...set(END), ...loop]);
 }
 
 /**
@@ -548,36 +570,30 @@ function scatterAddBody(): number[] {
   return funcBody([[5, I32]], [...get(F), ...i32(4), ...mul, ...set(FBE), ...rowLoop(I, E, FB, FBE, row, vector)]);
 }
 
+/** The module's functions in index order: name, type (by parameter count) and body. */
+const FUNCTIONS: [string, number, () => number[]][] = [
+  ['matmul', 8, matmulBody],
+  ['silu', 3, siluBody],
+  ['siluGrad', 4, siluGradBody],
+  ['matmulTN', 6, matmulTNBody],
+  ['colSum', 4, colSumBody],
+  ['gather2Add', 8, gather2AddBody],
+  ['gatherRows', 5, gatherRowsBody],
+  ['scatterAdd', 5, scatterAddBody],
+  ['siluSig', 4, siluSigBody],
+  ['siluGradSig', 5, siluGradSigBody],
+  ['exp', 3, expBody],
+];
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
+  const arities = [...new Set(FUNCTIONS.map(([, n]) => n))];
   const params = (n: number) => [0x60, ...vec(Array.from({ length: n }, () => [I32])), 0];
-  const types = vec([params(8), params(3), params(4), params(6), params(5)]);
+  const types = vec(arities.map(params));
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]]);
-  const funcs = vec([[0], [1], [2], [3], [2], [0], [4], [4], [2], [4]]);
-  const exports = vec([
-    [...name('matmul'), 0x00, 0],
-    [...name('silu'), 0x00, 1],
-    [...name('siluGrad'), 0x00, 2],
-    [...name('matmulTN'), 0x00, 3],
-    [...name('colSum'), 0x00, 4],
-    [...name('gather2Add'), 0x00, 5],
-    [...name('gatherRows'), 0x00, 6],
-    [...name('scatterAdd'), 0x00, 7],
-    [...name('siluSig'), 0x00, 8],
-    [...name('siluGradSig'), 0x00, 9],
-  ]);
-  const code = vec([
-    matmulBody(),
-    siluBody(),
-    siluGradBody(),
-    matmulTNBody(),
-    colSumBody(),
-    gather2AddBody(),
-    gatherRowsBody(),
-    scatterAddBody(),
-    siluSigBody(),
-    siluGradSigBody(),
-  ]);
+  const funcs = vec(FUNCTIONS.map(([, n]) => uleb(arities.indexOf(n))));
+  const exports = vec(FUNCTIONS.map(([fn], i) => [...name(fn), 0x00, ...uleb(i)]));
+  const code = vec(FUNCTIONS.map(([, , body]) => body()));
   const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   return new Uint8Array([
     ...magic,
@@ -601,6 +617,7 @@ export interface SimdExports {
   scatterAdd(out: number, x: number, seg: number, rows: number, f: number): void;
   siluSig(out: number, sig: number, x: number, bytes: number): void;
   siluGradSig(out: number, dy: number, y: number, s: number, bytes: number): void;
+  exp(out: number, x: number, bytes: number): void;
 }
 
 /**

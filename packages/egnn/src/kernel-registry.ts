@@ -91,6 +91,7 @@ export const KERNEL_SIMD_COL_SUM = 'CrysSimdColSum';
 export const KERNEL_SIMD_LINEAR = 'CrysSimdLinear';
 export const KERNEL_SIMD_SILU_SIG = 'CrysSimdSiluSig';
 export const KERNEL_SIMD_SILU_GRAD_SIG = 'CrysSimdSiluGradSig';
+export const KERNEL_SIMD_EXP = 'CrysSimdExp';
 
 /** Backends for which the plain-loop kernels exist. */
 export const LOOP_BACKENDS: readonly string[] = ['cpu', 'wasm'];
@@ -377,6 +378,21 @@ function simdSiluGradSig(k: SimdExports, storage: Storage, dy: TensorInfo, y: Te
   return out.info;
 }
 
+/** eˣ elementwise (see the module's `exp` for its range). */
+function simdExp(k: SimdExports, storage: Storage, x: TensorInfo): TensorInfo {
+  const out = storage.alloc(x.shape.slice(), 'float32');
+  const size = out.values.length;
+  const body = size & ~3;
+  if (body > 0) k.exp(byteOffset(storage, out.info), byteOffset(storage, x), 4 * body);
+  const xs = storage.read(x);
+  const o = storage.read(out.info);
+  for (let i = body; i < size; i++) {
+    const v = xs[i];
+    o[i] = v < -87 ? 0 : v > 88 ? Number.POSITIVE_INFINITY : Math.exp(v);
+  }
+  return out.info;
+}
+
 /** aᵀ·b for a `[E, n]`, b `[E, m]` (n % 4 = 0, m % 8 = 0). */
 function simdMatMulTN(k: SimdExports, storage: Storage, a: TensorInfo, b: TensorInfo): TensorInfo {
   const [E, n] = a.shape;
@@ -515,6 +531,7 @@ export function ensureKernelsRegistered(): void {
   simdKernel(KERNEL_SIMD_LINEAR, simdLinear);
   simdKernel(KERNEL_SIMD_SILU_SIG, simdSiluSig);
   simdKernel(KERNEL_SIMD_SILU_GRAD_SIG, simdSiluGradSig);
+  simdKernel(KERNEL_SIMD_EXP, simdExp);
 }
 
 /** Marks the `Identity` kernel below, so a second copy of this package does not register it again. */

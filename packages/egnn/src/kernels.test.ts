@@ -5,6 +5,7 @@ import { fdCheck, randomArray, randomIndices, TEST_BACKENDS, useBackend } from '
 import { ensureKernelsRegistered, hasWasmSimd } from './kernel-registry.js';
 import {
   gatherRows,
+  exp,
   gatherRowsAdd,
   linear,
   segmentCounts,
@@ -344,6 +345,20 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
     expect(fdCheck((b) => run(tf.tensor2d(X0, [M, F]), tf.tensor2d(W0, [F, H]), b), b0, [H]).worst).toBeLessThan(2e-2);
     expect(fdCheck((X) => run(X, tf.tensor2d(W0, [F, H]), tf.tensor1d(b0)), X0, [M, F]).worst).toBeLessThan(2e-2);
     out.dispose();
+  });
+
+  test('exp matches Math.exp to float32 rounding, flushes below −87 to 0, and has the gradient eˣ', () => {
+    const xs = Float32Array.from({ length: 4003 }, (_, i) => -120 + (210 * i) / 4002);
+    xs[7] = Number.NaN;
+    const got = tf.tidy(() => exp(tf.tensor1d(xs)).dataSync());
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i];
+      if (Number.isNaN(x)) expect(got[i]).toBeNaN();
+      else if (x < -87) expect(got[i]).toBeLessThan(1.7e-38);
+      else if (x > 88.8) expect(got[i]).toBe(Number.POSITIVE_INFINITY);
+      else if (x <= 88) expect(Math.abs(got[i] - Math.exp(x)) / Math.exp(x)).toBeLessThan(3e-7);
+    }
+    expect(fdCheck((t) => tf.sum(exp(t)), randomArray(13, 91), [13], { eps: 1e-3 }).worst).toBeLessThan(1e-2);
   });
 
   test('kernels and their gradients leave no tensors behind', () => {
