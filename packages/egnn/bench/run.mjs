@@ -173,15 +173,17 @@ function benchKernels(backend) {
     ),
     4 * E * rowBytes,
   );
-  const grad = tf.grad((a) => tf.sum(gatherRows(a, idx)));
+  // The upstream gradient is given (a sum's gradient would broadcast ones over [3e5, 64] with stock ops, which takes
+  // seconds on cpu and is not what this row measures): the gather forward, then its gradient, our segmentSum.
+  const grad = tf.grad((a) => gatherRows(a, idx));
   add(
-    'gatherRows backward (segmentSum)',
+    'gatherRows forward + backward (segmentSum)',
     timeIt(
-      run(() => grad(x)),
+      run(() => grad(x, m)),
       1,
       3,
     ),
-    2 * E * rowBytes,
+    4 * E * rowBytes,
   );
   tf.dispose([x, m, idx, idx2]);
   return rows;
