@@ -37,10 +37,10 @@ export class WeightsFormatError extends CrysError {
 }
 
 /**
- * A kernel's output does not fit in tfjs-backend-wasm's heap (a WebAssembly memory of 4 GiB at most). Raised instead
- * of letting the output land at address 0, which corrupts the heap (tfjs-backend-wasm does not check its
- * allocations). Free tensors, or run on smaller batches; `Egnn.apply` outside a gradient tape already takes its
- * edges in chunks.
+ * A kernel's output does not fit in tfjs-backend-wasm's heap (a WebAssembly memory of 4 GiB at most), or
+ * `EgnnInference`'s scratch does not fit in its own heap. Raised instead of letting the output land at address 0,
+ * which corrupts the heap (tfjs-backend-wasm does not check its allocations). Free tensors, or run on smaller
+ * batches; `Egnn.apply` outside a gradient tape and `EgnnInference.apply` take their edges in chunks.
  *
  * @example
  * ```ts
@@ -51,11 +51,21 @@ export class HeapExhaustedError extends CrysError {
   override name = 'HeapExhaustedError';
   /** Bytes of the allocation that failed. */
   readonly bytes: number;
-  constructor(fn: string, shape: readonly number[], bytes: number, heapBytes: number) {
-    const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
-    super(
-      `${fn}: tfjs-backend-wasm's heap (${mib(heapBytes)}, 4 GiB at most) cannot hold an output of shape [${shape.join(', ')}] (${mib(bytes)}); free tensors or use smaller inputs`,
-    );
+  /**
+   * @param what - what did not fit, e.g. `an output of shape [3, 4]`.
+   * @param options - the heap's name (default tfjs-backend-wasm's) and what to do about it.
+   */
+  constructor(
+    fn: string,
+    what: string,
+    bytes: number,
+    heapBytes: number,
+    options: { heap?: string; advice?: string } = {},
+  ) {
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 1 : 0)} MiB`;
+    const heap = options.heap ?? "tfjs-backend-wasm's heap";
+    const advice = options.advice ?? 'free tensors or use smaller inputs';
+    super(`${fn}: ${heap} (${mib(heapBytes)}, 4 GiB at most) cannot hold ${what} (${mib(bytes)}); ${advice}`);
     this.bytes = bytes;
   }
 }

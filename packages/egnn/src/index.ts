@@ -6,7 +6,7 @@ export type { EgnnArgs, EgnnInputs, EgnnOutputs, SavedEgnn } from './egnn.js';
 export { Egnn } from './egnn.js';
 export type { EdgeHeadArgs, EdgeInputs, EgnnConvArgs } from './egnn-conv.js';
 export { EdgeHead, EgnnConv } from './egnn-conv.js';
-export type { EgnnInferenceInputs, EgnnInferenceOutputs } from './inference.js';
+export type { EgnnInferenceInputs, EgnnInferenceOptions, EgnnInferenceOutputs } from './inference.js';
 export { EgnnInference } from './inference.js';
 export type { SpeciesEmbeddingArgs } from './embedding.js';
 export { SpeciesEmbedding } from './embedding.js';

@@ -334,11 +334,11 @@ describe('EgnnInference edge chunks', () => {
       const want = new EgnnInference(net, { simd: false }).apply(g);
       const simd = net.compileInference();
       expect(() => simd.apply(huge)).toThrowErrorMatchingInlineSnapshot(
-        `[HeapExhaustedError: EgnnInference.apply: tfjs-backend-wasm's heap (0 MiB, 4 GiB at most) cannot hold an output of shape [1344113352] (5127 MiB); free tensors or use smaller inputs]`,
+        `[HeapExhaustedError: EgnnInference.apply: EgnnInference's heap (0.4 MiB, 4 GiB at most) cannot hold its node buffers and one chunk of edges (5127 MiB); use a smaller edgeChunkSize or fewer atoms]`,
       );
       const plain = net.compileInference({ simd: false });
       expect(() => plain.apply(huge)).toThrowErrorMatchingInlineSnapshot(
-        `[HeapExhaustedError: EgnnInference.apply: tfjs-backend-wasm's heap (0 MiB, 4 GiB at most) cannot hold an output of shape [1344113352] (5127 MiB); free tensors or use smaller inputs]`,
+        `[HeapExhaustedError: EgnnInference.apply: EgnnInference's heap (0.4 MiB, 4 GiB at most) cannot hold its node buffers and one chunk of edges (5127 MiB); use a smaller edgeChunkSize or fewer atoms]`,
       );
       for (const infer of [simd, plain]) {
         expect(() => infer.apply(huge)).toThrow(HeapExhaustedError);

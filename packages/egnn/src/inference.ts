@@ -311,7 +311,18 @@ export class EgnnInference {
       this.kernels.reserve(floats);
     } catch (e) {
       // memory.grow (and a typed array that cannot be allocated) throw RangeError; the heap is left as it was.
-      if (e instanceof RangeError) throw new HeapExhaustedError(fn, [floats], bytes, this.kernels.heap.byteLength);
+      if (e instanceof RangeError) {
+        throw new HeapExhaustedError(
+          fn,
+          'its node buffers and one chunk of edges',
+          bytes,
+          this.kernels.heap.byteLength,
+          {
+            heap: "EgnnInference's heap",
+            advice: 'use a smaller edgeChunkSize or fewer atoms',
+          },
+        );
+      }
       throw e;
     }
   }

@@ -57,7 +57,12 @@ export function wasmStorage(backend: unknown, kernelName: string): Storage {
       if (values.byteOffset === 0 && values.length > 0) {
         const heapBytes = values.buffer.byteLength;
         b.disposeData(info.dataId, true);
-        throw new HeapExhaustedError(kernelName, shape, values.byteLength, heapBytes);
+        throw new HeapExhaustedError(
+          kernelName,
+          `an output of shape [${shape.join(', ')}]`,
+          values.byteLength,
+          heapBytes,
+        );
       }
       return { info, values };
     },
