@@ -48,6 +48,9 @@ function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
+// Warm-up calls before timing a case: V8 optimises JavaScript and WebAssembly only after a function has run a few
+// times, so a single small crystal (a fraction of a millisecond per call) gets 200; PyTorch, with no JIT, gets 3.
+const warmupFor = (atoms, big) => (big ? 1 : atoms < 100 ? 200 : 3);
 function timeIt(fn, warmup, reps) {
   for (let i = 0; i < warmup; i++) fn();
   const ts = [];
@@ -248,7 +251,7 @@ function benchNetwork(backend, caseName, c) {
         tf.tidy(() => {
           tf.sum(forward().atomVectors).dataSync();
         }),
-      big ? 1 : 3,
+      warmupFor(c.N, big),
       big ? 2 : 10,
     );
     if (!forwardOnly)
@@ -265,7 +268,7 @@ function benchNetwork(backend, caseName, c) {
             false,
             vars,
           ),
-        big ? 1 : 3,
+        warmupFor(c.N, big),
         big ? 2 : 10,
       );
   } catch (e) {
@@ -337,7 +340,7 @@ function benchPlain(caseName, c) {
     return atomVectors;
   };
   const row = { backend: 'compileInference', case: caseName, atoms: c.N, edges: c.E };
-  row.forward = timeIt(forward, big ? 1 : 3, big ? 2 : c.N < 100 ? 30 : 10);
+  row.forward = timeIt(forward, warmupFor(c.N, big), big ? 2 : c.N < 100 ? 30 : 10);
   process.stdout.write(`  → compileInference fwd ${fmt(row.forward)} ms\n`);
   return row;
 }
