@@ -17,7 +17,6 @@ import {
   disposeInputs,
   fitVolumePrior,
   initModelBackend,
-  networkForward,
   noiseCrystal,
   readDataset,
 } from '@crys/model';
@@ -46,6 +45,12 @@ for (const ds of ['perov_5', 'carbon_24']) {
   const samples = crystals.map((c) =>
     noiseCrystal(model.config.task, prior, c, Int32Array.from(c.atomicNumbers, index), 0.3, rng),
   );
+  const states = samples.map((s) => ({
+    lattice: s.lattice,
+    frac: s.frac,
+    atomicNumbers: Array.from(s.species, (i) => species[i]),
+    level: s.level,
+  }));
   const vars = [...model.weights.values()];
   const forward = [],
     step = [],
@@ -54,16 +59,16 @@ for (const ds of ['perov_5', 'carbon_24']) {
     atoms = 0;
   for (let r = 0; r < reps + 1; r++) {
     let t0 = performance.now();
-    const inputs = buildInputs(samples, model.config.k);
+    const inputs = buildInputs(states, model.config.k);
     const tg = performance.now() - t0;
     edges = inputs.vectors.shape[0];
     atoms = inputs.numNodes;
     t0 = performance.now();
-    tf.tidy(() => networkForward(model.config.network, model.weights, inputs).atoms.dataSync());
+    tf.tidy(() => model.network.forward(inputs).atoms.dataSync());
     const tfwd = performance.now() - t0;
     t0 = performance.now();
     const { value, grads } = tf.variableGrads(() => {
-      const o = networkForward(model.config.network, model.weights, inputs);
+      const o = model.network.forward(inputs);
       return tf.add(tf.mean(tf.square(o.atoms)), tf.mean(tf.square(o.lattice)));
     }, vars);
     value.dataSync();
