@@ -239,17 +239,33 @@ function siluBody(): number[] {
   return funcBody([[5 + c.count(), V128]], [...c.init(), ...get(X), ...get(END), ...add, ...set(END), ...loop]);
 }
 
+/** Code for `V = x[X]` (four lanes) and `P = σ(V) = 1 / (1 + exp(−V))`; T, NF and R are scratch. */
+function sigmoidCode(c: Pool, X: number, V: number, T: number, P: number, NF: number, R: number): number[] {
+  return [
+    ...get(X),
+    ...vload(0),
+    ...set(V),
+    ...c.f32(0),
+    ...get(V),
+    ...fsub,
+    ...set(T),
+    ...expCode(c, T, P, NF, R),
+    ...c.f32(1),
+    ...get(P),
+    ...c.f32(1),
+    ...fadd,
+    ...fdiv,
+    ...set(P),
+  ];
+}
+
 /** siluGrad(out, dy, x, bytes): out = dy·s·(1 + x·(1 − s)) with s = σ(x). */
 function siluGradBody(): number[] {
   const [OUT, DY, X, END] = [0, 1, 2, 3];
   const [V, T, NF, R, P] = [4, 5, 6, 7, 8];
   const c = constantPool(9);
   const body: number[] = [];
-  body.push(...get(X), ...vload(0), ...set(V));
-  body.push(...c.f32(0), ...get(V), ...fsub, ...set(T));
-  body.push(...expCode(c, T, P, NF, R));
-  // P = s = 1 / (1 + e)
-  body.push(...c.f32(1), ...get(P), ...c.f32(1), ...fadd, ...fdiv, ...set(P));
+  body.push(...sigmoidCode(c, X, V, T, P, NF, R));
   body.push(...get(OUT), ...get(DY), ...vload(0), ...get(P), ...fmul);
   body.push(...c.f32(1), ...get(V), ...c.f32(1), ...get(P), ...fsub, ...fmul, ...fadd, ...fmul, ...vstore(0));
   body.push(...get(OUT), ...i32(16), ...add, ...set(OUT), ...get(DY), ...i32(16), ...add, ...set(DY));
@@ -266,10 +282,7 @@ function siluSigBody(): number[] {
   const [V, T, NF, R, P] = [4, 5, 6, 7, 8];
   const c = constantPool(9);
   const body: number[] = [];
-  body.push(...get(X), ...vload(0), ...set(V));
-  body.push(...c.f32(0), ...get(V), ...fsub, ...set(T));
-  body.push(...expCode(c, T, P, NF, R));
-  body.push(...c.f32(1), ...get(P), ...c.f32(1), ...fadd, ...fdiv, ...set(P));
+  body.push(...sigmoidCode(c, X, V, T, P, NF, R));
   body.push(...get(SIG), ...get(P), ...vstore(0), ...get(OUT), ...get(V), ...get(P), ...fmul, ...vstore(0));
   body.push(...get(OUT), ...i32(16), ...add, ...set(OUT), ...get(SIG), ...i32(16), ...add, ...set(SIG));
   const loop = doWhile(body, advance(X, i32(16), END));

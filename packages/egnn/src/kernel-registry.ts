@@ -318,15 +318,27 @@ export function hasWasmSimd(): boolean {
 
 const byteOffset = (storage: Storage, info: TensorInfo) => storage.read(info).byteOffset;
 
-function simdSilu(k: SimdExports, storage: Storage, x: TensorInfo): TensorInfo {
+/**
+ * An elementwise SIMD kernel `run(out, x, bytes)` on whole groups of 4 values, and `tail` on the last size % 4 values.
+ */
+function simdElementwise(
+  storage: Storage,
+  x: TensorInfo,
+  run: (out: number, x: number, bytes: number) => void,
+  tail: (v: number) => number,
+): TensorInfo {
   const out = storage.alloc(x.shape.slice(), 'float32');
   const size = out.values.length;
   const body = size & ~3;
-  if (body > 0) k.silu(byteOffset(storage, out.info), byteOffset(storage, x), 4 * body);
+  if (body > 0) run(byteOffset(storage, out.info), byteOffset(storage, x), 4 * body);
   const xs = storage.read(x);
   const o = storage.read(out.info);
-  for (let i = body; i < size; i++) o[i] = xs[i] / (1 + Math.exp(-xs[i]));
+  for (let i = body; i < size; i++) o[i] = tail(xs[i]);
   return out.info;
+}
+
+function simdSilu(k: SimdExports, storage: Storage, x: TensorInfo): TensorInfo {
+  return simdElementwise(storage, x, k.silu, (v) => v / (1 + Math.exp(-v)));
 }
 
 function simdSiluGrad(k: SimdExports, storage: Storage, dy: TensorInfo, x: TensorInfo): TensorInfo {
@@ -383,19 +395,9 @@ function simdSiluGradSig(k: SimdExports, storage: Storage, dy: TensorInfo, y: Te
   return out.info;
 }
 
-/** eˣ elementwise (see the module's `exp` for its range). */
+/** eˣ elementwise (see the module's `exp` for its range; the tail flushes and overflows alike). */
 function simdExp(k: SimdExports, storage: Storage, x: TensorInfo): TensorInfo {
-  const out = storage.alloc(x.shape.slice(), 'float32');
-  const size = out.values.length;
-  const body = size & ~3;
-  if (body > 0) k.exp(byteOffset(storage, out.info), byteOffset(storage, x), 4 * body);
-  const xs = storage.read(x);
-  const o = storage.read(out.info);
-  for (let i = body; i < size; i++) {
-    const v = xs[i];
-    o[i] = v < -87 ? 0 : v > 88 ? Number.POSITIVE_INFINITY : Math.exp(v);
-  }
-  return out.info;
+  return simdElementwise(storage, x, k.exp, (v) => (v < -87 ? 0 : v > 88 ? Number.POSITIVE_INFINITY : Math.exp(v)));
 }
 
 /** aᵀ·b for a `[E, n]`, b `[E, m]` (n % 4 = 0, m % 8 = 0). */
