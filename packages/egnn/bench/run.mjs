@@ -24,6 +24,7 @@ import {
   graphTensors,
   initBackend,
   segmentSum,
+  sliceColumns,
 } from '@crys/egnn';
 import { radiusGraphBatch } from '@crys/graph';
 import * as tf from '@tensorflow/tfjs';
@@ -91,10 +92,13 @@ function benchKernels(backend) {
     rows.push({ backend, kernel: name, ms, gbps: bytes / (ms * 1e6) });
     process.stdout.write(`kernels: ${backend} ${name}: ${fmt(ms)} ms\n`);
   };
-  // Nothing is returned from tidy: tfjs walks a returned typed array element by element looking for tensors.
+  // Nothing is returned from tidy: tfjs walks a returned typed array element by element looking for tensors. cpu and
+  // wasm run kernels synchronously; reading back one row (not the whole output, a copy of up to 77 MB out of the wasm
+  // heap that used to dominate these timings) waits for the kernel anyway.
+  const first = tf.tensor1d([0], 'int32');
   const run = (f) => () =>
     tf.tidy(() => {
-      f().dataSync();
+      gatherRows(f(), first).dataSync();
     });
   add(
     'gatherRows [1e4,64]→[3e5,64]',
@@ -176,6 +180,27 @@ function benchKernels(backend) {
     ),
     4 * E * rowBytes,
   );
+  // One column of a per-edge head's [E, 2] output, as the actions take it.
+  const w2 = tf.tidy(() => tf.slice(m, [0, 0], [E, 2]));
+  add(
+    'sliceColumns [3e5,2]→[3e5,1]',
+    timeIt(
+      run(() => sliceColumns(w2, 1, 1)),
+      2,
+      5,
+    ),
+    3 * E * 4,
+  );
+  add(
+    '  stock tf.slice',
+    timeIt(
+      run(() => tf.slice(w2, [0, 1], [E, 1])),
+      2,
+      5,
+    ),
+    3 * E * 4,
+  );
+  w2.dispose();
   // The upstream gradient is given (a sum's gradient would broadcast ones over [3e5, 64] with stock ops, which takes
   // seconds on cpu and is not what this row measures): the gather forward, then its gradient, our segmentSum.
   const grad = tf.grad((a) => gatherRows(a, idx));
@@ -188,7 +213,7 @@ function benchKernels(backend) {
     ),
     4 * E * rowBytes,
   );
-  tf.dispose([x, m, idx, idx2]);
+  tf.dispose([x, m, idx, idx2, first]);
   return rows;
 }
 
