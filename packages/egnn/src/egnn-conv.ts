@@ -9,6 +9,7 @@ import {
   segmentSumAdd,
   silu,
   sliceRows,
+  tapeOn,
 } from './kernels.js';
 import { assertPositiveInt, GraphLayer, type GraphLayerArgs, type LayerConfig } from './layer.js';
 
@@ -96,21 +97,11 @@ export function assertEdgeChunkSize(fn: string, size: number | undefined): numbe
 }
 
 /**
- * True while tfjs records a gradient tape (inside `tf.grad`, `optimizer.minimize`, …). The tape keeps every
- * intermediate for the backward pass, so taking the edges in chunks would save no memory there; tfjs has no public
- * query, so this reads its engine state (and answers true, the unchunked path, if that ever moves).
- */
-function recordingGradients(): boolean {
-  const state = (tf.engine() as unknown as { state?: { gradientDepth?: unknown } }).state;
-  return state?.gradientDepth !== 0;
-}
-
-/**
  * The edge ranges `[start, start + size)` a layer works through: the whole edge set at once while gradients are
  * recorded or when it has at most `chunk` edges, consecutive chunks of `chunk` edges otherwise.
  */
 function edgeRanges(E: number, chunk: number): { start: number; size: number }[] {
-  if (E <= chunk || recordingGradients()) return [{ start: 0, size: E }];
+  if (E <= chunk || tapeOn()) return [{ start: 0, size: E }];
   const ranges: { start: number; size: number }[] = [];
   for (let start = 0; start < E; start += chunk) ranges.push({ start, size: Math.min(chunk, E - start) });
   return ranges;

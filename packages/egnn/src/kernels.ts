@@ -530,8 +530,12 @@ const siluSavingSigmoid = customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
   };
 });
 
-/** True while tfjs records operations for a backward pass here (tfjs's own test; true if that ever moves). */
-function tapeOn(): boolean {
+/**
+ * True while tfjs records operations for a backward pass here (inside `tf.grad`, `optimizer.minimize`, … and not
+ * inside another kernel): tfjs's own `isTapeOn`, which has no public export; true if that ever moves. Under a tape
+ * SiLU saves σ(x), and the layers take their edges in one piece (the tape keeps every intermediate anyway).
+ */
+export function tapeOn(): boolean {
   const engine = tf.engine() as unknown as { isTapeOn?: () => boolean };
   return typeof engine.isTapeOn === 'function' ? engine.isTapeOn() : true;
 }
