@@ -515,29 +515,28 @@ function gather2AddBody(): number[] {
   return funcBody([[7, I32]], [...get(F), ...i32(4), ...mul, ...set(FBE), ...rowLoop(I, E, FB, FBE, row, vector)]);
 }
 
+/** Code for the byte address of row `idx[i]` of a matrix at `base` with rows of FBE bytes. */
+const indexedRow = (base: number, idx: number, i: number, fbe: number) => [
+  ...get(base),
+  ...get(idx),
+  ...get(i),
+  ...i32(2),
+  ...ishl32,
+  ...add,
+  ...i32load(),
+  ...get(fbe),
+  ...mul,
+  ...add,
+];
+
+/** Code for the byte address of row `i` of a matrix at `base` with rows of FBE bytes. */
+const directRow = (base: number, i: number, fbe: number) => [...get(base), ...get(i), ...get(fbe), ...mul, ...add];
+
 /** gatherRows(out, x, idx, E, F): out[e] = x[idx[e]]. */
 function gatherRowsBody(): number[] {
   const [OUT, X, IDX, E, F] = [0, 1, 2, 3, 4];
   const [I, FB, FBE, OP, XP] = [5, 6, 7, 8, 9];
-  const row = [
-    ...get(X),
-    ...get(IDX),
-    ...get(I),
-    ...i32(2),
-    ...ishl32,
-    ...add,
-    ...i32load(),
-    ...get(FBE),
-    ...mul,
-    ...add,
-    ...set(XP),
-    ...get(OUT),
-    ...get(I),
-    ...get(FBE),
-    ...mul,
-    ...add,
-    ...set(OP),
-  ];
+  const row = [...indexedRow(X, IDX, I, FBE), ...set(XP), ...directRow(OUT, I, FBE), ...set(OP)];
   const vector = [...get(OP), ...get(FB), ...add, ...get(XP), ...get(FB), ...add, ...vload(0), ...vstore(0)];
   return funcBody([[5, I32]], [...get(F), ...i32(4), ...mul, ...set(FBE), ...rowLoop(I, E, FB, FBE, row, vector)]);
 }
@@ -546,25 +545,7 @@ function gatherRowsBody(): number[] {
 function scatterAddBody(): number[] {
   const [OUT, X, SEG, E, F] = [0, 1, 2, 3, 4];
   const [I, FB, FBE, OP, XP] = [5, 6, 7, 8, 9];
-  const row = [
-    ...get(OUT),
-    ...get(SEG),
-    ...get(I),
-    ...i32(2),
-    ...ishl32,
-    ...add,
-    ...i32load(),
-    ...get(FBE),
-    ...mul,
-    ...add,
-    ...set(OP),
-    ...get(X),
-    ...get(I),
-    ...get(FBE),
-    ...mul,
-    ...add,
-    ...set(XP),
-  ];
+  const row = [...indexedRow(OUT, SEG, I, FBE), ...set(OP), ...directRow(X, I, FBE), ...set(XP)];
   const vector = [
     ...get(OP),
     ...get(FB),
