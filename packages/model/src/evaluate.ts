@@ -1,12 +1,25 @@
+import {
+  crystalValidity,
+  FIELD_MATCHER_OPTIONS,
+  initSpaceGroup,
+  reconstructionMetrics,
+  spaceGroup,
+  structureValidity,
+} from '@crys/eval';
 import type { Crystal } from '@crys/lattice';
-import { createCrystal, latticeParameters, minimumImage } from '@crys/lattice';
-import { crystalValidity, FIELD_MATCHER_OPTIONS, reconstructionMetrics } from '@crys/eval';
+import {
+  CrysError,
+  createCrystal,
+  createRng,
+  InvalidArgumentError,
+  latticeParameters,
+  minimumImage,
+} from '@crys/lattice';
 import type { DatasetRow } from './data.js';
 import { fnv1a } from './data.js';
 import { type ActionModel, speciesIndices } from './model.js';
 import { priorStart, randomStart, relaxMany } from './sampler.js';
-import { noiseCrystal } from './tasks.js';
-import { createRng } from '@crys/lattice';
+import { noiseCrystal, type TaskKind } from './tasks.js';
 
 /**
  * Options of {@link predictRows}.
@@ -77,6 +90,21 @@ export function predictRows(
   return rows.map((r, i) => ({ id: r.id, start: starts[i], crystal: results[i].crystal }));
 }
 
+/**
+ * Normalised RMS below which a matched pair counts as a *tight* match (DiffCSP's Perov-5 RMSE is 0.076): the field's
+ * lenient tolerances (stol 0.5) accept wrong arrangements that happen to fit, a tight match is also close.
+ */
+export const TIGHT_RMS = 0.1;
+
+/** The moyo `symprec` (Å) at which predicted and true space groups are compared. */
+export const SPACE_GROUP_SYMPREC = 0.1;
+
+/** Options of {@link matchReport}. */
+export interface MatchReportOptions {
+  /** Normalised RMS below which a match is tight (default {@link TIGHT_RMS}, 0.1). */
+  readonly tightRms?: number;
+}
+
 /** Match rate, RMSE and the rest for a set of predicted/true pairs. */
 export interface MatchReport {
   /**
@@ -92,29 +120,49 @@ export interface MatchReport {
   /** The same without the validity gate (every pair the matcher accepts). */
   readonly matchRateNoValidity: number;
   readonly rmseNoValidity: number | null;
+  /** Pairs matched (with the validity gate) at a normalised RMS < `tightRms`, over all pairs. */
+  readonly tightMatchRate: number;
+  readonly tightMatched: number;
+  /** The same without the validity gate. */
+  readonly tightMatchRateNoValidity: number;
+  /** The threshold of the tight rates (normalised RMS). */
+  readonly tightRms: number;
 }
 
 /**
  * Matches predicted crystals against the truth with @crys/eval at the field's settings, with DiffCSP's
- * definitions (`reconstructionMetrics`, `requireValid: 'both'`), and without the validity gate.
+ * definitions (`reconstructionMetrics`, `requireValid: 'both'`), and without the validity gate; beside the match
+ * rate and RMSE, the rate of pairs matched at a normalised RMS below `tightRms` (0.1).
  *
  * @example
- * matchReport(predicted, truth).matchRate;
+ * const { matchRate, rmse, tightMatchRate } = matchReport(predicted, truth);
  */
-export function matchReport(predicted: readonly Crystal[], truth: readonly Crystal[]): MatchReport {
+export function matchReport(
+  predicted: readonly Crystal[],
+  truth: readonly Crystal[],
+  options: MatchReportOptions = {},
+): MatchReport {
+  const tightRms = options.tightRms ?? TIGHT_RMS;
+  if (!(tightRms > 0) || !Number.isFinite(tightRms)) {
+    throw new InvalidArgumentError('matchReport', 'options.tightRms', `must be positive and finite, got ${tightRms}`);
+  }
   const all = reconstructionMetrics(predicted, truth, { matcher: FIELD_MATCHER_OPTIONS, requireValid: 'none' });
   let matched = 0,
     rmsSum = 0,
+    tight = 0,
     matchedAll = 0,
-    rmsAll = 0;
+    rmsAll = 0,
+    tightAll = 0;
   for (let i = 0; i < predicted.length; i++) {
     const r = all.rms[i];
     if (r === null) continue;
     matchedAll++;
     rmsAll += r;
+    if (r < tightRms) tightAll++;
     if (crystalValidity(predicted[i]).valid && crystalValidity(truth[i]).valid) {
       matched++;
       rmsSum += r;
+      if (r < tightRms) tight++;
     }
   }
   const n = Math.max(1, predicted.length);
@@ -125,38 +173,115 @@ export function matchReport(predicted: readonly Crystal[], truth: readonly Cryst
     total: predicted.length,
     matchRateNoValidity: matchedAll / n,
     rmseNoValidity: matchedAll ? rmsAll / matchedAll : null,
+    tightMatchRate: tight / n,
+    tightMatched: tight,
+    tightMatchRateNoValidity: tightAll / n,
+    tightRms,
   };
 }
 
+/** Options of {@link spaceGroupReport}. */
+export interface SpaceGroupReportOptions {
+  /** moyo's distance tolerance (Å), default {@link SPACE_GROUP_SYMPREC} (0.1). */
+  readonly symprec?: number;
+}
+
+/** How many predictions have the space group of their ground truth. */
+export interface SpaceGroupReport {
+  /** `same / total`: predictions whose space-group number equals the truth's, over all pairs (no validity gate). */
+  readonly rate: number;
+  readonly same: number;
+  readonly total: number;
+  /** Predictions moyo could not analyse (singular or non-finite cell, coincident atoms…): counted as different. */
+  readonly failed: number;
+  /** Ground truths moyo could not analyse: their pairs count as different. */
+  readonly truthFailed: number;
+  readonly symprec: number;
+}
+
 /**
- * Structural validity (the field's check): every interatomic distance, periodic images included, is above
- * `minDistance` (0.5 Å) and the cell volume is above 0.1 Å³.
+ * The space-group number of each crystal (@crys/eval `spaceGroup`: moyo after Niggli and primitive reduction), or
+ * null when the crystal cannot be analysed. A moyo load failure is not a crystal's fault and is thrown.
+ */
+async function spaceGroupNumbers(crystals: readonly Crystal[], symprec: number): Promise<(number | null)[]> {
+  await initSpaceGroup();
+  const out: (number | null)[] = [];
+  for (const c of crystals) {
+    try {
+      out.push((await spaceGroup(c, { symprec })).number);
+    } catch (e) {
+      // a degenerate prediction (NaN, singular cell, atoms on top of each other) has no space group to compare
+      if (!CrysError.isInstance(e)) throw e;
+      out.push(null);
+    }
+  }
+  return out;
+}
+
+function compareSpaceGroups(
+  predicted: readonly (number | null)[],
+  truth: readonly (number | null)[],
+  symprec: number,
+): SpaceGroupReport {
+  let same = 0,
+    failed = 0,
+    truthFailed = 0;
+  for (let i = 0; i < predicted.length; i++) {
+    if (predicted[i] === null) failed++;
+    if (truth[i] === null) truthFailed++;
+    if (predicted[i] !== null && predicted[i] === truth[i]) same++;
+  }
+  return { rate: same / Math.max(1, predicted.length), same, total: predicted.length, failed, truthFailed, symprec };
+}
+
+function checkPairs(fn: string, predicted: readonly Crystal[], truth: readonly Crystal[]): void {
+  if (!Array.isArray(predicted) || !Array.isArray(truth) || predicted.length !== truth.length) {
+    throw new InvalidArgumentError(
+      fn,
+      'predicted',
+      `must be an array as long as truth (${truth?.length}), got ${predicted?.length}`,
+    );
+  }
+}
+
+function checkSymprec(fn: string, symprec: number): void {
+  if (!(symprec > 0) || !Number.isFinite(symprec)) {
+    throw new InvalidArgumentError(fn, 'options.symprec', `must be positive and finite, got ${symprec}`);
+  }
+}
+
+/**
+ * The rate of predictions whose space group (moyo through @crys/eval `spaceGroup`, symprec 0.1 Å) equals the
+ * truth's. A crystal moyo cannot analyse counts as a different space group and is counted in `failed`.
  *
+ * @example
+ * const { rate, failed } = await spaceGroupReport(predicted, truth);
+ */
+export async function spaceGroupReport(
+  predicted: readonly Crystal[],
+  truth: readonly Crystal[],
+  options: SpaceGroupReportOptions = {},
+): Promise<SpaceGroupReport> {
+  const fn = 'spaceGroupReport';
+  checkPairs(fn, predicted, truth);
+  const symprec = options.symprec ?? SPACE_GROUP_SYMPREC;
+  checkSymprec(fn, symprec);
+  const p = await spaceGroupNumbers(predicted, symprec);
+  return compareSpaceGroups(p, await spaceGroupNumbers(truth, symprec), symprec);
+}
+
+/**
+ * Structural validity (the field's check): every interatomic distance is above `minDistance` (0.5 Å) and the cell
+ * volume at least 0.1 Å³.
+ *
+ * @deprecated Use @crys/eval's `structureValidity(crystal, { cutoff }).valid`, which this now calls: one
+ * definition, CDVAE's. The former copy here also rejected a cell with a, b or c under `minDistance` (an atom near
+ * its own image) and a volume of exactly 0.1 Å³, and accepted non-finite coordinates; CDVAE's rule does neither.
  * @example
  * structurallyValid(crystal); // true
  */
 export function structurallyValid(crystal: Crystal, minDistance = 0.5): boolean {
-  const l = crystal.lattice;
-  const vol = Math.abs(
-    l[0] * (l[4] * l[8] - l[5] * l[7]) - l[1] * (l[3] * l[8] - l[5] * l[6]) + l[2] * (l[3] * l[7] - l[4] * l[6]),
-  );
-  if (!(vol > 0.1)) return false;
-  const n = crystal.atomicNumbers.length;
-  const d = new Float64Array(3);
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      for (let q = 0; q < 3; q++) d[q] = crystal.fracCoords[3 * j + q] - crystal.fracCoords[3 * i + q];
-      if (i === j) {
-        // shortest lattice vector
-        const p = latticeParameters(l);
-        if (Math.min(p.a, p.b, p.c) < minDistance) return false;
-        continue;
-      }
-      minimumImage(d, d, l);
-      if (Math.hypot(d[0], d[1], d[2]) < minDistance) return false;
-    }
-  }
-  return true;
+  return structureValidity(crystal, { cutoff: minDistance }).valid;
 }
 
 /** Mean absolute errors of lattice parameters (Å and degrees). */
@@ -207,34 +332,95 @@ export function positionError(predicted: Crystal, truth: Crystal): number {
   return Math.sqrt(s / n);
 }
 
+/** The training split's mean lattice parameters (Å, degrees), for the lattice-recovery baseline. */
+export interface LatticeMean {
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  readonly alpha: number;
+  readonly beta: number;
+  readonly gamma: number;
+}
+
+/** Options of {@link evaluatePredictions}. */
+export interface EvaluateOptions {
+  /** Lattice recovery: the training split's mean parameters; adds the "predict the mean" baseline. */
+  readonly trainMean?: LatticeMean;
+  /** Threshold of the tight match rates (normalised RMS, default {@link TIGHT_RMS}, 0.1). */
+  readonly tightRms?: number;
+  /** moyo tolerance of the space-group comparison (Å, default {@link SPACE_GROUP_SYMPREC}, 0.1). */
+  readonly symprec?: number;
+}
+
+/** What {@link evaluatePredictions} returns (the shape of the recorded `models/<name>/eval.json`). */
+export interface EvaluationReport {
+  readonly task: TaskKind;
+  /** `after`: the predictions; `before` (denoising, lattice recovery): the model's inputs, scored the same way. */
+  readonly match: { readonly after: MatchReport; readonly before?: MatchReport };
+  /** Fraction of predictions that are structurally valid (@crys/eval `structureValidity`). */
+  readonly validity: number;
+  /** Denoising, lattice recovery: lattice-parameter MAE of the inputs and of the predictions. */
+  readonly lattice?: { readonly before: LatticeErrors; readonly after: LatticeErrors };
+  /** Lattice recovery with `trainMean`: the MAE of predicting the training mean for every crystal. */
+  readonly meanBaseline?: LatticeErrors;
+  /** Denoising: mean {@link positionError} (Å) of the inputs and of the predictions. */
+  readonly positionError?: { readonly before: number; readonly after: number };
+  /** Same space group as the truth, for the predictions (`after`) and the inputs (`before`, as `match`). */
+  readonly spaceGroup: { readonly after: SpaceGroupReport; readonly before?: SpaceGroupReport };
+  /**
+   * Structure prediction: the random-start control. The starts the model ran from (uniform fractional
+   * coordinates in the prior's cubic cell, `RowPrediction.start`) scored as if they were the predictions: what
+   * the metrics give with no model at all.
+   */
+  readonly control?: { readonly match: MatchReport; readonly spaceGroup: SpaceGroupReport };
+}
+
 /**
  * The evaluation of a model's predictions on dataset rows, by task:
- * - always: `match` (before = the start, after = the prediction) and `validity` (structural);
- * - lattice and denoise: `lattice` MAE before/after and, for lattice recovery, the "predict the training
- *   mean" baseline when `trainMean` is given; denoise: `positionError` before/after (Å).
+ * - always: `match` (match rate, RMSE and the tight match rate at RMS < 0.1, with and without the validity gate),
+ *   `spaceGroup` (the rate of predictions with the truth's space group, moyo at symprec 0.1) and `validity`
+ *   (structural);
+ * - structure prediction: `control`, the same metrics for the random starts (the model's inputs);
+ * - denoising and lattice recovery: `match.before` and `spaceGroup.before` for the inputs, `lattice` MAE
+ *   before/after and, for lattice recovery, the "predict the training mean" baseline when `trainMean` is given;
+ *   denoising: `positionError` before/after (Å).
+ *
+ * It is async because the space groups come from moyo's WebAssembly module.
  *
  * @example
- * const report = evaluatePredictions(model, rows, predictRows(model, rows));
+ * const report = await evaluatePredictions(model, rows, predictRows(model, rows));
+ * console.log(report.match.after.tightMatchRate, report.spaceGroup.after.rate, report.control?.match.matchRate);
  */
-export function evaluatePredictions(
+export async function evaluatePredictions(
   model: ActionModel,
   rows: readonly DatasetRow[],
   predictions: readonly RowPrediction[],
-  trainMean?: { a: number; b: number; c: number; alpha: number; beta: number; gamma: number },
-): Record<string, unknown> {
+  options: EvaluateOptions = {},
+): Promise<EvaluationReport> {
+  const fn = 'evaluatePredictions';
+  if (!Array.isArray(predictions) || !Array.isArray(rows) || predictions.length !== rows.length) {
+    throw new InvalidArgumentError(
+      fn,
+      'predictions',
+      `must be an array as long as rows (${rows?.length}), got ${predictions?.length}`,
+    );
+  }
+  const symprec = options.symprec ?? SPACE_GROUP_SYMPREC;
+  checkSymprec(fn, symprec);
+  const matchOptions = { tightRms: options.tightRms };
   const truth = rows.map((r) => r.crystal);
   const after = predictions.map((p) => p.crystal);
   const before = predictions.map((p) => p.start);
   const kind = model.config.task.kind;
-  const out: Record<string, unknown> = { task: kind };
-  out.match = {
-    after: matchReport(after, truth),
-    ...(kind === 'structure' ? {} : { before: matchReport(before, truth) }),
+  const groups = {
+    truth: await spaceGroupNumbers(truth, symprec),
+    after: await spaceGroupNumbers(after, symprec),
+    before: await spaceGroupNumbers(before, symprec),
   };
-  out.validity = after.filter((c) => structurallyValid(c)).length / Math.max(1, after.length);
-  if (kind !== 'structure') {
-    out.lattice = { before: latticeErrors(before, truth), after: latticeErrors(after, truth) };
-  }
+  const matchBefore = matchReport(before, truth, matchOptions);
+  const sgBefore = compareSpaceGroups(groups.before, groups.truth, symprec);
+  const trainMean = options.trainMean;
+  let meanBaseline: LatticeErrors | undefined;
   if (kind === 'lattice' && trainMean) {
     let len = 0,
       ang = 0;
@@ -244,12 +430,27 @@ export function evaluatePredictions(
       ang +=
         Math.abs(p.alpha - trainMean.alpha) + Math.abs(p.beta - trainMean.beta) + Math.abs(p.gamma - trainMean.gamma);
     }
-    out.meanBaseline = { lengthMae: len / (3 * truth.length), angleMae: ang / (3 * truth.length) };
+    meanBaseline = { lengthMae: len / (3 * truth.length), angleMae: ang / (3 * truth.length) };
   }
-  if (kind === 'denoise') {
-    const pe = (xs: Crystal[]): number =>
-      xs.reduce((s, c, i) => s + positionError(c, truth[i]), 0) / Math.max(1, xs.length);
-    out.positionError = { before: pe(before), after: pe(after) };
-  }
-  return out;
+  const pe = (xs: Crystal[]): number =>
+    xs.reduce((s, c, i) => s + positionError(c, truth[i]), 0) / Math.max(1, xs.length);
+  // Keys in the order of the first recorded eval.json files; the space-group and control figures came later.
+  return {
+    task: kind,
+    match: {
+      after: matchReport(after, truth, matchOptions),
+      ...(kind === 'structure' ? {} : { before: matchBefore }),
+    },
+    validity: after.filter((c) => structureValidity(c).valid).length / Math.max(1, after.length),
+    ...(kind === 'structure'
+      ? {}
+      : { lattice: { before: latticeErrors(before, truth), after: latticeErrors(after, truth) } }),
+    ...(meanBaseline ? { meanBaseline } : {}),
+    ...(kind === 'denoise' ? { positionError: { before: pe(before), after: pe(after) } } : {}),
+    spaceGroup: {
+      after: compareSpaceGroups(groups.after, groups.truth, symprec),
+      ...(kind === 'structure' ? {} : { before: sgBefore }),
+    },
+    ...(kind === 'structure' ? { control: { match: matchBefore, spaceGroup: sgBefore } } : {}),
+  };
 }

@@ -4,14 +4,28 @@ export { buildInputs, disposeInputs, modelGraph } from './batch.js';
 export type { DatasetRow, SplitName } from './data.js';
 export { fnv1a, readDataset, splitDataset, splitOf, writeDataset } from './data.js';
 export { ModelFormatError, UnsupportedCrystalError } from './errors.js';
-export type { LatticeErrors, MatchReport, PredictRowsOptions, RowPrediction } from './evaluate.js';
+export type {
+  EvaluateOptions,
+  EvaluationReport,
+  LatticeErrors,
+  LatticeMean,
+  MatchReport,
+  MatchReportOptions,
+  PredictRowsOptions,
+  RowPrediction,
+  SpaceGroupReport,
+  SpaceGroupReportOptions,
+} from './evaluate.js';
 export {
   evaluatePredictions,
   latticeErrors,
   matchReport,
   positionError,
   predictRows,
+  SPACE_GROUP_SYMPREC,
+  spaceGroupReport,
   structurallyValid,
+  TIGHT_RMS,
 } from './evaluate.js';
 export type { ActionModel, LatticeStats, ModelConfig, ModelJson, SerializedWeight } from './model.js';
 export {

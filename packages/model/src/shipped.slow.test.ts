@@ -7,10 +7,26 @@ import { splitOf } from './data.js';
 import { evaluatePredictions, predictRows } from './evaluate.js';
 import { loadShippedModel } from './node.js';
 import { SHIPPED_MODEL_NAMES } from './shipped.js';
+import { latticeStats } from './train.js';
 
 // Whole-holdout evaluation of every shipped model: the scores must equal the ones recorded in
 // models/<name>/eval.json (and quoted in docs/models.md), since inference is deterministic for a seed.
 const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** Every number of `actual` equals the recorded one (to 1e-9), every other leaf is identical, no key is missing. */
+function expectRecorded(actual: unknown, recorded: unknown, path: string): void {
+  if (typeof recorded === 'number' && typeof actual === 'number') {
+    expect(actual, path).toBeCloseTo(recorded, 9);
+  } else if (recorded !== null && typeof recorded === 'object') {
+    expect(actual, path).toBeTypeOf('object');
+    const a = actual as Record<string, unknown>;
+    const r = recorded as Record<string, unknown>;
+    expect(Object.keys(a).sort(), path).toEqual(Object.keys(r).sort());
+    for (const k of Object.keys(r)) expectRecorded(a[k], r[k], `${path}.${k}`);
+  } else {
+    expect(actual, path).toEqual(recorded);
+  }
+}
 
 beforeAll(async () => {
   await useBackend();
@@ -19,7 +35,7 @@ beforeAll(async () => {
 describe('shipped models reproduce their documented holdout scores', () => {
   for (const name of SHIPPED_MODEL_NAMES) {
     const evalPath = join(here, '..', 'models', name, 'eval.json');
-    it.runIf(existsSync(evalPath))(`${name}: evaluate(holdout) equals models/${name}/eval.json`, () => {
+    it.runIf(existsSync(evalPath))(`${name}: evaluate(holdout) equals models/${name}/eval.json`, async () => {
       const recorded = JSON.parse(readFileSync(evalPath, 'utf8'));
       const model = loadShippedModel(name);
       const dataset = name.startsWith('perov_5') ? 'perov_5' : 'carbon_24';
@@ -32,9 +48,16 @@ describe('shipped models reproduce their documented holdout scores', () => {
         eta: recorded.eta,
         moveLattice: recorded.moveLattice,
       });
-      const report = evaluatePredictions(model, rows, predictions) as { match: { after: { matchRate: number } } };
+      // as `crys eval`: the lattice-recovery baseline is the mean of the file's train split
+      const mean = latticeStats(all.filter((r) => splitOf(r.id) === 'train').map((r) => r.crystal)).mean;
+      const trainMean = { a: mean[0], b: mean[1], c: mean[2], alpha: mean[3], beta: mean[4], gamma: mean[5] };
+      const report = await evaluatePredictions(model, rows, predictions, { trainMean });
       expect(rows.length).toBe(recorded.rows);
-      expect(report.match.after.matchRate).toBeCloseTo(recorded.match.after.matchRate, 6);
+      // the whole report: match (with the tight rates), validity, lattice, baseline, position error, space
+      // groups and, for structure prediction, the random-start control
+      for (const [key, value] of Object.entries(report)) expectRecorded(value, recorded[key], key);
+      expect(report.spaceGroup.after.total).toBe(rows.length);
+      expect(report.control === undefined).toBe(model.config.task.kind !== 'structure');
     });
   }
 });
