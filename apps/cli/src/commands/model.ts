@@ -150,6 +150,12 @@ function readEvaluation(file: string): ModelReport['evaluation'] {
     seconds: Number(r.seconds),
     matchRate: r.matchRate as EvaluationSummary['matchRate'],
     rmse: r.rmse as EvaluationSummary['rmse'],
+    // absent from records written before these figures existed
+    tightMatchRate: (r.tightMatchRate ?? { before: null, after: null }) as EvaluationSummary['tightMatchRate'],
+    tightRms: (r.tightRms ?? null) as EvaluationSummary['tightRms'],
+    spaceGroupRate: (r.spaceGroupRate ?? { before: null, after: null }) as EvaluationSummary['spaceGroupRate'],
+    spaceGroupSymprec: (r.spaceGroupSymprec ?? null) as EvaluationSummary['spaceGroupSymprec'],
+    control: (r.control ?? null) as EvaluationSummary['control'],
     structuralValidity: r.structuralValidity as EvaluationSummary['structuralValidity'],
     compositionalValidity: Number(r.compositionalValidity),
     latticeLengthMae: r.latticeLengthMae as EvaluationSummary['latticeLengthMae'],

@@ -6,9 +6,9 @@ import { type LoadedCrystal, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
 import { intOption } from '../options.js';
 import { builtinDataset } from '../repo.js';
-import { duration, fixed, formatTable } from '../table.js';
+import { duration, fixed, formatTable, percent } from '../table.js';
 import { paint, type Term } from '../term.js';
-import { type EvaluationSummary, formatEvaluation, summarizeEvaluation } from './eval.js';
+import { type EvaluationSummary, formatControl, formatEvaluation, summarizeEvaluation } from './eval.js';
 import { crystalInfo, formatInfo, spaceGroupOf } from './info.js';
 
 const DATASETS = ['perov_5', 'carbon_24'] as const;
@@ -113,7 +113,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
           const preds = predictRows(model, rows, { seed: opts.seed, startLevel: 0.5 });
           const seconds = (performance.now() - t0) / 1000;
           const summary: EvaluationSummary = summarizeEvaluation(
-            evaluatePredictions(model, rows, preds),
+            await evaluatePredictions(model, rows, preds),
             preds.map((p) => p.start),
             preds.map((p) => p.crystal),
             rows.length,
@@ -141,7 +141,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
           const preds = predictRows(model, rows, { seed: opts.seed });
           const seconds = (performance.now() - t0) / 1000;
           const summary = summarizeEvaluation(
-            evaluatePredictions(model, rows, preds),
+            await evaluatePredictions(model, rows, preds),
             preds.map((p) => p.start),
             preds.map((p) => p.crystal),
             rows.length,
@@ -183,9 +183,11 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
                 'right',
               ]),
             );
+            const after = (x: { after: number | null }) => (x.after === null ? '–' : percent(x.after));
             term.out(
-              `first ${shown.length} shown (space groups at symprec 0.1 Å); over all ${rows.length}: match rate ${fixed(100 * summary.matchRate.after, 1)} %, RMSE ${summary.rmse.after === null ? '–' : fixed(summary.rmse.after, 4)}, structural validity ${fixed(100 * summary.structuralValidity.after, 1)} %`,
+              `first ${shown.length} shown (space groups at symprec 0.1 Å); over all ${rows.length}: match rate ${percent(summary.matchRate.after)}, matched with RMS < ${summary.tightRms} ${after(summary.tightMatchRate)}, RMSE ${summary.rmse.after === null ? '–' : fixed(summary.rmse.after, 4)}, same space group ${after(summary.spaceGroupRate)}, structural validity ${percent(summary.structuralValidity.after)}`,
             );
+            term.out(formatControl(summary));
           }
         }
       }
