@@ -5,13 +5,13 @@ import {
   type ActionModel,
   type ActionResult,
   fetchModel,
+  initModelBackend,
   noiseCrystal,
   predictStructure,
   priorStart,
   relax,
   speciesIndices,
 } from '@crys/model';
-import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -27,20 +27,6 @@ setWasmPaths({
 let backend: Promise<string> | null = null;
 const models = new Map<string, Promise<ActionModel>>();
 
-async function initBackend(): Promise<string> {
-  try {
-    if (await tf.setBackend('wasm')) {
-      await tf.ready();
-      return tf.getBackend();
-    }
-  } catch {
-    // fall back to cpu below
-  }
-  await tf.setBackend('cpu');
-  await tf.ready();
-  return tf.getBackend();
-}
-
 function post(message: WorkerResponse): void {
   (self as unknown as DedicatedWorkerGlobalScope).postMessage(message);
 }
@@ -48,7 +34,7 @@ function post(message: WorkerResponse): void {
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const req = event.data;
   try {
-    backend ??= initBackend();
+    backend ??= initModelBackend();
     const name = await backend;
     if (!models.has(req.model)) models.set(req.model, fetchModel(new URL(req.modelUrl, self.location.href)));
     const model = await models.get(req.model)!;

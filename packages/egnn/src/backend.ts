@@ -49,28 +49,21 @@ async function registerWasm(): Promise<void> {
 /**
  * Selects and initialises the tfjs backend, returning its name. In Node the default order is `wasm` (the `.wasm`
  * files are found in `node_modules`, no configuration needed), then `cpu`; in browsers `webgl`, `wasm`, `cpu`.
- * A `preferred` backend is tried first and the others follow as fallbacks. Browsers that serve the `.wasm` files
- * from elsewhere call tfjs-backend-wasm's `setWasmPaths` before this.
+ * A `preferred` backend is tried first and the others follow as fallbacks; a list of backends is the whole order
+ * (`['wasm', 'cpu']` never falls back to webgl). Browsers that serve the `.wasm` files from elsewhere call
+ * tfjs-backend-wasm's `setWasmPaths` before this.
  *
- * @param preferred - backend to try first.
+ * @param preferred - backend to try first, or the backends to try, in order.
  * @returns the active backend, e.g. `'wasm'`.
  * @throws {@link BackendUnavailableError} when none could be initialised.
  * @example
  * ```ts
  * const backend = await initBackend(); // 'wasm' in Node
+ * await initBackend(['wasm', 'cpu']); // wasm, else cpu, never webgl
  * ```
  */
-export async function initBackend(preferred?: BackendName): Promise<string> {
-  if (preferred !== undefined && !BACKENDS.includes(preferred)) {
-    throw new InvalidArgumentError(
-      'initBackend',
-      'preferred',
-      `must be one of ${BACKENDS.join(', ')}, got ${String(preferred)}`,
-      preferred,
-    );
-  }
-  const defaults: BackendName[] = nodeProcess() ? ['wasm', 'cpu'] : ['webgl', 'wasm', 'cpu'];
-  const order = preferred ? [preferred, ...defaults.filter((b) => b !== preferred)] : defaults;
+export async function initBackend(preferred?: BackendName | readonly BackendName[]): Promise<string> {
+  const order = backendOrder(preferred);
   const tried: { backend: string; reason: string }[] = [];
   for (const name of order) {
     try {
@@ -87,4 +80,29 @@ export async function initBackend(preferred?: BackendName): Promise<string> {
     }
   }
   throw new BackendUnavailableError('initBackend', tried);
+}
+
+/** The backends `initBackend(preferred)` tries, in order; throws on an unknown name or an empty list. */
+function backendOrder(preferred: BackendName | readonly BackendName[] | undefined): readonly BackendName[] {
+  const known = (name: unknown, parameter: string): void => {
+    if (!BACKENDS.includes(name as BackendName)) {
+      throw new InvalidArgumentError(
+        'initBackend',
+        parameter,
+        `must be one of ${BACKENDS.join(', ')}, got ${String(name)}`,
+        name,
+      );
+    }
+  };
+  if (Array.isArray(preferred)) {
+    if (preferred.length === 0) {
+      throw new InvalidArgumentError('initBackend', 'preferred', 'must name at least one backend, got []', preferred);
+    }
+    for (let i = 0; i < preferred.length; i++) known(preferred[i], `preferred[${i}]`);
+    return preferred;
+  }
+  const defaults: BackendName[] = nodeProcess() ? ['wasm', 'cpu'] : ['webgl', 'wasm', 'cpu'];
+  if (preferred === undefined) return defaults;
+  known(preferred, 'preferred');
+  return [preferred as BackendName, ...defaults.filter((b) => b !== preferred)];
 }
