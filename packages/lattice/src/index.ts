@@ -31,6 +31,8 @@ export {
   volume,
 } from './cell.js';
 export { cartToFrac, fracToCart, minimumImage, wrapFrac } from './coords.js';
+export type { PointGroupOptions } from './point-group.js';
+export { latticePointGroup } from './point-group.js';
 export { atomicNumberOf, ELEMENT_SYMBOLS, elementSymbol, MAX_ATOMIC_NUMBER } from './elements.js';
 export type { Rng } from './random.js';
 export { createRng } from './random.js';
