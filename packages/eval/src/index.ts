@@ -16,6 +16,7 @@ export {
   wasserstein1d,
 } from './metrics.js';
 export { ATOMIC_MASSES, SMACT_METALS, SMACT_OXIDATION_STATES, SMACT_PAULING_ELECTRONEGATIVITY } from './smact-data.js';
+export { linearAssignment } from './linear-assignment.js';
 export type { SpaceGroupInfo, SpaceGroupOptions } from './space-group.js';
 export { initSpaceGroup, spaceGroup } from './space-group.js';
 export type { MatcherOptions, MatchResult } from './structure-matcher.js';

@@ -2,12 +2,13 @@ import type { Crystal, Rng } from '@crys/lattice';
 import {
   determinant,
   expSymmetric,
-  invert,
+  latticePointGroup,
   logSymmetric,
   multiply,
   polarDecomposition,
   transpose,
 } from '@crys/lattice';
+import { alignedDisplacement } from './align.js';
 
 /** The three tasks the action model is trained for. */
 export type TaskKind = 'structure' | 'denoise' | 'lattice';
@@ -31,6 +32,12 @@ export interface TaskConfig {
   readonly latticeFromPrior: boolean;
   /** Standard deviation of the symmetric log-strain E at t = 1 (diagonal; off-diagonal is /√2). */
   readonly latticeNoise: number;
+  /**
+   * Atom targets point to the nearest equivalent copy of the clean crystal (its lattice's point group,
+   * translations and same-species permutations: {@link alignedDisplacement}) instead of undoing the drawn noise.
+   * Absent (models trained before it existed) means false.
+   */
+  readonly alignTargets?: boolean;
 }
 
 /**
@@ -41,8 +48,22 @@ export interface TaskConfig {
  * TASKS.denoise.atomSigmaMax; // 0.1
  */
 export const TASKS: Readonly<Record<TaskKind, TaskConfig>> = {
-  structure: { kind: 'structure', atomSigmaMin: 0.005, atomSigmaMax: 0.5, latticeFromPrior: true, latticeNoise: 0.1 },
-  denoise: { kind: 'denoise', atomSigmaMin: 0.005, atomSigmaMax: 0.1, latticeFromPrior: false, latticeNoise: 0.1 },
+  structure: {
+    kind: 'structure',
+    atomSigmaMin: 0.005,
+    atomSigmaMax: 0.5,
+    latticeFromPrior: true,
+    latticeNoise: 0.1,
+    alignTargets: true,
+  },
+  denoise: {
+    kind: 'denoise',
+    atomSigmaMin: 0.005,
+    atomSigmaMax: 0.1,
+    latticeFromPrior: false,
+    latticeNoise: 0.1,
+    alignTargets: true,
+  },
   lattice: { kind: 'lattice', atomSigmaMin: 0, atomSigmaMax: 0, latticeFromPrior: true, latticeNoise: 0.05 },
 };
 
@@ -85,7 +106,7 @@ export function fitVolumePrior(
   for (const c of crystals) {
     counts.fill(0);
     for (const z of c.atomicNumbers) counts[speciesIndex(z)]++;
-    const v = Math.abs(det3(c.lattice));
+    const v = Math.abs(determinant(c.lattice));
     vSum += v;
     nSum += c.atomicNumbers.length;
     for (let i = 0; i < S; i++) {
@@ -101,10 +122,6 @@ export function fitVolumePrior(
     atb[i] += ridge * mean;
   }
   return { volumes: solve(ata, atb, S) };
-}
-
-function det3(l: ArrayLike<number>): number {
-  return l[0] * (l[4] * l[8] - l[5] * l[7]) - l[1] * (l[3] * l[8] - l[5] * l[6]) + l[2] * (l[3] * l[7] - l[4] * l[6]);
 }
 
 function solve(a: Float64Array, b: Float64Array, n: number): number[] {
@@ -227,11 +244,23 @@ export function noiseCrystal(
     atomTarget[i] = d - Math.round(d);
     mean[i % 3] += atomTarget[i] / n;
   }
-  for (let i = 0; i < 3 * n; i++) atomTarget[i] = sigma > 0 ? (atomTarget[i] - mean[i % 3]) / sigma : 0;
+  if (sigma > 0 && task.alignTargets) {
+    alignedDisplacement(frac, crystal.fracCoords, species, lattice, pointGroupOf(crystal), {}, atomTarget);
+    for (let i = 0; i < 3 * n; i++) atomTarget[i] /= sigma;
+  } else {
+    for (let i = 0; i < 3 * n; i++) atomTarget[i] = sigma > 0 ? (atomTarget[i] - mean[i % 3]) / sigma : 0;
+  }
   return { lattice, frac, species, level, atomTarget, latticeTarget };
 }
 
-/** Inverse of a lattice (Cartesian row → fractional row). */
-export function latticeInverse(lattice: ArrayLike<number>): Float64Array {
-  return invert(new Float64Array(9), lattice) ?? new Float64Array(9);
+/** Point groups of the crystals being noised (computed once per crystal object). */
+const pointGroups = new WeakMap<Crystal, Int8Array[]>();
+
+function pointGroupOf(crystal: Crystal): Int8Array[] {
+  let ops = pointGroups.get(crystal);
+  if (ops === undefined) {
+    ops = latticePointGroup(crystal.lattice);
+    pointGroups.set(crystal, ops);
+  }
+  return ops;
 }
