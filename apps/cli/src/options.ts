@@ -26,6 +26,17 @@ export function numberOption(kind: 'positive' | 'nonnegative' | 'any' = 'any'): 
   };
 }
 
+/** Commander parser for a number in [0, 1) (a decay or a fraction). */
+export function unitIntervalOption(): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!(value.trim() !== '' && n >= 0 && n < 1)) {
+      throw new InvalidArgumentError(`expected a number in [0, 1), got '${value}'.`);
+    }
+    return n;
+  };
+}
+
 /** Commander parser for one of a fixed set of words. */
 export function choiceOption<T extends string>(choices: readonly T[]): (value: string) => T {
   return (value) => {

@@ -65,6 +65,12 @@ describe('train', () => {
     expect(weightsOf({ weights: resumed.checkpoint.adamV })).toBe(weightsOf({ weights: full.checkpoint.adamV }));
     expect(resumed.checkpoint.rngState).toEqual(full.checkpoint.rngState);
     expect(resumed.bestStep).toBe(full.bestStep);
+    // the moving average of the weights resumes too, and the best model (averaged weights) is the same
+    expect(weightsOf({ weights: resumed.checkpoint.ema ?? [] })).toBe(
+      weightsOf({ weights: full.checkpoint.ema ?? [] }),
+    );
+    expect(weightsOf({ weights: full.checkpoint.ema ?? [] })).not.toBe(weightsOf(full.checkpoint.model));
+    expect(weightsOf(resumed.best)).toBe(weightsOf(full.best));
     for (const r of [full, half, resumed]) disposeModel(r.model);
   });
 

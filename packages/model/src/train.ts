@@ -57,6 +57,12 @@ export interface TrainConfig {
   readonly skipGradNorm?: number;
   /** Weight of the lattice loss beside the atom loss. */
   readonly latticeWeight?: number;
+  /**
+   * Decay of the exponential moving average of the weights (Polyak averaging; the effective decay is
+   * min(emaDecay, (1 + u)/(10 + u)) after u updates). Validation, the best model and the shipped file use the
+   * averaged weights; 0 turns averaging off (validation then sees the raw weights).
+   */
+  readonly emaDecay?: number;
   /** Validate every this many steps. */
   readonly validEvery?: number;
   /** Noised copies of each validation crystal (evenly spaced levels), fixed for the whole run. */
@@ -95,6 +101,7 @@ export const DEFAULT_TRAIN_CONFIG: Required<Omit<TrainConfig, 'decaySteps' | 'ma
   gradClip: 5,
   skipGradNorm: 1e4,
   latticeWeight: 10,
+  emaDecay: 0.999,
   validEvery: 200,
   validRepeats: 2,
   checkpointEvery: 200,
@@ -173,6 +180,8 @@ export interface Checkpoint {
   readonly elapsedSec: number;
   /** Optimizer updates applied so far (steps minus skipped batches): Adam's bias-correction counter. */
   readonly applied: number;
+  /** The moving average of the weights (absent in checkpoints written before averaging existed). */
+  readonly ema?: readonly SerializedWeight[];
 }
 
 /**
@@ -248,6 +257,9 @@ function checkConfig(c: Required<Omit<TrainConfig, 'decaySteps' | 'maxMinutes' |
     const v = c[key];
     if (!Number.isInteger(v) || v < 1)
       throw new InvalidArgumentError('train', `config.${key}`, `must be a positive integer, got ${v}`, v);
+  }
+  if (!(c.emaDecay >= 0 && c.emaDecay < 1)) {
+    throw new InvalidArgumentError('train', 'config.emaDecay', `must be in [0, 1), got ${c.emaDecay}`, c.emaDecay);
   }
   for (const key of ['learningRate', 'gradClip', 'skipGradNorm'] as const) {
     const v = c[key];
@@ -473,6 +485,7 @@ export function train(
   let lastValid = -1;
   const adamM = new Map<string, tf.Variable>();
   const adamV = new Map<string, tf.Variable>();
+  const ema = new Map<string, tf.Variable>();
   if (resume) {
     if (resume.format !== 'crys-action-checkpoint' || resume.version !== 1) {
       throw new ModelFormatError(
@@ -506,6 +519,14 @@ export function train(
         tf.tidy(() => tf.variable(tf.tensor(deserializeValues(s, 'train'), v.shape), false)),
       );
     }
+    const es = new Map((resume.ema ?? []).map((w) => [w.name, w]));
+    for (const [name, v] of model.weights) {
+      const e = es.get(name);
+      ema.set(
+        name,
+        tf.tidy(() => tf.variable(e ? tf.tensor(deserializeValues(e, 'train'), v.shape) : tf.clone(v), false)),
+      );
+    }
   } else {
     const species = [...new Set(data.train.flatMap((x) => [...x.atomicNumbers]))].sort((a, b) => a - b);
     const base = defaultModelConfig(c.task, species, c.name);
@@ -525,6 +546,10 @@ export function train(
       adamV.set(
         name,
         tf.tidy(() => tf.variable(tf.zerosLike(v), false)),
+      );
+      ema.set(
+        name,
+        tf.tidy(() => tf.variable(tf.clone(v), false)),
       );
     }
   }
@@ -586,16 +611,32 @@ export function train(
     best,
     elapsedSec: elapsedBefore + (Date.now() - started) / 1000,
     applied,
+    ema: serializeTensors(ema),
   });
+  // runs fn with the averaged weights in the model (the raw weights are put back afterwards)
+  const withAverage = <T>(fn: () => T): T => {
+    if (c.emaDecay === 0) return fn();
+    const raw = new Map([...model.weights].map(([n, w]) => [n, tf.clone(w)]));
+    for (const [n, w] of model.weights) w.assign(ema.get(n) as tf.Variable);
+    try {
+      return fn();
+    } finally {
+      for (const [n, w] of model.weights) w.assign(raw.get(n) as tf.Tensor);
+      tf.dispose([...raw.values()]);
+    }
+  };
   const validate = (): void => {
     lastValid = step;
-    const v = validationLoss(model, validSamples, c.latticeWeight);
+    const [v, json] = withAverage(() => {
+      const loss = validationLoss(model, validSamples, c.latticeWeight);
+      return [loss, loss.loss < bestLoss ? modelToJson(model) : null] as const;
+    });
     const improved = v.loss < bestLoss;
     if (improved) {
       bestLoss = v.loss;
       bestStep = step;
-      best = modelToJson(model);
-      hooks.onBest?.(best);
+      best = json;
+      hooks.onBest?.(json as ModelJson);
     }
     emit({ type: 'valid', step, ...v, best: improved, elapsedSec: elapsedBefore + (Date.now() - started) / 1000 });
   };
@@ -667,6 +708,11 @@ export function train(
           m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
           v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
           w.assign(tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(v), eps)), lrT)));
+          if (c.emaDecay > 0) {
+            const d = Math.min(c.emaDecay, (1 + t) / (10 + t));
+            const e = ema.get(n) as tf.Variable;
+            e.assign(tf.add(tf.mul(e, d), tf.mul(w, 1 - d)));
+          }
         }
       });
       acc.loss += parts[0];
@@ -706,7 +752,7 @@ export function train(
   if (validSamples.length > 0 && lastValid !== step) validate();
   const checkpoint = snapshot();
   hooks.onCheckpoint?.(checkpoint);
-  tf.dispose([...adamM.values(), ...adamV.values()]);
+  tf.dispose([...adamM.values(), ...adamV.values(), ...ema.values()]);
   const elapsedSec = elapsedBefore + (Date.now() - started) / 1000;
   emit({ type: 'done', step, elapsedSec, bestStep, bestLoss, reason });
   return {

@@ -7,7 +7,7 @@ import { CliFailure, UsageError } from '../errors.js';
 import { fileFailure, writeAtomic } from '../files.js';
 import { FORMAT_NAMES, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
-import { backendOption, choiceOption, intOption, numberOption } from '../options.js';
+import { backendOption, choiceOption, intOption, numberOption, unitIntervalOption } from '../options.js';
 import { createProgress, type Progress } from '../progress.js';
 import { lineChartSvg } from '../svg-plot.js';
 import { duration, fixed } from '../table.js';
@@ -24,6 +24,7 @@ interface TrainOpts {
   warmup?: number;
   decaySteps?: number;
   latticeWeight?: number;
+  ema?: number;
   seed?: number;
   validEvery?: number;
   checkpointEvery?: number;
@@ -86,6 +87,7 @@ function configFromOptions(opts: TrainOpts, task: TaskKind): TrainConfig {
     ...(opts.warmup !== undefined ? { warmupSteps: opts.warmup } : {}),
     ...(opts.decaySteps !== undefined ? { decaySteps: opts.decaySteps } : {}),
     ...(opts.latticeWeight !== undefined ? { latticeWeight: opts.latticeWeight } : {}),
+    ...(opts.ema !== undefined ? { emaDecay: opts.ema } : {}),
     ...(opts.validEvery !== undefined ? { validEvery: opts.validEvery } : {}),
     ...(opts.checkpointEvery !== undefined ? { checkpointEvery: opts.checkpointEvery } : {}),
     ...(opts.k !== undefined ? { k: opts.k } : {}),
@@ -134,6 +136,11 @@ export function registerTrain(program: Command, ctx: CliContext): void {
       '--lattice-weight <x>',
       'weight of the lattice loss beside the atom loss (default 10)',
       numberOption('nonnegative'),
+    )
+    .option(
+      '--ema <decay>',
+      'decay of the moving average of the weights that validation and model.json use, in [0, 1); 0 turns it off (default 0.999)',
+      unitIntervalOption(),
     )
     .option('--seed <s>', 'seed of weights, shuffling and noise (default 0)', intOption(0, 2 ** 32 - 1))
     .option('--valid-every <n>', 'validate every n steps (default 200)', intOption(1))
