@@ -40,6 +40,8 @@ export interface PredictRowsOptions {
   readonly eta?: number;
   /** Apply lattice actions (default true). */
   readonly moveLattice?: boolean;
+  /** Polishing steps at level 0 after the schedule (see `ActionOptions.refineSteps`; default: the model's). */
+  readonly refineSteps?: number;
 }
 
 /** A prediction for one dataset row, with the input the model started from. */
@@ -86,6 +88,7 @@ export function predictRows(
     eta: options.eta,
     noiseSeed: seed,
     moveLattice: options.moveLattice,
+    refineSteps: options.refineSteps,
   });
   return rows.map((r, i) => ({ id: r.id, start: starts[i], crystal: results[i].crystal }));
 }

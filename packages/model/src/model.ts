@@ -40,6 +40,8 @@ export interface ModelConfig {
   readonly maxAtoms: number;
   /** Default number of inference steps. */
   readonly steps: number;
+  /** Default number of polishing steps at level 0 after the schedule (absent: 0). */
+  readonly refineSteps?: number;
   /** Training-set mean and floored spread of a, b, c, α, β, γ (the lattice loss and the mean baseline). */
   readonly latticeStats?: LatticeStats;
   /** Free-form provenance (dataset, split, command, training time). */

@@ -38,6 +38,12 @@ export interface ActionOptions {
   readonly noiseSeed?: number;
   /** Apply the lattice actions (default true); false keeps the starting cell (an ablation). */
   readonly moveLattice?: boolean;
+  /**
+   * Extra steps after the schedule, at level 0, each applying the whole predicted correction (atoms σ(0)·τ̂,
+   * lattice exp(Â)): they polish the result onto the structure the network sees (default: the model's
+   * `refineSteps`, 0 when it has none).
+   */
+  readonly refineSteps?: number;
 }
 
 /** What happened at one action step of one crystal. */
@@ -72,9 +78,17 @@ export interface ActionResult {
   readonly steps: StepInfo[];
 }
 
-function checkOptions(fn: string, steps: number, startLevel: number, batchSize: number): void {
+function checkOptions(fn: string, steps: number, startLevel: number, batchSize: number, refineSteps: number): void {
   if (!Number.isInteger(steps) || steps < 1 || steps > 100_000) {
     throw new InvalidArgumentError(fn, 'options.steps', `must be an integer in [1, 100000], got ${steps}`, steps);
+  }
+  if (!Number.isInteger(refineSteps) || refineSteps < 0 || refineSteps > 100_000) {
+    throw new InvalidArgumentError(
+      fn,
+      'options.refineSteps',
+      `must be an integer in [0, 100000], got ${refineSteps}`,
+      refineSteps,
+    );
   }
   if (!(startLevel > 0 && startLevel <= 1)) {
     throw new InvalidArgumentError(fn, 'options.startLevel', `must be in (0, 1], got ${startLevel}`, startLevel);
@@ -124,8 +138,8 @@ function toWrappedCrystal(s: RunState): Crystal {
  * sees the exact kNN graph of the current geometry: with `graphs = 'verlet'` (default) from one
  * {@link createKnnVerletList} per crystal (skin {@link VERLET_SKIN}), re-ranked from its candidates and rebuilt
  * only when the Verlet bound says so; with `'rebuild'` from a fresh {@link modelGraph} (same graph, for tests).
- * Fractional coordinates stay continuous (unwrapped) during the run; only recorded crystals are wrapped.
- * Mutates `states`.
+ * Fractional coordinates stay continuous (unwrapped) during the run; only recorded crystals are wrapped. After the
+ * schedule, `refineSteps` steps at t = 0 apply the whole predicted correction. Mutates `states`.
  */
 function runSchedule(
   model: ActionModel,
@@ -138,6 +152,7 @@ function runSchedule(
   noiseSeed = 0,
   moveLattice = true,
   graphs: GraphPolicy = 'verlet',
+  refineSteps = 0,
 ): { trajectories: Crystal[][]; infos: StepInfo[][] } {
   const task = model.config.task;
   const kNeighbours = model.config.k;
@@ -147,18 +162,19 @@ function runSchedule(
   const g = new Float64Array(9);
   const a = new Float64Array(9);
   const noiseRng = createRng(noiseSeed);
-  for (let k = 0; k < steps; k++) {
-    const t = startLevel * (1 - k / steps);
-    const tNext = startLevel * (1 - (k + 1) / steps);
+  for (let k = 0; k < steps + refineSteps; k++) {
+    const polishing = k >= steps;
+    const t = polishing ? 0 : startLevel * (1 - k / steps);
+    const tNext = polishing ? 0 : startLevel * (1 - (k + 1) / steps);
     const sigma = atomSigma(task, t);
-    const sigmaNext = k === steps - 1 ? 0 : atomSigma(task, tNext);
+    const sigmaNext = k >= steps - 1 ? 0 : atomSigma(task, tNext);
     // DDIM-η: x' = x + σ·τ̂ − sqrt(σ'² − s²)·τ̂ + s·z with s = η·σ'·sqrt(1 − σ'²/σ²)
     const sNoise =
       eta > 0 && sigma > 0
         ? eta * sigmaNext * Math.sqrt(Math.max(0, 1 - (sigmaNext * sigmaNext) / (sigma * sigma)))
         : 0;
     const atomFactor = sigma - Math.sqrt(Math.max(0, sigmaNext * sigmaNext - sNoise * sNoise));
-    const latticeFactor = (t - tNext) / t;
+    const latticeFactor = polishing ? 1 : (t - tNext) / t;
     for (let start = 0; start < states.length; start += batchSize) {
       const chunk = states.slice(start, start + batchSize);
       const netStates: NetworkState[] = chunk.map((s) => ({
@@ -281,7 +297,8 @@ export function relaxManyWithGraphs(
   const steps = options.steps ?? model.config.steps;
   const startLevel = options.startLevel ?? 1;
   const batchSize = options.batchSize ?? 256;
-  checkOptions(fn, steps, startLevel, batchSize);
+  const refineSteps = options.refineSteps ?? model.config.refineSteps ?? 0;
+  checkOptions(fn, steps, startLevel, batchSize, refineSteps);
   const states: RunState[] = crystals.map((c) => ({
     lattice: Float64Array.from(c.lattice),
     frac: Float64Array.from(c.fracCoords),
@@ -299,6 +316,7 @@ export function relaxManyWithGraphs(
     options.noiseSeed ?? 0,
     options.moveLattice ?? true,
     graphs,
+    refineSteps,
   );
   return states.map((s, i) => ({ crystal: toWrappedCrystal(s), trajectory: trajectories[i], steps: infos[i] }));
 }
