@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { isNode, resolveFromModule } from '@crys/lattice/internal';
 import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
 
 /** A tfjs backend this package knows how to initialise. */
@@ -6,29 +7,10 @@ export type BackendName = 'wasm' | 'cpu' | 'webgl';
 
 const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'webgl'];
 
-interface NodeProcessLike {
-  versions?: { node?: string };
-  getBuiltinModule?: (id: string) => unknown;
-}
-
-function nodeProcess(): NodeProcessLike | undefined {
-  const p = (globalThis as { process?: NodeProcessLike }).process;
-  return p?.versions?.node ? p : undefined;
-}
-
-/** Directory (with trailing slash) holding tfjs-backend-wasm's `.wasm` files, resolved from this module in Node. */
-async function nodeWasmDir(): Promise<string> {
-  const proc = nodeProcess();
-  type ModuleMod = { createRequire(url: string): { resolve(id: string): string } };
-  type PathMod = { dirname(p: string): string; sep: string };
-  // getBuiltinModule (Node ≥ 20.16) keeps `node:` imports out of browser bundles entirely; the dynamic import is
-  // the fallback for older Node versions.
-  const mod = (proc?.getBuiltinModule?.('node:module') ??
-    (await import(/* @vite-ignore */ `${'node:'}module`))) as ModuleMod;
-  const path = (proc?.getBuiltinModule?.('node:path') ??
-    (await import(/* @vite-ignore */ `${'node:'}path`))) as PathMod;
-  const main = mod.createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
-  return path.dirname(main) + path.sep;
+/** Directory (with trailing separator) of tfjs-backend-wasm's `.wasm` files in Node, else undefined. */
+async function nodeWasmDir(): Promise<string | undefined> {
+  const main = await resolveFromModule('@tensorflow/tfjs-backend-wasm', import.meta.url);
+  return main?.slice(0, Math.max(main.lastIndexOf('/'), main.lastIndexOf('\\')) + 1);
 }
 
 let wasmReady: Promise<void> | undefined;
@@ -36,7 +18,8 @@ let wasmReady: Promise<void> | undefined;
 async function registerWasm(): Promise<void> {
   wasmReady ??= (async () => {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    if (nodeProcess()) wasm.setWasmPaths(await nodeWasmDir());
+    const dir = await nodeWasmDir();
+    if (dir !== undefined) wasm.setWasmPaths(dir);
   })();
   try {
     await wasmReady;
@@ -68,7 +51,7 @@ export async function initBackend(preferred?: BackendName | readonly BackendName
   for (const name of order) {
     try {
       if (name === 'wasm') await registerWasm();
-      if (name === 'webgl' && nodeProcess()) throw new Error('webgl is not available in Node');
+      if (name === 'webgl' && isNode()) throw new Error('webgl is not available in Node');
       if (tf.getBackend() === name) return name;
       if (await tf.setBackend(name)) {
         await tf.ready();
@@ -101,7 +84,7 @@ function backendOrder(preferred: BackendName | readonly BackendName[] | undefine
     for (let i = 0; i < preferred.length; i++) known(preferred[i], `preferred[${i}]`);
     return preferred;
   }
-  const defaults: BackendName[] = nodeProcess() ? ['wasm', 'cpu'] : ['webgl', 'wasm', 'cpu'];
+  const defaults: BackendName[] = isNode() ? ['wasm', 'cpu'] : ['webgl', 'wasm', 'cpu'];
   if (preferred === undefined) return defaults;
   known(preferred, 'preferred');
   return [preferred as BackendName, ...defaults.filter((b) => b !== preferred)];

@@ -1,5 +1,6 @@
 import type { Crystal } from '@crys/lattice';
-import { analyze_cell, type InitInput, initSync, default as initWasm } from '@spglib/moyo-wasm';
+import { wasmBindgenLoader } from '@crys/lattice/internal';
+import { analyze_cell, type InitInput, default as initWasm } from '@spglib/moyo-wasm';
 import { SymmetryError } from './errors.js';
 import { type Cell, niggliCell, primitiveCell } from './pmg-structure.js';
 import { assertCrystal, assertPositive } from './validate.js';
@@ -27,7 +28,7 @@ export interface SpaceGroupInfo {
   readonly numOperations: number;
 }
 
-let ready: Promise<void> | null = null;
+const moyo = wasmBindgenLoader<InitInput>(initWasm, '@spglib/moyo-wasm/moyo_wasm_bg.wasm', import.meta.url);
 
 /**
  * Loads moyo's WebAssembly module once. In Node it reads the `.wasm` file next to `@spglib/moyo-wasm`; elsewhere
@@ -36,30 +37,12 @@ let ready: Promise<void> | null = null;
  * @example
  * await initSpaceGroup(); // optional: spaceGroup() does it on first use
  */
-export function initSpaceGroup(source?: InitInput): Promise<void> {
-  if (ready) return ready;
-  ready = (async () => {
-    try {
-      if (source !== undefined) {
-        await initWasm({ module_or_path: source });
-        return;
-      }
-      const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-      if (isNode) {
-        const { readFileSync } = await import('node:fs');
-        const { createRequire } = await import('node:module');
-        const require = createRequire(import.meta.url);
-        const file = require.resolve('@spglib/moyo-wasm/moyo_wasm_bg.wasm');
-        initSync({ module: readFileSync(file) });
-        return;
-      }
-      await initWasm();
-    } catch (e) {
-      ready = null;
-      throw new SymmetryError('initSpaceGroup', `could not load moyo's WebAssembly module: ${String(e)}`, e);
-    }
-  })();
-  return ready;
+export async function initSpaceGroup(source?: InitInput): Promise<void> {
+  try {
+    await moyo.load(source);
+  } catch (e) {
+    throw new SymmetryError('initSpaceGroup', `could not load moyo's WebAssembly module: ${String(e)}`, e);
+  }
 }
 
 /**

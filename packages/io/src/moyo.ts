@@ -1,13 +1,8 @@
 import init, { analyze_cell, type InitInput, type MoyoDataset } from '@spglib/moyo-wasm';
 import { InvalidArgumentError } from '@crys/lattice';
+import { wasmBindgenLoader } from '@crys/lattice/internal';
 
-let ready: Promise<void> | undefined;
-let loaded = false;
-
-function isNode(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string';
-}
+const moyo = wasmBindgenLoader<InitInput>(init, '@spglib/moyo-wasm/moyo_wasm_bg.wasm', import.meta.url);
 
 /**
  * Loads moyo's WebAssembly (symmetry analysis, used by `writeCif(c, { symmetrize: true })`). In Node it
@@ -19,30 +14,12 @@ function isNode(): boolean {
  * writeCif(crystal, { symmetrize: true });
  */
 export function loadMoyo(input?: InitInput): Promise<void> {
-  ready ??= (async () => {
-    if (input === undefined && isNode()) {
-      // Non-literal specifiers keep browser bundlers from trying to resolve Node built-ins.
-      const moduleName = 'node:module';
-      const fsName = 'node:fs/promises';
-      const { createRequire } = (await import(/* @vite-ignore */ moduleName)) as typeof import('node:module');
-      const { readFile } = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-      const require = createRequire(import.meta.url);
-      const bytes = await readFile(require.resolve('@spglib/moyo-wasm/moyo_wasm_bg.wasm'));
-      await init({ module_or_path: bytes });
-    } else {
-      await init(input === undefined ? undefined : { module_or_path: input });
-    }
-    loaded = true;
-  })();
-  ready.catch(() => {
-    ready = undefined;
-  });
-  return ready;
+  return moyo.load(input);
 }
 
 /** True once {@link loadMoyo} has finished. */
 export function isMoyoLoaded(): boolean {
-  return loaded;
+  return moyo.loaded;
 }
 
 /**
@@ -58,7 +35,7 @@ export function analyzeSymmetry(
   symprec = 1e-4,
   fn = 'analyzeSymmetry',
 ): MoyoDataset {
-  if (!loaded) {
+  if (!moyo.loaded) {
     throw new InvalidArgumentError(fn, 'symmetrize', 'needs moyo: call `await loadMoyo()` from @crys/io first');
   }
   const n = crystal.atomicNumbers.length;

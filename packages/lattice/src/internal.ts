@@ -1,0 +1,4 @@
+// `@crys/lattice/internal`: plumbing the other @crys packages share. Not part of the public API; it may change in
+// any release.
+export type { WasmLoader } from './wasm-loader.js';
+export { isNode, resolveFromModule, wasmBindgenLoader } from './wasm-loader.js';
