@@ -8,7 +8,6 @@ export type {
 } from './metrics.js';
 export {
   crystalValidity,
-  density,
   distributionDistances,
   numElements,
   reconstructionMetrics,

@@ -100,6 +100,16 @@ test('density(c) of CsCl (a = 4.12 Å) is Σm / V in g/cm³', () => {
   expect(density(cscl)).toBeCloseTo(3.9975, 4);
 });
 
+test('density(c, { masses }) takes the atomic masses from the given table, indexed by atomic number', () => {
+  const masses = new Float64Array(56);
+  masses[17] = 35.453; // pymatgen's Cl
+  masses[55] = 132.9054519; // pymatgen's Cs
+  expect(density(cscl, { masses })).toBeCloseTo(((132.9054519 + 35.453) * 1.6605390666) / 4.12 ** 3, 14);
+  expect(() => density(cscl, { masses: [1, 2] })).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: density: options.masses has no mass for element 55 (atom 0), got undefined]`,
+  );
+});
+
 test('atomicMass, covalentRadius and electronegativity return ASE / pymatgen table values', () => {
   expect(atomicMass(1)).toBe(1.008);
   expect(atomicMass(6)).toBe(12.011);

@@ -207,18 +207,46 @@ export function parseFormula(formula: string): Map<number, number> {
   return new Map([...acc.entries()].sort((p, q) => p[0] - q[0]));
 }
 
+/** Options of {@link density}. */
+export interface DensityOptions {
+  /**
+   * Atomic masses (u) indexed by atomic number. Default: ASE's IUPAC 2016 weights ({@link atomicMass}). Another
+   * table reproduces another code's numbers, e.g. `@crys/eval`'s `ATOMIC_MASSES` (pymatgen's) for CDVAE's density
+   * metric; the two differ in the fourth digit for some elements (Li 6.941 vs 6.94).
+   */
+  readonly masses?: ArrayLike<number>;
+}
+
 /**
- * Mass density in g/cm³: Σ occupancy·mass (ASE's IUPAC 2016 weights, {@link atomicMass}) / |det L| (Å³),
- * with 1 u = 1.66053906660e−24 g (CODATA 2018). Throws for a degenerate lattice.
+ * Mass density in g/cm³: Σ occupancy·mass (by default ASE's IUPAC 2016 weights, {@link atomicMass}) / |det L|
+ * (Å³), with 1 u = 1.66053906660e−24 g (CODATA 2018). Throws for a degenerate lattice, or when `options.masses`
+ * has no finite mass for an atom's element.
  *
  * @example
  * density(cscl); // ≈ 4.00 for CsCl with a = 4.12 Å
  */
-export function density(crystal: Crystal): number {
+export function density(crystal: Crystal, options: DensityOptions = {}): number {
   assertLattice('density', crystal?.lattice, 'crystal.lattice');
   const z = crystal.atomicNumbers;
   const occ = crystal.occupancies;
+  const table = options.masses;
   let mass = 0;
-  for (let i = 0; i < z.length; i++) mass += atomicMass(z[i]) * (occ ? occ[i] : 1);
+  for (let i = 0; i < z.length; i++) {
+    let m: number;
+    if (table === undefined) {
+      m = atomicMass(z[i]);
+    } else {
+      m = table[z[i]];
+      if (typeof m !== 'number' || !Number.isFinite(m)) {
+        throw new InvalidArgumentError(
+          'density',
+          'options.masses',
+          `has no mass for element ${z[i]} (atom ${i}), got ${String(m)}`,
+          table,
+        );
+      }
+    }
+    mass += m * (occ ? occ[i] : 1);
+  }
   return (mass * AMU_PER_A3_TO_G_PER_CM3) / Math.abs(determinant(crystal.lattice));
 }

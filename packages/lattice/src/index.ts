@@ -48,7 +48,7 @@ export {
 } from './linalg.js';
 export type { LllOptions, NiggliOptions, ReducedLattice } from './reduce.js';
 export { lllReduce, niggliReduce } from './reduce.js';
-export type { Composition, FormulaOptions } from './composition.js';
+export type { Composition, DensityOptions, FormulaOptions } from './composition.js';
 export { chemicalFormula, density, elementCounts, parseFormula, reducedFormula } from './composition.js';
 export { atomicMass, covalentRadius, electronegativity } from './elements.js';
 export { changeOfCell, makeSupercell } from './supercell.js';
