@@ -338,6 +338,11 @@ describe('crys relax / predict / eval with a trained model', () => {
     expect(e.match.before.matchRate).toBe(e.matchRate.before);
     expect(e.lattice.after.lengthMae).toBe(e.latticeLengthMae.after);
     expect(e.positionError.before).toBeGreaterThan(0);
+    // the tight match and space-group rates, before (the perturbed inputs) and after; no random-start control
+    expect(e.tightMatchRate).toEqual({ before: e.match.before.tightMatchRate, after: e.match.after.tightMatchRate });
+    expect(e.spaceGroupRate).toEqual({ before: e.spaceGroup.before.rate, after: e.spaceGroup.after.rate });
+    expect(e.spaceGroup.after.total).toBe(8);
+    expect(e.control).toBeNull();
     const rows = JSON.parse(runCli(['info', pred, '--json', '--limit', '10']).stdout) as { id: string }[];
     const trainIds = (JSON.parse(runCli(['info', data, '--json', '--limit', '60']).stdout) as { id: string }[])
       .map((x) => x.id)

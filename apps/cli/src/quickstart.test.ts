@@ -11,6 +11,9 @@ interface QuickstartResult {
   structuralValidity: { before: number | null; after: number };
   latticeAngleMae: { before: number | null; after: number | null };
   positionError: { before: number | null; after: number | null };
+  tightMatchRate: { before: number | null; after: number };
+  spaceGroupRate: { before: number | null; after: number };
+  control: { match: { total: number } } | null;
 }
 
 describe('crys quickstart (shipped models)', () => {
@@ -34,6 +37,13 @@ describe('crys quickstart (shipped models)', () => {
     expect(perov.positionError.after).toBeLessThan(perov.positionError.before as number);
     expect(perov.latticeAngleMae.after).toBeLessThan(perov.latticeAngleMae.before as number);
     expect(out.results[1].matchRate.before).toBeNull(); // structure prediction has no "before"
+    // but it has the random-start control, on the same rows
+    expect(out.results[1].control?.match.total).toBe(3);
+    expect(out.results[0].control).toBeNull();
+    for (const x of out.results) {
+      expect(x.tightMatchRate.after).toBeLessThanOrEqual(x.matchRate.after);
+      expect(x.spaceGroupRate.after).toBeGreaterThanOrEqual(0);
+    }
   });
 
   test('the text report shows the recovery tables and one row per shown crystal, same seed same numbers', () => {
@@ -45,6 +55,10 @@ describe('crys quickstart (shipped models)', () => {
     // perov_5 holdout rows in file order: 15400 (VIrO3), 17967 (InSiN3)
     expect(a.stdout).toMatch(/\n15400 +VIrO3 +P4mm \(99\) /);
     expect(a.stdout).toMatch(/\n17967 +InSiN3 /);
+    expect(a.stdout).toMatch(
+      /over all 2: match rate \d+\.\d %, matched with RMS < 0\.1 \d+\.\d %, RMSE .*, same space group \d+\.\d %, structural/,
+    );
+    expect(a.stdout).toMatch(/^random-start control \(the starts, no model; same rows\): match rate /m);
     const strip = (s: string) => s.replace(/ in \d+\.\d s/g, '');
     const b = runCli(['quickstart', '--crystals', '2']);
     expect(strip(b.stdout)).toBe(strip(a.stdout));

@@ -100,13 +100,13 @@ const num = (x: number | null | undefined, d: number) => (x === null || x === un
  * The random-start control in one line: what the same metrics give for the starts the model ran from.
  *
  * @example
- * formatControl(summary); // 'random-start control (the model's starts, no model; same rows): match rate 34.9 %, …'
+ * formatControl(summary); // 'random-start control (the starts, no model; same rows): match rate 34.9 %, …'
  */
 export function formatControl(s: Pick<EvaluationSummary, 'control' | 'tightRms' | 'spaceGroupSymprec'>): string {
   const c = s.control;
   if (c === null) return '';
   return (
-    "random-start control (the model's starts scored as predictions, same rows): " +
+    'random-start control (the starts, no model; same rows): ' +
     `match rate ${pct(c.match.matchRate)}, RMS < ${s.tightRms ?? c.match.tightRms} ${pct(c.match.tightMatchRate)}, ` +
     `RMSE ${num(c.match.rmse, 4)}, same space group ${pct(c.spaceGroup.rate)}`
   );

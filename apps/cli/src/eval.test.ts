@@ -1,0 +1,92 @@
+import { describe, expect, test } from 'vitest';
+import { type EvaluationSummary, formatControl, formatEvaluation } from './commands/eval.js';
+import { runCli } from './test-support/run-cli.js';
+
+const control = {
+  match: {
+    matchRate: 0.25,
+    rmse: 0.44,
+    matched: 1,
+    total: 4,
+    matchRateNoValidity: 0.5,
+    rmseNoValidity: 0.45,
+    tightMatchRate: 0,
+    tightMatched: 0,
+    tightMatchRateNoValidity: 0,
+    tightRms: 0.1,
+  },
+  spaceGroup: { rate: 0, same: 0, total: 4, failed: 1, truthFailed: 0, symprec: 0.1 },
+};
+
+const structure: EvaluationSummary = {
+  task: 'structure',
+  rows: 4,
+  seconds: 1,
+  matchRate: { before: null, after: 0.75 },
+  rmse: { before: null, after: 0.2 },
+  tightMatchRate: { before: null, after: 0.5 },
+  tightRms: 0.1,
+  spaceGroupRate: { before: null, after: 0.25 },
+  spaceGroupSymprec: 0.1,
+  control,
+  structuralValidity: { before: null, after: 1 },
+  compositionalValidity: 1,
+  latticeLengthMae: { before: null, after: null },
+  latticeAngleMae: { before: null, after: null },
+  meanBaseline: null,
+  positionError: { before: null, after: null },
+};
+
+describe('formatEvaluation', () => {
+  test('formatEvaluation(summary) prints the tight match and space-group rows and the control on its own line', () => {
+    const lines = formatEvaluation(structure).split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^matched with RMS < 0\.1 +– +50\.0 %$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^same space group as the truth \(symprec 0\.1 Å\) +– +25\.0 %$/),
+    );
+    expect(lines.at(-1)).toBe(
+      'random-start control (the starts, no model; same rows): match rate 25.0 %, RMS < 0.1 0.0 %, RMSE 0.4400, same space group 0.0 %',
+    );
+    expect(lines.at(-1)).toBe(formatControl(structure));
+  });
+
+  test('formatEvaluation(summary) of a record without the new figures (an older eval.json) prints dashes', () => {
+    const old: EvaluationSummary = {
+      ...structure,
+      task: 'denoise',
+      tightMatchRate: { before: null, after: null },
+      tightRms: null,
+      spaceGroupRate: { before: null, after: null },
+      spaceGroupSymprec: null,
+      control: null,
+    };
+    const text = formatEvaluation(old);
+    expect(text).toMatch(/^matched with RMS < 0\.1 +– +–$/m);
+    expect(text).not.toContain('random-start control');
+    expect(formatControl(old)).toBe('');
+  });
+});
+
+describe('crys eval (shipped structure model)', () => {
+  const args = ['eval', '--model', 'perov_5', '--data', 'data/perov_5/val.csv', '--limit', '6', '--steps', '5'];
+
+  test('crys eval prints the tight match rate, the space-group rate and the random-start control; --json carries them', () => {
+    const t = runCli(args);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/^structure: 6 crystals +before +after$/m);
+    expect(t.stdout).toMatch(/^matched with RMS < 0\.1 +– +\d+\.\d %$/m);
+    expect(t.stdout).toMatch(/^same space group as the truth \(symprec 0\.1 Å\) +– +\d+\.\d %$/m);
+    expect(t.stdout).toMatch(
+      /^random-start control \(the starts, no model; same rows\): match rate \d+\.\d %, RMS < 0\.1 \d+\.\d %, RMSE (\d\.\d{4}|–), same space group \d+\.\d %$/m,
+    );
+    const j = JSON.parse(runCli([...args, '--json']).stdout);
+    expect(j.tightMatchRate).toEqual({ before: null, after: j.match.after.tightMatchRate });
+    expect(j.spaceGroupRate).toEqual({ before: null, after: j.spaceGroup.after.rate });
+    expect(j.spaceGroup.after).toMatchObject({ total: 6, symprec: 0.1 });
+    expect(j.control.match.total).toBe(6);
+    expect(j.control.spaceGroup.total).toBe(6);
+    // the printed control is the JSON's
+    const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+    expect(t.stdout).toContain(`match rate ${pct(j.control.match.matchRate)}, RMS < 0.1`);
+  });
+});
