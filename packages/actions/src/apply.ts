@@ -21,11 +21,12 @@ import {
   multiply,
   transformRow,
   wrapFrac,
+  assertCount,
 } from '@crys/lattice';
 import { assertBatchMat3 } from './deformation.js';
 import { fracDisplacementKernel, type IndexLike, indexArray } from './kernels.js';
 import { assertIndexLike } from './lattice-action.js';
-import { assertCount, assertIndex, assertLength } from './validate.js';
+import { assertIndex } from './validate.js';
 
 /** One crystal's action: a deformation and per-atom Cartesian displacements. */
 export interface CrystalAction {
@@ -148,9 +149,9 @@ export function applyActionsFromArrays(
   const numNodes = frac.length / 3;
   assertCount(fn, 'numCrystals', numCrystals);
   assertIndex(fn, 'crystalIndex', crystalIndex, numNodes, numCrystals, 'B');
-  assertLength(fn, 'deformations', deformations, 9 * numCrystals, '9·B');
+  assertFiniteArray(fn, 'deformations', deformations, 9 * numCrystals, '9·B');
   for (let b = 0; b < numCrystals; b++) assertDeformation(fn, 'deformations', deformations, 9 * b);
-  assertLength(fn, 'atomActionsCart', atomActionsCart, 3 * numNodes, '3·N');
+  assertFiniteArray(fn, 'atomActionsCart', atomActionsCart, 3 * numNodes, '3·N');
   const out = { lattices: new Float64Array(9 * numCrystals), frac: new Float64Array(3 * numNodes) };
   applyActionsInto(
     out.lattices,
@@ -177,10 +178,10 @@ export function applyActionsToCrystal(crystal: Crystal, action: CrystalAction, o
   const fn = 'applyActionsToCrystal';
   assertLattice(fn, crystal.lattice, 'crystal.lattice');
   const n = crystal.atomicNumbers.length;
-  assertLength(fn, 'crystal.fracCoords', crystal.fracCoords, 3 * n, '3·n');
-  assertLength(fn, 'action.deformation', action.deformation, 9, '9');
+  assertFiniteArray(fn, 'crystal.fracCoords', crystal.fracCoords, 3 * n, '3·n');
+  assertFiniteArray(fn, 'action.deformation', action.deformation, 9);
   assertDeformation(fn, 'action.deformation', action.deformation);
-  assertLength(fn, 'action.atomActionsCart', action.atomActionsCart, 3 * n, '3·n');
+  assertFiniteArray(fn, 'action.atomActionsCart', action.atomActionsCart, 3 * n, '3·n');
   const lattice = create();
   const fracCoords = new Float64Array(3 * n);
   applyActionsInto(
@@ -208,13 +209,13 @@ export function applyActionsToCrystal(crystal: Crystal, action: CrystalAction, o
  */
 export function composeActions(first: CrystalAction, second: CrystalAction): CrystalAction {
   const fn = 'composeActions';
-  assertLength(fn, 'first.deformation', first.deformation, 9, '9');
-  assertLength(fn, 'second.deformation', second.deformation, 9, '9');
+  assertFiniteArray(fn, 'first.deformation', first.deformation, 9);
+  assertFiniteArray(fn, 'second.deformation', second.deformation, 9);
   assertDeformation(fn, 'first.deformation', first.deformation);
   assertDeformation(fn, 'second.deformation', second.deformation);
   const n3 = first.atomActionsCart.length;
-  assertLength(fn, 'first.atomActionsCart', first.atomActionsCart, n3, '3·n');
-  assertLength(fn, 'second.atomActionsCart', second.atomActionsCart, n3, '3·n (as first.atomActionsCart)');
+  assertFiniteArray(fn, 'first.atomActionsCart', first.atomActionsCart, n3, '3·n');
+  assertFiniteArray(fn, 'second.atomActionsCart', second.atomActionsCart, n3, '3·n (as first.atomActionsCart)');
   const inv = invert(create(), first.deformation) as Mat3; // det > 0 checked above
   const atomActionsCart = new Float64Array(n3);
   for (let i = 0; i < n3; i += 3) {

@@ -5,11 +5,11 @@
  * average of its edge terms, which makes the scale independent of the coordination number.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '@crys/lattice';
+import { InvalidArgumentError, assertFiniteArray, assertCount } from '@crys/lattice';
 import { atomActionsKernel, type IndexLike, indexArray } from './kernels.js';
 import { assertIndexLike } from './lattice-action.js';
 import { assertEdgeVectors } from './operators.js';
-import { assertCount, assertIndex, assertLength, assertRows } from './validate.js';
+import { assertIndex, assertRows } from './validate.js';
 
 /** How edge terms combine per atom: `'sum'` (default) or `'mean'` over the atom's outgoing edges. */
 export type AtomReduce = 'sum' | 'mean';
@@ -85,7 +85,7 @@ export function atomActionsFromArrays(
 ): Float64Array {
   const fn = 'atomActionsFromArrays';
   const numEdges = assertRows(fn, 'edgeVectors', edgeVectors, 3, '3·E');
-  assertLength(fn, 'weights', weights, numEdges, 'E');
+  assertFiniteArray(fn, 'weights', weights, numEdges, 'E');
   assertCount(fn, 'numNodes', numNodes);
   assertIndex(fn, 'src', src, numEdges, numNodes, 'numNodes');
   const reduce = options.reduce ?? 'sum';

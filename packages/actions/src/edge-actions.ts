@@ -4,14 +4,14 @@
  * in the seed's PyTorch reference, ../shared/peers/egnn_ref.py).
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '@crys/lattice';
+import { InvalidArgumentError, assertFiniteArray, assertCount } from '@crys/lattice';
 import { type AtomReduce, atomActionsInto } from './atom-actions.js';
 import { type DeformationOptions, deformationFunction } from './deformation.js';
 import { atomActionsKernel, type IndexLike, indexArray, latticeActionKernel } from './kernels.js';
 import { assertIndexLike, type LatticeReduce, latticeActionInto } from './lattice-action.js';
 import { assertEdgeOperator, assertEdgeVectors, type EdgeOperator } from './operators.js';
 import { spectralMapMat3, spectralMapTensor } from './spectral.js';
-import { assertCount, assertIndex, assertLength, assertRows } from './validate.js';
+import { assertIndex, assertRows } from './validate.js';
 
 /** Options of {@link edgeActions} and {@link edgeActionsFromArrays}. */
 export interface EdgeActionOptions extends DeformationOptions {
@@ -88,7 +88,7 @@ export function edgeActionsFromArrays(
 ): BatchActions {
   const fn = 'edgeActionsFromArrays';
   const numEdges = assertRows(fn, 'edgeVectors', edgeVectors, 3, '3·E');
-  assertLength(fn, 'weights', weights, 2 * numEdges, '2·E');
+  assertFiniteArray(fn, 'weights', weights, 2 * numEdges, '2·E');
   assertCount(fn, 'numNodes', numNodes);
   assertCount(fn, 'numCrystals', numCrystals);
   assertIndex(fn, 'src', src, numEdges, numNodes, 'numNodes');

@@ -6,10 +6,10 @@
  * A deformation that depends on how the crystal happens to be tiled would not be a physical prediction.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '@crys/lattice';
+import { InvalidArgumentError, assertFiniteArray, assertCount } from '@crys/lattice';
 import { type IndexLike, indexArray, latticeActionKernel } from './kernels.js';
 import { assertEdgeOperator, assertEdgeVectors, type EdgeOperator, MIN_EDGE_LENGTH } from './operators.js';
-import { assertCount, assertIndex, assertLength, assertRows } from './validate.js';
+import { assertIndex, assertRows } from './validate.js';
 
 /** How edge terms combine per crystal: `'mean'` over the crystal's edges (supercell-invariant) or `'sum'`. */
 export type LatticeReduce = 'mean' | 'sum';
@@ -104,7 +104,7 @@ export function latticeActionFromArrays(
 ): Float64Array {
   const fn = 'latticeActionFromArrays';
   const numEdges = assertRows(fn, 'edgeVectors', edgeVectors, 3, '3·E');
-  assertLength(fn, 'weights', weights, numEdges, 'E');
+  assertFiniteArray(fn, 'weights', weights, numEdges, 'E');
   assertCount(fn, 'numCrystals', numCrystals);
   assertIndex(fn, 'edgeCrystal', edgeCrystal, numEdges, numCrystals, 'numCrystals');
   const kind = options.operator ?? 'direction';

@@ -1,12 +1,8 @@
-/** Boundary checks shared by the plain-array functions (kernels themselves never check). */
+/**
+ * Boundary checks of the plain-array functions that only this package needs (kernels themselves never check); the
+ * general ones (`assertCount`, `assertFiniteArray`) come from @crys/lattice.
+ */
 import { assertFiniteArray, describeValue, InvalidArgumentError } from '@crys/lattice';
-
-/** Throws unless `n` is a non-negative integer. */
-export function assertCount(fn: string, name: string, n: unknown): asserts n is number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-    throw new InvalidArgumentError(fn, name, `must be a non-negative integer, got ${String(n)}`, n);
-  }
-}
 
 /** Throws unless `idx` is an Int32Array of `length` entries, each in [0, bound). */
 export function assertIndex(
@@ -44,13 +40,4 @@ export function assertRows(fn: string, name: string, a: unknown, width: number, 
     throw new InvalidArgumentError(fn, name, `must have length ${layout}, got ${n}`, a);
   }
   return n / width;
-}
-
-/** Throws unless `a` is a finite array of exactly `length` numbers (layout named in the message). */
-export function assertLength(fn: string, name: string, a: unknown, length: number, layout: string): void {
-  assertFiniteArray(fn, name, a);
-  const n = (a as ArrayLike<number>).length;
-  if (n !== length) {
-    throw new InvalidArgumentError(fn, name, `must have length ${layout} = ${length}, got ${n}`, a);
-  }
 }

@@ -1,3 +1,4 @@
+import { assertCount } from '@crys/lattice';
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
 import {
@@ -65,12 +66,6 @@ function assertRows(fn: string, name: string, t: tf.Tensor, dtypes: readonly tf.
       `must be a ${dtypes.join(' or ')} tensor of rank >= 1, got ${t instanceof tf.Tensor ? describeTensor(t) : String(t)}`,
       t,
     );
-  }
-}
-
-function assertCount(fn: string, name: string, n: number): void {
-  if (!Number.isInteger(n) || n < 0) {
-    throw new InvalidArgumentError(fn, name, `must be a non-negative integer, got ${n}`, n);
   }
 }
 

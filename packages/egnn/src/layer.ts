@@ -1,6 +1,5 @@
 import { createRng } from '@crys/lattice';
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from './errors.js';
 
 /** Arguments every layer of this package accepts. */
 export interface GraphLayerArgs {
@@ -118,16 +117,5 @@ export abstract class GraphLayer<Args extends GraphLayerArgs, In, Out extends tf
   }
 }
 
-/** Throws unless `value` is a positive integer. */
-export function assertPositiveInt(fn: string, name: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new InvalidArgumentError(fn, name, `must be a positive integer, got ${String(value)}`, value);
-  }
-}
-
-/** Throws unless `value` is a positive finite number. */
-export function assertPositive(fn: string, name: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(fn, name, `must be positive and finite, got ${String(value)}`, value);
-  }
-}
+// The layers' argument checks are @crys/lattice's, under the names this package has always used.
+export { assertPositive, assertPositiveInteger as assertPositiveInt } from '@crys/lattice';

@@ -1,9 +1,9 @@
-import type { Crystal } from '@crys/lattice';
+import { type Crystal, assertPositive } from '@crys/lattice';
 import { wasmBindgenLoader } from '@crys/lattice/internal';
 import { analyze_cell, type InitInput, default as initWasm } from '@spglib/moyo-wasm';
 import { SymmetryError } from './errors.js';
 import { type Cell, niggliCell, primitiveCell } from './pmg-structure.js';
-import { assertCrystal, assertPositive } from './validate.js';
+import { assertCrystal } from './validate.js';
 
 /** Options of {@link spaceGroup}. */
 export interface SpaceGroupOptions {

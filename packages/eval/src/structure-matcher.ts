@@ -1,4 +1,4 @@
-import { type Crystal, determinant, InvalidArgumentError, invert, planeSpacings } from '@crys/lattice';
+import { type Crystal, determinant, InvalidArgumentError, invert, planeSpacings, assertPositive } from '@crys/lattice';
 import { linearAssignment } from './linear-assignment.js';
 import {
   angles,
@@ -10,7 +10,7 @@ import {
   roundHalfEven,
 } from './pmg-lattice.js';
 import { type Cell, reducedCell } from './pmg-structure.js';
-import { assertCrystal, assertPositive } from './validate.js';
+import { assertCrystal } from './validate.js';
 
 /** Options of {@link matchStructures} and {@link rmsDistance}; names and defaults follow pymatgen's `StructureMatcher`. */
 export interface MatcherOptions {

@@ -50,15 +50,3 @@ export function assertCrystal(fn: string, name: string, crystal: unknown): asser
     }
   }
 }
-
-/** Throws unless `value` is a finite number > 0 (or ≥ 0 with `allowZero`). */
-export function assertPositive(fn: string, name: string, value: unknown, allowZero = false): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new InvalidArgumentError(
-      fn,
-      name,
-      `must be ${allowZero ? 'non-negative' : 'positive'} and finite, got ${describeValue(value)}`,
-      value,
-    );
-  }
-}

@@ -7,9 +7,9 @@ import {
   InvalidArgumentError,
   MAX_ATOMIC_NUMBER,
   minimumImage,
+  assertPositive,
 } from '@crys/lattice';
 import { SMACT_METALS, SMACT_OXIDATION_STATES, SMACT_PAULING_ELECTRONEGATIVITY } from './smact-data.js';
-import { assertPositive } from './validate.js';
 
 /** Why a crystal failed structural validity (DiffCSP's `invalid_reason` names, plus `too_close`). */
 export type InvalidReason = 'nan_value' | 'unrealistically_small_lattice' | 'too_close';

@@ -1,4 +1,11 @@
-import { assertFiniteArray, assertLattice, type Crystal, InvalidArgumentError, type Mat3Like } from '@crys/lattice';
+import {
+  assertFiniteArray,
+  assertLattice,
+  assertPositive,
+  type Crystal,
+  InvalidArgumentError,
+  type Mat3Like,
+} from '@crys/lattice';
 import { resetBuffer, takeGraph } from './edge-buffer.js';
 import { reverseEdges } from './reverse.js';
 import { type SearchMethod, searchRadius } from './search.js';
@@ -55,9 +62,7 @@ export function checkInputs(fn: string, lattice: unknown, fracCoords: unknown): 
 
 /** Validates a cutoff-like option. */
 export function checkCutoff(fn: string, cutoff: unknown, name = 'cutoff'): number {
-  if (typeof cutoff !== 'number' || !Number.isFinite(cutoff) || !(cutoff > 0)) {
-    throw new InvalidArgumentError(fn, name, `must be positive and finite, got ${String(cutoff)}`, cutoff);
-  }
+  assertPositive(fn, name, cutoff);
   return cutoff;
 }
 
