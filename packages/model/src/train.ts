@@ -19,7 +19,7 @@ import {
   speciesIndices,
 } from './model.js';
 import { DEFAULT_NETWORK, type NetworkConfig } from './network.js';
-import { fitVolumePrior, noiseCrystal, TASKS, type TaskKind, type TrainingSample } from './tasks.js';
+import { atomSigma, fitVolumePrior, noiseCrystal, TASKS, type TaskKind, type TrainingSample } from './tasks.js';
 
 /**
  * Training configuration. Every field has a default (see {@link DEFAULT_TRAIN_CONFIG}).
@@ -63,6 +63,12 @@ export interface TrainConfig {
    * averaged weights; 0 turns averaging off (validation then sees the raw weights).
    */
   readonly emaDecay?: number;
+  /**
+   * Weight of each atom's loss by its noise level: w = 1 + (σ(t)/atomNoiseScale)², so the high levels, whose
+   * targets are short next to σ, count as much as a displacement error in units of `atomNoiseScale` (fractional)
+   * would. Absent or 0: every level weighs the same (the squared error of τ̂ = d/σ).
+   */
+  readonly atomNoiseScale?: number;
   /** Validate every this many steps. */
   readonly validEvery?: number;
   /** Noised copies of each validation crystal (evenly spaced levels), fixed for the whole run. */
@@ -102,6 +108,7 @@ export const DEFAULT_TRAIN_CONFIG: Required<Omit<TrainConfig, 'decaySteps' | 'ma
   skipGradNorm: 1e4,
   latticeWeight: 10,
   emaDecay: 0.999,
+  atomNoiseScale: 0,
   validEvery: 200,
   validRepeats: 2,
   checkpointEvery: 200,
@@ -258,6 +265,10 @@ function checkConfig(c: Required<Omit<TrainConfig, 'decaySteps' | 'maxMinutes' |
     if (!Number.isInteger(v) || v < 1)
       throw new InvalidArgumentError('train', `config.${key}`, `must be a positive integer, got ${v}`, v);
   }
+  const scale = c.atomNoiseScale;
+  if (!(scale >= 0 && Number.isFinite(scale))) {
+    throw new InvalidArgumentError('train', 'config.atomNoiseScale', `must be ≥ 0 and finite, got ${scale}`, scale);
+  }
   if (!(c.emaDecay >= 0 && c.emaDecay < 1)) {
     throw new InvalidArgumentError('train', 'config.emaDecay', `must be in [0, 1), got ${c.emaDecay}`, c.emaDecay);
   }
@@ -350,6 +361,7 @@ function batchLoss(
   model: ActionModel,
   samples: TrainingSample[],
   latticeWeight: number,
+  atomNoiseScale = 0,
 ): { inputs: ReturnType<typeof buildInputs>; loss: () => LossParts } {
   const table = model.config.species;
   const inputs = buildInputs(
@@ -362,9 +374,16 @@ function batchLoss(
     model.config.k,
   );
   const atomTarget = new Float32Array(3 * inputs.numNodes);
+  const atomWeight = atomNoiseScale > 0 ? new Float32Array(inputs.numNodes) : undefined;
   let o = 0;
   for (const s of samples) {
     atomTarget.set(s.atomTarget, o);
+    if (atomWeight)
+      atomWeight.fill(
+        1 + (atomSigma(model.config.task, s.level) / atomNoiseScale) ** 2,
+        o / 3,
+        o / 3 + s.species.length,
+      );
     o += s.atomTarget.length;
   }
   const B = samples.length;
@@ -404,11 +423,14 @@ function batchLoss(
         return { total: lattice, atom: tf.scalar(0), lattice };
       }
       const out = model.network.forward(inputs);
-      const atom = useAtoms
-        ? (tf.mean(tf.square(tf.sub(out.atoms, tf.tensor2d(atomTarget, [inputs.numNodes, 3])))) as tf.Scalar)
-        : tf.scalar(0);
+      const sq = tf.square(tf.sub(out.atoms, tf.tensor2d(atomTarget, [inputs.numNodes, 3])));
+      const atom = useAtoms ? (tf.mean(sq) as tf.Scalar) : tf.scalar(0);
+      const weighted =
+        useAtoms && atomWeight
+          ? (tf.mean(tf.mul(sq, tf.tensor2d(atomWeight, [inputs.numNodes, 1]))) as tf.Scalar)
+          : atom;
       const lattice = tf.mean(tf.square(tf.sub(out.lattice, tf.tensor3d(latticeTarget, [B, 3, 3])))) as tf.Scalar;
-      return { total: tf.add(atom, tf.mul(lattice, latticeWeight)) as tf.Scalar, atom, lattice };
+      return { total: tf.add(weighted, tf.mul(lattice, latticeWeight)) as tf.Scalar, atom, lattice };
     },
   };
 }
@@ -424,26 +446,29 @@ export function validationLoss(
   samples: TrainingSample[],
   latticeWeight: number,
   batchSize = 128,
+  atomNoiseScale = 0,
 ): { loss: number; atomLoss: number; latticeLoss: number } {
   let atom = 0,
     lattice = 0,
+    total = 0,
     count = 0;
   for (let i = 0; i < samples.length; i += batchSize) {
     const chunk = samples.slice(i, i + batchSize);
-    const { inputs, loss } = batchLoss(model, chunk, latticeWeight);
-    const [a, l] = tf.tidy(() => {
+    const { inputs, loss } = batchLoss(model, chunk, latticeWeight, atomNoiseScale);
+    const [a, l, t] = tf.tidy(() => {
       const p = loss();
-      return [p.atom.dataSync()[0], p.lattice.dataSync()[0]];
+      return [p.atom.dataSync()[0], p.lattice.dataSync()[0], p.total.dataSync()[0]];
     });
     disposeInputs(inputs);
     atom += a * chunk.length;
     lattice += l * chunk.length;
+    total += t * chunk.length;
     count += chunk.length;
   }
   atom /= Math.max(1, count);
   lattice /= Math.max(1, count);
   // the same total as a training step: lattice recovery has only the (unweighted) lattice-parameter loss
-  const loss = model.config.task.kind === 'lattice' ? lattice : atom + latticeWeight * lattice;
+  const loss = total / Math.max(1, count);
   return { loss, atomLoss: atom, latticeLoss: lattice };
 }
 
@@ -628,7 +653,7 @@ export function train(
   const validate = (): void => {
     lastValid = step;
     const [v, json] = withAverage(() => {
-      const loss = validationLoss(model, validSamples, c.latticeWeight);
+      const loss = validationLoss(model, validSamples, c.latticeWeight, 128, c.atomNoiseScale);
       return [loss, loss.loss < bestLoss ? modelToJson(model) : null] as const;
     });
     const improved = v.loss < bestLoss;
@@ -662,7 +687,7 @@ export function train(
       );
     }
     hooks.beforeStep?.(step, samples);
-    const { inputs, loss } = batchLoss(model, samples, c.latticeWeight);
+    const { inputs, loss } = batchLoss(model, samples, c.latticeWeight, c.atomNoiseScale);
     let parts: [number, number, number] = [0, 0, 0];
     const { value, grads } = tf.variableGrads(() => {
       const p = loss();

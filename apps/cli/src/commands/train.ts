@@ -25,6 +25,7 @@ interface TrainOpts {
   decaySteps?: number;
   latticeWeight?: number;
   ema?: number;
+  atomNoiseScale?: number;
   seed?: number;
   validEvery?: number;
   checkpointEvery?: number;
@@ -88,6 +89,7 @@ function configFromOptions(opts: TrainOpts, task: TaskKind): TrainConfig {
     ...(opts.decaySteps !== undefined ? { decaySteps: opts.decaySteps } : {}),
     ...(opts.latticeWeight !== undefined ? { latticeWeight: opts.latticeWeight } : {}),
     ...(opts.ema !== undefined ? { emaDecay: opts.ema } : {}),
+    ...(opts.atomNoiseScale !== undefined ? { atomNoiseScale: opts.atomNoiseScale } : {}),
     ...(opts.validEvery !== undefined ? { validEvery: opts.validEvery } : {}),
     ...(opts.checkpointEvery !== undefined ? { checkpointEvery: opts.checkpointEvery } : {}),
     ...(opts.k !== undefined ? { k: opts.k } : {}),
@@ -141,6 +143,11 @@ export function registerTrain(program: Command, ctx: CliContext): void {
       '--ema <decay>',
       'decay of the moving average of the weights that validation and model.json use, in [0, 1); 0 turns it off (default 0.999)',
       unitIntervalOption(),
+    )
+    .option(
+      '--atom-noise-scale <x>',
+      'weigh each atom loss by 1 + (σ(t)/x)², so high noise levels count more; 0 weighs every level the same (default 0)',
+      numberOption('nonnegative'),
     )
     .option('--seed <s>', 'seed of weights, shuffling and noise (default 0)', intOption(0, 2 ** 32 - 1))
     .option('--valid-every <n>', 'validate every n steps (default 200)', intOption(1))
