@@ -54,9 +54,10 @@ export function readBytes(file: string): Uint8Array {
 }
 
 /**
- * Writes `data` to `file` atomically: a temporary file in the same folder is written, flushed to disk and
- * renamed over the target, so a crash or a kill leaves either the old file (or none) or the complete new one,
- * never a truncated one. `-` writes to stdout instead.
+ * Writes `data` to `file` atomically with `@crys/io/node`'s `writeFileAtomicSync`: a temporary file in the same
+ * folder is written, flushed to disk and renamed over the target, so a crash or a kill leaves either the old file
+ * (or none) or the complete new one, never a truncated one; devices (/dev/null) and FIFOs are written in place.
+ * `-` writes to `stdout` (the command's own stream, so tests can capture it).
  */
 export function writeAtomic(
   file: string,

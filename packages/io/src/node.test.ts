@@ -1,4 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -63,5 +74,63 @@ describe('@crys/io/node', () => {
     expect(sym).toContain("_symmetry_space_group_name_H-M   'F d -3 m'");
     const back = readCif(sym).crystals[0];
     expect(back.atomicNumbers.length).toBe(c.atomicNumbers.length);
+  });
+
+  describe('writeFileAtomic and writeFileAtomicSync', () => {
+    const writers = [
+      ['writeFileAtomicSync', async (p: string, d: string | Iterable<string>) => writeFileAtomicSync(p, d)],
+      ['writeFileAtomic', (p: string, d: string | Iterable<string>) => writeFileAtomic(p, d)],
+    ] as const;
+
+    test.each(writers)('%s(/dev/null) writes in place and leaves the device alone', async (_, write) => {
+      await write('/dev/null', 'discarded');
+      expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+    });
+
+    test.each(writers)('%s(fifo) writes into the FIFO for its reader, not over it', async (name, write) => {
+      const fifo = join(dir, `${name}.fifo`);
+      if (spawnSync('mkfifo', [fifo]).status !== 0) throw new Error('mkfifo failed');
+      const reader = spawn('cat', [fifo]);
+      let got = '';
+      reader.stdout.on('data', (b: Buffer) => {
+        got += b.toString('utf8');
+      });
+      const closed = new Promise((done) => reader.on('close', done));
+      await write(fifo, ['through ', 'the pipe']);
+      await closed;
+      expect(got).toBe('through the pipe');
+      expect(statSync(fifo).isFIFO()).toBe(true);
+    });
+
+    test.each(writers)('%s(symlink) replaces the link target and keeps the link', async (name, write) => {
+      const target = join(dir, `${name}-target.txt`);
+      const link = join(dir, `${name}-link.txt`);
+      writeFileSync(target, 'old');
+      symlinkSync(`${name}-target.txt`, link);
+      await write(link, 'new');
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(readlinkSync(link)).toBe(`${name}-target.txt`);
+      expect(readFileSync(target, 'utf8')).toBe('new');
+      // a dangling link gets its target created
+      const dangling = join(dir, `${name}-dangling.txt`);
+      symlinkSync(`${name}-created.txt`, dangling);
+      await write(dangling, 'made');
+      expect(readFileSync(join(dir, `${name}-created.txt`), 'utf8')).toBe('made');
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    });
+
+    test.each(
+      writers,
+    )('%s keeps the old file and leaves no temporary file when the data fails', async (name, write) => {
+      const p = join(dir, `${name}-failed.txt`);
+      writeFileSync(p, 'old');
+      function* failing(): Generator<string> {
+        yield 'half a ';
+        throw new Error('the data source failed');
+      }
+      await expect(write(p, failing())).rejects.toThrow('the data source failed');
+      expect(readFileSync(p, 'utf8')).toBe('old');
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    });
   });
 });

@@ -7,5 +7,4 @@ export {
   saveModelFile,
   shippedModelPath,
   trainToDirectory,
-  writeFileAtomic,
 } from './node.js';

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetRows, useBackend } from '../test/helpers.js';
 import type { DatasetRow } from './data.js';
 import { disposeModel } from './model.js';
-import { readCheckpointFile, trainToDirectory, writeFileAtomic } from './node.js';
+import type { ModelJson } from './model.js';
+import { readCheckpointFile, saveModelFile, trainToDirectory } from './node.js';
 import type { MetricsRecord, TrainConfig } from './train.js';
 
 let rows: DatasetRow[];
@@ -112,12 +113,12 @@ describe('files', () => {
     );
   });
 
-  it('writeFileAtomic(path, text) creates the folder, replaces the old content and leaves no temporary file', () => {
+  it('saveModelFile(path, json) creates the folder, replaces the old content and leaves no temporary file', () => {
     const dir = join(tempDir(), 'sub');
     const file = join(dir, 'x.json');
-    writeFileAtomic(file, 'old');
-    writeFileAtomic(file, 'new');
-    expect(readFileSync(file, 'utf8')).toBe('new');
+    saveModelFile(file, { format: 'old' } as unknown as ModelJson);
+    saveModelFile(file, { format: 'new' } as unknown as ModelJson);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ format: 'new' });
     expect(readdirSync(dir)).toEqual(['x.json']);
     expect(existsSync(`${file}.tmp`)).toBe(false);
   });

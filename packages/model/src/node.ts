@@ -17,19 +17,6 @@ import {
 } from './train.js';
 
 /**
- * Writes a file atomically: a temporary file beside it is written, flushed to disk and renamed over the
- * target, so a crash or a kill leaves the old file (or none) or the complete new one, never half a file. The
- * folder is created when missing; on failure the temporary file is removed and the error rethrown.
- *
- * @example
- * writeFileAtomic('models/x/model.json', JSON.stringify(json));
- */
-export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomicSync(path, text);
-}
-
-/**
  * Reads a dataset CSV file (see `readDataset`).
  *
  * @example
@@ -50,14 +37,16 @@ export function loadModelFile(path: string): ActionModel {
 }
 
 /**
- * Saves a model (or its JSON) atomically.
+ * Saves a model (or its JSON) atomically (`@crys/io/node`'s `writeFileAtomicSync`), creating the folder when
+ * missing.
  *
  * @example
  * saveModelFile('out/model.json', model);
  */
 export function saveModelFile(path: string, model: ActionModel | ModelJson): void {
   const json = 'weights' in model && model.weights instanceof Map ? modelToJson(model as ActionModel) : model;
-  writeFileAtomic(path, JSON.stringify(json));
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomicSync(path, JSON.stringify(json));
 }
 
 /**
@@ -202,14 +191,14 @@ export function trainToDirectory(options: TrainRunOptions): TrainResult {
         appendFileSync(metricsPath, `${JSON.stringify(record)}\n`);
         options.onMetrics?.(record);
       },
-      onCheckpoint: (c) => writeFileAtomic(checkpointPath, JSON.stringify(c)),
+      onCheckpoint: (c) => writeFileAtomicSync(checkpointPath, JSON.stringify(c)),
       onBest: (m) => {
-        writeFileAtomic(modelPath, JSON.stringify(m));
+        writeFileAtomicSync(modelPath, JSON.stringify(m));
         wroteBest = true;
       },
     },
     checkpoint,
   );
-  if (!wroteBest) writeFileAtomic(modelPath, JSON.stringify(result.best));
+  if (!wroteBest) writeFileAtomicSync(modelPath, JSON.stringify(result.best));
   return result;
 }
