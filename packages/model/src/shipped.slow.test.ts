@@ -13,10 +13,13 @@ import { latticeStats } from './train.js';
 // models/<name>/eval.json (and quoted in docs/models.md), since inference is deterministic for a seed.
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-/** Every number of `actual` equals the recorded one (to 1e-9), every other leaf is identical, no key is missing. */
+/**
+ * Every number of `actual` equals the recorded one to 5e-7 (float32 kernels may reorder sums; one different match
+ * moves a rate by 1/404 or 1/216), every other leaf is identical, and no key is missing or added.
+ */
 function expectRecorded(actual: unknown, recorded: unknown, path: string): void {
   if (typeof recorded === 'number' && typeof actual === 'number') {
-    expect(actual, path).toBeCloseTo(recorded, 9);
+    expect(actual, path).toBeCloseTo(recorded, 6);
   } else if (recorded !== null && typeof recorded === 'object') {
     expect(actual, path).toBeTypeOf('object');
     const a = actual as Record<string, unknown>;
@@ -27,6 +30,13 @@ function expectRecorded(actual: unknown, recorded: unknown, path: string): void 
     expect(actual, path).toEqual(recorded);
   }
 }
+
+/** The keys of each task's report: every one of them is compared with the record below. */
+const REPORT_KEYS = {
+  structure: ['task', 'match', 'validity', 'spaceGroup', 'control'],
+  denoise: ['task', 'match', 'validity', 'lattice', 'positionError', 'spaceGroup'],
+  lattice: ['task', 'match', 'validity', 'lattice', 'meanBaseline', 'spaceGroup'],
+};
 
 beforeAll(async () => {
   await useBackend();
@@ -56,8 +66,8 @@ describe('shipped models reproduce their documented holdout scores', () => {
       // the whole report: match (with the tight rates), validity, lattice, baseline, position error, space
       // groups and, for structure prediction, the random-start control
       for (const [key, value] of Object.entries(report)) expectRecorded(value, recorded[key], key);
+      expect(Object.keys(report)).toEqual(REPORT_KEYS[model.config.task.kind]);
       expect(report.spaceGroup.after.total).toBe(rows.length);
-      expect(report.control === undefined).toBe(model.config.task.kind !== 'structure');
     });
   }
 });
