@@ -16,8 +16,8 @@ export {
 } from './metrics.js';
 export { ATOMIC_MASSES, SMACT_METALS, SMACT_OXIDATION_STATES, SMACT_PAULING_ELECTRONEGATIVITY } from './smact-data.js';
 export { linearAssignment } from './linear-assignment.js';
-export type { SpaceGroupInfo, SpaceGroupOptions } from './space-group.js';
-export { initSpaceGroup, spaceGroup } from './space-group.js';
+export type { SpaceGroupInfo, SpaceGroupOptions, SymmetrizeOptions } from './space-group.js';
+export { initSpaceGroup, spaceGroup, symmetrize } from './space-group.js';
 export type { MatcherOptions, MatchResult } from './structure-matcher.js';
 export {
   DEFAULT_MATCHER_OPTIONS,

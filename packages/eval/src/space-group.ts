@@ -1,4 +1,10 @@
-import { type Crystal, assertPositive } from '@crys/lattice';
+import {
+  assertPositive,
+  type Crystal,
+  createCrystal,
+  InvalidArgumentError,
+  latticeFromParameters,
+} from '@crys/lattice';
 import { wasmBindgenLoader } from '@crys/lattice/internal';
 import { analyze_cell, type InitInput, default as initWasm } from '@spglib/moyo-wasm';
 import { SymmetryError } from './errors.js';
@@ -74,4 +80,85 @@ export async function spaceGroup(crystal: Crystal, options: SpaceGroupOptions = 
   } catch (e) {
     throw new SymmetryError(fn, `moyo failed with symprec ${symprec}: ${String(e)}`, e);
   }
+}
+
+/** Options of {@link symmetrize}. */
+export interface SymmetrizeOptions {
+  /** Distance tolerance (Å) of the symmetry search. Default 0.1. */
+  readonly symprec?: number;
+  /** Which of moyo's standardised cells to return: `'primitive'` (default) or `'conventional'`. */
+  readonly cell?: 'primitive' | 'conventional';
+}
+
+/**
+ * The crystal idealised onto the space group moyo finds at `symprec`: moyo's standardised primitive (default) or
+ * conventional cell, its atoms exactly on their Wyckoff positions and its metric averaged over the group's rotations
+ * (so it has the exact metric of its crystal system; the volume changes only by the distortion removed). The cell is
+ * moyo's (setting and origin) in the orientation of {@link latticeFromParameters}, so compare the result with a
+ * structure matcher, not coordinate by coordinate. Throws SymmetryError when moyo fails.
+ *
+ * @example
+ * const ideal = await symmetrize(predicted, { symprec: 0.1 }); // e.g. a 5-atom Pm-3m perovskite
+ */
+export async function symmetrize(crystal: Crystal, options: SymmetrizeOptions = {}): Promise<Crystal> {
+  const fn = 'symmetrize';
+  assertCrystal(fn, 'crystal', crystal);
+  const symprec = options.symprec ?? 0.1;
+  assertPositive(fn, 'options.symprec', symprec);
+  const which = options.cell ?? 'primitive';
+  if (which !== 'primitive' && which !== 'conventional') {
+    throw new InvalidArgumentError(
+      fn,
+      'options.cell',
+      `must be 'primitive' or 'conventional', got ${String(which)}`,
+      which,
+    );
+  }
+  await initSpaceGroup();
+  const n = crystal.atomicNumbers.length;
+  const positions: number[][] = [];
+  for (let i = 0; i < n; i++)
+    positions.push([crystal.fracCoords[3 * i], crystal.fracCoords[3 * i + 1], crystal.fracCoords[3 * i + 2]]);
+  const json = JSON.stringify({
+    lattice: { basis: Array.from(crystal.lattice) },
+    positions,
+    numbers: Array.from(crystal.atomicNumbers),
+  });
+  let std: { lattice: { basis: number[] }; positions: number[][]; numbers: number[] };
+  let rotations: number[][];
+  try {
+    const d = analyze_cell(json, symprec, 'Standard');
+    std = (which === 'primitive' ? d.prim_std_cell : d.std_cell) as unknown as typeof std;
+    // moyo idealises the positions of its standardised cell but not its lattice: the operations of that cell (moyo's
+    // lattice basis holds our rows as its columns; a rotation, flattened column by column, acts on fractional
+    // columns x ↦ R·x and keeps the metric, Rᵀ·G·R = G) give the average metric that has the group's symmetry.
+    rotations = analyze_cell(JSON.stringify(std), symprec, 'Standard').operations.map((op) => Array.from(op.rotation));
+  } catch (e) {
+    throw new SymmetryError(fn, `moyo failed with symprec ${symprec}: ${String(e)}`, e);
+  }
+  const l = std.lattice.basis;
+  const g = new Float64Array(9);
+  for (const r of rotations) {
+    // R(i, j) = r[3j + i]; (Rᵀ·G·R)(i, j) = Σ R(p, i)·G(p, q)·R(q, j)
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) {
+        let sum = 0;
+        for (let p = 0; p < 3; p++)
+          for (let q = 0; q < 3; q++) {
+            const gpq = l[3 * p] * l[3 * q] + l[3 * p + 1] * l[3 * q + 1] + l[3 * p + 2] * l[3 * q + 2];
+            sum += r[3 * i + p] * gpq * r[3 * j + q];
+          }
+        g[3 * i + j] += sum / rotations.length;
+      }
+  }
+  const a = Math.sqrt(g[0]),
+    b = Math.sqrt(g[4]),
+    c = Math.sqrt(g[8]);
+  const deg = (x: number) => (Math.acos(Math.max(-1, Math.min(1, x))) * 180) / Math.PI;
+  const lattice = latticeFromParameters(a, b, c, deg(g[5] / (b * c)), deg(g[2] / (a * c)), deg(g[1] / (a * b)));
+  const frac = new Float64Array(3 * std.numbers.length);
+  std.positions.forEach((p, i) => {
+    for (let q = 0; q < 3; q++) frac[3 * i + q] = p[q] - Math.floor(p[q]);
+  });
+  return createCrystal({ lattice, fracCoords: frac, atomicNumbers: std.numbers }, fn);
 }
