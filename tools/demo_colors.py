@@ -1,7 +1,7 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Writes apps/demo/src/colors.ts: Jmol element colours as ASE ships them (ase.data.colors.jmol_colors).
 
-Regenerate: /usr/bin/python3 tools/demo_colors.py  (needs Debian's python3-ase)
+Regenerate: python3 tools/demo_colors.py  (needs Debian's python3-ase)
 """
 import os
 

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Oracle for @crys/eval's validity and distribution metrics, in Python, as CDVAE / DiffCSP compute them.
 
 * Structural validity: pymatgen `Structure.distance_matrix` (all pairs >= 0.5 Å) and `volume >= 0.1`
@@ -14,7 +14,7 @@ element replaced, and random compositions (element lists only).
 Output: packages/eval/test/fixtures/metrics_oracle.json.gz
 
 Regenerate (needs a SMACT checkout at tag v2.2, see tools/eval_tables.py):
-    /usr/bin/python3 tools/eval_metrics_oracle.py --smact /tmp/SMACT
+    python3 tools/eval_metrics_oracle.py --smact /tmp/SMACT
 """
 import argparse
 import ast

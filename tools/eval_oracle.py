@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Oracle pairs for @crys/eval's structure matcher, answered by pymatgen's StructureMatcher.
 
 Builds >= 2000 pairs (A, B) from the committed val sets (data/perov_5/val.csv, data/carbon_24/val.csv):
@@ -16,9 +16,9 @@ Output: packages/eval/test/fixtures/matcher_oracle.json.gz
   ("variant" only on every k-th pair with --variant-every k)
 
 Regenerate (Debian's python3-pymatgen, 2022.11.7 here; ~10 CPU-minutes), from the repo root, one process per set:
-    /usr/bin/python3 tools/eval_oracle.py --sets perov_5 --seed 1 --out /tmp/o1.json.gz &
-    /usr/bin/python3 tools/eval_oracle.py --sets carbon_24 --seed 2 --variant-every 3 --out /tmp/o2.json.gz & wait
-    /usr/bin/python3 tools/eval_oracle.py --merge /tmp/o1.json.gz /tmp/o2.json.gz
+    python3 tools/eval_oracle.py --sets perov_5 --seed 1 --out /tmp/o1.json.gz &
+    python3 tools/eval_oracle.py --sets carbon_24 --seed 2 --variant-every 3 --out /tmp/o2.json.gz & wait
+    python3 tools/eval_oracle.py --merge /tmp/o1.json.gz /tmp/o2.json.gz
 The committed fixture: perov_5 seeds 1, 2 (525 pairs each); carbon_24 seeds 21-24 (--variant-every 3, 250 pairs
 each, cut where the run stood when merged: files are rewritten every --save-every pairs).
 """

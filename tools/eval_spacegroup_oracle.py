@@ -1,11 +1,11 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Space groups of every val-set crystal by spglib (Debian python3-spglib, via pymatgen's SpacegroupAnalyzer), to
 check @crys/eval's `spaceGroup` (moyo) in its slow test.
 
 Output: packages/eval/test/fixtures/spacegroup_oracle.json.gz  {"symprec": 0.1, "perov_5": [n...], "carbon_24": [n...]}
 (one space-group number per CSV row, in file order).
 
-Regenerate: /usr/bin/python3 tools/eval_spacegroup_oracle.py
+Regenerate: python3 tools/eval_spacegroup_oracle.py
 """
 import csv
 import gzip

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Writes packages/eval/src/smact-data.ts: the element tables behind @crys/eval's compositional validity.
 
 CDVAE and DiffCSP (scripts/eval_utils.py `smact_validity`) use SMACT 2.2.1 (pinned in CDVAE's env.yml):
@@ -13,7 +13,7 @@ Atomic masses (for `Structure.density`) come from pymatgen's periodic table. It 
 
 Regenerate (needs a SMACT checkout at tag v2.2; any directory holding smact/__init__.py and smact/data/):
     git clone https://github.com/WMD-group/SMACT /tmp/SMACT && git -C /tmp/SMACT checkout v2.2
-    /usr/bin/python3 tools/eval_tables.py --smact /tmp/SMACT && npx biome check --write packages/eval/src/smact-data.ts
+    python3 tools/eval_tables.py --smact /tmp/SMACT && npx biome check --write packages/eval/src/smact-data.ts
 """
 import argparse
 import ast

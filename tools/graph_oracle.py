@@ -1,9 +1,9 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Oracle fixtures for @crys/graph: ASE's neighbor_list('ijSd') on the val datasets and on skewed cells.
 
 Regenerate (Debian's python3-ase and numpy; a few minutes on 2 cores):
 
-    /usr/bin/python3 tools/graph_oracle.py            # from the repository root
+    python3 tools/graph_oracle.py            # from the repository root
 
 Writes, under packages/graph/test/fixtures/:
   oracle-digests.json.gz  every crystal of data/perov_5/val.csv and data/carbon_24/val.csv at 4, 6 and 8 Å:
@@ -11,7 +11,7 @@ Writes, under packages/graph/test/fixtures/:
   oracle-edges.json.gz    full edge lists (i, j, S, d) for a subset of those crystals and for random,
                           strongly skewed cells (checked by src/oracle.test.ts, the default suite)
 
-Conventions (the same as /work/shared/peers/neighbors_ref.py `ref`):
+Conventions (the same as the peers' neighbors_ref.py `ref`):
   * atoms in CIF file order; fractional coordinates exactly as written (NOT wrapped); lattice from the cell
     parameters with ASE's cellpar_to_cell (the orientation of @crys/lattice latticeFromParameters)
   * edge (i, j, S, d) with d = |(x_j + S - x_i) @ L| < cutoff, i != j or S != 0

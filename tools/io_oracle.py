@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Real-world oracle for @crys/io: what pymatgen and ASE read from the files we read.
 
 Writes (gzip JSON, compact) under packages/io/test/fixtures/oracle/:
@@ -12,7 +12,7 @@ and, from a few real CIFs, files written by the peers themselves (so our readers
   real/generated/<name>.POSCAR (pymatgen Poscar), <name>.vasp (ASE vasp, VASP 5, Cartesian),
   <name>.extxyz (ASE extxyz), <name>.json (pymatgen Structure.as_dict()).
 
-Regenerate (a few minutes):  cd /work/main && /usr/bin/python3 tools/io_oracle.py
+Regenerate (a few minutes):  python3 tools/io_oracle.py
 Needs Debian's python3-pymatgen (2022.11.7) and python3-ase (3.22.1).
 """
 import gzip

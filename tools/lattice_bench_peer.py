@@ -1,9 +1,9 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Peer benchmark for @crys/lattice: the numpy / ASE equivalents of fracToCart, wrapFrac and minimumImage,
 timed on exactly the inputs packages/lattice/bench/compare.mjs writes.
 
 Usage (compare.mjs runs it; by hand):
-    /usr/bin/python3 tools/lattice_bench_peer.py INPUT_DIR [REPEATS]
+    python3 tools/lattice_bench_peer.py INPUT_DIR [REPEATS]
 
 INPUT_DIR holds `frac.f64` (3·N float64, atom-major), `delta.f64` (3·N fractional differences) and
 `cells.json` ({"name": [9 numbers row-major], ...}). For each operation it prints one JSON line to stdout:

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Oracle fixtures for @crys/lattice, computed with ASE and pymatgen (Debian python3-ase 3.22,
 python3-pymatgen 2022.11, python3-spglib).
 
@@ -28,7 +28,7 @@ Output: packages/lattice/test/fixtures/lattice-oracle.json.gz (gzip JSON, column
 written with Python's repr, which round-trips exactly through JSON.parse).
 
 Regenerate from the repository root with:
-    /usr/bin/python3 tools/lattice_oracle.py
+    python3 tools/lattice_oracle.py
 """
 import csv
 import gzip

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Score predicted structures against the truth with pymatgen's StructureMatcher (the field's settings:
 stol=0.5, ltol=0.3, angle_tol=10), the way DiffCSP/CDVAE compute match rate and RMSE.
 
@@ -6,7 +6,7 @@ Cross-checks @crys/model's evaluation (which uses @crys/eval) on the same predic
 
     node apps/cli/dist/bin.js predict --model perov_5 --dataset data/perov_5/val.csv \
         --split holdout --steps 50 --seed 0 --out /tmp/pred.csv
-    /usr/bin/python3 tools/model_score.py /tmp/pred.csv data/perov_5/val.csv
+    python3 tools/model_score.py /tmp/pred.csv data/perov_5/val.csv
 
 Prints one JSON object: rows, matched, match_rate, rmse (mean normalised RMS over matched pairs).
 """

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CLI_DIR, hasAnsi, runCli } from './test-support/run-cli.js';
 
@@ -103,6 +103,17 @@ describe('crys (the program)', () => {
     const out = JSON.parse(r.stdout) as { benchmarks: string[]; peers: { module: string; installed: boolean }[] };
     expect(out.benchmarks).toContain('@crys/graph');
     expect(out.peers.map((p) => p.module)).toEqual(['ase', 'pymatgen', 'torch', 'spglib']);
+  });
+
+  test('crys bench --list --json --peers DIR reports the python and peers folder it will use', () => {
+    const r = runCli(['bench', '--list', '--json', '--peers', '.'], { cwd: CLI_DIR });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { python: string; peersDir: string | null };
+    expect(out.peersDir).toBe(resolve(CLI_DIR));
+    expect(out.python).toBe(process.env.PYTHON || 'python3');
+    const missing = runCli(['bench', '--list', '--peers', 'no-such-folder']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--peers no-such-folder is not a folder');
   });
 
   test('crys bench nope exits 2 and lists the benchmarks there are', () => {

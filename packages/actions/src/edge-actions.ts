@@ -1,7 +1,7 @@
 /**
  * The whole edge → action head: two invariant weights per edge become a bounded symmetric deformation per
  * crystal and a Cartesian displacement per atom. Weight column 0 drives the atoms, column 1 the lattice (as
- * in the seed's PyTorch reference, ../shared/peers/egnn_ref.py).
+ * in the seed's PyTorch reference, the peers' egnn_ref.py).
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, assertFiniteArray, assertCount } from '@crys/lattice';

@@ -2,16 +2,17 @@
 // `pnpm bench` for @crys/egnn (run after `pnpm build`): kernel throughput per backend, then the 4-layer F = 64
 // periodic EGNN (forward, and forward + backward + Adam) on batches of 64 perov_5 / carbon_24 val crystals, on
 // synthetic graphs of 10⁴ and 10⁵ atoms with 20 edges per atom, and on a single small crystal — beside the PyTorch
-// peer (../shared/peers/egnn_ref.py bench, same architecture and sizes, 1 and 2 threads, best of the two) in the
+// peer (egnn_ref.py bench from the peers folder, same architecture and sizes, 1 and 2 threads, best of the two) in the
 // same run. Prints ms per step and the ratio ours / PyTorch (lower is better for us).
 //
-// Options: --quick (skip 10⁵ atoms), --only perov,carbon (cases whose name contains one of these), --no-peer, --backends wasm,cpu, --kernels-only, --no-kernels,
+// Options: --quick (skip 10⁵ atoms), --only perov,carbon (cases whose name contains one of these), --no-peer, --peers DIR
+// (the folder with egnn_ref.py; default $CRYS_PEERS_DIR; python is $PYTHON or python3), --backends wasm,cpu, --kernels-only, --no-kernels,
 // --no-plain (skip the plain-TypeScript inference path, `Egnn.compileInference`, which times the forward pass only).
 // At 10⁵ atoms (2·10⁶ edges) only the forward pass is timed, on both sides: a training step keeps ~25 [E, 64]
 // float32 activations alive (≈ 13 GB), more than a shared machine should give (and more than wasm's 4 GB heap). The
 // forward pass takes its edges in chunks (Egnn's edgeChunkSize), so it needs ≈ 0.8 GB of wasm heap.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -28,7 +29,8 @@ import {
 } from '@crys/egnn';
 import { radiusGraphBatch } from '@crys/graph';
 import * as tf from '@tensorflow/tfjs';
-import { REPO_ROOT, rng, syntheticGraph, valCrystals } from './data.mjs';
+import { PYTHON, peerScript, pythonMissing } from '../../../tools/peers/locate.mjs';
+import { rng, syntheticGraph, valCrystals } from './data.mjs';
 
 tf.env().set('PROD', true);
 const args = process.argv.slice(2);
@@ -371,21 +373,10 @@ function benchPlain(caseName, c) {
 }
 
 // ------------------------------------------------------------------------------------------------ peer
-function peerDir() {
-  for (const d of [process.env.CRYS_PEERS, join(REPO_ROOT, '..', 'shared', 'peers'), '/work/shared/peers']) {
-    if (d && existsSync(join(d, 'egnn_ref.py'))) return d;
-  }
-  return undefined;
-}
-
 function runPeer() {
-  const dir = peerDir();
-  if (!dir) return { skipped: 'egnn_ref.py not found (set CRYS_PEERS)' };
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import torch, ase'], { stdio: 'ignore' });
-  } catch {
-    return { skipped: '/usr/bin/python3 with torch and ase not available' };
-  }
+  const peer = peerScript('egnn_ref.py');
+  const missing = peer.skipped ?? pythonMissing(['torch', 'ase']);
+  if (missing) return { skipped: missing };
   const out = mkdtempSync(join(tmpdir(), 'crys-egnn-peer-'));
   const rows = [];
   try {
@@ -420,7 +411,7 @@ function runPeer() {
       ];
       for (const a of runs) {
         process.stdout.write(`peer: egnn_ref.py ${a.join(' ')}\n`);
-        execFileSync('/usr/bin/python3', [join(dir, 'egnn_ref.py'), ...a], {
+        execFileSync(PYTHON, [peer.path, ...a], {
           stdio: 'inherit',
           env: { ...process.env, PEERS_OUT: out },
         });

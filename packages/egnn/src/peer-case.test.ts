@@ -1,4 +1,4 @@
-// Numerical cross-check against the PyTorch peer (../shared/peers/egnn_ref.py `case`): same weights, same two
+// Numerical cross-check against the PyTorch peer (the peers' egnn_ref.py `case`, see tools/peers/): same weights, same two
 // crystals and neighbour lists, every output compared. Tolerances (float32 on both sides, different summation
 // orders): outputs within 1e-4 of the largest reference value; gradient norms and losses within 1e-3 relative.
 import * as tf from '@tensorflow/tfjs';

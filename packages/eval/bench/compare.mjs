@@ -3,13 +3,14 @@
 // pymatgen's StructureMatcher (tools/eval_bench_peer.py) on the same pairs in the same run; prints the ratio.
 // Usage: pnpm bench (after pnpm build), or node bench/compare.mjs [--limit N] [--sigma 0.05]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rmsDistance, structuresMatch } from '@crys/eval';
 import { readDatasetCsv } from '@crys/io';
 import { createRng } from '@crys/lattice';
+import { PYTHON, pythonMissing } from '../../../tools/peers/locate.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -89,17 +90,8 @@ const rows = [
   ['fit (defaults)', ourFitS],
   ['get_rms_dist (stol 0.5, ltol 0.3, angle 10)', ourRmsS],
 ];
-const python = '/usr/bin/python3';
 let peer = null;
-let why = '';
-if (!existsSync(python)) why = `${python} not found`;
-else {
-  try {
-    execFileSync(python, ['-c', 'import pymatgen.analysis.structure_matcher'], { stdio: 'ignore' });
-  } catch {
-    why = 'python3 has no pymatgen (apt-get install python3-pymatgen)';
-  }
-}
+const why = pythonMissing(['pymatgen.analysis.structure_matcher']);
 if (!why) {
   const out = process.env.PEERS_OUT ?? mkdtempSync(join(tmpdir(), 'crys-eval-bench-'));
   mkdirSync(out, { recursive: true });
@@ -107,7 +99,7 @@ if (!why) {
   const resultFile = join(out, 'eval_bench_peer.json');
   const enc = (c) => ({ l: Array.from(c.lattice), f: Array.from(c.fracCoords), z: Array.from(c.atomicNumbers) });
   writeFileSync(pairsFile, JSON.stringify({ pairs: pairs.map(([a, b]) => ({ a: enc(a), b: enc(b) })) }));
-  execFileSync(python, [join(root, 'tools', 'eval_bench_peer.py'), pairsFile, resultFile], { stdio: 'inherit' });
+  execFileSync(PYTHON, [join(root, 'tools', 'eval_bench_peer.py'), pairsFile, resultFile], { stdio: 'inherit' });
   peer = JSON.parse(readFileSync(resultFile, 'utf8'));
 }
 

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // @crys/graph benchmark: radiusGraph beside ASE and pymatgen (peers/neighbors_ref.py), measured in the same run.
-//   node bench/compare.mjs [--quick] [--no-peer]      (run `pnpm build` first; `pnpm bench` does both)
+//   node bench/compare.mjs [--quick] [--no-peer] [--peers DIR]   (run `pnpm build` first; `pnpm bench` does both)
+// The peer script is found in --peers DIR or $CRYS_PEERS_DIR, python as $PYTHON or python3 (tools/peers/locate.mjs).
 // Rows: both val datasets at 5 Å (crystals/s; parsing timed separately, the peers exclude it too) and n×n×n
 // supercells from ~10² to ~10⁶ atoms (µs per atom, must stay flat), plus peak memory per edge.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { radiusGraph } from '@crys/graph';
+import { PYTHON, peerScript as findPeer, pythonMissing } from '../../../tools/peers/locate.mjs';
 import { loadDataset, supercell } from './data.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -16,8 +18,6 @@ const root = resolve(here, '../../..');
 const quick = process.argv.includes('--quick');
 const noPeer = process.argv.includes('--no-peer');
 const CUTOFF = 5;
-const PY = '/usr/bin/python3';
-const peersDir = process.env.CRYS_PEERS_DIR ?? resolve(root, '../shared/peers');
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -109,23 +109,23 @@ for (const name of ['perov_5', 'carbon_24']) {
 
 // ---------------------------------------------------------------- peers
 let peer = null;
-const peerScript = join(peersDir, 'neighbors_ref.py');
+const found = findPeer('neighbors_ref.py');
+const missing = noPeer || found.skipped ? undefined : pythonMissing(['ase', 'pymatgen.core']);
+const peerScript = found.path;
 if (noPeer) console.log('peer: skipped (--no-peer)');
-else if (!existsSync(PY) || !existsSync(peerScript))
-  console.log(`peer: skipped (${existsSync(PY) ? peerScript : PY} not found)`);
-else if (spawnSync(PY, ['-c', 'import ase, pymatgen.core']).status !== 0)
-  console.log('peer: skipped (python3-ase / python3-pymatgen not importable)');
+else if (found.skipped) console.log(`peer: ${found.skipped}`);
+else if (missing) console.log(`peer: skipped (${missing})`);
 else {
   const out = mkdtempSync(join(tmpdir(), 'crys-graph-peers-'));
   const env = { ...process.env, PEERS_OUT: out };
   console.log('peer: neighbors_ref.py bench + scaling (ASE, pymatgen) ...');
   execFileSync(
-    PY,
+    PYTHON,
     [peerScript, 'bench', '--cutoffs', String(CUTOFF), '--repeats', quick ? '1' : '3', '--repeats-ase', '1'],
     { env, stdio: 'inherit' },
   );
   execFileSync(
-    PY,
+    PYTHON,
     [
       peerScript,
       'scaling',

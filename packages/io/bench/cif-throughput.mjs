@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // CIF throughput of @crys/io on both val CSVs beside pymatgen's CifParser and ASE's reader, timed on the
-// same run (/work/shared/peers/parse_bench.py, or $CRYS_PEERS/parse_bench.py). Needs `pnpm build` first.
-// Prints a table with the ratio to the faster peer. Usage: node bench/cif-throughput.mjs [--repeats 5]
+// same run (parse_bench.py in the peers folder: --peers DIR or $CRYS_PEERS_DIR; python is $PYTHON or python3, see
+// tools/peers/locate.mjs). Needs `pnpm build` first. Prints a table with the ratio to the faster peer.
+// Usage: node bench/cif-throughput.mjs [--repeats 5] [--peers DIR]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCif, readDatasetCsv } from '@crys/io';
+import { PYTHON, peerScript, pythonMissing } from '../../../tools/peers/locate.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -51,20 +53,15 @@ for (const ds of datasets) {
   );
 }
 
-const peerScript = join(process.env.CRYS_PEERS ?? '/work/shared/peers', 'parse_bench.py');
-const python = '/usr/bin/python3';
+const peer = peerScript('parse_bench.py');
+const missing = peer.skipped ?? pythonMissing(['pymatgen.io.cif', 'ase.io']);
 let peers;
-if (!existsSync(python) || !existsSync(peerScript)) {
-  console.log(`peer skipped: ${existsSync(python) ? peerScript : python} not found`);
+if (missing) {
+  console.log(`peer skipped: ${missing}`);
 } else {
-  try {
-    execFileSync(python, ['-c', 'import pymatgen.io.cif, ase.io'], { stdio: 'ignore' });
-    const out = mkdtempSync(join(tmpdir(), 'crys-peers-'));
-    execFileSync(python, [peerScript, '--repeats', '3'], { stdio: 'inherit', env: { ...process.env, PEERS_OUT: out } });
-    peers = JSON.parse(readFileSync(join(out, 'results', 'parse_bench.json'), 'utf8'));
-  } catch (e) {
-    console.log(`peer skipped: python3 with pymatgen and ASE is not usable (${e.message.split('\n')[0]})`);
-  }
+  const out = mkdtempSync(join(tmpdir(), 'crys-peers-'));
+  execFileSync(PYTHON, [peer.path, '--repeats', '3'], { stdio: 'inherit', env: { ...process.env, PEERS_OUT: out } });
+  peers = JSON.parse(readFileSync(join(out, 'results', 'parse_bench.json'), 'utf8'));
 }
 
 const rows = [];

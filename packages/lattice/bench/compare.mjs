@@ -4,11 +4,12 @@
 // ratio peer / ours and checks that both sides computed the same sums. `pnpm bench` runs it after `pnpm build`.
 // Env: LATTICE_BENCH_N (default 1e6), PEERS_OUT (where the inputs are written; default a temp dir).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRng, fracToCart, latticeFromParameters, minimumImage, multiply, wrapFrac } from '@crys/lattice';
+import { PYTHON, pythonMissing } from '../../../tools/peers/locate.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const peerScript = join(here, '..', '..', '..', 'tools', 'lattice_bench_peer.py');
@@ -73,10 +74,9 @@ for (const [name, l] of Object.entries(cells)) {
 
 let peer = [];
 let peerNote = '';
-const python = '/usr/bin/python3';
-const probe = existsSync(python) ? spawnSync(python, ['-c', 'import numpy, ase'], { encoding: 'utf8' }) : null;
-if (!probe || probe.status !== 0) {
-  peerNote = `peer skipped: ${python} with numpy and ase is not available (apt-get install python3-ase)`;
+const missing = pythonMissing(['numpy', 'ase']);
+if (missing) {
+  peerNote = `peer skipped: ${missing}`;
 } else {
   const base = process.env.PEERS_OUT
     ? join(process.env.PEERS_OUT, 'lattice-bench')
@@ -89,7 +89,7 @@ if (!probe || probe.status !== 0) {
       join(base, 'cells.json'),
       JSON.stringify(Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, Array.from(v)]))),
     );
-    const run = spawnSync(python, [peerScript, base, '5'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const run = spawnSync(PYTHON, [peerScript, base, '5'], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (run.status !== 0) peerNote = `peer failed: ${run.stderr.slice(-500)}`;
     else
       peer = run.stdout

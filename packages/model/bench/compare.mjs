@@ -2,10 +2,10 @@
 // Benchmark of @crys/model's training step and forward pass against the PyTorch EGNN peer on the same
 // machine in the same run. Needs the built package (`pnpm build`). Our side: the action network
 // (F = 64, 4 layers, k = 16 nearest-neighbour multigraph) on the first 64 crystals of each val CSV; the peer:
-// /work/shared/peers/egnn_ref.py bench (F = 64, 4 layers, 5 Å cutoff graph, 2 torch threads) on the same
-// 64 crystals. Graph sizes differ (kNN vs cutoff), so the table also prints time per 1k edges.
+// egnn_ref.py bench from the peers folder (--peers DIR or $CRYS_PEERS_DIR; python is $PYTHON or python3, see
+// tools/peers/locate.mjs; F = 64, 4 layers, 5 Å cutoff graph, 2 torch threads) on the same 64 crystals. Graph sizes differ (kNN vs cutoff), so the table also prints time per 1k edges.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import {
   readDataset,
 } from '@crys/model';
 import { createRng } from '@crys/lattice';
+import { PYTHON, peerScript, pythonMissing } from '../../../tools/peers/locate.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -86,17 +87,16 @@ for (const ds of ['perov_5', 'carbon_24']) {
 
 // the peer
 let peer = null;
-const peerScript = process.env.CRYS_PEERS
-  ? join(process.env.CRYS_PEERS, 'egnn_ref.py')
-  : '/work/shared/peers/egnn_ref.py';
-if (!existsSync('/usr/bin/python3') || !existsSync(peerScript)) {
-  console.log(`peer skipped: needs /usr/bin/python3 and ${peerScript} (set CRYS_PEERS to the peers folder)`);
+const found = peerScript('egnn_ref.py');
+const missing = found.skipped ?? pythonMissing(['torch', 'ase']);
+if (missing) {
+  console.log(`peer skipped: ${missing}`);
 } else {
   try {
     const out = execFileSync(
-      '/usr/bin/python3',
+      PYTHON,
       [
-        peerScript,
+        found.path,
         'bench',
         '--datasets',
         'perov_5',

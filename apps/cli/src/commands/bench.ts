@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliFailure, UsageError } from '../errors.js';
 import type { CliContext } from '../main.js';
@@ -22,15 +22,17 @@ const PEERS: readonly Peer[] = [
   { module: 'spglib', what: 'space groups' },
 ];
 
-const PYTHON = '/usr/bin/python3';
+/** The peers' interpreter: `$PYTHON`, else `python3` on PATH (the benchmarks find it the same way). */
+export function pythonCommand(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PYTHON || 'python3';
+}
 
 /**
- * Which peers are installed for Debian's python3 (the peers' documented interpreter). Looks the modules up
- * without importing them (pymatgen and torch take seconds to import).
+ * Which peers are installed for the peers' interpreter ({@link pythonCommand}). Looks the modules up without
+ * importing them (pymatgen and torch take seconds to import).
  */
-export function peerStatus(python = PYTHON): { module: string; what: string; version: string | undefined }[] {
+export function peerStatus(python = pythonCommand()): { module: string; what: string; version: string | undefined }[] {
   const none = PEERS.map((p) => ({ ...p, version: undefined }));
-  if (!existsSync(python)) return none;
   const script = [
     'import importlib.util, importlib.metadata, json, sys',
     'out = {}',
@@ -42,7 +44,7 @@ export function peerStatus(python = PYTHON): { module: string; what: string; ver
     'print(json.dumps(out))',
   ].join('\n');
   const r = spawnSync(python, ['-c', script, ...PEERS.map((p) => p.module)], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) return none;
+  if (r.error || r.status !== 0) return none;
   const found = JSON.parse(r.stdout) as Record<string, string | null>;
   return PEERS.map((p) => ({ ...p, version: found[p.module] ?? undefined }));
 }
@@ -68,16 +70,23 @@ export function registerBench(program: Command, ctx: CliContext): void {
     .command('bench')
     .summary("run the packages' benchmarks beside the Python peers")
     .description(
-      "Runs each package's benchmark (its `bench` script: our code and, when Debian's python3 has the module, " +
+      "Runs each package's benchmark (its `bench` script: our code and, when python has the module, " +
         'the Python peer on the same run, with the ratio). Peers that are not installed are skipped and listed. ' +
-        'Build first (`pnpm build`). Benchmarks take minutes; --list shows what would run.',
+        'Python is $PYTHON, else python3 on PATH; the peer scripts kept outside the repository are found in ' +
+        '--peers DIR or $CRYS_PEERS_DIR. Build first (`pnpm build`). Benchmarks take minutes; --list shows what ' +
+        'would run.',
     )
     .argument('[packages...]', 'package names or folders, e.g. graph io (default: every package with a bench)')
     .option('--list', 'list the benchmarks and which peers are installed, run nothing')
+    .option('--peers <dir>', 'folder of the peer scripts (default: $CRYS_PEERS_DIR)')
     .option('--json', 'print the list as JSON (with --list)')
     .addHelpText('after', '\nExamples:\n  $ crys bench --list\n  $ crys bench graph io')
-    .action((packages: string[], opts: { list?: boolean; json?: boolean }) => {
+    .action((packages: string[], opts: { list?: boolean; json?: boolean; peers?: string }) => {
       const { term } = ctx;
+      const peersDir = opts.peers ?? process.env.CRYS_PEERS_DIR;
+      if (opts.peers !== undefined && !(existsSync(opts.peers) && statSync(opts.peers).isDirectory())) {
+        throw new UsageError(`--peers ${opts.peers} is not a folder`, 'give the folder that holds the peer scripts');
+      }
       const root = repoRoot();
       if (!root) {
         throw new CliFailure(
@@ -103,6 +112,8 @@ export function registerBench(program: Command, ctx: CliContext): void {
         term.out(
           JSON.stringify({
             benchmarks: selected.map((b) => b.name),
+            python: pythonCommand(),
+            peersDir: peersDir ? resolve(peersDir) : null,
             peers: peers.map((p) => ({
               module: p.module,
               installed: p.version !== undefined,
@@ -115,7 +126,7 @@ export function registerBench(program: Command, ctx: CliContext): void {
       const c = term.color;
       term.out(
         formatTable(
-          ['peer (python3)', 'status', 'used for'],
+          [`peer (${pythonCommand()})`, 'status', 'used for'],
           peers.map((p) => [
             p.module,
             p.version ? paint(c, 'green', p.version) : paint(c, 'yellow', 'not installed: skipped'),
@@ -132,6 +143,11 @@ export function registerBench(program: Command, ctx: CliContext): void {
             .join(' ')}`,
         );
       }
+      term.out(
+        peersDir
+          ? `peer scripts: ${resolve(peersDir)}`
+          : 'peer scripts: none (set CRYS_PEERS_DIR or pass --peers DIR; the benchmarks that need them skip them)',
+      );
       term.out();
       term.out(`benchmarks: ${selected.map((b) => b.name).join(', ') || '(none)'}`);
       if (opts.list) return;
@@ -143,7 +159,11 @@ export function registerBench(program: Command, ctx: CliContext): void {
         const r = spawnSync('npm', ['run', '--silent', 'bench'], {
           cwd: b.dir,
           stdio: 'inherit',
-          env: { ...process.env, PEERS_OUT: process.env.PEERS_OUT ?? peersOut },
+          env: {
+            ...process.env,
+            PEERS_OUT: process.env.PEERS_OUT ?? peersOut,
+            ...(peersDir ? { CRYS_PEERS_DIR: resolve(peersDir) } : {}),
+          },
         });
         if (r.status !== 0) failed.push(b.name);
       }
