@@ -82,7 +82,7 @@ const FORMAT_VERSION = 1;
 /**
  * The periodic EGNN: species embedding → `layers` × {@link EgnnConv} → {@link EdgeHead}, on edge lengths expanded
  * in a radial basis with a smooth envelope. Returns per-edge invariant outputs and node features. With the default
- * arguments it is the PyTorch peer's network (`../shared/peers/egnn_ref.py`), weight for weight.
+ * arguments it is the PyTorch peer's network (the peers' `egnn_ref.py`, see tools/peers/), weight for weight.
  *
  * @example
  * ```ts
