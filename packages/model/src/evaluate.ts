@@ -6,7 +6,7 @@ import {
   spaceGroup,
   structureValidity,
 } from '@crys/eval';
-import type { Crystal } from '@crys/lattice';
+import type { Crystal, LatticeParameters } from '@crys/lattice';
 import {
   CrysError,
   createCrystal,
@@ -335,20 +335,10 @@ export function positionError(predicted: Crystal, truth: Crystal): number {
   return Math.sqrt(s / n);
 }
 
-/** The training split's mean lattice parameters (Å, degrees), for the lattice-recovery baseline. */
-export interface LatticeMean {
-  readonly a: number;
-  readonly b: number;
-  readonly c: number;
-  readonly alpha: number;
-  readonly beta: number;
-  readonly gamma: number;
-}
-
 /** Options of {@link evaluatePredictions}. */
 export interface EvaluateOptions {
-  /** Lattice recovery: the training split's mean parameters; adds the "predict the mean" baseline. */
-  readonly trainMean?: LatticeMean;
+  /** Lattice recovery: the training split's mean a, b, c (Å), α, β, γ (°); adds the "predict the mean" baseline. */
+  readonly trainMean?: LatticeParameters;
   /** Threshold of the tight match rates (normalised RMS, default {@link TIGHT_RMS}, 0.1). */
   readonly tightRms?: number;
   /** moyo tolerance of the space-group comparison (Å, default {@link SPACE_GROUP_SYMPREC}, 0.1). */

@@ -8,7 +8,6 @@ export type {
   EvaluateOptions,
   EvaluationReport,
   LatticeErrors,
-  LatticeMean,
   MatchReport,
   MatchReportOptions,
   PredictRowsOptions,
