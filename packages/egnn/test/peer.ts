@@ -1,4 +1,4 @@
-// Loads the PyTorch peer's fixed case (test/fixtures/egnn_case.json.gz, written by tools/egnn_case.py) and maps its
+// Loads the PyTorch peer's fixed case (test/fixtures/egnn_case.json.gz, written by tools/fixtures/egnn_case.py) and maps its
 // state dict onto an `Egnn` (PyTorch Linear weights are [out, in]; ours are [in, out], split at the concatenation).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: match the perov_5 val crystals against perturbed copies with @crys/eval (built dist) and with
-// pymatgen's StructureMatcher (tools/eval_bench_peer.py) on the same pairs in the same run; prints the ratio.
+// pymatgen's StructureMatcher (tools/peers/eval_bench_peer.py) on the same pairs in the same run; prints the ratio.
 // Usage: pnpm bench (after pnpm build), or node bench/compare.mjs [--limit N] [--sigma 0.05]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -99,7 +99,7 @@ if (!why) {
   const resultFile = join(out, 'eval_bench_peer.json');
   const enc = (c) => ({ l: Array.from(c.lattice), f: Array.from(c.fracCoords), z: Array.from(c.atomicNumbers) });
   writeFileSync(pairsFile, JSON.stringify({ pairs: pairs.map(([a, b]) => ({ a: enc(a), b: enc(b) })) }));
-  execFileSync(PYTHON, [join(root, 'tools', 'eval_bench_peer.py'), pairsFile, resultFile], { stdio: 'inherit' });
+  execFileSync(PYTHON, [join(root, 'tools', 'peers', 'eval_bench_peer.py'), pairsFile, resultFile], { stdio: 'inherit' });
   peer = JSON.parse(readFileSync(resultFile, 'utf8'));
 }
 

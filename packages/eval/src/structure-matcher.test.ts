@@ -200,7 +200,7 @@ describe('matchStructures', () => {
   });
 });
 
-describe('matchStructures against pymatgen (tools/eval_oracle.py)', () => {
+describe('matchStructures against pymatgen (tools/fixtures/eval_oracle.py)', () => {
   it('matchStructures agrees with pymatgen on the first 100 oracle pairs of each set (default, field and variant settings)', () => {
     const pairs = loadOracle(ORACLE);
     const subset = [

@@ -182,7 +182,7 @@ describe('metrics', () => {
 });
 
 describe.runIf(existsSync(ORACLE))(
-  'validity and distances against CDVAE/pymatgen (tools/eval_metrics_oracle.py)',
+  'validity and distances against CDVAE/pymatgen (tools/fixtures/eval_metrics_oracle.py)',
   () => {
     it('structureValidity / compositionValidity / density agree with the Python oracle on every crystal', () => {
       const o = loadMetricsOracle();

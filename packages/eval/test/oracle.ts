@@ -1,4 +1,4 @@
-// Test-only helpers: load the pymatgen oracle fixture (tools/eval_oracle.py) and compare our matcher with it.
+// Test-only helpers: load the pymatgen oracle fixture (tools/fixtures/eval_oracle.py) and compare our matcher with it.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { Crystal } from '@crys/lattice';

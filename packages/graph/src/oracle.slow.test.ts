@@ -6,7 +6,7 @@ import { digestEdges, type EdgeDigest, readGzipJson } from './test-helpers/diges
 import { FIXTURES } from './test-helpers/oracle.js';
 
 // Every val crystal of Perov-5 and Carbon-24 at 4, 6 and 8 Å against ASE's neighbor_list, through per-crystal
-// digests written by tools/graph_oracle.py: edge count, two order-independent 32-bit hashes of the
+// digests written by tools/fixtures/graph_oracle.py: edge count, two order-independent 32-bit hashes of the
 // (src, dst, τ) multiset, compensated sums of d and d², and nine sorted-distance quantiles (each within 1e-9).
 interface DigestFile {
   seeds: [number, number];

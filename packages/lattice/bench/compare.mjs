@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Times fracToCart, wrapFrac and minimumImage of the BUILT @crys/lattice on 10⁶ atoms and, in the same run,
-// their numpy / ASE equivalents (tools/lattice_bench_peer.py) on the very same inputs; prints a table with the
+// their numpy / ASE equivalents (tools/peers/lattice_bench_peer.py) on the very same inputs; prints a table with the
 // ratio peer / ours and checks that both sides computed the same sums. `pnpm bench` runs it after `pnpm build`.
 // Env: LATTICE_BENCH_N (default 1e6), PEERS_OUT (where the inputs are written; default a temp dir).
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { createRng, fracToCart, latticeFromParameters, minimumImage, multiply, w
 import { PYTHON, pythonMissing } from '../../../tools/peers/locate.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const peerScript = join(here, '..', '..', '..', 'tools', 'lattice_bench_peer.py');
+const peerScript = join(here, '..', '..', '..', 'tools', 'peers', 'lattice_bench_peer.py');
 const N = Number(process.env.LATTICE_BENCH_N ?? 1e6);
 const REPEATS = 7;
 

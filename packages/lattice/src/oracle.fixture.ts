@@ -1,5 +1,5 @@
 /**
- * Test helper (not built, not exported): loads the ASE/pymatgen oracle written by tools/lattice_oracle.py and
+ * Test helper (not built, not exported): loads the ASE/pymatgen oracle written by tools/fixtures/lattice_oracle.py and
  * compares @crys/lattice with it crystal by crystal. Used by oracle.test.ts (a subset) and
  * oracle.slow.test.ts (every crystal).
  */
@@ -18,7 +18,7 @@ import { fracToCart, minimumImage, wrapFrac } from './coords.js';
 import { createCrystal } from './crystal.js';
 import { lllReduce, niggliReduce } from './reduce.js';
 
-/** Columnar arrays of one oracle set; see tools/lattice_oracle.py for the meaning of each field. */
+/** Columnar arrays of one oracle set; see tools/fixtures/lattice_oracle.py for the meaning of each field. */
 export interface OracleSet {
   numAtoms: number[];
   z: number[];

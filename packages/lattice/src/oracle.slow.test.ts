@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { compareOracle, loadOracle } from './oracle.fixture.js';
 
 // Every crystal of both val datasets (3787 perov_5 + 2032 carbon_24 = 5819) and 200 random skewed cells
-// against the ASE/pymatgen oracle of tools/lattice_oracle.py. Run with `pnpm test:slow` at the root.
+// against the ASE/pymatgen oracle of tools/fixtures/lattice_oracle.py. Run with `pnpm test:slow` at the root.
 const TOL = 1e-9;
 
 describe('oracle (all crystals): @crys/lattice agrees with ASE and pymatgen to 1e-9 relative', () => {

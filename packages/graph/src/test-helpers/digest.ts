@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
-/** 32-bit edge hash, bit-identical to hash32 in tools/graph_oracle.py. */
+/** 32-bit edge hash, bit-identical to hash32 in tools/fixtures/graph_oracle.py. */
 export function hashEdge32(seed: number, i: number, j: number, a: number, b: number, c: number): number {
   let h = seed >>> 0;
   for (const v of [i, j, a, b, c]) {
@@ -25,7 +25,7 @@ export function compensatedSum(xs: ArrayLike<number>): number {
   return s + c;
 }
 
-/** Per-crystal digest of an edge multiset, as written by tools/graph_oracle.py. */
+/** Per-crystal digest of an edge multiset, as written by tools/fixtures/graph_oracle.py. */
 export interface EdgeDigest {
   ne: number;
   h1: number;

@@ -5,7 +5,7 @@ import { readGzipJson } from './digest.js';
 
 export const FIXTURES = join(REPO_ROOT, 'packages/graph/test/fixtures');
 
-/** Full ASE edge list of one crystal at one cutoff (tools/graph_oracle.py `full`). */
+/** Full ASE edge list of one crystal at one cutoff (tools/fixtures/graph_oracle.py `full`). */
 export interface OracleEdges {
   src: number[];
   dst: number[];

@@ -2,7 +2,7 @@
 """Peer for @crys/eval's benchmark: times pymatgen's StructureMatcher on the pairs our bench wrote.
 
 Usage (called by packages/eval/bench/compare.mjs; Debian's python3-pymatgen):
-    python3 tools/eval_bench_peer.py PAIRS.json OUT.json
+    python3 tools/peers/eval_bench_peer.py PAIRS.json OUT.json
 
 PAIRS.json: {"pairs": [{"a": {"l": [9], "f": [3n], "z": [n]}, "b": {...}}, ...]}
 OUT.json: {"pymatgen": version, "fit": {"seconds": s, "results": [bool]},

@@ -1,4 +1,4 @@
-// Module hooks used by tools/model_ts-loader.mjs: resolve `@crys/*` to TypeScript sources (the
+// Module hooks used by tools/ts-source/loader.mjs: resolve `@crys/*` to TypeScript sources (the
 // `crys-source` export condition) and type-strip `.ts` files with TypeScript's transpiler on load.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -6,7 +6,7 @@ Cross-checks @crys/model's evaluation (which uses @crys/eval) on the same predic
 
     node apps/cli/dist/bin.js predict --model perov_5 --dataset data/perov_5/val.csv \
         --split holdout --steps 50 --seed 0 --out /tmp/pred.csv
-    python3 tools/model_score.py /tmp/pred.csv data/perov_5/val.csv
+    python3 tools/peers/model_score.py /tmp/pred.csv data/perov_5/val.csv
 
 Prints one JSON object: rows, matched, match_rate, rmse (mean normalised RMS over matched pairs).
 """

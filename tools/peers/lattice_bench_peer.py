@@ -3,7 +3,7 @@
 timed on exactly the inputs packages/lattice/bench/compare.mjs writes.
 
 Usage (compare.mjs runs it; by hand):
-    python3 tools/lattice_bench_peer.py INPUT_DIR [REPEATS]
+    python3 tools/peers/lattice_bench_peer.py INPUT_DIR [REPEATS]
 
 INPUT_DIR holds `frac.f64` (3·N float64, atom-major), `delta.f64` (3·N fractional differences) and
 `cells.json` ({"name": [9 numbers row-major], ...}). For each operation it prints one JSON line to stdout:
