@@ -52,7 +52,8 @@ export interface EgnnConvArgs extends GraphLayerArgs {
   edgeChunkSize?: number;
 }
 
-function assertEdgeInputs(fn: string, inputs: EdgeInputs, units: number, edgeFeatures: number): void {
+/** Throws unless `inputs` are node features `[N, units]`, edge features `[E, edgeFeatures]`, envelope `[E]` and int32 `src`, `dst` `[E]`. */
+export function assertEdgeInputs(fn: string, inputs: EdgeInputs, units: number, edgeFeatures: number): void {
   const { nodeFeatures: h, edgeFeatures: e, envelope, src, dst } = inputs;
   const E = src?.shape?.[0];
   const ok =

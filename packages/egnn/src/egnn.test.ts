@@ -3,14 +3,25 @@ import { type Crystal, createCrystal, wrapFrac } from '@crys/lattice';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fdCheck, randomArray, TEST_BACKENDS, useBackend, valCrystals } from '../test/helpers.js';
-import { Egnn } from './egnn.js';
+import { Egnn, type EgnnArgs } from './egnn.js';
 import { EdgeHead, EgnnConv } from './egnn-conv.js';
 import { SpeciesEmbedding } from './embedding.js';
-import { disposeGraphTensors, edgeVectors, graphTensors } from './graph-tensors.js';
+import { disposeGraphTensors, edgeVectors, type GraphTensors, graphTensors } from './graph-tensors.js';
+import { LevelEmbedding } from './level-embedding.js';
 import { BesselBasis, CosineCutoff, edgeLengths, GaussianBasis, PolynomialCutoff } from './radial.js';
 import { _referenceReadout } from './readout.js';
+import { VectorChannels } from './vector-channels.js';
 
 const CUTOFF = 5;
+
+/** The level inputs of a network with `levelFeatures` (a level per crystal, 0.1, 0.25, …), nothing otherwise. */
+function levelInputs(net: Egnn, t: GraphTensors): { level?: tf.Tensor1D; crystalIndex?: tf.Tensor1D } {
+  if (net.levelFeatures === 0) return {};
+  return {
+    level: tf.tensor1d(Float32Array.from({ length: t.numGraphs }, (_, k) => 0.1 + 0.15 * k)),
+    crystalIndex: t.crystalIndex,
+  };
+}
 
 /** Runs the network plus the peer's readout on a batch of crystals; returns plain arrays. */
 function run(net: Egnn, crystals: Crystal[]) {
@@ -18,7 +29,7 @@ function run(net: Egnn, crystals: Crystal[]) {
   const t = graphTensors(batch);
   const out = tf.tidy(() => {
     const vectors = edgeVectors(t.fracCoords, t.lattices, t.src, t.dst, t.image, t.edgeCrystalIndex);
-    const o = net.apply({ atomicNumbers: t.atomicNumbers, src: t.src, dst: t.dst, vectors });
+    const o = net.apply({ atomicNumbers: t.atomicNumbers, src: t.src, dst: t.dst, vectors, ...levelInputs(net, t) });
     const r = _referenceReadout(
       o.edgeOutputs,
       vectors,
@@ -84,12 +95,19 @@ function rotateLattice(c: Crystal, R: number[]): Crystal {
 // sums of ~20–100 messages, so outputs agree to ~1e-6 relative; we allow 1e-4 relative to the largest value.
 const SYM_TOL = 1e-4;
 
-describe.each(TEST_BACKENDS)('Egnn on real val crystals (%s)', (backend) => {
+const VARIANTS: [string, EgnnArgs][] = [
+  ['plain', {}],
+  ['level + vector channels', { aggregation: 'mean', levelFeatures: 8, vectorChannels: 4 }],
+];
+
+describe.each(
+  TEST_BACKENDS.flatMap((b) => VARIANTS.map(([name, args]) => [b, name, args] as const)),
+)('Egnn on real val crystals (%s, %s)', (backend, _variant, args) => {
   let net: Egnn;
   let crystals: Crystal[];
   beforeAll(async () => {
     await useBackend(backend);
-    net = new Egnn({ units: 32, layers: 3, seed: 3 });
+    net = new Egnn({ units: 32, layers: 3, seed: 3, ...args });
     crystals = [...valCrystals('perov_5', 3), ...valCrystals('carbon_24', 3)];
   });
   afterAll(() => net.dispose());
@@ -188,11 +206,12 @@ describe.each(TEST_BACKENDS)('Egnn on real val crystals (%s)', (backend) => {
       crystalIndex: Int32Array.from([0, 0]),
     });
     const vars = net.trainableVariables;
+    const level = levelInputs(net, t);
     const frac = tf.variable(t.fracCoords);
     const lat = tf.variable(t.lattices);
     const { value, grads } = tf.variableGrads(() => {
       const v = edgeVectors(frac, lat, t.src, t.dst, t.image, t.edgeCrystalIndex);
-      const o = net.apply({ atomicNumbers: t.atomicNumbers, src: t.src, dst: t.dst, vectors: v });
+      const o = net.apply({ atomicNumbers: t.atomicNumbers, src: t.src, dst: t.dst, vectors: v, ...level });
       const r = _referenceReadout(o.edgeOutputs, v, o.distances, t.src, t.edgeCrystalIndex, t.numNodes, t.numGraphs);
       return tf.addN([
         tf.sum(tf.square(o.nodeFeatures)),
@@ -202,20 +221,20 @@ describe.each(TEST_BACKENDS)('Egnn on real val crystals (%s)', (backend) => {
     }, [...vars, frac, lat]);
     expect(Number.isFinite(value.dataSync()[0])).toBe(true);
     for (const g of Object.values(grads)) expect(g.dataSync().every(Number.isFinite)).toBe(true);
-    tf.dispose([value, ...Object.values(grads), frac, lat]);
+    tf.dispose([value, ...Object.values(grads), frac, lat, level.level ?? []]);
     disposeGraphTensors(t);
   });
 
   test('apply and a training step leave no tensors behind', () => {
     const batch = radiusGraphBatch(crystals.slice(0, 2), { cutoff: CUTOFF });
     const t = graphTensors(batch);
+    const level = levelInputs(net, t);
     const opt = tf.train.adam(1e-3);
     const loss = () =>
       tf.tidy(() => {
         const v = edgeVectors(t.fracCoords, t.lattices, t.src, t.dst, t.image, t.edgeCrystalIndex);
-        return tf.mean(
-          tf.square(net.apply({ atomicNumbers: t.atomicNumbers, src: t.src, dst: t.dst, vectors: v }).edgeOutputs),
-        ) as tf.Scalar;
+        const inputs = { atomicNumbers: t.atomicNumbers, src: t.src, dst: t.dst, vectors: v, ...level };
+        return tf.mean(tf.square(net.apply(inputs).edgeOutputs)) as tf.Scalar;
       });
     opt.minimize(loss, false, net.trainableVariables); // creates Adam's slots once
     const before = tf.memory().numTensors;
@@ -223,8 +242,32 @@ describe.each(TEST_BACKENDS)('Egnn on real val crystals (%s)', (backend) => {
     opt.minimize(loss, false, net.trainableVariables);
     expect(tf.memory().numTensors).toBe(before);
     opt.dispose();
+    level.level?.dispose();
     disposeGraphTensors(t);
   });
+});
+
+test('Egnn with levelFeatures or vectorChannels orders its weights embedding, level, (conv, vec) per layer, head and seeds its layers 0, 1, 10 + l, 100 + l, 999', () => {
+  const seed = 4;
+  const net = new Egnn({ units: 8, basisSize: 6, layers: 2, levelFeatures: 4, vectorChannels: 3, seed });
+  const names = net.weights.map((w) => w.name.split('/')[0]);
+  expect([...new Set(names)]).toEqual(['embedding', 'level', 'conv0', 'vec0', 'conv1', 'vec1', 'head']);
+  const alone = [
+    new LevelEmbedding({ name: 'level', features: 4, units: 8, seed: seed * 1000 + 1 }),
+    new EgnnConv({ name: 'conv1', units: 8, edgeFeatures: 6, seed: seed * 1000 + 11 }),
+    new VectorChannels({ name: 'vec1', units: 8, edgeFeatures: 6, channels: 3, seed: seed * 1000 + 101 }),
+    new EdgeHead({ name: 'head', units: 8, edgeFeatures: 6, seed: seed * 1000 + 999 }),
+  ];
+  const byName = new Map(net.weights.map((w) => [w.name, w.variable]));
+  for (const layer of alone) {
+    for (const w of layer.weights) expect(byName.get(w.name)?.dataSync()).toEqual(w.variable.dataSync());
+    layer.dispose();
+  }
+  // The plain network keeps its own layout: conv l at l + 1, the head at L + 1.
+  const plain = new Egnn({ units: 8, basisSize: 6, layers: 2, seed });
+  const head = new EdgeHead({ name: 'head', units: 8, edgeFeatures: 6, seed: seed * 1000 + 3 });
+  expect(plain.head.weights[0].variable.dataSync()).toEqual(head.weights[0].variable.dataSync());
+  for (const x of [net, plain, head]) x.dispose();
 });
 
 describe('gradients of every layer (cpu, central differences, eps = 1e-2, relative tolerance 2e-2)', () => {
@@ -346,6 +389,54 @@ describe('gradients of every layer (cpu, central differences, eps = 1e-2, relati
     expect(fdCheck((h) => run(h, Ef), h0, [N, F]).worst).toBeLessThan(TOL);
     expect(fdCheck((e) => run(H, e), e0, [E, K]).worst).toBeLessThan(TOL);
     for (const v of head.trainableVariables) expect(fdWeight(v, () => run(H, Ef), 4)).toBeLessThan(TOL);
+  });
+
+  test('LevelEmbedding matches finite differences in the level and its weights', () => {
+    const layer = new LevelEmbedding({ features: 6, units: F, seed: 5 });
+    const t0 = Float32Array.of(0.1, 0.45, 0.9);
+    const w = tf.reshape(probe(3 * F, 64), [3, F]);
+    const run = (t: tf.Tensor) => tf.sum(tf.tanh(tf.mul(layer.apply(t as tf.Tensor1D), w))) as tf.Scalar;
+    expect(fdCheck(run, t0, [3], { eps: 1e-3 }).worst).toBeLessThan(TOL);
+    const T = tf.tensor1d(t0);
+    for (const v of layer.trainableVariables) expect(fdWeight(v, () => run(T), 4)).toBeLessThan(TOL);
+    layer.dispose();
+  });
+
+  test('VectorChannels matches finite differences in its inputs and weights', () => {
+    const layer = new VectorChannels({ units: F, edgeFeatures: K, channels: 3, seed: 6 });
+    const e0 = randomArray(E * K, 65),
+      h0 = randomArray(N * F, 66),
+      u0 = randomArray(E * 3, 67),
+      fc0 = Float32Array.from(randomArray(E, 68), (x) => 0.5 + 0.5 * x);
+    const w = tf.reshape(probe(N * F, 69), [N, F]);
+    const s = tf.tensor1d(src, 'int32'),
+      d = tf.tensor1d(dst, 'int32');
+    const run = (h: tf.Tensor, e: tf.Tensor, fc: tf.Tensor, u: tf.Tensor) =>
+      tf.sum(
+        tf.tanh(
+          tf.mul(
+            layer.apply({
+              nodeFeatures: h as tf.Tensor2D,
+              edgeFeatures: e as tf.Tensor2D,
+              envelope: fc as tf.Tensor1D,
+              unitVectors: u as tf.Tensor2D,
+              src: s,
+              dst: d,
+            }),
+            w,
+          ),
+        ),
+      ) as tf.Scalar;
+    const H = tf.tensor2d(h0, [N, F]),
+      Ef = tf.tensor2d(e0, [E, K]),
+      FC = tf.tensor1d(fc0),
+      U = tf.tensor2d(u0, [E, 3]);
+    expect(fdCheck((h) => run(h, Ef, FC, U), h0, [N, F]).worst).toBeLessThan(TOL);
+    expect(fdCheck((e) => run(H, e, FC, U), e0, [E, K]).worst).toBeLessThan(TOL);
+    expect(fdCheck((fc) => run(H, Ef, fc, U), fc0, [E]).worst).toBeLessThan(TOL);
+    expect(fdCheck((u) => run(H, Ef, FC, u), u0, [E, 3]).worst).toBeLessThan(TOL);
+    for (const v of layer.trainableVariables) expect(fdWeight(v, () => run(H, Ef, FC, U), 4)).toBeLessThan(TOL);
+    layer.dispose();
   });
 
   test('Egnn on a real crystal matches finite differences in fractional coordinates and lattice', () => {

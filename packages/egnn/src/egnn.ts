@@ -3,6 +3,7 @@ import { assertEdgeChunkSize, EdgeHead, EgnnConv } from './egnn-conv.js';
 import { SpeciesEmbedding } from './embedding.js';
 import { InvalidArgumentError, WeightsFormatError } from './errors.js';
 import { EgnnInference, type EgnnInferenceOptions } from './inference.js';
+import { gatherRows } from './kernels.js';
 import {
   assertPositive,
   assertPositiveInt,
@@ -11,7 +12,9 @@ import {
   type LayerConfig,
   type NamedWeight,
 } from './layer.js';
+import { LevelEmbedding } from './level-embedding.js';
 import { BesselBasis, CosineCutoff, edgeLengths, GaussianBasis, PolynomialCutoff } from './radial.js';
+import { VectorChannels } from './vector-channels.js';
 
 /** Arguments of {@link Egnn}. Defaults are the PyTorch peer's architecture (4 layers, F = 64, K = 16, r_c = 5 Å). */
 export interface EgnnArgs extends GraphLayerArgs {
@@ -40,6 +43,17 @@ export interface EgnnArgs extends GraphLayerArgs {
   /** Layer norm after every node update. Default false. */
   layerNorm?: boolean;
   /**
+   * Sinusoidal features T (even) of a per-graph level t ∈ [0, 1] (a diffusion noise level or time): a
+   * {@link LevelEmbedding} of each graph's t is added to its atoms' embeddings, and the inputs must carry `level` and
+   * `crystalIndex`. Default 0: no level.
+   */
+  levelFeatures?: number;
+  /**
+   * Equivariant vector channels C of a {@link VectorChannels} layer after every {@link EgnnConv} (their norms update
+   * the node features, giving the invariant layers angular information). Default 0: none.
+   */
+  vectorChannels?: number;
+  /**
    * Edges per chunk of every layer outside a gradient tape (see `EgnnConvArgs.edgeChunkSize`): bounds the memory of
    * inference on large graphs. A run-time setting, not saved. Default 131072.
    */
@@ -54,8 +68,15 @@ export interface EgnnInputs {
   src: tf.Tensor1D;
   /** int32 `[E]` neighbour atoms. */
   dst: tf.Tensor1D;
-  /** float32 `[E, 3]` edge vectors r_e (Å). Only their lengths enter the network. */
+  /**
+   * float32 `[E, 3]` edge vectors r_e (Å). Only invariants enter the network: their lengths and, with vector
+   * channels, the norms of per-atom sums of their directions.
+   */
   vectors: tf.Tensor2D;
+  /** float32 `[B]` level t of each graph; required when the network has `levelFeatures`. */
+  level?: tf.Tensor1D;
+  /** int32 `[N]` graph of each atom, in `[0, B)`; required when the network has `levelFeatures`. */
+  crystalIndex?: tf.Tensor1D;
 }
 
 /** Outputs of {@link Egnn}. */
@@ -80,9 +101,11 @@ const FORMAT = 'crys-egnn';
 const FORMAT_VERSION = 1;
 
 /**
- * The periodic EGNN: species embedding → `layers` × {@link EgnnConv} → {@link EdgeHead}, on edge lengths expanded
- * in a radial basis with a smooth envelope. Returns per-edge invariant outputs and node features. With the default
- * arguments it is the PyTorch peer's network (the peers' `egnn_ref.py`, see tools/peers/), weight for weight.
+ * The periodic EGNN: species embedding (plus an optional {@link LevelEmbedding} of a per-graph level) → `layers` ×
+ * ({@link EgnnConv}, optionally followed by {@link VectorChannels}) → {@link EdgeHead}, on edge lengths expanded in
+ * a radial basis with a smooth envelope. Returns per-edge invariant outputs and node features. With the default
+ * arguments it is the PyTorch peer's network (the peers' `egnn_ref.py`, see tools/peers/), weight for weight; with
+ * `levelFeatures`, `vectorChannels` and mean aggregation it is `@crys/model`'s action network.
  *
  * @example
  * ```ts
@@ -106,10 +129,18 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
   readonly aggregation: 'sum' | 'mean';
   readonly gating: boolean;
   readonly layerNorm: boolean;
+  /** Sinusoidal level features T (0: no level input). */
+  readonly levelFeatures: number;
+  /** Vector channels C per layer (0: no {@link VectorChannels} layers). */
+  readonly vectorChannels: number;
   readonly embedding: SpeciesEmbedding;
+  /** The level embedding, when {@link levelFeatures} > 0. */
+  readonly levelEmbedding: LevelEmbedding | undefined;
   readonly basis: GaussianBasis | BesselBasis;
   readonly envelope: CosineCutoff | PolynomialCutoff;
   readonly convs: readonly EgnnConv[];
+  /** One {@link VectorChannels} layer after each conv layer (empty when {@link vectorChannels} is 0). */
+  readonly vectorLayers: readonly VectorChannels[];
   readonly head: EdgeHead;
 
   constructor(args: EgnnArgs = {}) {
@@ -127,7 +158,11 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
     this.aggregation = args.aggregation ?? 'sum';
     this.gating = args.gating ?? false;
     this.layerNorm = args.layerNorm ?? false;
+    this.levelFeatures = args.levelFeatures ?? 0;
+    this.vectorChannels = args.vectorChannels ?? 0;
     assertPositiveInt(fn, 'layers', this.numLayers);
+    assertCountOrZero(fn, 'levelFeatures', this.levelFeatures);
+    assertCountOrZero(fn, 'vectorChannels', this.vectorChannels);
     assertEdgeChunkSize(fn, args.edgeChunkSize);
     assertPositive(fn, 'cutoff', this.cutoff);
     if (this.basisKind !== 'gaussian' && this.basisKind !== 'bessel') {
@@ -142,12 +177,22 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
     }
     const seed = args.seed ?? 0;
     const sub = (i: number) => seed * 1000 + i;
+    // Seeds of the sublayers. The level and vector channels came from @crys/model's action network, which seeded
+    // its layers 0, 1, 10 + l, 100 + l and 999; a network with either keeps that layout, so a model created from a
+    // seed starts from the weights it always did. The plain network keeps its own (0, l + 1, L + 1).
+    const extended = this.levelFeatures > 0 || this.vectorChannels > 0;
+    const convSeed = (l: number) => sub(extended ? 10 + l : l + 1);
+    const headSeed = sub(extended ? 999 : this.numLayers + 1);
     this.embedding = new SpeciesEmbedding({
       name: 'embedding',
       units: this.units,
       maxAtomicNumber: this.maxAtomicNumber,
       seed: sub(0),
     });
+    this.levelEmbedding =
+      this.levelFeatures > 0
+        ? new LevelEmbedding({ name: 'level', features: this.levelFeatures, units: this.units, seed: sub(1) })
+        : undefined;
     const radial = { size: this.basisSize, cutoff: this.cutoff };
     this.basis =
       this.basisKind === 'gaussian'
@@ -169,9 +214,19 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
           gating: this.gating,
           layerNorm: this.layerNorm,
           edgeChunkSize: args.edgeChunkSize,
-          seed: sub(l + 1),
+          seed: convSeed(l),
         }),
     );
+    this.vectorLayers = Array.from({ length: this.vectorChannels > 0 ? this.numLayers : 0 }, (_, l) => {
+      const channels = this.vectorChannels;
+      return new VectorChannels({
+        name: `vec${l}`,
+        units: this.units,
+        edgeFeatures: this.basisSize,
+        channels,
+        seed: sub(100 + l),
+      });
+    });
     this.head = new EdgeHead({
       name: 'head',
       units: this.units,
@@ -179,7 +234,7 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
       hiddenUnits: this.hiddenUnits,
       outputs: this.edgeOutputs,
       edgeChunkSize: args.edgeChunkSize,
-      seed: sub(this.numLayers + 1),
+      seed: headSeed,
     });
   }
 
@@ -200,15 +255,25 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
   override build(): void {
     if (this.built) return;
     this.embedding.build();
+    this.levelEmbedding?.build();
     for (const c of this.convs) c.build();
+    for (const v of this.vectorLayers) v.build();
     this.head.build();
     super.build();
   }
 
-  /** All weights: embedding, then each conv layer, then the head (the order of the saved binary). */
+  /**
+   * All weights: embedding, level embedding, then each conv layer and its vector channels, then the head (the order
+   * of the saved binary).
+   */
   override get weights(): readonly NamedWeight[] {
     if (!this.built) this.build();
-    return [...this.embedding.weights, ...this.convs.flatMap((c) => c.weights), ...this.head.weights];
+    const out: NamedWeight[] = [...this.embedding.weights, ...(this.levelEmbedding?.weights ?? [])];
+    for (let l = 0; l < this.convs.length; l++) {
+      out.push(...this.convs[l].weights, ...(this.vectorLayers[l]?.weights ?? []));
+    }
+    out.push(...this.head.weights);
+    return out;
   }
 
   computeOutputShape(inputShape: number[]): number[] {
@@ -223,8 +288,19 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
     // Each sublayer runs in its own tidy scope, so inference frees a layer's [E, F] intermediates before the next
     // layer (under a gradient tape the tape keeps what the backward pass needs).
     let h = this.embedding.apply(atomicNumbers);
-    for (const conv of this.convs) {
-      const next = conv.apply({ nodeFeatures: h, edgeFeatures, envelope, src, dst });
+    if (this.levelEmbedding) {
+      const { level, crystalIndex } = levelInputs(inputs, atomicNumbers.shape[0]);
+      h = tf.add(h, gatherRows(this.levelEmbedding.apply(level), crystalIndex));
+    }
+    const unitVectors =
+      this.vectorLayers.length > 0 ? (tf.div(vectors, tf.reshape(distances, [-1, 1])) as tf.Tensor2D) : undefined;
+    for (let l = 0; l < this.convs.length; l++) {
+      let next = this.convs[l].apply({ nodeFeatures: h, edgeFeatures, envelope, src, dst });
+      if (unitVectors) {
+        const vec = this.vectorLayers[l].apply({ nodeFeatures: next, edgeFeatures, envelope, unitVectors, src, dst });
+        next.dispose();
+        next = vec;
+      }
       if (h !== next) h.dispose();
       h = next;
     }
@@ -270,6 +346,8 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
       aggregation: this.aggregation,
       gating: this.gating,
       layerNorm: this.layerNorm,
+      levelFeatures: this.levelFeatures,
+      vectorChannels: this.vectorChannels,
     };
   }
 
@@ -363,8 +441,39 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
 
   override dispose(): void {
     this.embedding.dispose();
+    this.levelEmbedding?.dispose();
     for (const c of this.convs) c.dispose();
+    for (const v of this.vectorLayers) v.dispose();
     this.head.dispose();
     super.dispose();
   }
+}
+
+/** Throws unless `value` is a non-negative integer. */
+function assertCountOrZero(fn: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new InvalidArgumentError(fn, name, `must be a non-negative integer, got ${String(value)}`, value);
+  }
+}
+
+/** The level inputs of a network with a level embedding: float32 `level` `[B]` and int32 `crystalIndex` `[N]`. */
+function levelInputs(inputs: EgnnInputs, N: number): { level: tf.Tensor1D; crystalIndex: tf.Tensor1D } {
+  const { level, crystalIndex } = inputs;
+  const ok =
+    level instanceof tf.Tensor &&
+    level.rank === 1 &&
+    level.dtype === 'float32' &&
+    crystalIndex instanceof tf.Tensor &&
+    crystalIndex.rank === 1 &&
+    crystalIndex.dtype === 'int32' &&
+    crystalIndex.shape[0] === N;
+  if (!ok) {
+    const s = (t: tf.Tensor | undefined) => (t instanceof tf.Tensor ? `${t.dtype} [${t.shape}]` : String(t));
+    throw new InvalidArgumentError(
+      'Egnn',
+      'inputs',
+      `must carry level float32 [B] and crystalIndex int32 [N = ${N}] (the network has levelFeatures), got level ${s(level)}, crystalIndex ${s(crystalIndex)}`,
+    );
+  }
+  return { level, crystalIndex };
 }

@@ -25,6 +25,8 @@ export {
 } from './kernels.js';
 export type { GraphLayerArgs, LayerConfig, NamedWeight, WeightInit } from './layer.js';
 export { GraphLayer } from './layer.js';
+export type { LevelEmbeddingArgs } from './level-embedding.js';
+export { LevelEmbedding } from './level-embedding.js';
 export type { CosineCutoffArgs, PolynomialCutoffArgs, RadialBasisArgs } from './radial.js';
 export {
   BesselBasis,
@@ -36,3 +38,5 @@ export {
 } from './radial.js';
 export type { ReferenceReadout } from './readout.js';
 export { _referenceReadout } from './readout.js';
+export type { VectorChannelsArgs, VectorChannelsInputs } from './vector-channels.js';
+export { VectorChannels } from './vector-channels.js';

@@ -21,6 +21,8 @@ function tfjsOutputs(net: Egnn, g: EgnnInferenceInputs) {
       src: tf.tensor1d(g.src, 'int32'),
       dst: tf.tensor1d(g.dst, 'int32'),
       vectors: tf.tensor2d(Float32Array.from(g.vectors), [E, 3]),
+      level: g.level && tf.tensor1d(Float32Array.from(g.level)),
+      crystalIndex: g.crystalIndex && tf.tensor1d(g.crystalIndex, 'int32'),
     });
     expect(o.nodeFeatures.shape).toEqual([N, net.units]);
     return {
@@ -57,7 +59,10 @@ function expectSameOutputs(net: Egnn, g: EgnnInferenceInputs): void {
   }
 }
 
-/** Edge arrays of a batch of val crystals, with float32 edge vectors r_e = (x_dst + τ − x_src)·L. */
+/**
+ * Edge arrays of a batch of val crystals, with float32 edge vectors r_e = (x_dst + τ − x_src)·L, each crystal's index
+ * and a level per crystal (read only by networks with `levelFeatures`).
+ */
 function crystalGraph(name: 'perov_5' | 'carbon_24', count: number, offset = 0): EgnnInferenceInputs {
   const b = radiusGraphBatch(valCrystals(name, count, offset), { cutoff: 5 });
   const E = b.src.length;
@@ -70,7 +75,8 @@ function crystalGraph(name: 'perov_5' | 'carbon_24', count: number, offset = 0):
     for (let j = 0; j < 3; j++)
       vectors[3 * e + j] = f[0] * b.lattices[L + j] + f[1] * b.lattices[L + 3 + j] + f[2] * b.lattices[L + 6 + j];
   }
-  return { atomicNumbers: b.atomicNumbers, src: b.src, dst: b.dst, vectors };
+  const level = Float32Array.from({ length: b.numGraphs }, (_, k) => 0.05 + (0.9 * k) / Math.max(1, b.numGraphs - 1));
+  return { atomicNumbers: b.atomicNumbers, src: b.src, dst: b.dst, vectors, level, crystalIndex: b.crystalIndex };
 }
 
 /**
@@ -90,7 +96,9 @@ function randomGraph(N: number, E: number, seed: number): EgnnInferenceInputs {
   for (let k = 3; k < 6; k++) dst[E + k] = (src[E + k] + (k === 5 ? 0 : 1)) % N; // r = 0
   const atomicNumbers = new Uint8Array(N);
   for (let i = 0; i < N; i++) atomicNumbers[i] = 1 + ((i * 37 + seed) % 90);
-  return { atomicNumbers, src, dst, vectors };
+  // Two "graphs" for the level input (the atoms alternate between them).
+  const crystalIndex = Int32Array.from({ length: N }, (_, i) => i % 2);
+  return { atomicNumbers, src, dst, vectors, level: Float64Array.of(0.2, 0.85), crystalIndex };
 }
 
 describe.each(TEST_BACKENDS)('Egnn.compileInference() (%s)', (backend) => {
@@ -127,6 +135,12 @@ describe('Egnn.compileInference() options', () => {
     { layerNorm: true },
     { units: 24, hiddenUnits: 40, basisSize: 9, layers: 2, edgeOutputs: 3, cutoff: 4.5, maxAtomicNumber: 95 },
     { basis: 'bessel', envelope: 'polynomial', aggregation: 'mean', gating: true, layerNorm: true, units: 16 },
+    { levelFeatures: 8 },
+    { vectorChannels: 5 },
+    { levelFeatures: 6, vectorChannels: 3, aggregation: 'mean', units: 12, hiddenUnits: 20 },
+    { vectorChannels: 40, units: 16, hiddenUnits: 8, gating: true, layerNorm: true },
+    // @crys/model's action network.
+    { units: 64, basisSize: 32, cutoff: 8, aggregation: 'mean', levelFeatures: 16, vectorChannels: 16 },
   ];
   for (const args of cases) {
     test(`compileInference() of new Egnn(${JSON.stringify(args)}) equals apply`, () => {
@@ -207,6 +221,22 @@ describe('Egnn.compileInference() options', () => {
       `[InvalidArgumentError: EgnnInference.apply: dst must be in [0, 4), got 4 at position 7]`,
     );
   });
+
+  test('EgnnInference.apply of a network with levelFeatures names a missing or bad level or crystalIndex', () => {
+    const net = new Egnn({ units: 8, layers: 1, seed: 2, levelFeatures: 4 });
+    const infer = net.compileInference();
+    net.dispose();
+    const g = randomGraph(4, 10, 1);
+    expect(() => infer.apply({ ...g, level: undefined })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: EgnnInference.apply: level must be a Float32Array or Float64Array of B levels (the network has levelFeatures), got undefined]`,
+    );
+    expect(() => infer.apply({ ...g, crystalIndex: g.crystalIndex?.subarray(1) })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: EgnnInference.apply: crystalIndex must be an Int32Array of length N = 4 (the network has levelFeatures), got Int32Array of length 3]`,
+    );
+    expect(() => infer.apply({ ...g, level: Float32Array.of(0.5) })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: EgnnInference.apply: crystalIndex must be in [0, B = 1) (one level per graph), got 1 at position 1]`,
+    );
+  });
 });
 
 /** The first index where `a` and `b` differ in their bits (NaNs included), or −1 when they are bit for bit equal. */
@@ -230,6 +260,7 @@ describe('EgnnInference edge chunks', () => {
   const variants: [string, EgnnArgs][] = [
     ['sum', {}],
     ['mean, gated', { aggregation: 'mean', gating: true }],
+    ['mean, level, vector channels', { aggregation: 'mean', levelFeatures: 8, vectorChannels: 4 }],
   ];
   for (const [name, args] of variants) {
     for (const simd of [true, false]) {

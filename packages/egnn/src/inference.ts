@@ -8,13 +8,14 @@
 // per-node sums in edge order, the float32 sums of one pass over all edges, so results do not depend on C (bit for
 // bit). Only the N-row node buffers and the weights grow with the input.
 //
-// Legend: N atoms, E edges, C edges per chunk (min(E, edgeChunkSize)), F node features (units), H hidden units, K
-// basis size, O edge outputs; a `p` suffix is the size padded to a multiple of 8 (the kernels' column block), and
-// row counts are padded to a multiple of 4 (the `4` suffix: N4, C4).
+// Legend: N atoms, B graphs, E edges, C edges per chunk (min(E, edgeChunkSize)), F node features (units), H hidden
+// units, K basis size, O edge outputs, V vector channels, T level features; a `p` suffix is the size padded to a
+// multiple of 8 (the kernels' column block), and row counts are padded to a multiple of 4 (the `4` suffix: N4, C4).
 import { type DenseKernels, denseKernels } from './dense-kernels.js';
 import type { Egnn } from './egnn.js';
 import { assertEdgeChunkSize } from './egnn-conv.js';
 import { HeapExhaustedError, InvalidArgumentError } from './errors.js';
+import { levelFrequencies } from './level-embedding.js';
 import { MIN_SQUARED_LENGTH, PolynomialCutoff } from './radial.js';
 
 /** Inputs of {@link EgnnInference.apply}: the typed arrays behind {@link EgnnInputs}' tensors. */
@@ -25,8 +26,12 @@ export interface EgnnInferenceInputs {
   readonly src: Int32Array;
   /** E neighbour atoms, each in `[0, N)`. */
   readonly dst: Int32Array;
-  /** 3·E edge vectors r_e (Å), edge-major. Only their lengths enter the network. */
+  /** 3·E edge vectors r_e (Å), edge-major. Only invariants of them enter the network (see `EgnnInputs.vectors`). */
   readonly vectors: Float32Array | Float64Array;
+  /** B levels t, one per graph; required when the network has `levelFeatures`. */
+  readonly level?: Float32Array | Float64Array;
+  /** N graph of each atom, each in `[0, B)`; required when the network has `levelFeatures`. */
+  readonly crystalIndex?: Int32Array;
 }
 
 /** Outputs of {@link EgnnInference.apply}: {@link EgnnOutputs} as typed arrays (fresh on every call). */
@@ -56,15 +61,15 @@ export interface EgnnInferenceOptions {
 interface Scratch {
   /** `[C4, K]` radial features of the current chunk. */
   readonly edgeFeat: number;
-  /** `[C4, Hp]` hidden layer of the current chunk's edge MLP. */
+  /** `[C4, max(Hp, Vp)]` hidden layer of the current chunk's edge MLP. */
   readonly z: number;
-  /** `[C4, max(Fp, Op)]` messages (or head outputs) of the current chunk. */
+  /** `[C4, max(Fp, Op, Vp)]` messages (or head outputs, or vector coefficients) of the current chunk. */
   readonly m: number;
-  /** `[N4, pad8(2H)]` node parts `h·[W_a | W_b]`. */
+  /** `[N4, max(pad8(2H), pad8(2V))]` node parts `h·[W_a | W_b]`. */
   readonly nodeP: number;
   /** `[N4, 2F]` `[h ‖ agg]`. */
   readonly nodeX: number;
-  /** `[N4, Hp]` and `[N4, Fp]`: the node MLP. */
+  /** `[N4, max(Hp, Vp)]` and `[N4, Fp]`: the node MLP (and the vector norms `[N4, Vp]` and their update). */
   readonly nodeU: number;
   readonly nodeO: number;
   /** `[N4, Fp]` node features. */
@@ -94,6 +99,31 @@ interface ConvWeights {
   readonly gateBias: number;
   readonly normScale?: Float32Array;
   readonly normShift?: Float32Array;
+}
+
+/** Float offsets of one {@link VectorChannels} layer's weights in the heap. */
+interface VectorWeights {
+  /** `[F, pad8(2V)]`: columns 0…V−1 are W_a (for h_src), V…2V−1 W_b (for h_dst). */
+  readonly nodeAB: number;
+  /** `[K, Vp]` and bias `[Vp]`. */
+  readonly edgeC: number;
+  readonly edgeBias: number;
+  /** `[V, Vp]` and bias `[Vp]`: the coefficients c_e. */
+  readonly coef: number;
+  readonly coefBias: number;
+  /** `[V, Fp]`: the node update from the squared norms. */
+  readonly update: number;
+}
+
+/** A {@link LevelEmbedding}'s weights, used by plain loops (B rows). */
+interface LevelWeights {
+  /** T/2 frequencies π·2^k (float32, as the layer's). */
+  readonly freqs: Float32Array;
+  /** `[T, F]`, `[F]`, `[F, F]`, `[F]`. */
+  readonly w1: Float32Array;
+  readonly b1: Float32Array;
+  readonly w2: Float32Array;
+  readonly b2: Float32Array;
 }
 
 interface HeadWeights {
@@ -182,6 +212,10 @@ export class EgnnInference {
   readonly edgeOutputs: number;
   /** Largest atomic number accepted. */
   readonly maxAtomicNumber: number;
+  /** Vector channels V per layer (0: none). */
+  readonly vectorChannels: number;
+  /** Sinusoidal level features T (0: no level input). */
+  readonly levelFeatures: number;
   private readonly cutoff: number;
   private readonly basisKind: 'gaussian' | 'bessel';
   private readonly envelopeKind: 'cosine' | 'polynomial';
@@ -189,14 +223,20 @@ export class EgnnInference {
   private readonly mean: boolean;
   private readonly table: Float32Array;
   private readonly convs: readonly ConvWeights[];
+  private readonly vectorLayers: readonly VectorWeights[];
+  private readonly level: LevelWeights | undefined;
   private readonly head: HeadWeights;
   private readonly kernels: DenseKernels;
   /** Heap floats taken by the weights; scratch starts here. */
   private readonly weightSize: number;
-  /** A zero bias of width max(2Hp', …). */
+  /** A zero bias of width max(pad8(2H), pad8(2V), Fp). */
   private readonly zeros: number;
   private chunk: number;
   private envelope = new Float32Array(0);
+  /** `[E, 3]` unit edge vectors û_e (with vector channels). */
+  private unit = new Float32Array(0);
+  /** `[N, 3V]` per-atom vectors of a vector-channel layer (float64 sums). */
+  private nodeVec = new Float64Array(0);
   /**
    * `[E, K]` radial features of the whole edge set, outside the heap. Kept whole rather than recomputed per chunk and
    * layer: recomputing costs K exp (or sin) per edge in each of the L + 1 edge passes, about a tenth of a pass at
@@ -219,6 +259,8 @@ export class EgnnInference {
     this.basisSize = net.basisSize;
     this.edgeOutputs = net.edgeOutputs;
     this.maxAtomicNumber = net.maxAtomicNumber;
+    this.vectorChannels = net.vectorChannels;
+    this.levelFeatures = net.levelFeatures;
     this.cutoff = net.cutoff;
     this.basisKind = net.basisKind;
     this.envelopeKind = net.envelopeKind;
@@ -228,15 +270,15 @@ export class EgnnInference {
     const F = this.units;
     const H = this.hiddenUnits;
     const w = new WeightWriter();
-    const nodePair = (a: Readable, b: Readable) => {
-      const at = w.alloc(F, pad8(2 * H));
-      w.put(at, pad8(2 * H), 0, a);
-      w.put(at, pad8(2 * H), H, b);
+    const nodePair = (a: Readable, b: Readable, width: number) => {
+      const at = w.alloc(F, pad8(2 * width));
+      w.put(at, pad8(2 * width), 0, a);
+      w.put(at, pad8(2 * width), width, b);
       return at;
     };
     this.table = values(net.embedding.table);
     this.convs = net.convs.map((c) => {
-      const nodeAB = nodePair(c.edge1A, c.edge1B);
+      const nodeAB = nodePair(c.edge1A, c.edge1B, H);
       const node1 = w.alloc(2 * F, pad8(H));
       w.put(node1, pad8(H), 0, c.node1A);
       w.put(node1, pad8(H), 0, c.node1B, F);
@@ -256,15 +298,32 @@ export class EgnnInference {
         normShift: c.normShift ? values(c.normShift) : undefined,
       };
     });
+    const V = this.vectorChannels;
+    this.vectorLayers = net.vectorLayers.map((v) => ({
+      nodeAB: nodePair(v.wa, v.wb, V),
+      edgeC: w.matrix(v.wc),
+      edgeBias: w.matrix(v.b1),
+      coef: w.matrix(v.w2),
+      coefBias: w.matrix(v.b2),
+      update: w.matrix(v.w3),
+    }));
+    const level = net.levelEmbedding;
+    this.level = level && {
+      freqs: levelFrequencies(level.features),
+      w1: values(level.w1),
+      b1: values(level.b1),
+      w2: values(level.w2),
+      b2: values(level.b2),
+    };
     const h = net.head;
     this.head = {
-      nodeAB: nodePair(h.head1A, h.head1B),
+      nodeAB: nodePair(h.head1A, h.head1B, H),
       edgeC: w.matrix(h.head1C),
       edgeBias: w.matrix(h.head1Bias),
       head2: w.matrix(h.head2),
       head2Bias: w.matrix(h.head2Bias),
     };
-    this.zeros = w.alloc(1, pad8(2 * H));
+    this.zeros = w.alloc(1, Math.max(pad8(2 * H), pad8(2 * V), pad8(F)));
     this.weightSize = pad4(w.size);
     this.kernels = denseKernels(options?.simd ?? true);
     this.reserve('EgnnInference', this.weightSize);
@@ -347,17 +406,19 @@ export class EgnnInference {
     const Fp = pad8(F);
     const Hp = pad8(H);
     const Op = pad8(O);
+    const V = this.vectorChannels;
+    const Vp = pad8(V);
     const N4 = pad4(N);
     const C = Math.min(E, this.chunk);
     const C4 = pad4(C);
     // Scratch layout after the weights: one chunk of edges, then the nodes.
     const edgeFeat = this.weightSize;
     const z = edgeFeat + C4 * K;
-    const m = z + C4 * Hp;
-    const nodeP = m + C4 * Math.max(Fp, Op);
-    const nodeX = nodeP + N4 * pad8(2 * H);
+    const m = z + C4 * Math.max(Hp, Vp);
+    const nodeP = m + C4 * Math.max(Fp, Op, Vp);
+    const nodeX = nodeP + N4 * Math.max(pad8(2 * H), pad8(2 * V));
     const nodeU = nodeX + N4 * 2 * F;
-    const nodeO = nodeU + N4 * Hp;
+    const nodeO = nodeU + N4 * Math.max(Hp, Vp);
     const h = nodeO + N4 * Fp;
     const end = h + N4 * Fp;
     const s: Scratch = { edgeFeat, z, m, nodeP, nodeX, nodeU, nodeO, h, chunk: C };
@@ -371,20 +432,24 @@ export class EgnnInference {
       const a = atomicNumbers[i];
       heap.set(this.table.subarray(a * F, a * F + F), h + i * Fp);
     }
-    if (this.mean) {
+    if (this.level) this.addLevel(this.level, h, inputs.level as Float32Array, inputs.crystalIndex as Int32Array);
+    if (this.mean || V > 0) {
       if (this.counts.length < N) this.counts = new Float32Array(N);
       const c = this.counts;
       c.fill(0, 0, N);
       for (let e = 0; e < E; e++) c[src[e]]++;
     }
-    for (const w of this.convs) this.conv(w, s, N, src, dst, E);
+    for (let l = 0; l < this.convs.length; l++) {
+      this.conv(this.convs[l], s, N, src, dst, E);
+      if (V > 0) this.vectors(this.vectorLayers[l], s, N, src, dst, E);
+    }
     const head = this.head;
-    this.nodeParts(s, N, head.nodeAB);
+    this.nodeParts(s, N, head.nodeAB, H);
     const edgeOutputs = new Float32Array(E * O);
     const env = this.envelope;
     for (let start = 0; start < E; start += C) {
       const size = Math.min(C, E - start);
-      this.edgeHidden(s, src, dst, start, size, head.edgeC, head.edgeBias);
+      this.edgeHidden(s, src, dst, start, size, head.edgeC, head.edgeBias, H);
       this.kernels.matmul(m, z, Hp, pad4(size), H, head.head2, Op, head.head2Bias);
       for (let e = start, o = m; e < start + size; e++, o += Op) {
         for (let k = 0; k < O; k++) edgeOutputs[e * O + k] = heap[o + k] * env[e];
@@ -439,6 +504,75 @@ export class EgnnInference {
       if (!(b >= 0 && b < N))
         throw new InvalidArgumentError(fn, 'dst', `must be in [0, ${N}), got ${b} at position ${e}`, b);
     }
+    if (this.level) {
+      const { level, crystalIndex } = inputs;
+      if (!(level instanceof Float32Array || level instanceof Float64Array)) {
+        throw new InvalidArgumentError(
+          fn,
+          'level',
+          `must be a Float32Array or Float64Array of B levels (the network has levelFeatures), got ${describe(level)}`,
+        );
+      }
+      const B = level.length;
+      if (!(crystalIndex instanceof Int32Array) || crystalIndex.length !== N) {
+        throw new InvalidArgumentError(
+          fn,
+          'crystalIndex',
+          `must be an Int32Array of length N = ${N} (the network has levelFeatures), got ${describe(crystalIndex)}`,
+        );
+      }
+      for (let i = 0; i < N; i++) {
+        const b = crystalIndex[i];
+        if (!(b >= 0 && b < B)) {
+          throw new InvalidArgumentError(
+            fn,
+            'crystalIndex',
+            `must be in [0, B = ${B}) (one level per graph), got ${b} at position ${i}`,
+            b,
+          );
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds the level embedding of graph `crystalIndex[i]` to the features of atom i:
+   * `W₂·SiLU(W₁·[sin(ωt) ‖ cos(ωt)] + b₁) + b₂` (float64 sums of float32 values; B rows, so plain loops).
+   */
+  private addLevel(w: LevelWeights, h: number, level: Float32Array, crystalIndex: Int32Array): void {
+    const F = this.units;
+    const Fp = pad8(F);
+    const T = this.levelFeatures;
+    const half = T / 2;
+    const B = level.length;
+    const rows = new Float32Array(B * F);
+    const feat = new Float64Array(T);
+    const hidden = new Float64Array(F);
+    for (let b = 0; b < B; b++) {
+      const t = Math.fround(level[b]);
+      for (let k = 0; k < half; k++) {
+        const arg = Math.fround(t * w.freqs[k]);
+        feat[k] = Math.fround(Math.sin(arg));
+        feat[half + k] = Math.fround(Math.cos(arg));
+      }
+      for (let f = 0; f < F; f++) {
+        let u = w.b1[f];
+        for (let k = 0; k < T; k++) u += feat[k] * w.w1[k * F + f];
+        u = Math.fround(u);
+        hidden[f] = Math.fround(u / (1 + Math.exp(-u)));
+      }
+      for (let f = 0; f < F; f++) {
+        let u = w.b2[f];
+        for (let k = 0; k < F; k++) u += hidden[k] * w.w2[k * F + f];
+        rows[b * F + f] = u;
+      }
+    }
+    const heap = this.kernels.heap;
+    for (let i = 0; i < crystalIndex.length; i++) {
+      const o = h + i * Fp;
+      const r = crystalIndex[i] * F;
+      for (let f = 0; f < F; f++) heap[o + f] += rows[r + f];
+    }
   }
 
   /** Distances, the radial basis `[E, K]` and the envelope `[E]` (the formulas of radial.ts), outside the heap. */
@@ -458,12 +592,20 @@ export class EgnnInference {
     const bessel = this.basisKind === 'bessel';
     const cosine = this.envelopeKind === 'cosine';
     const norm = Math.sqrt(2 / rc);
+    const withUnit = this.vectorChannels > 0;
+    if (withUnit && this.unit.length < 3 * E) this.unit = new Float32Array(3 * E);
+    const unit = this.unit;
     for (let e = 0; e < E; e++) {
       const x = vectors[3 * e];
       const y = vectors[3 * e + 1];
       const z = vectors[3 * e + 2];
       const d = Math.fround(Math.sqrt(Math.max(Math.fround(x * x + y * y + z * z), MIN_SQUARED_LENGTH)));
       distances[e] = d;
+      if (withUnit) {
+        unit[3 * e] = x / d;
+        unit[3 * e + 1] = y / d;
+        unit[3 * e + 2] = z / d;
+      }
       const o = e * K;
       if (bessel) {
         const dc = Math.max(d, 1e-6);
@@ -479,15 +621,18 @@ export class EgnnInference {
     }
   }
 
-  /** `P = h·[W_a | W_b]` `[N, 2H]`: the node half of the first edge MLP layer, once per layer for all chunks. */
-  private nodeParts(s: Scratch, N: number, nodeAB: number): void {
+  /**
+   * `P = h·[W_a | W_b]` `[N, 2W]`: the node half of the first layer of an edge MLP of width W, once per layer for all
+   * chunks.
+   */
+  private nodeParts(s: Scratch, N: number, nodeAB: number, width: number): void {
     const F = this.units;
-    this.kernels.matmul(s.nodeP, s.h, pad8(F), pad4(N), F, nodeAB, pad8(2 * this.hiddenUnits), this.zeros);
+    this.kernels.matmul(s.nodeP, s.h, pad8(F), pad4(N), F, nodeAB, pad8(2 * width), this.zeros);
   }
 
   /**
-   * The first edge MLP layer on edges `[start, start + size)`, into rows 0… of `z`:
-   * `z[e] = SiLU(P[src, 0:H] + P[dst, H:2H] + e_e·W_c + b)`, with `P` from {@link nodeParts}.
+   * The first layer of an edge MLP of width W on edges `[start, start + size)`, into rows 0… of `z`:
+   * `z[e] = SiLU(P[src, 0:W] + P[dst, W:2W] + e_e·W_c + b)`, with `P` from {@link nodeParts}.
    */
   private edgeHidden(
     s: Scratch,
@@ -497,8 +642,9 @@ export class EgnnInference {
     size: number,
     edgeC: number,
     edgeBias: number,
+    width: number,
   ): void {
-    const H = this.hiddenUnits;
+    const H = width;
     const K = this.basisSize;
     const Hp = pad8(H);
     const P2 = pad8(2 * H);
@@ -537,13 +683,13 @@ export class EgnnInference {
         heap[xi + F + f] = 0;
       }
     }
-    this.nodeParts(s, N, w.nodeAB);
+    this.nodeParts(s, N, w.nodeAB, H);
     const env = this.envelope;
     const gate = w.gate;
     // Chunk by chunk, each message added onto agg in edge order: the same float32 sums as one pass over all edges.
     for (let start = 0; start < E; start += s.chunk) {
       const size = Math.min(s.chunk, E - start);
-      this.edgeHidden(s, src, dst, start, size, w.edgeC, w.edgeBias);
+      this.edgeHidden(s, src, dst, start, size, w.edgeC, w.edgeBias, H);
       k.matmul(s.m, s.z, Hp, pad4(size), H, w.edge2, Fp, w.edge2Bias);
       k.silu(s.m, size * Fp);
       for (let e = start, o = s.m; e < start + size; e++, o += Fp) {
@@ -588,6 +734,62 @@ export class EgnnInference {
         const inv = 1 / Math.sqrt(variance + 1e-5);
         for (let f = 0; f < F; f++) heap[o + f] = (heap[o + f] - mean) * inv * scale[f] + shift[f];
       }
+    }
+  }
+
+  /**
+   * A vector-channel layer: v_ic = mean_{e: src = i} c_ec·f(d_e)·û_e with c_e = W₂·SiLU(P[src] + P[dst] + e_e·W_c + b₁)
+   * + b₂, then h ← h + |v|²·W₃. The per-atom vectors are summed in float64, in edge order, chunk by chunk.
+   */
+  private vectors(w: VectorWeights, s: Scratch, N: number, src: Int32Array, dst: Int32Array, E: number): void {
+    const F = this.units;
+    const V = this.vectorChannels;
+    const Fp = pad8(F);
+    const Vp = pad8(V);
+    const V3 = 3 * V;
+    const k = this.kernels;
+    const heap = k.heap;
+    if (this.nodeVec.length < N * V3) this.nodeVec = new Float64Array(N * V3);
+    const v = this.nodeVec;
+    v.fill(0, 0, N * V3);
+    const env = this.envelope;
+    const unit = this.unit;
+    this.nodeParts(s, N, w.nodeAB, V);
+    for (let start = 0; start < E; start += s.chunk) {
+      const size = Math.min(s.chunk, E - start);
+      this.edgeHidden(s, src, dst, start, size, w.edgeC, w.edgeBias, V);
+      k.matmul(s.m, s.z, Vp, pad4(size), V, w.coef, Vp, w.coefBias);
+      for (let e = start, o = s.m; e < start + size; e++, o += Vp) {
+        const scale = env[e];
+        const ux = unit[3 * e];
+        const uy = unit[3 * e + 1];
+        const uz = unit[3 * e + 2];
+        const a = src[e] * V3;
+        for (let c = 0; c < V; c++) {
+          const coef = Math.fround(heap[o + c] * scale);
+          v[a + 3 * c] += coef * ux;
+          v[a + 3 * c + 1] += coef * uy;
+          v[a + 3 * c + 2] += coef * uz;
+        }
+      }
+    }
+    const counts = this.counts;
+    for (let i = 0; i < N; i++) {
+      const inv = 1 / Math.max(counts[i], 1);
+      const a = i * V3;
+      const o = s.nodeU + i * Vp;
+      for (let c = 0; c < V; c++) {
+        const x = v[a + 3 * c] * inv;
+        const y = v[a + 3 * c + 1] * inv;
+        const z = v[a + 3 * c + 2] * inv;
+        heap[o + c] = x * x + y * y + z * z;
+      }
+    }
+    k.matmul(s.nodeO, s.nodeU, Vp, pad4(N), V, w.update, Fp, this.zeros);
+    for (let i = 0; i < N; i++) {
+      const hi = s.h + i * Fp;
+      const oi = s.nodeO + i * Fp;
+      for (let f = 0; f < F; f++) heap[hi + f] += heap[oi + f];
     }
   }
 }

@@ -4,16 +4,20 @@ import * as tf from '@tensorflow/tfjs';
 import { Egnn } from './egnn.js';
 import { EdgeHead, EgnnConv } from './egnn-conv.js';
 import { SpeciesEmbedding } from './embedding.js';
+import { LevelEmbedding } from './level-embedding.js';
 import { BesselBasis, CosineCutoff, GaussianBasis, PolynomialCutoff } from './radial.js';
+import { VectorChannels } from './vector-channels.js';
 
 for (const cls of [
   SpeciesEmbedding,
+  LevelEmbedding,
   GaussianBasis,
   BesselBasis,
   CosineCutoff,
   PolynomialCutoff,
   EgnnConv,
   EdgeHead,
+  VectorChannels,
   Egnn,
 ]) {
   tf.serialization.registerClass(

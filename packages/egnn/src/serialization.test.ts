@@ -4,7 +4,9 @@ import { useBackend } from '../test/helpers.js';
 import { Egnn } from './egnn.js';
 import { EdgeHead, EgnnConv } from './egnn-conv.js';
 import { SpeciesEmbedding } from './embedding.js';
+import { LevelEmbedding } from './level-embedding.js';
 import { GaussianBasis, PolynomialCutoff } from './radial.js';
+import { VectorChannels } from './vector-channels.js';
 import './register.js';
 
 beforeAll(() => useBackend('cpu'));
@@ -65,6 +67,18 @@ test('Egnn.load(save()) rebuilds a network with identical outputs and identical 
   expect(Array.from(o2)).toEqual(Array.from(o1));
 });
 
+test('Egnn.load(save()) of a network with a level embedding and vector channels gives identical outputs', () => {
+  const net = new Egnn({ units: 8, layers: 2, seed: 5, aggregation: 'mean', levelFeatures: 4, vectorChannels: 3 });
+  const saved = net.save();
+  expect(JSON.parse(saved.config).config).toMatchObject({ levelFeatures: 4, vectorChannels: 3 });
+  const copy = Egnn.load(saved.config, saved.weights);
+  expect(copy.save().weights).toEqual(saved.weights);
+  const x = { ...inputs(), level: tf.tensor1d([0.3, 0.8]), crystalIndex: tf.tensor1d([0, 1, 1], 'int32') };
+  const o1 = net.apply(x).edgeOutputs.dataSync();
+  const o2 = copy.apply(x).edgeOutputs.dataSync();
+  expect(Array.from(o2)).toEqual(Array.from(o1));
+});
+
 test('layer configs round-trip through the tfjs serialization registry', () => {
   const map = tf.serialization.SerializationMap.getMap().classNameMap;
   for (const layer of [
@@ -73,7 +87,10 @@ test('layer configs round-trip through the tfjs serialization registry', () => {
     new PolynomialCutoff({ cutoff: 4, exponent: 5 }),
     new EgnnConv({ units: 4, edgeFeatures: 3, gating: true }),
     new EdgeHead({ units: 4, edgeFeatures: 3, outputs: 3 }),
+    new LevelEmbedding({ features: 6, units: 4 }),
+    new VectorChannels({ units: 4, edgeFeatures: 3, channels: 2 }),
     new Egnn({ units: 4, layers: 1 }),
+    new Egnn({ units: 4, layers: 1, levelFeatures: 2, vectorChannels: 2 }),
   ]) {
     const [cls, fromConfig] = map[layer.getClassName()];
     const copy = fromConfig(cls, layer.getConfig()) as typeof layer;
@@ -118,5 +135,28 @@ test('layer constructors and apply reject bad arguments with messages naming the
     new SpeciesEmbedding({ units: 2 }).apply(tf.tensor1d([1.5]) as tf.Tensor1D),
   ).toThrowErrorMatchingInlineSnapshot(
     `[InvalidArgumentError: SpeciesEmbedding: atomicNumbers must be an int32 tensor of shape [N], got float32 [1]]`,
+  );
+  expect(() => new LevelEmbedding({ features: 5, units: 4 })).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: LevelEmbedding: features must be even (sine and cosine pairs), got 5]`,
+  );
+  expect(() => new Egnn({ vectorChannels: -1 })).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: Egnn: vectorChannels must be a non-negative integer, got -1]`,
+  );
+  const net = new Egnn({ units: 4, layers: 1, levelFeatures: 2 });
+  expect(() => net.apply(inputs())).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: Egnn: inputs must carry level float32 [B] and crystalIndex int32 [N = 3] (the network has levelFeatures), got level undefined, crystalIndex undefined]`,
+  );
+  const vec = new VectorChannels({ units: 4, edgeFeatures: 3, channels: 2 });
+  expect(() =>
+    vec.apply({
+      nodeFeatures: tf.zeros([2, 4]) as tf.Tensor2D,
+      edgeFeatures: tf.zeros([1, 3]) as tf.Tensor2D,
+      envelope: tf.ones([1]) as tf.Tensor1D,
+      unitVectors: tf.zeros([2, 3]) as tf.Tensor2D,
+      src: tf.tensor1d([0], 'int32'),
+      dst: tf.tensor1d([1], 'int32'),
+    }),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: VectorChannels: inputs.unitVectors must be a tensor of shape [E, 3] = [1, 3], got [2,3]]`,
   );
 });

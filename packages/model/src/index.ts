@@ -40,22 +40,14 @@ export {
   speciesIndices,
 } from './model.js';
 export type {
+  NetworkActions,
   NetworkConfig,
+  NetworkInference,
   NetworkInputs,
   NetworkOutputs,
   NetworkWeights,
-  NoiseLevelEmbeddingArgs,
-  VectorChannelsArgs,
-  VectorChannelsInputs,
 } from './network.js';
-export {
-  ActionNetwork,
-  countParameters,
-  DEFAULT_NETWORK,
-  NoiseLevelEmbedding,
-  networkWeights,
-  VectorChannels,
-} from './network.js';
+export { ActionNetwork, countParameters, DEFAULT_NETWORK, networkWeights } from './network.js';
 export type { ActionOptions, ActionResult, PredictOptions, StepInfo } from './sampler.js';
 export { predictStructure, priorStart, randomStart, relax, relaxMany } from './sampler.js';
 export { fetchModel, SHIPPED_MODEL_NAMES, type ShippedModelName, shippedModelUrl } from './shipped.js';

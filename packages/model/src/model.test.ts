@@ -1,8 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
 import { type Crystal, createCrystal, createRng, makeSupercell, multiply } from '@crys/lattice';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetRows, useBackend } from '../test/helpers.js';
-import { buildInputs, disposeInputs } from './batch.js';
+import { modelGraph } from './batch.js';
 import {
   type ActionModel,
   createModel,
@@ -15,6 +14,7 @@ import {
   parameterCount,
   toBase64,
 } from './model.js';
+import type { NetworkActions } from './network.js';
 import { predictStructure, relax } from './sampler.js';
 
 // float32 tolerance of the equivariance checks: outputs are O(0.1–1); rounding of edge vectors and of
@@ -46,17 +46,10 @@ beforeAll(async () => {
   model = createModel(tinyConfig(species), 7);
 });
 
-function outputs(m: ActionModel, c: Crystal, level = 0.4): { atoms: Float32Array; lattice: Float32Array } {
-  const inputs = buildInputs(
-    [{ lattice: c.lattice, frac: c.fracCoords, atomicNumbers: c.atomicNumbers, level }],
-    m.config.k,
-  );
-  const out = tf.tidy(() => {
-    const o = m.network.forward(inputs);
-    return { atoms: o.atoms.dataSync() as Float32Array, lattice: o.lattice.dataSync() as Float32Array };
-  });
-  disposeInputs(inputs);
-  return out;
+/** The network's actions on one crystal, by the model's current pass (`network.inference`). */
+function outputs(m: ActionModel, c: Crystal, level = 0.4): NetworkActions {
+  const state = { lattice: c.lattice, frac: c.fracCoords, atomicNumbers: c.atomicNumbers, level };
+  return m.network.actions([state], [modelGraph(c.lattice, c.fracCoords, m.config.k)]);
 }
 
 function randomRotation(seed: number): Float64Array {
@@ -84,7 +77,14 @@ function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, tol = TOL): voi
   for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(tol * scale);
 }
 
-describe('action network equivariance (whole model)', () => {
+describe.each(['tfjs', 'compiled'] as const)('action network equivariance (whole model, %s pass)', (pass) => {
+  beforeAll(() => {
+    model.network.inference = pass;
+  });
+  afterAll(() => {
+    model.network.inference = 'compiled';
+  });
+
   it('the network is invariant (atoms, fractional) and covariant (lattice: QᵀAQ) under rotating the Cartesian frame', () => {
     for (const [i, c] of crystals.entries()) {
       const q = randomRotation(i + 1);

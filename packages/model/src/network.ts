@@ -1,23 +1,9 @@
-import { atomActions, latticeAction } from '@crys/actions';
-import {
-  CosineCutoff,
-  EdgeHead,
-  EgnnConv,
-  edgeLengths,
-  GaussianBasis,
-  GraphLayer,
-  type GraphLayerArgs,
-  gatherRows,
-  gatherRowsAdd,
-  type LayerConfig,
-  linear,
-  type NamedWeight,
-  SpeciesEmbedding,
-  segmentMean,
-  silu,
-  sliceColumns,
-} from '@crys/egnn';
+import { atomActions, atomActionsInto, latticeAction, latticeActionInto } from '@crys/actions';
+import { Egnn, type EgnnArgs, type EgnnInference, type NamedWeight, sliceColumns } from '@crys/egnn';
+import { batchGraphs, type PeriodicGraph } from '@crys/graph';
+import { type Crystal, invert } from '@crys/lattice';
 import * as tf from '@tensorflow/tfjs';
+import { buildInputs, disposeInputs, type NetworkState } from './batch.js';
 
 /**
  * Size of the action network. Defaults give ~120 k parameters (F = 64, 4 layers), small enough for a browser.
@@ -28,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 export interface NetworkConfig {
   /** Feature width F of nodes and edge messages. */
   readonly hidden: number;
-  /** Number of message-passing layers ({@link EgnnConv} + {@link VectorChannels} each). */
+  /** Number of message-passing layers (`@crys/egnn`'s `EgnnConv` + `VectorChannels` each). */
   readonly layers: number;
   /** Gaussian radial basis functions on the edge length. */
   readonly rbf: number;
@@ -90,246 +76,78 @@ export interface NetworkOutputs {
   readonly lattice: tf.Tensor3D;
 }
 
-/** Arguments of {@link NoiseLevelEmbedding}. */
-export interface NoiseLevelEmbeddingArgs extends GraphLayerArgs {
-  /** Sinusoidal features T (even). */
-  features: number;
-  /** Output width F. */
-  units: number;
-}
-
 /**
- * Embedding of the noise level t ∈ [0, 1] of each crystal: sinusoids sin/cos(π·2^k·t), k < T/2, then a two-layer
- * SiLU MLP to F features. Invariant (t is a scalar).
- *
- * @example
- * new NoiseLevelEmbedding({ features: 16, units: 64 }).apply(tf.tensor1d([0.5])).shape; // [1, 64]
+ * The `@crys/egnn` arguments of a network size: `Egnn` with mean aggregation, a level embedding of
+ * `timeFeatures` sinusoids and `vectorChannels` vector channels per layer, two outputs per edge.
  */
-export class NoiseLevelEmbedding extends GraphLayer<NoiseLevelEmbeddingArgs, tf.Tensor1D, tf.Tensor2D> {
-  static className = 'NoiseLevelEmbedding';
-  readonly features: number;
-  readonly units: number;
-  w1!: tf.Variable;
-  b1!: tf.Variable;
-  w2!: tf.Variable;
-  b2!: tf.Variable;
-
-  constructor(args: NoiseLevelEmbeddingArgs) {
-    super(args);
-    this.features = args.features;
-    this.units = args.units;
-  }
-
-  override build(): void {
-    if (this.built) return;
-    const T = this.features,
-      F = this.units;
-    this.w1 = this.addWeight('w1', [T, F], { kind: 'uniform', fanIn: T });
-    this.b1 = this.addWeight('b1', [F], { kind: 'zeros' });
-    this.w2 = this.addWeight('w2', [F, F], { kind: 'uniform', fanIn: F });
-    this.b2 = this.addWeight('b2', [F], { kind: 'zeros' });
-    super.build();
-  }
-
-  computeOutputShape(inputShape: number[]): number[] {
-    return [inputShape[0], this.units];
-  }
-
-  call(level: tf.Tensor1D): tf.Tensor2D {
-    const half = this.features / 2;
-    const freqs = tf.tensor2d(
-      Array.from({ length: half }, (_, k) => Math.PI * 2 ** k),
-      [1, half],
-    );
-    const arg = tf.mul(tf.reshape(level, [-1, 1]), freqs);
-    const feat = tf.concat([tf.sin(arg), tf.cos(arg)], 1) as tf.Tensor2D;
-    const h = silu(linear(feat, as2(this.w1), as1(this.b1)));
-    return linear(h, as2(this.w2), as1(this.b2));
-  }
-
-  override getConfig(): LayerConfig {
-    return { ...super.getConfig(), features: this.features, units: this.units };
-  }
-}
-
-/** Inputs of {@link VectorChannels}. */
-export interface VectorChannelsInputs {
-  /** Node features [N, F]. */
-  nodeFeatures: tf.Tensor2D;
-  /** Edge features [E, K] (radial basis). */
-  edgeFeatures: tf.Tensor2D;
-  /** Envelope [E]. */
-  envelope: tf.Tensor1D;
-  /** Unit edge vectors [E, 3]. */
-  unitVectors: tf.Tensor2D;
-  src: tf.Tensor1D;
-  dst: tf.Tensor1D;
-}
-
-/** Arguments of {@link VectorChannels}. */
-export interface VectorChannelsArgs extends GraphLayerArgs {
-  /** Node feature size F. */
-  units: number;
-  /** Edge feature size K. */
-  edgeFeatures: number;
-  /** Vector channels C. */
-  channels: number;
+function egnnArgs(config: NetworkConfig, seed: number): EgnnArgs {
+  return {
+    units: config.hidden,
+    basisSize: config.rbf,
+    layers: config.layers,
+    cutoff: config.cutoff,
+    aggregation: 'mean',
+    levelFeatures: config.timeFeatures,
+    vectorChannels: config.vectorChannels,
+    edgeOutputs: 2,
+    seed,
+  };
 }
 
 /**
- * Angular information for an invariant network: C equivariant vectors per atom, v_ic = mean_{e: src = i}
- * c_ec·f(d_e)·û_e with invariant coefficients c_e = W₂·SiLU(W_a h_src + W_b h_dst + W_c e_e + b₁) + b₂, whose
- * squared norms |v_ic|² (invariant) update the node features, h ← h + W₃·|v|². Rotating the crystal rotates every
- * v_ic and leaves |v_ic|² unchanged, so the output is invariant by construction; it sees the angles between a
- * centre's bonds, which distances alone do not give in one layer.
- *
- * @example
- * const layer = new VectorChannels({ units: 64, edgeFeatures: 32, channels: 16 });
+ * Which forward pass {@link ActionNetwork.actions} runs: `'compiled'` is `@crys/egnn`'s `EgnnInference` (typed
+ * arrays and WebAssembly SIMD, no tensors), `'tfjs'` the tensor forward pass of {@link ActionNetwork.forward}.
+ * Both give the same actions to float32 rounding.
  */
-export class VectorChannels extends GraphLayer<VectorChannelsArgs, VectorChannelsInputs, tf.Tensor2D> {
-  static className = 'VectorChannels';
-  readonly units: number;
-  readonly edgeFeatures: number;
-  readonly channels: number;
-  wa!: tf.Variable;
-  wb!: tf.Variable;
-  wc!: tf.Variable;
-  b1!: tf.Variable;
-  w2!: tf.Variable;
-  b2!: tf.Variable;
-  w3!: tf.Variable;
+export type NetworkInference = 'compiled' | 'tfjs';
 
-  constructor(args: VectorChannelsArgs) {
-    super(args);
-    this.units = args.units;
-    this.edgeFeatures = args.edgeFeatures;
-    this.channels = args.channels;
-  }
-
-  override build(): void {
-    if (this.built) return;
-    const F = this.units,
-      K = this.edgeFeatures,
-      C = this.channels;
-    const fanIn = 2 * F + K;
-    this.wa = this.addWeight('wa', [F, C], { kind: 'uniform', fanIn });
-    this.wb = this.addWeight('wb', [F, C], { kind: 'uniform', fanIn });
-    this.wc = this.addWeight('wc', [K, C], { kind: 'uniform', fanIn });
-    this.b1 = this.addWeight('b1', [C], { kind: 'zeros' });
-    this.w2 = this.addWeight('w2', [C, C], { kind: 'uniform', fanIn: C });
-    this.b2 = this.addWeight('b2', [C], { kind: 'zeros' });
-    this.w3 = this.addWeight('w3', [C, F], { kind: 'uniform', fanIn: C });
-    super.build();
-  }
-
-  computeOutputShape(inputShape: number[]): number[] {
-    return [inputShape[0], this.units];
-  }
-
-  call(inputs: VectorChannelsInputs): tf.Tensor2D {
-    const { nodeFeatures: h, edgeFeatures: e, envelope, unitVectors, src, dst } = inputs;
-    const N = h.shape[0],
-      E = e.shape[0],
-      C = this.channels;
-    const z = gatherRowsAdd(
-      linear(h, as2(this.wa)),
-      src,
-      linear(h, as2(this.wb)),
-      dst,
-      linear(e, as2(this.wc), as1(this.b1)),
-    );
-    const coef = tf.mul(linear(silu(z), as2(this.w2), as1(this.b2)), tf.reshape(envelope, [-1, 1])); // E × C
-    const vec = tf.reshape(tf.mul(tf.reshape(coef, [E, C, 1]), tf.reshape(unitVectors, [E, 1, 3])), [E, 3 * C]);
-    const nodeVec = segmentMean(vec as tf.Tensor2D, src, N);
-    const norms = tf.sum(tf.square(tf.reshape(nodeVec, [N, C, 3])), 2) as tf.Tensor2D;
-    return tf.add(h, linear(norms, as2(this.w3))) as tf.Tensor2D;
-  }
-
-  override getConfig(): LayerConfig {
-    return { ...super.getConfig(), units: this.units, edgeFeatures: this.edgeFeatures, channels: this.channels };
-  }
+/** The actions predicted for a batch, as plain arrays (see {@link ActionNetwork.actions}). */
+export interface NetworkActions {
+  /** 3·N fractional correction per atom, atom-major (in units of the task's noise scale σ(t)). */
+  readonly atoms: Float64Array | Float32Array;
+  /** 9·B symmetric log-deformation A per crystal, row-major. */
+  readonly lattice: Float64Array | Float32Array;
 }
 
-const as2 = (v: tf.Variable) => v as tf.Tensor as tf.Tensor2D;
-const as1 = (v: tf.Variable) => v as tf.Tensor as tf.Tensor1D;
-
 /**
- * The action network, assembled from `@crys/egnn` layers and `@crys/actions` heads: species embedding
- * ({@link SpeciesEmbedding}) plus a noise-level embedding, then `layers` × ({@link EgnnConv} with mean
- * aggregation → {@link VectorChannels}) on the k-nearest multigraph with a Gaussian basis and cosine envelope,
- * then an {@link EdgeHead} giving two invariant weights per edge. `@crys/actions` turns them into actions: the
- * atom action Σ_e w⁰_e r_e / deg(i) (Cartesian, mapped to fractional with L⁻¹) and the lattice action
- * A = mean_e w¹_e û_e û_eᵀ (symmetric). Only invariants enter the MLPs, so the actions are equivariant by
- * construction.
+ * The action network: `@crys/egnn`'s {@link Egnn} with a noise-level embedding and vector channels (species
+ * embedding + level embedding, then `layers` × (`EgnnConv` with mean aggregation → `VectorChannels`) on the
+ * k-nearest multigraph with a Gaussian basis and cosine envelope, then an `EdgeHead` giving two invariant weights
+ * per edge), and `@crys/actions` turning them into actions: the atom action Σ_e w⁰_e r_e / deg(i) (Cartesian,
+ * mapped to fractional with L⁻¹) and the lattice action A = mean_e w¹_e û_e û_eᵀ (symmetric). Only invariants enter
+ * the MLPs, so the actions are equivariant by construction.
+ *
+ * {@link forward} is the tensor pass (training); {@link actions} runs the compiled typed-array pass by default
+ * ({@link inference}), which is what relax and structure prediction use.
  *
  * @example
  * const net = new ActionNetwork(DEFAULT_NETWORK, 0);
  * const { atoms, lattice } = tf.tidy(() => net.forward(inputs));
+ * const fast = net.actions(states, graphs); // the same, as Float64Arrays
  */
 export class ActionNetwork {
   readonly config: NetworkConfig;
-  readonly embedding: SpeciesEmbedding;
-  readonly levelEmbedding: NoiseLevelEmbedding;
-  readonly basis: GaussianBasis;
-  readonly envelope: CosineCutoff;
-  readonly convs: readonly EgnnConv[];
-  readonly vectorChannels: readonly VectorChannels[];
-  readonly head: EdgeHead;
+  /** The network (weights `embedding/…`, `level/…`, `conv{l}/…`, `vec{l}/…`, `head/…`). */
+  readonly egnn: Egnn;
+  /** Which forward pass {@link actions} runs; default `'compiled'`. May be changed at any time. */
+  inference: NetworkInference = 'compiled';
+  private compiled: { readonly inference: EgnnInference; readonly weightData: readonly object[] } | undefined;
 
   constructor(config: NetworkConfig, seed: number) {
     this.config = config;
-    const F = config.hidden,
-      R = config.rbf;
-    const sub = (i: number) => seed * 1000 + i;
-    this.embedding = new SpeciesEmbedding({ name: 'embedding', units: F, seed: sub(0) });
-    this.levelEmbedding = new NoiseLevelEmbedding({
-      name: 'level',
-      features: config.timeFeatures,
-      units: F,
-      seed: sub(1),
-    });
-    this.basis = new GaussianBasis({ name: 'basis', size: R, cutoff: config.cutoff });
-    this.envelope = new CosineCutoff({ name: 'envelope', cutoff: config.cutoff });
-    this.convs = Array.from(
-      { length: config.layers },
-      (_, l) => new EgnnConv({ name: `conv${l}`, units: F, edgeFeatures: R, aggregation: 'mean', seed: sub(10 + l) }),
-    );
-    this.vectorChannels = Array.from(
-      { length: config.layers },
-      (_, l) =>
-        new VectorChannels({
-          name: `vec${l}`,
-          units: F,
-          edgeFeatures: R,
-          channels: config.vectorChannels,
-          seed: sub(100 + l),
-        }),
-    );
-    this.head = new EdgeHead({ name: 'head', units: F, edgeFeatures: R, outputs: 2, seed: sub(999) });
+    this.egnn = new Egnn(egnnArgs(config, seed));
+    this.egnn.build();
   }
 
   /** All weights in a fixed order (the order of the model file). */
   get weights(): readonly NamedWeight[] {
-    const out: NamedWeight[] = [...this.embedding.weights, ...this.levelEmbedding.weights];
-    for (let l = 0; l < this.convs.length; l++) out.push(...this.convs[l].weights, ...this.vectorChannels[l].weights);
-    out.push(...this.head.weights);
-    return out;
+    return this.egnn.weights;
   }
 
   /** Per-edge invariant weights [E, 2] (column 0: atoms, column 1: lattice). Call inside `tf.tidy`. */
   edgeWeights(x: NetworkInputs): tf.Tensor2D {
-    const distances = edgeLengths(x.vectors);
-    const edgeFeatures = this.basis.apply(distances);
-    const envelope = this.envelope.apply(distances);
-    const unitVectors = tf.div(x.vectors, tf.reshape(distances, [-1, 1])) as tf.Tensor2D;
-    const level = this.levelEmbedding.apply(x.level);
-    let h = tf.add(this.embedding.apply(x.atomicNumbers), gatherRows(level, x.nodeCrystal)) as tf.Tensor2D;
-    const { src, dst } = x;
-    for (let l = 0; l < this.convs.length; l++) {
-      h = this.convs[l].apply({ nodeFeatures: h, edgeFeatures, envelope, src, dst });
-      h = this.vectorChannels[l].apply({ nodeFeatures: h, edgeFeatures, envelope, unitVectors, src, dst });
-    }
-    return this.head.apply({ nodeFeatures: h, edgeFeatures, envelope, src, dst });
+    const { atomicNumbers, src, dst, vectors, level, nodeCrystal } = x;
+    return this.egnn.apply({ atomicNumbers, src, dst, vectors, level, crystalIndex: nodeCrystal }).edgeOutputs;
   }
 
   /**
@@ -350,13 +168,84 @@ export class ActionNetwork {
     return { atoms, lattice };
   }
 
+  /**
+   * The actions for a batch of states and their graphs (one kNN graph with `vectors` per state, as `modelGraph`
+   * builds it), without gradients: by the compiled pass, or by {@link forward} when {@link inference} is `'tfjs'`.
+   * The compiled pass snapshots the weights and compiles again when any weight has been assigned since.
+   *
+   * @example
+   * const { atoms, lattice } = net.actions([{ lattice, frac, atomicNumbers, level: 0.5 }], [graph]);
+   */
+  actions(states: readonly NetworkState[], graphs: readonly PeriodicGraph[]): NetworkActions {
+    if (this.inference === 'tfjs') {
+      const inputs = buildInputs(states, 0, graphs);
+      try {
+        return tf.tidy(() => {
+          const out = this.forward(inputs);
+          return { atoms: out.atoms.dataSync() as Float32Array, lattice: out.lattice.dataSync() as Float32Array };
+        });
+      } finally {
+        disposeInputs(inputs);
+      }
+    }
+    const crystals = states.map((s) => ({ lattice: s.lattice, fracCoords: s.frac, atomicNumbers: s.atomicNumbers }));
+    const batch = batchGraphs(crystals as unknown as Crystal[], graphs as PeriodicGraph[]);
+    // The float32 edge vectors the tensor pass sees, so both passes start from the same numbers.
+    const vectors = Float32Array.from(batch.vectors as Float64Array);
+    const level = Float32Array.from(states, (s) => s.level);
+    const { edgeOutputs } = this.compiledInference().apply({
+      atomicNumbers: batch.atomicNumbers,
+      src: batch.src,
+      dst: batch.dst,
+      vectors,
+      level,
+      crystalIndex: batch.crystalIndex,
+    });
+    const N = batch.numNodes;
+    const B = batch.numGraphs;
+    const atoms = atomActionsInto(new Float64Array(3 * N), vectors, edgeOutputs, batch.src, 'mean', 2, 0);
+    const lattice = latticeActionInto(
+      new Float64Array(9 * B),
+      vectors,
+      edgeOutputs,
+      batch.edgeCrystalIndex,
+      'direction',
+      'mean',
+      2,
+      1,
+    );
+    // Cartesian → fractional per atom: row · L⁻¹ (a singular cell gives zero, as in buildInputs).
+    const linv = new Float64Array(9);
+    for (let b = 0; b < B; b++) {
+      if (invert(linv, batch.lattices.subarray(9 * b, 9 * b + 9)) === null) linv.fill(0);
+      for (let i = batch.nodeOffsets[b]; i < batch.nodeOffsets[b + 1]; i++) {
+        const x = atoms[3 * i];
+        const y = atoms[3 * i + 1];
+        const z = atoms[3 * i + 2];
+        for (let j = 0; j < 3; j++) atoms[3 * i + j] = x * linv[j] + y * linv[3 + j] + z * linv[6 + j];
+      }
+    }
+    return { atoms, lattice };
+  }
+
+  /** The compiled pass of the current weights (compiled again when a weight variable has been assigned). */
+  private compiledInference(): EgnnInference {
+    const weights = this.egnn.weights;
+    const c = this.compiled;
+    // tfjs's Variable.assign gives the variable the data of its new value, so an unchanged dataId is an unchanged
+    // weight.
+    if (c?.weightData.length === weights.length && weights.every((w, i) => w.variable.dataId === c.weightData[i])) {
+      return c.inference;
+    }
+    const inference = this.egnn.compileInference();
+    this.compiled = { inference, weightData: weights.map((w) => w.variable.dataId) };
+    return inference;
+  }
+
   /** Releases every weight. */
   dispose(): void {
-    this.embedding.dispose();
-    this.levelEmbedding.dispose();
-    for (const c of this.convs) c.dispose();
-    for (const v of this.vectorChannels) v.dispose();
-    this.head.dispose();
+    this.compiled = undefined;
+    this.egnn.dispose();
   }
 }
 

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { createKnnVerletList, type KnnVerletList, type PeriodicGraph } from '@crys/graph';
 import type { Crystal } from '@crys/lattice';
 import {
@@ -9,7 +8,7 @@ import {
   latticeParameters,
   multiply,
 } from '@crys/lattice';
-import { buildInputs, disposeInputs, modelGraph, type NetworkState } from './batch.js';
+import { modelGraph, type NetworkState } from './batch.js';
 import { type ActionModel, speciesIndices } from './model.js';
 import { atomSigma, priorLattice } from './tasks.js';
 
@@ -201,12 +200,7 @@ function runSchedule(
         rebuilt.push(list.builds !== builds);
         return g;
       });
-      const inputs = buildInputs(netStates, kNeighbours, stepGraphs);
-      const [atoms, lattice] = tf.tidy(() => {
-        const out = model.network.forward(inputs);
-        return [out.atoms.dataSync(), out.lattice.dataSync()];
-      });
-      disposeInputs(inputs);
+      const { atoms, lattice } = model.network.actions(netStates, stepGraphs);
       let offset = 0;
       for (let b = 0; b < chunk.length; b++) {
         const s = chunk[b];

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { createCrystal, createRng } from '@crys/lattice';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { datasetRows, useBackend } from '../test/helpers.js';
+import { buildInputs, disposeInputs, modelGraph, type NetworkState } from './batch.js';
+import { type ActionModel, createModel, disposeModel, loadModel, type ModelJson } from './model.js';
+import type { NetworkActions } from './network.js';
+import { type ActionResult, randomStart, relaxMany } from './sampler.js';
+
+const modelText = (name: string) => readFileSync(new URL(`../models/${name}/model.json`, import.meta.url), 'utf8');
+
+/**
+ * ActionNetwork.forward outputs of the shipped models on a batch of states (levels 0.9, 0.35, 0.05), recorded with
+ * the network as @crys/model assembled it before it became an @crys/egnn Egnn.
+ */
+interface Recorded {
+  readonly cases: readonly {
+    readonly model: 'perov_5' | 'carbon_24';
+    readonly states: readonly NetworkState[];
+    readonly atoms: readonly number[];
+    readonly lattice: readonly number[];
+  }[];
+}
+const recorded: Recorded = JSON.parse(
+  readFileSync(new URL('../test/fixtures/network-outputs.json', import.meta.url), 'utf8'),
+);
+
+/** max |a − b| / max(1, max |b|). */
+function scaledDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let err = 0;
+  let scale = 1;
+  for (let i = 0; i < b.length; i++) {
+    err = Math.max(err, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return err / scale;
+}
+
+/** The actions of `states` by the given pass. */
+function actions(model: ActionModel, states: readonly NetworkState[], pass: 'compiled' | 'tfjs'): NetworkActions {
+  const graphs = states.map((s) => modelGraph(s.lattice, s.frac, model.config.k));
+  model.network.inference = pass;
+  return model.network.actions(states, graphs);
+}
+
+/** Largest difference of final lattices (Å) and fractional coordinates (periodic) between two runs. */
+function runDiff(a: readonly ActionResult[], b: readonly ActionResult[]): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i].crystal;
+    const y = b[i].crystal;
+    for (let q = 0; q < 9; q++) d = Math.max(d, Math.abs(x.lattice[q] - y.lattice[q]));
+    for (let q = 0; q < x.fracCoords.length; q++) {
+      const f = Math.abs(x.fracCoords[q] - y.fracCoords[q]);
+      d = Math.max(d, Math.min(f, 1 - f));
+    }
+  }
+  return d;
+}
+
+beforeAll(async () => {
+  await useBackend();
+});
+
+describe('ActionNetwork on the shipped models', () => {
+  const models = new Map<string, ActionModel>();
+  const shipped = (name: string) => {
+    let m = models.get(name);
+    if (m === undefined) {
+      m = loadModel(modelText(name));
+      models.set(name, m);
+    }
+    return m;
+  };
+
+  test('loadModel of perov_5 and carbon_24 reproduces the actions recorded before the network moved to @crys/egnn, by the tfjs and the compiled pass', () => {
+    expect(recorded.cases.map((c) => c.model)).toEqual(['perov_5', 'carbon_24']);
+    for (const c of recorded.cases) {
+      const model = shipped(c.model);
+      // The same weights and tfjs ops as before: equal to the last bit on the backend they were recorded on.
+      const tfjs = actions(model, c.states, 'tfjs');
+      expect(scaledDiff(tfjs.atoms, c.atoms)).toBeLessThan(1e-6);
+      expect(scaledDiff(tfjs.lattice, c.lattice)).toBeLessThan(1e-6);
+      // The compiled pass sums in another order (and partly in float64): float32 rounding.
+      const compiled = actions(model, c.states, 'compiled');
+      expect(scaledDiff(compiled.atoms, c.atoms)).toBeLessThan(2e-5);
+      expect(scaledDiff(compiled.lattice, c.lattice)).toBeLessThan(2e-5);
+      expect(scaledDiff(compiled.atoms, c.atoms)).toBeGreaterThan(0);
+    }
+  });
+
+  test('createModel(config) has the weights of a shipped model file: the same names, shapes and order', () => {
+    for (const name of ['perov_5', 'carbon_24-denoise']) {
+      const doc = JSON.parse(modelText(name)) as ModelJson;
+      const model = createModel(doc.config, 0);
+      try {
+        const created = [...model.weights].map(([n, v]) => ({ name: n, shape: v.shape }));
+        expect(created).toEqual(doc.weights.map((w) => ({ name: w.name, shape: w.shape })));
+      } finally {
+        disposeModel(model);
+      }
+    }
+  });
+
+  test('relaxMany through the compiled pass equals the tfjs pass over 12 steps on perov_5 and carbon_24 val crystals and random starts', () => {
+    const rng = createRng(11);
+    for (const name of ['perov_5', 'carbon_24'] as const) {
+      const model = shipped(name);
+      const rows = datasetRows(name, 3).map((r) => r.crystal);
+      const noisy = rows.map((c) =>
+        createCrystal({
+          lattice: c.lattice,
+          fracCoords: Float64Array.from(c.fracCoords, (x) => x + 0.03 * rng.normal()),
+          atomicNumbers: c.atomicNumbers,
+        }),
+      );
+      const starts = [...noisy, randomStart(model, rows[0].atomicNumbers, 5)];
+      const run = (pass: 'compiled' | 'tfjs') => {
+        model.network.inference = pass;
+        return [
+          ...relaxMany(model, starts, { steps: 12, startLevel: 0.6 }),
+          ...relaxMany(model, [starts[0]], { steps: 12, startLevel: 1, eta: 0.5, noiseSeed: 2 }),
+        ];
+      };
+      const tfjs = run('tfjs');
+      const compiled = run('compiled');
+      // Å and fractional units: float32 rounding of the actions carried through 12 steps (5e-7 when written).
+      expect(runDiff(compiled, tfjs)).toBeLessThan(1e-5);
+      for (const r of compiled) expect(Math.max(...r.steps.map((x) => x.displacement))).toBeGreaterThan(1e-3);
+    }
+  });
+
+  test('ActionNetwork.actions compiles again after a weight is assigned, and leaves no tensors behind', () => {
+    const model = loadModel(modelText('perov_5'));
+    try {
+      const states = recorded.cases[0].states;
+      const before = actions(model, states, 'compiled');
+      const tensors = tf.memory().numTensors;
+      actions(model, states, 'compiled');
+      actions(model, states, 'tfjs');
+      expect(tf.memory().numTensors).toBe(tensors);
+      const head = model.weights.get('head/head2') as tf.Variable;
+      head.assign(tf.tidy(() => tf.mul(head, 2)));
+      const after = actions(model, states, 'compiled');
+      expect(scaledDiff(after.atoms, before.atoms)).toBeGreaterThan(1e-3);
+      const tfjs = actions(model, states, 'tfjs');
+      expect(scaledDiff(after.atoms, tfjs.atoms)).toBeLessThan(2e-5);
+      expect(scaledDiff(after.lattice, tfjs.lattice)).toBeLessThan(2e-5);
+    } finally {
+      disposeModel(model);
+    }
+  });
+
+  test('the tfjs pass of ActionNetwork.actions equals forward on buildInputs', () => {
+    const model = shipped('carbon_24');
+    const states = recorded.cases[1].states;
+    const inputs = buildInputs(states, model.config.k);
+    const want = tf.tidy(() => model.network.forward(inputs).atoms.dataSync());
+    disposeInputs(inputs);
+    expect(scaledDiff(actions(model, states, 'tfjs').atoms, want)).toBe(0);
+  });
+});
