@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetRows, useBackend } from '../test/helpers.js';
 import type { DatasetRow } from './data.js';
-import { disposeModel } from './model.js';
+import { disposeModel, loadModel } from './model.js';
 import type { ModelJson } from './model.js';
 import { readCheckpointFile, saveModelFile, trainToDirectory } from './node.js';
 import type { MetricsRecord, TrainConfig } from './train.js';
@@ -37,6 +37,21 @@ const lines = (file: string): MetricsRecord[] =>
     .map((l) => JSON.parse(l) as MetricsRecord);
 
 describe('trainToDirectory', () => {
+  it('snapshotEvery keeps the moving-average model at every multiple of it, loadable, as the checkpoint holds it', () => {
+    const out = join(tempDir(), 'run');
+    const result = trainToDirectory({ dataset: rows, out, config: { ...tiny, maxSteps: 4 }, snapshotEvery: 2 });
+    disposeModel(result.model);
+    expect(readdirSync(join(out, 'snapshots')).sort()).toEqual(['model-2.json', 'model-4.json']);
+    const snap = JSON.parse(readFileSync(join(out, 'snapshots', 'model-4.json'), 'utf8')) as ModelJson;
+    const last = readCheckpointFile(join(out, 'checkpoint.json'));
+    expect(snap.weights.map((w) => w.data)).toEqual((last.ema ?? []).map((w) => w.data));
+    expect(snap.weights.map((w) => w.data)).not.toEqual(last.model.weights.map((w) => w.data));
+    disposeModel(loadModel(snap));
+    expect(() =>
+      trainToDirectory({ dataset: rows, out: join(tempDir(), 'x'), config: tiny, snapshotEvery: 0 }),
+    ).toThrow(/snapshotEvery/);
+  });
+
   it('trainToDirectory(options) writes metrics.jsonl, checkpoint.json and model.json, and passes each record on', () => {
     const out = join(tempDir(), 'run');
     const seen: string[] = [];

@@ -114,6 +114,11 @@ export interface TrainRunOptions {
   readonly resume?: boolean | Checkpoint;
   /** Receives every metrics record after it is appended to `metrics.jsonl`. */
   readonly onMetrics?: (record: MetricsRecord) => void;
+  /**
+   * Also keep the model (its moving-average weights, as validation sees them) at every checkpoint whose step is a
+   * multiple of this, as `out/snapshots/model-<step>.json`: the points of a learning curve. Default: none.
+   */
+  readonly snapshotEvery?: number;
 }
 
 /** How `splitOf` divides a dataset, recorded in the model's `meta.split`. */
@@ -178,6 +183,15 @@ export function trainToDirectory(options: TrainRunOptions): TrainResult {
     },
   };
   const config = checkpoint ? resumedConfig(checkpoint, given, out) : given;
+  const snapshotEvery = options.snapshotEvery;
+  if (snapshotEvery !== undefined && !(Number.isInteger(snapshotEvery) && snapshotEvery > 0)) {
+    throw new InvalidArgumentError(
+      fn,
+      'options.snapshotEvery',
+      `must be a positive integer, got ${snapshotEvery}`,
+      snapshotEvery,
+    );
+  }
   const rows = typeof options.dataset === 'string' ? readDatasetFile(options.dataset) : options.dataset;
   const split = splitDataset(rows);
   mkdirSync(out, { recursive: true });
@@ -191,7 +205,14 @@ export function trainToDirectory(options: TrainRunOptions): TrainResult {
         appendFileSync(metricsPath, `${JSON.stringify(record)}\n`);
         options.onMetrics?.(record);
       },
-      onCheckpoint: (c) => writeFileAtomicSync(checkpointPath, JSON.stringify(c)),
+      onCheckpoint: (c) => {
+        writeFileAtomicSync(checkpointPath, JSON.stringify(c));
+        if (snapshotEvery !== undefined && c.step > 0 && c.step % snapshotEvery === 0) {
+          mkdirSync(join(out, 'snapshots'), { recursive: true });
+          const model: ModelJson = { ...c.model, weights: c.ema ?? c.model.weights };
+          writeFileAtomicSync(join(out, 'snapshots', `model-${c.step}.json`), JSON.stringify(model));
+        }
+      },
       onBest: (m) => {
         writeFileAtomicSync(modelPath, JSON.stringify(m));
         wroteBest = true;

@@ -29,6 +29,7 @@ interface TrainOpts {
   seed?: number;
   validEvery?: number;
   checkpointEvery?: number;
+  snapshotEvery?: number;
   hidden?: number;
   layers?: number;
   k?: number;
@@ -152,6 +153,11 @@ export function registerTrain(program: Command, ctx: CliContext): void {
     .option('--seed <s>', 'seed of weights, shuffling and noise (default 0)', intOption(0, 2 ** 32 - 1))
     .option('--valid-every <n>', 'validate every n steps (default 200)', intOption(1))
     .option('--checkpoint-every <n>', 'write checkpoint.json every n steps (default 200)', intOption(1))
+    .option(
+      '--snapshot-every <n>',
+      'also keep the model at every checkpoint whose step is a multiple of n, as OUT/snapshots/model-<step>.json (a learning curve)',
+      intOption(1),
+    )
     .option('--hidden <n>', 'hidden features of the network (default 64)', intOption(1))
     .option('--layers <n>', 'message-passing layers (default 4)', intOption(1))
     .option('--k <n>', 'nearest neighbours per atom in the graph (default 16)', intOption(1))
@@ -232,6 +238,7 @@ export function registerTrain(program: Command, ctx: CliContext): void {
           out: opts.out,
           config,
           resume,
+          ...(opts.snapshotEvery !== undefined ? { snapshotEvery: opts.snapshotEvery } : {}),
           onMetrics(record) {
             if (opts.json) term.out(JSON.stringify(record));
             if (record.type === 'start') {
