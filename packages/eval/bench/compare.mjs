@@ -99,7 +99,9 @@ if (!why) {
   const resultFile = join(out, 'eval_bench_peer.json');
   const enc = (c) => ({ l: Array.from(c.lattice), f: Array.from(c.fracCoords), z: Array.from(c.atomicNumbers) });
   writeFileSync(pairsFile, JSON.stringify({ pairs: pairs.map(([a, b]) => ({ a: enc(a), b: enc(b) })) }));
-  execFileSync(PYTHON, [join(root, 'tools', 'peers', 'eval_bench_peer.py'), pairsFile, resultFile], { stdio: 'inherit' });
+  execFileSync(PYTHON, [join(root, 'tools', 'peers', 'eval_bench_peer.py'), pairsFile, resultFile], {
+    stdio: 'inherit',
+  });
   peer = JSON.parse(readFileSync(resultFile, 'utf8'));
 }
 
