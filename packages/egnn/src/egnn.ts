@@ -1,3 +1,4 @@
+import { assertCount } from '@crys/lattice';
 import * as tf from '@tensorflow/tfjs';
 import { assertEdgeChunkSize, EdgeHead, EgnnConv } from './egnn-conv.js';
 import { SpeciesEmbedding } from './embedding.js';
@@ -161,8 +162,8 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
     this.levelFeatures = args.levelFeatures ?? 0;
     this.vectorChannels = args.vectorChannels ?? 0;
     assertPositiveInt(fn, 'layers', this.numLayers);
-    assertCountOrZero(fn, 'levelFeatures', this.levelFeatures);
-    assertCountOrZero(fn, 'vectorChannels', this.vectorChannels);
+    assertCount(fn, 'levelFeatures', this.levelFeatures);
+    assertCount(fn, 'vectorChannels', this.vectorChannels);
     assertEdgeChunkSize(fn, args.edgeChunkSize);
     assertPositive(fn, 'cutoff', this.cutoff);
     if (this.basisKind !== 'gaussian' && this.basisKind !== 'bessel') {
@@ -446,13 +447,6 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
     for (const v of this.vectorLayers) v.dispose();
     this.head.dispose();
     super.dispose();
-  }
-}
-
-/** Throws unless `value` is a non-negative integer. */
-function assertCountOrZero(fn: string, name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new InvalidArgumentError(fn, name, `must be a non-negative integer, got ${String(value)}`, value);
   }
 }
 

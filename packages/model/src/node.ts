@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname, join } from 'node:path';
 import { writeFileAtomicSync } from '@crys/io/node';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError } from '@crys/lattice';
+import { assertPositiveInteger, InvalidArgumentError } from '@crys/lattice';
 import { type DatasetRow, readDataset, splitDataset } from './data.js';
 import { ModelFormatError } from './errors.js';
 import { type ActionModel, loadModel, type ModelJson, modelToJson } from './model.js';
@@ -184,14 +184,7 @@ export function trainToDirectory(options: TrainRunOptions): TrainResult {
   };
   const config = checkpoint ? resumedConfig(checkpoint, given, out) : given;
   const snapshotEvery = options.snapshotEvery;
-  if (snapshotEvery !== undefined && !(Number.isInteger(snapshotEvery) && snapshotEvery > 0)) {
-    throw new InvalidArgumentError(
-      fn,
-      'options.snapshotEvery',
-      `must be a positive integer, got ${snapshotEvery}`,
-      snapshotEvery,
-    );
-  }
+  if (snapshotEvery !== undefined) assertPositiveInteger(fn, 'options.snapshotEvery', snapshotEvery);
   const rows = typeof options.dataset === 'string' ? readDatasetFile(options.dataset) : options.dataset;
   const split = splitDataset(rows);
   mkdirSync(out, { recursive: true });
