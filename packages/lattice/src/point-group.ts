@@ -20,7 +20,9 @@ export interface PointGroupOptions {
  * rotoinversion Q (R·L = L·Q), so a fractional row f of an atom goes to f·R: the crystal rotated by Q, described in
  * the same cell. The identity comes first, and −I (inversion) is always present. Complete for reduced cells
  * (Niggli, Minkowski), whose symmetry operations all have entries in {−1, 0, 1}; on other cells it returns the
- * operations of that form (a subgroup). Returned as row-major Int8Array(9) each, at most 48.
+ * operations of that form (a subgroup). A lattice that is symmetric only to within the tolerance (a cell relaxed
+ * without symmetry) gives the operations that hold within it, a set that need not be closed under products.
+ * Returned as row-major Int8Array(9) each, at most 48.
  *
  * @example
  * latticePointGroup(latticeFromParameters(4, 4, 4, 90, 90, 90)).length; // 48 (m-3m)

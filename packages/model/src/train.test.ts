@@ -1,4 +1,4 @@
-import type { Crystal } from '@crys/lattice';
+import { changeOfCell, type Crystal, niggliReduce } from '@crys/lattice';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetRows, useBackend } from '../test/helpers.js';
@@ -72,6 +72,20 @@ describe('train', () => {
     expect(weightsOf({ weights: full.checkpoint.ema ?? [] })).not.toBe(weightsOf(full.checkpoint.model));
     expect(weightsOf(resumed.best)).toBe(weightsOf(full.best));
     for (const r of [full, half, resumed]) disposeModel(r.model);
+  });
+
+  it('reduceCells trains on the Niggli cells: the same run as on crystals reduced beforehand, another than on the given cells', () => {
+    // skewed cells of the same crystals (a unimodular change of cell), so that reducing them matters
+    const skewed = crystals.slice(0, 6).map((x) => changeOfCell(x, [1, 1, 0, 0, 1, 0, 0, 1, 1]));
+    const reduced = skewed.map((x) => changeOfCell(x, niggliReduce(x.lattice).transform));
+    const config = { ...tiny, maxSteps: 2 };
+    const a = train({ ...config, reduceCells: true }, { train: skewed, valid: skewed.slice(0, 2) });
+    const b = train(config, { train: reduced, valid: reduced.slice(0, 2) });
+    const c = train(config, { train: skewed, valid: skewed.slice(0, 2) });
+    expect(weightsOf(a.checkpoint.model)).toBe(weightsOf(b.checkpoint.model));
+    expect(weightsOf(a.checkpoint.model)).not.toBe(weightsOf(c.checkpoint.model));
+    expect(a.model.config.latticeStats).toEqual(b.model.config.latticeStats);
+    for (const r of [a, b, c]) disposeModel(r.model);
   });
 
   it('train skips and reports a batch with a NaN target, leaving the weights untouched', () => {

@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Crystal, Rng } from '@crys/lattice';
 import { boundedDeformation } from '@crys/actions';
-import { createRng, expSymmetric, InvalidArgumentError, latticeParameters, multiply } from '@crys/lattice';
+import {
+  changeOfCell,
+  createRng,
+  expSymmetric,
+  InvalidArgumentError,
+  latticeParameters,
+  multiply,
+  niggliReduce,
+} from '@crys/lattice';
 import { buildInputs, disposeInputs } from './batch.js';
 import { ModelFormatError } from './errors.js';
 import {
@@ -69,6 +77,13 @@ export interface TrainConfig {
    * would. Absent or 0: every level weighs the same (the squared error of τ̂ = d/σ).
    */
   readonly atomNoiseScale?: number;
+  /**
+   * Train on every crystal in its Niggli-reduced cell (`niggliReduce` + `changeOfCell`: the same crystal, the most
+   * compact cell of its lattice), so the lattice targets from the prior's cubic cell are as short as the lattice
+   * allows and do not depend on the cell a dataset happened to store. The lattice statistics (`latticeStats`) are
+   * then those of the reduced cells. Default false.
+   */
+  readonly reduceCells?: boolean;
   /** Validate every this many steps. */
   readonly validEvery?: number;
   /** Noised copies of each validation crystal (evenly spaced levels), fixed for the whole run. */
@@ -109,6 +124,7 @@ export const DEFAULT_TRAIN_CONFIG: Required<Omit<TrainConfig, 'decaySteps' | 'ma
   latticeWeight: 10,
   emaDecay: 0.999,
   atomNoiseScale: 0,
+  reduceCells: false,
   validEvery: 200,
   validRepeats: 2,
   checkpointEvery: 200,
@@ -287,6 +303,11 @@ function checkConfig(c: Required<Omit<TrainConfig, 'decaySteps' | 'maxMinutes' |
   if (maxMinutes !== undefined && !(maxMinutes > 0)) {
     throw new InvalidArgumentError('train', 'config.maxMinutes', `must be positive, got ${maxMinutes}`, maxMinutes);
   }
+}
+
+/** A crystal in its Niggli-reduced cell. */
+function niggliCell(crystal: Crystal): Crystal {
+  return changeOfCell(crystal, niggliReduce(crystal.lattice).transform);
 }
 
 /** Learning rate at a step: linear warmup, then cosine decay to a floor. */
@@ -487,12 +508,15 @@ export function validationLoss(
  */
 export function train(
   config: TrainConfig,
-  data: { readonly train: readonly Crystal[]; readonly valid: readonly Crystal[] },
+  crystals: { readonly train: readonly Crystal[]; readonly valid: readonly Crystal[] },
   hooks: TrainHooks = {},
   resume?: Checkpoint,
 ): TrainResult {
   const c = { ...DEFAULT_TRAIN_CONFIG, ...config };
   checkConfig(c, config.maxMinutes);
+  const data = c.reduceCells
+    ? { train: crystals.train.map(niggliCell), valid: crystals.valid.map(niggliCell) }
+    : crystals;
   if (data.train.length === 0)
     throw new InvalidArgumentError('train', 'data.train', 'must contain at least one crystal, got 0', 0);
   const started = Date.now();

@@ -26,6 +26,7 @@ interface TrainOpts {
   latticeWeight?: number;
   ema?: number;
   atomNoiseScale?: number;
+  reduceCells?: boolean;
   seed?: number;
   validEvery?: number;
   checkpointEvery?: number;
@@ -91,6 +92,7 @@ function configFromOptions(opts: TrainOpts, task: TaskKind): TrainConfig {
     ...(opts.latticeWeight !== undefined ? { latticeWeight: opts.latticeWeight } : {}),
     ...(opts.ema !== undefined ? { emaDecay: opts.ema } : {}),
     ...(opts.atomNoiseScale !== undefined ? { atomNoiseScale: opts.atomNoiseScale } : {}),
+    ...(opts.reduceCells ? { reduceCells: true } : {}),
     ...(opts.validEvery !== undefined ? { validEvery: opts.validEvery } : {}),
     ...(opts.checkpointEvery !== undefined ? { checkpointEvery: opts.checkpointEvery } : {}),
     ...(opts.k !== undefined ? { k: opts.k } : {}),
@@ -144,6 +146,10 @@ export function registerTrain(program: Command, ctx: CliContext): void {
       '--ema <decay>',
       'decay of the moving average of the weights that validation and model.json use, in [0, 1); 0 turns it off (default 0.999)',
       unitIntervalOption(),
+    )
+    .option(
+      '--reduce-cells',
+      'train on every crystal in its Niggli-reduced cell (the same crystals, the most compact cells)',
     )
     .option(
       '--atom-noise-scale <x>',
