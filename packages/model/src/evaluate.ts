@@ -42,6 +42,10 @@ export interface PredictRowsOptions {
   readonly moveLattice?: boolean;
   /** Polishing steps at level 0 after the schedule (see `ActionOptions.refineSteps`; default: the model's). */
   readonly refineSteps?: number;
+  /** Langevin corrector steps after each annealed step (see `ActionOptions.correctorSteps`; default 0). */
+  readonly correctorSteps?: number;
+  /** The corrector's step size (see `ActionOptions.correctorScale`; default 0.1). */
+  readonly correctorScale?: number;
 }
 
 /** A prediction for one dataset row, with the input the model started from. */
@@ -89,6 +93,8 @@ export function predictRows(
     noiseSeed: seed,
     moveLattice: options.moveLattice,
     refineSteps: options.refineSteps,
+    correctorSteps: options.correctorSteps,
+    correctorScale: options.correctorScale,
   });
   return rows.map((r, i) => ({ id: r.id, start: starts[i], crystal: results[i].crystal }));
 }

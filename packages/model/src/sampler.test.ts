@@ -64,3 +64,30 @@ describe('sampler graphs', () => {
     }
   });
 });
+
+describe('sampler options', () => {
+  it('refineSteps and correctorSteps add steps at level 0 and Langevin moves, reproducibly, and are checked', () => {
+    const starts = crystals.map((c, i) => randomStart(model, c.atomicNumbers, i));
+    const base = { steps: 6, startLevel: 1, trajectory: true };
+    const plain = relaxManyWithGraphs(model, starts, base, 'verlet');
+    const refined = relaxManyWithGraphs(model, starts, { ...base, refineSteps: 3 }, 'verlet');
+    expect(refined[0].steps.length).toBe(9);
+    expect(refined[0].steps.slice(6).every((s) => s.level === 0)).toBe(true);
+    // the first six steps are the plain run's
+    expect(refined[0].trajectory[6].fracCoords).toEqual(plain[0].trajectory[6].fracCoords);
+    const corrected = relaxManyWithGraphs(model, starts, { ...base, correctorSteps: 2, noiseSeed: 5 }, 'verlet');
+    const again = relaxManyWithGraphs(model, starts, { ...base, correctorSteps: 2, noiseSeed: 5 }, 'verlet');
+    const fresh = relaxManyWithGraphs(model, starts, { ...base, correctorSteps: 2, noiseSeed: 5 }, 'rebuild');
+    expect(corrected[0].steps.length).toBe(6);
+    expect(corrected[0].crystal.fracCoords).toEqual(again[0].crystal.fracCoords);
+    expect(corrected[0].crystal.fracCoords).toEqual(fresh[0].crystal.fracCoords);
+    expect(corrected[0].crystal.fracCoords).not.toEqual(plain[0].crystal.fracCoords);
+    expect(() => relaxManyWithGraphs(model, starts, { ...base, refineSteps: -1 }, 'verlet')).toThrow(/refineSteps/);
+    expect(() => relaxManyWithGraphs(model, starts, { ...base, correctorSteps: 1.5 }, 'verlet')).toThrow(
+      /correctorSteps/,
+    );
+    expect(() => relaxManyWithGraphs(model, starts, { ...base, correctorScale: 0 }, 'verlet')).toThrow(
+      /correctorScale/,
+    );
+  });
+});

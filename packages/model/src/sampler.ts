@@ -43,6 +43,14 @@ export interface ActionOptions {
    * `refineSteps`, 0 when it has none).
    */
   readonly refineSteps?: number;
+  /**
+   * Langevin corrector steps after each annealed step (a predictor–corrector sampler): at the new level t' the atoms
+   * move by c·σ(t')·τ̂ + √(2c)·σ(t')·z, z standard normal from the `noiseSeed` generator, c = `correctorScale`.
+   * Default 0 (none).
+   */
+  readonly correctorSteps?: number;
+  /** Step size c of the corrector, relative to σ(t')² (default 0.1). */
+  readonly correctorScale?: number;
 }
 
 /** What happened at one action step of one crystal. */
@@ -152,6 +160,7 @@ function runSchedule(
   moveLattice = true,
   graphs: GraphPolicy = 'verlet',
   refineSteps = 0,
+  corrector: { steps: number; scale: number } = { steps: 0, scale: 0.1 },
 ): { trajectories: Crystal[][]; infos: StepInfo[][] } {
   const task = model.config.task;
   const kNeighbours = model.config.k;
@@ -183,25 +192,28 @@ function runSchedule(
         level: t,
       }));
       const rebuilt: boolean[] = [];
-      const stepGraphs: PeriodicGraph[] = chunk.map((s, b) => {
-        if (graphs === 'rebuild') {
-          rebuilt.push(true);
-          return modelGraph(s.lattice, s.frac, kNeighbours);
-        }
-        let list = lists[start + b];
-        if (list === undefined) {
-          list = createKnnVerletList(s.lattice, s.frac, { k: kNeighbours, skin: VERLET_SKIN, ties: 'keep' });
-          lists[start + b] = list;
-          rebuilt.push(true);
-          return list.update(s.lattice, s.frac);
-        }
-        const builds = list.builds;
-        const g = list.update(s.lattice, s.frac);
-        rebuilt.push(list.builds !== builds);
-        return g;
-      });
+      const graphsOf = (): PeriodicGraph[] =>
+        chunk.map((s, b) => {
+          if (graphs === 'rebuild') {
+            rebuilt[b] = true;
+            return modelGraph(s.lattice, s.frac, kNeighbours);
+          }
+          let list = lists[start + b];
+          if (list === undefined) {
+            list = createKnnVerletList(s.lattice, s.frac, { k: kNeighbours, skin: VERLET_SKIN, ties: 'keep' });
+            lists[start + b] = list;
+            rebuilt[b] = true;
+            return list.update(s.lattice, s.frac);
+          }
+          const builds = list.builds;
+          const g = list.update(s.lattice, s.frac);
+          rebuilt[b] = (rebuilt[b] ?? false) || list.builds !== builds;
+          return g;
+        });
+      const stepGraphs = graphsOf();
       const { atoms, lattice } = model.network.actions(netStates, stepGraphs);
       let offset = 0;
+      const moves: { displacement: number; strain: number }[] = [];
       for (let b = 0; b < chunk.length; b++) {
         const s = chunk[b];
         const n = s.species.length;
@@ -233,14 +245,32 @@ function runSchedule(
           s.lattice = multiply(new Float64Array(9), s.lattice, g);
         } else strain = 0;
         offset += n;
+        moves.push({ displacement: Math.sqrt(moved / n), strain: Math.sqrt(strain) });
+      }
+      // Langevin corrector at the new level: x += c·σ'·τ̂ + √(2c)·σ'·z
+      if (corrector.steps > 0 && task.atomSigmaMax > 0 && sigmaNext > 0) {
+        const step = corrector.scale * sigmaNext;
+        const spread = Math.sqrt(2 * corrector.scale) * sigmaNext;
+        for (let m = 0; m < corrector.steps; m++) {
+          const levelStates: NetworkState[] = chunk.map((s) => ({
+            lattice: s.lattice,
+            frac: s.frac,
+            atomicNumbers: s.atomicNumbers,
+            level: tNext,
+          }));
+          const { atoms: tau } = model.network.actions(levelStates, graphsOf());
+          let o = 0;
+          for (const s of chunk) {
+            for (let i = 0; i < 3 * s.species.length; i++)
+              s.frac[i] += step * tau[3 * o + i] + spread * noiseRng.normal();
+            o += s.species.length;
+          }
+        }
+      }
+      for (let b = 0; b < chunk.length; b++) {
+        const s = chunk[b];
         const p = latticeParameters(s.lattice);
-        infos[start + b].push({
-          level: t,
-          ...p,
-          displacement: Math.sqrt(moved / n),
-          strain: Math.sqrt(strain),
-          rebuilt: rebuilt[b],
-        });
+        infos[start + b].push({ level: t, ...p, ...moves[b], rebuilt: rebuilt[b] });
         if (record) trajectories[start + b].push(toWrappedCrystal(s));
       }
     }
@@ -293,6 +323,24 @@ export function relaxManyWithGraphs(
   const batchSize = options.batchSize ?? 256;
   const refineSteps = options.refineSteps ?? model.config.refineSteps ?? 0;
   checkOptions(fn, steps, startLevel, batchSize, refineSteps);
+  const correctorSteps = options.correctorSteps ?? 0;
+  const correctorScale = options.correctorScale ?? 0.1;
+  if (!Number.isInteger(correctorSteps) || correctorSteps < 0 || correctorSteps > 100) {
+    throw new InvalidArgumentError(
+      fn,
+      'options.correctorSteps',
+      `must be an integer in [0, 100], got ${correctorSteps}`,
+      correctorSteps,
+    );
+  }
+  if (!(correctorScale > 0 && correctorScale <= 1)) {
+    throw new InvalidArgumentError(
+      fn,
+      'options.correctorScale',
+      `must be in (0, 1], got ${correctorScale}`,
+      correctorScale,
+    );
+  }
   const states: RunState[] = crystals.map((c) => ({
     lattice: Float64Array.from(c.lattice),
     frac: Float64Array.from(c.fracCoords),
@@ -311,6 +359,7 @@ export function relaxManyWithGraphs(
     options.moveLattice ?? true,
     graphs,
     refineSteps,
+    { steps: correctorSteps, scale: correctorScale },
   );
   return states.map((s, i) => ({ crystal: toWrappedCrystal(s), trajectory: trajectories[i], steps: infos[i] }));
 }
