@@ -220,11 +220,13 @@ describe('crys model', () => {
       const m = JSON.parse(r.stdout) as ModelJsonReport;
       const dir = join(REPO, 'packages/model/models/perov_5-denoise');
       const file = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
-        config: { species: number[]; steps: number };
+        config: { species: number[]; steps: number; task: object };
       };
       expect(m).toMatchObject({ name: 'perov_5-denoise', shipped: true, steps: file.config.steps });
       expect(m.species.length).toBe(file.config.species.length);
-      expect(m.task).toMatchObject({ ...TASKS.denoise, option: 'denoise' });
+      // the model's own noise process (a model file records the task it was trained with)
+      expect(m.task).toMatchObject({ ...file.config.task, option: 'denoise' });
+      expect(m.task).toMatchObject({ kind: TASKS.denoise.kind, atomSigmaMax: TASKS.denoise.atomSigmaMax });
       expect(m.training?.stopReason).toBe('steps');
       expect(m.evaluation).toMatchObject({ task: 'denoise' });
       const text = runCli(['model', 'perov_5-denoise']).stdout;
