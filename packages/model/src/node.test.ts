@@ -1,13 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetRows, useBackend } from '../test/helpers.js';
-import type { DatasetRow } from './data.js';
+import { type DatasetRow, splitDataset } from './data.js';
 import { disposeModel, loadModel } from './model.js';
 import type { ModelJson } from './model.js';
 import { readCheckpointFile, saveModelFile, trainToDirectory } from './node.js';
-import type { MetricsRecord, TrainConfig } from './train.js';
+import { type MetricsRecord, type TrainConfig, train } from './train.js';
 
 let rows: DatasetRow[];
 const network = { hidden: 8, layers: 1, rbf: 8, cutoff: 8, vectorChannels: 2, timeFeatures: 4 };
@@ -37,6 +37,38 @@ const lines = (file: string): MetricsRecord[] =>
     .map((l) => JSON.parse(l) as MetricsRecord);
 
 describe('trainToDirectory', () => {
+  it('a run killed after its last checkpoint and resumed logs exactly what the uninterrupted run logs', () => {
+    const config: TrainConfig = { ...tiny, maxSteps: 7, checkpointEvery: 2, logEvery: 3, validEvery: 3 };
+    const whole = join(tempDir(), 'whole');
+    disposeModel(trainToDirectory({ dataset: rows, out: whole, config }).model);
+    // the killed run: checkpoint.json from step 4, metrics.jsonl up to step 5 and a line cut in half
+    const killed = join(tempDir(), 'killed');
+    mkdirSync(killed);
+    const split = splitDataset(rows);
+    const meta = { split: 'fnv1a(material_id) % 10: 0-7 train, 8 valid, 9 holdout' };
+    const r = train(
+      { ...config, meta },
+      { train: split.train.map((x) => x.crystal), valid: split.valid.map((x) => x.crystal) },
+      {
+        onMetrics: (m) => appendFileSync(join(killed, 'metrics.jsonl'), `${JSON.stringify(m)}\n`),
+        onCheckpoint: (c) => {
+          if (c.step === 4) writeFileSync(join(killed, 'checkpoint.json'), JSON.stringify(c));
+        },
+        shouldStop: (step) => step === 5,
+      },
+    );
+    disposeModel(r.model);
+    appendFileSync(join(killed, 'metrics.jsonl'), '{"type":"train","st');
+    disposeModel(trainToDirectory({ dataset: rows, out: killed, config, resume: true }).model);
+    const strip = (file: string) =>
+      lines(file)
+        .filter((m) => m.type === 'train' || m.type === 'valid')
+        .map((m) => JSON.stringify({ ...m, elapsedSec: 0 }));
+    const expected = strip(join(whole, 'metrics.jsonl'));
+    expect(expected.length).toBe(5); // train at 3 and 6, valid at 3, 6 and the last step
+    expect(strip(join(killed, 'metrics.jsonl'))).toEqual(expected);
+  });
+
   it('snapshotEvery keeps the moving-average model at every multiple of it, loadable, as the checkpoint holds it', () => {
     const out = join(tempDir(), 'run');
     const result = trainToDirectory({ dataset: rows, out, config: { ...tiny, maxSteps: 4 }, snapshotEvery: 2 });

@@ -189,6 +189,22 @@ export function trainToDirectory(options: TrainRunOptions): TrainResult {
   const split = splitDataset(rows);
   mkdirSync(out, { recursive: true });
   if (!checkpoint) writeFileSync(metricsPath, '');
+  else if (existsSync(metricsPath)) {
+    // A run killed after its last checkpoint has logged steps the resumed run will take again: drop them, so the
+    // stream holds each step once and equals the uninterrupted run's.
+    const kept = readFileSync(metricsPath, 'utf8')
+      .split('\n')
+      .filter((line) => {
+        if (line.trim() === '') return false;
+        try {
+          const step = (JSON.parse(line) as { step?: unknown }).step;
+          return typeof step !== 'number' || step <= (checkpoint as Checkpoint).step;
+        } catch {
+          return false; // a line cut by the kill
+        }
+      });
+    writeFileAtomicSync(metricsPath, kept.map((line) => `${line}\n`).join(''));
+  }
   let wroteBest = false;
   const result = train(
     config,

@@ -205,6 +205,11 @@ export interface Checkpoint {
   readonly applied: number;
   /** The moving average of the weights (absent in checkpoints written before averaging existed). */
   readonly ema?: readonly SerializedWeight[];
+  /**
+   * The sums behind the next `train` record (steps since the last one), so that a resumed run logs what the
+   * uninterrupted run logs (absent in older checkpoints: the first record after such a resume averages fewer steps).
+   */
+  readonly logSums?: { loss: number; atom: number; lattice: number; norm: number; n: number };
 }
 
 /**
@@ -661,6 +666,7 @@ export function train(
     elapsedSec: elapsedBefore + (Date.now() - started) / 1000,
     applied,
     ema: serializeTensors(ema),
+    logSums: { ...acc },
   });
   // runs fn with the averaged weights in the model (the raw weights are put back afterwards)
   const withAverage = <T>(fn: () => T): T => {
@@ -690,7 +696,7 @@ export function train(
     emit({ type: 'valid', step, ...v, best: improved, elapsedSec: elapsedBefore + (Date.now() - started) / 1000 });
   };
 
-  const acc = { loss: 0, atom: 0, lattice: 0, norm: 0, n: 0 };
+  const acc = resume?.logSums ? { ...resume.logSums } : { loss: 0, atom: 0, lattice: 0, norm: 0, n: 0 };
   let skipped = 0;
   let reason: 'steps' | 'time' | 'stopped' = 'steps';
   const b1 = 0.9,
