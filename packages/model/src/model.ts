@@ -42,6 +42,10 @@ export interface ModelConfig {
   readonly steps: number;
   /** Default number of polishing steps at level 0 after the schedule (absent: 0). */
   readonly refineSteps?: number;
+  /** Default Langevin corrector steps after each annealed step (absent: 0), chosen on the validation split. */
+  readonly correctorSteps?: number;
+  /** Default corrector step size (absent: 0.1). */
+  readonly correctorScale?: number;
   /** Training-set mean and floored spread of a, b, c, α, β, γ (the lattice loss and the mean baseline). */
   readonly latticeStats?: LatticeStats;
   /** Free-form provenance (dataset, split, command, training time). */

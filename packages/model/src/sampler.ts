@@ -46,10 +46,10 @@ export interface ActionOptions {
   /**
    * Langevin corrector steps after each annealed step (a predictor–corrector sampler): at the new level t' the atoms
    * move by c·σ(t')·τ̂ + √(2c)·σ(t')·z, z standard normal from the `noiseSeed` generator, c = `correctorScale`.
-   * Default 0 (none).
+   * Default: the model's `correctorSteps`, 0 when it has none.
    */
   readonly correctorSteps?: number;
-  /** Step size c of the corrector, relative to σ(t')² (default 0.1). */
+  /** Step size c of the corrector, relative to σ(t')² (default: the model's `correctorScale`, else 0.1). */
   readonly correctorScale?: number;
 }
 
@@ -323,8 +323,8 @@ export function relaxManyWithGraphs(
   const batchSize = options.batchSize ?? 256;
   const refineSteps = options.refineSteps ?? model.config.refineSteps ?? 0;
   checkOptions(fn, steps, startLevel, batchSize, refineSteps);
-  const correctorSteps = options.correctorSteps ?? 0;
-  const correctorScale = options.correctorScale ?? 0.1;
+  const correctorSteps = options.correctorSteps ?? model.config.correctorSteps ?? 0;
+  const correctorScale = options.correctorScale ?? model.config.correctorScale ?? 0.1;
   if (!Number.isInteger(correctorSteps) || correctorSteps < 0 || correctorSteps > 100) {
     throw new InvalidArgumentError(
       fn,
