@@ -90,7 +90,8 @@ export function predictRows(
     startLevel: level,
     batchSize: options.batchSize,
     eta: options.eta,
-    noiseSeed: seed,
+    // each row's fresh noise from its own seed, so a row's prediction does not depend on the batch it is in
+    noiseSeed: rows.map((r) => (seed ^ fnv1a(r.id) ^ 0x5bd1e995) >>> 0),
     moveLattice: options.moveLattice,
     refineSteps: options.refineSteps,
     correctorSteps: options.correctorSteps,

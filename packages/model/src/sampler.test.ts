@@ -82,6 +82,22 @@ describe('sampler options', () => {
     expect(corrected[0].crystal.fracCoords).toEqual(again[0].crystal.fracCoords);
     expect(corrected[0].crystal.fracCoords).toEqual(fresh[0].crystal.fracCoords);
     expect(corrected[0].crystal.fracCoords).not.toEqual(plain[0].crystal.fracCoords);
+    // with per-crystal seeds a crystal's run does not depend on the others in the call or on batching
+    const seeds = starts.map((_, i) => 100 + i);
+    const all = relaxManyWithGraphs(
+      model,
+      starts,
+      { ...base, correctorSteps: 1, eta: 0.5, noiseSeed: seeds, batchSize: 2 },
+      'verlet',
+    );
+    const one = relaxManyWithGraphs(
+      model,
+      starts.slice(3, 4),
+      { ...base, correctorSteps: 1, eta: 0.5, noiseSeed: [103] },
+      'verlet',
+    );
+    expect(one[0].crystal.fracCoords).toEqual(all[3].crystal.fracCoords);
+    expect(() => relaxManyWithGraphs(model, starts, { ...base, noiseSeed: [1, 2] }, 'verlet')).toThrow(/noiseSeed/);
     expect(() => relaxManyWithGraphs(model, starts, { ...base, refineSteps: -1 }, 'verlet')).toThrow(/refineSteps/);
     expect(() => relaxManyWithGraphs(model, starts, { ...base, correctorSteps: 1.5 }, 'verlet')).toThrow(
       /correctorSteps/,

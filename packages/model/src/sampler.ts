@@ -1,5 +1,5 @@
 import { createKnnVerletList, type KnnVerletList, type PeriodicGraph } from '@crys/graph';
-import type { Crystal } from '@crys/lattice';
+import type { Crystal, Rng } from '@crys/lattice';
 import {
   createCrystal,
   createRng,
@@ -30,11 +30,15 @@ export interface ActionOptions {
   /**
    * Stochasticity of the atom updates, as DDIM's η: 0 (default) moves atoms by (σ_k − σ_{k+1})·τ̂; η > 0
    * jumps to the predicted clean coordinates and re-noises them to σ_{k+1} with a share η of fresh noise,
-   * drawn from a generator seeded by `noiseSeed` (so runs stay reproducible).
+   * drawn from the crystal's noise generator (`noiseSeed`, so runs stay reproducible).
    */
   readonly eta?: number;
-  /** Seed of the fresh noise when `eta` > 0 (default 0). */
-  readonly noiseSeed?: number;
+  /**
+   * Seeds of the fresh noise (η > 0, corrector steps): one number (crystal i draws from its own generator, seeded
+   * from it and i) or one seed per crystal, so that a crystal's result depends only on its own seed, not on the
+   * other crystals of the call or how they are batched (default 0).
+   */
+  readonly noiseSeed?: number | readonly number[];
   /** Apply the lattice actions (default true); false keeps the starting cell (an ablation). */
   readonly moveLattice?: boolean;
   /**
@@ -45,7 +49,7 @@ export interface ActionOptions {
   readonly refineSteps?: number;
   /**
    * Langevin corrector steps after each annealed step (a predictor–corrector sampler): at the new level t' the atoms
-   * move by c·σ(t')·τ̂ + √(2c)·σ(t')·z, z standard normal from the `noiseSeed` generator, c = `correctorScale`.
+   * move by c·σ(t')·τ̂ + √(2c)·σ(t')·z, z standard normal from the crystal's noise generator, c = `correctorScale`.
    * Default: the model's `correctorSteps`, 0 when it has none.
    */
   readonly correctorSteps?: number;
@@ -111,6 +115,8 @@ interface RunState {
   frac: Float64Array;
   readonly species: Int32Array;
   readonly atomicNumbers: Uint8Array;
+  /** The crystal's own generator of fresh noise (η > 0, corrector). */
+  readonly noise: Rng;
 }
 
 /**
@@ -156,7 +162,6 @@ function runSchedule(
   record: boolean,
   batchSize: number,
   eta = 0,
-  noiseSeed = 0,
   moveLattice = true,
   graphs: GraphPolicy = 'verlet',
   refineSteps = 0,
@@ -169,7 +174,6 @@ function runSchedule(
   const infos: StepInfo[][] = states.map(() => []);
   const g = new Float64Array(9);
   const a = new Float64Array(9);
-  const noiseRng = createRng(noiseSeed);
   for (let k = 0; k < steps + refineSteps; k++) {
     const polishing = k >= steps;
     const t = polishing ? 0 : startLevel * (1 - k / steps);
@@ -221,7 +225,7 @@ function runSchedule(
         if (task.atomSigmaMax > 0) {
           const before = s.lattice;
           for (let i = 0; i < 3 * n; i++) s.frac[i] += atomFactor * atoms[3 * offset + i];
-          if (sNoise > 0) for (let i = 0; i < 3 * n; i++) s.frac[i] += sNoise * noiseRng.normal();
+          if (sNoise > 0) for (let i = 0; i < 3 * n; i++) s.frac[i] += sNoise * s.noise.normal();
           for (let i = 0; i < n; i++) {
             let dx = 0,
               dy = 0,
@@ -262,7 +266,7 @@ function runSchedule(
           let o = 0;
           for (const s of chunk) {
             for (let i = 0; i < 3 * s.species.length; i++)
-              s.frac[i] += step * tau[3 * o + i] + spread * noiseRng.normal();
+              s.frac[i] += step * tau[3 * o + i] + spread * s.noise.normal();
             o += s.species.length;
           }
         }
@@ -341,11 +345,21 @@ export function relaxManyWithGraphs(
       correctorScale,
     );
   }
-  const states: RunState[] = crystals.map((c) => ({
+  const seeds = options.noiseSeed ?? 0;
+  if (typeof seeds !== 'number' && seeds.length !== crystals.length) {
+    throw new InvalidArgumentError(
+      fn,
+      'options.noiseSeed',
+      `must be a number or one seed per crystal (${crystals.length}), got ${seeds.length}`,
+      seeds,
+    );
+  }
+  const states: RunState[] = crystals.map((c, i) => ({
     lattice: Float64Array.from(c.lattice),
     frac: Float64Array.from(c.fracCoords),
     species: speciesIndices(model, c.atomicNumbers, fn),
     atomicNumbers: Uint8Array.from(c.atomicNumbers),
+    noise: createRng(typeof seeds === 'number' ? (seeds + Math.imul(i + 1, 0x9e3779b1)) >>> 0 : seeds[i]),
   }));
   const { trajectories, infos } = runSchedule(
     model,
@@ -355,7 +369,6 @@ export function relaxManyWithGraphs(
     options.trajectory ?? false,
     batchSize,
     options.eta ?? 0,
-    options.noiseSeed ?? 0,
     options.moveLattice ?? true,
     graphs,
     refineSteps,
