@@ -58,12 +58,12 @@ const cases = {
 };
 
 predictRows(model, rows.slice(0, 4), { seed: 0 }); // compile, warm up
-const results = {};
+const results = Object.fromEntries(Object.keys(cases).map((name) => [name, { tfjs: [], compiled: [] }]));
 for (let r = 0; r < rounds; r++) {
   for (const [name, run] of Object.entries(cases)) {
     for (const pass of ['tfjs', 'compiled']) {
       model.network.inference = pass;
-      (results[name] ??= { tfjs: [], compiled: [] })[pass].push(run());
+      results[name][pass].push(run());
     }
   }
 }
