@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { type EvaluationSummary, formatControl, formatEvaluation } from './commands/eval.js';
 import { runCli } from './test-support/run-cli.js';
@@ -88,5 +91,23 @@ describe('crys eval (shipped structure model)', () => {
     // the printed control is the JSON's
     const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
     expect(t.stdout).toContain(`match rate ${pct(j.control.match.matchRate)}, RMS < 0.1`);
+    expect(j).toMatchObject({ refineSteps: 0, correctorSteps: 0, correctorScale: 0.1 });
+  });
+
+  test('crys eval --refine-steps / --corrector-steps / --corrector-scale reach the sampler, are recorded and checked', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crys-eval-sampler-'));
+    const a = join(dir, 'corrected.csv'),
+      b = join(dir, 'plain.csv');
+    const j = JSON.parse(
+      runCli([...args, '--corrector-steps', '2', '--corrector-scale', '0.3', '-o', a, '--json']).stdout,
+    );
+    runCli([...args, '-o', b, '--json']);
+    expect(j).toMatchObject({ refineSteps: 0, correctorSteps: 2, correctorScale: 0.3 });
+    // the predictions differ (the corrector moved the atoms)
+    expect(readFileSync(a, 'utf8')).not.toBe(readFileSync(b, 'utf8'));
+    const bad = runCli([...args, '--corrector-scale', '2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--corrector-scale');
+    expect(runCli([...args, '--refine-steps', '-1']).code).toBe(2);
   });
 });

@@ -65,6 +65,27 @@ export function etaOption(): Option {
   );
 }
 
+/** The sampler options beside `--steps` of `predict`, `relax` and `eval` (defaults: the model file's). */
+export function samplerOptions(): Option[] {
+  return [
+    new Option(
+      '--refine-steps <n>',
+      "polishing steps at level 0 after the schedule (default: the model's, else 0)",
+    ).argParser(intOption(0, 100_000)),
+    new Option(
+      '--corrector-steps <n>',
+      "Langevin corrector steps after each step, a predictor–corrector sampler (default: the model's, else 0)",
+    ).argParser(intOption(0, 100)),
+    new Option('--corrector-scale <x>', "corrector step size, in (0, 1] (default: the model's, else 0.1)").argParser(
+      (value: string) => {
+        const n = numberOption('positive')(value);
+        if (n > 1) throw new InvalidArgumentError(`expected a number in (0, 1], got '${value}'.`);
+        return n;
+      },
+    ),
+  ];
+}
+
 /** `--fixed-lattice` of `predict` and `eval`: an ablation that applies the atom actions only. */
 export function fixedLatticeOption(): Option {
   return new Option('--fixed-lattice', 'apply the atom actions only and keep the starting lattice (an ablation)');

@@ -57,6 +57,10 @@ describe('shipped models reproduce their documented holdout scores', () => {
         startLevel: recorded.startLevel,
         eta: recorded.eta,
         moveLattice: recorded.moveLattice,
+        // recorded since the sampler gained them; older files ran without them (the model's defaults, 0)
+        refineSteps: recorded.refineSteps,
+        correctorSteps: recorded.correctorSteps,
+        correctorScale: recorded.correctorScale,
       });
       // as `crys eval`: the lattice-recovery baseline is the mean of the file's train split
       const mean = latticeStats(all.filter((r) => splitOf(r.id) === 'train').map((r) => r.crystal)).mean;

@@ -6,7 +6,15 @@ import { UsageError } from '../errors.js';
 import { writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
-import { backendOption, choiceOption, etaOption, fixedLatticeOption, intOption, numberOption } from '../options.js';
+import {
+  backendOption,
+  choiceOption,
+  etaOption,
+  fixedLatticeOption,
+  intOption,
+  numberOption,
+  samplerOptions,
+} from '../options.js';
 import { createProgress } from '../progress.js';
 import { fixed, formatTable, percent } from '../table.js';
 import { paint } from '../term.js';
@@ -21,6 +29,9 @@ interface EvalOpts {
   startLevel?: number;
   eta?: number;
   fixedLattice?: boolean;
+  refineSteps?: number;
+  correctorSteps?: number;
+  correctorScale?: number;
   backend: 'wasm' | 'cpu';
   out?: string;
   format?: string;
@@ -170,6 +181,9 @@ export function registerEval(program: Command, ctx: CliContext): void {
     )
     .addOption(etaOption())
     .addOption(fixedLatticeOption())
+    .addOption(samplerOptions()[0])
+    .addOption(samplerOptions()[1])
+    .addOption(samplerOptions()[2])
     .addOption(backendOption())
     .option('-o, --out <file>', 'also write the predictions (a dataset CSV with material_id and P1 cif)')
     .option('--format <id>', `format of --data when the name does not say: ${FORMAT_NAMES}`)
@@ -207,6 +221,9 @@ export function registerEval(program: Command, ctx: CliContext): void {
         startLevel: opts.startLevel,
         eta: opts.eta,
         moveLattice: !opts.fixedLattice,
+        refineSteps: opts.refineSteps,
+        correctorSteps: opts.correctorSteps,
+        correctorScale: opts.correctorScale,
       };
       const progress = createProgress(term, { label: 'evaluating', total: rows.length, unit: 'crystals' });
       const t0 = performance.now();
@@ -242,6 +259,9 @@ export function registerEval(program: Command, ctx: CliContext): void {
         steps: opts.steps ?? model.config.steps,
         eta: opts.eta ?? 0,
         moveLattice: !opts.fixedLattice,
+        refineSteps: opts.refineSteps ?? model.config.refineSteps ?? 0,
+        correctorSteps: opts.correctorSteps ?? model.config.correctorSteps ?? 0,
+        correctorScale: opts.correctorScale ?? model.config.correctorScale ?? 0.1,
         ...(model.config.task.kind === 'denoise' ? { startLevel: opts.startLevel ?? 0.5 } : {}),
         ...report,
         ...summary,
