@@ -30,6 +30,7 @@ export type WorkerResponse =
   | {
       id: number;
       ok: true;
+      /** What ran the network, e.g. `the compiled network (tfjs wasm for the weights)`. */
       backend: string;
       milliseconds: number;
       atomicNumbers: number[];

@@ -204,7 +204,7 @@ export class ModelView {
       verdict,
     };
     $('m-status').textContent =
-      `${res.steps.length} steps in ${(res.milliseconds / 1000).toFixed(2)} s on tfjs ${res.backend}`;
+      `${res.steps.length} steps in ${(res.milliseconds / 1000).toFixed(2)} s with ${res.backend}`;
     this.onTrajectory(frames);
     this.load();
     return this.run;

@@ -56,7 +56,9 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
     post({
       id: req.id,
       ok: true,
-      backend: name,
+      // relax and predictStructure run the network compiled to typed arrays (no tfjs ops); tfjs holds the weights.
+      backend:
+        model.network.inference === 'compiled' ? `the compiled network (tfjs ${name} for the weights)` : `tfjs ${name}`,
       milliseconds: performance.now() - t0,
       atomicNumbers: Array.from(result.crystal.atomicNumbers),
       frames: result.trajectory.map((c) => ({ lattice: Array.from(c.lattice), fracCoords: Array.from(c.fracCoords) })),
