@@ -432,7 +432,8 @@ export class EgnnInference {
       const a = atomicNumbers[i];
       heap.set(this.table.subarray(a * F, a * F + F), h + i * Fp);
     }
-    if (this.level) this.addLevel(this.level, h, inputs.level as Float32Array, inputs.crystalIndex as Int32Array);
+    if (this.level)
+      this.addLevel(this.level, h, inputs.level as Float32Array | Float64Array, inputs.crystalIndex as Int32Array);
     if (this.mean || V > 0) {
       if (this.counts.length < N) this.counts = new Float32Array(N);
       const c = this.counts;
@@ -539,7 +540,7 @@ export class EgnnInference {
    * Adds the level embedding of graph `crystalIndex[i]` to the features of atom i:
    * `W₂·SiLU(W₁·[sin(ωt) ‖ cos(ωt)] + b₁) + b₂` (float64 sums of float32 values; B rows, so plain loops).
    */
-  private addLevel(w: LevelWeights, h: number, level: Float32Array, crystalIndex: Int32Array): void {
+  private addLevel(w: LevelWeights, h: number, level: Float32Array | Float64Array, crystalIndex: Int32Array): void {
     const F = this.units;
     const Fp = pad8(F);
     const T = this.levelFeatures;

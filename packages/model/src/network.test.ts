@@ -153,6 +153,19 @@ describe('ActionNetwork on the shipped models', () => {
     }
   });
 
+  test('ActionNetwork.inference accepts only compiled and tfjs', () => {
+    const model = shipped('perov_5');
+    model.network.inference = 'tfjs';
+    expect(() => {
+      model.network.inference = 'webgl' as 'tfjs';
+    }).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: ActionNetwork: inference must be 'compiled' or 'tfjs', got webgl]`,
+    );
+    expect(model.network.inference).toBe('tfjs');
+    model.network.inference = 'compiled';
+    expect(model.network.inference).toBe('compiled');
+  });
+
   test('the tfjs pass of ActionNetwork.actions equals forward on buildInputs', () => {
     const model = shipped('carbon_24');
     const states = recorded.cases[1].states;

@@ -1,7 +1,7 @@
 import { atomActions, atomActionsInto, latticeAction, latticeActionInto } from '@crys/actions';
 import { Egnn, type EgnnArgs, type EgnnInference, type NamedWeight, sliceColumns } from '@crys/egnn';
 import { batchGraphs, type PeriodicGraph } from '@crys/graph';
-import { type Crystal, invert } from '@crys/lattice';
+import { type Crystal, InvalidArgumentError, invert } from '@crys/lattice';
 import * as tf from '@tensorflow/tfjs';
 import { buildInputs, disposeInputs, type NetworkState } from './batch.js';
 
@@ -129,8 +129,7 @@ export class ActionNetwork {
   readonly config: NetworkConfig;
   /** The network (weights `embedding/…`, `level/…`, `conv{l}/…`, `vec{l}/…`, `head/…`). */
   readonly egnn: Egnn;
-  /** Which forward pass {@link actions} runs; default `'compiled'`. May be changed at any time. */
-  inference: NetworkInference = 'compiled';
+  private pass: NetworkInference = 'compiled';
   private compiled: { readonly inference: EgnnInference; readonly weightData: readonly object[] } | undefined;
 
   constructor(config: NetworkConfig, seed: number) {
@@ -142,6 +141,27 @@ export class ActionNetwork {
   /** All weights in a fixed order (the order of the model file). */
   get weights(): readonly NamedWeight[] {
     return this.egnn.weights;
+  }
+
+  /**
+   * Which forward pass {@link actions} runs: `'compiled'` (default) or `'tfjs'`. May be changed at any time.
+   *
+   * @throws InvalidArgumentError for any other value.
+   */
+  get inference(): NetworkInference {
+    return this.pass;
+  }
+
+  set inference(pass: NetworkInference) {
+    if (pass !== 'compiled' && pass !== 'tfjs') {
+      throw new InvalidArgumentError(
+        'ActionNetwork',
+        'inference',
+        `must be 'compiled' or 'tfjs', got ${String(pass)}`,
+        pass,
+      );
+    }
+    this.pass = pass;
   }
 
   /** Per-edge invariant weights [E, 2] (column 0: atoms, column 1: lattice). Call inside `tf.tidy`. */
@@ -177,7 +197,8 @@ export class ActionNetwork {
    * const { atoms, lattice } = net.actions([{ lattice, frac, atomicNumbers, level: 0.5 }], [graph]);
    */
   actions(states: readonly NetworkState[], graphs: readonly PeriodicGraph[]): NetworkActions {
-    if (this.inference === 'tfjs') {
+    if (this.pass === 'tfjs') {
+      // The graphs are given, so buildInputs needs no k.
       const inputs = buildInputs(states, 0, graphs);
       try {
         return tf.tidy(() => {
