@@ -110,4 +110,20 @@ describe('crys eval (shipped structure model)', () => {
     expect(bad.stderr).toContain('--corrector-scale');
     expect(runCli([...args, '--refine-steps', '-1']).code).toBe(2);
   });
+
+  test('crys eval --symmetrize idealises predictions and starts with moyo, says so, and records it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crys-eval-sym-'));
+    const out = join(dir, 'sym.csv');
+    const t = runCli([...args, '--symmetrize', '0.3', '-o', out]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toContain(
+      'idealised with moyo at symprec 0.3 Å before scoring (--symmetrize: not the plain model)',
+    );
+    const j = JSON.parse(runCli([...args, '--symmetrize', '0.3', '--json']).stdout);
+    expect(j).toMatchObject({ symmetrize: 0.3 });
+    expect(j.symmetrizeFailed).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(out, 'utf8')).toContain('material_id');
+    expect(JSON.parse(runCli([...args, '--json']).stdout).symmetrize).toBeUndefined();
+    expect(runCli([...args, '--symmetrize', '0']).code).toBe(2);
+  });
 });
