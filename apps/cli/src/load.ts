@@ -1,6 +1,6 @@
 import { detectFormat, FORMATS, getFormat, readDatasetCsv, write, writeCif, writeDatasetCsv } from '@crys/io';
 import type { Crystal } from '@crys/lattice';
-import { UsageError } from './errors.js';
+import { CliFailure, UsageError } from './errors.js';
 import { readText } from './files.js';
 
 /** A crystal read from a file, with where it came from. */
@@ -151,6 +151,12 @@ export function loadCrystals(file: string, options: LoadOptions = {}): Loaded {
         properties: row.properties,
       });
       warnings.push(...row.warnings);
+    }
+    if (total === 0) {
+      throw new CliFailure(
+        `${source} holds no crystal: a header and no data rows`,
+        'check that the right file was given',
+      );
     }
   } else {
     const r = getFormat(format).read(text, { source });

@@ -3,9 +3,9 @@ import { type CifBlock, type CifDocument, type CifLoop, parseCifScratch } from '
 import { ParseError } from './errors.js';
 import { findSpaceGroup, type SpaceGroupMatch, spaceGroupOperations, spaceGroupSetting } from './space-groups.js';
 import { speciesToAtomicNumber } from './species.js';
-import { parseXyzOperation } from './symop.js';
+import { formatXyzOperation, parseXyzOperation } from './symop.js';
 import type { ReadOptions, ReadResult } from './types.js';
-import { inverse } from './util.js';
+import { fracProblem, inverse, latticeProblem, MAX_FRAC_COORD } from './util.js';
 
 /** Options of {@link readCif}. */
 export interface ReadCifOptions extends ReadOptions {
@@ -48,6 +48,12 @@ const CELL_TAGS = [
   '_cell_angle_gamma',
 ] as const;
 const CELL_PARAMS = new Float64Array(6);
+/**
+ * The most site images a block may generate: atom-site rows × distinct symmetry operations. A real structure
+ * stays far below it (192 operations × 1,000 sites is 192,000); a file beyond it is refused with a
+ * {@link ParseError} instead of running out of memory or time.
+ */
+export const MAX_SITE_IMAGES = 2_000_000;
 const IDENTITY = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0);
 // pymatgen's CifParser snaps coordinates written as 0.3333 / 0.6667 to 1/3, 2/3 (relative tolerance 1e-4)
 // so that 3- and 6-fold operations map them onto each other.
@@ -165,6 +171,30 @@ function identityIndex(ops: Float64Array): number {
   return -1;
 }
 
+/**
+ * The operations with repeats removed (equal rotations and translations equal modulo 1, to 1e-6), in order of
+ * first appearance; `ops` itself when there are none. Expanding the same operation twice only repeats work.
+ */
+function distinctOperations(ops: Float64Array): Float64Array {
+  const seen = new Set<string>();
+  const keep: number[] = [];
+  for (let b = 0; b < ops.length; b += 12) {
+    let key = '';
+    for (let i = 0; i < 9; i++) key += `${Math.round(ops[b + i] * 1e9)},`;
+    for (let i = 9; i < 12; i++) {
+      const t = Math.round((ops[b + i] - Math.floor(ops[b + i])) * 1e6);
+      key += `${t === 1e6 ? 0 : t},`;
+    }
+    if (seen.has(key)) continue;
+    seen.add(key);
+    keep.push(b);
+  }
+  if (keep.length * 12 === ops.length) return ops;
+  const out = new Float64Array(12 * keep.length);
+  for (let k = 0; k < keep.length; k++) out.set(ops.subarray(keep[k], keep[k] + 12), 12 * k);
+  return out;
+}
+
 let settingsPerNumber: Uint8Array | undefined;
 
 /** How many Hall settings share an ITA number (1 for most cubic and hexagonal groups). */
@@ -211,6 +241,14 @@ function readOperations(doc: CifDocument, block: CifBlock): Float64Array {
         const op = parseXyzOperation(doc.tokenText(tok));
         if (typeof op === 'string') throw doc.errorAt(tok, `symmetry operation: ${op}`);
         ops.set(op, 12 * r);
+      }
+      const distinct = distinctOperations(ops);
+      if (distinct.length < ops.length) {
+        doc.warnAt(
+          found ? found.loop.token(0, found.column) : single,
+          `data_${block.name}: ${(ops.length - distinct.length) / 12} of ${count} symmetry operations repeat an earlier one (modulo lattice translations); ignored`,
+        );
+        ops = distinct;
       }
     }
     if (isIdentity(ops)) {
@@ -266,6 +304,127 @@ function cellParameter(doc: CifDocument, block: CifBlock, tag: string, isAngle: 
   return v;
 }
 
+/** The cell parameter most likely to blame for a degenerate cell: the most extreme length, else the angle farthest from 90°. */
+function worstCellParameter(p: Float64Array): number {
+  let worst = 0;
+  let score = -1;
+  for (let i = 0; i < 3; i++) {
+    const s = Math.abs(Math.log10(p[i]));
+    if (s > score) {
+      score = s;
+      worst = i;
+    }
+  }
+  if (score > 30) return worst;
+  score = -1;
+  for (let i = 3; i < 6; i++) {
+    const s = Math.abs(p[i] - 90);
+    if (s > score) {
+      score = s;
+      worst = i;
+    }
+  }
+  return worst;
+}
+
+/** `a` copied into a new array of `length` (the growth step of the site arrays). */
+function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, length: number): T {
+  const out = new (a.constructor as new (n: number) => T)(length);
+  out.set(a);
+  return out;
+}
+
+/**
+ * The kept sites of a block bucketed by position modulo 1 on a grid whose cells are at least twice the site
+ * tolerance wide, so every site within the tolerance of a point lies in the point's cell or the one on its
+ * nearer side along each axis: 8 cells to look at, and merging the images of a block is near-linear instead of
+ * comparing each image with every site kept so far. Each cell holds two chains, newest site first: all sites,
+ * and the sites of one element (`next` and `nextSame`, indexed by site, link to the older site).
+ */
+class SiteGrid {
+  private readonly g: number;
+  private readonly tol: number;
+  private readonly heads = new Map<number, number>();
+  private readonly headsSame = new Map<number, number>();
+  private readonly cells = new Float64Array(8);
+  private cellCount = 0;
+  private home = 0;
+  constructor(tol: number) {
+    this.tol = tol;
+    const g = Math.floor(0.5 / tol);
+    // g < 3 (a tolerance near 1/6 or more) puts everything in one cell; beyond 2^15 the keys stop being exact.
+    this.g = g >= 3 ? Math.min(g, 1 << 15) : 1;
+  }
+  /** Sets the cells to search for a point (and the cell it would be inserted in). */
+  locate(a0: number, a1: number, a2: number): void {
+    const g = this.g;
+    if (g === 1) {
+      this.home = 0;
+      this.cells[0] = 0;
+      this.cellCount = 1;
+      return;
+    }
+    const ix = this.axis(a0);
+    const iy = this.axis(a1);
+    const iz = this.axis(a2);
+    const i0 = ix >> 1;
+    const j0 = iy >> 1;
+    const k0 = iz >> 1;
+    this.home = i0 + g * (j0 + g * k0);
+    let c = 0;
+    for (let di = 0; di < 2; di++) {
+      const i = di === 0 ? i0 : (i0 + ((ix & 1) === 1 ? 1 : g - 1)) % g;
+      for (let dj = 0; dj < 2; dj++) {
+        const j = dj === 0 ? j0 : (j0 + ((iy & 1) === 1 ? 1 : g - 1)) % g;
+        for (let dk = 0; dk < 2; dk++) {
+          const k = dk === 0 ? k0 : (k0 + ((iz & 1) === 1 ? 1 : g - 1)) % g;
+          this.cells[c++] = i + g * (j + g * k);
+        }
+      }
+    }
+    this.cellCount = c;
+  }
+  /** 2·cell + (1 when the point is in the upper half of its cell) along one axis. */
+  private axis(a: number): number {
+    const g = this.g;
+    let h = Math.floor((a - Math.floor(a)) * 2 * g);
+    if (h >= 2 * g) h = 2 * g - 1;
+    else if (!(h >= 0)) h = 0;
+    return h;
+  }
+  /**
+   * The smallest index of a kept site within the tolerance of the located point (every component modulo 1): of
+   * element `z` when `z > 0` (any index), else of any element with index ≥ `stop`; -1 when there is none.
+   */
+  nearest(frac: Float64Array, link: Int32Array, a0: number, a1: number, a2: number, z: number, stop: number): number {
+    const tol = this.tol;
+    let best = -1;
+    for (let c = 0; c < this.cellCount; c++) {
+      const key = this.cells[c];
+      let j = (z > 0 ? this.headsSame.get(key * 128 + z) : this.heads.get(key)) ?? -1;
+      // Chains run from the newest site to the oldest, so the last match is the smallest index.
+      for (; j >= 0 && j >= stop; j = link[j]) {
+        let d = frac[3 * j] - a0;
+        if (Math.abs(d - Math.round(d)) >= tol) continue;
+        d = frac[3 * j + 1] - a1;
+        if (Math.abs(d - Math.round(d)) >= tol) continue;
+        d = frac[3 * j + 2] - a2;
+        if (Math.abs(d - Math.round(d)) >= tol) continue;
+        if (best < 0 || j < best) best = j;
+      }
+    }
+    return best;
+  }
+  /** Adds site `n` (of element `z`) at the located point. */
+  insert(next: Int32Array, nextSame: Int32Array, n: number, z: number): void {
+    next[n] = this.heads.get(this.home) ?? -1;
+    this.heads.set(this.home, n);
+    const same = this.home * 128 + z;
+    nextSame[n] = this.headsSame.get(same) ?? -1;
+    this.headsSame.set(same, n);
+  }
+}
+
 function snapThird(x: number): number {
   if (Math.abs(1 - x / (1 / 3)) < FRAC_TOLERANCE) return 1 / 3;
   if (Math.abs(1 - x / (2 / 3)) < FRAC_TOLERANCE) return 2 / 3;
@@ -300,6 +459,14 @@ function blockToCrystal(
   const p = CELL_PARAMS;
   for (let i = 0; i < 6; i++) p[i] = cellParameter(doc, block, CELL_TAGS[i], i >= 3, warnings);
   const lattice = latticeFromParametersInto(new Float64Array(9), p[0], p[1], p[2], p[3], p[4], p[5]);
+  const cellIssue = lattice ? latticeProblem(lattice) : undefined;
+  if (cellIssue) {
+    const tag = CELL_TAGS[worstCellParameter(p)];
+    throw doc.errorAt(
+      block.token(tag),
+      `expected ${cellIssue}; the parameters are a ${p[0]}, b ${p[1]}, c ${p[2]}, alpha ${p[3]}, beta ${p[4]}, gamma ${p[5]}`,
+    );
+  }
   if (!lattice) {
     const at = block.token('_cell_angle_alpha') >= 0 ? block.token('_cell_angle_alpha') : block.token('_cell_length_a');
     throw doc.errorAt(
@@ -343,10 +510,22 @@ function blockToCrystal(
   const identityOp = identityIndex(ops);
 
   const rows = sites.numRows;
-  let cap = rows * numOps;
+  if (rows * numOps > MAX_SITE_IMAGES) {
+    throw new ParseError(
+      'cif',
+      doc.source,
+      sites.line,
+      sites.columnNumber,
+      `data_${block.name}: ${rows} atom sites × ${numOps} distinct symmetry operations would make ${rows * numOps} site images, above the limit of ${MAX_SITE_IMAGES}`,
+    );
+  }
+  let cap = Math.max(16, Math.min(rows * numOps, 1 << 16));
   let frac = new Float64Array(3 * cap);
   let z = new Uint8Array(cap);
   let occ = new Float64Array(cap);
+  let next = new Int32Array(cap);
+  let nextSame = new Int32Array(cap);
+  const grid = new SiteGrid(tol);
   const labels: string[] = [];
   let n = 0;
   let partial = 0;
@@ -378,7 +557,14 @@ function blockToCrystal(
       x = fx;
       y = fy;
       w = fz;
-    } else if (wrap) {
+    }
+    const coordIssue =
+      fracProblem(x, 'fractional x') ?? fracProblem(y, 'fractional y') ?? fracProblem(w, 'fractional z');
+    if (coordIssue) {
+      const bad = fracProblem(x, 'x') ? tx : fracProblem(y, 'y') ? ty : tz;
+      throw doc.errorAt(bad, `expected ${coordIssue}${cartLoop ? ' (from Cartesian coordinates)' : ''}`);
+    }
+    if (!cartLoop && wrap) {
       x = snapThird(x);
       y = snapThird(y);
       w = snapThird(w);
@@ -424,6 +610,12 @@ function blockToCrystal(
         a0 = ops[b] * x + ops[b + 1] * y + ops[b + 2] * w + ops[b + 9];
         a1 = ops[b + 3] * x + ops[b + 4] * y + ops[b + 5] * w + ops[b + 10];
         a2 = ops[b + 6] * x + ops[b + 7] * y + ops[b + 8] * w + ops[b + 11];
+        if (!(Math.abs(a0) <= MAX_FRAC_COORD && Math.abs(a1) <= MAX_FRAC_COORD && Math.abs(a2) <= MAX_FRAC_COORD)) {
+          throw doc.errorAt(
+            tx,
+            `expected symmetry images within ±${MAX_FRAC_COORD} cells, got (${a0}, ${a1}, ${a2}) from operation ${k + 1} (${formatXyzOperation(ops.subarray(b, b + 12))})`,
+          );
+        }
       }
       if (wrap) {
         a0 -= Math.floor(a0);
@@ -434,21 +626,12 @@ function blockToCrystal(
         if (a1 >= 1) a1 = 0;
         if (a2 >= 1) a2 = 0;
       }
-      // Same orbit within tolerance: skip. An earlier site of the same element at the same point (a site
-      // listed twice, or split into parts): add the occupancy to it, as pymatgen does.
-      let dup = -1;
-      for (let j = 0; j < n; j++) {
-        let d = frac[3 * j] - a0;
-        if (Math.abs(d - Math.round(d)) >= tol) continue;
-        d = frac[3 * j + 1] - a1;
-        if (Math.abs(d - Math.round(d)) >= tol) continue;
-        d = frac[3 * j + 2] - a2;
-        if (Math.abs(d - Math.round(d)) >= tol) continue;
-        if (j >= first || z[j] === atomicNumber) {
-          dup = j;
-          break;
-        }
-      }
+      // Same orbit within tolerance (an earlier image of this row): skip. An earlier site of the same element at
+      // the same point (a site listed twice, or split into parts): add the occupancy to it, as pymatgen does.
+      // The grid finds the candidates near the image; of those, the first kept site matching either rule wins.
+      grid.locate(a0, a1, a2);
+      let dup = grid.nearest(frac, nextSame, a0, a1, a2, atomicNumber, -1);
+      if ((dup < 0 || dup >= first) && n > first) dup = grid.nearest(frac, next, a0, a1, a2, 0, first);
       if (dup >= 0) {
         if (dup < first) {
           merged++;
@@ -459,21 +642,18 @@ function blockToCrystal(
       }
       if (n === cap) {
         cap *= 2;
-        const f2 = new Float64Array(3 * cap);
-        f2.set(frac);
-        frac = f2;
-        const z2 = new Uint8Array(cap);
-        z2.set(z);
-        z = z2;
-        const o2 = new Float64Array(cap);
-        o2.set(occ);
-        occ = o2;
+        frac = grown(frac, 3 * cap);
+        z = grown(z, cap);
+        occ = grown(occ, cap);
+        next = grown(next, cap);
+        nextSame = grown(nextSame, cap);
       }
       frac[3 * n] = a0;
       frac[3 * n + 1] = a1;
       frac[3 * n + 2] = a2;
       z[n] = atomicNumber;
       occ[n] = o;
+      grid.insert(next, nextSame, n, atomicNumber);
       if (keepLabels) labels[n] = label;
       n++;
     }

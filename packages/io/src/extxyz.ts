@@ -1,9 +1,9 @@
-import { assertLattice, type Crystal, elementSymbol, InvalidArgumentError } from '@crys/lattice';
+import { assertLattice, type Crystal, elementSymbol, hasPartialOccupancy, InvalidArgumentError } from '@crys/lattice';
 import { ParseError } from './errors.js';
 import { parseNumberAt } from './number.js';
 import { speciesToAtomicNumber } from './species.js';
 import type { ReadOptions, ReadResult } from './types.js';
-import { inverse } from './util.js';
+import { coordinatesProblem, inverse } from './util.js';
 
 /** A per-frame value of the comment line: a number, boolean, string, or a list of numbers/booleans. */
 export type ExtxyzValue = number | boolean | string | number[] | boolean[];
@@ -22,6 +22,12 @@ export interface ExtxyzFrame {
 export interface ExtxyzReadResult extends ReadResult {
   readonly frames: ExtxyzFrame[];
 }
+
+/**
+ * The per-atom column holding site occupancies (`occupancy:R:1`): written for partially occupied crystals and
+ * read back into `crystal.occupancies`, so disorder survives a round trip (ASE keeps it as an array).
+ */
+const OCCUPANCY_PROPERTY = 'occupancy';
 
 /** Parses the comment line's `key=value` pairs (values may be "quoted" or {braced}); bare keys are true. */
 function parseKeyValues(
@@ -92,7 +98,8 @@ function parseValue(raw: string): ExtxyzValue {
  * Reads an extended XYZ file (ASE/QUIP convention): every frame, each with `Lattice="a1 a2 a3 b1 b2 b3 c1
  * c2 c3"` (rows are the lattice vectors), `Properties=species:S:1:pos:R:3:…` (default species + pos),
  * `pbc` and any other keys, which are kept per frame in `frames[i].info`; extra per-atom columns (forces,
- * tags, …) in `frames[i].arrays`. A frame without `Lattice` is not a crystal and is refused.
+ * tags, …) in `frames[i].arrays`; an `occupancy:R:1` column becomes `crystal.occupancies`. A frame without
+ * `Lattice` or without atoms is not a crystal and is refused, as is a `Properties` wider than the atom lines.
  *
  * @example
  * const xyz = '1\nLattice="3 0 0 0 3 0 0 0 3" Properties=species:S:1:pos:R:3 energy=-1.5\nPo 0 0 0\n';
@@ -122,6 +129,15 @@ export function readExtxyz(text: string, options: ReadOptions = {}): ExtxyzReadR
       );
     }
     const n = Number(head);
+    if (n === 0) {
+      throw new ParseError(
+        'extxyz',
+        source,
+        headLine,
+        1,
+        `expected at least one atom in frame ${frames.length + 1}, got 0 (a frame without atoms is not a crystal)`,
+      );
+    }
     if (k + 2 + n > lines.length) {
       throw new ParseError(
         'extxyz',
@@ -185,6 +201,14 @@ export function readExtxyz(text: string, options: ReadOptions = {}): ExtxyzReadR
       cols.push({ name: parts[i], type, count, start: width });
       width += count;
     }
+    // Sizes come from the text: check them against the first atom line before allocating per-atom columns.
+    const firstAtomWords = lines[k + 2].trim().split(/\s+/).length;
+    if (width > firstAtomWords) {
+      failC(
+        kv.get(propKey!)?.col ?? 1,
+        `expected Properties to describe the ${firstAtomWords} columns of the atom lines, got ${width} columns in '${propRaw.length > 80 ? `${propRaw.slice(0, 80)}…` : propRaw}'`,
+      );
+    }
     const species = cols.find((c) => c.name === 'species') ?? cols.find((c) => c.name === 'Z');
     const pos = cols.find((c) => c.name === 'pos' || c.name === 'positions');
     if (!species || !pos || pos.count !== 3) failC(1, 'expected species:S:1 (or Z:I:1) and pos:R:3 in Properties');
@@ -205,11 +229,13 @@ export function readExtxyz(text: string, options: ReadOptions = {}): ExtxyzReadR
       warnings.push(
         `${source}:${cl}:1: frame ${frames.length + 1} is not periodic in every direction (pbc=${pbc.map((b) => (b ? 'T' : 'F')).join(' ')}); read as a crystal`,
       );
+    const occCol = cols.find((c) => c.name === OCCUPANCY_PROPERTY && c.type === 'R' && c.count === 1);
+    const occupancies = occCol ? new Float64Array(n) : undefined;
     const atomicNumbers = new Uint8Array(n);
     const cart = new Float64Array(3 * n);
     const arrays: Record<string, Float64Array | string[]> = {};
     for (const c of cols) {
-      if (c === species || c === pos) continue;
+      if (c === species || c === pos || c === occCol) continue;
       arrays[c.name] = c.type === 'S' ? [] : new Float64Array(c.count * n);
     }
     for (let a = 0; a < n; a++) {
@@ -231,8 +257,16 @@ export function readExtxyz(text: string, options: ReadOptions = {}): ExtxyzReadR
           throw new ParseError('extxyz', source, li + 1, 1, `expected a number for pos, got '${s}'`);
         cart[3 * a + c] = v;
       }
+      if (occCol && occupancies) {
+        const s = w[occCol.start];
+        const o = parseNumberAt(s, 0, s.length);
+        if (!(o > 0 && o <= 1 + 1e-6)) {
+          throw new ParseError('extxyz', source, li + 1, 1, `expected an ${OCCUPANCY_PROPERTY} in (0, 1], got '${s}'`);
+        }
+        occupancies[a] = Math.min(1, o);
+      }
       for (const c of cols) {
-        if (c === species || c === pos) continue;
+        if (c === species || c === pos || c === occCol) continue;
         const arr = arrays[c.name];
         for (let j = 0; j < c.count; j++) {
           const s = w[c.start + j];
@@ -250,8 +284,17 @@ export function readExtxyz(text: string, options: ReadOptions = {}): ExtxyzReadR
       frac[3 * a] = x * inv[0] + y * inv[3] + z * inv[6];
       frac[3 * a + 1] = x * inv[1] + y * inv[4] + z * inv[7];
       frac[3 * a + 2] = x * inv[2] + y * inv[5] + z * inv[8];
+      const issue = coordinatesProblem(frac[3 * a], frac[3 * a + 1], frac[3 * a + 2]);
+      if (issue) throw new ParseError('extxyz', source, k + 3 + a, 1, `expected ${issue} (from the Cartesian pos)`);
     }
-    crystals.push({ lattice, fracCoords: frac, atomicNumbers });
+    let partial = false;
+    if (occupancies) for (let a = 0; a < n; a++) if (occupancies[a] < 1 - 1e-6) partial = true;
+    if (partial) {
+      warnings.push(
+        `${source}:${cl}:1: frame ${frames.length + 1}: partially occupied sites (${OCCUPANCY_PROPERTY} column) kept in crystal.occupancies`,
+      );
+    }
+    crystals.push({ lattice, fracCoords: frac, atomicNumbers, ...(partial ? { occupancies } : {}) });
     frames.push({ info, arrays, pbc });
     k += 2 + n;
   }
@@ -281,7 +324,8 @@ function formatValue(v: ExtxyzValue): string {
 /**
  * Writes crystals as an extended XYZ trajectory (one frame per crystal), which ASE (`ase.io.read(…,
  * index=':')`) and OVITO read: Cartesian positions, `Lattice`, `Properties`, `pbc="T T T"`, plus per-frame
- * `info` keys and per-atom `arrays`. Use it for relaxation paths.
+ * `info` keys and per-atom `arrays`. A partially occupied crystal gets an `occupancy:R:1` column, which
+ * {@link readExtxyz} reads back into `occupancies`. Use it for relaxation paths.
  *
  * @example
  * writeExtxyz(path, { info: path.map((_, step) => ({ step })) });
@@ -305,6 +349,16 @@ export function writeExtxyz(crystals: Crystal | readonly Crystal[], options: Wri
         );
       }
       extraCols.push([name, arr, n > 0 ? arr.length / n : 1]);
+    }
+    if (hasPartialOccupancy(c)) {
+      if (OCCUPANCY_PROPERTY in extra) {
+        throw new InvalidArgumentError(
+          fn,
+          `options.arrays[${f}].${OCCUPANCY_PROPERTY}`,
+          'clashes with the column that keeps the partial occupancies of the crystal',
+        );
+      }
+      extraCols.push([OCCUPANCY_PROPERTY, c.occupancies as Float64Array, 1]);
     }
     const props = ['species:S:1:pos:R:3', ...extraCols.map(([name, , k]) => `${name}:R:${k}`)].join(':');
     const keys = [`Lattice="${Array.from(c.lattice, (x) => String(x)).join(' ')}"`, `Properties=${props}`];

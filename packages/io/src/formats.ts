@@ -2,7 +2,7 @@ import type { Crystal } from '@crys/lattice';
 import { type ReadCifOptions, readCif } from './cif.js';
 import { writeCif } from './cif-writer.js';
 import { readDatasetCsv, writeDatasetCsv } from './dataset-csv.js';
-import { UnknownFormatError } from './errors.js';
+import { ParseError, UnknownFormatError } from './errors.js';
 import { readExtxyz, writeExtxyz } from './extxyz.js';
 import { readOptimadeJson, readPymatgenJson, writePymatgenJson } from './json.js';
 import { readPoscar, writePoscar } from './poscar.js';
@@ -67,7 +67,7 @@ export const OptimadeJsonFormat = {
   read: readOptimadeJson,
 } as const satisfies CrystalFormat;
 
-/** Dataset CSV (`cif` column), read whole through the registry; use `readDatasetCsv` to stream. */
+/** Dataset CSV (`cif` column), read whole through the registry (a header without rows is a ParseError); use `readDatasetCsv` to stream. */
 export const DatasetCsvFormat = {
   id: 'dataset-csv',
   name: 'Dataset CSV (CIF per row)',
@@ -81,6 +81,18 @@ export const DatasetCsvFormat = {
       crystals.push(row.crystal);
       names.push(row.id);
       warnings.push(...row.warnings);
+    }
+    if (crystals.length === 0) {
+      // Like every other reader, a whole read with nothing in it is an error; readDatasetCsv streams an empty
+      // dataset (a header alone, as datasetCsvLines writes for no rows) as no rows.
+      const line = text.replace(/\s+$/, '').split(/\r?\n|\r/).length + 1;
+      throw new ParseError(
+        'dataset-csv',
+        options?.source ?? 'dataset.csv',
+        line,
+        1,
+        'expected at least one data row after the header, got none',
+      );
     }
     return { crystals, warnings, names };
   },

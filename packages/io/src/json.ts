@@ -9,7 +9,7 @@ import {
 import { ParseError } from './errors.js';
 import { speciesToAtomicNumber } from './species.js';
 import type { ReadOptions, ReadResult } from './types.js';
-import { inverse } from './util.js';
+import { coordinatesProblem, inverse } from './util.js';
 
 /** JSON.parse with a {@link ParseError} at the line and column of a syntax error. */
 function parseJson(text: string, format: string, source: string): unknown {
@@ -125,6 +125,8 @@ export function readPymatgenJson(text: string, options: ReadOptions = {}): ReadR
       const st = site as Record<string, unknown>;
       const abc = numbers(st.abc, 3);
       if (!abc) fail(`${w}.abc: expected 3 finite numbers`);
+      const abcIssue = coordinatesProblem(abc![0], abc![1], abc![2]);
+      if (abcIssue) fail(`${w}.abc: expected ${abcIssue}`);
       if (!Array.isArray(st.species) || st.species.length === 0) fail(`${w}.species: expected a non-empty array`);
       for (const [j, sp] of (st.species as unknown[]).entries()) {
         if (!isObject(sp) || typeof sp.element !== 'string')
@@ -272,6 +274,9 @@ export function readOptimadeJson(text: string, options: ReadOptions = {}): ReadR
       const fx = x * inv[0] + y * inv[3] + z * inv[6];
       const fy = x * inv[1] + y * inv[4] + z * inv[7];
       const fz = x * inv[2] + y * inv[5] + z * inv[8];
+      const posIssue = coordinatesProblem(fx, fy, fz);
+      if (posIssue)
+        fail(`${where}.attributes.cartesian_site_positions[${i}]: expected ${posIssue} (from Cartesian coordinates)`);
       const name = String(names[i]);
       const def = speciesDefs.get(name) ?? { symbols: [name], conc: [1] };
       def.symbols.forEach((sym, j) => {

@@ -3,7 +3,7 @@ import { ParseError } from './errors.js';
 import { parseNumberAt } from './number.js';
 import { speciesToAtomicNumber } from './species.js';
 import type { ReadOptions, ReadResult } from './types.js';
-import { inverse } from './util.js';
+import { coordinatesProblem, fracProblem, inverse } from './util.js';
 
 /** Options of {@link readPoscar}. */
 export interface ReadPoscarOptions extends ReadOptions {
@@ -164,6 +164,7 @@ export function readPoscar(text: string, options: ReadPoscarOptions = {}): Posca
   const frac = new Float64Array(3 * n);
   const atomicNumbers = new Uint8Array(n);
   const flags = selective ? new Uint8Array(3 * n) : undefined;
+  const coordLines = new Int32Array(n);
   let a = 0;
   for (let s = 0; s < counts.length; s++) {
     for (let j = 0; j < counts[s]; j++, a++) {
@@ -171,6 +172,13 @@ export function readPoscar(text: string, options: ReadPoscarOptions = {}): Posca
       const cw = words(cl);
       if (cw.w.length < 3) fail(cl, 1, `expected 3 coordinates for atom ${a + 1}, got ${cw.w.length}`);
       for (let c = 0; c < 3; c++) frac[3 * a + c] = num(cl, cw.w[c], cw.col[c], 'a coordinate');
+      coordLines[a] = cl.line;
+      if (!cartesian) {
+        for (let c = 0; c < 3; c++) {
+          const issue = fracProblem(frac[3 * a + c], `fractional ${'xyz'[c]}`);
+          if (issue) fail(cl, cw.col[c], `expected ${issue}`);
+        }
+      }
       if (flags) {
         for (let c = 0; c < 3; c++) {
           const f = cw.w[3 + c]?.toUpperCase();
@@ -197,6 +205,8 @@ export function readPoscar(text: string, options: ReadPoscarOptions = {}): Posca
       frac[3 * i] = x * inv[0] + y * inv[3] + z * inv[6];
       frac[3 * i + 1] = x * inv[1] + y * inv[4] + z * inv[7];
       frac[3 * i + 2] = x * inv[2] + y * inv[5] + z * inv[8];
+      const issue = coordinatesProblem(frac[3 * i], frac[3 * i + 1], frac[3 * i + 2]);
+      if (issue) fail(lines[coordLines[i] - 1], 1, `expected ${issue} (from Cartesian coordinates)`);
     }
   }
   // Anything after the sites: velocities, predictor-corrector (CONTCAR), or stray text.
