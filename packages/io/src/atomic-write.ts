@@ -4,12 +4,18 @@
  * disk and renamed over it, so a crash or a kill leaves the old file (or none) or the complete new one, never half
  * a file. Anything else cannot be renamed over and is written in place: `-` (standard output), devices such as
  * /dev/null, FIFOs and sockets. A symbolic link is followed and its final target replaced, so the link stays.
+ *
+ * Temporary files are named `.<name>.<pid>.<12 hex digits>.tmp` beside the target `<name>`: hidden, never
+ * matching an output's extension, and tied to the writing process. A writer killed with SIGKILL (or a power
+ * cut) cannot remove its own; the next write to the same target removes those of processes that are gone, or
+ * that have not been written to for an hour ({@link STALE_TEMP_MS}).
  */
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   fsyncSync,
   openSync,
+  readdirSync,
   readlinkSync,
   renameSync,
   rmSync,
@@ -55,6 +61,53 @@ function followLinks(path: string): string {
   throw Object.assign(new Error(`ELOOP: too many symbolic links, ${path}`), { code: 'ELOOP', path });
 }
 
+/** A temporary file not written to for this long is left over even if its process id is in use again. */
+export const STALE_TEMP_MS = 60 * 60 * 1000;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** True when a process with this id exists (signal 0 only checks; EPERM means it exists under another user). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errorCode(e) === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files an earlier writer of `target` left behind when it was killed: those named as
+ * {@link planWrite} names them whose process is gone or which are older than {@link STALE_TEMP_MS}. Those of
+ * live writers (this process included) stay. Best effort: a folder that cannot be listed is left alone.
+ */
+function removeLeftoverTemps(target: string): void {
+  const folder = dirname(target);
+  const pattern = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.(\\d+)\\.[0-9a-f]{12}\\.tmp$`);
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    const m = pattern.exec(name);
+    if (!m) continue;
+    const path = join(folder, name);
+    const pid = Number(m[1]);
+    try {
+      const alive = pid !== process.pid ? processExists(pid) : true;
+      if (alive && now - statSync(path).mtimeMs < STALE_TEMP_MS) continue;
+      rmSync(path, { force: true });
+    } catch {
+      // Gone already, or not ours to remove: the write itself does not depend on it.
+    }
+  }
+}
+
 function planWrite(path: string): WritePlan {
   if (path === '-') return { kind: 'stdout' };
   const target = followLinks(path);
@@ -65,6 +118,7 @@ function planWrite(path: string): WritePlan {
     if (errorCode(e) !== 'ENOENT') throw e;
   }
   if (stats !== undefined && !stats.isFile()) return { kind: 'in-place', target };
+  removeLeftoverTemps(target);
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   // A replaced file keeps its permissions; a new one gets the usual 0o666 less the umask.
   return { kind: 'replace', target, temp, mode: stats === undefined ? 0o666 : stats.mode & 0o7777 };

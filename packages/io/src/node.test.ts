@@ -8,16 +8,18 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { FIXTURES, ROOT } from '../test/helpers.js';
 import { analyzeSymmetry, loadMoyo } from './moyo.js';
 import { readCif } from './cif.js';
 import { writeCif } from './cif-writer.js';
 import { type DatasetProgress, datasetCsvLines } from './dataset-csv.js';
+import { STALE_TEMP_MS } from './atomic-write.js';
 import { readDatasetCsvFile, readFile, writeFile, writeFileAtomic, writeFileAtomicSync } from './node.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crys-io-'));
@@ -51,6 +53,33 @@ describe('@crys/io/node', () => {
     expect(() => writeFileAtomicSync(dir, 'x')).toThrow();
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(() => writeFileAtomicSync(join(dir, 'missing', 'a.txt'), 'x')).toThrow(/ENOENT/);
+  });
+
+  test('writeFileAtomicSync and writeFileAtomic remove the temporary files a killed writer of the same target left', async () => {
+    const folder = mkdtempSync(join(dir, 'leftovers-'));
+    const target = join(folder, 'out.cif');
+    // The id of a process that has exited, as after `kill -9` of a writer.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const temp = (name: string, pid: number) => {
+      const p = join(folder, `.${name}.${pid}.0123456789ab.tmp`);
+      writeFileSync(p, 'half a file');
+      return p;
+    };
+    temp('out.cif', dead);
+    const live = temp('out.cif', process.pid); // a write of this process in progress
+    const stale = temp('out.cif', process.ppid); // a live id, but untouched for two hours: left over
+    const old = (Date.now() - 2 * STALE_TEMP_MS) / 1000;
+    utimesSync(stale, old, old);
+    temp('other.cif', dead); // another target's: its own writer cleans it
+    writeFileSync(join(folder, 'out.cif.tmp'), 'a user file'); // not named as the writer names its files
+    writeFileAtomicSync(target, 'data_x\n');
+    expect(readdirSync(folder).sort()).toEqual(
+      ['.other.cif.' + dead + '.0123456789ab.tmp', basename(live), 'out.cif', 'out.cif.tmp'].sort(),
+    );
+    temp('out.cif', dead);
+    await writeFileAtomic(target, 'data_y\n');
+    expect(readdirSync(folder).filter((f) => f.startsWith('.out.cif.'))).toEqual([basename(live)]);
+    expect(readFileSync(target, 'utf8')).toBe('data_y\n');
   });
 
   test('readDatasetCsvFile streams the whole carbon_24 val CSV with progress', async () => {
