@@ -74,7 +74,7 @@ describe('@crys/io/node', () => {
     writeFileSync(join(folder, 'out.cif.tmp'), 'a user file'); // not named as the writer names its files
     writeFileAtomicSync(target, 'data_x\n');
     expect(readdirSync(folder).sort()).toEqual(
-      ['.other.cif.' + dead + '.0123456789ab.tmp', basename(live), 'out.cif', 'out.cif.tmp'].sort(),
+      [`.other.cif.${dead}.0123456789ab.tmp`, basename(live), 'out.cif', 'out.cif.tmp'].sort(),
     );
     temp('out.cif', dead);
     await writeFileAtomic(target, 'data_y\n');
