@@ -166,6 +166,19 @@ describe('ActionNetwork on the shipped models', () => {
     expect(model.network.inference).toBe('compiled');
   });
 
+  test('ActionNetwork.actions names a missing graph or graph without edge vectors', () => {
+    const model = shipped('perov_5');
+    const states = recorded.cases[0].states;
+    const graphs = states.map((s) => modelGraph(s.lattice, s.frac, model.config.k));
+    expect(() => model.network.actions(states, graphs.slice(1))).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: ActionNetwork.actions: graphs must hold one graph per state (3), got 2]`,
+    );
+    const bare = { ...graphs[1], vectors: undefined };
+    expect(() => model.network.actions(states, [graphs[0], bare, graphs[2]])).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: ActionNetwork.actions: graphs[1] must carry its edge vectors (as modelGraph builds them)]`,
+    );
+  });
+
   test('the tfjs pass of ActionNetwork.actions equals forward on buildInputs', () => {
     const model = shipped('carbon_24');
     const states = recorded.cases[1].states;

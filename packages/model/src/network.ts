@@ -197,6 +197,18 @@ export class ActionNetwork {
    * const { atoms, lattice } = net.actions([{ lattice, frac, atomicNumbers, level: 0.5 }], [graph]);
    */
   actions(states: readonly NetworkState[], graphs: readonly PeriodicGraph[]): NetworkActions {
+    const fn = 'ActionNetwork.actions';
+    if (graphs.length !== states.length) {
+      throw new InvalidArgumentError(
+        fn,
+        'graphs',
+        `must hold one graph per state (${states.length}), got ${graphs.length}`,
+      );
+    }
+    const bare = graphs.findIndex((g) => g.vectors === undefined);
+    if (bare >= 0) {
+      throw new InvalidArgumentError(fn, `graphs[${bare}]`, 'must carry its edge vectors (as modelGraph builds them)');
+    }
     if (this.pass === 'tfjs') {
       // The graphs are given, so buildInputs needs no k.
       const inputs = buildInputs(states, 0, graphs);
