@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, type LoadedCrystal, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
+import { assertModelInput } from '../model-input.js';
 import { backendOption, choiceOption, etaOption, fixedLatticeOption, intOption, numberOption } from '../options.js';
 import { createProgress } from '../progress.js';
 import { fixed, formatTable } from '../table.js';
@@ -29,24 +30,46 @@ interface PredictOpts {
   json?: boolean;
 }
 
-/** Atomic numbers of a cell content such as `BaTiO3` or `Ba2Ti2O6` (whole numbers of atoms only). */
-export function compositionAtoms(formula: string): number[] {
-  let counts: Map<number, number>;
+/**
+ * The cell content of `--composition` (`BaTiO3`, `Ba2Ti2O6`; whole numbers of atoms only) as [atomic number,
+ * count] pairs by atomic number, and the number of atoms. Nothing is expanded: a count of 10¹¹ is only a
+ * number here, so the caller can compare it with the model's limit first.
+ */
+export function compositionCounts(formula: string): { counts: [number, number][]; total: number } {
+  let parsed: Map<number, number>;
   try {
-    counts = parseFormula(formula);
+    parsed = parseFormula(formula);
   } catch (e) {
     throw new UsageError(
       `--composition '${formula}' is not a formula: ${(e as Error).message}`,
       'write the cell content, e.g. BaTiO3 or C8',
     );
   }
-  const atoms: number[] = [];
-  for (const [z, n] of [...counts.entries()].sort((a, b) => a[0] - b[0])) {
+  const counts = [...parsed.entries()].sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  for (const [, n] of counts) {
     if (!Number.isInteger(n) || n < 1) {
       throw new UsageError(`--composition '${formula}' has ${n} atoms of one element`, 'give whole numbers of atoms');
     }
-    for (let i = 0; i < n; i++) atoms.push(z);
+    total += n;
   }
+  return { counts, total };
+}
+
+/**
+ * Atomic numbers of a cell content (see {@link compositionCounts}), after checking that it has at most
+ * `maxAtoms` atoms (the model's limit, named `source` in the message).
+ */
+export function compositionAtoms(formula: string, maxAtoms: number, source: string): number[] {
+  const { counts, total } = compositionCounts(formula);
+  if (total > maxAtoms) {
+    throw new UsageError(
+      `--composition '${formula}' has ${total} atoms, above the limit of ${maxAtoms} atoms of model ${source}`,
+      `give a cell content of at most ${maxAtoms} atoms (a reduced formula, e.g. ${reducedFormula(new Map(counts))})`,
+    );
+  }
+  const atoms: number[] = [];
+  for (const [z, n] of counts) for (let i = 0; i < n; i++) atoms.push(z);
   return atoms;
 }
 
@@ -133,14 +156,19 @@ export function registerPredict(program: Command, ctx: CliContext): void {
         return;
       }
       const { term } = ctx;
-      const atoms = compositionAtoms(opts.composition as string);
-      const formula = reducedFormula(new Map(atoms.map((z) => [z, atoms.filter((x) => x === z).length])));
+      const { counts } = compositionCounts(opts.composition as string);
+      const formula = reducedFormula(new Map(counts));
       const out = opts.out ?? `${(opts.composition as string).replace(/[^A-Za-z0-9]/g, '')}-predicted.cif`;
       const outFormat = out === '-' ? 'cif' : (formatFromName(out) ?? 'cif');
       const rt = await import('../model-runtime.js');
       const { predictStructure } = await import('@crys/model');
       await rt.startBackend(opts.backend);
-      const { model, source } = rt.resolveModel(opts.model, 'structure', atoms);
+      const { model, source } = rt.resolveModel(
+        opts.model,
+        'structure',
+        counts.map(([z]) => z),
+      );
+      const atoms = compositionAtoms(opts.composition as string, model.config.maxAtoms, source);
       const progress = createProgress(term, { label: 'predicting', total: opts.samples, unit: 'samples' });
       const results: LoadedCrystal[] = [];
       const summaries: SampleSummary[] = [];
@@ -197,9 +225,11 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const loaded = loadCrystals(opts.dataset as string, { format: opts.format });
   const rt = await import('../model-runtime.js');
   const { predictRows, splitOf } = await import('@crys/model');
-  let rows = rt.asRows(loaded.crystals);
-  if (opts.split !== 'all') rows = rows.filter((r) => splitOf(r.id) === opts.split);
-  if (opts.limit !== undefined) rows = rows.slice(0, opts.limit);
+  const allRows = rt.asRows(loaded.crystals);
+  let picked = loaded.crystals.map((item, i) => ({ item, row: allRows[i] }));
+  if (opts.split !== 'all') picked = picked.filter((p) => splitOf(p.row.id) === opts.split);
+  if (opts.limit !== undefined) picked = picked.slice(0, opts.limit);
+  const rows = picked.map((p) => p.row);
   if (rows.length === 0)
     throw new UsageError(
       `${opts.dataset} holds no crystal${opts.split === 'all' ? '' : ` in the ${opts.split} split`}`,
@@ -208,6 +238,7 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const elements = new Set<number>();
   for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);
   const { model, source } = rt.resolveModel(opts.model, 'structure', elements);
+  for (const p of picked) assertModelInput(p.item.crystal, p.item.label, model.config.maxAtoms, source);
   const progress = createProgress(term, { label: 'predicting', total: rows.length, unit: 'crystals' });
   const out: LoadedCrystal[] = [];
   const t0 = performance.now();

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals, resolveFormat } from '../load.js';
 import type { CliContext } from '../main.js';
+import { assertModelInput } from '../model-input.js';
 import { backendOption, intOption, numberOption } from '../options.js';
 import { fixed, formatTable } from '../table.js';
 import { paint } from '../term.js';
@@ -67,6 +68,7 @@ export function registerRelax(program: Command, ctx: CliContext): void {
       const { relax } = await import('@crys/model');
       await rt.startBackend(opts.backend);
       const { model, source } = rt.resolveModel(opts.model, 'denoise', item.crystal.atomicNumbers);
+      assertModelInput(item.crystal, item.label, model.config.maxAtoms, source);
       const t0 = performance.now();
       const result = relax(model, item.crystal, { steps: opts.steps, startLevel: opts.startLevel, trajectory: true });
       const seconds = (performance.now() - t0) / 1000;
