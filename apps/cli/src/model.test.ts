@@ -434,10 +434,35 @@ describe('crys relax / predict / eval with a trained model', () => {
     expect(t.stdout).toMatch(new RegExp(`^holdout +9 +${count('holdout')} +`, 'm'));
   });
 
+  test('crys predict --corrector-steps runs the predictor–corrector sampler (other structures, same seed)', () => {
+    const dir = tempDir();
+    const plain = runCli(['predict', '--composition', 'SrTiO3', '--steps', '5', '--out', join(dir, 'a.cif')]);
+    const corr = runCli([
+      'predict',
+      '--composition',
+      'SrTiO3',
+      '--steps',
+      '5',
+      '--corrector-steps',
+      '2',
+      '--corrector-scale',
+      '0.5',
+      '--out',
+      join(dir, 'b.cif'),
+    ]);
+    expect(plain.code).toBe(0);
+    expect(corr.code).toBe(0);
+    expect(readFileSync(join(dir, 'b.cif'), 'utf8')).not.toBe(readFileSync(join(dir, 'a.cif'), 'utf8'));
+  });
+
   test('out-of-range sampler and backend options are usage errors (exit 2)', () => {
     const eta = runCli(['predict', '--composition', 'SrTiO3', '--eta', '2']);
     expect(eta.code).toBe(2);
     expect(eta.stderr).toContain("option '--eta <x>' argument '2' is invalid. expected a number from 0 to 1, got '2'.");
+    const corrector = runCli(['predict', '--composition', 'SrTiO3', '--corrector-steps', '101']);
+    expect(corrector.code).toBe(2);
+    expect(corrector.stderr).toContain("option '--corrector-steps <n>' argument '101' is invalid");
+    expect(runCli(['relax', data, '--corrector-scale', '0']).code).toBe(2);
     const backend = runCli(['eval', '--dataset', data, '--backend', 'gpu']);
     expect(backend.code).toBe(2);
     expect(backend.stderr).toContain("expected one of wasm, cpu, got 'gpu'");

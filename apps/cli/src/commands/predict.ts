@@ -6,7 +6,15 @@ import { writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, type LoadedCrystal, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
 import { assertModelInput } from '../model-input.js';
-import { backendOption, choiceOption, etaOption, fixedLatticeOption, intOption, numberOption } from '../options.js';
+import {
+  backendOption,
+  choiceOption,
+  etaOption,
+  fixedLatticeOption,
+  intOption,
+  numberOption,
+  samplerOptions,
+} from '../options.js';
 import { createProgress } from '../progress.js';
 import { fixed, formatTable } from '../table.js';
 import { paint } from '../term.js';
@@ -25,6 +33,9 @@ interface PredictOpts {
   startLevel?: number;
   eta?: number;
   fixedLattice?: boolean;
+  refineSteps?: number;
+  correctorSteps?: number;
+  correctorScale?: number;
   backend: 'wasm' | 'cpu';
   format?: string;
   json?: boolean;
@@ -132,6 +143,9 @@ export function registerPredict(program: Command, ctx: CliContext): void {
     )
     .addOption(etaOption())
     .addOption(fixedLatticeOption())
+    .addOption(samplerOptions()[0])
+    .addOption(samplerOptions()[1])
+    .addOption(samplerOptions()[2])
     .addOption(backendOption())
     .option('--format <id>', `format of --data when the name does not say: ${FORMAT_NAMES}`)
     .option('--json', 'print the summaries as JSON')
@@ -180,6 +194,9 @@ export function registerPredict(program: Command, ctx: CliContext): void {
           eta: opts.eta,
           noiseSeed: seed,
           moveLattice: !opts.fixedLattice,
+          refineSteps: opts.refineSteps,
+          correctorSteps: opts.correctorSteps,
+          correctorScale: opts.correctorScale,
         });
         results.push({ crystal: r.crystal, label: `sample ${k + 1}`, id: `${formula}-seed${seed}` });
         summaries.push(await summarize(r.crystal, k + 1, seed));
@@ -251,6 +268,9 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
       startLevel: opts.startLevel,
       eta: opts.eta,
       moveLattice: !opts.fixedLattice,
+      refineSteps: opts.refineSteps,
+      correctorSteps: opts.correctorSteps,
+      correctorScale: opts.correctorScale,
     });
     for (const p of preds) out.push({ crystal: p.crystal, label: p.id, id: p.id });
     progress.update(Math.min(rows.length, start + chunk));

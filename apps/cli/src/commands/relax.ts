@@ -5,7 +5,7 @@ import { writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals, resolveFormat } from '../load.js';
 import type { CliContext } from '../main.js';
 import { assertModelInput } from '../model-input.js';
-import { backendOption, intOption, numberOption } from '../options.js';
+import { backendOption, intOption, numberOption, samplerOptions } from '../options.js';
 import { fixed, formatTable } from '../table.js';
 import { paint } from '../term.js';
 
@@ -13,6 +13,9 @@ interface RelaxOpts {
   model?: string;
   steps?: number;
   startLevel: number;
+  refineSteps?: number;
+  correctorSteps?: number;
+  correctorScale?: number;
   index: number;
   format?: string;
   out?: string;
@@ -44,6 +47,9 @@ export function registerRelax(program: Command, ctx: CliContext): void {
     .option('--model <name|path>', 'shipped model name or a model.json / `crys train --out` folder')
     .option('--steps <n>', "number of action steps (default: the model's)", intOption(1, 100_000))
     .option('--start-level <t>', 'noise level the input is assumed to be at, in (0, 1]', numberOption('positive'), 0.5)
+    .addOption(samplerOptions()[0])
+    .addOption(samplerOptions()[1])
+    .addOption(samplerOptions()[2])
     .option('--index <n>', 'which crystal of a multi-crystal file (1-based)', intOption(1), 1)
     .option('--format <id>', `input format when the name does not say: ${FORMAT_NAMES}`)
     .option('-o, --out <file>', 'final structure (format from the name; default <input>-relaxed.cif; - for stdout)')
@@ -70,7 +76,14 @@ export function registerRelax(program: Command, ctx: CliContext): void {
       const { model, source } = rt.resolveModel(opts.model, 'denoise', item.crystal.atomicNumbers);
       assertModelInput(item.crystal, item.label, model.config.maxAtoms, source);
       const t0 = performance.now();
-      const result = relax(model, item.crystal, { steps: opts.steps, startLevel: opts.startLevel, trajectory: true });
+      const result = relax(model, item.crystal, {
+        steps: opts.steps,
+        startLevel: opts.startLevel,
+        trajectory: true,
+        refineSteps: opts.refineSteps,
+        correctorSteps: opts.correctorSteps,
+        correctorScale: opts.correctorScale,
+      });
       const seconds = (performance.now() - t0) / 1000;
       writeAtomic(
         out,
