@@ -3,7 +3,7 @@ import { ParseError } from './errors.js';
 import { parseNumberAt } from './number.js';
 import { speciesToAtomicNumber } from './species.js';
 import type { ReadOptions, ReadResult } from './types.js';
-import { coordinatesProblem, inverse } from './util.js';
+import { coordinatesProblem, inverse, latticeProblem } from './util.js';
 
 /** A per-frame value of the comment line: a number, boolean, string, or a list of numbers/booleans. */
 export type ExtxyzValue = number | boolean | string | number[] | boolean[];
@@ -182,6 +182,8 @@ export function readExtxyz(text: string, options: ReadOptions = {}): ExtxyzReadR
       if (e instanceof InvalidArgumentError) failC(latEntry.col, `expected a non-degenerate Lattice: ${e.message}`);
       throw e;
     }
+    const cellIssue = latticeProblem(lattice);
+    if (cellIssue) failC(latEntry.col, `expected ${cellIssue} in Lattice`);
     const propKey = [...kv.keys()].find((x) => x.toLowerCase() === 'properties');
     const propRaw = propKey ? kv.get(propKey)!.raw : 'species:S:1:pos:R:3';
     const parts = propRaw.split(':');

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fc, test as fcTest } from '@fast-check/vitest';
-import { CrysError } from '@crys/lattice';
-import { describe, expect } from 'vitest';
+import { CrysError, createCrystal, createRng } from '@crys/lattice';
+import { describe, expect, test } from 'vitest';
+import { ALPHABET, fuzzSeeds, judgeRead, type Mutation, mutate, randomMutations } from '../test/fuzz-lane.js';
 import { FIXTURES, hasNonFinite } from '../test/helpers.js';
 import { readDatasetCsv } from './dataset-csv.js';
 import { read } from './formats.js';
 
 // Random mutations and truncations of real files: the result is crystals without NaN, or a typed error
-// (CrysError: ParseError, UnknownFormatError, InvalidArgumentError) — never another exception or a hang.
+// (CrysError: ParseError, UnknownFormatError, InvalidArgumentError) — never another exception or a hang — and
+// every crystal is one createCrystal accepts.
 const SAMPLES: [string, string][] = [
   ['cif', 'cif/cif2hkl__LaMnO3.cif'],
   ['cif', 'cif/avogadro__elements__Er-Erbium.cif'],
@@ -20,41 +22,7 @@ const SAMPLES: [string, string][] = [
 ];
 const TEXTS = SAMPLES.map(([format, f]) => [format, readFileSync(join(FIXTURES, 'real', f), 'utf8')] as const);
 
-const ALPHABET = [
-  ' ',
-  '\n',
-  "'",
-  '"',
-  ';',
-  '#',
-  '_',
-  '-',
-  '.',
-  '?',
-  '0',
-  '1',
-  '9',
-  'x',
-  ',',
-  '/',
-  '(',
-  ')',
-  'e',
-  'E',
-  'data_',
-  'loop_',
-  '{',
-  '}',
-  '[',
-  ']',
-  ':',
-  'T',
-  'NaN',
-  'Infinity',
-  '1e999',
-];
-
-const mutation = fc.oneof(
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
   fc.record({
     kind: fc.constant('replace' as const),
@@ -65,21 +33,6 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant('delete-line' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
 );
 
-function mutate(text: string, ms: { kind: string; at: number; len?: number; text?: string }[]): string {
-  let s = text;
-  for (const m of ms) {
-    const i = Math.floor(m.at * s.length);
-    if (m.kind === 'truncate') s = s.slice(0, i);
-    else if (m.kind === 'replace') s = s.slice(0, i) + (m.text ?? '') + s.slice(i + (m.len ?? 0));
-    else {
-      const a = s.lastIndexOf('\n', i - 1) + 1;
-      const b = s.indexOf('\n', i);
-      s = s.slice(0, a) + (b < 0 ? '' : s.slice(b + 1));
-    }
-  }
-  return s;
-}
-
 function expectCrystalsOrTypedError(
   run: () => { crystal: import('@crys/lattice').Crystal }[] | import('@crys/lattice').Crystal[],
 ): void {
@@ -88,6 +41,7 @@ function expectCrystalsOrTypedError(
     for (const c of out) {
       const crystal = 'crystal' in c ? c.crystal : c;
       expect(hasNonFinite(crystal)).toBe(false);
+      expect(() => createCrystal(crystal)).not.toThrow();
       expect(crystal.fracCoords.length).toBe(3 * crystal.atomicNumbers.length);
     }
   } catch (e) {
@@ -124,4 +78,21 @@ describe('fuzzing real files', () => {
       }
     },
   );
+
+  // A fast sample of the fuzz lane (fuzz.slow.test.ts runs it in a worker with a time limit): 400 mutated real
+  // files (every io fixture and 20 rows of each val CSV), judged as the lane judges them.
+  test('400 inputs of the fuzz lane give crystals createCrystal accepts or a typed error', () => {
+    const seeds = fuzzSeeds(20);
+    const rng = createRng(2026);
+    const defects: string[] = [];
+    for (let k = 0; k < 400; k++) {
+      const seed = seeds[rng.int(seeds.length)];
+      const ms = randomMutations(rng);
+      const verdict = judgeRead(seed.format, mutate(seed.text, ms), rng.next() < 0.8);
+      if (verdict.kind === 'untyped' || verdict.kind === 'bad-crystal') {
+        defects.push(`${seed.name} ${JSON.stringify(ms)}: ${verdict.kind} ${verdict.detail}`);
+      }
+    }
+    expect(defects).toEqual([]);
+  });
 });

@@ -201,6 +201,14 @@ describe('readers return only crystals createCrystal accepts', () => {
     expect((error as Error).message).toMatchSnapshot();
   });
 
+  test('readExtxyz refuses a lattice vector of 1e308 Å (finite volume test passed, positions overflowed)', () => {
+    // Found by the fuzz lane: `createCrystal` accepted the cell, but 1.5·c was an infinite Cartesian position.
+    const xyz = '1\nLattice="5.441 0 0 0 5.441 0 0 0 1e308"\nSi 0 0 0\n';
+    expect(() => readExtxyz(xyz, { source: 'si.xyz' })).toThrowErrorMatchingInlineSnapshot(
+      `[ParseError: si.xyz:2:1: extxyz: expected lattice vectors at most 1e+100 Å long, got vector c of 1.000e+308 Å in Lattice]`,
+    );
+  });
+
   test('readExtxyz refuses a frame with 0 atoms at its count line', () => {
     const xyz = '1\nLattice="4 0 0 0 4 0 0 0 4"\nNa 0 0 0\n0\nLattice="4 0 0 0 4 0 0 0 4"\n';
     expect(() => readExtxyz(xyz, { source: 'two.xyz' })).toThrowErrorMatchingInlineSnapshot(

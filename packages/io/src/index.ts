@@ -1,7 +1,7 @@
 export type { CifBlock, CifDocument, CifLoop } from './cif-syntax.js';
 export { parseCifDocument } from './cif-syntax.js';
 export type { ReadCifOptions } from './cif.js';
-export { readCif } from './cif.js';
+export { MAX_SITE_IMAGES, readCif } from './cif.js';
 export type { WriteCifOptions } from './cif-writer.js';
 export { writeCif } from './cif-writer.js';
 export type {

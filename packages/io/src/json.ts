@@ -9,7 +9,7 @@ import {
 import { ParseError } from './errors.js';
 import { speciesToAtomicNumber } from './species.js';
 import type { ReadOptions, ReadResult } from './types.js';
-import { coordinatesProblem, inverse } from './util.js';
+import { coordinatesProblem, inverse, latticeProblem } from './util.js';
 
 /** JSON.parse with a {@link ParseError} at the line and column of a syntax error. */
 function parseJson(text: string, format: string, source: string): unknown {
@@ -65,6 +65,8 @@ function checkLattice(lattice: Float64Array, fail: (reason: string) => never, wh
     if (e instanceof InvalidArgumentError) fail(`${where}: expected a non-degenerate lattice, got ${e.message}`);
     throw e;
   }
+  const cellIssue = latticeProblem(lattice);
+  if (cellIssue) fail(`${where}: expected ${cellIssue}`);
 }
 
 /** Builds a crystal from sites that may carry several species with occupancies (disorder → coincident sites). */

@@ -3,7 +3,7 @@ import { ParseError } from './errors.js';
 import { parseNumberAt } from './number.js';
 import { speciesToAtomicNumber } from './species.js';
 import type { ReadOptions, ReadResult } from './types.js';
-import { coordinatesProblem, fracProblem, inverse } from './util.js';
+import { coordinatesProblem, fracProblem, inverse, latticeProblem } from './util.js';
 
 /** Options of {@link readPoscar}. */
 export interface ReadPoscarOptions extends ReadOptions {
@@ -103,6 +103,8 @@ export function readPoscar(text: string, options: ReadPoscarOptions = {}): Posca
     if (e instanceof InvalidArgumentError) fail(lines[2], 1, `expected a non-degenerate lattice: ${e.message}`);
     throw e;
   }
+  const cellIssue = latticeProblem(lattice);
+  if (cellIssue) fail(lines[2], 1, `expected ${cellIssue}`);
   // Species line (VASP 5) or counts (VASP 4).
   let l = take('species names or counts');
   let lw = words(l);

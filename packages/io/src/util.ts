@@ -14,12 +14,26 @@ export function inverse(lattice: Mat3Like): Float64Array {
 export const MAX_FRAC_COORD = 1e6;
 
 /**
- * Why `lattice` is not a cell `createCrystal` accepts (non-finite entries, a zero, flat or infinite volume), or
- * undefined when it is one. Readers turn the reason into a `ParseError` at the line that gave the cell.
+ * The longest lattice vector a reader accepts (Å): far beyond any cell, and short enough that every position
+ * within ±{@link MAX_FRAC_COORD} cells is a finite number (a vector of 1e308 Å with a finite volume would give
+ * infinite Cartesian positions).
+ */
+export const MAX_CELL_LENGTH = 1e100;
+
+/**
+ * Why `lattice` is not a cell `createCrystal` accepts (non-finite entries, a zero, flat or infinite volume) or
+ * has a vector longer than {@link MAX_CELL_LENGTH}, or undefined when it is fine. Readers turn the reason into a
+ * `ParseError` at the line that gave the cell.
  */
 export function latticeProblem(lattice: Mat3Like): string | undefined {
   try {
     assertLattice('read', lattice);
+    for (let r = 0; r < 3; r++) {
+      const length = Math.hypot(lattice[3 * r], lattice[3 * r + 1], lattice[3 * r + 2]);
+      if (length > MAX_CELL_LENGTH) {
+        return `lattice vectors at most ${MAX_CELL_LENGTH} Å long, got vector ${'abc'[r]} of ${length.toPrecision(4)} Å`;
+      }
+    }
     return undefined;
   } catch (e) {
     if (!(e instanceof InvalidArgumentError)) throw e;
