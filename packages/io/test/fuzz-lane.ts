@@ -137,8 +137,10 @@ export function fuzzSeeds(csvRows: number): Seed[] {
 
 /** What one reader call gave: crystals createCrystal accepts, a typed error, or a defect. */
 export type Verdict =
-  | { readonly kind: 'ok' | 'typed' }
-  | { readonly kind: 'untyped' | 'bad-crystal'; readonly detail: string };
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'typed' }
+  | { readonly kind: 'untyped'; readonly detail: string }
+  | { readonly kind: 'bad-crystal'; readonly detail: string };
 
 /**
  * Reads `text` as `format` (CIF and dataset CSV also with `wrap: false`) and judges the outcome: every crystal
