@@ -335,6 +335,43 @@ function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, length: n
 }
 
 /**
+ * A map from whole-number keys below 2^53 to site indices (-1: absent), open addressing with linear probing in
+ * typed arrays: the grid's keys are beyond 2^31, where a `Map` hashes boxed numbers several times slower.
+ */
+class CellTable {
+  private keys = new Float64Array(1024).fill(-1);
+  private values = new Int32Array(1024);
+  private size = 0;
+  private slot(key: number): number {
+    const mask = this.keys.length - 1;
+    let i = (Math.imul(key >>> 0, 0x9e3779b1) ^ Math.imul(Math.floor(key / 4294967296), 0x85ebca6b)) & mask;
+    while (this.keys[i] !== key && this.keys[i] !== -1) i = (i + 1) & mask;
+    return i;
+  }
+  get(key: number): number {
+    const i = this.slot(key);
+    return this.keys[i] === key ? this.values[i] : -1;
+  }
+  set(key: number, value: number): void {
+    if (2 * (this.size + 1) > this.keys.length) this.grow();
+    const i = this.slot(key);
+    if (this.keys[i] !== key) {
+      this.keys[i] = key;
+      this.size++;
+    }
+    this.values[i] = value;
+  }
+  private grow(): void {
+    const keys = this.keys;
+    const values = this.values;
+    this.keys = new Float64Array(2 * keys.length).fill(-1);
+    this.values = new Int32Array(2 * keys.length);
+    this.size = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== -1) this.set(keys[i], values[i]);
+  }
+}
+
+/**
  * The kept sites of a block bucketed by position modulo 1 on a grid whose cells are at least twice the site
  * tolerance wide, so every site within the tolerance of a point lies in the point's cell or the one on its
  * nearer side along each axis: 8 cells to look at, and merging the images of a block is near-linear instead of
@@ -344,8 +381,8 @@ function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, length: n
 class SiteGrid {
   private readonly g: number;
   private readonly tol: number;
-  private readonly heads = new Map<number, number>();
-  private readonly headsSame = new Map<number, number>();
+  private readonly heads = new CellTable();
+  private readonly headsSame = new CellTable();
   private readonly cells = new Float64Array(8);
   private cellCount = 0;
   private home = 0;
@@ -401,7 +438,7 @@ class SiteGrid {
     let best = -1;
     for (let c = 0; c < this.cellCount; c++) {
       const key = this.cells[c];
-      let j = (z > 0 ? this.headsSame.get(key * 128 + z) : this.heads.get(key)) ?? -1;
+      let j = z > 0 ? this.headsSame.get(key * 128 + z) : this.heads.get(key);
       // Chains run from the newest site to the oldest, so the last match is the smallest index.
       for (; j >= 0 && j >= stop; j = link[j]) {
         let d = frac[3 * j] - a0;
@@ -417,10 +454,10 @@ class SiteGrid {
   }
   /** Adds site `n` (of element `z`) at the located point. */
   insert(next: Int32Array, nextSame: Int32Array, n: number, z: number): void {
-    next[n] = this.heads.get(this.home) ?? -1;
+    next[n] = this.heads.get(this.home);
     this.heads.set(this.home, n);
     const same = this.home * 128 + z;
-    nextSame[n] = this.headsSame.get(same) ?? -1;
+    nextSame[n] = this.headsSame.get(same);
     this.headsSame.set(same, n);
   }
 }
