@@ -52,6 +52,9 @@ const CELL_PARAMS = new Float64Array(6);
  * The most site images a block may generate: atom-site rows × distinct symmetry operations. A real structure
  * stays far below it (192 operations × 1,000 sites is 192,000); a file beyond it is refused with a
  * {@link ParseError} instead of running out of memory or time.
+ *
+ * @example
+ * if (rows * operations > MAX_SITE_IMAGES) console.log('readCif will refuse this block');
  */
 export const MAX_SITE_IMAGES = 2_000_000;
 const IDENTITY = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0);

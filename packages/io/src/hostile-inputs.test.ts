@@ -13,7 +13,7 @@ import { readDatasetCsv, writeDatasetCsv } from './dataset-csv.js';
 import { ParseError } from './errors.js';
 import { readExtxyz, writeExtxyz } from './extxyz.js';
 import { read } from './formats.js';
-import { readPymatgenJson } from './json.js';
+import { readOptimadeJson, readPymatgenJson } from './json.js';
 import { readPoscar } from './poscar.js';
 import { findSpaceGroup, spaceGroupOperations } from './space-groups.js';
 
@@ -161,6 +161,29 @@ describe('readers return only crystals createCrystal accepts', () => {
     });
     expect(() => readPymatgenJson(json)).toThrowErrorMatchingInlineSnapshot(
       `[ParseError: pymatgen-json:1:1: pymatgen-json: (root).sites[0].abc: expected a fractional x within ±1000000 cells, got 1e+308 (the cell is too small for the position, or the number overflows)]`,
+    );
+  });
+
+  test('readOptimadeJson refuses a Cartesian 1e308 in a 1e-5 Å cell', () => {
+    const json = JSON.stringify({
+      data: [
+        {
+          id: 'x',
+          type: 'structures',
+          attributes: {
+            lattice_vectors: [
+              [1e-5, 0, 0],
+              [0, 1e-5, 0],
+              [0, 0, 1e-5],
+            ],
+            cartesian_site_positions: [[1e308, 0, 0]],
+            species_at_sites: ['Na'],
+          },
+        },
+      ],
+    });
+    expect(() => readOptimadeJson(json)).toThrowErrorMatchingInlineSnapshot(
+      `[ParseError: optimade-json:1:1: optimade-json: data[0].attributes.cartesian_site_positions[0]: expected a finite fractional x, got Infinity (from Cartesian coordinates)]`,
     );
   });
 
