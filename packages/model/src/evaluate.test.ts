@@ -1,5 +1,5 @@
 import { crystalValidity, rmsDistance, FIELD_MATCHER_OPTIONS, structureValidity } from '@crys/eval';
-import { type Crystal, createCrystal, InvalidArgumentError } from '@crys/lattice';
+import { changeOfCell, type Crystal, createCrystal, InvalidArgumentError } from '@crys/lattice';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetRows, useBackend } from '../test/helpers.js';
 import {
@@ -227,5 +227,17 @@ describe('evaluatePredictions', () => {
     await expect(evaluatePredictions(tiny('structure'), rows, [])).rejects.toThrowErrorMatchingInlineSnapshot(
       `[InvalidArgumentError: evaluatePredictions: predictions must be an array as long as rows (4), got 0]`,
     );
+  });
+});
+
+describe('latticeErrors in Niggli cells', () => {
+  it('the same lattice in another cell is an error in the given cells and none in the Niggli cells', () => {
+    const truth = datasetRows('carbon_24', 4).map((r) => r.crystal);
+    const recelled = truth.map((c) => changeOfCell(c, [1, 1, 0, 0, 1, 0, 0, 1, 1]));
+    const given = latticeErrors(recelled, truth);
+    const niggli = latticeErrors(recelled, truth, { niggli: true });
+    expect(given.lengthMae).toBeGreaterThan(0.1);
+    expect(niggli.lengthMae).toBeLessThan(1e-9);
+    expect(niggli.angleMae).toBeLessThan(1e-7);
   });
 });

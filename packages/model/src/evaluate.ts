@@ -14,6 +14,7 @@ import {
   InvalidArgumentError,
   latticeParameters,
   minimumImage,
+  niggliReduce,
 } from '@crys/lattice';
 import type { DatasetRow } from './data.js';
 import { fnv1a } from './data.js';
@@ -306,12 +307,17 @@ export interface LatticeErrors {
  * @example
  * latticeErrors(predicted, truth).lengthMae;
  */
-export function latticeErrors(predicted: readonly Crystal[], truth: readonly Crystal[]): LatticeErrors {
+export function latticeErrors(
+  predicted: readonly Crystal[],
+  truth: readonly Crystal[],
+  options: { readonly niggli?: boolean } = {},
+): LatticeErrors {
+  const cell = (l: ArrayLike<number>) => latticeParameters(options.niggli ? niggliReduce(l).lattice : l);
   let len = 0,
     ang = 0;
   for (let i = 0; i < predicted.length; i++) {
-    const p = latticeParameters(predicted[i].lattice),
-      t = latticeParameters(truth[i].lattice);
+    const p = cell(predicted[i].lattice),
+      t = cell(truth[i].lattice);
     len += Math.abs(p.a - t.a) + Math.abs(p.b - t.b) + Math.abs(p.c - t.c);
     ang += Math.abs(p.alpha - t.alpha) + Math.abs(p.beta - t.beta) + Math.abs(p.gamma - t.gamma);
   }
@@ -346,6 +352,8 @@ export function positionError(predicted: Crystal, truth: Crystal): number {
 export interface EvaluateOptions {
   /** Lattice recovery: the training split's mean a, b, c (Å), α, β, γ (°); adds the "predict the mean" baseline. */
   readonly trainMean?: LatticeParameters;
+  /** Lattice recovery: the same mean over the training crystals' Niggli-reduced cells; adds `meanBaselineNiggli`. */
+  readonly trainMeanNiggli?: LatticeParameters;
   /** Threshold of the tight match rates (normalised RMS, default {@link TIGHT_RMS}, 0.1). */
   readonly tightRms?: number;
   /** moyo tolerance of the space-group comparison (Å, default {@link SPACE_GROUP_SYMPREC}, 0.1). */
@@ -363,6 +371,12 @@ export interface EvaluationReport {
   readonly lattice?: { readonly before: LatticeErrors; readonly after: LatticeErrors };
   /** Lattice recovery with `trainMean`: the MAE of predicting the training mean for every crystal. */
   readonly meanBaseline?: LatticeErrors;
+  /**
+   * Lattice recovery: `lattice` compared in the Niggli-reduced cells of prediction and truth (the same lattice in any
+   * cell gives the same figures), and, with `trainMeanNiggli`, the mean baseline in that setting.
+   */
+  readonly latticeNiggli?: { readonly before: LatticeErrors; readonly after: LatticeErrors };
+  readonly meanBaselineNiggli?: LatticeErrors;
   /** Denoising: mean {@link positionError} (Å) of the inputs and of the predictions. */
   readonly positionError?: { readonly before: number; readonly after: number };
   /** Same space group as the truth, for the predictions (`after`) and the inputs (`before`, as `match`). */
@@ -419,19 +433,19 @@ export async function evaluatePredictions(
   };
   const matchBefore = matchReport(before, truth, matchOptions);
   const sgBefore = compareSpaceGroups(groups.before, groups.truth, symprec);
-  const trainMean = options.trainMean;
-  let meanBaseline: LatticeErrors | undefined;
-  if (kind === 'lattice' && trainMean) {
+  const baseline = (mean: LatticeParameters, niggli: boolean): LatticeErrors => {
     let len = 0,
       ang = 0;
     for (const t of truth) {
-      const p = latticeParameters(t.lattice);
-      len += Math.abs(p.a - trainMean.a) + Math.abs(p.b - trainMean.b) + Math.abs(p.c - trainMean.c);
-      ang +=
-        Math.abs(p.alpha - trainMean.alpha) + Math.abs(p.beta - trainMean.beta) + Math.abs(p.gamma - trainMean.gamma);
+      const p = latticeParameters(niggli ? niggliReduce(t.lattice).lattice : t.lattice);
+      len += Math.abs(p.a - mean.a) + Math.abs(p.b - mean.b) + Math.abs(p.c - mean.c);
+      ang += Math.abs(p.alpha - mean.alpha) + Math.abs(p.beta - mean.beta) + Math.abs(p.gamma - mean.gamma);
     }
-    meanBaseline = { lengthMae: len / (3 * truth.length), angleMae: ang / (3 * truth.length) };
-  }
+    return { lengthMae: len / (3 * truth.length), angleMae: ang / (3 * truth.length) };
+  };
+  const meanBaseline = kind === 'lattice' && options.trainMean ? baseline(options.trainMean, false) : undefined;
+  const meanBaselineNiggli =
+    kind === 'lattice' && options.trainMeanNiggli ? baseline(options.trainMeanNiggli, true) : undefined;
   const pe = (xs: Crystal[]): number =>
     xs.reduce((s, c, i) => s + positionError(c, truth[i]), 0) / Math.max(1, xs.length);
   // Keys in the order of the first recorded eval.json files; the space-group and control figures came later.
@@ -452,5 +466,14 @@ export async function evaluatePredictions(
       ...(kind === 'structure' ? {} : { before: sgBefore }),
     },
     ...(kind === 'structure' ? { control: { match: matchBefore, spaceGroup: sgBefore } } : {}),
+    ...(kind === 'lattice'
+      ? {
+          latticeNiggli: {
+            before: latticeErrors(before, truth, { niggli: true }),
+            after: latticeErrors(after, truth, { niggli: true }),
+          },
+        }
+      : {}),
+    ...(meanBaselineNiggli ? { meanBaselineNiggli } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { symmetrize, validityRates } from '@crys/eval';
-import type { Crystal } from '@crys/lattice';
+import { type Crystal, changeOfCell, niggliReduce } from '@crys/lattice';
 import type { EvaluationReport } from '@crys/model';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -66,6 +66,12 @@ export interface EvaluationSummary {
   readonly latticeAngleMae: { before: number | null; after: number | null };
   /** Lattice recovery: the MAE of predicting the training split's mean parameters for every crystal. */
   readonly meanBaseline: { lengthMae: number; angleMae: number } | null;
+  /** Lattice recovery: the lattice MAE and the mean baseline with every cell Niggli-reduced (absent in older files). */
+  readonly latticeNiggliMae?: {
+    before: { lengthMae: number; angleMae: number };
+    after: { lengthMae: number; angleMae: number };
+    baseline: { lengthMae: number; angleMae: number } | null;
+  } | null;
   readonly positionError: { before: number | null; after: number | null };
 }
 
@@ -101,6 +107,9 @@ export function summarizeEvaluation(
     latticeLengthMae: { before: lattice?.before.lengthMae ?? null, after: lattice?.after.lengthMae ?? null },
     latticeAngleMae: { before: lattice?.before.angleMae ?? null, after: lattice?.after.angleMae ?? null },
     meanBaseline: baseline ? { lengthMae: baseline.lengthMae, angleMae: baseline.angleMae } : null,
+    latticeNiggliMae: report.latticeNiggli
+      ? { ...report.latticeNiggli, baseline: report.meanBaselineNiggli ?? null }
+      : null,
     positionError: { before: pos?.before ?? null, after: pos?.after ?? null },
   };
 }
@@ -145,6 +154,19 @@ export function formatEvaluation(s: EvaluationSummary): string {
   if (s.meanBaseline !== null) {
     rows.push(['lattice length MAE, training-mean baseline (Å)', '', num(s.meanBaseline.lengthMae, 4)]);
     rows.push(['lattice angle MAE, training-mean baseline (°)', '', num(s.meanBaseline.angleMae, 3)]);
+  }
+  const niggli = s.latticeNiggliMae;
+  if (niggli) {
+    rows.push([
+      'lattice length MAE, Niggli cells (Å)',
+      num(niggli.before.lengthMae, 4),
+      num(niggli.after.lengthMae, 4),
+    ]);
+    rows.push(['lattice angle MAE, Niggli cells (°)', num(niggli.before.angleMae, 3), num(niggli.after.angleMae, 3)]);
+    if (niggli.baseline) {
+      rows.push(['Niggli length MAE, training-mean baseline (Å)', '', num(niggli.baseline.lengthMae, 4)]);
+      rows.push(['Niggli angle MAE, training-mean baseline (°)', '', num(niggli.baseline.angleMae, 3)]);
+    }
   }
   if (s.positionError.after !== null) {
     rows.push(['position error, RMS (Å)', num(s.positionError.before, 4), num(s.positionError.after, 4)]);
@@ -260,7 +282,19 @@ export function registerEval(program: Command, ctx: CliContext): void {
       const trainRows = all.filter((r) => splitOf(r.id) === 'train');
       const mean = trainRows.length > 0 ? latticeStats(trainRows.map((r) => r.crystal)).mean : undefined;
       const trainMean = mean && { a: mean[0], b: mean[1], c: mean[2], alpha: mean[3], beta: mean[4], gamma: mean[5] };
-      const report = await evaluatePredictions(model, rows, preds, { trainMean });
+      const reduced =
+        trainRows.length > 0
+          ? latticeStats(trainRows.map((r) => changeOfCell(r.crystal, niggliReduce(r.crystal.lattice).transform))).mean
+          : undefined;
+      const trainMeanNiggli = reduced && {
+        a: reduced[0],
+        b: reduced[1],
+        c: reduced[2],
+        alpha: reduced[3],
+        beta: reduced[4],
+        gamma: reduced[5],
+      };
+      const report = await evaluatePredictions(model, rows, preds, { trainMean, trainMeanNiggli });
       const summary = summarizeEvaluation(
         report,
         preds.map((p) => p.start),
