@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fc, test as fcTest } from '@fast-check/vitest';
-import { type Crystal, latticeFromParameters } from '@crys/lattice';
+import { type Crystal, InvalidArgumentError, latticeFromParameters } from '@crys/lattice';
 import { describe, expect, test } from 'vitest';
 import { cellOf, FIXTURES, matchCell, matchSites } from '../test/helpers.js';
 import { readCif } from './cif.js';
@@ -83,6 +83,21 @@ describe('conformance: read(write(c)) ≈ c for every writable format', () => {
       }
     });
   }
+
+  test('every writable format keeps partial occupancies or refuses them (POSCAR)', () => {
+    const file = 'avogadro__titanates__PbZr0.1Ti0.9O3.cif';
+    const c = readCif(readFileSync(join(FIXTURES, 'real', 'cif', file), 'utf8')).crystals[0];
+    expect(c.occupancies).toBeDefined();
+    for (const id of WRITABLE) {
+      if (id === 'poscar') {
+        expect(() => write(c, id)).toThrow(InvalidArgumentError);
+        continue;
+      }
+      const back = read(write(c, id), { format: id }).crystals[0];
+      expectSame(back, c, 1e-7);
+      expect(Array.from(back.occupancies ?? [])).toEqual(Array.from(c.occupancies ?? []));
+    }
+  });
 
   test("write(crystals, 'extxyz') keeps every frame of a trajectory", () => {
     const c = readCif(readFileSync(join(FIXTURES, 'real', 'cif', 'cif2hkl__LaMnO3.cif'), 'utf8')).crystals[0];
