@@ -18,20 +18,20 @@ describe('model inputs are checked at the command line, in its terms, before any
     );
   });
 
-  test('assertModelInput(crystal, label, maxAtoms, model) names the file for a flat cell or a coordinate far away', () => {
+  test('assertModelInput(crystal, label, limit?) names the file for a flat cell or a coordinate far away', () => {
     const c = (lattice: number[], x = 0) =>
       createCrystal({ lattice, fracCoords: [x, 0, 0, 0.5, 0.5, 0.5], atomicNumbers: [38, 8] });
     const cube = [3.9, 0, 0, 0, 3.9, 0, 0, 0, 3.9];
-    expect(() => assertModelInput(c(cube), 'a.cif', 64, 'm')).not.toThrow();
+    expect(() => assertModelInput(c(cube), 'a.cif', { maxAtoms: 64, model: 'm' })).not.toThrow();
     expect(() =>
-      assertModelInput(c([3.9, 0, 0, 0, 3.9, 0, 3.9, 3.9, 1e-8]), 'flat.vasp', 64, 'm'),
+      assertModelInput(c([3.9, 0, 0, 0, 3.9, 0, 3.9, 3.9, 1e-8]), 'flat.vasp'),
     ).toThrowErrorMatchingInlineSnapshot(
       `[CliFailure: flat.vasp: the cell is nearly flat: its shortest lattice translation is 1.00e-8 Å, so every atom sits that close to its own periodic image (at least 0.5 Å is needed)]`,
     );
-    expect(() => assertModelInput(c(cube, 1e300), 'far.cif', 64, 'm')).toThrowErrorMatchingInlineSnapshot(
+    expect(() => assertModelInput(c(cube, 1e300), 'far.cif')).toThrowErrorMatchingInlineSnapshot(
       `[CliFailure: far.cif: atom 1 has fractional x = 1e+300, expected a finite number within ±1000000]`,
     );
-    expect(() => assertModelInput(c(cube), 'a.cif', 1, 'm')).toThrowErrorMatchingInlineSnapshot(
+    expect(() => assertModelInput(c(cube), 'a.cif', { maxAtoms: 1, model: 'm' })).toThrowErrorMatchingInlineSnapshot(
       `[CliFailure: a.cif has 2 atoms, above the limit of 1 atoms of model m]`,
     );
   });

@@ -27,17 +27,23 @@ function shortestTranslation(lattice: Float64Array): number {
 
 /**
  * Checks a crystal before a model command builds anything from it, and says what is wrong in the user's terms
- * (`label` is the file, `file:row 3` or `file#2`): at least one atom and at most the model's `maxAtoms`
- * (`model` names it), finite fractional coordinates within ±1e6, and a cell that is not flat (shortest lattice
- * translation at least {@link MIN_TRANSLATION} Å). Throws {@link CliFailure} (exit 1).
+ * (`label` is the file, `file:row 3` or `file#2`): at least one atom, finite fractional coordinates within ±1e6,
+ * a cell that is not flat (shortest lattice translation at least {@link MIN_TRANSLATION} Å) and, given `limit`,
+ * at most the model's `maxAtoms` (`limit.model` names it). Commands call it once before loading the model (so a
+ * bad file fails at once) and once with the model's limit. Throws {@link CliFailure} (exit 1).
  *
  * @example
- * assertModelInput(item.crystal, item.label, model.config.maxAtoms, source);
+ * assertModelInput(item.crystal, item.label, { maxAtoms: model.config.maxAtoms, model: source });
  */
-export function assertModelInput(crystal: Crystal, label: string, maxAtoms: number, model: string): void {
+export function assertModelInput(
+  crystal: Crystal,
+  label: string,
+  limit?: { readonly maxAtoms: number; readonly model: string },
+): void {
   const n = crystal.atomicNumbers.length;
   if (n === 0) throw new CliFailure(`${label} has no atoms`);
-  if (n > maxAtoms) {
+  if (limit && n > limit.maxAtoms) {
+    const { maxAtoms, model } = limit;
     throw new CliFailure(
       `${label} has ${n} atoms, above the limit of ${maxAtoms} atoms of model ${model}`,
       'give a smaller cell of the structure (a primitive cell), or a model trained on larger cells',

@@ -251,11 +251,13 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
     throw new UsageError(
       `${opts.dataset} holds no crystal${opts.split === 'all' ? '' : ` in the ${opts.split} split`}`,
     );
+  for (const p of picked) assertModelInput(p.item.crystal, p.item.label);
   await rt.startBackend(opts.backend);
   const elements = new Set<number>();
   for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);
   const { model, source } = rt.resolveModel(opts.model, 'structure', elements);
-  for (const p of picked) assertModelInput(p.item.crystal, p.item.label, model.config.maxAtoms, source);
+  const limit = { maxAtoms: model.config.maxAtoms, model: source };
+  for (const p of picked) assertModelInput(p.item.crystal, p.item.label, limit);
   const progress = createProgress(term, { label: 'predicting', total: rows.length, unit: 'crystals' });
   const out: LoadedCrystal[] = [];
   const t0 = performance.now();

@@ -67,6 +67,7 @@ export function registerRelax(program: Command, ctx: CliContext): void {
         throw new UsageError(`--start-level must be in (0, 1], got ${opts.startLevel}`);
       }
       const item = loadCrystals(file, { format: opts.format, index: opts.index, limit: 1 }).crystals[0];
+      assertModelInput(item.crystal, item.label);
       const out = opts.out ?? `${stemOf(file)}-relaxed.cif`;
       const outFormat = out === '-' ? 'cif' : (formatFromName(out) ?? resolveFormat('cif'));
       const trajectory = opts.trajectory ?? `${stemOf(file)}-trajectory.xyz`;
@@ -74,7 +75,7 @@ export function registerRelax(program: Command, ctx: CliContext): void {
       const { relax } = await import('@crys/model');
       await rt.startBackend(opts.backend);
       const { model, source } = rt.resolveModel(opts.model, 'denoise', item.crystal.atomicNumbers);
-      assertModelInput(item.crystal, item.label, model.config.maxAtoms, source);
+      assertModelInput(item.crystal, item.label, { maxAtoms: model.config.maxAtoms, model: source });
       const t0 = performance.now();
       const result = relax(model, item.crystal, {
         steps: opts.steps,
