@@ -7,7 +7,7 @@
  *
  * Legend: L is row-major 3×3 (row i = lattice vector i); "frac" rows are integer coordinates of lattice points.
  */
-import { determinant, invert, type Mat3, type Mat3Like, planeSpacings } from '@crys/lattice';
+import { determinant, invert, type Mat3, type Mat3Like } from '@crys/lattice';
 
 const DEG = 180 / Math.PI;
 
@@ -147,37 +147,61 @@ export function fromParameters(
 }
 
 /**
- * All lattice points n·L (n ∈ Z³) with |n·L| ≤ r, as integer coordinates (3·k) and Cartesian vectors (3·k),
- * like pymatgen's `get_points_in_sphere([[0,0,0]], [0,0,0], r)`.
+ * All lattice points n·L (n ∈ Z³) with |n·L| < r, as integer coordinates (3·k), Cartesian vectors (3·k) and
+ * lengths, in the order of pymatgen's `get_points_in_sphere([[0,0,0]], [0,0,0], r)`. That order decides which
+ * triple `find_mapping` returns first (the last step of the Niggli reduction), so it is reproduced exactly: pymatgen's
+ * `find_points_in_spheres` (optimization/neighbors.pyx) takes r as a C float, lists the images i, j, k (ascending)
+ * inside the box ±(r + 1e-8), keeps d² < r² + 1e-8, files them in cubes of edge r (a linked list per cube, so the
+ * last filed comes first), and visits the 27 cubes around the origin in (x, y, z) order.
  */
 export function latticePointsInSphere(
   l: Mat3Like,
   r: number,
 ): { frac: Float64Array; cart: Float64Array; dist: Float64Array } {
-  const h = planeSpacings(l);
-  const n0 = Math.floor(r / h[0] + 1e-8);
-  const n1 = Math.floor(r / h[1] + 1e-8);
-  const n2 = Math.floor(r / h[2] + 1e-8);
-  const frac: number[] = [];
-  const cart: number[] = [];
-  const dist: number[] = [];
-  const r2 = r * r * (1 + 1e-12);
-  for (let i = -n0; i <= n0; i++) {
-    for (let j = -n1; j <= n1; j++) {
-      for (let k = -n2; k <= n2; k++) {
-        const x = i * l[0] + j * l[3] + k * l[6];
-        const y = i * l[1] + j * l[4] + k * l[7];
-        const z = i * l[2] + j * l[5] + k * l[8];
-        const d2 = x * x + y * y + z * z;
-        if (d2 <= r2) {
-          frac.push(i, j, k);
-          cart.push(x, y, z);
-          dist.push(Math.sqrt(d2));
+  const tol = 1e-8;
+  const rf = Math.fround(r);
+  const r2 = Math.fround(rf * rf);
+  const lo = -rf - tol;
+  const hi = rf + tol;
+  const inv = invert(new Float64Array(9), l);
+  const bound = [0, 0, 0];
+  for (let c = 0; c < 3; c++) {
+    // |reciprocal vector c| / 2π = |column c of L⁻¹|
+    const len = inv ? Math.hypot(inv[c], inv[3 + c], inv[6 + c]) : 0;
+    bound[c] = Math.ceil((rf + 0.15) * len);
+  }
+  const found: { cube: number; n: number[]; x: number[]; d2: number }[] = [];
+  for (let i = -bound[0] - 1; i <= bound[0]; i++) {
+    for (let j = -bound[1] - 1; j <= bound[1]; j++) {
+      for (let k = -bound[2] - 1; k <= bound[2]; k++) {
+        const x = [0, 0, 0];
+        let inside = true;
+        for (let m = 0; m < 3; m++) {
+          x[m] = i * l[m] + j * l[3 + m] + k * l[6 + m] + 0;
+          if (!(x[m] > lo && x[m] < hi)) inside = false;
         }
+        if (!inside) continue;
+        const d2 = x[0] * x[0] + x[1] * x[1] + x[2] * x[2];
+        if (!(d2 < r2 + tol)) continue;
+        // 3 cubes of edge r per axis (the box is 2r + 2·tol wide)
+        const cx = Math.floor((x[0] - lo + 1e-8) / rf);
+        const cy = Math.floor((x[1] - lo + 1e-8) / rf);
+        const cz = Math.floor((x[2] - lo + 1e-8) / rf);
+        found.push({ cube: cx * 9 + cy * 3 + cz, n: [i, j, k], x, d2 });
       }
     }
   }
-  return { frac: Float64Array.from(frac), cart: Float64Array.from(cart), dist: Float64Array.from(dist) };
+  // cubes in ascending order; inside a cube, the last filed first
+  const order = found.map((_, q) => q).sort((p, q) => found[p].cube - found[q].cube || q - p);
+  const frac = new Float64Array(3 * order.length);
+  const cart = new Float64Array(3 * order.length);
+  const dist = new Float64Array(order.length);
+  order.forEach((q, t) => {
+    frac.set(found[q].n, 3 * t);
+    cart.set(found[q].x, 3 * t);
+    dist[t] = Math.sqrt(found[q].d2);
+  });
+  return { frac, cart, dist };
 }
 
 /** One mapping of pymatgen's `find_all_mappings`: the aligned lattice (rows = Cartesian vectors) and the integer matrix. */
@@ -350,23 +374,13 @@ export function niggliPymatgen(lattice: Mat3Like, tol = 1e-5): Float64Array | nu
   const target = fromParameters(a, b, c, alpha, beta, gamma);
   const tl = lengths(target);
   const ta = angles(target);
-  // pymatgen returns the first triple within (ltol = e, atol = 1°) in its point order; that order is not
-  // reproducible here, so take the triple closest to the Niggli parameters (the exact Niggli vectors, not a
-  // near-coincident triple that is also within 1°)
+  // pymatgen returns the first triple within (ltol = e, atol = 1°) in its point order (latticePointsInSphere
+  // reproduces it): in a noisy cell near a Niggli boundary another triple with the same parameters, e.g. c and
+  // −(a + c), comes first, and the matcher's lattice search depends on which one it is
   let found: Float64Array | null = null;
-  let bestDev = Number.POSITIVE_INFINITY;
-  const la = new Float64Array(3);
-  const an = new Float64Array(3);
   forEachLatticeMapping(lattice, tl, ta, e, 1, (mp) => {
-    lengths(mp.aligned, la);
-    angles(mp.aligned, an);
-    let dev = 0;
-    for (let i = 0; i < 3; i++) dev = Math.max(dev, Math.abs(an[i] - ta[i]), (Math.abs(la[i] - tl[i]) / tl[i]) * DEG);
-    if (dev < bestDev) {
-      bestDev = dev;
-      found = Float64Array.from(mp.aligned);
-    }
-    return dev < 1e-9;
+    found = Float64Array.from(mp.aligned);
+    return true;
   });
   if (found === null) return null;
   const f: Float64Array = found;

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import type { Crystal } from '@crys/lattice';
 import { describe, expect, it } from 'vitest';
-import { compareWithOracle, loadOracle } from '../test/oracle.js';
+import { compareWithOracle, loadOracle, toCrystal } from '../test/oracle.js';
 import { FIELD_MATCHER_OPTIONS, matchStructures, rmsDistance, structuresMatch } from './index.js';
 
 const ORACLE = new URL('../test/fixtures/matcher_oracle.json.gz', import.meta.url).pathname;
@@ -213,4 +213,25 @@ describe('matchStructures against pymatgen (tools/fixtures/eval_oracle.py)', () 
     expect(ag.sameRmsNull / ag.comparisons).toBeGreaterThanOrEqual(0.995);
     expect(ag.rmsWithin / ag.rmsCompared).toBeGreaterThanOrEqual(0.995);
   }, 180_000);
+});
+
+describe('match (fit) and rms (get_rms_dist) are two verdicts, as in pymatgen', () => {
+  it('a noisy prediction can have rms < stol (the field counts it as matched) while match is false (a site beyond stol)', () => {
+    const pairs = loadOracle(ORACLE).filter(
+      (p) => p.cat === 'predicted' && p.field[0] === false && p.field[1] !== null,
+    );
+    const subset = [
+      ...pairs.filter((p) => p.set === 'perov_5').slice(0, 5),
+      ...pairs.filter((p) => p.set === 'carbon_24').slice(0, 5),
+    ];
+    expect(subset.length).toBe(10);
+    for (const p of subset) {
+      const r = matchStructures(toCrystal(p.a), toCrystal(p.b), FIELD_MATCHER_OPTIONS);
+      expect(r.match).toBe(false);
+      expect(r.rms).toBeCloseTo(p.field[1]!, 9);
+      expect(r.rms).toBeLessThan(FIELD_MATCHER_OPTIONS.stol);
+      expect(r.maxDist).toBeGreaterThanOrEqual(FIELD_MATCHER_OPTIONS.stol);
+      expect(rmsDistance(toCrystal(p.a), toCrystal(p.b), FIELD_MATCHER_OPTIONS)?.rms).toBe(r.rms);
+    }
+  });
 });

@@ -28,11 +28,20 @@ export interface MatcherOptions {
   readonly attemptSupercell?: boolean;
 }
 
-/** The result of {@link matchStructures}. Distances are normalised by (V/N)^⅓, as pymatgen's. */
+/**
+ * The result of {@link matchStructures}: pymatgen's two verdicts, which differ for noisy structures. Distances are
+ * normalised by (V/N)^⅓, as pymatgen's.
+ */
 export interface MatchResult {
-  /** pymatgen `StructureMatcher.fit(a, b)`: some mapping puts every site within `stol`. */
+  /**
+   * pymatgen `StructureMatcher.fit(a, b)`: some mapping puts every site within `stol` (the largest displacement
+   * decides). Not the structure-prediction match rate's criterion: that is `rms !== null`.
+   */
   readonly match: boolean;
-  /** pymatgen `get_rms_dist(a, b)[0]`: the smallest RMS displacement found (< stol), or null when none. */
+  /**
+   * pymatgen `get_rms_dist(a, b)[0]`: the smallest RMS displacement found (< stol), or null when none. Non-null is
+   * what CDVAE / DiffCSP count as matched; a noisy prediction can have an `rms` while `match` is false.
+   */
   readonly rms: number | null;
   /** pymatgen `get_rms_dist(a, b)[1]`: the largest displacement of the mapping with the smallest RMS, or null. */
   readonly maxDist: number | null;
@@ -487,8 +496,9 @@ function runMatcher(a: Crystal, b: Crystal, opts: Resolved, wantFit: boolean, wa
  * (by default) primitive-reduced and scaled to equal volume; every lattice of `a` whose vectors lie within
  * `ltol` / `angleTol` of `b`'s reduced cell is tried with every anchor translation; sites are assigned species by
  * species (Hungarian on minimum-image squared distances) and the mean displacement removed. `match` is
- * `fit(a, b)`; `rms` and `maxDist` are `get_rms_dist(a, b)` (normalised by (V/N)^⅓), null when no mapping has
- * RMS < stol.
+ * `fit(a, b)` (every site within stol); `rms` and `maxDist` are `get_rms_dist(a, b)` (normalised by (V/N)^⅓), null
+ * when no mapping has RMS < stol. A match rate comparable with the field's counts `rms !== null` (as
+ * {@link rmsDistance} and `reconstructionMetrics` do), not `match`.
  *
  * @example
  * const { match, rms } = matchStructures(a, b); // pymatgen defaults

@@ -13,6 +13,8 @@ export type OracleAnswer = [boolean, number | null, number | null];
 export interface OraclePair {
   set: string;
   cat: string;
+  /** "predicted" pairs: the Cartesian noise (Å); the lattice strain is sigma / 10. */
+  sigma?: number;
   a: OracleStructure;
   b: OracleStructure;
   default: OracleAnswer;
