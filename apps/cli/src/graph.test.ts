@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './test-support/run-cli.js';
@@ -111,10 +112,28 @@ describe('crys match', () => {
   test('two different carbon polymorphs do not match; --field switches to the papers’ tolerances', () => {
     const r = runCli(['match', 'data/carbon_24/val.csv', 'data/carbon_24/val.csv', '--index', '1', '--index-b', '2']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('no match  rms –  max –');
+    expect(r.stdout).toContain('no match (fit)  no match (CSP, get_rms_dist)  rms –  max –');
     const f = runCli(['match', twoRows, twoRows, '--index-b', '2', '--field', '--json']);
     const m = JSON.parse(f.stdout) as { match: boolean; options: { ltol: number; stol: number; angleTol: number } };
     expect(m.match).toBe(false); // CsCl vs Po: different compositions
     expect(m.options).toMatchObject({ ltol: 0.3, stol: 0.5, angleTol: 10 });
+  });
+
+  test('one atom moved past stol: pymatgen fit says no, the CSP papers’ get_rms_dist says match (both printed)', () => {
+    const dir = tempDir();
+    // SrTiO3 and a copy whose Ti moved by 0.9 Å: the RMS over 5 atoms stays under stol, Ti's own shift does not
+    const poscar = (tiX: number) =>
+      `SrTiO3\n1.0\n3.905 0 0\n0 3.905 0\n0 0 3.905\nSr Ti O\n1 1 3\nDirect\n0 0 0\n${tiX} 0.5 0.5\n0.5 0.5 0\n0.5 0 0.5\n0 0.5 0.5\n`;
+    writeFileSync(join(dir, 'a.vasp'), poscar(0.5));
+    writeFileSync(join(dir, 'b.vasp'), poscar(0.5 + 0.9 / 3.905));
+    const r = runCli(['match', join(dir, 'a.vasp'), join(dir, 'b.vasp'), '--json']);
+    const m = JSON.parse(r.stdout) as { match: boolean; rmsMatch: boolean; rms: number; maxDist: number };
+    expect(m.match).toBe(false);
+    expect(m.rmsMatch).toBe(true);
+    expect(m.rms).toBeLessThan(0.3);
+    expect(m.maxDist).toBeGreaterThan(0.3);
+    expect(runCli(['match', join(dir, 'a.vasp'), join(dir, 'b.vasp')]).stdout).toContain(
+      'no match (fit)  match (CSP, get_rms_dist)',
+    );
   });
 });
