@@ -5,8 +5,11 @@ export {
   applyActionsInto,
   applyActionsToCrystal,
   composeActions,
+  deformLatticeInto,
   invertLattices,
 } from './apply.js';
+export type { LogActionOptions } from './apply-log.js';
+export { applyLogActionsFromArrays, displaceFracInto, expDeformLatticeInto } from './apply-log.js';
 export type { AtomActionOptions, AtomReduce } from './atom-actions.js';
 export { atomActions, atomActionsFromArrays, atomActionsInto } from './atom-actions.js';
 export { crystalActions, edgeVectorsOf } from './crystal-actions.js';

@@ -1,13 +1,7 @@
+import { displaceFracInto, expDeformLatticeInto } from '@crys/actions';
 import { createKnnVerletList, type KnnVerletList, type PeriodicGraph } from '@crys/graph';
 import type { Crystal, Rng } from '@crys/lattice';
-import {
-  createCrystal,
-  createRng,
-  expSymmetric,
-  InvalidArgumentError,
-  latticeParameters,
-  multiply,
-} from '@crys/lattice';
+import { createCrystal, createRng, InvalidArgumentError, latticeParameters } from '@crys/lattice';
 import { modelGraph, type NetworkState } from './batch.js';
 import { type ActionModel, speciesIndices } from './model.js';
 import { atomSigma, priorLattice } from './tasks.js';
@@ -172,8 +166,12 @@ function runSchedule(
   const lists: (KnnVerletList | undefined)[] = states.map(() => undefined);
   const trajectories: Crystal[][] = states.map((s) => (record ? [toCrystal(s)] : []));
   const infos: StepInfo[][] = states.map(() => []);
-  const g = new Float64Array(9);
-  const a = new Float64Array(9);
+  // fresh noise of one crystal, drawn in full before it is applied as a fractional displacement
+  let noise = new Float64Array(0);
+  const noiseFor = (n: number): Float64Array => {
+    if (noise.length < 3 * n) noise = new Float64Array(3 * n);
+    return noise;
+  };
   for (let k = 0; k < steps + refineSteps; k++) {
     const polishing = k >= steps;
     const t = polishing ? 0 : startLevel * (1 - k / steps);
@@ -224,8 +222,12 @@ function runSchedule(
         let moved = 0;
         if (task.atomSigmaMax > 0) {
           const before = s.lattice;
-          for (let i = 0; i < 3 * n; i++) s.frac[i] += atomFactor * atoms[3 * offset + i];
-          if (sNoise > 0) for (let i = 0; i < 3 * n; i++) s.frac[i] += sNoise * s.noise.normal();
+          displaceFracInto(s.frac, s.frac, atoms, atomFactor, 3 * offset);
+          if (sNoise > 0) {
+            const z = noiseFor(n);
+            for (let i = 0; i < 3 * n; i++) z[i] = s.noise.normal();
+            displaceFracInto(s.frac, s.frac, z, sNoise);
+          }
           for (let i = 0; i < n; i++) {
             let dx = 0,
               dy = 0,
@@ -240,16 +242,13 @@ function runSchedule(
           }
         }
         let strain = 0;
-        for (let q = 0; q < 9; q++) {
-          a[q] = latticeFactor * 0.5 * (lattice[9 * b + q] + lattice[9 * b + 3 * (q % 3) + Math.floor(q / 3)]);
-          strain += a[q] * a[q];
-        }
         if (moveLattice) {
-          expSymmetric(g, a);
-          s.lattice = multiply(new Float64Array(9), s.lattice, g);
-        } else strain = 0;
+          const next = new Float64Array(9);
+          strain = expDeformLatticeInto(next, s.lattice, lattice, latticeFactor, 9 * b);
+          s.lattice = next;
+        }
         offset += n;
-        moves.push({ displacement: Math.sqrt(moved / n), strain: Math.sqrt(strain) });
+        moves.push({ displacement: Math.sqrt(moved / n), strain });
       }
       // Langevin corrector at the new level: x += c·σ'·τ̂ + √(2c)·σ'·z
       if (corrector.steps > 0 && task.atomSigmaMax > 0 && sigmaNext > 0) {
@@ -265,8 +264,9 @@ function runSchedule(
           const { atoms: tau } = model.network.actions(levelStates, graphsOf());
           let o = 0;
           for (const s of chunk) {
-            for (let i = 0; i < 3 * s.species.length; i++)
-              s.frac[i] += step * tau[3 * o + i] + spread * s.noise.normal();
+            const d = noiseFor(s.species.length);
+            for (let i = 0; i < 3 * s.species.length; i++) d[i] = step * tau[3 * o + i] + spread * s.noise.normal();
+            displaceFracInto(s.frac, s.frac, d, 1);
             o += s.species.length;
           }
         }

@@ -242,7 +242,7 @@ function gradients(model: ActionModel, samples: TrainingSample[], c: ResolvedTra
  */
 export function train(
   config: TrainConfig,
-  crystals: TrainData,
+  crystals: { readonly train: readonly Crystal[]; readonly valid: readonly Crystal[] },
   hooks: TrainHooks = {},
   resume?: Checkpoint,
 ): TrainResult {
