@@ -30,6 +30,8 @@ export {
   reciprocalLattice,
   volume,
 } from './cell.js';
+export type { CloseContact, CloseContactOptions } from './contacts.js';
+export { closeContacts } from './contacts.js';
 export { cartToFrac, fracToCart, minimumImage, wrapFrac } from './coords.js';
 export type { PointGroupOptions } from './point-group.js';
 export { latticePointGroup } from './point-group.js';

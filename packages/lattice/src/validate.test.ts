@@ -1,5 +1,7 @@
 import { expect, test } from 'vitest';
-import { assertCount, assertFiniteArray, assertPositive, assertPositiveInteger } from './validate.js';
+import { createCrystal } from './crystal.js';
+import { DegenerateLatticeError } from './errors.js';
+import { assertCount, assertFiniteArray, assertLattice, assertPositive, assertPositiveInteger } from './validate.js';
 
 test('assertFiniteArray(fn, name, a, length, layout) names the layout when the length is wrong', () => {
   expect(() => assertFiniteArray('f', 'fracCoords', [0, 0, 0], 3, '3·n')).not.toThrow();
@@ -44,4 +46,20 @@ test('assertPositive(fn, name, v, allowZero) wants a finite number > 0 (≥ 0 wi
   expect(() => assertPositive('f', 'cutoff', Number.POSITIVE_INFINITY)).toThrow(
     'f: cutoff must be positive and finite, got Infinity',
   );
+});
+
+test('assertLattice refuses a cell whose volume or edge lengths overflow, though every entry is finite', () => {
+  // 1e110 Å edges: the volume 1e330 is Infinity while the bound 1e-10 · 1e330 would round to a finite 1e320
+  const overflowing = [1e110, 0, 0, 0, 1e110, 0, 0, 0, 1e110];
+  expect(() => assertLattice('f', overflowing)).toThrowErrorMatchingInlineSnapshot(
+    `[DegenerateLatticeError: f: lattice has a volume or edge length that is not finite (det Infinity, lengths 1e+110, 1e+110, 1e+110), got [1e+110, 0, 0, 0, 1e+110, 0, 0, 0, 1e+110] (length 9)]`,
+  );
+  const big = [1e200, 0, 0, 0, 1e200, 0, 0, 0, 1e200];
+  expect(() => assertLattice('f', big)).toThrow(DegenerateLatticeError);
+  // an edge length that overflows on its own (hypot of two finite 1.5e308 entries)
+  expect(() => assertLattice('f', [1.5e308, 1.5e308, 0, 0, 1, 0, 0, 0, 1])).toThrow(/not finite/);
+  for (const lattice of [overflowing, big]) {
+    expect(() => createCrystal({ lattice, fracCoords: [0, 0, 0], atomicNumbers: [8] })).toThrow(DegenerateLatticeError);
+  }
+  expect(() => assertLattice('f', [1e100, 0, 0, 0, 1e100, 0, 0, 0, 1e100])).not.toThrow(); // 1e300 Å³ is finite
 });

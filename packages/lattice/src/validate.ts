@@ -63,8 +63,8 @@ export function assertPositive(fn: string, name: string, value: unknown, allowZe
 }
 
 /**
- * Throws {@link DegenerateLatticeError} unless `lattice` is a finite 3×3 whose volume is not negligible
- * against its edge lengths (|det| > 1e-10 · |a||b||c|).
+ * Throws {@link DegenerateLatticeError} unless `lattice` is a finite 3×3 whose volume and edge lengths are finite
+ * (no overflow) and whose volume is not negligible against its edge lengths (|det| > 1e-10 · |a||b||c|).
  *
  * @example
  * assertLattice('radiusGraph', crystal.lattice); // throws DegenerateLatticeError if singular
@@ -76,6 +76,15 @@ export function assertLattice(fn: string, lattice: unknown, name = 'lattice'): a
   const na = Math.hypot(l[0], l[1], l[2]);
   const nb = Math.hypot(l[3], l[4], l[5]);
   const nc = Math.hypot(l[6], l[7], l[8]);
+  if (!Number.isFinite(det) || !Number.isFinite(na) || !Number.isFinite(nb) || !Number.isFinite(nc)) {
+    // finite entries whose volume or lengths overflow: the bound below would be finite and pass Infinity
+    throw new DegenerateLatticeError(
+      fn,
+      name,
+      `has a volume or edge length that is not finite (det ${det}, lengths ${na}, ${nb}, ${nc}), got ${describeValue(lattice)}`,
+      lattice,
+    );
+  }
   if (!(Math.abs(det) > 1e-10 * na * nb * nc) || na === 0 || nb === 0 || nc === 0) {
     throw new DegenerateLatticeError(
       fn,
