@@ -12,6 +12,12 @@ export interface LoadedCrystal {
   readonly id?: string;
   /** Dataset CSV columns other than the CIF (numbers where they parse). */
   readonly properties?: Readonly<Record<string, number | string>>;
+  /**
+   * Site images the reader merged into an earlier site of the same element because they coincide (a CIF's
+   * symmetry expansion; the reader's warning says so too), when there were any: the crystal has that many atoms
+   * fewer than the file lists.
+   */
+  readonly merged?: number;
 }
 
 /** What {@link loadCrystals} returns. */
@@ -111,6 +117,19 @@ export function formatCrystals(items: readonly LoadedCrystal[], format: string):
 }
 
 /**
+ * The count in the CIF reader's warning that it merged coincident site images, of block `data_<name>` (of any
+ * block when `name` is undefined: a dataset CSV row's own warnings).
+ */
+function mergedSites(warnings: readonly string[], name?: string): number | undefined {
+  const pattern = /: data_(.*?): (\d+) site images coincide with an earlier site of the same element; merged$/;
+  for (const w of warnings) {
+    const m = pattern.exec(w);
+    if (m && (name === undefined || m[1] === name)) return Number(m[2]);
+  }
+  return undefined;
+}
+
+/**
  * Reads every crystal of a file (`-` for stdin) in any format @crys/io reads; a dataset CSV gives one crystal
  * per row, with its id and properties. Errors name the file (and line) and say how to fix it.
  */
@@ -144,11 +163,13 @@ export function loadCrystals(file: string, options: LoadOptions = {}): Loaded {
     for (const row of readDatasetCsv(text, { source, onProgress: progress, progressEvery: 64 })) {
       total++;
       if (total < first || total > stopAfter) continue;
+      const merged = mergedSites(row.warnings);
       crystals.push({
         crystal: row.crystal,
         label: `${source}:row ${row.row + 1}`,
         id: row.id,
         properties: row.properties,
+        ...(merged ? { merged } : {}),
       });
       warnings.push(...row.warnings);
     }
@@ -166,7 +187,8 @@ export function loadCrystals(file: string, options: LoadOptions = {}): Loaded {
       if (i + 1 >= first && i + 1 <= stopAfter) {
         const label = r.crystals.length > 1 ? `${source}#${i + 1}` : source;
         const name = r.names?.[i];
-        crystals.push(name ? { crystal, label, id: name } : { crystal, label });
+        const merged = name ? mergedSites(r.warnings, name) : undefined;
+        crystals.push({ crystal, label, ...(name ? { id: name } : {}), ...(merged ? { merged } : {}) });
       }
     });
   }

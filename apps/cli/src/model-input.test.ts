@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCrystal } from '@crys/lattice';
 import { describe, expect, test } from 'vitest';
 import { compositionAtoms, compositionCounts } from './commands/predict.js';
-import { assertModelInput } from './model-input.js';
+import { assertModelInput, overlapMessage } from './model-input.js';
 import { runCli, tempDir } from './test-support/run-cli.js';
 
 const poscar = (thirdVector: string, coords = '0 0 0') =>
@@ -67,5 +67,94 @@ describe('model inputs are checked at the command line, in its terms, before any
     const r = runCli(['convert', csv, join(dir, 'out.cif')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${csv} holds no crystal: a header and no data rows`);
+  });
+});
+
+// SrTiO3 (Pm-3m) with the O at (0, ½, ½) written twice: a real crystal with a duplicated atom
+const duplicatedO =
+  'SrTiO3 with a duplicated O\n1.0\n3.905 0 0\n0 3.905 0\n0 0 3.905\nSr Ti O\n1 1 4\nDirect\n0 0 0\n0.5 0.5 0.5\n0.5 0.5 0\n0.5 0 0.5\n0 0.5 0.5\n0 0.5 0.5\n';
+
+/** A dataset CSV row of CaTiO3 whose second O sits 0.195 Å from the first (not coincident, so the reader keeps it). */
+const csvRow = (id: string, secondO: string) =>
+  `${id},"data_${id}\n_symmetry_space_group_name_H-M 'P 1'\n_cell_length_a 3.9\n_cell_length_b 3.9\n_cell_length_c 3.9\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\nloop_\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nCa 0 0 0\nTi 0.5 0.5 0.5\nO 0.5 0.5 0\nO ${secondO}\nO 0 0.5 0.5\n",-1\n`;
+const overlappingCsv = () => `material_id,cif,energy\n${csvRow('good', '0.5 0 0.5')}${csvRow('bad', '0.5 0.5 0.05')}`;
+
+describe('overlapping atoms (closer than 0.5 Å, images included): model commands refuse, info and convert warn', () => {
+  test('overlapMessage(crystal, label) names both atoms (1-based, element) and the distance; none for a real cell', () => {
+    const cube = [3.905, 0, 0, 0, 3.905, 0, 0, 0, 3.905];
+    const frac = [0, 0, 0, 0.5, 0.5, 0.5, 0.5, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0.5];
+    const good = createCrystal({ lattice: cube, fracCoords: frac, atomicNumbers: [38, 22, 8, 8, 8] });
+    expect(overlapMessage(good, 'SrTiO3.vasp')).toBeUndefined();
+    expect(() => assertModelInput(good, 'SrTiO3.vasp')).not.toThrow();
+    const dup = createCrystal({
+      lattice: cube,
+      fracCoords: [...frac, 0, 0.5, 0.5],
+      atomicNumbers: [38, 22, 8, 8, 8, 8],
+    });
+    expect(overlapMessage(dup, 'dup.vasp')).toMatchInlineSnapshot(
+      `"dup.vasp: atom 5 (O) and atom 6 (O) overlap: 0.0000 Å apart (periodic images included), closer than 0.5 Å"`,
+    );
+    expect(() => assertModelInput(dup, 'dup.vasp')).toThrow(overlapMessage(dup, 'dup.vasp'));
+    // across the boundary, and a second pair counted
+    const wrap = createCrystal({
+      lattice: cube,
+      fracCoords: [...frac, 0.99, 0, 0, 0.5, 0.5, 0.02],
+      atomicNumbers: [38, 22, 8, 8, 8, 38, 8],
+    });
+    expect(overlapMessage(wrap, 'w.cif')).toMatchInlineSnapshot(
+      `"w.cif: atom 1 (Sr) and atom 6 (Sr) overlap: 0.0391 Å apart (periodic images included), closer than 0.5 Å; 1 other pair(s) too"`,
+    );
+  });
+
+  test('crys relax of SrTiO3 with a duplicated O fails at once naming the file, the atoms and the distance', () => {
+    const dir = tempDir();
+    const dup = join(dir, 'dup.vasp');
+    writeFileSync(dup, duplicatedO);
+    const out = join(dir, 'r.cif');
+    const r = runCli(['relax', dup, '-o', out, '--trajectory', join(dir, 't.xyz')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `${dup}: atom 5 (O) and atom 6 (O) overlap: 0.0000 Å apart (periodic images included), closer than 0.5 Å`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('crys predict --data and crys eval refuse a dataset with an overlapping row, naming the row', () => {
+    const dir = tempDir();
+    const csv = join(dir, 'rows.csv');
+    writeFileSync(csv, overlappingCsv());
+    const message = `${csv}:row 2: atom 3 (O) and atom 4 (O) overlap: 0.1950 Å apart (periodic images included), closer than 0.5 Å`;
+    const out = join(dir, 'pred.csv');
+    const p = runCli(['predict', '--data', csv, '--split', 'all', '--out', out]);
+    expect(p.code).toBe(1);
+    expect(p.stderr).toContain(message);
+    expect(existsSync(out)).toBe(false);
+    const e = runCli(['eval', '--data', csv, '--split', 'all']);
+    expect(e.code).toBe(1);
+    expect(e.stderr).toContain(message);
+  });
+
+  test('crys info and crys convert warn in the same words; info says what the CIF reader merged', () => {
+    const dir = tempDir();
+    const dup = join(dir, 'dup.vasp');
+    writeFileSync(dup, duplicatedO);
+    const warning = `warning: ${dup}: atom 5 (O) and atom 6 (O) overlap: 0.0000 Å apart (periodic images included), closer than 0.5 Å`;
+    const info = runCli(['info', dup]);
+    expect(info.code).toBe(0);
+    expect(info.stderr).toContain(warning);
+    expect(info.stdout).toMatch(/formula +SrTiO4\n/);
+    const cif = join(dir, 'dup.cif');
+    const c = runCli(['convert', dup, cif]);
+    expect(c.code).toBe(0);
+    expect(c.stderr).toContain(warning);
+    // the CIF lists the O twice; its reader merges the coincident sites, and info says so next to the formula
+    const merged = runCli(['info', cif, '--json']);
+    expect(merged.code).toBe(0);
+    expect(merged.stderr).toContain('1 site images coincide with an earlier site of the same element; merged');
+    const [record] = JSON.parse(merged.stdout);
+    expect(record).toMatchObject({ formula: 'SrTiO3', mergedSites: 1, overlap: null });
+    expect(runCli(['info', cif]).stdout).toMatch(
+      /formula +SrTiO3 {2}\(1 coincident site image\(s\) of the file merged on reading\)\n/,
+    );
   });
 });

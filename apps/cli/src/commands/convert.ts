@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { writeAtomic } from '../files.js';
 import { assertWritable, FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals, resolveFormat } from '../load.js';
 import type { CliContext } from '../main.js';
+import { overlapMessage } from '../model-input.js';
 import { intOption } from '../options.js';
 import { createProgress } from '../progress.js';
 import { paint } from '../term.js';
@@ -52,6 +53,10 @@ export function registerConvert(program: Command, ctx: CliContext): void {
       });
       progress.finish(`${loaded.crystals.length} crystals`);
       for (const w of loaded.warnings) term.err(`${paint(term.colorErr, 'yellow', 'warning:')} ${w}`);
+      for (const item of loaded.crystals) {
+        const overlap = overlapMessage(item.crystal, item.label);
+        if (overlap !== undefined) term.err(`${paint(term.colorErr, 'yellow', 'warning:')} ${overlap}`);
+      }
       if (loaded.crystals.length === 0) throw new UsageError(`${input} holds no crystal`);
       const text = formatCrystals(loaded.crystals, to);
       writeAtomic(output, text, term.stdout);

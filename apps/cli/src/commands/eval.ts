@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals } from '../load.js';
+import { assertModelInput } from '../model-input.js';
 import type { CliContext } from '../main.js';
 import {
   backendOption,
@@ -235,6 +236,8 @@ export function registerEval(program: Command, ctx: CliContext): void {
       if (rows.length === 0) {
         throw new UsageError(`no rows of ${opts.dataset} are in the ${opts.split} split`, 'use --split all');
       }
+      const labels = new Map(all.map((r, i) => [r, loaded.crystals[i].label]));
+      for (const r of rows) assertModelInput(r.crystal, labels.get(r) ?? r.id);
       await rt.startBackend(opts.backend);
       const elements = new Set<number>();
       for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);

@@ -14,6 +14,7 @@ import type { Command } from 'commander';
 import { type GraphStats, graphStats } from '../graph-stats.js';
 import { FORMAT_NAMES, type LoadedCrystal, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
+import { overlapMessage } from '../model-input.js';
 import { intOption, numberOption } from '../options.js';
 import { fixed } from '../table.js';
 import { paint } from '../term.js';
@@ -41,6 +42,13 @@ export interface CrystalInfo {
     readonly nearest: { distance: number; pair: string } | null;
   };
   readonly partialOccupancy: boolean;
+  /**
+   * Coincident site images of the file that the reader merged (a CIF's symmetry expansion), so the formula counts
+   * that many atoms fewer than the file lists; 0 when none.
+   */
+  readonly mergedSites: number;
+  /** The warning about atoms closer than 0.5 Å (`overlapMessage`), or null. */
+  readonly overlap: string | null;
 }
 
 /** Space group of a crystal (@crys/eval, moyo on the primitive cell); null when it cannot be decided. */
@@ -95,6 +103,8 @@ export async function crystalInfo(item: LoadedCrystal, cutoff: number, symprec: 
         : null,
     },
     partialOccupancy: hasPartialOccupancy(c),
+    mergedSites: item.merged ?? 0,
+    overlap: overlapMessage(c, item.label) ?? null,
   };
 }
 
@@ -105,7 +115,7 @@ export function formatInfo(info: CrystalInfo, color: boolean): string {
   const nb = info.neighbours;
   const lines = [
     paint(color, 'bold', `${info.source}${info.id ? `  (id ${info.id})` : ''}`),
-    `  ${k('formula')}${paint(color, 'cyan', info.formula)}${info.formula !== info.reducedFormula ? `  (reduced ${info.reducedFormula})` : ''}`,
+    `  ${k('formula')}${paint(color, 'cyan', info.formula)}${info.formula !== info.reducedFormula ? `  (reduced ${info.reducedFormula})` : ''}${info.mergedSites > 0 ? `  (${info.mergedSites} coincident site image(s) of the file merged on reading)` : ''}`,
     `  ${k('atoms')}${info.numAtoms}${info.partialOccupancy ? '  (partially occupied sites)' : ''}`,
     `  ${k('lattice')}a ${fixed(l.a, 4)}  b ${fixed(l.b, 4)}  c ${fixed(l.c, 4)} Å   α ${fixed(l.alpha, 3)}  β ${fixed(l.beta, 3)}  γ ${fixed(l.gamma, 3)}°`,
     `  ${k('volume')}${fixed(info.volume, 3)} Å³  (${fixed(info.volumePerAtom, 3)} Å³/atom)`,
@@ -153,6 +163,7 @@ export function registerInfo(program: Command, ctx: CliContext): void {
           for (const w of loaded.warnings) term.err(`${paint(term.colorErr, 'yellow', 'warning:')} ${w}`);
           for (const item of loaded.crystals) {
             const info = await crystalInfo(item, opts.cutoff, opts.symprec);
+            if (info.overlap !== null) term.err(`${paint(term.colorErr, 'yellow', 'warning:')} ${info.overlap}`);
             if (opts.json) {
               records.push(info);
             } else {

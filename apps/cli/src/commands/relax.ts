@@ -66,7 +66,9 @@ export function registerRelax(program: Command, ctx: CliContext): void {
       if (opts.startLevel > 1) {
         throw new UsageError(`--start-level must be in (0, 1], got ${opts.startLevel}`);
       }
-      const item = loadCrystals(file, { format: opts.format, index: opts.index, limit: 1 }).crystals[0];
+      const loaded = loadCrystals(file, { format: opts.format, index: opts.index, limit: 1 });
+      for (const w of loaded.warnings) term.err(`${paint(term.colorErr, 'yellow', 'warning:')} ${w}`);
+      const item = loaded.crystals[0];
       assertModelInput(item.crystal, item.label);
       const out = opts.out ?? `${stemOf(file)}-relaxed.cif`;
       const outFormat = out === '-' ? 'cif' : (formatFromName(out) ?? resolveFormat('cif'));
