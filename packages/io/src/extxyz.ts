@@ -3,7 +3,7 @@ import { ParseError } from './errors.js';
 import { parseNumberAt } from './number.js';
 import { speciesToAtomicNumber } from './species.js';
 import type { ReadOptions, ReadResult } from './types.js';
-import { coordinatesProblem, inverse, latticeProblem } from './util.js';
+import { coordinatesProblem, inverse, latticeProblem, longLatticeVector } from './util.js';
 
 /** A per-frame value of the comment line: a number, boolean, string, or a list of numbers/booleans. */
 export type ExtxyzValue = number | boolean | string | number[] | boolean[];
@@ -176,6 +176,8 @@ export function readExtxyz(text: string, options: ReadOptions = {}): ExtxyzReadR
     if (lat.length !== 9 || !lat.every(Number.isFinite))
       failC(latEntry.col, `expected 9 numbers in Lattice, got '${latEntry.raw}'`);
     const lattice = Float64Array.from(lat);
+    const long = longLatticeVector(lattice); // before assertLattice: such a cell's volume may overflow
+    if (long) failC(latEntry.col, `expected ${long} in Lattice`);
     try {
       assertLattice('readExtxyz', lattice);
     } catch (e) {

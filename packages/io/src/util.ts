@@ -20,6 +20,17 @@ export const MAX_FRAC_COORD = 1e6;
  */
 export const MAX_CELL_LENGTH = 1e100;
 
+/** Why `lattice` has a (finite) vector longer than {@link MAX_CELL_LENGTH}, or undefined. */
+export function longLatticeVector(lattice: Mat3Like): string | undefined {
+  for (let r = 0; r < 3; r++) {
+    const length = Math.hypot(lattice[3 * r], lattice[3 * r + 1], lattice[3 * r + 2]);
+    if (Number.isFinite(length) && length > MAX_CELL_LENGTH) {
+      return `lattice vectors at most ${MAX_CELL_LENGTH} Å long, got vector ${'abc'[r]} of ${length.toPrecision(4)} Å`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Why `lattice` is not a cell `createCrystal` accepts (non-finite entries, a zero, flat or infinite volume) or
  * has a vector longer than {@link MAX_CELL_LENGTH}, or undefined when it is fine. Readers turn the reason into a
@@ -28,13 +39,7 @@ export const MAX_CELL_LENGTH = 1e100;
 export function latticeProblem(lattice: Mat3Like): string | undefined {
   try {
     assertLattice('read', lattice);
-    for (let r = 0; r < 3; r++) {
-      const length = Math.hypot(lattice[3 * r], lattice[3 * r + 1], lattice[3 * r + 2]);
-      if (length > MAX_CELL_LENGTH) {
-        return `lattice vectors at most ${MAX_CELL_LENGTH} Å long, got vector ${'abc'[r]} of ${length.toPrecision(4)} Å`;
-      }
-    }
-    return undefined;
+    return longLatticeVector(lattice);
   } catch (e) {
     if (!(e instanceof InvalidArgumentError)) throw e;
     const len = (r: number): string =>
