@@ -1,0 +1,30 @@
+import { FIELD_MATCHER_OPTIONS, rmsDistance } from '@crys/eval';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../test/helpers.js';
+import { PEROVSKITES, perovskite } from '../test/perovskites.js';
+import { loadShippedModel } from './node.js';
+import { predictStructure } from './sampler.js';
+
+beforeAll(async () => {
+  await useBackend();
+});
+
+// The shipped perov_5 model on seven well-known ABO3 perovskites, one sample each (seed 0, the model's own sampler
+// settings), scored against the ideal cubic cells; the table is in docs/results.md. KNbO3 is not matched at seed 0
+// (it is at seeds 2 and 4), so it is listed apart: this test fails if a model change loses one of the others.
+const MATCHED_AT_SEED_0 = ['SrTiO3', 'BaTiO3', 'CaTiO3', 'KTaO3', 'LaAlO3', 'PbTiO3'];
+
+describe('perov_5 predicts well-known perovskites from their composition', () => {
+  const model = () => loadShippedModel('perov_5');
+  for (const entry of PEROVSKITES) {
+    const expected = MATCHED_AT_SEED_0.includes(entry.name);
+    it(`${entry.name}: ${expected ? 'matched within RMS 0.1' : 'not matched at seed 0 (docs/results.md)'}`, () => {
+      const { crystal } = predictStructure(model(), entry.atomicNumbers, { seed: 0 });
+      const r = rmsDistance(crystal, perovskite(entry), FIELD_MATCHER_OPTIONS);
+      if (expected) {
+        expect(r).not.toBeNull();
+        expect(r?.rms).toBeLessThan(0.1);
+      } else expect(r === null || r.rms >= 0.1).toBe(true);
+    });
+  }
+});
