@@ -8,6 +8,7 @@ import {
 } from '@crys/eval';
 import type { Crystal, LatticeParameters } from '@crys/lattice';
 import {
+  changeOfCell,
   CrysError,
   createCrystal,
   createRng,
@@ -17,6 +18,7 @@ import {
   niggliReduce,
 } from '@crys/lattice';
 import type { DatasetRow } from './data.js';
+import { latticeStats } from './train.js';
 import { fnv1a } from './data.js';
 import { type ActionModel, speciesIndices } from './model.js';
 import { priorStart, randomStart, relaxMany } from './sampler.js';
@@ -346,6 +348,33 @@ export function positionError(predicted: Crystal, truth: Crystal): number {
   let s = 0;
   for (let i = 0; i < 3 * n; i++) s += d[i] * d[i];
   return Math.sqrt(s / n);
+}
+
+/**
+ * The lattice-recovery baselines of {@link evaluatePredictions} for a training set: the mean a, b, c, α, β, γ of its
+ * crystals as stored (`trainMean`) and in their Niggli-reduced cells (`trainMeanNiggli`).
+ *
+ * @example
+ * const report = await evaluatePredictions(model, rows, predictions, trainingMeans(train));
+ */
+export function trainingMeans(train: readonly Crystal[]): {
+  trainMean: LatticeParameters;
+  trainMeanNiggli: LatticeParameters;
+} {
+  const asParameters = (m: readonly number[]): LatticeParameters => ({
+    a: m[0],
+    b: m[1],
+    c: m[2],
+    alpha: m[3],
+    beta: m[4],
+    gamma: m[5],
+  });
+  return {
+    trainMean: asParameters(latticeStats(train).mean),
+    trainMeanNiggli: asParameters(
+      latticeStats(train.map((c) => changeOfCell(c, niggliReduce(c.lattice).transform))).mean,
+    ),
+  };
 }
 
 /** Options of {@link evaluatePredictions}. */

@@ -25,6 +25,7 @@ export {
   spaceGroupReport,
   structurallyValid,
   TIGHT_RMS,
+  trainingMeans,
 } from './evaluate.js';
 export type { ActionModel, LatticeStats, ModelConfig, ModelJson, SerializedWeight } from './model.js';
 export {

@@ -1,14 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { changeOfCell, niggliReduce } from '@crys/lattice';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetRows, useBackend } from '../test/helpers.js';
 import { splitOf } from './data.js';
-import { evaluatePredictions, predictRows } from './evaluate.js';
+import { evaluatePredictions, predictRows, trainingMeans } from './evaluate.js';
 import { loadShippedModel } from './node.js';
 import { SHIPPED_MODEL_NAMES } from './shipped.js';
-import { latticeStats } from './train.js';
 
 // Whole-holdout evaluation of every shipped model: the scores must equal the ones recorded in
 // models/<name>/eval.json (and quoted in docs/models.md), since inference is deterministic for a seed.
@@ -72,20 +70,9 @@ describe('shipped models reproduce their documented holdout scores', () => {
         correctorSteps: recorded.correctorSteps,
         correctorScale: recorded.correctorScale,
       });
-      // as `crys eval`: the lattice-recovery baseline is the mean of the file's train split
-      const mean = latticeStats(all.filter((r) => splitOf(r.id) === 'train').map((r) => r.crystal)).mean;
-      const trainMean = { a: mean[0], b: mean[1], c: mean[2], alpha: mean[3], beta: mean[4], gamma: mean[5] };
-      const train = all.filter((r) => splitOf(r.id) === 'train').map((r) => r.crystal);
-      const reduced = latticeStats(train.map((c) => changeOfCell(c, niggliReduce(c.lattice).transform))).mean;
-      const trainMeanNiggli = {
-        a: reduced[0],
-        b: reduced[1],
-        c: reduced[2],
-        alpha: reduced[3],
-        beta: reduced[4],
-        gamma: reduced[5],
-      };
-      const report = await evaluatePredictions(model, rows, predictions, { trainMean, trainMeanNiggli });
+      // as `crys eval`: the lattice-recovery baselines are the means of the file's train split
+      const means = trainingMeans(all.filter((r) => splitOf(r.id) === 'train').map((r) => r.crystal));
+      const report = await evaluatePredictions(model, rows, predictions, means);
       expect(rows.length).toBe(recorded.rows);
       // the whole report: match (with the tight rates), validity, lattice, baseline, position error, space
       // groups and, for structure prediction, the random-start control

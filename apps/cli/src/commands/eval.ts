@@ -1,5 +1,5 @@
 import { symmetrize, validityRates } from '@crys/eval';
-import { type Crystal, changeOfCell, niggliReduce } from '@crys/lattice';
+import type { Crystal } from '@crys/lattice';
 import type { EvaluationReport } from '@crys/model';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -228,7 +228,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
         throw new UsageError(`--start-level must be in (0, 1], got ${opts.startLevel}`);
       }
       const rt = await import('../model-runtime.js');
-      const { evaluatePredictions, latticeStats, predictRows, splitOf } = await import('@crys/model');
+      const { evaluatePredictions, predictRows, splitOf, trainingMeans } = await import('@crys/model');
       const loaded = loadCrystals(opts.dataset, { format: opts.format });
       const all = rt.asRows(loaded.crystals);
       let rows = opts.split === 'all' ? all : all.filter((r) => splitOf(r.id) === opts.split);
@@ -283,21 +283,8 @@ export function registerEval(program: Command, ctx: CliContext): void {
       }
       const seconds = (performance.now() - t0) / 1000;
       const trainRows = all.filter((r) => splitOf(r.id) === 'train');
-      const mean = trainRows.length > 0 ? latticeStats(trainRows.map((r) => r.crystal)).mean : undefined;
-      const trainMean = mean && { a: mean[0], b: mean[1], c: mean[2], alpha: mean[3], beta: mean[4], gamma: mean[5] };
-      const reduced =
-        trainRows.length > 0
-          ? latticeStats(trainRows.map((r) => changeOfCell(r.crystal, niggliReduce(r.crystal.lattice).transform))).mean
-          : undefined;
-      const trainMeanNiggli = reduced && {
-        a: reduced[0],
-        b: reduced[1],
-        c: reduced[2],
-        alpha: reduced[3],
-        beta: reduced[4],
-        gamma: reduced[5],
-      };
-      const report = await evaluatePredictions(model, rows, preds, { trainMean, trainMeanNiggli });
+      const means = trainRows.length > 0 ? trainingMeans(trainRows.map((r) => r.crystal)) : {};
+      const report = await evaluatePredictions(model, rows, preds, means);
       const summary = summarizeEvaluation(
         report,
         preds.map((p) => p.start),
