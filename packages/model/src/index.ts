@@ -3,6 +3,8 @@ export type { NetworkState } from './batch.js';
 export { buildInputs, disposeInputs, modelGraph } from './batch.js';
 export type { DatasetRow, SplitName } from './data.js';
 export { fnv1a, readDataset, splitDataset, splitOf, writeDataset } from './data.js';
+export type { DomainIssue, ModelDomain } from './domain.js';
+export { domainIssues, modelDomain } from './domain.js';
 export { ModelFormatError, UnsupportedCrystalError } from './errors.js';
 export type {
   EvaluateOptions,
@@ -49,6 +51,8 @@ export type {
   NetworkWeights,
 } from './network.js';
 export { ActionNetwork, countParameters, DEFAULT_NETWORK, networkWeights } from './network.js';
+export type { PhysicalChecks } from './physical-checks.js';
+export { MAX_DENSITY, MIN_COVALENT_RATIO, physicalChecks } from './physical-checks.js';
 export type { ActionOptions, ActionResult, PredictOptions, StepInfo } from './sampler.js';
 export { predictStructure, priorStart, randomStart, relax, relaxMany } from './sampler.js';
 export { fetchModel, SHIPPED_MODEL_NAMES, type ShippedModelName, shippedModelUrl } from './shipped.js';

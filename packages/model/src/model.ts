@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Crystal } from '@crys/lattice';
 import { elementSymbol } from '@crys/lattice';
+import type { ModelDomain } from './domain.js';
 import { ModelFormatError, UnsupportedCrystalError } from './errors.js';
 import {
   ActionNetwork,
@@ -48,6 +49,11 @@ export interface ModelConfig {
   readonly correctorScale?: number;
   /** Training-set mean and floored spread of a, b, c, α, β, γ (the lattice loss and the mean baseline). */
   readonly latticeStats?: LatticeStats;
+  /**
+   * What the model was trained on: elements, atoms per cell and volume per atom of its training split, the task and
+   * the dataset (absent in files written before it was recorded). See `domainIssues`.
+   */
+  readonly domain?: ModelDomain;
   /** Free-form provenance (dataset, split, command, training time). */
   readonly meta?: Readonly<Record<string, string | number>>;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetRows, useBackend } from '../test/helpers.js';
 import { type DatasetRow, splitDataset } from './data.js';
+import { modelDomain } from './domain.js';
 import { disposeModel, loadModel } from './model.js';
 import type { ModelJson } from './model.js';
 import { readCheckpointFile, saveModelFile, trainToDirectory } from './node.js';
@@ -101,6 +102,22 @@ describe('trainToDirectory', () => {
     expect(model.format).toBe('crys-action-model');
     expect(model.config.meta.split).toBe('fnv1a(material_id) % 10: 0-7 train, 8 valid, 9 holdout');
     expect(readdirSync(out).sort()).toEqual(['checkpoint.json', 'metrics.jsonl', 'model.json']);
+  });
+
+  it("trainToDirectory(options) records the training split's domain in model.json and in snapshots", () => {
+    const out = join(tempDir(), 'run');
+    const result = trainToDirectory({ dataset: rows, out, config: { ...tiny, maxSteps: 2 }, snapshotEvery: 2 });
+    disposeModel(result.model);
+    const expected = modelDomain(
+      splitDataset(rows).train.map((r) => r.crystal),
+      { task: 'denoise' },
+    );
+    const written = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as ModelJson;
+    expect(written.config.domain).toEqual(expected);
+    expect(result.best.config.domain).toEqual(expected);
+    const snap = JSON.parse(readFileSync(join(out, 'snapshots', 'model-2.json'), 'utf8')) as ModelJson;
+    expect(snap.config.domain).toEqual(expected);
+    expect(expected.atoms).toEqual({ min: 5, max: 5 });
   });
 
   it('trainToDirectory refuses to start over a run; resume: true continues it with its configuration and a new maxSteps', () => {

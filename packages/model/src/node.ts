@@ -4,6 +4,7 @@ import { writeFileAtomicSync } from '@crys/io/node';
 import { fileURLToPath } from 'node:url';
 import { assertPositiveInteger, InvalidArgumentError } from '@crys/lattice';
 import { type DatasetRow, readDataset, splitDataset } from './data.js';
+import { type ModelDomain, modelDomain } from './domain.js';
 import { ModelFormatError } from './errors.js';
 import { type ActionModel, loadModel, type ModelJson, modelToJson } from './model.js';
 import { shippedModelUrl } from './shipped.js';
@@ -148,7 +149,8 @@ function resumedConfig(checkpoint: Checkpoint, config: TrainConfig, out: string)
  * `checkpoint.json` (the latest state, every `checkpointEvery` steps and at the end) and `model.json` (the best
  * model by validation loss, or the final one when validation never ran), each written atomically so a killed
  * run never leaves half a file. Starting over an existing run is refused; `resume` continues it. The model's
- * `meta` records the split rule and, for a file, the dataset path.
+ * `meta` records the split rule and, for a file, the dataset path; its `domain` is the training split's
+ * (`modelDomain`).
  *
  * @example
  * trainToDirectory({ dataset: 'data/perov_5/val.csv', out: 'runs/perov', config: { task: 'structure', maxSteps: 3000 } });
@@ -187,6 +189,19 @@ export function trainToDirectory(options: TrainRunOptions): TrainResult {
   if (snapshotEvery !== undefined) assertPositiveInteger(fn, 'options.snapshotEvery', snapshotEvery);
   const rows = typeof options.dataset === 'string' ? readDatasetFile(options.dataset) : options.dataset;
   const split = splitDataset(rows);
+  // The model's domain is its training split's; every model file the run writes carries it.
+  const dataset = config.meta?.dataset;
+  const domain: ModelDomain | undefined =
+    split.train.length > 0
+      ? modelDomain(
+          split.train.map((r) => r.crystal),
+          {
+            task: config.task ?? DEFAULT_TRAIN_CONFIG.task,
+            ...(typeof dataset === 'string' ? { dataset } : {}),
+          },
+        )
+      : undefined;
+  const withDomain = (m: ModelJson): ModelJson => (domain ? { ...m, config: { ...m.config, domain } } : m);
   mkdirSync(out, { recursive: true });
   if (!checkpoint) writeFileSync(metricsPath, '');
   else if (existsSync(metricsPath)) {
@@ -218,17 +233,18 @@ export function trainToDirectory(options: TrainRunOptions): TrainResult {
         writeFileAtomicSync(checkpointPath, JSON.stringify(c));
         if (snapshotEvery !== undefined && c.step > 0 && c.step % snapshotEvery === 0) {
           mkdirSync(join(out, 'snapshots'), { recursive: true });
-          const model: ModelJson = { ...c.model, weights: c.ema ?? c.model.weights };
+          const model: ModelJson = withDomain({ ...c.model, weights: c.ema ?? c.model.weights });
           writeFileAtomicSync(join(out, 'snapshots', `model-${c.step}.json`), JSON.stringify(model));
         }
       },
       onBest: (m) => {
-        writeFileAtomicSync(modelPath, JSON.stringify(m));
+        writeFileAtomicSync(modelPath, JSON.stringify(withDomain(m)));
         wroteBest = true;
       },
     },
     checkpoint,
   );
-  if (!wroteBest) writeFileAtomicSync(modelPath, JSON.stringify(result.best));
-  return result;
+  const best = withDomain(result.best);
+  if (!wroteBest) writeFileAtomicSync(modelPath, JSON.stringify(best));
+  return { ...result, best };
 }
