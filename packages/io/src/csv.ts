@@ -140,7 +140,12 @@ function countNewlines(s: string, from: number, to: number): number {
   return k;
 }
 
-/** Quotes a CSV field when it holds a comma, quote or line break (RFC 4180). */
+/**
+ * Quotes a CSV field when it holds a comma, quote or line break (RFC 4180).
+ *
+ * @example
+ * csvField('a,b'); // '"a,b"'
+ */
 export function csvField(value: string): string {
   if (!/[",\r\n]/.test(value)) return value;
   return `"${value.replace(/"/g, '""')}"`;

@@ -98,6 +98,14 @@ describe('readDatasetCsv', () => {
       [2, 'c'],
     ]);
     expect(skipped.map(([row, reason]) => [row, reason.slice(0, 21)])).toEqual([[1, 'row 2 (line 16, id b)']]);
+    // onSkip also gets the row's id when the row has an id field (a short row may not)
+    const ids: (string | undefined)[] = [];
+    const shortId = `id,cif,e\na,${po('3.35')},1\nb\nc,${po('-1')},3\n`;
+    [...readDatasetCsv(shortId, { onError: 'skip', onSkip: (_e, _row, id) => ids.push(id) })];
+    expect(ids).toEqual(['b', 'c']);
+    const noId = `cif,e\n${po('3.35')}\n`;
+    [...readDatasetCsv(noId, { onError: 'skip', onSkip: (_e, _row, id) => ids.push(id) })];
+    expect(ids).toEqual(['b', 'c', undefined]);
   });
 
   test('readDatasetCsv puts CIF warnings on the row, located in the CSV file', () => {

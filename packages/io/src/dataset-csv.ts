@@ -43,8 +43,11 @@ export interface ReadDatasetCsvOptions {
   readonly progressEvery?: number;
   /** `'throw'` (default) stops at the first unreadable row; `'skip'` skips it and reports it to `onSkip`. */
   readonly onError?: 'throw' | 'skip';
-  /** Called with each skipped row's error and 0-based row index (as {@link DatasetRow.row}) when `onError` is `'skip'`. */
-  readonly onSkip?: (error: ParseError, row: number) => void;
+  /**
+   * Called with each skipped row's error, 0-based row index (as {@link DatasetRow.row}) and id (the id column's
+   * text, when the row has that field) when `onError` is `'skip'`.
+   */
+  readonly onSkip?: (error: ParseError, row: number, id: string | undefined) => void;
   /** Keep CIF labels on the crystals. Default false (training does not need them). */
   readonly labels?: boolean;
   /**
@@ -123,6 +126,7 @@ export class DatasetRowDecoder {
           `${where}): expected ${this.header.length} fields as in the header, got ${f.length}`,
         ),
         row,
+        this.idCol >= 0 && this.idCol < f.length ? f[this.idCol] : undefined,
       );
     }
     const id = this.idCol >= 0 ? f[this.idCol] : String(row);
@@ -157,6 +161,7 @@ export class DatasetRowDecoder {
             `${where}, id ${id}): cif: ${e.reason}`,
           ),
           row,
+          id,
         );
       }
       throw e;
@@ -177,9 +182,9 @@ export class DatasetRowDecoder {
     if (!m) return `${this.source}:${fieldLine}:1: ${where}: cif: ${warning}`;
     return `${this.source}:${fieldLine + Number(m[1]) - 1}:${m[2]}: ${where}: cif: ${warning.slice(m[0].length)}`;
   }
-  private fail(error: ParseError, row: number): undefined {
+  private fail(error: ParseError, row: number, id: string | undefined): undefined {
     if (this.options.onError !== 'skip') throw error;
-    this.options.onSkip?.(error, row);
+    this.options.onSkip?.(error, row, id);
     return undefined;
   }
   /** Throws when the input ended before a header arrived. */

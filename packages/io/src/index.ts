@@ -12,6 +12,7 @@ export type {
   WriteDatasetCsvOptions,
 } from './dataset-csv.js';
 export { datasetCsvLines, readDatasetCsv, readDatasetCsvAsync, writeDatasetCsv } from './dataset-csv.js';
+export { csvField } from './csv.js';
 export type { SourcePosition } from './errors.js';
 export { ParseError, UnknownFormatError } from './errors.js';
 export { analyzeSymmetry, isMoyoLoaded, loadMoyo } from './moyo.js';
