@@ -4,6 +4,7 @@ import { registerConvert } from './commands/convert.js';
 import { registerEval } from './commands/eval.js';
 import { registerGraph } from './commands/graph.js';
 import { registerInfo } from './commands/info.js';
+import { registerJobs } from './commands/jobs.js';
 import { registerMatch } from './commands/match.js';
 import { registerModel } from './commands/model.js';
 import { registerPredict } from './commands/predict.js';
@@ -12,6 +13,7 @@ import { registerRelax } from './commands/relax.js';
 import { registerSplit } from './commands/split.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerTrain } from './commands/train.js';
+import { registerWorker } from './commands/worker.js';
 import type { CliContext } from './main.js';
 
 /** Adds every `crys` sub-command to `program`, in the order `crys --help` lists them. */
@@ -28,5 +30,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerEval(program, ctx);
   registerTasks(program, ctx);
   registerModel(program, ctx);
+  registerWorker(program, ctx);
+  registerJobs(program, ctx);
   registerBench(program, ctx);
 }

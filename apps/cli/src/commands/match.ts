@@ -4,11 +4,16 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { FORMAT_NAMES, type LoadedCrystal, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
-import { intOption, numberOption } from '../options.js';
+import { addJobOptions } from '../jobs/options.js';
+import type { JobFlags } from '../jobs/run.js';
+import { choiceOption, intOption, numberOption } from '../options.js';
 import { fixed } from '../table.js';
 import { paint } from '../term.js';
 
-interface MatchOpts {
+interface MatchOpts extends Partial<JobFlags> {
+  all?: boolean;
+  pairBy: 'index' | 'id';
+  out?: string;
   index: number;
   indexB?: number;
   format?: string;
@@ -29,8 +34,7 @@ function pick(file: string, index: number, format: string | undefined): LoadedCr
 }
 
 export function registerMatch(program: Command, ctx: CliContext): void {
-  program
-    .command('match')
+  addJobOptions(program.command('match'))
     .summary("StructureMatcher verdict and RMS distance of two crystals (pymatgen's semantics)")
     .description(
       "Compares two crystals with pymatgen StructureMatcher's algorithm (@crys/eval): whether they match within " +
@@ -53,14 +57,20 @@ export function registerMatch(program: Command, ctx: CliContext): void {
     .option('--no-scale', 'do not scale both lattices to the same volume')
     .option('--supercell', 'try supercells when the site counts differ')
     .option('--json', 'print the result as JSON')
+    .option('--all', 'match every crystal of A with its partner in B (see --pair-by) and write one row per pair')
+    .option(
+      '--pair-by <how>',
+      'with --all: index (k-th with k-th) or id (same material_id)',
+      choiceOption(['index', 'id'] as const),
+      'index',
+    )
+    .option('-o, --out <file>', 'with --all: the CSV (or .jsonl) of verdicts, - for stdout', '-')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ crys match predicted.cif known.cif --field\n  $ crys match data/perov_5/val.csv relaxed.csv --index 3 --index-b 1 --json',
+      '\nExamples:\n  $ crys match predicted.cif known.cif --field\n  $ crys match data/perov_5/val.csv relaxed.csv --index 3 --index-b 1 --json\n  $ crys match truth.csv predicted.csv --all --pair-by id --field --out verdicts.csv',
     )
-    .action((fileA: string, fileB: string, opts: MatchOpts) => {
+    .action(async (fileA: string, fileB: string, opts: MatchOpts) => {
       const { term } = ctx;
-      const a = pick(fileA, opts.index, opts.format);
-      const b = pick(fileB, opts.indexB ?? opts.index, opts.format);
       const base = opts.field ? { ...DEFAULT_MATCHER_OPTIONS, ...FIELD_MATCHER_OPTIONS } : DEFAULT_MATCHER_OPTIONS;
       const options: Required<MatcherOptions> = {
         ltol: opts.ltol ?? base.ltol,
@@ -70,6 +80,13 @@ export function registerMatch(program: Command, ctx: CliContext): void {
         scale: opts.scale,
         attemptSupercell: opts.supercell ?? false,
       };
+      if (opts.all || opts.queue !== undefined || opts.shardSize !== undefined) {
+        const { matchJob } = await import('../jobs/batch.js');
+        const job = { ...opts, out: opts.out ?? '-', retries: opts.retries ?? 2 };
+        return matchJob(ctx, fileA, fileB, job, options);
+      }
+      const a = pick(fileA, opts.index, opts.format);
+      const b = pick(fileB, opts.indexB ?? opts.index, opts.format);
       const r = matchStructures(a.crystal, b.crystal, options);
       if (opts.json) {
         term.out(
