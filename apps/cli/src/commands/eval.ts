@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals } from '../load.js';
+import { addJobOptions } from '../jobs/options.js';
+import type { JobFlags } from '../jobs/run.js';
 import { assertModelInput } from '../model-input.js';
 import type { CliContext } from '../main.js';
 import {
@@ -20,7 +22,7 @@ import { createProgress } from '../progress.js';
 import { fixed, formatTable, percent } from '../table.js';
 import { paint } from '../term.js';
 
-interface EvalOpts {
+interface EvalOpts extends Partial<JobFlags> {
   model?: string;
   dataset: string;
   split: 'holdout' | 'valid' | 'train' | 'all';
@@ -177,8 +179,7 @@ export function formatEvaluation(s: EvaluationSummary): string {
 }
 
 export function registerEval(program: Command, ctx: CliContext): void {
-  program
-    .command('eval')
+  addJobOptions(program.command('eval'))
     .summary("score a model on a dataset with the field's metrics")
     .description(
       "Runs a model's task on the rows of a dataset CSV (structure prediction from random starts, denoising of " +
@@ -238,7 +239,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
       }
       const labels = new Map(all.map((r, i) => [r, loaded.crystals[i].label]));
       for (const r of rows) assertModelInput(r.crystal, labels.get(r) ?? r.id);
-      await rt.startBackend(opts.backend);
+      const backend = await rt.startBackend(opts.backend);
       const elements = new Set<number>();
       for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);
       const defaultTask = opts.model?.endsWith('-denoise')
@@ -246,7 +247,8 @@ export function registerEval(program: Command, ctx: CliContext): void {
         : opts.model?.endsWith('-lattice')
           ? 'lattice'
           : 'structure';
-      const { model, source } = rt.resolveModel(opts.model, defaultTask, elements);
+      const resolved = rt.resolveModel(opts.model, defaultTask, elements);
+      const { model, source } = resolved;
       const options = {
         seed: opts.seed,
         steps: opts.steps,
@@ -260,9 +262,19 @@ export function registerEval(program: Command, ctx: CliContext): void {
       const progress = createProgress(term, { label: 'evaluating', total: rows.length, unit: 'crystals' });
       const t0 = performance.now();
       const preds = [];
-      for (let start = 0; start < rows.length; start += 64) {
-        preds.push(...predictRows(model, rows.slice(start, start + 64), options));
-        progress.update(Math.min(rows.length, start + 64));
+      const batch = await import('../jobs/batch.js');
+      if (batch.wantsJob(opts)) {
+        // the same predictions as a sharded job: in-process shards, or crys workers with --queue
+        const job = { ...opts, retries: opts.retries ?? 2 };
+        const got = await batch.evalPredictions(ctx, rows, resolved, backend, options, job);
+        if (got === undefined) return; // --detach: the run id is printed; run the same command again to score it
+        preds.push(...got);
+        progress.update(rows.length);
+      } else {
+        for (let start = 0; start < rows.length; start += 64) {
+          preds.push(...predictRows(model, rows.slice(start, start + 64), options));
+          progress.update(Math.min(rows.length, start + 64));
+        }
       }
       progress.finish();
       let symmetrizeFailed = 0;

@@ -15,12 +15,14 @@ import {
   numberOption,
   samplerOptions,
 } from '../options.js';
+import { addJobOptions } from '../jobs/options.js';
+import type { JobFlags } from '../jobs/run.js';
 import { createProgress } from '../progress.js';
 import { fixed, formatTable } from '../table.js';
 import { paint } from '../term.js';
 import { spaceGroupOf } from './info.js';
 
-interface PredictOpts {
+interface PredictOpts extends Partial<JobFlags> {
   composition?: string;
   dataset?: string;
   out?: string;
@@ -110,8 +112,7 @@ async function summarize(crystal: Crystal, sample: number, seed: number): Promis
 }
 
 export function registerPredict(program: Command, ctx: CliContext): void {
-  program
-    .command('predict')
+  addJobOptions(program.command('predict'))
     .summary('predict crystal structures from compositions (random starts + learned actions)')
     .description(
       'Structure prediction: each sample starts from random fractional coordinates in a cell of the ' +
@@ -237,6 +238,20 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const { term } = ctx;
   if (!opts.out) {
     throw new UsageError('--data needs --out FILE.csv', 'e.g. `crys predict --data in.csv --out predicted.csv`');
+  }
+  const { predictJob, wantsJob } = await import('../jobs/batch.js');
+  if (wantsJob(opts)) {
+    const job = { ...opts, dataset: opts.dataset as string, out: opts.out, retries: opts.retries ?? 2 };
+    return predictJob(ctx, job, {
+      seed: opts.seed,
+      steps: opts.steps,
+      startLevel: opts.startLevel,
+      eta: opts.eta,
+      moveLattice: !opts.fixedLattice,
+      refineSteps: opts.refineSteps,
+      correctorSteps: opts.correctorSteps,
+      correctorScale: opts.correctorScale,
+    });
   }
   const outFormat = opts.out === '-' ? 'dataset-csv' : (formatFromName(opts.out) ?? 'dataset-csv');
   const loaded = loadCrystals(opts.dataset as string, { format: opts.format });

@@ -5,11 +5,14 @@ import { writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals, resolveFormat } from '../load.js';
 import type { CliContext } from '../main.js';
 import { assertModelInput } from '../model-input.js';
+import { addJobOptions } from '../jobs/options.js';
+import type { JobFlags } from '../jobs/run.js';
 import { backendOption, intOption, numberOption, samplerOptions } from '../options.js';
 import { fixed, formatTable } from '../table.js';
 import { paint } from '../term.js';
 
-interface RelaxOpts {
+interface RelaxOpts extends Partial<JobFlags> {
+  all?: boolean;
   model?: string;
   steps?: number;
   startLevel: number;
@@ -33,8 +36,7 @@ export function stemOf(file: string): string {
 }
 
 export function registerRelax(program: Command, ctx: CliContext): void {
-  program
-    .command('relax')
+  addJobOptions(program.command('relax'))
     .summary("apply a model's learned actions step by step to a crystal")
     .description(
       'Relaxes one crystal with a model: at every step the network predicts a symmetric deformation of the ' +
@@ -43,7 +45,11 @@ export function registerRelax(program: Command, ctx: CliContext): void {
         'path as extended XYZ (--trajectory). Without --model, the shipped denoising model that knows the ' +
         "crystal's elements is used (perov_5-denoise, carbon_24-denoise).",
     )
-    .argument('<file>', 'crystal file; - reads stdin')
+    .argument('<file>', 'crystal file (- reads stdin), or a folder of them: every file relaxed, a CSV written')
+    .option(
+      '--all',
+      'relax every crystal of the file (a dataset CSV row by row) and write one CSV with an error column',
+    )
     .option('--model <name|path>', 'shipped model name or a model.json / `crys train --out` folder')
     .option('--steps <n>', "number of action steps (default: the model's)", intOption(1, 100_000))
     .option('--start-level <t>', 'noise level the input is assumed to be at, in (0, 1]', numberOption('positive'), 0.5)
@@ -65,6 +71,13 @@ export function registerRelax(program: Command, ctx: CliContext): void {
       const { term } = ctx;
       if (opts.startLevel > 1) {
         throw new UsageError(`--start-level must be in (0, 1], got ${opts.startLevel}`);
+      }
+      const { isDirectory } = await import('../jobs/rows.js');
+      if (opts.all || opts.queue !== undefined || opts.shardSize !== undefined || isDirectory(file)) {
+        const { relaxJob } = await import('../jobs/batch.js');
+        const job = { ...opts, out: opts.out ?? `${stemOf(file)}-relaxed.csv`, retries: opts.retries ?? 2 };
+        const { steps, startLevel, refineSteps, correctorSteps, correctorScale } = opts;
+        return relaxJob(ctx, file, job, { steps, startLevel, refineSteps, correctorSteps, correctorScale });
       }
       const loaded = loadCrystals(file, { format: opts.format, index: opts.index, limit: 1 });
       for (const w of loaded.warnings) term.err(`${paint(term.colorErr, 'yellow', 'warning:')} ${w}`);
