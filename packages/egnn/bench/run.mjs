@@ -25,6 +25,7 @@ import {
   graphTensors,
   initBackend,
   segmentSum,
+  shareWasmClones,
   sliceColumns,
 } from '@crys/egnn';
 import { radiusGraphBatch } from '@crys/graph';
@@ -450,7 +451,7 @@ const cases = [
 if (!flag('--no-kernels')) {
   const krows = [];
   for (const b of BACKENDS) {
-    await initBackend(b);
+    if ((await initBackend(b)) === 'wasm') shareWasmClones();
     krows.push(...benchKernels(b));
   }
   console.log('\nKernels (N = 10⁴ rows, E = 3·10⁵ indices, F = 64; GB/s counts bytes read + written once):');
@@ -461,7 +462,8 @@ if (flag('--kernels-only')) process.exit(0);
 const ours = [];
 const built = Object.fromEntries(cases.map((n) => [n, makeCase(n)]));
 for (const b of BACKENDS) {
-  await initBackend(b);
+  // As training code does (@crys/model's initModelBackend), the tensors a training step saves are not copied.
+  if ((await initBackend(b)) === 'wasm') shareWasmClones();
   for (const n of cases) {
     process.stdout.write(`ours: ${b} ${n} …\n`);
     ours.push(benchNetwork(b, n, built[n]));

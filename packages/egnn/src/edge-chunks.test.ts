@@ -9,8 +9,10 @@ import { Egnn, type EgnnArgs } from './egnn.js';
 import { DEFAULT_EDGE_CHUNK_SIZE, EdgeHead, EgnnConv } from './egnn-conv.js';
 import { HeapExhaustedError, InvalidArgumentError } from './errors.js';
 import { disposeGraphTensors, edgeVectors, graphTensors } from './graph-tensors.js';
-import { hasWasmSimd, wasmStorage } from './kernel-registry.js';
-import { segmentSum, segmentSumAdd, sliceRows } from './kernels.js';
+import { hasWasmSimd } from './ops/kernel-registry.js';
+import { segmentSum, segmentSumAdd } from './ops/segment-sum.js';
+import { sliceRows } from './ops/slice-rows.js';
+import { wasmStorage } from './ops/storage.js';
 
 /** A batch of real crystals as tensors (E is not a multiple of the chunk sizes below). */
 function crystalInputs() {

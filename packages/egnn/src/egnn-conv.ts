@@ -1,16 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
-import {
-  gatherRowsAdd,
-  linear,
-  segmentCounts,
-  segmentMean,
-  segmentSum,
-  segmentSumAdd,
-  silu,
-  sliceRows,
-  tapeOn,
-} from './kernels.js';
+import { gatherRowsAdd } from './ops/gather-rows-add.js';
+import { linear } from './ops/linear.js';
+import { tapeOn } from './ops/op-utils.js';
+import { segmentCounts, segmentMean } from './ops/segment-mean.js';
+import { segmentSum, segmentSumAdd } from './ops/segment-sum.js';
+import { silu } from './ops/silu.js';
+import { sliceRows } from './ops/slice-rows.js';
 import { assertPositiveInt, GraphLayer, type GraphLayerArgs, type LayerConfig } from './layer.js';
 
 /** Inputs of {@link EgnnConv} and {@link EdgeHead}: node features and the invariant edge data of a multigraph. */

@@ -4,7 +4,7 @@ import { assertEdgeChunkSize, EdgeHead, EgnnConv } from './egnn-conv.js';
 import { SpeciesEmbedding } from './embedding.js';
 import { InvalidArgumentError, WeightsFormatError } from './errors.js';
 import { EgnnInference, type EgnnInferenceOptions } from './inference.js';
-import { gatherRows } from './kernels.js';
+import { gatherRows } from './ops/gather-rows.js';
 import {
   assertPositive,
   assertPositiveInt,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
-import { gatherRows } from './kernels.js';
+import { gatherRows } from './ops/gather-rows.js';
 import { assertPositiveInt, GraphLayer, type GraphLayerArgs, type LayerConfig } from './layer.js';
 
 /** Arguments of {@link SpeciesEmbedding}. */

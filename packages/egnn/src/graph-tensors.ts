@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
-import { gatherRows } from './kernels.js';
+import { gatherRows } from './ops/gather-rows.js';
 
 /**
  * The arrays of a batch of periodic graphs that the network reads: `@crys/graph`'s `GraphBatch` has this shape

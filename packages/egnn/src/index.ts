@@ -1,7 +1,7 @@
 import './register.js';
 
 export type { BackendName } from './backend.js';
-export { initBackend } from './backend.js';
+export { initBackend, shareWasmClones } from './backend.js';
 export type { EgnnArgs, EgnnInputs, EgnnOutputs, SavedEgnn } from './egnn.js';
 export { Egnn } from './egnn.js';
 export type { EdgeHeadArgs, EdgeInputs, EgnnConvArgs } from './egnn-conv.js';
@@ -13,16 +13,13 @@ export { SpeciesEmbedding } from './embedding.js';
 export { BackendUnavailableError, HeapExhaustedError, WeightsFormatError } from './errors.js';
 export type { GraphBatchLike, GraphTensors } from './graph-tensors.js';
 export { disposeGraphTensors, edgeVectors, graphTensors } from './graph-tensors.js';
-export {
-  gatherRows,
-  gatherRowsAdd,
-  linear,
-  segmentCounts,
-  segmentMean,
-  segmentSum,
-  silu,
-  sliceColumns,
-} from './kernels.js';
+export { gatherRows } from './ops/gather-rows.js';
+export { gatherRowsAdd } from './ops/gather-rows-add.js';
+export { linear } from './ops/linear.js';
+export { segmentCounts, segmentMean } from './ops/segment-mean.js';
+export { segmentSum } from './ops/segment-sum.js';
+export { silu } from './ops/silu.js';
+export { sliceColumns } from './ops/slice-columns.js';
 export type { GraphLayerArgs, LayerConfig, NamedWeight, WeightInit } from './layer.js';
 export { GraphLayer } from './layer.js';
 export type { LevelEmbeddingArgs } from './level-embedding.js';

@@ -11,7 +11,7 @@
 // Legend: N atoms, B graphs, E edges, C edges per chunk (min(E, edgeChunkSize)), F node features (units), H hidden
 // units, K basis size, O edge outputs, V vector channels, T level features; a `p` suffix is the size padded to a
 // multiple of 8 (the kernels' column block), and row counts are padded to a multiple of 4 (the `4` suffix: N4, C4).
-import { type DenseKernels, denseKernels } from './dense-kernels.js';
+import { type DenseKernels, denseKernels } from './inference-kernels.js';
 import type { Egnn } from './egnn.js';
 import { assertEdgeChunkSize } from './egnn-conv.js';
 import { HeapExhaustedError, InvalidArgumentError } from './errors.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
-import { linear, silu } from './kernels.js';
+import { linear } from './ops/linear.js';
+import { silu } from './ops/silu.js';
 import { assertPositiveInt, GraphLayer, type GraphLayerArgs, type LayerConfig } from './layer.js';
 
 /** Arguments of {@link LevelEmbedding}. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
-import { exp } from './kernels.js';
+import { exp } from './ops/exp.js';
 import { assertPositive, assertPositiveInt, GraphLayer, type GraphLayerArgs, type LayerConfig } from './layer.js';
 
 /** Squared lengths below this are clamped before the square root, so |v| and its gradient stay finite at v = 0. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { segmentSum, sliceColumns } from './kernels.js';
+import { segmentSum } from './ops/segment-sum.js';
+import { sliceColumns } from './ops/slice-columns.js';
 
 /** Outputs of {@link _referenceReadout}. */
 export type ReferenceReadout = {

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertEdgeInputs, type EdgeInputs } from './egnn-conv.js';
 import { InvalidArgumentError } from './errors.js';
-import { gatherRowsAdd, linear, segmentMean, silu } from './kernels.js';
+import { gatherRowsAdd } from './ops/gather-rows-add.js';
+import { linear } from './ops/linear.js';
+import { segmentMean } from './ops/segment-mean.js';
+import { silu } from './ops/silu.js';
 import { assertPositiveInt, GraphLayer, type GraphLayerArgs, type LayerConfig } from './layer.js';
 
 /** Inputs of {@link VectorChannels}: {@link EdgeInputs} and the unit edge vectors. */

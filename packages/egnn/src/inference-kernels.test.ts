@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { randomArray } from '../test/helpers.js';
-import { denseKernels, simdKernelsOn } from './dense-kernels.js';
+import { denseKernels } from './inference-kernels.js';
+import { gatherRowsModule } from './ops/gather-rows.js';
+import { gatherRowsAddModule } from './ops/gather-rows-add.js';
+import { linearModule } from './ops/linear.js';
+import { segmentSumModule } from './ops/segment-sum.js';
+import { siluModule } from './ops/silu.js';
 
 describe.each([
   ['WebAssembly SIMD', true],
@@ -74,16 +79,28 @@ describe.each([
   });
 });
 
-describe('simdKernelsOn(memory): the kernels the wasm backend runs on its own heap', () => {
+describe('module.on(memory): the kernel modules the wasm backend runs on its own heap', () => {
+  const MODULES = [linearModule, siluModule, gatherRowsModule, gatherRowsAddModule, segmentSumModule] as const;
   const setup = (floats: number) => {
     const memory = new WebAssembly.Memory({ initial: Math.ceil((floats * 4) / 65536) + 1 });
-    const k = simdKernelsOn(memory);
-    if (!k) throw new Error('no WebAssembly SIMD');
+    const on = <T>(m: { on(memory: WebAssembly.Memory): T | null }): T => {
+      const k = m.on(memory);
+      if (!k) throw new Error('no WebAssembly SIMD');
+      return k;
+    };
+    const k = {
+      ...on(linearModule),
+      ...on(siluModule),
+      ...on(gatherRowsModule),
+      ...on(gatherRowsAddModule),
+      ...on(segmentSumModule),
+    };
     return { k, heap: new Float32Array(memory.buffer), ints: new Int32Array(memory.buffer) };
   };
 
-  test('simdKernelsOn(memory) is null for a memory it cannot import (a shared one)', () => {
-    expect(simdKernelsOn(new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true }))).toBeNull();
+  test('module.on(memory) is null for a memory it cannot import (a shared one)', () => {
+    const shared = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
+    for (const m of MODULES) expect(m.on(shared)).toBeNull();
   });
 
   test('matmulTN(out, a, b, rows, n, m) adds aᵀ·b to out over row chunks', () => {

@@ -1,0 +1,93 @@
+// Registers this package's kernels with tfjs, for the `cpu` and `wasm` backends, under names of their own
+// (`Crys…`): registration never replaces a tfjs kernel. Other backends (webgl, webgpu) run each op's stock-tfjs
+// fallback. On wasm, a kernel module built by the assembler runs on tfjs-backend-wasm's heap when the rows suit it.
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+import { type KernelModule, simdRunsOn, tfjsHeap } from '../wasm/instance.js';
+import { cpuStorage, type Storage, wasmStorage } from './storage.js';
+
+type TensorInfo = tf.TensorInfo;
+
+/** Backends for which this package's kernels exist. */
+export const LOOP_BACKENDS = ['cpu', 'wasm'] as const;
+export type LoopBackend = (typeof LOOP_BACKENDS)[number];
+
+/** What a kernel's implementation is given. */
+export interface KernelCall<Exports> {
+  readonly inputs: Readonly<Record<string, TensorInfo>>;
+  readonly attrs: Readonly<Record<string, unknown>>;
+  readonly storage: Storage;
+  /** The op's kernel module on the wasm heap, or null (cpu, or no WebAssembly SIMD). */
+  readonly simd: Exports | null;
+}
+
+/** A kernel: its name (which must begin with `Crys`), backends, and implementation. */
+export interface KernelDefinition<Exports> {
+  readonly kernelName: string;
+  readonly backends: readonly LoopBackend[];
+  /** The op's kernel module, when it has one. */
+  readonly module?: KernelModule<Exports>;
+  /** When true the kernel needs its module: it throws on a wasm backend without WebAssembly SIMD. */
+  readonly simdOnly?: boolean;
+  run(call: KernelCall<Exports>): TensorInfo | TensorInfo[];
+}
+
+/**
+ * A function that registers `kernels` once (call it before running them; idempotent). A kernel already registered
+ * under the same name (by a second copy of this package) is left as it is; a name not beginning with `Crys`, which
+ * could replace one of tfjs's own kernels, throws.
+ */
+export function kernelRegistration<E>(kernels: readonly KernelDefinition<E>[]): () => void {
+  let registered = false;
+  return () => {
+    if (registered) return;
+    for (const k of kernels) {
+      if (!k.kernelName.startsWith('Crys')) {
+        throw new Error(`@crys/egnn: kernel name ${k.kernelName} could replace a tfjs kernel; it must begin with Crys`);
+      }
+    }
+    registered = true;
+    for (const k of kernels) {
+      for (const backendName of k.backends) {
+        if (tf.getKernel(k.kernelName, backendName) !== undefined) continue;
+        tf.registerKernel({
+          kernelName: k.kernelName,
+          backendName,
+          kernelFunc: ({ inputs, backend, attrs }) => {
+            const wasm = backendName === 'wasm';
+            const simd = wasm && k.module ? k.module.on(tfjsHeap(backend) as WebAssembly.Memory) : null;
+            if (k.simdOnly && !simd) {
+              throw new Error(`${k.kernelName}: WebAssembly SIMD is not available on this wasm backend`);
+            }
+            return k.run({
+              inputs: inputs as Record<string, TensorInfo>,
+              attrs: attrs as Record<string, unknown>,
+              storage: wasm ? wasmStorage(backend, k.kernelName) : cpuStorage(backend),
+              simd,
+            });
+          },
+        });
+      }
+    }
+  };
+}
+
+/** True when the active backend runs this package's kernels. */
+export function hasLoopKernels(): boolean {
+  return (LOOP_BACKENDS as readonly string[]).includes(tf.getBackend());
+}
+
+/** True when the active backend is wasm and the kernel modules run on its heap (WebAssembly SIMD). */
+export function hasWasmSimd(): boolean {
+  return tf.getBackend() === 'wasm' && simdRunsOn(tfjsHeap(tf.backend()));
+}
+
+/** Throws unless every index is in [0, limit) (the kernels write by index, so an index out of range is refused). */
+export function checkIndices(fn: string, name: string, idx: Int32Array, limit: number): void {
+  for (let e = 0; e < idx.length; e++) {
+    const i = idx[e];
+    if (!(i >= 0 && i < limit)) {
+      throw new InvalidArgumentError(fn, name, `must be in [0, ${limit}), got ${i} at position ${e}`, i);
+    }
+  }
+}

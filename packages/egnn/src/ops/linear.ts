@@ -1,0 +1,459 @@
+// linear: the dense layer `x·W + b`. Kernels on wasm with SIMD: the product with bias fused (4 rows × 8 columns per
+// step in f32x4 lanes), the weight gradient xᵀ·g and the bias gradient (column sums); tfjs's matMul elsewhere, with
+// explicit transposes on wasm. Gradient: registered with tfjs for the SIMD kernel (each input's gradient computed
+// only when needed), a customGrad otherwise.
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+import {
+  add,
+  doWhile,
+  fadd,
+  fmul,
+  get,
+  i32,
+  type Instr,
+  load32Splat,
+  ltU,
+  mul,
+  select,
+  set,
+  tee,
+  vload,
+  vstore,
+  type WasmFunction,
+} from '../wasm/assembler.js';
+import { advance } from '../wasm/fragments.js';
+import { kernelModule } from '../wasm/instance.js';
+import { hasWasmSimd, kernelRegistration } from './kernel-registry.js';
+import { customGrad, describeTensor } from './op-utils.js';
+import { padColumns, sliceColumns } from './slice-columns.js';
+import { byteOffset } from './storage.js';
+
+export const KERNEL_SIMD_LINEAR = 'CrysSimdLinear';
+export const KERNEL_SIMD_MATMUL_TN = 'CrysSimdMatMulTN';
+export const KERNEL_SIMD_COL_SUM = 'CrysSimdColSum';
+
+// ------------------------------------------------------------------------------------------------ wasm
+
+/** Names of eight accumulators acc{q}_{h}: row q of a 4-row block, vector h of an 8-column block. */
+const ACC_NAMES = [0, 1, 2, 3].flatMap((q) => [`acc${q}_0`, `acc${q}_1`]);
+
+/**
+ * matmul(out, x, ldx, rows, n, w, m, bias): out[r, j] = bias[j] + Σ_k x[r·ldx + k]·w[k·m + j], all byte offsets or
+ * counts; x `[rows, n]` has row stride `ldx` floats, w `[n, m]` (the tfjs `[in, out]` kernel layout), rows a multiple
+ * of 4 and m of 8. Legend: r row block (4 rows), j column block (8 columns = 2 vectors), k inner index; acc[q][h]
+ * holds row r+q, columns j+4h … j+4h+3.
+ */
+function matmulWasm(): WasmFunction {
+  const [OUT, X, LDX, ROWS, N, W, M, BIAS] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [R, J, K, XP, WP, OP, LDXB, MB] = [8, 9, 10, 11, 12, 13, 14, 15];
+  const ACC = 16;
+  const [WA, WB, S] = [24, 25, 26];
+  const acc = (q: number, h: number) => ACC + 2 * q + h;
+  const code: Instr[] = [];
+  code.push(...get(LDX), ...i32(4), ...mul, ...set(LDXB));
+  code.push(...get(M), ...i32(4), ...mul, ...set(MB));
+  code.push(...i32(0), ...set(R));
+  const rowBlock: Instr[] = [];
+  rowBlock.push(...i32(0), ...set(J));
+  const colBlock: Instr[] = [];
+  // acc = bias[j … j+8]
+  for (let q = 0; q < 4; q++) {
+    for (let h = 0; h < 2; h++)
+      colBlock.push(...get(BIAS), ...get(J), ...i32(4), ...mul, ...add, ...vload(16 * h), ...set(acc(q, h)));
+  }
+  // XP = x + r·ldx·4, WP = w + j·4
+  colBlock.push(...get(X), ...get(R), ...get(LDXB), ...mul, ...add, ...set(XP));
+  colBlock.push(...get(W), ...get(J), ...i32(4), ...mul, ...add, ...set(WP));
+  colBlock.push(...i32(0), ...set(K));
+  const inner: Instr[] = [];
+  inner.push(...get(WP), ...vload(0), ...set(WA), ...get(WP), ...vload(16), ...set(WB));
+  for (let q = 0; q < 4; q++) {
+    // S = splat(x[r+q, k]); the row offset q·ldx·4 is added at run time.
+    if (q === 0) inner.push(...get(XP), ...load32Splat(0), ...set(S));
+    else inner.push(...get(XP), ...get(LDXB), ...i32(q), ...mul, ...add, ...load32Splat(0), ...set(S));
+    inner.push(...get(acc(q, 0)), ...get(S), ...get(WA), ...fmul, ...fadd, ...set(acc(q, 0)));
+    inner.push(...get(acc(q, 1)), ...get(S), ...get(WB), ...fmul, ...fadd, ...set(acc(q, 1)));
+  }
+  inner.push(...get(XP), ...i32(4), ...add, ...set(XP));
+  inner.push(...get(WP), ...get(MB), ...add, ...set(WP));
+  colBlock.push(...doWhile(inner, [...get(K), ...i32(1), ...add, ...tee(K), ...get(N), ...ltU]));
+  // store: out + (r + q)·m·4 + j·4
+  colBlock.push(...get(OUT), ...get(R), ...get(MB), ...mul, ...add, ...get(J), ...i32(4), ...mul, ...add, ...set(OP));
+  for (let q = 0; q < 4; q++) {
+    for (let h = 0; h < 2; h++) colBlock.push(...get(OP), ...get(acc(q, h)), ...vstore(16 * h));
+    if (q < 3) colBlock.push(...get(OP), ...get(MB), ...add, ...set(OP));
+  }
+  rowBlock.push(...doWhile(colBlock, [...get(J), ...i32(8), ...add, ...tee(J), ...get(M), ...ltU]));
+  code.push(...doWhile(rowBlock, [...get(R), ...i32(4), ...add, ...tee(R), ...get(ROWS), ...ltU]));
+  return {
+    name: 'matmul',
+    params: ['out', 'x', 'ldx', 'rows', 'n', 'w', 'm', 'bias'],
+    locals: [
+      ['i32', ['r', 'j', 'k', 'xp', 'wp', 'op', 'ldxBytes', 'mBytes']],
+      ['v128', [...ACC_NAMES, 'wa', 'wb', 's']],
+    ],
+    code,
+  };
+}
+
+/**
+ * matmulTN(out, a, b, rows, n, m): out `[n, m]` += aᵀ·b for a `[rows, n]`, b `[rows, m]` (n a multiple of 4, m of 8,
+ * rows ≥ 1), the weight gradient of a dense layer. Rows are taken in chunks of 128 so both chunks stay in cache while
+ * every 4 × 8 tile of out accumulates over them.
+ */
+function matmulTNWasm(): WasmFunction {
+  const [OUT, A, B, ROWS, N, M] = [0, 1, 2, 3, 4, 5];
+  const [E0, E1, I, J, E, AP, BP, OP, NB, MB] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+  const ACC = 16;
+  const [WA, WB, S] = [24, 25, 26];
+  const acc = (q: number, h: number) => ACC + 2 * q + h;
+  const CH = 128;
+  const inner: Instr[] = [];
+  inner.push(...get(BP), ...vload(0), ...set(WA), ...get(BP), ...vload(16), ...set(WB));
+  for (let q = 0; q < 4; q++) {
+    inner.push(...get(AP), ...load32Splat(4 * q), ...set(S));
+    inner.push(...get(acc(q, 0)), ...get(S), ...get(WA), ...fmul, ...fadd, ...set(acc(q, 0)));
+    inner.push(...get(acc(q, 1)), ...get(S), ...get(WB), ...fmul, ...fadd, ...set(acc(q, 1)));
+  }
+  inner.push(...get(AP), ...get(NB), ...add, ...set(AP), ...get(BP), ...get(MB), ...add, ...set(BP));
+  const tile: Instr[] = [];
+  // OP = out + (i·m + j)·4; acc = out tile
+  tile.push(...get(OUT), ...get(I), ...get(M), ...mul, ...get(J), ...add, ...i32(4), ...mul, ...add, ...set(OP));
+  for (let q = 0; q < 4; q++) {
+    for (let h = 0; h < 2; h++)
+      tile.push(...get(OP), ...get(MB), ...i32(q), ...mul, ...add, ...vload(16 * h), ...set(acc(q, h)));
+  }
+  tile.push(...get(A), ...get(E0), ...get(NB), ...mul, ...add, ...get(I), ...i32(4), ...mul, ...add, ...set(AP));
+  tile.push(...get(B), ...get(E0), ...get(MB), ...mul, ...add, ...get(J), ...i32(4), ...mul, ...add, ...set(BP));
+  tile.push(...get(E0), ...set(E));
+  tile.push(...doWhile(inner, advance(E, i32(1), E1)));
+  for (let q = 0; q < 4; q++) {
+    for (let h = 0; h < 2; h++)
+      tile.push(...get(OP), ...get(MB), ...i32(q), ...mul, ...add, ...get(acc(q, h)), ...vstore(16 * h));
+  }
+  const cols = [...i32(0), ...set(J), ...doWhile(tile, advance(J, i32(8), M))];
+  const rowsOfOut = [...i32(0), ...set(I), ...doWhile(cols, advance(I, i32(4), N))];
+  const chunk: Instr[] = [];
+  // E1 = min(E0 + CH, rows)
+  chunk.push(
+    ...get(E0),
+    ...i32(CH),
+    ...add,
+    ...get(ROWS),
+    ...get(E0),
+    ...i32(CH),
+    ...add,
+    ...get(ROWS),
+    ...ltU,
+    ...select,
+    ...set(E1),
+  );
+  chunk.push(...rowsOfOut, ...get(E1), ...set(E0));
+  const code = [
+    ...get(N),
+    ...i32(4),
+    ...mul,
+    ...set(NB),
+    ...get(M),
+    ...i32(4),
+    ...mul,
+    ...set(MB),
+    ...i32(0),
+    ...set(E0),
+    ...doWhile(chunk, [...get(E0), ...get(ROWS), ...ltU]),
+  ];
+  return {
+    name: 'matmulTN',
+    params: ['out', 'a', 'b', 'rows', 'n', 'm'],
+    locals: [
+      ['i32', ['e0', 'e1', 'i', 'j', 'e', 'ap', 'bp', 'op', 'nBytes', 'mBytes']],
+      ['v128', [...ACC_NAMES, 'wa', 'wb', 's']],
+    ],
+    code,
+  };
+}
+
+/** colSum(out, b, rows, m): out `[m]` += Σ_e b[e, :] for b `[rows, m]`, m a multiple of 4, rows ≥ 1. */
+function colSumWasm(): WasmFunction {
+  const [OUT, B, ROWS, M] = [0, 1, 2, 3];
+  const [E, BP, OP, END] = [4, 5, 6, 7];
+  const row: Instr[] = [];
+  row.push(...get(OUT), ...set(OP), ...get(BP), ...get(M), ...i32(4), ...mul, ...add, ...set(END));
+  row.push(
+    ...doWhile(
+      [
+        ...get(OP),
+        ...get(OP),
+        ...vload(0),
+        ...get(BP),
+        ...vload(0),
+        ...fadd,
+        ...vstore(0),
+        ...get(OP),
+        ...i32(16),
+        ...add,
+        ...set(OP),
+      ],
+      advance(BP, i32(16), END),
+    ),
+  );
+  return {
+    name: 'colSum',
+    params: ['out', 'b', 'rows', 'm'],
+    locals: [['i32', ['e', 'bp', 'op', 'end']]],
+    code: [...get(B), ...set(BP), ...i32(0), ...set(E), ...doWhile(row, advance(E, i32(1), ROWS))],
+  };
+}
+
+/** The module's functions; every pointer is a byte offset into the memory it was instantiated on. */
+export interface LinearExports {
+  matmul(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void;
+  matmulTN(out: number, a: number, b: number, rows: number, n: number, m: number): void;
+  colSum(out: number, b: number, rows: number, m: number): void;
+}
+
+export const linearModule = kernelModule<LinearExports>(() => [matmulWasm(), matmulTNWasm(), colSumWasm()]);
+
+// ------------------------------------------------------------------------------------------------ kernels
+
+const ensureRegistered = kernelRegistration<LinearExports>([
+  {
+    // x·w + bias for x `[M, n]`, w `[n, m]` (m % 8 = 0), bias `[m]`: SIMD on whole blocks of 4 rows, a loop on the rest.
+    kernelName: KERNEL_SIMD_LINEAR,
+    backends: ['wasm'],
+    module: linearModule,
+    simdOnly: true,
+    run({ inputs: { x, w, bias }, storage, simd }) {
+      const [M, n] = x.shape;
+      const m = w.shape[1];
+      const out = storage.alloc([M, m], 'float32');
+      const M4 = M & ~3;
+      if (M4 > 0) {
+        const o = byteOffset(storage, out.info);
+        (simd as LinearExports).matmul(
+          o,
+          byteOffset(storage, x),
+          n,
+          M4,
+          n,
+          byteOffset(storage, w),
+          m,
+          byteOffset(storage, bias),
+        );
+      }
+      if (M4 < M) {
+        const xs = storage.read(x);
+        const ws = storage.read(w);
+        const bs = storage.read(bias);
+        const o = storage.read(out.info);
+        for (let r = M4; r < M; r++) {
+          for (let j = 0; j < m; j++) {
+            let a = bs[j];
+            for (let q = 0; q < n; q++) a += xs[r * n + q] * ws[q * m + j];
+            o[r * m + j] = a;
+          }
+        }
+      }
+      return out.info;
+    },
+  },
+  {
+    // aᵀ·b for a `[E, n]`, b `[E, m]` (n % 4 = 0, m % 8 = 0).
+    kernelName: KERNEL_SIMD_MATMUL_TN,
+    backends: ['wasm'],
+    module: linearModule,
+    simdOnly: true,
+    run({ inputs: { a, b }, storage, simd }) {
+      const [E, n] = a.shape;
+      const m = b.shape[1];
+      const out = storage.alloc([n, m], 'float32');
+      storage.read(out.info).fill(0);
+      if (E > 0) {
+        (simd as LinearExports).matmulTN(
+          byteOffset(storage, out.info),
+          byteOffset(storage, a),
+          byteOffset(storage, b),
+          E,
+          n,
+          m,
+        );
+      }
+      return out.info;
+    },
+  },
+  {
+    // Σ_e b[e, :] for b `[E, m]` (m % 4 = 0).
+    kernelName: KERNEL_SIMD_COL_SUM,
+    backends: ['wasm'],
+    module: linearModule,
+    simdOnly: true,
+    run({ inputs: { b }, storage, simd }) {
+      const [E, m] = b.shape;
+      const out = storage.alloc([m], 'float32');
+      storage.read(out.info).fill(0);
+      if (E > 0) (simd as LinearExports).colSum(byteOffset(storage, out.info), byteOffset(storage, b), E, m);
+      return out.info;
+    },
+  },
+]);
+
+// ------------------------------------------------------------------------------------------------ forward and gradients
+
+/** Backends on which a matmul with a transpose flag is much slower than transposing first (measured, wasm ≈10×). */
+const EXPLICIT_TRANSPOSE_BACKENDS = new Set(['wasm']);
+
+function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean): tf.Tensor2D {
+  if (!EXPLICIT_TRANSPOSE_BACKENDS.has(tf.getBackend())) return tf.matMul(a, b, transposeA, transposeB);
+  return tf.tidy(() => tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b));
+}
+
+const zeroBias = new Map<string, tf.Tensor1D>();
+
+/** Whether {@link dense} runs our SIMD kernel for an `[rows, ·]·[·, m]` product. */
+const simdDense = (rows: number, m: number) => m % 8 === 0 && rows >= 4 && hasWasmSimd();
+
+/** x·w + bias (zero when absent). On wasm with SIMD one pass of our 4 × 8-tile kernel, bias fused. */
+function dense(x: tf.Tensor2D, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
+  const m = w.shape[1];
+  if (simdDense(x.shape[0], m)) {
+    ensureRegistered();
+    let b = bias;
+    if (!b) {
+      const key = `${tf.getBackend()}:${m}`;
+      b = zeroBias.get(key);
+      if (!b || b.isDisposed) {
+        b = tf.keep(tf.zeros([m]) as tf.Tensor1D);
+        zeroBias.set(key, b);
+      }
+    }
+    return tf.engine().runKernel(KERNEL_SIMD_LINEAR, { x, w, bias: b as tf.Tensor1D }, {}) as tf.Tensor2D;
+  }
+  return tf.tidy(() => (bias ? tf.add(tf.matMul(x, w), bias) : tf.matMul(x, w)));
+}
+
+/** g·wᵀ, the input gradient of a dense layer (w is small: transposing it first costs nothing). */
+function denseInputGradient(g: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  if (w.shape[0] % 8 === 0 && g.shape[0] >= 4 && hasWasmSimd()) return tf.tidy(() => dense(g, tf.transpose(w)));
+  return matMulT(g, w, false, true);
+}
+
+/**
+ * The weight gradient xᵀ·g of a dense layer (x `[M, in]`, g `[M, out]`). On wasm with SIMD, one pass of our kernel
+ * on tfjs's heap: tfjs's matmul of `[in, M]·[M, out]` with M ≫ in, out repacks g (its "weights") on every call and
+ * ran at 0.7–2 GMAC/s on carbon_24 batches (measured with tf.profile), the largest cost of a training step.
+ */
+function weightGradient(x: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
+  const m = g.shape[1];
+  if (x.shape[1] % 4 === 0 && hasWasmSimd()) {
+    ensureRegistered();
+    if (m % 8 === 0) return tf.engine().runKernel(KERNEL_SIMD_MATMUL_TN, { a: x, b: g }, {}) as tf.Tensor2D;
+    // A narrow g (a head's few outputs) is padded to 8 columns: tfjs's flagged matmul would transpose all of x first.
+    const padded = Math.ceil(m / 8) * 8;
+    return tf.tidy(() => {
+      const full = tf.engine().runKernel(KERNEL_SIMD_MATMUL_TN, { a: x, b: padColumns(g, 0, padded) }, {});
+      return sliceColumns(full as tf.Tensor2D, 0, m);
+    });
+  }
+  return matMulT(x, g, true, false);
+}
+
+/** Σ over rows of g `[M, out]`, the bias gradient (tfjs's sum over axis 0 transposes first on wasm). */
+function biasGradient(g: tf.Tensor2D): tf.Tensor1D {
+  if (hasWasmSimd()) {
+    ensureRegistered();
+    const m = g.shape[1];
+    if (m % 4 === 0) return tf.engine().runKernel(KERNEL_SIMD_COL_SUM, { b: g }, {}) as tf.Tensor1D;
+    return tf.tidy(() => {
+      const full = tf.engine().runKernel(KERNEL_SIMD_COL_SUM, { b: padColumns(g, 0, Math.ceil(m / 4) * 4) }, {});
+      return tf.slice(full as tf.Tensor1D, 0, m);
+    });
+  }
+  return tf.sum(g, 0);
+}
+
+const linearGrad = customGrad((x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, kernel]);
+  return {
+    value: dense(x as tf.Tensor2D, kernel as tf.Tensor2D, bias as tf.Tensor1D),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const g = dy as tf.Tensor2D;
+      return [
+        denseInputGradient(g, saved[1] as tf.Tensor2D),
+        weightGradient(saved[0] as tf.Tensor2D, g),
+        biasGradient(g),
+      ];
+    },
+  };
+});
+
+const linearNoBiasGrad = customGrad((x: tf.Tensor, kernel: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, kernel]);
+  return {
+    value: dense(x as tf.Tensor2D, kernel as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const g = dy as tf.Tensor2D;
+      return [denseInputGradient(g, saved[1] as tf.Tensor2D), weightGradient(saved[0] as tf.Tensor2D, g)];
+    },
+  };
+});
+
+/**
+ * The gradient of our SIMD dense kernel, registered with tfjs so that each input's gradient is computed only when the
+ * backward pass needs it (a `customGrad` computes all of them): the first edge layer's input is the radial basis of
+ * the edge lengths, whose gradient `g·W_cᵀ` (an `[E, H]·[H, K]` product) a training step never uses.
+ */
+function ensureLinearGradientRegistered(): void {
+  if (tf.getGradient(KERNEL_SIMD_LINEAR) !== undefined) return;
+  tf.registerGradient({
+    kernelName: KERNEL_SIMD_LINEAR,
+    inputsToSave: ['x', 'w'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const g = dy as tf.Tensor2D;
+      const [x, w] = saved as tf.Tensor2D[];
+      return { x: () => denseInputGradient(g, w), w: () => weightGradient(x, g), bias: () => biasGradient(g) };
+    },
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ op
+
+/**
+ * Dense layer `x·W + b` for `x` `[M, in]`, `kernel` `[in, out]` (tfjs/Keras layout) and optional `bias` `[out]`.
+ * The forward pass uses no transpose flag, and the backward pass transposes explicitly on wasm (where a flagged
+ * matmul is about 10× slower).
+ *
+ * @example
+ * ```ts
+ * linear(tf.tensor2d([[1, 2]]), tf.tensor2d([[1, 0], [0, 1]]), tf.tensor1d([10, 20])).print(); // [[11, 22]]
+ * ```
+ */
+export function linear(x: tf.Tensor2D, kernel: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
+  const fn = 'linear';
+  if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.dtype !== 'float32') {
+    throw new InvalidArgumentError(fn, 'x', `must be a float32 tensor of rank 2, got ${describeTensor(x)}`, x);
+  }
+  if (!(kernel instanceof tf.Tensor) || kernel.rank !== 2 || kernel.shape[0] !== x.shape[1]) {
+    throw new InvalidArgumentError(
+      fn,
+      'kernel',
+      `must have shape [${x.shape[1]}, out], got ${describeTensor(kernel)}`,
+      kernel,
+    );
+  }
+  if (bias !== undefined && (!(bias instanceof tf.Tensor) || bias.rank !== 1 || bias.shape[0] !== kernel.shape[1])) {
+    throw new InvalidArgumentError(
+      fn,
+      'bias',
+      `must have shape [${kernel.shape[1]}], got ${describeTensor(bias)}`,
+      bias,
+    );
+  }
+  if (simdDense(x.shape[0], kernel.shape[1])) {
+    // One kernel with a registered gradient (see ensureLinearGradientRegistered); a missing bias is a shared zero
+    // vector, which no gradient reaches.
+    ensureLinearGradientRegistered();
+    return dense(x, kernel, bias);
+  }
+  return (bias === undefined ? linearNoBiasGrad(x, kernel) : linearGrad(x, kernel, bias)) as tf.Tensor2D;
+}

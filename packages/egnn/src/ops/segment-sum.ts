@@ -1,0 +1,242 @@
+// segmentSum and segmentSumAdd: `out[s] = (acc[s] +) Σ_{e: segmentIds[e] = s} x[e]`. Kernel: one pass over the rows
+// adding each into its segment (cpu and wasm; a SIMD loop on wasm for rows of a multiple of 4 floats, tfjs's own
+// scatterND on wasm otherwise); `tf.scatterND` elsewhere. Gradient: a row gather (gather-rows.ts).
+import { assertCount } from '@crys/lattice';
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+import { add, fadd, get, i32, type Instr, mul, set, vload, vstore, type WasmFunction } from '../wasm/assembler.js';
+import { directRow, indexedRow, rowLoop } from '../wasm/fragments.js';
+import { kernelModule } from '../wasm/instance.js';
+import { gatherRowsDifferentiable } from './gather-rows.js';
+import { checkIndices, hasLoopKernels, hasWasmSimd, type KernelCall, kernelRegistration } from './kernel-registry.js';
+import { assertIndexVector, assertRows, customGrad, describeTensor } from './op-utils.js';
+import { byteOffset, rowSize, type Storage } from './storage.js';
+
+export const KERNEL_SEGMENT_SUM = 'CrysSegmentSum';
+export const KERNEL_SEGMENT_SUM_ADD = 'CrysSegmentSumAdd';
+
+// ------------------------------------------------------------------------------------------------ wasm
+
+/** scatterAdd(out, x, seg, rows, f): out[seg[e]] += x[e] for e < rows, rows of f floats (f % 4 = 0). */
+function scatterAddWasm(): WasmFunction {
+  const [OUT, X, SEG, E, F] = [0, 1, 2, 3, 4];
+  const [I, FB, FBE, OP, XP] = [5, 6, 7, 8, 9];
+  const row = [...indexedRow(OUT, SEG, I, FBE), ...set(OP), ...directRow(X, I, FBE), ...set(XP)];
+  const vector: Instr[] = [
+    ...get(OP),
+    ...get(FB),
+    ...add,
+    ...get(OP),
+    ...get(FB),
+    ...add,
+    ...vload(0),
+    ...get(XP),
+    ...get(FB),
+    ...add,
+    ...vload(0),
+    ...fadd,
+    ...vstore(0),
+  ];
+  return {
+    name: 'scatterAdd',
+    params: ['out', 'x', 'seg', 'rows', 'f'],
+    locals: [['i32', ['e', 'fb', 'fbEnd', 'op', 'xp']]],
+    code: [...get(F), ...i32(4), ...mul, ...set(FBE), ...rowLoop(I, E, FB, FBE, row, vector)],
+  };
+}
+
+interface ScatterAddExports {
+  scatterAdd(out: number, x: number, seg: number, rows: number, f: number): void;
+}
+
+export const segmentSumModule = kernelModule<ScatterAddExports>(() => [scatterAddWasm()]);
+
+// ------------------------------------------------------------------------------------------------ kernels
+// Legend: E = number of rows of x, S = segments, F = row size.
+
+/** `out[seg[e]] += x[e]` for every row e of x, in order (indices already checked). */
+function scatterAddInto(
+  storage: Storage,
+  out: tf.TensorInfo,
+  x: tf.TensorInfo,
+  segmentIds: tf.TensorInfo,
+  simd: ScatterAddExports | null,
+): void {
+  const F = rowSize(x.shape);
+  const E = x.shape[0];
+  if (simd && x.dtype === 'float32' && F % 4 === 0 && F > 0 && E > 0) {
+    simd.scatterAdd(byteOffset(storage, out), byteOffset(storage, x), byteOffset(storage, segmentIds), E, F);
+    return;
+  }
+  const xs = storage.read(x);
+  const seg = storage.read(segmentIds) as Int32Array;
+  const o = storage.read(out);
+  if (F === 1) {
+    for (let e = 0; e < E; e++) o[seg[e]] += xs[e];
+  } else {
+    for (let e = 0, xe = 0; e < E; e++, xe += F) {
+      const os = seg[e] * F;
+      for (let f = 0; f < F; f++) o[os + f] += xs[xe + f];
+    }
+  }
+}
+
+const ensureRegistered = kernelRegistration<ScatterAddExports>([
+  {
+    kernelName: KERNEL_SEGMENT_SUM,
+    backends: ['cpu', 'wasm'],
+    module: segmentSumModule,
+    run({ inputs: { x, segmentIds }, attrs, storage, simd }: KernelCall<ScatterAddExports>) {
+      const numSegments = attrs.numSegments as number;
+      checkIndices('segmentSum', 'segmentIds', storage.read(segmentIds) as Int32Array, numSegments);
+      const out = storage.alloc([numSegments, ...x.shape.slice(1)], x.dtype as 'float32' | 'int32');
+      storage.read(out.info).fill(0);
+      scatterAddInto(storage, out.info, x, segmentIds, simd);
+      return out.info;
+    },
+  },
+  {
+    // A copy of acc, then the rows of x added in order.
+    kernelName: KERNEL_SEGMENT_SUM_ADD,
+    backends: ['cpu', 'wasm'],
+    module: segmentSumModule,
+    run({ inputs: { acc, x, segmentIds }, storage, simd }: KernelCall<ScatterAddExports>) {
+      checkIndices('segmentSumAdd', 'segmentIds', storage.read(segmentIds) as Int32Array, acc.shape[0]);
+      const out = storage.alloc(acc.shape.slice(), 'float32');
+      storage.read(out.info).set(storage.read(acc));
+      scatterAddInto(storage, out.info, x, segmentIds, simd);
+      return out.info;
+    },
+  },
+]);
+
+function checkSegmentIds(segmentIds: tf.Tensor1D, numSegments: number): void {
+  const ids = segmentIds.dataSync();
+  for (let e = 0; e < ids.length; e++) {
+    const s = ids[e];
+    if (!(s >= 0 && s < numSegments)) {
+      throw new InvalidArgumentError(
+        'segmentSum',
+        'segmentIds',
+        `must be in [0, ${numSegments}), got ${s} at position ${e}`,
+        s,
+      );
+    }
+  }
+}
+
+/** Whether rows of `rowValues` floats run tfjs-backend-wasm's scatterND rather than our kernel (see below). */
+const wasmWithoutSimdRows = (rowValues: number) =>
+  tf.getBackend() === 'wasm' && !(rowValues % 4 === 0 && hasWasmSimd());
+
+/** The segment sum, not differentiable. */
+export function segmentSumForward<T extends tf.Tensor>(x: T, segmentIds: tf.Tensor1D, numSegments: number): T {
+  if (x.shape[0] === 0) return tf.zeros([numSegments, ...x.shape.slice(1)], x.dtype) as T;
+  if (x.dtype === 'float32' && wasmWithoutSimdRows(x.shape.slice(1).reduce((a, b) => a * b, 1))) {
+    // Measured (bench/run.mjs): wasm's native scatterND, which sums duplicates, beats a JS loop over the heap by
+    // ~1.7× here (our SIMD loop, used when rows are a multiple of 4 floats, beats both). It does not check its
+    // indices, so we do (out-of-range ids would write outside the output).
+    checkSegmentIds(segmentIds, numSegments);
+    return tf.tidy(() => tf.scatterND(tf.reshape(segmentIds, [-1, 1]), x, [numSegments, ...x.shape.slice(1)])) as T;
+  }
+  if (hasLoopKernels()) {
+    ensureRegistered();
+    return tf.engine().runKernel(KERNEL_SEGMENT_SUM, { x, segmentIds }, { numSegments }) as T;
+  }
+  // scatterND sums duplicate indices, in one pass on webgl and webgpu.
+  return tf.tidy(() => tf.scatterND(tf.expandDims(segmentIds, 1), x, [numSegments, ...x.shape.slice(1)])) as T;
+}
+
+// ------------------------------------------------------------------------------------------------ gradients and ops
+
+const segmentSumGrad = (numSegments: number) =>
+  customGrad((x: tf.Tensor, segmentIds: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([segmentIds]);
+    return {
+      value: segmentSumForward(x, segmentIds as tf.Tensor1D, numSegments),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [
+        gatherRowsDifferentiable(dy as tf.Tensor, saved[0]),
+        tf.zerosLike(saved[0]),
+      ],
+    };
+  });
+
+/**
+ * {@link segmentSum} of float32 rows without argument checks: the gradient of a row gather. The gradients of gather and
+ * segment sum call each other, so second derivatives through them work as well.
+ */
+export function segmentSumDifferentiable(x: tf.Tensor, segmentIds: tf.Tensor1D, numSegments: number): tf.Tensor {
+  return segmentSumGrad(numSegments)(x, segmentIds);
+}
+
+/**
+ * Sums the rows of `x` into segments: `out[s] = Σ_{e: segmentIds[e] = s} x[e]`, shape
+ * `[numSegments, ...x.shape.slice(1)]` (empty segments are zero). Differentiable in `x`; the gradient is
+ * `gatherRows`. One pass over the rows on cpu and wasm (plain loop), `tf.scatterND` elsewhere.
+ *
+ * @param x - float32 tensor `[E, ...]`.
+ * @param segmentIds - int32 tensor `[E]`, each in `[0, numSegments)`; need not be sorted.
+ * @param numSegments - number of output rows.
+ * @example
+ * ```ts
+ * const m = tf.tensor2d([[1, 1], [2, 2], [4, 4]]);
+ * segmentSum(m, tf.tensor1d([0, 2, 0], 'int32'), 3).print(); // [[5, 5], [0, 0], [2, 2]]
+ * ```
+ */
+export function segmentSum<T extends tf.Tensor>(x: T, segmentIds: tf.Tensor1D, numSegments: number): T {
+  assertRows('segmentSum', 'x', x);
+  assertIndexVector('segmentSum', 'segmentIds', segmentIds, x.shape[0]);
+  assertCount('segmentSum', 'numSegments', numSegments);
+  return segmentSumGrad(numSegments)(x, segmentIds) as T;
+}
+
+const segmentSumAddGrad = customGrad((acc: tf.Tensor, x: tf.Tensor, segmentIds: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([segmentIds]);
+  const ids = segmentIds as tf.Tensor1D;
+  let value: tf.Tensor;
+  const rowValues = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  // As segmentSumForward: on wasm without SIMD rows, tfjs's scatterND beats a JS loop over the heap.
+  if (hasLoopKernels() && !wasmWithoutSimdRows(rowValues)) {
+    ensureRegistered();
+    value = tf.engine().runKernel(KERNEL_SEGMENT_SUM_ADD, { acc, x, segmentIds }, {}) as tf.Tensor;
+  } else {
+    value = tf.tidy(() => tf.add(acc, segmentSumForward(x, ids, acc.shape[0])));
+  }
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [
+      (dy as tf.Tensor).clone(),
+      gatherRowsDifferentiable(dy as tf.Tensor, saved[0]),
+      tf.zerosLike(saved[0]),
+    ],
+  };
+});
+
+/**
+ * `acc + segmentSum(x, segmentIds, acc.shape[0])` in one pass over x (no zero-filled intermediate), the rows of x
+ * added to a copy of `acc` in order: summing the edges of a graph chunk by chunk this way gives the same float32 sums
+ * as one {@link segmentSum} over all of them. Differentiable in `acc` and `x`.
+ *
+ * @param acc - float32 tensor `[S, ...]`.
+ * @param x - float32 tensor `[E, ...]` with the row shape of `acc`.
+ * @param segmentIds - int32 tensor `[E]`, each in `[0, S)`.
+ * @example
+ * ```ts
+ * const acc = tf.tensor2d([[1, 1], [0, 0]]);
+ * segmentSumAdd(acc, tf.tensor2d([[2, 2], [4, 4]]), tf.tensor1d([1, 0], 'int32')).print(); // [[5, 5], [2, 2]]
+ * ```
+ */
+export function segmentSumAdd<T extends tf.Tensor>(acc: T, x: T, segmentIds: tf.Tensor1D): T {
+  assertRows('segmentSumAdd', 'acc', acc);
+  assertRows('segmentSumAdd', 'x', x);
+  if (x.rank !== acc.rank || x.shape.slice(1).some((d, i) => d !== acc.shape[i + 1])) {
+    throw new InvalidArgumentError(
+      'segmentSumAdd',
+      'x',
+      `must have the row shape of acc [${acc.shape.slice(1).join(', ')}], got ${describeTensor(x)}`,
+      x,
+    );
+  }
+  assertIndexVector('segmentSumAdd', 'segmentIds', segmentIds, x.shape[0]);
+  return segmentSumAddGrad(acc, x, segmentIds) as T;
+}

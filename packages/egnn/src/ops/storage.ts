@@ -1,0 +1,104 @@
+// Where a kernel finds its tensors: the cpu backend keeps JS typed arrays, the wasm backend keeps everything on its
+// heap. Kernels read their inputs straight from there and write into a fresh output, so a gather or scatter costs one
+// pass over the data and no intermediate tensors.
+import type * as tf from '@tensorflow/tfjs';
+import { HeapExhaustedError } from '../errors.js';
+
+export type NumericArray = Float32Array | Int32Array;
+type TensorInfo = tf.TensorInfo;
+
+/** The two storage models we know. */
+export interface Storage {
+  /** Allocates an output; on wasm this may grow the heap, so read inputs only after every allocation. */
+  alloc(shape: number[], dtype: 'float32' | 'int32'): { info: TensorInfo; values: NumericArray };
+  read(info: TensorInfo): NumericArray;
+}
+
+interface CpuBackendLike {
+  data: { get(dataId: object): { values: unknown } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: NumericArray): TensorInfo;
+}
+
+/** The parts of tfjs-backend-wasm's backend our kernels use. */
+export interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): NumericArray;
+  disposeData(dataId: object, force?: boolean): boolean;
+  incRef(dataId: object): void;
+}
+
+export function cpuStorage(backend: unknown): Storage {
+  const b = backend as CpuBackendLike;
+  return {
+    alloc(shape, dtype) {
+      const size = sizeOf(shape);
+      const values = dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
+      return { info: b.makeTensorInfo(shape, dtype, values), values };
+    },
+    read(info) {
+      return b.data.get(info.dataId).values as NumericArray;
+    },
+  };
+}
+
+/**
+ * Storage on tfjs-backend-wasm's heap. tfjs-backend-wasm does not check its `malloc`: when the heap (at most 4 GiB)
+ * cannot hold an output, the output is placed at address 0, over the allocator's own records, and later kernels
+ * fail with "memory access out of bounds" (or read garbage). Our allocations check, and throw
+ * {@link HeapExhaustedError} with the heap intact.
+ */
+export function wasmStorage(backend: unknown, kernelName: string): Storage {
+  const b = backend as WasmBackendLike;
+  return {
+    alloc(shape, dtype) {
+      const info = b.makeOutput(shape, dtype);
+      const values = b.typedArrayFromHeap(info);
+      if (values.byteOffset === 0 && values.length > 0) {
+        const heapBytes = values.buffer.byteLength;
+        b.disposeData(info.dataId, true);
+        throw new HeapExhaustedError(
+          kernelName,
+          `an output of shape [${shape.join(', ')}]`,
+          values.byteLength,
+          heapBytes,
+        );
+      }
+      return { info, values };
+    },
+    read(info) {
+      return b.typedArrayFromHeap(info);
+    },
+  };
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let s = 1;
+  for (let i = 0; i < shape.length; i++) s *= shape[i];
+  return s;
+}
+
+/** Values per row of a tensor (1 for a vector). */
+export const rowSize = (shape: readonly number[]): number => (shape.length === 1 ? 1 : sizeOf(shape.slice(1)));
+
+/** The tensor's byte address on the wasm heap (what a SIMD kernel takes as a pointer). */
+export const byteOffset = (storage: Storage, info: TensorInfo): number => storage.read(info).byteOffset;
+
+/**
+ * An elementwise SIMD kernel: `run(out, x, bytes)` on the whole groups of 4 values, then `tail` on the last size % 4
+ * values in JavaScript.
+ */
+export function elementwise(
+  storage: Storage,
+  x: TensorInfo,
+  run: (out: number, x: number, bytes: number) => void,
+  tail: (v: number) => number,
+): TensorInfo {
+  const out = storage.alloc(x.shape.slice(), 'float32');
+  const size = out.values.length;
+  const body = size & ~3;
+  if (body > 0) run(byteOffset(storage, out.info), byteOffset(storage, x), 4 * body);
+  const xs = storage.read(x);
+  const o = storage.read(out.info);
+  for (let i = body; i < size; i++) o[i] = tail(xs[i]);
+  return out.info;
+}

@@ -1,0 +1,96 @@
+// Code fragments the kernels share: loop shapes, row addressing and a pool of v128 constants.
+import {
+  add,
+  doWhile,
+  f32x4Splat,
+  f32Text,
+  get,
+  hex32,
+  type Instr,
+  i32,
+  i32load,
+  i32x4Splat,
+  ltU,
+  mul,
+  set,
+  shl,
+  tee,
+} from './assembler.js';
+
+/** `i += step; i < end` as a loop condition (leaves an i32). */
+export const advance = (i: number, step: readonly Instr[], end: number): Instr[] => [
+  ...get(i),
+  ...step,
+  ...add,
+  ...tee(i),
+  ...get(end),
+  ...ltU,
+];
+
+/**
+ * v128 constants kept in locals from `first` on (V8 rematerialises a `v128.const` inside a loop on every iteration):
+ * `f32(value)` / `i32(value)` give the local, `init()` the code that fills them, run once before the loop, and
+ * `names()` the locals' names (`f32:1.442695`, `i32:0x3f800000`).
+ */
+export function constantPool(first: number) {
+  const values: { v: number; int: boolean }[] = [];
+  const local = (v: number, int: boolean) => {
+    let i = values.findIndex((c) => c.v === v && c.int === int);
+    if (i < 0) i = values.push({ v, int }) - 1;
+    return first + i;
+  };
+  return {
+    f32: (v: number) => get(local(v, false)),
+    i32: (v: number) => get(local(v, true)),
+    count: () => values.length,
+    names: () => values.map((c) => (c.int ? `i32:${hex32(c.v)}` : `f32:${f32Text(c.v)}`)),
+    init: () => values.flatMap((c, i) => [...(c.int ? i32x4Splat(c.v) : f32x4Splat(c.v)), ...set(first + i)]),
+  };
+}
+export type ConstantPool = ReturnType<typeof constantPool>;
+
+/**
+ * A loop over rows e < rows with an inner loop over the F floats of a row, four at a time (F % 4 = 0, rows ≥ 1, F ≥ 4).
+ * `row` computes the row's pointers from `e` (the row index local); `vector` moves one v128 at byte offset `fb`
+ * (0 … fbEnd = 4F).
+ */
+export function rowLoop(
+  e: number,
+  rows: number,
+  fb: number,
+  fbEnd: number,
+  row: readonly Instr[],
+  vector: readonly Instr[],
+): Instr[] {
+  return [
+    ...i32(0),
+    ...set(e),
+    ...doWhile(
+      [...row, ...i32(0), ...set(fb), ...doWhile(vector, advance(fb, i32(16), fbEnd))],
+      advance(e, i32(1), rows),
+    ),
+  ];
+}
+
+/** Code for the byte address of row `idx[i]` of a matrix at `base` with rows of `fbe` bytes. */
+export const indexedRow = (base: number, idx: number, i: number, fbe: number): Instr[] => [
+  ...get(base),
+  ...get(idx),
+  ...get(i),
+  ...i32(2),
+  ...shl,
+  ...add,
+  ...i32load(),
+  ...get(fbe),
+  ...mul,
+  ...add,
+];
+
+/** Code for the byte address of row `i` of a matrix at `base` with rows of `fbe` bytes. */
+export const directRow = (base: number, i: number, fbe: number): Instr[] => [
+  ...get(base),
+  ...get(i),
+  ...get(fbe),
+  ...mul,
+  ...add,
+];

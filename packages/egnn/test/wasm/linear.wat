@@ -1,0 +1,613 @@
+(module
+  (import "env" "memory" (memory 1))
+  (func $matmul (export "matmul") (param $out i32) (param $x i32) (param $ldx i32) (param $rows i32) (param $n i32) (param $w i32) (param $m i32) (param $bias i32)
+    (local $r i32)
+    (local $j i32)
+    (local $k i32)
+    (local $xp i32)
+    (local $wp i32)
+    (local $op i32)
+    (local $ldxBytes i32)
+    (local $mBytes i32)
+    (local $acc0_0 v128)
+    (local $acc0_1 v128)
+    (local $acc1_0 v128)
+    (local $acc1_1 v128)
+    (local $acc2_0 v128)
+    (local $acc2_1 v128)
+    (local $acc3_0 v128)
+    (local $acc3_1 v128)
+    (local $wa v128)
+    (local $wb v128)
+    (local $s v128)
+    local.get $ldx
+    i32.const 4
+    i32.mul
+    local.set $ldxBytes
+    local.get $m
+    i32.const 4
+    i32.mul
+    local.set $mBytes
+    i32.const 0
+    local.set $r
+    loop
+      i32.const 0
+      local.set $j
+      loop
+        local.get $bias
+        local.get $j
+        i32.const 4
+        i32.mul
+        i32.add
+        v128.load
+        local.set $acc0_0
+        local.get $bias
+        local.get $j
+        i32.const 4
+        i32.mul
+        i32.add
+        v128.load offset=16
+        local.set $acc0_1
+        local.get $bias
+        local.get $j
+        i32.const 4
+        i32.mul
+        i32.add
+        v128.load
+        local.set $acc1_0
+        local.get $bias
+        local.get $j
+        i32.const 4
+        i32.mul
+        i32.add
+        v128.load offset=16
+        local.set $acc1_1
+        local.get $bias
+        local.get $j
+        i32.const 4
+        i32.mul
+        i32.add
+        v128.load
+        local.set $acc2_0
+        local.get $bias
+        local.get $j
+        i32.const 4
+        i32.mul
+        i32.add
+        v128.load offset=16
+        local.set $acc2_1
+        local.get $bias
+        local.get $j
+        i32.const 4
+        i32.mul
+        i32.add
+        v128.load
+        local.set $acc3_0
+        local.get $bias
+        local.get $j
+        i32.const 4
+        i32.mul
+        i32.add
+        v128.load offset=16
+        local.set $acc3_1
+        local.get $x
+        local.get $r
+        local.get $ldxBytes
+        i32.mul
+        i32.add
+        local.set $xp
+        local.get $w
+        local.get $j
+        i32.const 4
+        i32.mul
+        i32.add
+        local.set $wp
+        i32.const 0
+        local.set $k
+        loop
+          local.get $wp
+          v128.load
+          local.set $wa
+          local.get $wp
+          v128.load offset=16
+          local.set $wb
+          local.get $xp
+          v128.load32_splat
+          local.set $s
+          local.get $acc0_0
+          local.get $s
+          local.get $wa
+          f32x4.mul
+          f32x4.add
+          local.set $acc0_0
+          local.get $acc0_1
+          local.get $s
+          local.get $wb
+          f32x4.mul
+          f32x4.add
+          local.set $acc0_1
+          local.get $xp
+          local.get $ldxBytes
+          i32.const 1
+          i32.mul
+          i32.add
+          v128.load32_splat
+          local.set $s
+          local.get $acc1_0
+          local.get $s
+          local.get $wa
+          f32x4.mul
+          f32x4.add
+          local.set $acc1_0
+          local.get $acc1_1
+          local.get $s
+          local.get $wb
+          f32x4.mul
+          f32x4.add
+          local.set $acc1_1
+          local.get $xp
+          local.get $ldxBytes
+          i32.const 2
+          i32.mul
+          i32.add
+          v128.load32_splat
+          local.set $s
+          local.get $acc2_0
+          local.get $s
+          local.get $wa
+          f32x4.mul
+          f32x4.add
+          local.set $acc2_0
+          local.get $acc2_1
+          local.get $s
+          local.get $wb
+          f32x4.mul
+          f32x4.add
+          local.set $acc2_1
+          local.get $xp
+          local.get $ldxBytes
+          i32.const 3
+          i32.mul
+          i32.add
+          v128.load32_splat
+          local.set $s
+          local.get $acc3_0
+          local.get $s
+          local.get $wa
+          f32x4.mul
+          f32x4.add
+          local.set $acc3_0
+          local.get $acc3_1
+          local.get $s
+          local.get $wb
+          f32x4.mul
+          f32x4.add
+          local.set $acc3_1
+          local.get $xp
+          i32.const 4
+          i32.add
+          local.set $xp
+          local.get $wp
+          local.get $mBytes
+          i32.add
+          local.set $wp
+          local.get $k
+          i32.const 1
+          i32.add
+          local.tee $k
+          local.get $n
+          i32.lt_u
+          br_if 0
+        end
+        local.get $out
+        local.get $r
+        local.get $mBytes
+        i32.mul
+        i32.add
+        local.get $j
+        i32.const 4
+        i32.mul
+        i32.add
+        local.set $op
+        local.get $op
+        local.get $acc0_0
+        v128.store
+        local.get $op
+        local.get $acc0_1
+        v128.store offset=16
+        local.get $op
+        local.get $mBytes
+        i32.add
+        local.set $op
+        local.get $op
+        local.get $acc1_0
+        v128.store
+        local.get $op
+        local.get $acc1_1
+        v128.store offset=16
+        local.get $op
+        local.get $mBytes
+        i32.add
+        local.set $op
+        local.get $op
+        local.get $acc2_0
+        v128.store
+        local.get $op
+        local.get $acc2_1
+        v128.store offset=16
+        local.get $op
+        local.get $mBytes
+        i32.add
+        local.set $op
+        local.get $op
+        local.get $acc3_0
+        v128.store
+        local.get $op
+        local.get $acc3_1
+        v128.store offset=16
+        local.get $j
+        i32.const 8
+        i32.add
+        local.tee $j
+        local.get $m
+        i32.lt_u
+        br_if 0
+      end
+      local.get $r
+      i32.const 4
+      i32.add
+      local.tee $r
+      local.get $rows
+      i32.lt_u
+      br_if 0
+    end
+  )
+  (func $matmulTN (export "matmulTN") (param $out i32) (param $a i32) (param $b i32) (param $rows i32) (param $n i32) (param $m i32)
+    (local $e0 i32)
+    (local $e1 i32)
+    (local $i i32)
+    (local $j i32)
+    (local $e i32)
+    (local $ap i32)
+    (local $bp i32)
+    (local $op i32)
+    (local $nBytes i32)
+    (local $mBytes i32)
+    (local $acc0_0 v128)
+    (local $acc0_1 v128)
+    (local $acc1_0 v128)
+    (local $acc1_1 v128)
+    (local $acc2_0 v128)
+    (local $acc2_1 v128)
+    (local $acc3_0 v128)
+    (local $acc3_1 v128)
+    (local $wa v128)
+    (local $wb v128)
+    (local $s v128)
+    local.get $n
+    i32.const 4
+    i32.mul
+    local.set $nBytes
+    local.get $m
+    i32.const 4
+    i32.mul
+    local.set $mBytes
+    i32.const 0
+    local.set $e0
+    loop
+      local.get $e0
+      i32.const 128
+      i32.add
+      local.get $rows
+      local.get $e0
+      i32.const 128
+      i32.add
+      local.get $rows
+      i32.lt_u
+      select
+      local.set $e1
+      i32.const 0
+      local.set $i
+      loop
+        i32.const 0
+        local.set $j
+        loop
+          local.get $out
+          local.get $i
+          local.get $m
+          i32.mul
+          local.get $j
+          i32.add
+          i32.const 4
+          i32.mul
+          i32.add
+          local.set $op
+          local.get $op
+          local.get $mBytes
+          i32.const 0
+          i32.mul
+          i32.add
+          v128.load
+          local.set $acc0_0
+          local.get $op
+          local.get $mBytes
+          i32.const 0
+          i32.mul
+          i32.add
+          v128.load offset=16
+          local.set $acc0_1
+          local.get $op
+          local.get $mBytes
+          i32.const 1
+          i32.mul
+          i32.add
+          v128.load
+          local.set $acc1_0
+          local.get $op
+          local.get $mBytes
+          i32.const 1
+          i32.mul
+          i32.add
+          v128.load offset=16
+          local.set $acc1_1
+          local.get $op
+          local.get $mBytes
+          i32.const 2
+          i32.mul
+          i32.add
+          v128.load
+          local.set $acc2_0
+          local.get $op
+          local.get $mBytes
+          i32.const 2
+          i32.mul
+          i32.add
+          v128.load offset=16
+          local.set $acc2_1
+          local.get $op
+          local.get $mBytes
+          i32.const 3
+          i32.mul
+          i32.add
+          v128.load
+          local.set $acc3_0
+          local.get $op
+          local.get $mBytes
+          i32.const 3
+          i32.mul
+          i32.add
+          v128.load offset=16
+          local.set $acc3_1
+          local.get $a
+          local.get $e0
+          local.get $nBytes
+          i32.mul
+          i32.add
+          local.get $i
+          i32.const 4
+          i32.mul
+          i32.add
+          local.set $ap
+          local.get $b
+          local.get $e0
+          local.get $mBytes
+          i32.mul
+          i32.add
+          local.get $j
+          i32.const 4
+          i32.mul
+          i32.add
+          local.set $bp
+          local.get $e0
+          local.set $e
+          loop
+            local.get $bp
+            v128.load
+            local.set $wa
+            local.get $bp
+            v128.load offset=16
+            local.set $wb
+            local.get $ap
+            v128.load32_splat
+            local.set $s
+            local.get $acc0_0
+            local.get $s
+            local.get $wa
+            f32x4.mul
+            f32x4.add
+            local.set $acc0_0
+            local.get $acc0_1
+            local.get $s
+            local.get $wb
+            f32x4.mul
+            f32x4.add
+            local.set $acc0_1
+            local.get $ap
+            v128.load32_splat offset=4
+            local.set $s
+            local.get $acc1_0
+            local.get $s
+            local.get $wa
+            f32x4.mul
+            f32x4.add
+            local.set $acc1_0
+            local.get $acc1_1
+            local.get $s
+            local.get $wb
+            f32x4.mul
+            f32x4.add
+            local.set $acc1_1
+            local.get $ap
+            v128.load32_splat offset=8
+            local.set $s
+            local.get $acc2_0
+            local.get $s
+            local.get $wa
+            f32x4.mul
+            f32x4.add
+            local.set $acc2_0
+            local.get $acc2_1
+            local.get $s
+            local.get $wb
+            f32x4.mul
+            f32x4.add
+            local.set $acc2_1
+            local.get $ap
+            v128.load32_splat offset=12
+            local.set $s
+            local.get $acc3_0
+            local.get $s
+            local.get $wa
+            f32x4.mul
+            f32x4.add
+            local.set $acc3_0
+            local.get $acc3_1
+            local.get $s
+            local.get $wb
+            f32x4.mul
+            f32x4.add
+            local.set $acc3_1
+            local.get $ap
+            local.get $nBytes
+            i32.add
+            local.set $ap
+            local.get $bp
+            local.get $mBytes
+            i32.add
+            local.set $bp
+            local.get $e
+            i32.const 1
+            i32.add
+            local.tee $e
+            local.get $e1
+            i32.lt_u
+            br_if 0
+          end
+          local.get $op
+          local.get $mBytes
+          i32.const 0
+          i32.mul
+          i32.add
+          local.get $acc0_0
+          v128.store
+          local.get $op
+          local.get $mBytes
+          i32.const 0
+          i32.mul
+          i32.add
+          local.get $acc0_1
+          v128.store offset=16
+          local.get $op
+          local.get $mBytes
+          i32.const 1
+          i32.mul
+          i32.add
+          local.get $acc1_0
+          v128.store
+          local.get $op
+          local.get $mBytes
+          i32.const 1
+          i32.mul
+          i32.add
+          local.get $acc1_1
+          v128.store offset=16
+          local.get $op
+          local.get $mBytes
+          i32.const 2
+          i32.mul
+          i32.add
+          local.get $acc2_0
+          v128.store
+          local.get $op
+          local.get $mBytes
+          i32.const 2
+          i32.mul
+          i32.add
+          local.get $acc2_1
+          v128.store offset=16
+          local.get $op
+          local.get $mBytes
+          i32.const 3
+          i32.mul
+          i32.add
+          local.get $acc3_0
+          v128.store
+          local.get $op
+          local.get $mBytes
+          i32.const 3
+          i32.mul
+          i32.add
+          local.get $acc3_1
+          v128.store offset=16
+          local.get $j
+          i32.const 8
+          i32.add
+          local.tee $j
+          local.get $m
+          i32.lt_u
+          br_if 0
+        end
+        local.get $i
+        i32.const 4
+        i32.add
+        local.tee $i
+        local.get $n
+        i32.lt_u
+        br_if 0
+      end
+      local.get $e1
+      local.set $e0
+      local.get $e0
+      local.get $rows
+      i32.lt_u
+      br_if 0
+    end
+  )
+  (func $colSum (export "colSum") (param $out i32) (param $b i32) (param $rows i32) (param $m i32)
+    (local $e i32)
+    (local $bp i32)
+    (local $op i32)
+    (local $end i32)
+    local.get $b
+    local.set $bp
+    i32.const 0
+    local.set $e
+    loop
+      local.get $out
+      local.set $op
+      local.get $bp
+      local.get $m
+      i32.const 4
+      i32.mul
+      i32.add
+      local.set $end
+      loop
+        local.get $op
+        local.get $op
+        v128.load
+        local.get $bp
+        v128.load
+        f32x4.add
+        v128.store
+        local.get $op
+        i32.const 16
+        i32.add
+        local.set $op
+        local.get $bp
+        i32.const 16
+        i32.add
+        local.tee $bp
+        local.get $end
+        i32.lt_u
+        br_if 0
+      end
+      local.get $e
+      i32.const 1
+      i32.add
+      local.tee $e
+      local.get $rows
+      i32.lt_u
+      br_if 0
+    end
+  )
+)
