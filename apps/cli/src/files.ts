@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileAtomicSync } from '@crys/io/node';
 import { CliFailure } from './errors.js';
@@ -72,5 +72,44 @@ export function writeAtomic(
     writeFileAtomicSync(file, data);
   } catch (e) {
     fileFailure(e, 'write', file);
+  }
+}
+
+/**
+ * Checks, before any long work, that `file` can be written (given as `option`, e.g. `--json`): `-` (stdout) always
+ * can; an existing file or device must be writable and not a folder; a new file needs an existing, writable folder.
+ * Throws {@link CliFailure} naming the option, the file and the fix, so an hour of work never ends in a failed write.
+ *
+ * @example
+ * assertCanWrite(opts.json, '--json'); // before the evaluation starts
+ */
+export function assertCanWrite(file: string, option: string): void {
+  if (file === '-') return;
+  try {
+    let exists = true;
+    try {
+      if (statSync(file).isDirectory()) {
+        throw new CliFailure(`cannot write ${file}: it is a folder`, `give ${option} a file path`);
+      }
+    } catch (e) {
+      if ((e as SystemError).code !== 'ENOENT') throw e;
+      exists = false;
+    }
+    if (exists) accessSync(file, constants.W_OK);
+    else {
+      const dir = dirname(file);
+      if (!statSync(dir).isDirectory()) {
+        throw new CliFailure(`cannot write ${file}: ${dir} is not a folder`, `give ${option} a path in a folder`);
+      }
+      accessSync(dir, constants.W_OK);
+    }
+  } catch (e) {
+    if (e instanceof CliFailure) throw new CliFailure(`${option}: ${e.message}`, e.hint);
+    try {
+      fileFailure(e, 'write', file);
+    } catch (f) {
+      if (f instanceof CliFailure) throw new CliFailure(`${option}: ${f.message}`, f.hint);
+      throw f;
+    }
   }
 }

@@ -90,3 +90,11 @@ export function samplerOptions(): Option[] {
 export function fixedLatticeOption(): Option {
   return new Option('--fixed-lattice', 'apply the atom actions only and keep the starting lattice (an ablation)');
 }
+
+/** `--strict` of `predict`, `relax` and `eval`: refuse inputs outside the model's domain instead of warning. */
+export function strictOption(): Option {
+  return new Option(
+    '--strict',
+    "refuse inputs outside the model's domain (the elements, atoms per cell and volume per atom it was trained on) instead of warning",
+  );
+}

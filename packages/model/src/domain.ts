@@ -93,6 +93,7 @@ function range(min: number, max: number, digits: number): string {
  * of atoms outside the training cells' range, and (when the input has a lattice) a volume per atom outside the
  * training range. Empty when the input is inside. A model file without a recorded domain is checked against its
  * species and atom limit only. `input` is a crystal, or only the atomic numbers of a composition to predict.
+ * Messages call the model `model '<config.name>'`, or `options.modelName` (e.g. the file it was read from).
  *
  * @example
  * domainIssues(perov5, { atomicNumbers: [20, 20, 20, 20, 22, 22, 22, 22, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8] });
@@ -101,10 +102,11 @@ function range(min: number, max: number, digits: number): string {
 export function domainIssues(
   model: Pick<ActionModel, 'config'> | { readonly config: ModelConfig },
   input: { readonly atomicNumbers: ArrayLike<number>; readonly lattice?: ArrayLike<number> },
+  options: { readonly modelName?: string } = {},
 ): DomainIssue[] {
   const { config } = model;
   const domain = config.domain;
-  const name = `model '${config.name}'`;
+  const name = options.modelName ?? `model '${config.name}'`;
   const issues: DomainIssue[] = [];
   const known = domain?.elements ?? config.species;
   const z = input.atomicNumbers;

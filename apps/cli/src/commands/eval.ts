@@ -3,7 +3,7 @@ import type { Crystal } from '@crys/lattice';
 import type { EvaluationReport } from '@crys/model';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { writeAtomic } from '../files.js';
+import { assertCanWrite, writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals } from '../load.js';
 import { addJobOptions } from '../jobs/options.js';
 import type { JobFlags } from '../jobs/run.js';
@@ -17,6 +17,7 @@ import {
   intOption,
   numberOption,
   samplerOptions,
+  strictOption,
 } from '../options.js';
 import { createProgress } from '../progress.js';
 import { fixed, formatTable, percent } from '../table.js';
@@ -39,6 +40,7 @@ interface EvalOpts extends Partial<JobFlags> {
   backend: 'wasm' | 'cpu';
   out?: string;
   format?: string;
+  strict?: boolean;
   json?: boolean | string;
 }
 
@@ -216,6 +218,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
       numberOption('positive'),
     )
     .addOption(backendOption())
+    .addOption(strictOption())
     .option('-o, --out <file>', 'also write the predictions (a dataset CSV with material_id and P1 cif)')
     .option('--format <id>', `format of --data when the name does not say: ${FORMAT_NAMES}`)
     .option('--json [file]', 'write the metrics as JSON to file (or print them, without a file or with -)')
@@ -228,6 +231,8 @@ export function registerEval(program: Command, ctx: CliContext): void {
       if (opts.startLevel !== undefined && opts.startLevel > 1) {
         throw new UsageError(`--start-level must be in (0, 1], got ${opts.startLevel}`);
       }
+      if (opts.out !== undefined) assertCanWrite(opts.out, '--out');
+      if (typeof opts.json === 'string') assertCanWrite(opts.json, '--json');
       const rt = await import('../model-runtime.js');
       const { evaluatePredictions, predictRows, splitOf, trainingMeans } = await import('@crys/model');
       const loaded = loadCrystals(opts.dataset, { format: opts.format });
@@ -249,6 +254,17 @@ export function registerEval(program: Command, ctx: CliContext): void {
           : 'structure';
       const resolved = rt.resolveModel(opts.model, defaultTask, elements);
       const { model, source } = resolved;
+      const dc = await import('../domain-check.js');
+      dc.checkDomain(
+        term,
+        model,
+        source,
+        dc.domainInputs(
+          model.config.task.kind,
+          rows.map((r) => ({ crystal: r.crystal, label: labels.get(r) ?? r.id })),
+        ),
+        opts.strict,
+      );
       const options = {
         seed: opts.seed,
         steps: opts.steps,

@@ -1,8 +1,9 @@
 import { crystalValidity } from '@crys/eval';
 import { type Crystal, latticeParameters, parseFormula, reducedFormula, volume } from '@crys/lattice';
+import type { PhysicalChecks } from '@crys/model';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { writeAtomic } from '../files.js';
+import { assertCanWrite, writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, type LoadedCrystal, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
 import { assertModelInput } from '../model-input.js';
@@ -14,6 +15,7 @@ import {
   intOption,
   numberOption,
   samplerOptions,
+  strictOption,
 } from '../options.js';
 import { addJobOptions } from '../jobs/options.js';
 import type { JobFlags } from '../jobs/run.js';
@@ -40,6 +42,7 @@ interface PredictOpts extends Partial<JobFlags> {
   correctorScale?: number;
   backend: 'wasm' | 'cpu';
   format?: string;
+  strict?: boolean;
   json?: boolean;
 }
 
@@ -94,10 +97,17 @@ export interface SampleSummary {
   readonly lattice: { a: number; b: number; c: number; alpha: number; beta: number; gamma: number };
   readonly volume: number;
   readonly valid: boolean;
+  /** Physical sanity beside the field's validity flag (closest pair relative to covalent radii, density). */
+  readonly checks: PhysicalChecks;
   readonly spaceGroup: string | null;
 }
 
-async function summarize(crystal: Crystal, sample: number, seed: number): Promise<SampleSummary> {
+async function summarize(
+  crystal: Crystal,
+  sample: number,
+  seed: number,
+  checks: PhysicalChecks,
+): Promise<SampleSummary> {
   const p = latticeParameters(crystal.lattice);
   const sg = await spaceGroupOf(crystal, 0.1);
   return {
@@ -107,6 +117,7 @@ async function summarize(crystal: Crystal, sample: number, seed: number): Promis
     lattice: { a: p.a, b: p.b, c: p.c, alpha: p.alpha, beta: p.beta, gamma: p.gamma },
     volume: Math.abs(volume(crystal.lattice)),
     valid: crystalValidity(crystal).structural,
+    checks,
     spaceGroup: sg ? `${sg.symbol} (${sg.number})` : null,
   };
 }
@@ -149,6 +160,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
     .addOption(samplerOptions()[2])
     .addOption(backendOption())
     .option('--format <id>', `format of --data when the name does not say: ${FORMAT_NAMES}`)
+    .addOption(strictOption())
     .option('--json', 'print the summaries as JSON')
     .addHelpText(
       'after',
@@ -174,9 +186,15 @@ export function registerPredict(program: Command, ctx: CliContext): void {
       const { counts } = compositionCounts(opts.composition as string);
       const formula = reducedFormula(new Map(counts));
       const out = opts.out ?? `${(opts.composition as string).replace(/[^A-Za-z0-9]/g, '')}-predicted.cif`;
+      assertCanWrite(out, '--out');
       const outFormat = out === '-' ? 'cif' : (formatFromName(out) ?? 'cif');
       const rt = await import('../model-runtime.js');
-      const { predictStructure } = await import('@crys/model');
+      const {
+        MIN_COVALENT_RATIO: MIN_RATIO,
+        predictStructure,
+        priorVolume,
+        speciesIndices,
+      } = await import('@crys/model');
       await rt.startBackend(opts.backend);
       const { model, source } = rt.resolveModel(
         opts.model,
@@ -184,6 +202,15 @@ export function registerPredict(program: Command, ctx: CliContext): void {
         counts.map(([z]) => z),
       );
       const atoms = compositionAtoms(opts.composition as string, model.config.maxAtoms, source);
+      const dc = await import('../domain-check.js');
+      dc.checkDomain(
+        term,
+        model,
+        source,
+        [{ label: `--composition '${opts.composition}'`, atomicNumbers: atoms }],
+        opts.strict,
+      );
+      const prior = priorVolume(model.config.prior, speciesIndices(model, atoms, 'crys predict'));
       const progress = createProgress(term, { label: 'predicting', total: opts.samples, unit: 'samples' });
       const results: LoadedCrystal[] = [];
       const summaries: SampleSummary[] = [];
@@ -200,20 +227,28 @@ export function registerPredict(program: Command, ctx: CliContext): void {
           correctorScale: opts.correctorScale,
         });
         results.push({ crystal: r.crystal, label: `sample ${k + 1}`, id: `${formula}-seed${seed}` });
-        summaries.push(await summarize(r.crystal, k + 1, seed));
+        summaries.push(await summarize(r.crystal, k + 1, seed, dc.outputChecks(model, source, r.crystal)));
         progress.update(k + 1);
       }
       progress.finish();
       writeAtomic(out, formatCrystals(results, outFormat), term.stdout);
       if (opts.json) {
-        term.out(JSON.stringify({ composition: opts.composition, model: source, out, samples: summaries }));
+        term.out(
+          JSON.stringify({ composition: opts.composition, model: source, priorVolume: prior, out, samples: summaries }),
+        );
         return;
       }
       if (out === '-') return;
-      term.out(paint(term.color, 'bold', `${opts.composition}: ${opts.samples} sample(s) with model ${source}`));
+      term.out(
+        paint(
+          term.color,
+          'bold',
+          `${opts.composition}: ${opts.samples} sample(s) with model ${source} (prior volume ${fixed(prior, 2)} Å³)`,
+        ),
+      );
       term.out(
         formatTable(
-          ['sample', 'seed', 'a', 'b', 'c', 'α', 'β', 'γ', 'V Å³', 'valid', 'space group'],
+          ['sample', 'seed', 'a', 'b', 'c', 'α', 'β', 'γ', 'V Å³', 'ρ g/cm³', 'd/Σr', 'valid', 'checks', 'space group'],
           summaries.map((s) => [
             String(s.sample),
             String(s.seed),
@@ -224,9 +259,22 @@ export function registerPredict(program: Command, ctx: CliContext): void {
             fixed(s.lattice.beta, 1),
             fixed(s.lattice.gamma, 1),
             fixed(s.volume, 2),
+            fixed(s.checks.density, 2),
+            fixed(s.checks.covalentRatio, 2),
             s.valid ? 'yes' : 'no',
+            s.checks.ok ? 'ok' : paint(term.color, 'red', 'FAIL'),
             s.spaceGroup ?? '–',
           ]),
+        ),
+      );
+      for (const s of summaries) {
+        if (!s.checks.ok) term.out(`sample ${s.sample}: ${s.checks.problems.join('; ')}`);
+      }
+      term.out(
+        paint(
+          term.color,
+          'dim',
+          `d/Σr: the closest pair's distance over the sum of its covalent radii (real bonds ≈ 1; FAIL below ${MIN_RATIO}); valid: the field's 0.5 Å rule`,
         ),
       );
       term.out(`wrote ${out}`);
@@ -239,6 +287,7 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   if (!opts.out) {
     throw new UsageError('--data needs --out FILE.csv', 'e.g. `crys predict --data in.csv --out predicted.csv`');
   }
+  assertCanWrite(opts.out, '--out');
   const { predictJob, wantsJob } = await import('../jobs/batch.js');
   if (wantsJob(opts)) {
     const job = { ...opts, dataset: opts.dataset as string, out: opts.out, retries: opts.retries ?? 2 };
@@ -273,6 +322,17 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const { model, source } = rt.resolveModel(opts.model, 'structure', elements);
   const limit = { maxAtoms: model.config.maxAtoms, model: source };
   for (const p of picked) assertModelInput(p.item.crystal, p.item.label, limit);
+  const dc = await import('../domain-check.js');
+  dc.checkDomain(
+    term,
+    model,
+    source,
+    dc.domainInputs(
+      model.config.task.kind,
+      picked.map((p) => p.item),
+    ),
+    opts.strict,
+  );
   const progress = createProgress(term, { label: 'predicting', total: rows.length, unit: 'crystals' });
   const out: LoadedCrystal[] = [];
   const t0 = performance.now();

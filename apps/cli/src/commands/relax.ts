@@ -1,13 +1,13 @@
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { writeAtomic } from '../files.js';
+import { assertCanWrite, writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals, resolveFormat } from '../load.js';
 import type { CliContext } from '../main.js';
 import { assertModelInput } from '../model-input.js';
 import { addJobOptions } from '../jobs/options.js';
 import type { JobFlags } from '../jobs/run.js';
-import { backendOption, intOption, numberOption, samplerOptions } from '../options.js';
+import { backendOption, intOption, numberOption, samplerOptions, strictOption } from '../options.js';
 import { fixed, formatTable } from '../table.js';
 import { paint } from '../term.js';
 
@@ -25,6 +25,7 @@ interface RelaxOpts extends Partial<JobFlags> {
   trajectory?: string;
   every?: number;
   backend: 'wasm' | 'cpu';
+  strict?: boolean;
   json?: boolean;
 }
 
@@ -62,6 +63,7 @@ export function registerRelax(program: Command, ctx: CliContext): void {
     .option('--trajectory <file>', 'every step as extended XYZ (default <input>-trajectory.xyz)')
     .option('--every <n>', 'print every n-th step (default: about 20 lines)', intOption(1))
     .addOption(backendOption())
+    .addOption(strictOption())
     .option('--json', 'print the steps and output paths as JSON')
     .addHelpText(
       'after',
@@ -86,11 +88,15 @@ export function registerRelax(program: Command, ctx: CliContext): void {
       const out = opts.out ?? `${stemOf(file)}-relaxed.cif`;
       const outFormat = out === '-' ? 'cif' : (formatFromName(out) ?? resolveFormat('cif'));
       const trajectory = opts.trajectory ?? `${stemOf(file)}-trajectory.xyz`;
+      assertCanWrite(out, '--out');
+      assertCanWrite(trajectory, '--trajectory');
       const rt = await import('../model-runtime.js');
       const { relax } = await import('@crys/model');
       await rt.startBackend(opts.backend);
       const { model, source } = rt.resolveModel(opts.model, 'denoise', item.crystal.atomicNumbers);
       assertModelInput(item.crystal, item.label, { maxAtoms: model.config.maxAtoms, model: source });
+      const dc = await import('../domain-check.js');
+      dc.checkDomain(term, model, source, [{ ...item.crystal, label: item.label }], opts.strict);
       const t0 = performance.now();
       const result = relax(model, item.crystal, {
         steps: opts.steps,
@@ -101,6 +107,7 @@ export function registerRelax(program: Command, ctx: CliContext): void {
         correctorScale: opts.correctorScale,
       });
       const seconds = (performance.now() - t0) / 1000;
+      const checks = dc.outputChecks(model, source, result.crystal);
       writeAtomic(
         out,
         formatCrystals(
@@ -117,7 +124,9 @@ export function registerRelax(program: Command, ctx: CliContext): void {
         ),
       );
       if (opts.json) {
-        term.out(JSON.stringify({ source: item.label, model: source, seconds, out, trajectory, steps: result.steps }));
+        term.out(
+          JSON.stringify({ source: item.label, model: source, seconds, out, trajectory, checks, steps: result.steps }),
+        );
         return;
       }
       if (out === '-') return;
@@ -140,6 +149,9 @@ export function registerRelax(program: Command, ctx: CliContext): void {
         ]);
       term.out(paint(term.color, 'bold', `${item.label}: ${n} steps of model ${source} in ${fixed(seconds, 2)} s`));
       term.out(formatTable(['step', 't', 'a', 'b', 'c', 'α', 'β', 'γ', 'disp Å', 'strain'], rows));
+      term.out(
+        `final structure: ${dc.checksLine(checks)}; ${checks.ok ? 'checks ok' : paint(term.color, 'red', `checks FAIL: ${checks.problems.join('; ')}`)}`,
+      );
       term.out(`wrote ${out} (final structure) and ${trajectory} (${result.trajectory.length} frames, extended XYZ)`);
     });
 }
