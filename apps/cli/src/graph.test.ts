@@ -136,4 +136,27 @@ describe('crys match', () => {
       'no match (fit)  match (CSP, get_rms_dist)',
     );
   });
+
+  test('match says that volumes were scaled, and --no-scale compares them as given', () => {
+    const dir = tempDir();
+    // SrTiO3 and the same arrangement in a cell 30 % longer (2.197 × the volume, beyond ltol 0.2 unscaled)
+    const poscar = (a: number) =>
+      `SrTiO3\n1.0\n${a} 0 0\n0 ${a} 0\n0 0 ${a}\nSr Ti O\n1 1 3\nDirect\n0 0 0\n0.5 0.5 0.5\n0.5 0.5 0\n0.5 0 0.5\n0 0.5 0.5\n`;
+    writeFileSync(join(dir, 'a.vasp'), poscar(3.905));
+    writeFileSync(join(dir, 'b.vasp'), poscar(3.905 * 1.3));
+    const scaled = runCli(['match', join(dir, 'a.vasp'), join(dir, 'b.vasp')]);
+    expect(scaled.stdout).toContain('match (fit)  match (CSP, get_rms_dist)');
+    expect(scaled.stdout).toContain(
+      'volumes scaled to the same volume before comparing, so the verdicts ignore the difference in density: volume per atom A 11.91 Å³, B 26.17 Å³ (B/A 2.197); --no-scale compares them as given',
+    );
+    const asGiven = runCli(['match', join(dir, 'a.vasp'), join(dir, 'b.vasp'), '--no-scale', '--json']);
+    const m = JSON.parse(asGiven.stdout) as {
+      match: boolean;
+      scaled: boolean;
+      volumePerAtom: { a: number; b: number };
+    };
+    expect(m.scaled).toBe(false);
+    expect(m.match).toBe(false);
+    expect(m.volumePerAtom.b / m.volumePerAtom.a).toBeCloseTo(2.197, 10);
+  });
 });

@@ -1,5 +1,5 @@
 import { DEFAULT_MATCHER_OPTIONS, FIELD_MATCHER_OPTIONS, type MatcherOptions, matchStructures } from '@crys/eval';
-import { reducedFormula } from '@crys/lattice';
+import { type Crystal, reducedFormula, volume } from '@crys/lattice';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { FORMAT_NAMES, type LoadedCrystal, loadCrystals } from '../load.js';
@@ -25,6 +25,23 @@ interface MatchOpts extends Partial<JobFlags> {
   scale: boolean;
   supercell?: boolean;
   json?: boolean;
+}
+
+/** Volume per atom, Å³. */
+function volumePerAtom(crystal: Crystal): number {
+  return volume(crystal.lattice) / crystal.atomicNumbers.length;
+}
+
+/**
+ * What `match` did about volumes, in words: by default both lattices are scaled to the same volume first (pymatgen's
+ * `scale=True`), so a prediction with the right arrangement and the wrong density still matches.
+ */
+export function scalingNote(scaled: boolean, va: number, vb: number): string {
+  const ratio = vb / va;
+  const volumes = `volume per atom A ${fixed(va, 2)} Å³, B ${fixed(vb, 2)} Å³ (B/A ${fixed(ratio, 3)})`;
+  return scaled
+    ? `volumes scaled to the same volume before comparing, so the verdicts ignore the difference in density: ${volumes}; --no-scale compares them as given`
+    : `volumes compared as given (--no-scale): ${volumes}`;
 }
 
 function pick(file: string, index: number, format: string | undefined): LoadedCrystal {
@@ -54,7 +71,7 @@ export function registerMatch(program: Command, ctx: CliContext): void {
     .option('--angle-tol <deg>', 'angle tolerance in degrees', numberOption('positive'))
     .option('--field', "the CSP evaluations' tolerances: ltol 0.3, stol 0.5, angle_tol 10")
     .option('--no-primitive', 'do not reduce to primitive cells first')
-    .option('--no-scale', 'do not scale both lattices to the same volume')
+    .option('--no-scale', 'compare the volumes as given (default: both lattices are scaled to the same volume first)')
     .option('--supercell', 'try supercells when the site counts differ')
     .option('--json', 'print the result as JSON')
     .option('--all', 'match every crystal of A with its partner in B (see --pair-by) and write one row per pair')
@@ -88,6 +105,8 @@ export function registerMatch(program: Command, ctx: CliContext): void {
       const a = pick(fileA, opts.index, opts.format);
       const b = pick(fileB, opts.indexB ?? opts.index, opts.format);
       const r = matchStructures(a.crystal, b.crystal, options);
+      const va = volumePerAtom(a.crystal);
+      const vb = volumePerAtom(b.crystal);
       if (opts.json) {
         term.out(
           JSON.stringify({
@@ -97,6 +116,8 @@ export function registerMatch(program: Command, ctx: CliContext): void {
             rmsMatch: r.rms !== null,
             rms: r.rms,
             maxDist: r.maxDist,
+            scaled: options.scale,
+            volumePerAtom: { a: va, b: vb },
             options,
           }),
         );
@@ -108,6 +129,7 @@ export function registerMatch(program: Command, ctx: CliContext): void {
       term.out(
         `${r.match ? paint(c, 'green', 'match') : paint(c, 'red', 'no match')} (fit)  ${r.rms !== null ? paint(c, 'green', 'match') : paint(c, 'red', 'no match')} (CSP, get_rms_dist)  rms ${r.rms === null ? '–' : fixed(r.rms, 4)}  max ${r.maxDist === null ? '–' : fixed(r.maxDist, 4)}  (normalised by (V/N)^⅓)`,
       );
+      term.out(scalingNote(options.scale, va, vb));
       term.out(
         paint(
           c,
