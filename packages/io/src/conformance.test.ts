@@ -65,8 +65,8 @@ function expectSame(back: Crystal, c: Crystal, tol: number): void {
 }
 
 describe('conformance: read(write(c)) ≈ c for every writable format', () => {
-  test('the writable formats are cif, poscar, extxyz, pymatgen-json and dataset-csv', () => {
-    expect(WRITABLE).toEqual(['cif', 'poscar', 'extxyz', 'pymatgen-json', 'dataset-csv']);
+  test('the writable formats are cif, poscar, extxyz, pymatgen-json, dataset-csv, xsf, res and espresso-in', () => {
+    expect(WRITABLE).toEqual(['cif', 'poscar', 'extxyz', 'pymatgen-json', 'dataset-csv', 'xsf', 'res', 'espresso-in']);
   });
 
   for (const id of WRITABLE) {
@@ -84,12 +84,12 @@ describe('conformance: read(write(c)) ≈ c for every writable format', () => {
     });
   }
 
-  test('every writable format keeps partial occupancies or refuses them (POSCAR)', () => {
+  test('every writable format keeps partial occupancies or refuses them (POSCAR, XSF, pw.x)', () => {
     const file = 'avogadro__titanates__PbZr0.1Ti0.9O3.cif';
     const c = readCif(readFileSync(join(FIXTURES, 'real', 'cif', file), 'utf8')).crystals[0];
     expect(c.occupancies).toBeDefined();
     for (const id of WRITABLE) {
-      if (id === 'poscar') {
+      if (id === 'poscar' || id === 'xsf' || id === 'espresso-in') {
         expect(() => write(c, id)).toThrow(InvalidArgumentError);
         continue;
       }
@@ -99,15 +99,17 @@ describe('conformance: read(write(c)) ≈ c for every writable format', () => {
     }
   });
 
-  test("write(crystals, 'extxyz') keeps every frame of a trajectory", () => {
-    const c = readCif(readFileSync(join(FIXTURES, 'real', 'cif', 'cif2hkl__LaMnO3.cif'), 'utf8')).crystals[0];
-    const frames = [
-      c,
-      { ...c, lattice: c.lattice.map((x) => x * 1.01) },
-      { ...c, lattice: c.lattice.map((x) => x * 1.02) },
-    ];
-    const back = read(write(frames, 'extxyz'), { format: 'extxyz' }).crystals;
-    expect(back.length).toBe(3);
-    for (const [i, b] of back.entries()) expectSame(b, frames[i], 1e-7);
-  });
+  for (const id of ['extxyz', 'xsf']) {
+    test(`write(crystals, '${id}') keeps every frame of a trajectory`, () => {
+      const c = readCif(readFileSync(join(FIXTURES, 'real', 'cif', 'cif2hkl__LaMnO3.cif'), 'utf8')).crystals[0];
+      const frames = [
+        c,
+        { ...c, lattice: c.lattice.map((x) => x * 1.01) },
+        { ...c, lattice: c.lattice.map((x) => x * 1.02) },
+      ];
+      const back = read(write(frames, id), { format: id }).crystals;
+      expect(back.length).toBe(3);
+      for (const [i, b] of back.entries()) expectSame(b, frames[i], 1e-7);
+    });
+  }
 });

@@ -1,4 +1,11 @@
-import { assertLattice, type Crystal, elementSymbol, hasPartialOccupancy, InvalidArgumentError } from '@crys/lattice';
+import {
+  assertLattice,
+  type Crystal,
+  elementSymbol,
+  hasPartialOccupancy,
+  InvalidArgumentError,
+  type Mat3Like,
+} from '@crys/lattice';
 import { ParseError } from './errors.js';
 import { parseNumberAt } from './number.js';
 import { speciesToAtomicNumber } from './species.js';
@@ -16,6 +23,16 @@ export interface ExtxyzFrame {
   readonly arrays: Record<string, Float64Array | string[]>;
   /** The `pbc` flags (default all true). */
   readonly pbc: readonly [boolean, boolean, boolean];
+}
+
+/** Options of {@link readExtxyz}. */
+export interface ReadExtxyzOptions extends ReadOptions {
+  /**
+   * The cell (3×3, row-major, rows are lattice vectors, Å) of frames without `Lattice=` on the comment line: a
+   * plain XYZ file (a molecule or a cluster, as ASE's `xyz` format and most programs write it) becomes a
+   * crystal in this cell, its free-text comment line ignored. Frames with a `Lattice` keep their own.
+   */
+  readonly lattice?: Mat3Like;
 }
 
 /** What {@link readExtxyz} returns: one crystal and one {@link ExtxyzFrame} per frame. */
@@ -105,8 +122,13 @@ function parseValue(raw: string): ExtxyzValue {
  * const xyz = '1\nLattice="3 0 0 0 3 0 0 0 3" Properties=species:S:1:pos:R:3 energy=-1.5\nPo 0 0 0\n';
  * readExtxyz(xyz).frames[0].info.energy; // -1.5
  */
-export function readExtxyz(text: string, options: ReadOptions = {}): ExtxyzReadResult {
+export function readExtxyz(text: string, options: ReadExtxyzOptions = {}): ExtxyzReadResult {
   const source = options.source ?? 'extxyz';
+  const given = options.lattice === undefined ? undefined : Float64Array.from(options.lattice);
+  if (given) {
+    const issue = given.length === 9 ? latticeProblem(given) : `9 numbers, got ${given.length}`;
+    if (issue) throw new InvalidArgumentError('readExtxyz', 'options.lattice', `must be ${issue}`);
+  }
   const lines = text.split(/\r?\n|\r/);
   const crystals: Crystal[] = [];
   const frames: ExtxyzFrame[] = [];
@@ -161,14 +183,22 @@ export function readExtxyz(text: string, options: ReadOptions = {}): ExtxyzReadR
       throw new ParseError('extxyz', source, cl, col, reason);
     };
     const errC = (col: number, reason: string): ParseError => new ParseError('extxyz', source, cl, col, reason);
-    const kv = parseKeyValues(commentText, failC);
+    // A plain XYZ comment line is free text: without a Lattice it is read as key=value pairs only if it parses.
+    const plain = given !== undefined && !/lattice\s*=/i.test(commentText);
+    let kv: Map<string, { raw: string; col: number }>;
+    try {
+      kv = parseKeyValues(commentText, failC);
+    } catch (e) {
+      if (!plain) throw e;
+      kv = new Map();
+    }
     const latKey = [...kv.keys()].find((x) => x.toLowerCase() === 'lattice');
-    if (!latKey)
+    if (!latKey && !given)
       throw errC(
         1,
-        'expected Lattice="a1 a2 a3 b1 b2 b3 c1 c2 c3" on the comment line (a frame without a cell is not a crystal)',
+        'expected Lattice="a1 a2 a3 b1 b2 b3 c1 c2 c3" on the comment line: a plain XYZ frame (a molecule, no cell) is not a crystal; give its cell (readExtxyz option lattice, crys --lattice)',
       );
-    const latEntry = kv.get(latKey)!;
+    const latEntry = latKey ? kv.get(latKey)! : { raw: Array.from(given ?? []).join(' '), col: 1 };
     const lat = latEntry.raw
       .trim()
       .split(/[\s,]+/)

@@ -72,7 +72,7 @@ describe('readExtxyz / writeExtxyz', () => {
 
   test('readExtxyz refuses a frame without a Lattice', () => {
     expect(() => readExtxyz('1\nenergy=1\nH 0 0 0\n', { source: 'mol.xyz' })).toThrowErrorMatchingInlineSnapshot(
-      `[ParseError: mol.xyz:2:1: extxyz: expected Lattice="a1 a2 a3 b1 b2 b3 c1 c2 c3" on the comment line (a frame without a cell is not a crystal)]`,
+      `[ParseError: mol.xyz:2:1: extxyz: expected Lattice="a1 a2 a3 b1 b2 b3 c1 c2 c3" on the comment line: a plain XYZ frame (a molecule, no cell) is not a crystal; give its cell (readExtxyz option lattice, crys --lattice)]`,
     );
   });
 });
@@ -131,7 +131,7 @@ describe('detectFormat / read / write', () => {
     expect(detectFormat(undefined, '# c\ndata_x\n').id).toBe('cif');
     expect(detectFormat('val.csv').id).toBe('dataset-csv');
     expect(() => detectFormat('notes.txt', 'hello')).toThrowErrorMatchingInlineSnapshot(
-      `[UnknownFormatError: detectFormat: cannot tell the format of 'notes.txt' by name or content; pass { format } (one of cif, poscar, extxyz, pymatgen-json, optimade-json, dataset-csv)]`,
+      `[UnknownFormatError: detectFormat: cannot tell the format of 'notes.txt' by name or content; pass { format } (one of cif, poscar, extxyz, pymatgen-json, optimade-json, dataset-csv, xsf, res, espresso-in, vasp-volumetric)]`,
     );
   });
 
@@ -159,7 +159,7 @@ describe('detectFormat / read / write', () => {
     const c = readPoscar(CSCL).crystals[0];
     expect(() => read(CSCL, { format: 'pdb' })).toThrow(UnknownFormatError);
     expect(() => write(c, 'optimade-json')).toThrowErrorMatchingInlineSnapshot(
-      `[UnknownFormatError: write: format 'optimade-json' is read-only; writable: cif, poscar, extxyz, pymatgen-json, dataset-csv]`,
+      `[UnknownFormatError: write: format 'optimade-json' is read-only; writable: cif, poscar, extxyz, pymatgen-json, dataset-csv, xsf, res, espresso-in]`,
     );
   });
 });

@@ -3,10 +3,14 @@ import { type ReadCifOptions, readCif } from './cif.js';
 import { writeCif } from './cif-writer.js';
 import { readDatasetCsv, writeDatasetCsv } from './dataset-csv.js';
 import { ParseError, UnknownFormatError } from './errors.js';
-import { readExtxyz, writeExtxyz } from './extxyz.js';
+import { readPwInput, writePwInput } from './espresso.js';
+import { type ReadExtxyzOptions, readExtxyz, writeExtxyz } from './extxyz.js';
 import { readOptimadeJson, readPymatgenJson, writePymatgenJson } from './json.js';
-import { readPoscar, writePoscar } from './poscar.js';
+import { type ReadPoscarOptions, readPoscar, writePoscar } from './poscar.js';
+import { readRes, writeRes } from './res.js';
 import type { CrystalFormat, ReadOptions, ReadResult } from './types.js';
+import { readVaspVolumetric } from './vasp-volumetric.js';
+import { readXsf, writeXsf } from './xsf.js';
 
 /** CIF 1.1 (`.cif`, `.mcif`). */
 export const CifFormat = {
@@ -18,21 +22,69 @@ export const CifFormat = {
   write: (c: Crystal | readonly Crystal[]) => writeCif(c),
 } as const satisfies CrystalFormat;
 
+/** True when a text starts like a POSCAR: a comment, a scale and three lattice vectors. */
+function poscarLike(head: string): boolean {
+  const l = head.split(/\r?\n/, 8);
+  if (l.length < 7) return false;
+  const nums = (s: string | undefined, k: number) => {
+    const w = (s ?? '').trim().split(/\s+/);
+    return w.length >= k && w.slice(0, k).every((x) => Number.isFinite(Number(x)));
+  };
+  return nums(l[1], 1) && nums(l[2], 3) && nums(l[3], 3) && nums(l[4], 3);
+}
+
+/** True when a POSCAR-like text goes on with a blank line and three grid sizes (CHGCAR, LOCPOT, …). */
+function volumetricGrid(head: string): boolean {
+  return /\n[ \t]*\r?\n[ \t]*\d+[ \t]+\d+[ \t]+\d+[ \t]*\r?\n/.test(head);
+}
+
+/** XCrySDen XSF and animated AXSF (`.xsf`, `.axsf`). */
+export const XsfFormat = {
+  id: 'xsf',
+  name: 'XCrySDen XSF / AXSF',
+  extensions: ['xsf', 'axsf'],
+  sniff: (head: string) => /^\s*(#[^\n]*\n\s*)*(ANIMSTEPS|CRYSTAL|SLAB|POLYMER|MOLECULE)\s*(\d+\s*)?\r?\n/.test(head),
+  read: readXsf,
+  write: writeXsf,
+} as const satisfies CrystalFormat;
+
+/** SHELX `.res` / `.ins` (AIRSS's format). */
+export const ResFormat = {
+  id: 'res',
+  name: 'SHELX .res (AIRSS)',
+  extensions: ['res', 'ins'],
+  sniff: (head: string) => /(^|\n)\s*CELL\s+[-+\d.]/.test(head) && /(^|\n)\s*SFAC\s/.test(head),
+  read: readRes,
+  write: (c: Crystal | readonly Crystal[]) => writeRes(c),
+} as const satisfies CrystalFormat;
+
+/** Quantum ESPRESSO pw.x input (`.pwi`; any name by content). */
+export const EspressoInFormat = {
+  id: 'espresso-in',
+  name: 'Quantum ESPRESSO pw.x input',
+  extensions: ['pwi'],
+  sniff: (head: string) => /(^|\n)\s*&(control|system)\b/i.test(head),
+  read: readPwInput,
+  write: writePwInput,
+} as const satisfies CrystalFormat;
+
+/** The structure of VASP volumetric files (`CHGCAR*`, `LOCPOT*`, `ELFCAR*`, `PARCHG*`, `AECCAR*`, `CHG`); read only. */
+export const VaspVolumetricFormat = {
+  id: 'vasp-volumetric',
+  name: 'VASP CHGCAR/LOCPOT/ELFCAR (structure)',
+  extensions: [],
+  fileNames: ['chgcar*', 'locpot*', 'elfcar*', 'parchg*', 'aeccar*', 'chg', 'chg.*'],
+  sniff: (head: string) => poscarLike(head) && volumetricGrid(head),
+  read: (text: string, options?: ReadOptions) => readVaspVolumetric(text, options),
+} as const satisfies CrystalFormat;
+
 /** VASP POSCAR/CONTCAR (`POSCAR*`, `CONTCAR*`, `.vasp`, `.poscar`). */
 export const PoscarFormat = {
   id: 'poscar',
   name: 'VASP POSCAR/CONTCAR',
   extensions: ['vasp', 'poscar', 'contcar'],
   fileNames: ['poscar*', 'contcar*'],
-  sniff: (head: string) => {
-    const l = head.split(/\r?\n/);
-    if (l.length < 7) return false;
-    const nums = (s: string | undefined, k: number) => {
-      const w = (s ?? '').trim().split(/\s+/);
-      return w.length >= k && w.slice(0, k).every((x) => Number.isFinite(Number(x)));
-    };
-    return nums(l[1], 1) && nums(l[2], 3) && nums(l[3], 3) && nums(l[4], 3);
-  },
+  sniff: (head: string) => poscarLike(head) && !volumetricGrid(head),
   read: (text: string, options?: ReadOptions) => readPoscar(text, options),
   write: (c: Crystal | readonly Crystal[]) => writePoscar(c),
 } as const satisfies CrystalFormat;
@@ -110,10 +162,24 @@ export const FORMATS: readonly CrystalFormat[] = [
   PymatgenJsonFormat,
   OptimadeJsonFormat,
   DatasetCsvFormat,
+  XsfFormat,
+  ResFormat,
+  EspressoInFormat,
+  VaspVolumetricFormat,
 ];
 
 /** The ids of the registered formats. */
-export type FormatId = 'cif' | 'poscar' | 'extxyz' | 'pymatgen-json' | 'optimade-json' | 'dataset-csv';
+export type FormatId =
+  | 'cif'
+  | 'poscar'
+  | 'extxyz'
+  | 'pymatgen-json'
+  | 'optimade-json'
+  | 'dataset-csv'
+  | 'xsf'
+  | 'res'
+  | 'espresso-in'
+  | 'vasp-volumetric';
 
 /**
  * The format with an id. Throws {@link UnknownFormatError} listing the known ids.
@@ -191,6 +257,31 @@ export interface ReadAnyOptions extends ReadOptions {
    * (`ReadCifOptions.wrap`). The other formats never wrap.
    */
   readonly wrap?: boolean;
+  /** POSCAR and VASP volumetric files: species of a VASP 4 file (no species line), one per count. */
+  readonly species?: ReadPoscarOptions['species'];
+  /** Extended XYZ: the cell of frames without `Lattice` (a plain XYZ file), as `ReadExtxyzOptions.lattice`. */
+  readonly lattice?: ReadExtxyzOptions['lattice'];
+}
+
+/**
+ * Refuses a text that is not text: gzip-compressed data (its magic bytes 1f 8b, decoded) or anything with NUL
+ * bytes, with a {@link ParseError} that says so instead of a parser's message quoting binary.
+ */
+function assertText(text: string, format: string, source: string): void {
+  if (text.charCodeAt(0) === 0x1f && (text.charCodeAt(1) === 0x8b || text.charCodeAt(1) === 0xfffd)) {
+    throw new ParseError(
+      format,
+      source,
+      1,
+      1,
+      'expected text, got gzip-compressed data: decompress it first (readFile from @crys/io/node and readBytes do)',
+    );
+  }
+  const nul = text.slice(0, 8192).indexOf('\0');
+  if (nul >= 0) {
+    const line = text.slice(0, nul).split('\n').length;
+    throw new ParseError(format, source, line, 1, 'expected text, got binary data (a NUL byte)');
+  }
 }
 
 /**
@@ -202,9 +293,17 @@ export interface ReadAnyOptions extends ReadOptions {
  */
 export function read(text: string, options: ReadAnyOptions = {}): ReadResult {
   const name = options.fileName ?? options.source;
-  const format = options.format ? getFormat(options.format) : detectFormat(name, text);
-  const readOptions: ReadCifOptions = { source: options.source ?? name ?? format.id, wrap: options.wrap };
-  return format.read(text, readOptions);
+  const source = options.source ?? name;
+  const format = options.format ? getFormat(options.format) : undefined;
+  assertText(text, format?.id ?? 'read', source ?? format?.id ?? 'text');
+  const f = format ?? detectFormat(name, text);
+  const readOptions: ReadCifOptions & ReadPoscarOptions & ReadExtxyzOptions = {
+    source: source ?? f.id,
+    wrap: options.wrap,
+    ...(options.species ? { species: options.species } : {}),
+    ...(options.lattice ? { lattice: options.lattice } : {}),
+  };
+  return f.read(text, readOptions);
 }
 
 /**

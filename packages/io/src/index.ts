@@ -1,3 +1,4 @@
+export { isGzip, readBytes } from './bytes.js';
 export type { CifBlock, CifDocument, CifLoop } from './cif-syntax.js';
 export { parseCifDocument } from './cif-syntax.js';
 export type { ReadCifOptions } from './cif.js';
@@ -22,22 +23,36 @@ export { oxidationStateOf, speciesToAtomicNumber } from './species.js';
 export type { SymOp } from './symop.js';
 export { formatXyzOperation, parseXyzOperation } from './symop.js';
 export type { CrystalFormat, ReadOptions, ReadResult } from './types.js';
-export type { ExtxyzFrame, ExtxyzReadResult, ExtxyzValue, WriteExtxyzOptions } from './extxyz.js';
+export { BOHR_IN_ANGSTROM, readPwInput, writePwInput } from './espresso.js';
+export type {
+  ExtxyzFrame,
+  ExtxyzReadResult,
+  ExtxyzValue,
+  ReadExtxyzOptions,
+  WriteExtxyzOptions,
+} from './extxyz.js';
 export { readExtxyz, writeExtxyz } from './extxyz.js';
 export type { FormatId, ReadAnyOptions } from './formats.js';
 export {
   CifFormat,
   DatasetCsvFormat,
   detectFormat,
+  EspressoInFormat,
   ExtxyzFormat,
   FORMATS,
   getFormat,
   OptimadeJsonFormat,
   PoscarFormat,
   PymatgenJsonFormat,
+  ResFormat,
   read,
+  VaspVolumetricFormat,
   write,
+  XsfFormat,
 } from './formats.js';
 export { readOptimadeJson, readPymatgenJson, writePymatgenJson } from './json.js';
 export type { PoscarReadResult, ReadPoscarOptions, WritePoscarOptions } from './poscar.js';
 export { readPoscar, writePoscar } from './poscar.js';
+export { readRes, writeRes } from './res.js';
+export { readVaspVolumetric } from './vasp-volumetric.js';
+export { readXsf, writeXsf } from './xsf.js';

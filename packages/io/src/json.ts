@@ -152,15 +152,15 @@ export function readPymatgenJson(text: string, options: ReadOptions = {}): ReadR
 }
 
 /**
- * Writes pymatgen's `Structure.as_dict()` JSON (one object for one crystal, an array for several):
- * `Structure.from_dict(json.loads(text))` reads it back.
+ * Writes pymatgen's `Structure.as_dict()` JSON: one crystal (alone or in a one-element array) as one object,
+ * which `Structure.from_file` and `Structure.from_dict(json.loads(text))` read; several as an array of them.
  *
  * @example
  * const json = writePymatgenJson(crystal); // → Structure.from_dict(json.loads(json)) in Python
  */
 export function writePymatgenJson(crystals: Crystal | readonly Crystal[]): string {
-  const one = !Array.isArray(crystals);
-  const list: readonly Crystal[] = one ? [crystals as Crystal] : (crystals as readonly Crystal[]);
+  const list: readonly Crystal[] = Array.isArray(crystals) ? (crystals as readonly Crystal[]) : [crystals as Crystal];
+  const one = list.length === 1;
   const dicts = list.map((c, k) => {
     assertLattice('writePymatgenJson', c.lattice, `crystals[${k}].lattice`);
     const l = c.lattice;
