@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { benchEnv } from './commands/bench.js';
 import { CLI_DIR, hasAnsi, runCli } from './test-support/run-cli.js';
 
 const version = (JSON.parse(readFileSync(join(CLI_DIR, 'package.json'), 'utf8')) as { version: string }).version;
@@ -121,5 +122,16 @@ describe('crys (the program)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("no benchmark named 'nope'");
     expect(r.stderr).toMatch(/hint: choose from .*graph/);
+  });
+
+  test("benchEnv(color, env) switches the benchmarks' colour off unless crys colours its own output", () => {
+    const env = { PATH: '/bin', FORCE_COLOR: '1', CI: '1' };
+    expect(benchEnv(false, env, { PEERS_OUT: '/tmp/p' })).toEqual({
+      PATH: '/bin',
+      CI: '1',
+      PEERS_OUT: '/tmp/p',
+      NO_COLOR: '1',
+    });
+    expect(benchEnv(true, env)).toEqual(env);
   });
 });

@@ -49,6 +49,23 @@ export function peerStatus(python = pythonCommand()): { module: string; what: st
   return PEERS.map((p) => ({ ...p, version: found[p.module] ?? undefined }));
 }
 
+/**
+ * The environment of a package's benchmark run: the CLI's own, with colour switched off (NO_COLOR=1, no
+ * FORCE_COLOR) unless the CLI colours its stdout, so vitest's tables carry no ANSI codes into a pipe or a file.
+ */
+export function benchEnv(
+  color: boolean,
+  env: Readonly<Record<string, string | undefined>>,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...env, ...extra };
+  if (!color) {
+    delete out.FORCE_COLOR;
+    out.NO_COLOR = '1';
+  }
+  return out;
+}
+
 /** Workspace packages that have a `bench` script: [name, folder]. */
 export function benchPackages(root: string): { name: string; dir: string }[] {
   const out: { name: string; dir: string }[] = [];
@@ -159,11 +176,10 @@ export function registerBench(program: Command, ctx: CliContext): void {
         const r = spawnSync('npm', ['run', '--silent', 'bench'], {
           cwd: b.dir,
           stdio: 'inherit',
-          env: {
-            ...process.env,
+          env: benchEnv(c, process.env, {
             PEERS_OUT: process.env.PEERS_OUT ?? peersOut,
             ...(peersDir ? { CRYS_PEERS_DIR: resolve(peersDir) } : {}),
-          },
+          }),
         });
         if (r.status !== 0) failed.push(b.name);
       }
