@@ -24,8 +24,8 @@ import {
   assertCount,
 } from '@crys/lattice';
 import { assertBatchMat3 } from './deformation.js';
-import { fracDisplacementKernel, type IndexLike, indexArray } from './kernels.js';
 import { assertIndexLike } from './lattice-action.js';
+import { type IndexLike, indexArray } from './segments.js';
 import { assertIndex } from './validate.js';
 
 /** One crystal's action: a deformation and per-atom Cartesian displacements. */
@@ -356,4 +356,90 @@ export function applyActions(
     }
     return { lattices: tf.matMul(lattices, deformations) as tf.Tensor3D, frac: next as tf.Tensor2D };
   });
+}
+
+// The kernel (see operators.ts for why the tensor face runs plain loops).
+
+/**
+ * Fractional displacements δ_i = d_i·L_b⁻¹ [N, 3] (b = crystal of atom i) from lattices [B, 3, 3] and Cartesian
+ * displacements d [N, 3]. Differentiable in both: with M = L⁻¹ and upstream G_i,
+ * ∂/∂d_i = G_i·Mᵀ and ∂/∂L_b = −Σ_{i ∈ b} δ_iᵀ·(G_i·Mᵀ) (from dM = −M·dL·M).
+ */
+export function fracDisplacementKernel(
+  lattices: tf.Tensor,
+  displacements: tf.Tensor,
+  crystal: Int32Array,
+): tf.Tensor2D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const l = (args[0] as tf.Tensor).dataSync();
+    const d = (args[1] as tf.Tensor).dataSync();
+    const numCrystals = l.length / 9,
+      numNodes = crystal.length;
+    const m = new Float64Array(9 * numCrystals);
+    for (let b = 0; b < numCrystals; b++) {
+      const o = 9 * b;
+      const a00 = l[o],
+        a01 = l[o + 1],
+        a02 = l[o + 2],
+        a10 = l[o + 3],
+        a11 = l[o + 4],
+        a12 = l[o + 5];
+      const a20 = l[o + 6],
+        a21 = l[o + 7],
+        a22 = l[o + 8];
+      const c00 = a11 * a22 - a12 * a21,
+        c01 = a12 * a20 - a10 * a22,
+        c02 = a10 * a21 - a11 * a20;
+      const det = a00 * c00 + a01 * c01 + a02 * c02;
+      const id = 1 / det; // a singular lattice gives ±Infinity/NaN here, as tf.div would
+      m[o] = c00 * id;
+      m[o + 1] = (a02 * a21 - a01 * a22) * id;
+      m[o + 2] = (a01 * a12 - a02 * a11) * id;
+      m[o + 3] = c01 * id;
+      m[o + 4] = (a00 * a22 - a02 * a20) * id;
+      m[o + 5] = (a02 * a10 - a00 * a12) * id;
+      m[o + 6] = c02 * id;
+      m[o + 7] = (a01 * a20 - a00 * a21) * id;
+      m[o + 8] = (a00 * a11 - a01 * a10) * id;
+    }
+    const delta = new Float64Array(3 * numNodes);
+    for (let i = 0; i < numNodes; i++) {
+      const o = 9 * crystal[i];
+      const x = d[3 * i],
+        y = d[3 * i + 1],
+        z = d[3 * i + 2];
+      delta[3 * i] = x * m[o] + y * m[o + 3] + z * m[o + 6];
+      delta[3 * i + 1] = x * m[o + 1] + y * m[o + 4] + z * m[o + 7];
+      delta[3 * i + 2] = x * m[o + 2] + y * m[o + 5] + z * m[o + 8];
+    }
+    return {
+      value: tf.tensor2d(Float32Array.from(delta), [numNodes, 3]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = dy.dataSync();
+        const dd = new Float32Array(3 * numNodes);
+        const dl = new Float64Array(9 * numCrystals);
+        for (let i = 0; i < numNodes; i++) {
+          const o = 9 * crystal[i];
+          const gx = g[3 * i],
+            gy = g[3 * i + 1],
+            gz = g[3 * i + 2];
+          // u = G_i·Mᵀ (row vector)
+          const u0 = gx * m[o] + gy * m[o + 1] + gz * m[o + 2];
+          const u1 = gx * m[o + 3] + gy * m[o + 4] + gz * m[o + 5];
+          const u2 = gx * m[o + 6] + gy * m[o + 7] + gz * m[o + 8];
+          dd[3 * i] = u0;
+          dd[3 * i + 1] = u1;
+          dd[3 * i + 2] = u2;
+          for (let p = 0; p < 3; p++) {
+            const dp = delta[3 * i + p];
+            dl[o + 3 * p] -= dp * u0;
+            dl[o + 3 * p + 1] -= dp * u1;
+            dl[o + 3 * p + 2] -= dp * u2;
+          }
+        }
+        return [tf.tensor3d(Float32Array.from(dl), [numCrystals, 3, 3]), tf.tensor2d(dd, [numNodes, 3])];
+      },
+    };
+  });
+  return op(lattices, displacements) as tf.Tensor2D;
 }

@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, assertFiniteArray, assertCount } from '@crys/lattice';
-import { atomActionsKernel, type IndexLike, indexArray } from './kernels.js';
 import { assertIndexLike } from './lattice-action.js';
 import { assertEdgeVectors } from './operators.js';
+import { countSegments, type IndexLike, indexArray } from './segments.js';
 import { assertIndex, assertRows } from './validate.js';
 
 /** How edge terms combine per atom: `'sum'` (default) or `'mean'` over the atom's outgoing edges. */
@@ -121,4 +121,59 @@ export function atomActions(
   const index = indexArray(src);
   assertIndex(fn, 'src', index, numEdges, numNodes, 'numNodes');
   return atomActionsKernel(edgeVectors, weights, index, numNodes, reduce === 'mean');
+}
+
+// The kernel (see operators.ts for why the tensor face runs plain loops).
+
+/**
+ * d [N, 3] = reduce_{e: src[e] = i} w_e·r_e ('mean' divides by the atom's edge count, none → 0), with
+ * w_e = weights[stride·e + column]. Differentiable in edge vectors [E, 3] and weights.
+ */
+export function atomActionsKernel(
+  edgeVectors: tf.Tensor,
+  weights: tf.Tensor,
+  src: Int32Array,
+  numNodes: number,
+  mean: boolean,
+  stride = 1,
+  column = 0,
+): tf.Tensor2D {
+  const wShape = weights.shape;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const r = (args[0] as tf.Tensor).dataSync();
+    const w = (args[1] as tf.Tensor).dataSync();
+    const numEdges = src.length;
+    const inv = countSegments(src, numNodes);
+    for (let i = 0; i < numNodes; i++) inv[i] = mean && inv[i] > 0 ? 1 / inv[i] : 1;
+    const acc = new Float64Array(3 * numNodes);
+    for (let e = 0; e < numEdges; e++) {
+      const i = src[e];
+      const s = w[stride * e + column] * inv[i];
+      acc[3 * i] += s * r[3 * e];
+      acc[3 * i + 1] += s * r[3 * e + 1];
+      acc[3 * i + 2] += s * r[3 * e + 2];
+    }
+    return {
+      value: tf.tensor2d(Float32Array.from(acc), [numNodes, 3]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = dy.dataSync();
+        const dr = new Float32Array(3 * numEdges);
+        const dw = new Float32Array(stride * numEdges);
+        for (let e = 0; e < numEdges; e++) {
+          const i = src[e],
+            k = inv[i],
+            we = w[stride * e + column];
+          const gx = g[3 * i] * k,
+            gy = g[3 * i + 1] * k,
+            gz = g[3 * i + 2] * k;
+          dw[stride * e + column] = gx * r[3 * e] + gy * r[3 * e + 1] + gz * r[3 * e + 2];
+          dr[3 * e] = we * gx;
+          dr[3 * e + 1] = we * gy;
+          dr[3 * e + 2] = we * gz;
+        }
+        return [tf.tensor2d(dr, [numEdges, 3]), tf.tensor(dw, wShape)];
+      },
+    };
+  });
+  return op(edgeVectors, weights) as tf.Tensor2D;
 }

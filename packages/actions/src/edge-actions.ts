@@ -5,11 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, assertFiniteArray, assertCount } from '@crys/lattice';
-import { type AtomReduce, atomActionsInto } from './atom-actions.js';
 import { type DeformationOptions, deformationFunction } from './deformation.js';
-import { atomActionsKernel, type IndexLike, indexArray, latticeActionKernel } from './kernels.js';
-import { assertIndexLike, type LatticeReduce, latticeActionInto } from './lattice-action.js';
+import { type AtomReduce, atomActionsInto, atomActionsKernel } from './atom-actions.js';
+import { assertIndexLike, type LatticeReduce, latticeActionInto, latticeActionKernel } from './lattice-action.js';
 import { assertEdgeOperator, assertEdgeVectors, type EdgeOperator } from './operators.js';
+import { type IndexLike, indexArray } from './segments.js';
 import { spectralMapMat3, spectralMapTensor } from './spectral.js';
 import { assertIndex, assertRows } from './validate.js';
 

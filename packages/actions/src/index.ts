@@ -24,7 +24,7 @@ export {
 } from './deformation.js';
 export type { BatchActions, BatchActionTensors, EdgeActionOptions } from './edge-actions.js';
 export { edgeActions, edgeActionsFromArrays } from './edge-actions.js';
-export type { IndexLike } from './kernels.js';
+export type { IndexLike } from './segments.js';
 export type { LatticeActionOptions, LatticeReduce } from './lattice-action.js';
 export { latticeAction, latticeActionFromArrays, latticeActionInto } from './lattice-action.js';
 export type { EdgeOperator } from './operators.js';

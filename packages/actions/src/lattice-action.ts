@@ -7,8 +7,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, assertFiniteArray, assertCount } from '@crys/lattice';
-import { type IndexLike, indexArray, latticeActionKernel } from './kernels.js';
-import { assertEdgeOperator, assertEdgeVectors, type EdgeOperator, MIN_EDGE_LENGTH } from './operators.js';
+import {
+  addOperatorGrad,
+  assertEdgeOperator,
+  assertEdgeVectors,
+  type EdgeOperator,
+  MIN_EDGE_LENGTH,
+  operatorScale,
+} from './operators.js';
+import { countSegments, type IndexLike, indexArray } from './segments.js';
 import { assertIndex, assertRows } from './validate.js';
 
 /** How edge terms combine per crystal: `'mean'` over the crystal's edges (supercell-invariant) or `'sum'`. */
@@ -173,4 +180,80 @@ export function latticeAction(
     const a = latticeActionKernel(edgeVectors, weights, seg, numCrystals, kind, reduce === 'mean');
     return tf.reshape(a, [numCrystals, 3, 3]) as tf.Tensor3D;
   });
+}
+
+// The kernel (see operators.ts for why the tensor face runs plain loops).
+
+/**
+ * A [B, 9] = reduce_{e: seg[e] = b} w_e·Op(r_e) ('mean' divides by the crystal's edge count, empty → 0), with
+ * w_e = weights[stride·e + column] (so one column of an [E, 2] tensor is read without slicing it).
+ * Differentiable in edge vectors [E, 3] and weights.
+ */
+export function latticeActionKernel(
+  edgeVectors: tf.Tensor,
+  weights: tf.Tensor,
+  seg: Int32Array,
+  numSegments: number,
+  kind: EdgeOperator,
+  mean: boolean,
+  stride = 1,
+  column = 0,
+): tf.Tensor2D {
+  const lengthKind = kind === 'length';
+  const wShape = weights.shape;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const r = (args[0] as tf.Tensor).dataSync();
+    const w = (args[1] as tf.Tensor).dataSync();
+    const numEdges = seg.length;
+    const inv = countSegments(seg, numSegments);
+    for (let b = 0; b < numSegments; b++) inv[b] = mean && inv[b] > 0 ? 1 / inv[b] : 1;
+    const acc = new Float64Array(9 * numSegments);
+    for (let e = 0; e < numEdges; e++) {
+      const x = r[3 * e],
+        y = r[3 * e + 1],
+        z = r[3 * e + 2];
+      const b = seg[e];
+      const s = operatorScale(x * x + y * y + z * z, lengthKind) * w[stride * e + column] * inv[b];
+      if (s === 0) continue;
+      const o = 9 * b;
+      const xy = x * y * s,
+        xz = x * z * s,
+        yz = y * z * s;
+      acc[o] += x * x * s;
+      acc[o + 1] += xy;
+      acc[o + 2] += xz;
+      acc[o + 3] += xy;
+      acc[o + 4] += y * y * s;
+      acc[o + 5] += yz;
+      acc[o + 6] += xz;
+      acc[o + 7] += yz;
+      acc[o + 8] += z * z * s;
+    }
+    return {
+      value: tf.tensor2d(Float32Array.from(acc), [numSegments, 9]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = dy.dataSync();
+        const dr = new Float32Array(3 * numEdges);
+        const dw = new Float32Array(stride * numEdges);
+        for (let e = 0; e < numEdges; e++) {
+          const x = r[3 * e],
+            y = r[3 * e + 1],
+            z = r[3 * e + 2];
+          const b = seg[e],
+            o = 9 * b;
+          const s = operatorScale(x * x + y * y + z * z, lengthKind);
+          if (s === 0) continue;
+          // ∂/∂w_e = Op(r_e) : G_b · inv_b
+          const q =
+            x * (g[o] * x + g[o + 1] * y + g[o + 2] * z) +
+            y * (g[o + 3] * x + g[o + 4] * y + g[o + 5] * z) +
+            z * (g[o + 6] * x + g[o + 7] * y + g[o + 8] * z);
+          dw[stride * e + column] = s * q * inv[b];
+          addOperatorGrad(dr, 3 * e, x, y, z, g, o, w[stride * e + column] * inv[b], lengthKind);
+        }
+        return [tf.tensor2d(dr, [numEdges, 3]), tf.tensor(dw, wShape)];
+      },
+    };
+  });
+  return op(edgeVectors, weights) as tf.Tensor2D;
 }
