@@ -4,7 +4,7 @@ import { createCrystal } from '@crys/lattice';
 import { describe, expect, test } from 'vitest';
 import { compositionAtoms, compositionCounts } from './commands/predict.js';
 import { assertModelInput, overlapMessage } from './model-input.js';
-import { runCli, tempDir } from './test-support/run-cli.js';
+import { runCli, tempDir } from '../test/run-cli.js';
 
 const poscar = (thirdVector: string, coords = '0 0 0') =>
   `SrTiO3\n1.0\n3.9 0 0\n0 3.9 0\n${thirdVector}\nSr Ti O\n1 1 3\nDirect\n${coords}\n0.5 0.5 0.5\n0.5 0.5 0\n0.5 0 0.5\n0 0.5 0.5\n`;
@@ -15,6 +15,15 @@ describe('model inputs are checked at the command line, in its terms, before any
     expect(compositionAtoms('SrTiO3', 64, 'perov_5')).toEqual([8, 8, 8, 22, 38]);
     expect(() => compositionAtoms('Sr30000', 64, 'perov_5')).toThrowErrorMatchingInlineSnapshot(
       `[UsageError: --composition 'Sr30000' has 30000 atoms, above the limit of 64 atoms of model perov_5]`,
+    );
+  });
+
+  test('compositionCounts(formula) says what is wrong with a formula in the words of --composition, not the API', () => {
+    expect(() => compositionCounts('Xx2')).toThrowErrorMatchingInlineSnapshot(
+      `[UsageError: --composition 'Xx2' is not a formula: unknown element 'Xx' at index 0 in 'Xx2']`,
+    );
+    expect(() => compositionCounts('BaTi0.5O3')).toThrowErrorMatchingInlineSnapshot(
+      `[UsageError: --composition 'BaTi0.5O3' has 0.5 atoms of Ti]`,
     );
   });
 

@@ -2,6 +2,65 @@ import { CrysError } from '@crys/lattice';
 import { CliFailure, EXIT, UsageError } from './errors.js';
 import { paint, type Term } from './term.js';
 
+/**
+ * The flag a library parameter comes from, for messages raised inside a package (`raise options.maxEdges` reads
+ * `raise --max-edges` at the command line).
+ */
+export const FLAG_OF: Readonly<Record<string, string>> = {
+  'options.maxEdges': '--max-edges',
+  'options.cutoff': '--cutoff',
+  'options.steps': '--steps',
+  'options.startLevel': '--start-level',
+  'options.eta': '--eta',
+  'options.refineSteps': '--refine-steps',
+  'options.correctorSteps': '--corrector-steps',
+  'options.correctorScale': '--corrector-scale',
+  'config.maxSteps': '--max-steps',
+  'config.maxMinutes': '--max-minutes',
+  'config.batchSize': '--batch-size',
+  'config.learningRate': '--lr',
+  'config.warmupSteps': '--warmup',
+  'config.decaySteps': '--decay-steps',
+  'config.latticeWeight': '--lattice-weight',
+  'config.emaDecay': '--ema',
+  'config.atomNoiseScale': '--atom-noise-scale',
+  'config.validEvery': '--valid-every',
+  'config.checkpointEvery': '--checkpoint-every',
+  'config.k': '--k',
+  'config.seed': '--seed',
+};
+
+/** An error raised by a package, with the fields the CLI translates. */
+interface PackageError extends CrysError {
+  readonly parameter?: string;
+  readonly functionName?: string;
+}
+
+/**
+ * A package's message in the user's terms: the flag for a library parameter (`train: config.batchSize must be …` →
+ * `--batch-size must be …`), the edge budget as `--max-edges`, and a crystal a model cannot take without the
+ * function and argument names of the API. Other messages are returned unchanged.
+ */
+export function userMessage(error: CrysError): string {
+  const e = error as PackageError;
+  if (e.name === 'EdgeBudgetError' && e.functionName !== undefined) {
+    return e.message
+      .slice(e.message.startsWith(`${e.functionName}: `) ? e.functionName.length + 2 : 0)
+      .replace('maxEdges = ', '--max-edges ')
+      .replace(/ \((atoms denser than average; )?raise options\.maxEdges or lower the cutoff\)$/, (_, d) =>
+        d ? ' (atoms denser than average)' : '',
+      );
+  }
+  if (e.parameter === undefined) return e.message;
+  const prefix = e.message.indexOf(`: ${e.parameter} `);
+  if (prefix < 0) return e.message;
+  const rest = e.message.slice(prefix + e.parameter.length + 3);
+  const flag = FLAG_OF[e.parameter];
+  if (flag !== undefined) return `${flag} ${rest}`;
+  if (e.name === 'UnsupportedCrystalError') return `the crystal ${rest}`;
+  return e.message;
+}
+
 /** A fix for the error kinds the packages raise, when their message does not already say one. */
 function hintFor(error: CrysError): string | undefined {
   if (error instanceof UsageError || error instanceof CliFailure) return error.hint;
@@ -16,6 +75,8 @@ function hintFor(error: CrysError): string | undefined {
       return 'pass a shipped model name (perov_5, carbon_24) or a checkpoint written by `crys train`';
     case 'DegenerateLatticeError':
       return 'check the lattice vectors or cell parameters in the file';
+    case 'EdgeBudgetError':
+      return 'raise --max-edges, or lower --cutoff (or --knn)';
     default:
       return undefined;
   }
@@ -31,7 +92,7 @@ export function reportError(term: Term, command: string, error: unknown): number
   const c = term.colorErr;
   const prefix = paint(c, 'red', paint(c, 'bold', `${command}: error:`));
   if (CrysError.isInstance(error)) {
-    term.err(`${prefix} ${error.message}`);
+    term.err(`${prefix} ${userMessage(error)}`);
     const hint = hintFor(error);
     if (hint) term.err(`${paint(c, 'yellow', 'hint:')} ${hint}`);
     if (term.env.CRYS_DEBUG && error.stack) term.err(error.stack);

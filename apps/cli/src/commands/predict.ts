@@ -1,5 +1,5 @@
 import { crystalValidity } from '@crys/eval';
-import { type Crystal, latticeParameters, parseFormula, reducedFormula, volume } from '@crys/lattice';
+import { type Crystal, elementSymbol, latticeParameters, parseFormula, reducedFormula, volume } from '@crys/lattice';
 import type { PhysicalChecks } from '@crys/model';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -56,16 +56,21 @@ export function compositionCounts(formula: string): { counts: [number, number][]
   try {
     parsed = parseFormula(formula);
   } catch (e) {
+    // parseFormula's message names the API (`parseFormula: formula unknown element …`): keep what the user needs
+    const why = (e as Error).message.replace(/^parseFormula: formula /, '');
     throw new UsageError(
-      `--composition '${formula}' is not a formula: ${(e as Error).message}`,
+      `--composition '${formula}' is not a formula: ${why}`,
       'write the cell content, e.g. BaTiO3 or C8',
     );
   }
   const counts = [...parsed.entries()].sort((a, b) => a[0] - b[0]);
   let total = 0;
-  for (const [, n] of counts) {
+  for (const [z, n] of counts) {
     if (!Number.isInteger(n) || n < 1) {
-      throw new UsageError(`--composition '${formula}' has ${n} atoms of one element`, 'give whole numbers of atoms');
+      throw new UsageError(
+        `--composition '${formula}' has ${n} atoms of ${elementSymbol(z)}`,
+        'give whole numbers of atoms in the cell (e.g. Ba2Ti2O6 rather than BaTiO3 with half atoms)',
+      );
     }
     total += n;
   }
