@@ -32,7 +32,7 @@ export function mergeShards(
   spec: JobSpec,
   results: readonly (ShardResult | { shard: number; failed: string; attempts: number; ids: readonly string[] })[],
 ): ResultRow[] {
-  const rows: (ResultRow | undefined)[] = new Array(spec.rows);
+  const rows: (ResultRow | undefined)[] = new Array(spec.rows).fill(undefined);
   const put = (r: ResultRow) => {
     if (r.i < 0 || r.i >= spec.rows || !Number.isInteger(r.i)) {
       throw new CliFailure(`job results hold row ${r.i}, outside the ${spec.rows} input rows`);
