@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetRows, useBackend } from '../test/helpers.js';
 import {
   evaluatePredictions,
+  frameworkReport,
   latticeErrors,
   matchReport,
   positionError,
@@ -87,6 +88,32 @@ describe('evaluation helpers', () => {
     expect(r.tightMatchRateNoValidity).toBe(1);
     expect(r.matchRate).toBe(0);
     expect(r.tightMatchRate).toBe(0);
+  });
+
+  it('frameworkReport: the A and B cations exchanged are no match, but the same geometry species-blind', () => {
+    // Sr on the octahedral site and Ti on the cuboctahedral one: Perov-5 stores both orderings as materials
+    const swapped = createCrystal({
+      lattice: srtio3.lattice,
+      fracCoords: srtio3.fracCoords,
+      atomicNumbers: [22, 38, 8, 8, 8],
+    });
+    expect(rmsDistance(swapped, srtio3, FIELD_MATCHER_OPTIONS)).toBeNull();
+    expect(matchReport([swapped], [srtio3]).tightMatchRate).toBe(0);
+    expect(frameworkReport([swapped, polar, srtio3], [srtio3, srtio3, srtio3])).toEqual({
+      matchRate: 1,
+      tightMatchRate: 2 / 3,
+      tightMatched: 2,
+      total: 3,
+      tightRms: 0.1,
+    });
+    // the validity gate of matchReport applies here too
+    const squeezed = createCrystal({
+      lattice: srtio3.lattice,
+      fracCoords: [0, 0, 0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.4, 0.5, 0, 0.5, 0, 0.5, 0.5],
+      atomicNumbers: srtio3.atomicNumbers,
+    });
+    expect(frameworkReport([squeezed], [srtio3], { tightRms: 0.5 }).matchRate).toBe(0);
+    expect(() => frameworkReport([srtio3], [srtio3], { tightRms: -1 })).toThrow(InvalidArgumentError);
   });
 
   it('matchReport rejects a non-positive tightRms', () => {
@@ -188,7 +215,8 @@ describe('evaluatePredictions', () => {
       ),
     );
     // the keys of the recorded eval.json files come first, in their order
-    expect(Object.keys(report)).toEqual(['task', 'match', 'validity', 'spaceGroup', 'control']);
+    expect(Object.keys(report)).toEqual(['task', 'match', 'validity', 'spaceGroup', 'control', 'framework']);
+    expect(report.framework).toMatchObject({ matchRate: 1, tightMatchRate: 1 });
   });
 
   it('structure: predictRows → evaluatePredictions, the control is the predictions’ starts', async () => {

@@ -3,6 +3,7 @@ import {
   FIELD_MATCHER_OPTIONS,
   initSpaceGroup,
   reconstructionMetrics,
+  rmsDistance,
   spaceGroup,
   structureValidity,
 } from '@crys/eval';
@@ -191,6 +192,61 @@ export function matchReport(
     tightMatchRateNoValidity: tightAll / n,
     tightRms,
   };
+}
+
+/**
+ * Species-blind matching (pymatgen's `FrameworkComparator`): how many predictions have the truth's geometry when
+ * every atom counts as the same species, i.e. the right structure up to which species sits on which site.
+ */
+export interface FrameworkReport {
+  /** Pairs (both valid, as {@link MatchReport.matchRate}) matched species-blind at the field's tolerances, over all. */
+  readonly matchRate: number;
+  /** Pairs (both valid) matched species-blind at a normalised RMS < `tightRms`, over all pairs. */
+  readonly tightMatchRate: number;
+  readonly tightMatched: number;
+  readonly total: number;
+  readonly tightRms: number;
+}
+
+/**
+ * Matches predictions against the truth with every atom given the same species ({@link FrameworkReport}). Beside
+ * {@link matchReport} it separates a wrong geometry from a right geometry with species on each other's sites: on
+ * Perov-5 nearly every composition is stored twice, with its A and B cations exchanged, both relaxed by DFT, so a
+ * prediction of the other ordering is a right structure of a different material.
+ *
+ * @example
+ * const { tightMatchRate } = frameworkReport(predicted, truth); // ≥ matchReport(predicted, truth).tightMatchRate
+ */
+export function frameworkReport(
+  predicted: readonly Crystal[],
+  truth: readonly Crystal[],
+  options: MatchReportOptions = {},
+): FrameworkReport {
+  const tightRms = options.tightRms ?? TIGHT_RMS;
+  if (!(tightRms > 0) || !Number.isFinite(tightRms)) {
+    throw new InvalidArgumentError(
+      'frameworkReport',
+      'options.tightRms',
+      `must be positive and finite, got ${tightRms}`,
+    );
+  }
+  const blind = (c: Crystal): Crystal =>
+    createCrystal({
+      lattice: c.lattice,
+      fracCoords: c.fracCoords,
+      atomicNumbers: new Uint8Array(c.atomicNumbers.length).fill(6),
+    });
+  let matched = 0,
+    tight = 0;
+  for (let i = 0; i < predicted.length; i++) {
+    if (!crystalValidity(predicted[i]).valid || !crystalValidity(truth[i]).valid) continue;
+    const r = rmsDistance(blind(predicted[i]), blind(truth[i]), FIELD_MATCHER_OPTIONS)?.rms ?? null;
+    if (r === null) continue;
+    matched++;
+    if (r < tightRms) tight++;
+  }
+  const n = Math.max(1, predicted.length);
+  return { matchRate: matched / n, tightMatchRate: tight / n, tightMatched: tight, total: predicted.length, tightRms };
 }
 
 /** Options of {@link spaceGroupReport}. */
@@ -416,6 +472,11 @@ export interface EvaluationReport {
    * the metrics give with no model at all.
    */
   readonly control?: { readonly match: MatchReport; readonly spaceGroup: SpaceGroupReport };
+  /**
+   * Structure prediction: {@link frameworkReport} of the predictions, the right geometry whatever species sits on
+   * which site (a diagnostic of `match`, not a replacement: the task is to place each species too).
+   */
+  readonly framework?: FrameworkReport;
 }
 
 /**
@@ -504,5 +565,6 @@ export async function evaluatePredictions(
         }
       : {}),
     ...(meanBaselineNiggli ? { meanBaselineNiggli } : {}),
+    ...(kind === 'structure' ? { framework: frameworkReport(after, truth, matchOptions) } : {}),
   };
 }

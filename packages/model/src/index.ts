@@ -9,6 +9,7 @@ export { ModelFormatError, UnsupportedCrystalError } from './errors.js';
 export type {
   EvaluateOptions,
   EvaluationReport,
+  FrameworkReport,
   LatticeErrors,
   MatchReport,
   MatchReportOptions,
@@ -19,6 +20,7 @@ export type {
 } from './evaluate.js';
 export {
   evaluatePredictions,
+  frameworkReport,
   latticeErrors,
   matchReport,
   positionError,
