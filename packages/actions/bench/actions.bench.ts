@@ -11,7 +11,7 @@ import { radiusGraphBatch } from '@crys/graph';
 import { bench, describe } from 'vitest';
 import { applyActions, applyActionsFromArrays } from '../src/apply.js';
 import { edgeActions, edgeActionsFromArrays } from '../src/edge-actions.js';
-import { invariantWeights, readVal } from '../src/testing/crystals.js';
+import { invariantWeights, readVal } from '../test/crystals.js';
 
 const CUTOFF = 5;
 const backend = await initBackend((process.env.CRYS_BACKEND as BackendName | undefined) ?? 'cpu');

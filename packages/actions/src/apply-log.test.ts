@@ -3,7 +3,7 @@ import { create, expSymmetric, invert, multiply } from '@crys/lattice';
 import { describe, expect, it } from 'vitest';
 import { applyActionsFromArrays, deformLatticeInto } from './apply.js';
 import { applyLogActionsFromArrays, displaceFracInto, expDeformLatticeInto } from './apply-log.js';
-import { readVal } from './testing/crystals.js';
+import { readVal } from '../test/crystals.js';
 
 const crystals = [...readVal('perov_5', 2), ...readVal('carbon_24', 2)];
 

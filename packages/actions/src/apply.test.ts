@@ -13,7 +13,7 @@ import {
 } from './apply.js';
 import { edgeVectorsOf } from './crystal-actions.js';
 import { boundedDeformationMat3 } from './deformation.js';
-import { readVal } from './testing/crystals.js';
+import { readVal } from '../test/crystals.js';
 
 const crystals = [...readVal('perov_5', 3), ...readVal('carbon_24', 3)];
 

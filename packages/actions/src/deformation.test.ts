@@ -10,7 +10,7 @@ import {
   symmetricSplit,
 } from './deformation.js';
 import { eigenSymmetric3 } from './spectral.js';
-import { randomOrthogonal } from './testing/crystals.js';
+import { randomOrthogonal } from '../test/crystals.js';
 
 const sym = (scale: number) =>
   fc

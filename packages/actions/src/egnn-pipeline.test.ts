@@ -11,7 +11,7 @@ import { type Crystal, changeOfCell, create, createRng, makeSupercell, multiply,
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyActions } from './apply.js';
 import { edgeActions } from './edge-actions.js';
-import { randomOrthogonal, readVal } from './testing/crystals.js';
+import { randomOrthogonal, readVal } from '../test/crystals.js';
 
 const CUTOFF = 5;
 const crystals = [...readVal('perov_5', 3), ...readVal('carbon_24', 2)];

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { CrystalAction } from './apply.js';
 import { crystalActions } from './crystal-actions.js';
 import { edgeActions, edgeActionsFromArrays } from './edge-actions.js';
-import { invariantWeights, randomOrthogonal, readVal } from './testing/crystals.js';
+import { invariantWeights, randomOrthogonal, readVal } from '../test/crystals.js';
 
 const CUTOFF = 5;
 

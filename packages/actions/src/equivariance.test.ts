@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { applyActionsToCrystal, type CrystalAction } from './apply.js';
 import { crystalActions } from './crystal-actions.js';
 import { edgeActions, edgeActionsFromArrays } from './edge-actions.js';
-import { invariantWeights, randomOrthogonal, readVal } from './testing/crystals.js';
+import { invariantWeights, randomOrthogonal, readVal } from '../test/crystals.js';
 
 const CUTOFF = 5;
 const crystals = [...readVal('perov_5', 6), ...readVal('carbon_24', 6)];

@@ -10,7 +10,7 @@ import {
   sqrtFunction,
   tanhDeformationFunction,
 } from './spectral.js';
-import { randomOrthogonal } from './testing/crystals.js';
+import { randomOrthogonal } from '../test/crystals.js';
 
 const sym = fc
   .float64Array({ minLength: 6, maxLength: 6, min: -3, max: 3, noNaN: true })

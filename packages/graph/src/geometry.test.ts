@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { radiusGraphBatch } from './batch.js';
 import { updateBatchEdgeGeometry, updateEdgeGeometry } from './geometry.js';
 import { radiusGraphFromArrays } from './radius-graph.js';
-import { fracCoords, skewedLattice } from './test-helpers/arbitraries.js';
+import { fracCoords, skewedLattice } from '../test/arbitraries.js';
 
 const lat = fc.array(fc.double({ min: -0.3, max: 0.3, noNaN: true }), { minLength: 9, maxLength: 9 });
 

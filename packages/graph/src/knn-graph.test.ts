@@ -2,9 +2,9 @@ import { fc, test } from '@fast-check/vitest';
 import { createCrystal } from '@crys/lattice';
 import { describe, expect, it } from 'vitest';
 import { KNN_DISTANCE_QUANTUM, knnGraph, knnGraphFromArrays } from './knn-graph.js';
-import { fracCoords, skewedLattice } from './test-helpers/arbitraries.js';
-import { bruteRadius, type EdgeRecord } from './test-helpers/brute.js';
-import { loadVal } from './test-helpers/datasets.js';
+import { fracCoords, skewedLattice } from '../test/arbitraries.js';
+import { bruteRadius, type EdgeRecord } from '../test/brute.js';
+import { loadVal } from '../test/datasets.js';
 
 /** Brute-force kNN with the documented tie policy: (round(d / 1e-6), dst, τ) ascending, first k per atom. */
 function bruteKnn(

@@ -3,8 +3,8 @@ import { createRng } from '@crys/lattice';
 import { describe, expect, it } from 'vitest';
 import { knnGraphFromArrays } from './knn-graph.js';
 import { createKnnVerletList } from './knn-verlet.js';
-import { fracCoords, skewedLattice } from './test-helpers/arbitraries.js';
-import { loadVal } from './test-helpers/datasets.js';
+import { fracCoords, skewedLattice } from '../test/arbitraries.js';
+import { loadVal } from '../test/datasets.js';
 import type { PeriodicGraph } from './types.js';
 
 type Ties = 'break' | 'keep';

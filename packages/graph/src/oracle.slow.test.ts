@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { radiusGraph } from './radius-graph.js';
-import { loadVal } from './test-helpers/datasets.js';
-import { digestEdges, type EdgeDigest, readGzipJson } from './test-helpers/digest.js';
-import { FIXTURES } from './test-helpers/oracle.js';
+import { loadVal } from '../test/datasets.js';
+import { digestEdges, type EdgeDigest, readGzipJson } from '../test/digest.js';
+import { FIXTURES } from '../test/oracle.js';
 
 // Every val crystal of Perov-5 and Carbon-24 at 4, 6 and 8 Å against ASE's neighbor_list, through per-crystal
 // digests written by tools/fixtures/graph_oracle.py: edge count, two order-independent 32-bit hashes of the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { radiusGraphFromArrays } from './radius-graph.js';
-import { type DatasetRow, loadVal } from './test-helpers/datasets.js';
-import { compareWithOracle, readOracleEdges } from './test-helpers/oracle.js';
+import { type DatasetRow, loadVal } from '../test/datasets.js';
+import { compareWithOracle, readOracleEdges } from '../test/oracle.js';
 
 // Full ASE edge lists (tools/fixtures/graph_oracle.py): a stride of the val crystals and random strongly skewed cells,
 // at 4, 6 and 8 Å. The whole datasets are checked by digests in oracle.slow.test.ts.

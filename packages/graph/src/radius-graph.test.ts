@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { EdgeBudgetError } from './errors.js';
 import { radiusGraph, radiusGraphFromArrays } from './radius-graph.js';
 import { reverseEdges } from './reverse.js';
-import { fracCoords, rotation, skewedLattice } from './test-helpers/arbitraries.js';
-import { bruteRadius, type EdgeRecord, edgeKeys, graphEdges } from './test-helpers/brute.js';
-import { loadVal } from './test-helpers/datasets.js';
+import { fracCoords, rotation, skewedLattice } from '../test/arbitraries.js';
+import { bruteRadius, type EdgeRecord, edgeKeys, graphEdges } from '../test/brute.js';
+import { loadVal } from '../test/datasets.js';
 
 const cubic2 = [2, 0, 0, 0, 2, 0, 0, 0, 2];
 

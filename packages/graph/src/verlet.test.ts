@@ -2,9 +2,9 @@ import { fc, test } from '@fast-check/vitest';
 import { createCrystal, createRng } from '@crys/lattice';
 import { describe, expect, it } from 'vitest';
 import { radiusGraphFromArrays } from './radius-graph.js';
-import { fracCoords, skewedLattice } from './test-helpers/arbitraries.js';
-import { edgeKeys, graphEdges } from './test-helpers/brute.js';
-import { loadVal } from './test-helpers/datasets.js';
+import { fracCoords, skewedLattice } from '../test/arbitraries.js';
+import { edgeKeys, graphEdges } from '../test/brute.js';
+import { loadVal } from '../test/datasets.js';
 import { createVerletList, verletSafeMargin } from './verlet.js';
 
 const cutoff = 4,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compareOracle, loadOracle } from './oracle.fixture.js';
+import { compareOracle, loadOracle } from '../test/oracle.js';
 
 // Every crystal of both val datasets (3787 perov_5 + 2032 carbon_24 = 5819) and 200 random skewed cells
 // against the ASE/pymatgen oracle of tools/fixtures/lattice_oracle.py. Run with `pnpm test:slow` at the root.

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { atomicMass, covalentRadius, electronegativity } from './elements.js';
-import { compareOracle, loadOracle, spread } from './oracle.fixture.js';
+import { compareOracle, loadOracle, spread } from '../test/oracle.js';
 
 // A fast subset of the ASE/pymatgen oracle (tools/fixtures/lattice_oracle.py): 150 crystals spread over each val
 // dataset and all 200 random skewed cells. oracle.slow.test.ts checks every crystal.

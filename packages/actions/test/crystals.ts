@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { readDatasetCsv } from '@crys/io';
 import type { Crystal } from '@crys/lattice';
 
-const ROOT = new URL('../../../../', import.meta.url);
+const ROOT = new URL('../../../', import.meta.url);
 
 const textCache = new Map<string, string>();
 

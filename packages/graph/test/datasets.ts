@@ -6,7 +6,7 @@ import { type DatasetRow, readDatasetCsv } from '@crys/io';
 export type { DatasetRow };
 
 /** Repository root (tests reference data relative to it). */
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /**
  * The rows of data/<name>/val.csv (the first `limit`), in file order, read by @crys/io with `wrap: false`:

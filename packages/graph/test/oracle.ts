@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { PeriodicGraph } from '../types.js';
+import type { PeriodicGraph } from '../src/types.js';
 import { REPO_ROOT } from './datasets.js';
 import { readGzipJson } from './digest.js';
 

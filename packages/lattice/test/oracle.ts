@@ -12,11 +12,11 @@ import {
   planeSpacings,
   reciprocalLattice,
   volume,
-} from './cell.js';
-import { density } from './composition.js';
-import { fracToCart, minimumImage, wrapFrac } from './coords.js';
-import { createCrystal } from './crystal.js';
-import { lllReduce, niggliReduce } from './reduce.js';
+} from '../src/cell.js';
+import { density } from '../src/composition.js';
+import { fracToCart, minimumImage, wrapFrac } from '../src/coords.js';
+import { createCrystal } from '../src/crystal.js';
+import { lllReduce, niggliReduce } from '../src/reduce.js';
 
 /** Columnar arrays of one oracle set; see tools/fixtures/lattice_oracle.py for the meaning of each field. */
 export interface OracleSet {
@@ -51,7 +51,7 @@ let cached: Oracle | undefined;
 
 export function loadOracle(): Oracle {
   cached ??= JSON.parse(
-    gunzipSync(readFileSync(new URL('../test/fixtures/lattice-oracle.json.gz', import.meta.url))).toString('utf8'),
+    gunzipSync(readFileSync(new URL('./fixtures/lattice-oracle.json.gz', import.meta.url))).toString('utf8'),
   ) as Oracle;
   return cached;
 }
