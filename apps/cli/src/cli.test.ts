@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { benchEnv } from './commands/bench.js';
-import { CLI_DIR, hasAnsi, runCli } from './test-support/run-cli.js';
+import { CLI_DIR, hasAnsi, runCli } from '../test/run-cli.js';
 
 const version = (JSON.parse(readFileSync(join(CLI_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 

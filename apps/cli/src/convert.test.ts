@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FIXTURES, runCli, startCli, tempDir } from './test-support/run-cli.js';
+import { FIXTURES, runCli, startCli, tempDir } from '../test/run-cli.js';
 
 const twoRows = join(FIXTURES, 'two-rows.csv');
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { type EvaluationSummary, formatControl, formatEvaluation } from './commands/eval.js';
-import { REPO, runCli } from './test-support/run-cli.js';
+import { REPO, runCli } from '../test/run-cli.js';
 
 const control = {
   match: {

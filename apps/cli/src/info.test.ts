@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FIXTURES, runCli } from './test-support/run-cli.js';
+import { FIXTURES, runCli } from '../test/run-cli.js';
 
 const nacl = join(FIXTURES, 'nacl.cif');
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { splitOf } from '@crys/model';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { FIXTURES, runCli, startCli, tempDir } from './test-support/run-cli.js';
+import { FIXTURES, runCli, startCli, tempDir } from '../test/run-cli.js';
 
 // A tiny model trained here (a few seconds), so these tests do not depend on the shipped weights.
 const data = join(FIXTURES, 'perov-60.csv');

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { runCli } from './test-support/run-cli.js';
+import { runCli } from '../test/run-cli.js';
 
 // The README's main job, with the shipped models on held-out rows of data/*/val.csv (a few rows, so it is fast).
 interface QuickstartResult {

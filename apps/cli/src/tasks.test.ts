@@ -4,7 +4,7 @@ import { FIELD_MATCHER_OPTIONS } from '@crys/eval';
 import { atomSigma, DEFAULT_TRAIN_CONFIG, LATTICE_STD_FLOOR, TASKS, type TaskKind } from '@crys/model';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { summarizeTraining } from './commands/model.js';
-import { FIXTURES, hasAnsi, REPO, runCli, tempDir } from './test-support/run-cli.js';
+import { FIXTURES, hasAnsi, REPO, runCli, tempDir } from '../test/run-cli.js';
 
 interface TaskJson {
   task: TaskKind;

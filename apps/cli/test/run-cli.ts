@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** apps/cli. */
-export const CLI_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLI_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The repository root (data/ lives there). */
 export const REPO = join(CLI_DIR, '..', '..');
 /** The built CLI the tests run. */
