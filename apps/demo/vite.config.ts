@@ -31,6 +31,15 @@ const MODELS = existsSync(MODELS_DIR)
   ? readdirSync(MODELS_DIR).filter((m) => existsSync(join(MODELS_DIR, m, 'model.json')))
   : [];
 
+/**
+ * What the page needs to know of each model before fetching its weights (src/models.ts `ModelInfo`): its name and
+ * config (task, species, atom limit, training domain), so the model menu follows the loaded crystal.
+ */
+function modelInfo(name: string) {
+  const { config } = JSON.parse(readFileSync(join(MODELS_DIR, name, 'model.json'), 'utf8'));
+  return { name, config };
+}
+
 function datasets(): Plugin {
   return {
     name: 'crys-datasets',
@@ -67,7 +76,7 @@ export default defineConfig({
   base: './',
   resolve: { conditions: ['crys-source', ...defaultClientConditions] },
   plugins: [datasets()],
-  define: { __CRYS_MODELS__: JSON.stringify(MODELS) },
+  define: { __CRYS_MODELS__: JSON.stringify(MODELS.map(modelInfo)) },
   build: { outDir: 'dist', target: 'es2022', chunkSizeWarningLimit: 4000 },
   worker: { format: 'es' },
   preview: { host: '127.0.0.1' },

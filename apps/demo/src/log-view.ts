@@ -1,7 +1,7 @@
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import type uPlot from 'uplot';
 
-import { $ } from './dom.js';
+import { $, definitionRows, escapeHtml } from './dom.js';
+import { linePlot } from './plot.js';
 
 /** One parsed training log: numeric series by name, against the step. */
 export interface TrainingLog {
@@ -54,7 +54,49 @@ export function parseTrainingLog(text: string, source = 'log'): TrainingLog {
 
 const SKIP = /(^|\.)(time|elapsed|elapsedSec|epoch|seconds|ms|timestamp|t)$/i;
 
-/** Wires the training-log view: file picker → one uPlot chart per series family. */
+/** Axis labels (with units where there are any) of the fields `crys train --json` writes; others use their name. */
+const FIELD_LABELS: Record<string, string> = {
+  loss: 'loss (atom + lattice)',
+  atomLoss: 'atom loss',
+  latticeLoss: 'lattice loss',
+  gradNorm: 'gradient norm (global L2)',
+  lr: 'learning rate',
+  matchRate: 'match rate',
+  rms: 'RMS distance / (V/N)^⅓',
+};
+const COLORS = ['#4c6ef5', '#e8590c', '#2f9e44', '#ae3ec9', '#1098ad', '#f08c00'];
+
+/** A plot's worth of series: the same field from different record types (`train.loss`, `valid.loss`). */
+export interface SeriesFamily {
+  field: string;
+  members: string[];
+}
+
+/**
+ * Groups the series of a log into families by field (the part after the record type), keeping the first
+ * appearance order; series with fewer than two points (the `start` record's sizes) are returned as `constants`.
+ */
+export function seriesFamilies(log: TrainingLog): { families: SeriesFamily[]; constants: [string, number][] } {
+  const families = new Map<string, string[]>();
+  const constants: [string, number][] = [];
+  for (const [name, s] of log.series) {
+    if (SKIP.test(name)) continue;
+    if (s.values.length < 2) {
+      constants.push([name, s.values[0]]);
+      continue;
+    }
+    const field = name.slice(name.lastIndexOf('.') + 1);
+    const members = families.get(field) ?? [];
+    members.push(name);
+    families.set(field, members);
+  }
+  return { families: [...families].map(([field, members]) => ({ field, members })), constants };
+}
+
+let shown: TrainingLog | null = null;
+let plots: { plot: uPlot; host: HTMLElement }[] = [];
+
+/** Wires the training-log view: file picker and log-scale switch → one chart per field. */
 export function setupLogView(): void {
   $<HTMLInputElement>('log-file').addEventListener('change', async (e) => {
     const f = (e.target as HTMLInputElement).files?.[0];
@@ -68,30 +110,61 @@ export function setupLogView(): void {
       err.hidden = false;
     }
   });
+  $<HTMLInputElement>('log-logy').addEventListener('change', () => {
+    if (shown) showLog(shown);
+  });
+  new ResizeObserver(() => {
+    for (const { plot, host } of plots) plot.setSize({ width: plotWidth(host.parentElement!), height: 220 });
+  }).observe($('log-plots'));
 }
 
-/** Plots a parsed log. */
+function plotWidth(container: HTMLElement): number {
+  return Math.max(280, Math.min(760, container.clientWidth || 720));
+}
+
+/** Plots a parsed log: one chart per field, training and validation records of that field together. */
 export function showLog(log: TrainingLog): void {
+  shown = log;
+  for (const { plot } of plots) plot.destroy();
+  plots = [];
   const host = $('log-plots');
   host.innerHTML = '';
-  const names = [...log.series.keys()].filter((n) => !SKIP.test(n));
-  $('log-summary').textContent = `${log.events.length} records, ${names.length} series: ${names.join(', ')}`;
-  for (const name of names) {
-    const s = log.series.get(name)!;
+  const { families, constants } = seriesFamilies(log);
+  const names = families.flatMap((f) => f.members);
+  const summary = $('log-summary');
+  summary.innerHTML = `<p>${log.events.length} records, ${names.length} series: ${escapeHtml(names.join(', '))}</p>`;
+  if (constants.length) {
+    summary.innerHTML += `<dl class="log-constants">${definitionRows(
+      constants.map(([k, v]) => [k, Number.isInteger(v) ? String(v) : v.toPrecision(6)]),
+      'constant',
+    )}</dl>`;
+  }
+  const logY = $<HTMLInputElement>('log-logy').checked;
+  for (const { field, members } of families) {
+    const steps = [...new Set(members.flatMap((m) => log.series.get(m)!.steps))].sort((a, b) => a - b);
+    const index = new Map(steps.map((s, i) => [s, i]));
     const div = document.createElement('div');
     div.className = 'plot';
-    div.dataset.series = name;
+    div.dataset.series = field;
+    div.dataset.members = members.join(' ');
     host.appendChild(div);
-    new uPlot(
-      {
-        title: name,
-        width: Math.min(720, host.clientWidth || 720),
-        height: 220,
-        scales: { x: { time: false } },
-        series: [{ label: 'step' }, { label: name, stroke: '#4c6ef5', width: 1.5 }],
-      },
-      [s.steps, s.values],
-      div,
-    );
+    const series = members.map((m, k) => {
+      const s = log.series.get(m)!;
+      const values: (number | null)[] = new Array(steps.length).fill(null);
+      for (let i = 0; i < s.steps.length; i++) values[index.get(s.steps[i])!] = s.values[i];
+      // Sparse series (validation every few hundred steps) are drawn as joined dots.
+      return { label: m, stroke: COLORS[k % COLORS.length], values, points: s.steps.length < steps.length / 4 };
+    });
+    const plot = linePlot(div, {
+      title: field,
+      xLabel: 'step',
+      yLabel: FIELD_LABELS[field] ?? field,
+      x: steps,
+      series,
+      width: plotWidth(host),
+      height: 220,
+      logY,
+    });
+    plots.push({ plot, host: div });
   }
 }

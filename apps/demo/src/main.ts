@@ -1,8 +1,11 @@
 import { knnGraph, type PeriodicGraph, radiusGraph } from '@crys/graph';
-import { read, readDatasetCsv, write } from '@crys/io';
+import { readDatasetCsv, write } from '@crys/io';
 import { type Crystal, CrysError, chemicalFormula, density, latticeParameters, volume } from '@crys/lattice';
 import { setupLogView } from './log-view.js';
 import { ModelView } from './model-view.js';
+import type { ModelInfo } from './models.js';
+import { FileReadError, formatExtensions, formatList, readCrystalFile } from './read-file.js';
+import { describeSpaceGroup } from './space-group.js';
 import { CrystalViewer, describeAtom, describeEdge } from './viewer.js';
 
 import { $, definitionRows, escapeHtml } from './dom.js';
@@ -14,14 +17,19 @@ interface State {
   trajectory: Crystal[] | null;
 }
 const state: State = { crystal: null, name: 'crystal', graph: null, trajectory: null };
-const viewer = new CrystalViewer($('canvas'));
+const viewer = new CrystalViewer($('canvas'), $('legend'));
+/** The value of the dataset menu's entry for a loaded file (its crystals are listed in the row menu). */
+const FILE = '__file';
+/** The last file loaded: its name, and its frames when it is a trajectory (a multi-frame XYZ). */
+let loadedFile: { name: string; trajectory: Crystal[] | null } | null = null;
 const datasets = new Map<string, { id: string; crystal: Crystal }[]>();
 
 /** Shows a readable message (a ParseError names source:line:column) and keeps the page alive. */
 export function showError(error: unknown, target = $('error')): void {
-  const message = CrysError.isInstance(error)
-    ? error.message
-    : `Unexpected error: ${String((error as Error)?.message ?? error)}`;
+  const message =
+    CrysError.isInstance(error) || error instanceof FileReadError
+      ? error.message
+      : `Unexpected error: ${String((error as Error)?.message ?? error)}`;
   target.textContent = message;
   target.hidden = false;
 }
@@ -43,11 +51,22 @@ function buildGraph(crystal: Crystal): PeriodicGraph {
     : knnGraph(crystal, { k: o.k, distances: true });
 }
 
-/** Sets the crystal on show and redraws everything that depends on it. */
-export function setCrystal(crystal: Crystal, name: string, resetCamera = true): void {
+/**
+ * Sets the crystal on show and redraws everything that depends on it; the model view follows it (a new composition,
+ * the models that fit, no run of the previous crystal). `trajectory` is what the trajectory download offers.
+ */
+export function setCrystal(
+  crystal: Crystal,
+  name: string,
+  resetCamera = true,
+  trajectory: Crystal[] | null = null,
+): void {
   state.crystal = crystal;
   state.name = name;
+  state.trajectory = trajectory;
+  $<HTMLButtonElement>('dl-trajectory').disabled = trajectory === null;
   render(resetCamera);
+  modelView?.syncControls();
 }
 
 function render(resetCamera = false): void {
@@ -80,8 +99,12 @@ function renderInfo(c: Crystal): void {
     ['α, β, γ (°)', [p.alpha, p.beta, p.gamma].map((x) => x.toFixed(3)).join(', ')],
     ['volume (Å³)', volume(c.lattice).toFixed(3)],
     ['density (g/cm³)', density(c).toFixed(4)],
+    ['space group', '…'],
   ];
-  $('info').innerHTML = definitionRows(rows);
+  $('info').innerHTML = definitionRows(rows, 'info');
+  void describeSpaceGroup(c).then((text) => {
+    if (state.crystal === c) $('info').querySelector('[data-info="space group"]')!.textContent = text;
+  });
 }
 
 function renderGraphStats(c: Crystal, g: PeriodicGraph | null): void {
@@ -109,14 +132,55 @@ function renderGraphStats(c: Crystal, g: PeriodicGraph | null): void {
   $('graph-stats').innerHTML = definitionRows(rows, 'stat');
 }
 
-/** Reads a dropped or picked file; a bad file leaves the current crystal on show and says what is wrong. */
+function showWarnings(warnings: readonly string[]): void {
+  const list = $('warnings');
+  list.innerHTML = warnings
+    .slice(0, 20)
+    .map((w) => `<li>${escapeHtml(w)}</li>`)
+    .join('');
+  if (warnings.length > 20) list.innerHTML += `<li>… and ${warnings.length - 20} more</li>`;
+  list.hidden = warnings.length === 0;
+}
+
+/** Shows crystal k of the loaded file. */
+function showFileRow(k: number): void {
+  const rows = datasets.get(FILE)!;
+  fillRows(rows, k);
+  const name = rows.length > 1 ? `${loadedFile!.name} ${rows[k].id}` : loadedFile!.name;
+  setCrystal(rows[k].crystal, name, true, loadedFile!.trajectory);
+}
+
+function fillRows(rows: readonly { id: string; crystal: Crystal }[], selected: number): void {
+  const select = $<HTMLSelectElement>('row');
+  select.innerHTML = rows
+    .map((r, i) => `<option value="${i}">${escapeHtml(r.id)} — ${escapeHtml(chemicalFormula(r.crystal))}</option>`)
+    .join('');
+  select.value = String(selected);
+}
+
+/**
+ * Reads a dropped or picked file with @crys/io (any format it knows, detected as the CLI does). The dataset menu
+ * then names the file and the row menu lists its crystals; a multi-frame XYZ shows its last frame and offers the
+ * frames as a trajectory. A bad file leaves the current crystal on show and says what is wrong.
+ */
 export async function loadFile(file: File): Promise<void> {
   try {
-    const text = await file.text();
-    const { crystals } = read(text, { source: file.name });
-    if (crystals.length === 0) throw new Error(`${file.name}: no crystal in the file`);
-    state.trajectory = crystals.length > 1 ? crystals : null;
-    setCrystal(crystals[crystals.length - 1], file.name);
+    const loaded = readCrystalFile(file.name, await file.text());
+    const rows = loaded.crystals.map((crystal, i) => ({ id: loaded.names[i], crystal }));
+    datasets.set(FILE, rows);
+    const datasetSelect = $<HTMLSelectElement>('dataset');
+    let option = datasetSelect.querySelector<HTMLOptionElement>(`option[value="${FILE}"]`);
+    if (!option) {
+      option = document.createElement('option');
+      option.value = FILE;
+      datasetSelect.prepend(option);
+    }
+    option.textContent = `file: ${file.name}`;
+    datasetSelect.value = FILE;
+    const trajectory = rows.length > 1 && /\.(ext)?xyz$/i.test(file.name);
+    loadedFile = { name: file.name, trajectory: trajectory ? loaded.crystals : null };
+    showFileRow(trajectory ? rows.length - 1 : 0);
+    showWarnings(loaded.warnings);
   } catch (e) {
     showError(e);
   }
@@ -130,11 +194,8 @@ async function loadDataset(name: string): Promise<void> {
     datasets.set(name, rows);
   }
   const rows = datasets.get(name)!;
-  const select = $<HTMLSelectElement>('row');
-  select.innerHTML = rows
-    .map((r, i) => `<option value="${i}">${escapeHtml(r.id)} — ${escapeHtml(chemicalFormula(r.crystal))}</option>`)
-    .join('');
-  select.value = '0';
+  fillRows(rows, 0);
+  showWarnings([]);
   setCrystal(rows[0].crystal, `${name}/${rows[0].id}`);
 }
 
@@ -168,12 +229,18 @@ function wire(): void {
     if (f) void loadFile(f);
   });
   $<HTMLSelectElement>('dataset').addEventListener('change', (e) => {
-    void loadDataset((e.target as HTMLSelectElement).value).catch(showError);
+    const name = (e.target as HTMLSelectElement).value;
+    if (name === FILE) showFileRow(0);
+    else void loadDataset(name).catch(showError);
   });
+  $('drop-formats').textContent = `reads ${formatExtensions()}`;
+  $('drop-formats').title = formatList();
   $<HTMLSelectElement>('row').addEventListener('change', (e) => {
     const name = $<HTMLSelectElement>('dataset').value;
     const r = datasets.get(name)?.[Number((e.target as HTMLSelectElement).value)];
-    if (r) setCrystal(r.crystal, `${name}/${r.id}`);
+    if (!r) return;
+    if (name === FILE) showFileRow(Number((e.target as HTMLSelectElement).value));
+    else setCrystal(r.crystal, `${name}/${r.id}`);
   });
   const cutoff = $<HTMLInputElement>('cutoff'),
     k = $<HTMLInputElement>('k');
@@ -221,7 +288,7 @@ function wire(): void {
   };
 }
 
-declare const __CRYS_MODELS__: string[];
+declare const __CRYS_MODELS__: ModelInfo[];
 let modelView: ModelView | null = null;
 
 function ensureModelView(): ModelView {

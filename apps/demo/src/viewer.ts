@@ -44,9 +44,12 @@ export class CrystalViewer {
   onHover: (h: Hovered) => void = () => {};
 
   readonly container: HTMLElement;
+  private readonly legend: HTMLElement | null;
 
-  constructor(container: HTMLElement) {
+  /** Draws into `container`; `legend`, when given, lists the colours of the elements and edges on show. */
+  constructor(container: HTMLElement, legend: HTMLElement | null = null) {
     this.container = container;
+    this.legend = legend;
     this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
     this.renderer.setPixelRatio(Math.min(2, globalThis.devicePixelRatio ?? 1));
     this.renderer.setClearColor(0xffffff);
@@ -83,14 +86,27 @@ export class CrystalViewer {
     });
   }
 
-  /** Shows `crystal` and, if given, its multigraph. Keeps the camera unless `resetCamera`. */
-  show(crystal: Crystal, graph: PeriodicGraph | null, options: ViewOptions, resetCamera = false): void {
-    this.crystal = crystal;
-    this.graph = graph;
+  /** Removes everything from the scene, the legend and the hover state. */
+  clear(): void {
+    this.crystal = null;
+    this.graph = null;
+    this.atomMesh = null;
+    this.edgeLines = null;
+    this.atomInstances = [];
     for (const child of [...this.group.children]) {
       this.group.remove(child);
       disposeObject(child);
     }
+    if (this.legend) this.legend.innerHTML = '';
+    this.onHover(null);
+    this.requestRender();
+  }
+
+  /** Shows `crystal` and, if given, its multigraph. Keeps the camera unless `resetCamera`. */
+  show(crystal: Crystal, graph: PeriodicGraph | null, options: ViewOptions, resetCamera = false): void {
+    this.clear();
+    this.crystal = crystal;
+    this.graph = graph;
     const L = crystal.lattice;
     const n = crystal.atomicNumbers.length;
     const cart = fracToCart(new Float64Array(3 * n), crystal.fracCoords, L);
@@ -158,6 +174,14 @@ export class CrystalViewer {
       this.edgeLines = lines;
     }
     if (resetCamera) this.frame(L);
+    if (this.legend) {
+      this.legend.innerHTML = legendItems(
+        crystal,
+        instances.length > n,
+        this.edgeLines !== null,
+        this.edgeLines !== null && hasSelfLoop(graph!),
+      );
+    }
     this.requestRender();
   }
 
@@ -203,6 +227,37 @@ export class CrystalViewer {
     this.renderer.render(this.scene, this.camera);
     return this.renderer.domElement.toDataURL('image/png');
   }
+}
+
+function cssColor(hex: number): string {
+  return `#${hex.toString(16).padStart(6, '0')}`;
+}
+
+function hasSelfLoop(graph: PeriodicGraph): boolean {
+  for (let e = 0; e < graph.src.length; e++) if (graph.src[e] === graph.dst[e]) return true;
+  return false;
+}
+
+/**
+ * The legend's items: each element of the crystal (Jmol colour, symbol, count in the cell) in order of first
+ * appearance, then the keys for what else is drawn (edges, image self-loops, periodic images).
+ */
+export function legendItems(crystal: Crystal, images: boolean, edges: boolean, selfLoops: boolean): string {
+  const counts = new Map<number, number>();
+  for (const z of crystal.atomicNumbers) counts.set(z, (counts.get(z) ?? 0) + 1);
+  const items = [...counts].map(([z, count]) => {
+    const sym = z >= 1 && z <= 118 ? elementSymbol(z) : `Z${z}`;
+    return `<li data-element="${sym}"><span class="swatch" style="background:${cssColor(elementColor(z))}"></span>${sym}<span class="count">×${count}</span></li>`;
+  });
+  if (edges)
+    items.push(`<li data-key="edge"><span class="line" style="background:${cssColor(EDGE_COLOR)}"></span>edge</li>`);
+  if (selfLoops) {
+    items.push(
+      `<li data-key="self-loop"><span class="line" style="background:${cssColor(SELF_LOOP_COLOR)}"></span>image self-loop</li>`,
+    );
+  }
+  if (images) items.push('<li data-key="image"><span class="swatch faded"></span>periodic image (paler)</li>');
+  return items.join('');
 }
 
 function covalentRadiusOr(z: number): number {

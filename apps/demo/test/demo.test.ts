@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spaceGroup } from '@crys/eval';
 import { radiusGraph } from '@crys/graph';
-import { readDatasetCsv, readPoscar, writeCif } from '@crys/io';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { FORMATS, readDatasetCsv, readPoscar, writeCif } from '@crys/io';
+import { type Crystal, elementSymbol } from '@crys/lattice';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { elementColor } from '../src/colors.js';
 import { serveStatic } from './serve.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,12 +53,91 @@ async function nonBlankFraction(page: Page, png: Buffer): Promise<number> {
   }, png.toString('base64'));
 }
 
+/**
+ * Pixels of a screenshot within `tolerance` (per channel) of a colour: how many, and how many distinct rows they
+ * cover, out of the image's height.
+ */
+async function colourPixels(
+  page: Page,
+  png: Buffer,
+  rgb: number,
+  tolerance: number,
+): Promise<{ count: number; rows: number; height: number }> {
+  return page.evaluate(
+    async ([b64, rgb, tolerance]) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.width;
+      c.height = img.height;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      const r = (rgb >> 16) & 255,
+        g = (rgb >> 8) & 255,
+        b = rgb & 255;
+      let count = 0;
+      const rows = new Set<number>();
+      for (let i = 0; i < d.length; i += 4) {
+        if (
+          Math.abs(d[i] - r) <= tolerance &&
+          Math.abs(d[i + 1] - g) <= tolerance &&
+          Math.abs(d[i + 2] - b) <= tolerance
+        ) {
+          count++;
+          rows.add(Math.floor(i / 4 / c.width));
+        }
+      }
+      return { count, rows: rows.size, height: c.height };
+    },
+    [png.toString('base64'), rgb, tolerance] as const,
+  );
+}
+
+/** The tick labels a plot drew on its canvas (mirrored in `data-x-ticks` / `data-y-ticks`). */
+async function ticks(plot: Locator, axis: 'x' | 'y'): Promise<string[]> {
+  return ((await plot.getAttribute(`data-${axis}-ticks`)) ?? '').split('|');
+}
+
+/** Checks that an axis is not degenerate: at least three tick labels, all different (not "0 0 0" or "0,000"). */
+async function expectRealAxis(plot: Locator, axis: 'x' | 'y'): Promise<string[]> {
+  const labels = await ticks(plot, axis);
+  expect(labels.length, `${axis} ticks ${labels.join(' ')}`).toBeGreaterThanOrEqual(3);
+  expect(new Set(labels).size, `${axis} ticks ${labels.join(' ')}`).toBe(labels.length);
+  for (const l of labels) expect(Number(l), `tick label '${l}' is a number`).not.toBeNaN();
+  return labels;
+}
+
+/** The distinct element symbols of a crystal, in order of first appearance. */
+function symbols(crystal: Crystal): string[] {
+  return [...new Set(Array.from(crystal.atomicNumbers, (z) => elementSymbol(z)))];
+}
+
+/**
+ * Checks the legend: it lists exactly the crystal's elements, and its screenshot shows each element's Jmol colour
+ * (the swatches) — what the user sees, not just the markup.
+ */
+async function expectLegend(page: Page, legend: Locator, crystal: Crystal, shot: string): Promise<void> {
+  const listed = await legend
+    .locator('[data-element]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-element')));
+  expect(listed.sort()).toEqual(symbols(crystal).sort());
+  expect(await legend.isVisible()).toBe(true);
+  const png = await legend.screenshot({ path: join(shots, shot) });
+  for (const z of new Set(crystal.atomicNumbers)) {
+    const { count } = await colourPixels(page, png, elementColor(z), 2);
+    expect(count, `legend swatch of ${elementSymbol(z)} in ${shot}`).toBeGreaterThan(20);
+  }
+}
+
 describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
   let server: Server;
   let url: string;
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  const failedRequests: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(join(dist, 'index.html'))) throw new Error('apps/demo/dist is missing: run `pnpm build` first');
@@ -77,6 +159,9 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('response', (r) => {
+      if (r.status() >= 400) failedRequests.push(`${r.status()} ${r.url()}`);
+    });
     mkdirSync(shots, { recursive: true });
     await page.goto(url);
   });
@@ -95,7 +180,44 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     expect(Number(await edges.textContent())).toBe(expected);
     const png = await page.screenshot({ path: join(shots, 'structure.png') });
     expect(await nonBlankFraction(page, png)).toBeGreaterThan(0.02);
+    await expectLegend(page, page.locator('#legend'), first.crystal, 'structure-legend.png');
+    // The space group as @crys/eval finds it (moyo on the primitive cell, symprec 0.1 Å), e.g. "Pm-3m (221)".
+    const sg = await spaceGroup(first.crystal, { symprec: 0.1 });
+    await expect
+      .poll(() => page.locator('[data-info="space group"]').textContent())
+      .toBe(`${sg.symbol.replace(/\s+/g, '')} (${sg.number})`);
     expect(pageErrors).toEqual([]);
+  });
+
+  test('the page has a favicon and every request it made succeeded', async () => {
+    const href = await page.locator('link[rel="icon"]').getAttribute('href');
+    const res = await page.request.get(new URL(href!, url).href);
+    expect(res.status()).toBe(200);
+    expect(await res.text()).toContain('<svg');
+    expect(failedRequests).toEqual([]);
+  });
+
+  test('a hovered atom’s tooltip does not outlive the crystal: loading a file hides it', async () => {
+    const box = (await page.locator('#canvas canvas').boundingBox())!;
+    const tip = page.locator('#tooltip');
+    // Sweep the pointer over the canvas until it is over an atom or an edge.
+    search: for (let fy = 0.3; fy <= 0.7; fy += 0.05) {
+      for (let fx = 0.3; fx <= 0.7; fx += 0.05) {
+        await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height);
+        if (await tip.isVisible()) break search;
+      }
+    }
+    expect(await tip.isVisible()).toBe(true);
+    expect(await tip.textContent()).toMatch(/^(atom|edge) \d+/);
+    await page.setInputFiles('#file', join(here, 'fixtures/SrTiO3.vasp'));
+    await expect.poll(() => page.locator('#info').textContent()).toContain('SrTiO3.vasp');
+    expect(await tip.isVisible()).toBe(false);
+    // The dataset menus now name the file, not the sample that was on show before.
+    expect(await page.locator('#dataset option:checked').textContent()).toBe('file: SrTiO3.vasp');
+    expect(await page.locator('#row option:checked').textContent()).toBe('#1 — SrTiO3');
+    const crystal = readPoscar(readFileSync(join(here, 'fixtures/SrTiO3.vasp'), 'utf8')).crystals[0];
+    await expectLegend(page, page.locator('#legend'), crystal, 'srtio3-legend.png');
+    await expect.poll(() => page.locator('[data-info="space group"]').textContent()).toBe('Pm-3m (221)');
   });
 
   test('a dropped POSCAR of a 2 Å cubic cell shows its image self-loops', async () => {
@@ -116,16 +238,70 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     expect(await page.locator('#info').textContent()).toContain('tiny-cubic.vasp');
   });
 
+  test('a file in no known format is named, with the formats the page reads', async () => {
+    const notes = join(shots, 'notes.txt');
+    writeFileSync(notes, 'these are not atoms\n');
+    await page.setInputFiles('#file', notes);
+    const error = page.locator('#error');
+    await expect
+      .poll(() => error.textContent())
+      .toMatch(
+        /^notes\.txt: cannot tell the file format from its name or content\. Readable formats: CIF \(\.cif, \.mcif\), /,
+      );
+    expect(await page.locator('#info').textContent()).toContain('tiny-cubic.vasp');
+  });
+
+  test.skipIf(!FORMATS.some((f) => f.id === 'xsf'))(
+    'an XSF file is read by @crys/io like the CLI reads it',
+    async () => {
+      await page.setInputFiles('#file', join(here, 'fixtures/CsCl.xsf'));
+      await expect.poll(() => page.locator('#info').textContent()).toContain('CsCl.xsf');
+      expect(await page.locator('#error').isVisible()).toBe(false);
+      await expect.poll(() => page.locator('[data-info="space group"]').textContent()).toBe('Pm-3m (221)');
+      expect(await page.locator('#legend [data-element]').evaluateAll((els) => els.map((e) => e.textContent))).toEqual([
+        'Cs×1',
+        'Cl×1',
+      ]);
+    },
+  );
+
   test('the training-log view plots the curves of a shipped model’s training log (crys train --json lines)', async () => {
     const log = join(here, '../../../packages/model/models/perov_5/metrics.jsonl');
     await page.click('nav button[data-view="log"]');
     await page.setInputFiles('#log-file', log);
-    await page.locator('[data-series="train.loss"] canvas').waitFor();
-    await page.locator('[data-series="valid.loss"] canvas').waitFor();
-    const records = readFileSync(log, 'utf8').trim().split('\n').length;
-    expect(await page.locator('#log-summary').textContent()).toContain(`${records} records`);
+    const loss = page.locator('[data-series="loss"]');
+    await loss.locator('canvas').waitFor();
+    expect(await loss.getAttribute('data-members')).toBe('train.loss valid.loss');
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    expect(await page.locator('#log-summary').textContent()).toContain(`${lines.length} records`);
+    // The start record's sizes are numbers in the summary, not flat one-point plots.
+    const start = JSON.parse(lines[0]);
+    expect(await page.locator('[data-constant="start.parameters"]').textContent()).toBe(String(start.parameters));
+    expect(await page.locator('[data-series^="start"], [data-series="parameters"]').count()).toBe(0);
     const png = await page.screenshot({ path: join(shots, 'training-log.png') });
     expect(await nonBlankFraction(page, png)).toBeGreaterThan(0.01);
+    // Real axes: distinct ticks; the x axis ends at the last step; the curve spans the plot's height.
+    for (const field of ['loss', 'atomLoss', 'latticeLoss', 'gradNorm', 'lr']) {
+      const plot = page.locator(`[data-series="${field}"]`);
+      await expectRealAxis(plot, 'y');
+      await expectRealAxis(plot, 'x');
+    }
+    const x = (await ticks(loss, 'x')).map(Number);
+    const lastStep = JSON.parse(lines[lines.length - 1]).step;
+    expect(Math.max(...x)).toBeLessThanOrEqual(lastStep);
+    expect(Math.max(...x)).toBeGreaterThan(lastStep / 2);
+    const plotPng = await loss.locator('canvas').screenshot({ path: join(shots, 'training-log-loss.png') });
+    const curve = await colourPixels(page, plotPng, 0x4c6ef5, 40);
+    expect(curve.rows / curve.height, 'the train.loss curve covers the plot height').toBeGreaterThan(0.4);
+    // A logarithmic y axis has distinct ticks too.
+    await page.check('#log-logy');
+    await expect
+      .poll(async () => (await ticks(page.locator('[data-series="loss"]'), 'y')).length)
+      .toBeGreaterThanOrEqual(2);
+    const logTicks = await ticks(page.locator('[data-series="loss"]'), 'y');
+    expect(new Set(logTicks).size).toBe(logTicks.length);
+    await page.screenshot({ path: join(shots, 'training-log-logy.png') });
+    await page.uncheck('#log-logy');
   });
 
   test('a log line that is not JSON is reported with its line number', async () => {
@@ -195,7 +371,20 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     await page.fill('#m-steps', '');
     await page.click('#m-run');
     await expect.poll(() => page.locator('#m-status').textContent(), { timeout: 120_000 }).toMatch(/steps in/);
-    expect(await page.locator('[data-verdict="match"]').textContent()).toMatch(/match/);
+    // Both verdicts, as `crys match` prints them: pymatgen's fit and the CSP papers' RMS match.
+    expect(await page.locator('[data-verdict="match"]').textContent()).toMatch(/^(no )?match$/);
+    expect(await page.locator('[data-verdict="rms-match"]').textContent()).toMatch(/^(no )?match$/);
+    expect(await page.locator('[data-verdict="rms-match"]').textContent()).toBe(
+      (await page.locator('[data-verdict="rms"]').textContent()) === '–' ? 'no match' : 'match',
+    );
+    await expect.poll(() => page.locator('[data-spacegroup="target"]').textContent()).toMatch(/^\S+ \(\d+\)$/);
+    await expect.poll(() => page.locator('[data-spacegroup="final"]').textContent()).toMatch(/^\S+ \(\d+\)$/);
+    for (const plot of ['rms', 'lengths']) {
+      await expectRealAxis(page.locator(`[data-plot="${plot}"]`), 'x');
+      await expectRealAxis(page.locator(`[data-plot="${plot}"]`), 'y');
+    }
+    await page.locator('[data-plot="rms"]').screenshot({ path: join(shots, 'model-rms-plot.png') });
+    await expectLegend(page, page.locator('#m-legend'), first.crystal, 'model-legend.png');
     await page.click('#m-play');
     await page.screenshot({ path: join(shots, 'model-perturb-relax.png') });
 
@@ -211,5 +400,124 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     expect(await page.locator('#m-frame').textContent()).toMatch(/^step \d+ \/ \d+$/);
     await page.screenshot({ path: join(shots, 'model-predict.png') });
     expect(pageErrors).toEqual([]);
+  });
+
+  test('the model menu follows the loaded crystal: SrTiO3 runs on perov_5, Po has no model, a run does not outlive its crystal', async () => {
+    // A Carbon-24 crystal: the carbon models fit, the Perov-5 ones are disabled with the reason.
+    await page.click('nav button[data-view="structure"]');
+    await page.selectOption('#dataset', 'carbon_24');
+    await expect.poll(() => page.locator('#info').textContent()).toContain('carbon_24/');
+    await page.click('nav button[data-view="model"]');
+    expect(await page.locator('#m-model').inputValue()).toBe('carbon_24');
+    expect(await page.locator('#m-model option[value="perov_5"]').textContent()).toBe(
+      'perov_5 — trained on 56 elements of perov_5 (not C)',
+    );
+    expect(await page.locator('#m-model option[value="perov_5"]').isDisabled()).toBe(true);
+    await page.fill('#m-steps', '5');
+    await page.click('#m-run');
+    await expect.poll(() => page.locator('#m-status').textContent(), { timeout: 120_000 }).toMatch(/steps in/);
+    expect(await page.locator('#m-frame').textContent()).toBe('step 5 / 5');
+
+    // SrTiO3 (the issue's failure: "model 'carbon_24' was not trained on O"): the menu moves to perov_5 and the
+    // carbon run is gone.
+    await page.click('nav button[data-view="structure"]');
+    await page.setInputFiles('#file', join(here, 'fixtures/SrTiO3.vasp'));
+    await expect.poll(() => page.locator('#info').textContent()).toContain('SrTiO3.vasp');
+    await page.click('nav button[data-view="model"]');
+    expect(await page.locator('#m-model').inputValue()).toBe('perov_5');
+    expect(await page.locator('#m-model option[value="carbon_24"]').textContent()).toBe(
+      'carbon_24 — trained on C only (not Sr, Ti, O)',
+    );
+    expect(await page.locator('#m-model option[value="carbon_24"]').isDisabled()).toBe(true);
+    expect(await page.locator('#m-composition').inputValue()).toBe('SrTiO3');
+    expect(await page.locator('#m-frame').textContent()).toBe('–');
+    expect(await page.locator('#m-verdict').textContent()).toBe('');
+    expect(await page.locator('#m-plots').innerHTML()).toBe('');
+    await page.fill('#m-steps', '');
+    await page.click('#m-run');
+    await expect.poll(() => page.locator('#m-status').textContent(), { timeout: 120_000 }).toMatch(/steps in/);
+    expect(await page.locator('#m-error').isVisible()).toBe(false);
+    await page.locator('[data-verdict="rms-match"]').waitFor();
+    await expectLegend(
+      page,
+      page.locator('#m-legend'),
+      readPoscar(readFileSync(join(here, 'fixtures/SrTiO3.vasp'), 'utf8')).crystals[0],
+      'srtio3-model-legend.png',
+    );
+    await page.screenshot({ path: join(shots, 'model-srtio3.png') });
+
+    // A composition outside the training cells runs, with the model's domain warning.
+    await page.fill('#m-composition', 'Ca4Ti4O12');
+    await expect
+      .poll(() => page.locator('#m-domain').textContent())
+      .toBe("20 atoms per cell; model 'perov_5' was trained on cells of 5 atoms");
+    await page.fill('#m-composition', 'SrTiO3');
+    expect(await page.locator('#m-domain').isVisible()).toBe(false);
+
+    // Po: no shipped model knows it; the page says why and Run is off.
+    await page.click('nav button[data-view="structure"]');
+    await page.setInputFiles('#file', join(here, 'fixtures/tiny-cubic.vasp'));
+    await expect.poll(() => page.locator('#info').textContent()).toContain('tiny-cubic.vasp');
+    await page.click('nav button[data-view="model"]');
+    const noModel = page.locator('#m-nomodel');
+    expect(await noModel.isVisible()).toBe(true);
+    expect(await noModel.textContent()).toBe(
+      'No shipped model can run on Po: carbon_24 models: trained on C only (not Po); perov_5 models: trained on 56 elements of perov_5 (not Po). Load a crystal (or type a composition) made of elements one of the training sets covers.',
+    );
+    expect(await page.locator('#m-run').isDisabled()).toBe(true);
+    expect(await page.locator('#m-model option:checked').textContent()).toBe('no model fits');
+    await page.screenshot({ path: join(shots, 'model-no-model.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('at 800 px wide nothing overflows: the 3D views, the legend, the model controls and the plots fit', async () => {
+    const narrow = await browser.newPage({ viewport: { width: 800, height: 800 } });
+    const narrowErrors: string[] = [];
+    narrow.on('pageerror', (e) => narrowErrors.push(String(e)));
+    narrow.on('console', (m) => {
+      if (m.type() === 'error') narrowErrors.push(m.text());
+    });
+    try {
+      await narrow.goto(url);
+      await narrow.locator('[data-stat="edges"]').waitFor({ timeout: 60_000 });
+      const fits = async (what: string, locator: Locator, minWidth: number) => {
+        const box = (await locator.boundingBox())!;
+        expect(box, what).not.toBeNull();
+        expect(box.x + box.width, `${what} right edge`).toBeLessThanOrEqual(800);
+        expect(box.width, `${what} width`).toBeGreaterThanOrEqual(minWidth);
+      };
+      const noHorizontalScroll = async () =>
+        expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
+      await noHorizontalScroll();
+      await fits('structure canvas', narrow.locator('#canvas canvas'), 480);
+      await fits('legend', narrow.locator('#legend'), 100);
+      await narrow.screenshot({ path: join(shots, 'structure-800.png') });
+
+      await narrow.click('nav button[data-view="model"]');
+      await fits('model menu', narrow.locator('#m-model'), 300);
+      await fits('model canvas', narrow.locator('#m-canvas'), 480);
+      await fits('Run button', narrow.locator('#m-run'), 100);
+      await narrow.fill('#m-steps', '10');
+      await narrow.selectOption('#m-model', 'perov_5-denoise');
+      await narrow.click('#m-run');
+      await expect
+        .poll(async () => `${await narrow.locator('#m-status').textContent()} ${narrowErrors.join('; ')}`, {
+          timeout: 120_000,
+        })
+        .toMatch(/steps in/);
+      await fits('RMS plot', narrow.locator('[data-plot="rms"] canvas'), 260);
+      await noHorizontalScroll();
+      await narrow.screenshot({ path: join(shots, 'model-800.png') });
+
+      await narrow.click('nav button[data-view="log"]');
+      await narrow.setInputFiles('#log-file', join(here, '../../../packages/model/models/perov_5/metrics.jsonl'));
+      await narrow.locator('[data-series="loss"] canvas').waitFor();
+      await fits('loss plot', narrow.locator('[data-series="loss"] canvas'), 300);
+      await noHorizontalScroll();
+      await narrow.screenshot({ path: join(shots, 'training-log-800.png') });
+      expect(narrowErrors).toEqual([]);
+    } finally {
+      await narrow.close();
+    }
   });
 });
