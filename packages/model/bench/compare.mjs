@@ -11,15 +11,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import {
-  buildInputs,
   createModel,
   defaultModelConfig,
-  disposeInputs,
   fitVolumePrior,
   initModelBackend,
   noiseCrystal,
   readDataset,
 } from '@crys/model';
+import { buildInputs, disposeInputs } from '@crys/model/internal';
 import { createRng } from '@crys/lattice';
 import { PYTHON, peerScript, pythonMissing } from '../../../tools/peers/locate.mjs';
 

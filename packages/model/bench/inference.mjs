@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCrystal, latticeFromParameters } from '@crys/lattice';
-import { initModelBackend, modelGraph, predictRows, readDataset, relax } from '@crys/model';
+import { initModelBackend, predictRows, readDataset, relax } from '@crys/model';
+import { modelGraph } from '@crys/model/internal';
 import { loadShippedModel } from '@crys/model/node';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

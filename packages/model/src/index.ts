@@ -1,8 +1,6 @@
 export { initModelBackend } from './backend.js';
-export type { NetworkState } from './batch.js';
-export { buildInputs, disposeInputs, modelGraph } from './batch.js';
 export type { DatasetRow, SplitName } from './data.js';
-export { fnv1a, readDataset, splitDataset, splitOf, writeDataset } from './data.js';
+export { readDataset, splitDataset, splitOf, writeDataset } from './data.js';
 export type { DomainIssue, ModelDomain } from './domain.js';
 export { domainIssues, modelDomain } from './domain.js';
 export { ModelFormatError, UnsupportedCrystalError } from './errors.js';
@@ -33,7 +31,6 @@ export {
 } from './evaluate.js';
 export type { ActionModel, LatticeStats, ModelConfig, ModelJson, SerializedWeight } from './model.js';
 export {
-  assertSupported,
   createModel,
   defaultModelConfig,
   disposeModel,
@@ -52,7 +49,7 @@ export type {
   NetworkOutputs,
   NetworkWeights,
 } from './network.js';
-export { ActionNetwork, countParameters, DEFAULT_NETWORK, networkWeights } from './network.js';
+export { ActionNetwork, DEFAULT_NETWORK } from './network.js';
 export type { PhysicalChecks } from './physical-checks.js';
 export { MAX_DENSITY, MIN_COVALENT_RATIO, physicalChecks } from './physical-checks.js';
 export type { ActionOptions, ActionResult, PredictOptions, StepInfo } from './sampler.js';
@@ -61,12 +58,4 @@ export { fetchModel, SHIPPED_MODEL_NAMES, type ShippedModelName, shippedModelUrl
 export type { TaskConfig, TaskKind, TrainingSample, VolumePrior } from './tasks.js';
 export { atomSigma, fitVolumePrior, noiseCrystal, priorLattice, priorVolume, TASKS } from './tasks.js';
 export type { Checkpoint, MetricsRecord, TrainConfig, TrainHooks, TrainResult } from './train.js';
-export {
-  DEFAULT_TRAIN_CONFIG,
-  LATTICE_STD_FLOOR,
-  latticeParameterTensor,
-  latticeStats,
-  learningRateAt,
-  train,
-  validationLoss,
-} from './train.js';
+export { DEFAULT_TRAIN_CONFIG, LATTICE_STD_FLOOR, latticeStats, train } from './train.js';

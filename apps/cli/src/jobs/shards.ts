@@ -185,7 +185,8 @@ export async function runShard(
   } else {
     if (!model || !spec.model) throw new Error(`runShard: a ${spec.kind} job needs a model`);
     const ok = checkRows(rows, model, spec.model.name, errors);
-    const { fnv1a, predictRows, relaxMany } = await import('@crys/model');
+    const { predictRows, relaxMany } = await import('@crys/model');
+    const { fnv1a } = await import('@crys/model/internal');
     const asDataset = (b: readonly JobRow[]): DatasetRow[] =>
       b.map((r) => ({ id: r.id, crystal: crystalFromJson(r.crystal as CrystalJson), properties: {} }));
     if (spec.kind === 'relax') {
