@@ -363,6 +363,9 @@ function describeToken(doc: CifDocument, kind: number, start: number, end: numbe
   return `'${raw}${end - start > 40 ? '…' : ''}'`;
 }
 
+/** Tags of loops a structure is read from: a malformed one of these fails the file, any other is skipped. */
+const STRUCTURE_TAG = /^_(atom_site_(?!aniso)|symmetry_equiv_pos|space_group_symop|cell_)/;
+
 /**
  * Parses CIF 1.1 syntax: data blocks, `loop_`s, `;` text fields, quoted strings, comments, `?` and `.`.
  * `save_` frames are skipped with a warning. Throws {@link ParseError} with `source:line:column:` for
@@ -446,6 +449,14 @@ function parseCifInto(text: string, source: string, table: TokenTable): CifDocum
         tokens.push(lx.kind, lx.tStart, lx.tEnd, lx.tLine, lx.tCol);
         count++;
         next();
+      }
+      if (count % tags.length !== 0 && !STRUCTURE_TAG.test(tags[0]) && !tags.some((t) => STRUCTURE_TAG.test(t))) {
+        // A loop the structure does not need (atom-type scattering factors, publication data) with a missing or
+        // extra value: pymatgen reads such files, so skip the loop with a warning rather than fail the file.
+        doc.warnings.push(
+          `${source}:${loopLine}:${loopCol}: loop_ of ${tags[0]}… has ${count} values for ${tags.length} tags (not a multiple); skipped, the structure does not need it`,
+        );
+        continue;
       }
       if (count % tags.length !== 0) {
         fail(

@@ -86,12 +86,22 @@ describe('parseCifDocument', () => {
     expect(doc.tokenLine(a.token('_t'))).toBe(6);
   });
 
-  test('parseCifDocument reports the position of a loop that does not fill its rows', () => {
+  test('parseCifDocument reports the position of a structure loop that does not fill its rows', () => {
     expect(() =>
-      parseCifDocument('data_x\nloop_\n_a\n_b\n1 2\n3\n', { source: 'bad.cif' }),
+      parseCifDocument('data_x\nloop_\n_atom_site_label\n_atom_site_fract_x\n1 2\n3\n', { source: 'bad.cif' }),
     ).toThrowErrorMatchingInlineSnapshot(
       `[ParseError: bad.cif:7:1: cif: loop_ at line 2 has 3 values for 2 tags: expected a multiple of 2 before end of file]`,
     );
+  });
+
+  test('parseCifDocument skips, with a warning, a malformed loop the structure does not need', () => {
+    const doc = parseCifDocument('data_x\nloop_\n_atom_type_symbol\n_atom_type_scat_dispersion_real\nNa 0.1\nCl\n', {
+      source: 'scat.cif',
+    });
+    expect(doc.blocks[0].has('_atom_type_symbol')).toBe(false);
+    expect(doc.warnings).toEqual([
+      'scat.cif:2:1: loop_ of _atom_type_symbol… has 3 values for 2 tags (not a multiple); skipped, the structure does not need it',
+    ]);
   });
 
   test('parseCifDocument refuses an unterminated quote, text field and content before data_', () => {
@@ -317,5 +327,59 @@ describe('readCif', () => {
     expect(Array.from(back.atomicNumbers)).toEqual(Array.from(c.atomicNumbers));
     for (let i = 0; i < c.fracCoords.length; i++) expect(back.fracCoords[i]).toBeCloseTo(c.fracCoords[i], 8);
     expect(back.labels).toEqual(c.labels);
+  });
+});
+
+describe('readCif leniency where pymatgen is lenient, strictness where it matters', () => {
+  const NACL_HEAD =
+    '_cell_length_a 5.64\n_cell_length_b 5.64\n_cell_length_c 5.64\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n';
+  const naclSites = (first: string) =>
+    `_space_group_IT_number 225\nloop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n${first} 0 0 0\nCl1 0.5 0.5 0.5\n`;
+
+  test('readCif skips a first block of reflection data (a cell, no atom sites) with a warning', () => {
+    const text = `data_hkl\n${NACL_HEAD}loop_\n_refln_index_h\n_refln_index_k\n_refln_index_l\n1 0 0\n1 1 0\ndata_NaCl\n${NACL_HEAD}${naclSites('Na1')}`;
+    const r = readCif(text, { source: 'two.cif' });
+    expect(r.names).toEqual(['NaCl']);
+    expect(r.crystals[0].atomicNumbers.length).toBe(8);
+    expect(r.warnings).toContain(
+      'two.cif:1:1: data_hkl: a cell but no _atom_site_fract_x loop (reflection or other data); block skipped',
+    );
+  });
+
+  test('readCif reads the structure when a scattering-factor loop is malformed', () => {
+    const scat =
+      'loop_\n_atom_type_symbol\n_atom_type_scat_dispersion_real\n_atom_type_scat_dispersion_imag\nNa 0.1 0.2\nCl 0.3\n';
+    const r = readCif(`data_NaCl\n${NACL_HEAD}${scat}${naclSites('Na1')}`, { source: 'scat.cif' });
+    expect(r.crystals[0].atomicNumbers.length).toBe(8);
+    expect(r.warnings.some((w) => w.includes('skipped, the structure does not need it'))).toBe(true);
+  });
+
+  test('readCif refuses a site whose element cannot be read (XX1) instead of dropping it', () => {
+    expect(() =>
+      readCif(`data_NaCl\n${NACL_HEAD}${naclSites('XX1')}`, { source: 'xx.cif' }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[ParseError: xx.cif:14:1: cif: expected an element in the site's _atom_site_label, got 'XX1' (a dummy site has no element; give its element or remove the row)]`,
+    );
+  });
+
+  test('readCif skips residual-density peaks (Q1) with a warning', () => {
+    const r = readCif(`data_NaCl\n${NACL_HEAD}${naclSites('Na1')}Q1 0.25 0.25 0.25\n`, { source: 'q.cif' });
+    expect(r.crystals[0].atomicNumbers.length).toBe(8);
+    expect(r.warnings).toContain("q.cif:16:1: residual-density peak 'Q1' skipped");
+  });
+
+  test('readCif says that a superspace (modulated) CIF is read without its superspace symmetry', () => {
+    const ssg =
+      "_cell_modulation_dimension 1\n_space_group_ssg_name 'P1(a0g)0'\nloop_\n_space_group_symop_ssg_id\n_space_group_symop_ssg_operation_algebraic\n1 x1,x2,x3,x4\n";
+    const r = readCif(
+      `data_mod\n${NACL_HEAD}${ssg}loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNa1 0 0 0\n`,
+      {
+        source: 'mod.cif',
+      },
+    );
+    expect(r.crystals[0].atomicNumbers.length).toBe(1);
+    expect(r.warnings).toContain(
+      "mod.cif:1:1: data_mod: a superspace (modulated) structure: its (3+d)-dimensional symmetry operations and modulation waves are ignored; the sites are read with the block's 3D symmetry (P1 when it gives none), an average structure at best",
+    );
   });
 });

@@ -471,6 +471,16 @@ function snapThird(x: number): number {
   return x;
 }
 
+/** Tags that mark a superspace (incommensurately modulated) CIF. */
+const SUPERSPACE_TAGS = [
+  '_cell_modulation_dimension',
+  '_space_group_ssg_name',
+  '_space_group_symop_ssg_operation_algebraic',
+  '_space_group_symop_ssg_id',
+  '_cell_wave_vector_seq_id',
+  '_atom_site_fourier_wave_vector_seq_id',
+];
+
 function blockToCrystal(
   doc: CifDocument,
   block: CifBlock,
@@ -486,6 +496,13 @@ function blockToCrystal(
       warnings.push(`${doc.source}:${block.line}:1: data_${block.name}: no cell and no atom sites; block skipped`);
       return undefined;
     }
+    if (doc.blocks.length > 1) {
+      // One block of several (reflection data with a cell, a fragment): skipped as pymatgen skips it.
+      warnings.push(
+        `${doc.source}:${block.line}:1: data_${block.name}: ${sites ? 'atom sites but no _cell_length_a' : 'a cell but no _atom_site_fract_x loop (reflection or other data)'}; block skipped`,
+      );
+      return undefined;
+    }
     throw new ParseError(
       'cif',
       doc.source,
@@ -494,6 +511,11 @@ function blockToCrystal(
       sites
         ? `data_${block.name}: expected _cell_length_a for the atom sites, it is missing`
         : `data_${block.name}: expected an _atom_site_fract_x (or _atom_site_Cartn_x) loop for the cell, found none`,
+    );
+  }
+  if (SUPERSPACE_TAGS.some((t) => block.has(t))) {
+    warnings.push(
+      `${doc.source}:${block.line}:1: data_${block.name}: a superspace (modulated) structure: its (3+d)-dimensional symmetry operations and modulation waves are ignored; the sites are read with the block's 3D symmetry (P1 when it gives none), an average structure at best`,
     );
   }
   const p = CELL_PARAMS;
@@ -616,9 +638,16 @@ function blockToCrystal(
     const species = doc.tokenText(specTok);
     const atomicNumber = speciesToAtomicNumber(species);
     if (atomicNumber === 0) {
-      skipped++;
-      doc.warnAt(specTok, `site with unknown element '${species}' skipped`);
-      continue;
+      if (/^Q\d+$/i.test(species)) {
+        // A residual-density peak of a refinement (SHELX's Q1, Q2, …): not an atom.
+        skipped++;
+        doc.warnAt(specTok, `residual-density peak '${species}' skipped`);
+        continue;
+      }
+      throw doc.errorAt(
+        specTok,
+        `expected an element in the site's ${cType >= 0 && specTok === sites.token(r, cType) ? '_atom_site_type_symbol' : '_atom_site_label'}, got '${species}' (a dummy site has no element; give its element or remove the row)`,
+      );
     }
     let o = 1;
     if (cOcc >= 0) {

@@ -19,6 +19,13 @@ const SAMPLES: [string, string][] = [
   ['poscar', 'generated/cif2hkl__LaMnO3.vasp'],
   ['extxyz', 'generated/cif2hkl__LaMnO3.extxyz'],
   ['pymatgen-json', 'generated/cif2hkl__LaMnO3.json'],
+  ['xsf', '../formats/xsf/carbon_24-1.axsf'],
+  ['xsf', '../formats/xsf/perov_5-2.xsf'],
+  ['res', '../formats/res/carbon_24-3.res'],
+  ['res', '../formats/res/perov_5-2.res'],
+  ['espresso-in', '../formats/espresso-in/ibrav14-1.pwi'],
+  ['espresso-in', '../formats/espresso-in/perov_5-1.pwi'],
+  ['vasp-volumetric', '../formats/vasp-volumetric/LOCPOT.carbon_24-1'],
 ];
 const TEXTS = SAMPLES.map(([format, f]) => [format, readFileSync(join(FIXTURES, 'real', f), 'utf8')] as const);
 
@@ -73,7 +80,18 @@ describe('fuzzing real files', () => {
   fcTest.prop([fc.string({ maxLength: 300 })], { numRuns: 300 })(
     'read(random text) never throws an untyped error',
     (s) => {
-      for (const format of ['cif', 'poscar', 'extxyz', 'pymatgen-json', 'optimade-json', 'dataset-csv']) {
+      for (const format of [
+        'cif',
+        'poscar',
+        'extxyz',
+        'pymatgen-json',
+        'optimade-json',
+        'dataset-csv',
+        'xsf',
+        'res',
+        'espresso-in',
+        'vasp-volumetric',
+      ]) {
         expectCrystalsOrTypedError(() => read(s, { format }).crystals);
       }
     },

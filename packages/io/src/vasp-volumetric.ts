@@ -1,3 +1,4 @@
+import { ParseError } from './errors.js';
 import { type PoscarReadResult, type ReadPoscarOptions, readPoscar } from './poscar.js';
 
 /**
@@ -29,7 +30,13 @@ function headerEnd(text: string): { end: number; line: number } {
 export function readVaspVolumetric(text: string, options: ReadPoscarOptions = {}): PoscarReadResult {
   const source = options.source ?? 'CHGCAR';
   const { end, line } = headerEnd(text);
-  const r = readPoscar(text.slice(0, end), { ...options, source });
+  let r: PoscarReadResult;
+  try {
+    r = readPoscar(text.slice(0, end), { ...options, source });
+  } catch (e) {
+    if (e instanceof ParseError) throw new ParseError('vasp-volumetric', e.source, e.line, e.column, e.reason);
+    throw e;
+  }
   const rest = text.slice(end, end + 400).split(/\r?\n/);
   let grid = '';
   for (let i = 0; i < rest.length - 1 && !grid; i++) {

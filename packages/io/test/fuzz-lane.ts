@@ -45,6 +45,21 @@ export const ALPHABET = [
   '1e-320',
   '-0',
   '99999999999',
+  // XSF, SHELX .res, pw.x and VASP volumetric keywords
+  'PRIMVEC',
+  'PRIMCOORD',
+  'ANIMSTEPS 9',
+  'CELL',
+  'SFAC',
+  'SYMM -x,y,-z',
+  'LATT 4',
+  '=',
+  '!',
+  '&SYSTEM',
+  ' ibrav=',
+  'celldm(1)=',
+  'ATOMIC_POSITIONS bohr',
+  '\n\n 9 9 9\n',
 ] as const;
 
 /** One edit of a text, at a relative position `at` in [0, 1). */
@@ -99,7 +114,7 @@ export interface Seed {
 
 /**
  * Every real io fixture (COD CIFs, peer-written POSCAR, extended XYZ and JSON), read as its detected format,
- * and `csvRows` rows of each val CSV, each as a one-row dataset CSV.
+ * the format corpus (XSF, SHELX .res, pw.x input, CHGCAR/LOCPOT written by ASE and pymatgen), and `csvRows` rows of each val CSV, each as a one-row dataset CSV.
  */
 export function fuzzSeeds(csvRows: number): Seed[] {
   const seeds: Seed[] = [];
@@ -114,6 +129,13 @@ export function fuzzSeeds(csvRows: number): Seed[] {
         continue;
       }
       seeds.push({ name: `${folder}/${file}`, format, text });
+    }
+  }
+  // The format corpus written by ASE and pymatgen (XSF/AXSF, SHELX .res, pw.x input, CHGCAR/LOCPOT).
+  for (const folder of ['xsf', 'res', 'espresso-in', 'vasp-volumetric']) {
+    const dir = join(FIXTURES, 'formats', folder);
+    for (const file of readdirSync(dir).sort()) {
+      seeds.push({ name: `formats/${folder}/${file}`, format: folder, text: readFileSync(join(dir, file), 'utf8') });
     }
   }
   for (const dataset of ['perov_5', 'carbon_24']) {

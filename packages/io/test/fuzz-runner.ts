@@ -37,7 +37,17 @@ export interface ReaderReport {
   readonly examples: string[];
 }
 
-const READERS = ['cif', 'poscar', 'extxyz', 'pymatgen-json', 'dataset-csv'] as const;
+const READERS = [
+  'cif',
+  'poscar',
+  'extxyz',
+  'pymatgen-json',
+  'dataset-csv',
+  'xsf',
+  'res',
+  'espresso-in',
+  'vasp-volumetric',
+] as const;
 
 /** Runs the lane and returns one report per reader. */
 export async function runFuzzLane(options: FuzzLaneOptions): Promise<ReaderReport[]> {
