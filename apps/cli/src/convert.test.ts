@@ -87,12 +87,42 @@ describe('crys convert', () => {
     expect(out.rms).toBeLessThan(1e-8);
   });
 
+  test('crys convert reads XSF, SHELX .res, pw.x input and gzip by content, CHGCAR with --species, plain XYZ with --lattice', () => {
+    const dir = tempDir();
+    const formats = join(FIXTURES, '..', '..', '..', '..', 'packages', 'io', 'test', 'fixtures', 'formats');
+    const json = (args: string[]) => {
+      const r = runCli(['convert', ...args, '-', '--to', 'json']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout) as { sites: { abc: number[]; species: { element: string }[] }[] };
+    };
+    const res = json([join(formats, 'res', 'carbon_24-1.res')]);
+    expect(res.sites.length).toBe(json([join(formats, 'xsf', 'carbon_24-1.axsf'), '--index', '1']).sites.length);
+    expect(json([join(formats, 'gz', 'carbon_24-1.res.gz')]).sites).toEqual(res.sites);
+    expect(json([join(formats, 'espresso-in', 'ibrav14-1.pwi')]).sites.length).toBeGreaterThan(0);
+    const chgcar = join(dir, 'CHGCAR');
+    writeFileSync(
+      chgcar,
+      'NaCl\n1.0\n5.64 0 0\n0 5.64 0\n0 0 5.64\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n\n 1 1 2\n 0.5 0.5\n',
+    );
+    const r = runCli(['convert', chgcar, join(dir, 'kbr.xsf'), '--species', 'K,Br']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('volumetric data (grid 1×1×2) not read');
+    expect(readFileSync(join(dir, 'kbr.xsf'), 'utf8')).toContain('\n  35 ');
+    const xyz = join(formats, 'xyz', 'perov_5-1.xyz');
+    const refused = runCli(['convert', xyz, join(dir, 'a.cif')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('a plain XYZ frame (a molecule, no cell) is not a crystal');
+    const boxed = json([xyz, '--lattice', '4.279284 0 0 0 4.279284 0 0 0 4.279284']);
+    expect(boxed.sites.map((s) => s.species[0].element)).toEqual(['Cd', 'Cu', 'N', 'N', 'N']);
+  });
+
   test('POSCAR refuses several crystals and says how to pick one (exit 2)', () => {
     const r = runCli(['convert', twoRows, join(tempDir(), 'POSCAR')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatchInlineSnapshot(`
       "crys convert: error: POSCAR holds one crystal and the input has 2
-      hint: pick one with --index N, or write cif, xyz or csv
+      hint: pick one with --index N, or write cif, xyz, xsf or csv
       "
     `);
   });
@@ -102,21 +132,21 @@ describe('crys convert', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatchInlineSnapshot(`
       "crys convert: error: cannot tell the output format from '-'
-      hint: pass --to (cif, poscar, xyz (extxyz), json (pymatgen), optimade-json, csv (dataset)) or use a usual extension
+      hint: pass --to (cif, poscar, xyz (extxyz), json (pymatgen), optimade-json, csv (dataset), xsf, res, pwi (espresso-in), chgcar (vasp-volumetric)) or use a usual extension
       "
     `);
     const u = runCli(['convert', twoRows, 'out.xyz', '--to', 'pdb']);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatchInlineSnapshot(`
       "crys convert: error: --to 'pdb' is not a format crys knows
-      hint: choose one of cif, poscar, xyz (extxyz), json (pymatgen), optimade-json, csv (dataset)
+      hint: choose one of cif, poscar, xyz (extxyz), json (pymatgen), optimade-json, csv (dataset), xsf, res, pwi (espresso-in), chgcar (vasp-volumetric)
       "
     `);
     const ro = runCli(['convert', twoRows, '-', '--to', 'optimade']);
     expect(ro.code).toBe(2);
     expect(ro.stderr).toMatchInlineSnapshot(`
       "crys convert: error: crys cannot write optimade-json (read only)
-      hint: write one of cif, poscar, extxyz, pymatgen-json, dataset-csv
+      hint: write one of cif, poscar, extxyz, pymatgen-json, dataset-csv, xsf, res, espresso-in
       "
     `);
   });

@@ -1,6 +1,6 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writeFileAtomicSync } from '@crys/io/node';
+import { decodeText, writeFileAtomicSync } from '@crys/io/node';
 import { CliFailure } from './errors.js';
 
 /** Node's system error shape (code + path). */
@@ -35,13 +35,15 @@ export function fileFailure(e: unknown, action: 'read' | 'write', file: string):
   }
 }
 
-/** Reads a text file, or all of stdin for `-`. Errors name the file. */
+/** Reads a text file, or all of stdin for `-`; gzip-compressed bytes (by their magic number) are decompressed. Errors name the file. */
 export function readText(file: string): string {
+  let bytes: Uint8Array;
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
+    bytes = readFileSync(file === '-' ? 0 : file);
   } catch (e) {
     return fileFailure(e, 'read', file === '-' ? 'stdin' : file);
   }
+  return decodeText(bytes, file === '-' ? 'stdin' : file);
 }
 
 /** Reads a binary file. Errors name the file. */

@@ -1,4 +1,5 @@
-import { detectFormat, FORMATS, getFormat, readDatasetCsv, write, writeCif, writeDatasetCsv } from '@crys/io';
+import { detectFormat, FORMATS, getFormat, read, readDatasetCsv, write, writeCif, writeDatasetCsv } from '@crys/io';
+import { InvalidArgumentError as CommanderArgumentError } from 'commander';
 import type { Crystal } from '@crys/lattice';
 import { CliFailure, UsageError } from './errors.js';
 import { readText } from './files.js';
@@ -40,6 +41,10 @@ export interface LoadOptions {
   readonly limit?: number;
   /** Called while a dataset CSV is read with the fraction of the text consumed (0…1). */
   readonly onProgress?: (fraction: number, crystals: number) => void;
+  /** Species of a VASP 4 POSCAR/CHGCAR (no species line), one per count (`--species`). */
+  readonly species?: readonly string[];
+  /** The cell (9 numbers, rows are lattice vectors, Å) of a plain XYZ file without one (`--lattice`). */
+  readonly lattice?: readonly number[];
 }
 
 /** Short names users type for @crys/io's format ids. */
@@ -51,10 +56,40 @@ const ALIASES: Readonly<Record<string, string>> = {
   contcar: 'poscar',
   optimade: 'optimade-json',
   pymatgen: 'pymatgen-json',
+  axsf: 'xsf',
+  shelx: 'res',
+  pwi: 'espresso-in',
+  espresso: 'espresso-in',
+  chgcar: 'vasp-volumetric',
+  locpot: 'vasp-volumetric',
 };
 
 /** Format ids and aliases, for help texts. */
-export const FORMAT_NAMES = 'cif, poscar, xyz (extxyz), json (pymatgen), optimade-json, csv (dataset)';
+export const FORMAT_NAMES =
+  'cif, poscar, xyz (extxyz), json (pymatgen), optimade-json, csv (dataset), xsf, res, pwi (espresso-in), chgcar (vasp-volumetric)';
+
+/** Commander parser for `--species Cs,Cl` (or `'Cs Cl'`): element symbols of a VASP 4 file, in count order. */
+export function speciesOption(value: string): string[] {
+  const list = value.split(/[\s,]+/).filter((w) => w !== '');
+  if (list.length === 0 || list.some((w) => !/^[A-Z][a-z]?$/.test(w))) {
+    throw new CommanderArgumentError(`expected element symbols such as 'Cs,Cl', got '${value}'.`);
+  }
+  return list;
+}
+
+/** Commander parser for `--lattice`: 9 numbers (rows a, b, c in Å) or 3 lengths of an orthorhombic box. */
+export function latticeOption(value: string): number[] {
+  const v = value
+    .split(/[\s,]+/)
+    .filter((w) => w !== '')
+    .map(Number);
+  if ((v.length !== 9 && v.length !== 3) || !v.every(Number.isFinite)) {
+    throw new CommanderArgumentError(
+      `expected 9 numbers (lattice vectors a, b, c in Å) or 3 box lengths, got '${value}'.`,
+    );
+  }
+  return v.length === 3 ? [v[0], 0, 0, 0, v[1], 0, 0, 0, v[2]] : v;
+}
 
 /** Writable format ids. */
 export const OUTPUT_FORMATS: readonly string[] = FORMATS.filter((f) => f.write).map((f) => f.id);
@@ -103,10 +138,15 @@ export function formatCrystals(items: readonly LoadedCrystal[], format: string):
       { blockNames: items.map((it, i) => it.id || (items.length > 1 ? `crystal_${i + 1}` : '')) },
     );
   }
-  if (id === 'poscar' && items.length > 1) {
+  const single: Readonly<Record<string, string>> = {
+    poscar: 'POSCAR',
+    res: 'A SHELX .res',
+    'espresso-in': 'A pw.x input',
+  };
+  if (single[id] && items.length > 1) {
     throw new UsageError(
-      `POSCAR holds one crystal and the input has ${items.length}`,
-      'pick one with --index N, or write cif, xyz or csv',
+      `${single[id]} holds one crystal and the input has ${items.length}`,
+      'pick one with --index N, or write cif, xyz, xsf or csv',
     );
   }
   assertWritable(id);
@@ -180,7 +220,7 @@ export function loadCrystals(file: string, options: LoadOptions = {}): Loaded {
       );
     }
   } else {
-    const r = getFormat(format).read(text, { source });
+    const r = read(text, { format, source, species: options.species, lattice: options.lattice });
     warnings.push(...r.warnings);
     total = r.crystals.length;
     r.crystals.forEach((crystal, i) => {

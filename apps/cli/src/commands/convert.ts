@@ -1,7 +1,16 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { writeAtomic } from '../files.js';
-import { assertWritable, FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals, resolveFormat } from '../load.js';
+import {
+  assertWritable,
+  FORMAT_NAMES,
+  formatCrystals,
+  formatFromName,
+  latticeOption,
+  loadCrystals,
+  resolveFormat,
+  speciesOption,
+} from '../load.js';
 import type { CliContext } from '../main.js';
 import { overlapMessage } from '../model-input.js';
 import { intOption } from '../options.js';
@@ -13,6 +22,8 @@ interface ConvertOpts {
   to?: string;
   index?: number;
   limit?: number;
+  species?: string[];
+  lattice?: number[];
 }
 
 export function registerConvert(program: Command, ctx: CliContext): void {
@@ -30,6 +41,12 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .option('--to <id>', 'output format when the name does not say (same names; optimade-json is read only)')
     .option('--index <n>', 'only the n-th crystal (1-based)', intOption(1))
     .option('--limit <n>', 'at most n crystals', intOption(1))
+    .option('--species <list>', 'species of a VASP 4 POSCAR/CHGCAR without a species line, e.g. Cs,Cl', speciesOption)
+    .option(
+      '--lattice <numbers>',
+      'cell of a plain XYZ file: 9 numbers (vectors a, b, c in Å) or 3 box lengths',
+      latticeOption,
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  $ crys convert structure.cif structure.csv\n  $ crys convert data/carbon_24/val.csv - --index 5 --to cif\n  $ cat a.cif | crys convert - out.csv --from cif',
@@ -49,6 +66,8 @@ export function registerConvert(program: Command, ctx: CliContext): void {
         format: opts.from,
         index: opts.index,
         limit: opts.index !== undefined ? 1 : opts.limit,
+        species: opts.species,
+        lattice: opts.lattice,
         onProgress: (f, n) => progress.update(Math.round(100 * f), `${n} crystals`),
       });
       progress.finish(`${loaded.crystals.length} crystals`);
