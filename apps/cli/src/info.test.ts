@@ -102,7 +102,7 @@ describe('crys info', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatchInlineSnapshot(`
       "crys info: error: cannot tell the format of stdin from its name or content
-      hint: name the format with --format (cif, poscar, xyz (extxyz), json (pymatgen), optimade-json, csv (dataset))
+      hint: name the format with --format (cif, poscar, xyz (extxyz), json (pymatgen), optimade-json, csv (dataset), xsf, res, pwi (espresso-in), chgcar (vasp-volumetric))
       "
     `);
   });
