@@ -25,15 +25,15 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .option('--queue <url>', 'redis://host:port/name, as given to the submitting command')
     .option(
       '--concurrency <n>',
-      'shards at a time in this process (1 per core is usual: run one worker per core)',
+      'shards at a time in this process (one per core; each runs on its own thread)',
       intOption(1, 64),
       1,
     )
-    .option('--lock <s>', "seconds before a silent worker's shard is handed on (stalled)", intOption(2, 86_400), 60)
+    .option('--lock <s>', "seconds before a silent worker's shard is handed on (stalled)", intOption(2, 86_400), 30)
     .option('--retries <n>', 'times a shard may be handed on after a stall before it fails', intOption(0, 100), 2)
     .addHelpText(
       'after',
-      '\nExamples:\n  $ crys worker --queue redis://10.0.0.5:6379/screen\n  $ crys worker --queue redis://127.0.0.1:6379/crys --lock 120',
+      '\nExamples:\n  $ crys worker --queue redis://10.0.0.5:6379/screen\n  $ crys worker --queue redis://127.0.0.1:6379/crys --concurrency 2 --lock 10',
     )
     .action(async (opts: WorkerOpts) => {
       if (opts.queue === undefined) {

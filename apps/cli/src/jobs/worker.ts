@@ -1,22 +1,66 @@
 /**
- * `crys worker`: takes shards from a BullMQ queue, runs them with the model the run names (checked by SHA-256) and
- * stores each result as the shard job's return value. A worker that dies mid-shard loses its lock; BullMQ's
- * stalled-job check hands the shard to another worker (at most `retries` times).
+ * `crys worker`: takes shards from a BullMQ queue, runs them with the model the run names (checked by SHA-256) on
+ * its own threads, and stores each result as the shard job's return value. A worker that dies mid-shard loses its
+ * lock; BullMQ's stalled-job check hands the shard to another worker (at most `retries` times).
  */
+import { Worker as Thread } from 'node:worker_threads';
 import type { Job, Worker } from 'bullmq';
-import type { ActionModel } from '@crys/model';
 import type { Term } from '../term.js';
-import { loadJobModel, ModelMismatchError, workerName } from './model.js';
-import {
-  connectionOf,
-  openQueue,
-  type QueueAddress,
-  readRun,
-  recordRefusal,
-  type RunRecord,
-  type ShardJobData,
-} from './queue.js';
-import { runShard, type ShardResult } from './shards.js';
+import { ModelMismatchError, workerName } from './model.js';
+import { connectionOf, openQueue, type QueueAddress, readRun, recordRefusal, type ShardJobData } from './queue.js';
+import type { JobRow } from './rows.js';
+import type { ShardReply, ShardRequest } from './shard-thread.js';
+import type { JobSpec, ResultRow, ShardResult } from './shards.js';
+
+/**
+ * A thread that runs shards (./shard-thread.ts), started on first use and again after it died. Its failure (a
+ * crash, out of memory) fails the shard it was running, which BullMQ then retries.
+ */
+class ShardThread {
+  private thread: Thread | undefined;
+  private next = 0;
+  private readonly pending = new Map<number, { resolve: (r: ResultRow[]) => void; reject: (e: Error) => void }>();
+  busy = false;
+
+  run(spec: JobSpec, rows: readonly JobRow[]): Promise<ResultRow[]> {
+    const thread = this.start();
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      thread.postMessage({ id, spec, rows } satisfies ShardRequest);
+    });
+  }
+
+  private start(): Thread {
+    if (this.thread) return this.thread;
+    const thread = new Thread(new URL('./shard-thread.js', import.meta.url));
+    thread.on('message', (reply: ShardReply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if ('rows' in reply) p.resolve(reply.rows);
+      else if (reply.error.name === 'ModelMismatchError') {
+        p.reject(new ModelMismatchError(reply.error.message, reply.error.hint));
+      } else p.reject(new Error(reply.error.message));
+    });
+    thread.on('error', (e) => this.fail(e));
+    thread.on('exit', (code) => this.fail(new Error(`the shard thread stopped (exit code ${code})`)));
+    this.thread = thread;
+    return thread;
+  }
+
+  private fail(e: Error): void {
+    this.thread = undefined;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  async close(): Promise<void> {
+    const t = this.thread;
+    this.thread = undefined;
+    await t?.terminate();
+  }
+}
 
 /** Options of {@link startWorker}. */
 export interface WorkerOptions {
@@ -40,41 +84,32 @@ export async function runWorker(
   const { Worker, DelayedError } = await import('bullmq');
   const queue = await openQueue(address); // fails clearly when Redis is not there
   const me = workerName();
-  const runs = new Map<string, RunRecord | undefined>();
-  const models = new Map<string, ActionModel>();
+  const threads = Array.from({ length: options.concurrency }, () => new ShardThread());
   let refused: ModelMismatchError | undefined;
   let shards = 0;
   let rows = 0;
-  const run = async (id: string): Promise<RunRecord | undefined> => {
-    if (!runs.has(id)) runs.set(id, await readRun(queue, id));
-    return runs.get(id);
-  };
   const processor = async (job: Job<ShardJobData, ShardResult>, token?: string): Promise<ShardResult> => {
     const t0 = performance.now();
     const { shard } = job.data;
-    runs.delete(job.data.run); // re-read: a cancel may have come since
-    const record = await run(job.data.run);
+    const record = await readRun(queue, job.data.run); // read each time: a cancel may have come since
     if (!record || record.cancelled) {
       return { shard, rows: [], worker: me, seconds: 0 }; // cancelled run: nothing to do, nobody collects it
     }
     const { spec } = record;
-    let model: ActionModel | undefined;
-    if (spec.model) {
-      model = models.get(spec.model.sha256);
-      if (!model) {
-        try {
-          model = await loadJobModel(spec.model, spec.backend);
-        } catch (e) {
-          if (!(e instanceof ModelMismatchError)) throw e;
-          refused = e;
-          await recordRefusal(queue, record.run, me, e.message);
-          await job.moveToDelayed(Date.now() + 2000, token);
-          throw new DelayedError();
-        }
-        models.set(spec.model.sha256, model);
-      }
+    const thread = threads.find((t) => !t.busy) ?? threads[0];
+    thread.busy = true;
+    let result: ResultRow[];
+    try {
+      result = await thread.run(spec, job.data.rows);
+    } catch (e) {
+      if (!(e instanceof ModelMismatchError)) throw e;
+      refused = e;
+      await recordRefusal(queue, record.run, me, e.message);
+      await job.moveToDelayed(Date.now() + 2000, token);
+      throw new DelayedError();
+    } finally {
+      thread.busy = false;
     }
-    const result = await runShard(spec, job.data.rows, model);
     const seconds = (performance.now() - t0) / 1000;
     shards++;
     rows += result.length;
@@ -118,6 +153,7 @@ export async function runWorker(
   await refusedSignal;
   await worker.close();
   await running.catch(() => {});
+  await Promise.all(threads.map((t) => t.close()));
   await queue.close();
   if (refused !== undefined) throw refused; // the shard went back to the queue for a worker with the right model
   term.err(`worker ${me} stopped after ${shards} shard(s), ${rows} row(s)`);
