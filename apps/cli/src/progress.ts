@@ -7,6 +7,8 @@ export interface Progress {
   update(done: number, detail?: string): void;
   /** Prints a message above the bar (it is redrawn below). */
   log(line: string): void;
+  /** Removes the bar from a terminal before the command writes to stdout; the next update draws it again. */
+  clear(): void;
   /** Clears the bar; on a non-TTY prints a last line when the task was long enough to have shown progress. */
   finish(detail?: string): void;
 }
@@ -56,7 +58,7 @@ export function createProgress(term: Term, options: ProgressOptions): Progress {
       }
       parts.push(`${done}/${total}${unit}`);
       if (!final && done > 0 && done < total) parts.push(`ETA ${duration((elapsed * (total - done)) / done)}`);
-    } else {
+    } else if (done > 0) {
       parts.push(`${done}${unit}`);
     }
     parts.push(final ? `in ${duration(elapsed)}` : duration(elapsed));
@@ -93,6 +95,7 @@ export function createProgress(term: Term, options: ProgressOptions): Progress {
       if (d !== undefined) detail = d;
       draw(false);
     },
+    clear,
     log(line) {
       clear();
       term.stderr.write(`${line}\n`);

@@ -235,7 +235,12 @@ export function registerEval(program: Command, ctx: CliContext): void {
       if (typeof opts.json === 'string') assertCanWrite(opts.json, '--json');
       const rt = await import('../model-runtime.js');
       const { evaluatePredictions, predictRows, splitOf, trainingMeans } = await import('@crys/model');
-      const loaded = loadCrystals(opts.dataset, { format: opts.format });
+      const reading = createProgress(term, { label: 'reading', total: 100, unit: '%' });
+      const loaded = loadCrystals(opts.dataset, {
+        format: opts.format,
+        onProgress: (f, n) => reading.update(Math.round(100 * f), `${n} crystals`),
+      });
+      reading.finish(`${loaded.crystals.length} crystals`);
       const all = rt.asRows(loaded.crystals);
       let rows = opts.split === 'all' ? all : all.filter((r) => splitOf(r.id) === opts.split);
       if (opts.limit !== undefined) rows = rows.slice(0, opts.limit);
@@ -312,7 +317,10 @@ export function registerEval(program: Command, ctx: CliContext): void {
       const seconds = (performance.now() - t0) / 1000;
       const trainRows = all.filter((r) => splitOf(r.id) === 'train');
       const means = trainRows.length > 0 ? trainingMeans(trainRows.map((r) => r.crystal)) : {};
+      // matching and space groups take seconds to minutes on a large split: a line when it is long
+      const scoring = createProgress(term, { label: 'scoring (StructureMatcher, space groups)', total: 0 });
       const report = await evaluatePredictions(model, rows, preds, means);
+      scoring.finish(`${rows.length} crystals`);
       const summary = summarizeEvaluation(
         report,
         preds.map((p) => p.start),

@@ -17,6 +17,7 @@ import type { CliContext } from '../main.js';
 import { overlapMessage } from '../model-input.js';
 import { intOption, numberOption } from '../options.js';
 import { fixed } from '../table.js';
+import { createProgress } from '../progress.js';
 import { paint } from '../term.js';
 
 /** Everything `crys info` reports about one crystal (the `--json` record). */
@@ -62,12 +63,21 @@ export async function spaceGroupOf(crystal: Crystal, symprec: number): Promise<C
   }
 }
 
-/** The `crys info` record of one crystal. */
-export async function crystalInfo(item: LoadedCrystal, cutoff: number, symprec: number): Promise<CrystalInfo> {
+/**
+ * The `crys info` record of one crystal. `onPhase` hears which part starts (`neighbours`, `space group`, `contacts`):
+ * each takes seconds on a cell of thousands of atoms.
+ */
+export async function crystalInfo(
+  item: LoadedCrystal,
+  cutoff: number,
+  symprec: number,
+  onPhase?: (phase: string) => void,
+): Promise<CrystalInfo> {
   const c = item.crystal;
   const n = c.atomicNumbers.length;
   const p = latticeParameters(c.lattice);
   const v = Math.abs(volume(c.lattice));
+  onPhase?.('neighbours');
   const g = radiusGraph(c, { cutoff, distances: true });
   const s: GraphStats = graphStats(g);
   let minDegree = n > 0 ? Number.POSITIVE_INFINITY : 0;
@@ -76,6 +86,10 @@ export async function crystalInfo(item: LoadedCrystal, cutoff: number, symprec: 
     minDegree = Math.min(minDegree, s.degrees[i]);
     maxDegree = Math.max(maxDegree, s.degrees[i]);
   }
+  onPhase?.('space group');
+  const sg = await spaceGroupOf(c, symprec);
+  onPhase?.('contacts');
+  const overlap = overlapMessage(c, item.label) ?? null;
   return {
     source: item.label,
     id: item.id ?? null,
@@ -86,7 +100,7 @@ export async function crystalInfo(item: LoadedCrystal, cutoff: number, symprec: 
     volume: v,
     volumePerAtom: n > 0 ? v / n : Number.NaN,
     density: density(c),
-    spaceGroup: await spaceGroupOf(c, symprec),
+    spaceGroup: sg,
     neighbours: {
       cutoff,
       edges: s.numEdges,
@@ -104,7 +118,7 @@ export async function crystalInfo(item: LoadedCrystal, cutoff: number, symprec: 
     },
     partialOccupancy: hasPartialOccupancy(c),
     mergedSites: item.merged ?? 0,
-    overlap: overlapMessage(c, item.label) ?? null,
+    overlap,
   };
 }
 
@@ -155,18 +169,35 @@ export function registerInfo(program: Command, ctx: CliContext): void {
         const records: CrystalInfo[] = [];
         let first = true;
         for (const file of files) {
+          const reading = createProgress(term, { label: `reading ${file}`, total: 100, unit: '%' });
           const loaded = loadCrystals(file, {
             format: opts.format,
             index: opts.index,
             limit: opts.index !== undefined ? 1 : (opts.limit ?? 5),
+            onProgress: (f, n) => reading.update(Math.round(100 * f), `${n} crystals`),
           });
+          reading.finish(`${loaded.crystals.length} crystals`);
           for (const w of loaded.warnings) term.err(`${paint(term.colorErr, 'yellow', 'warning:')} ${w}`);
-          for (const item of loaded.crystals) {
-            const info = await crystalInfo(item, opts.cutoff, opts.symprec);
-            if (info.overlap !== null) term.err(`${paint(term.colorErr, 'yellow', 'warning:')} ${info.overlap}`);
-            if (opts.json) {
-              records.push(info);
-            } else {
+          const analysing = createProgress(term, {
+            label: 'analysing',
+            total: loaded.crystals.length,
+            unit: 'crystals',
+          });
+          for (const [k, item] of loaded.crystals.entries()) {
+            const atoms = `${item.crystal.atomicNumbers.length} atoms`;
+            const info = await crystalInfo(item, opts.cutoff, opts.symprec, (phase) =>
+              analysing.update(k, `${item.label} (${atoms}): ${phase}`),
+            );
+            analysing.update(k + 1, '');
+            if (info.overlap !== null) {
+              analysing.log(`${paint(term.colorErr, 'yellow', 'warning:')} ${info.overlap}`);
+            }
+            records.push(info);
+          }
+          analysing.finish('');
+          // printed after the progress line is gone, so a terminal never shows the two interleaved
+          if (!opts.json) {
+            for (const info of records.splice(0)) {
               if (!first) term.out();
               first = false;
               term.out(formatInfo(info, term.color));

@@ -7,6 +7,7 @@ import type { CliContext } from '../main.js';
 import { intOption } from '../options.js';
 import { builtinDataset } from '../repo.js';
 import { duration, fixed, formatTable, percent } from '../table.js';
+import { createProgress } from '../progress.js';
 import { paint, type Term } from '../term.js';
 import { type EvaluationSummary, formatControl, formatEvaluation, summarizeEvaluation } from './eval.js';
 import { crystalInfo, formatInfo, spaceGroupOf } from './info.js';
@@ -101,6 +102,17 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
           ),
         );
       }
+      const jobs = DATASETS.flatMap((name) => [`${name}-denoise`, name]).filter((m) => available.includes(m));
+      const progress = createProgress(term, { label: 'quickstart', total: jobs.length, unit: 'jobs' });
+      let done = 0;
+      /** Starts job `model` in the progress line; returns its end (progress advanced, bar cleared for stdout). */
+      const job = (model: string, rows: number) => {
+        progress.update(done, `${model} on ${rows} crystals`);
+        return () => {
+          progress.update(++done, `${model} done`);
+          progress.clear();
+        };
+      };
       for (const name of DATASETS) {
         const { file, items } = readBuiltin(name);
         const holdout = rt.asRows(items).filter((r) => splitOf(r.id) === 'holdout');
@@ -109,6 +121,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
         const denoiseName = `${name}-denoise`;
         if (available.includes(denoiseName)) {
           const { model } = rt.resolveModel(denoiseName, 'denoise', []);
+          const end = job(denoiseName, rows.length);
           const t0 = performance.now();
           const preds = predictRows(model, rows, { seed: opts.seed, startLevel: 0.5 });
           const seconds = (performance.now() - t0) / 1000;
@@ -119,6 +132,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
             rows.length,
             seconds,
           );
+          end();
           results.push({ dataset: name, job: 'denoise', model: denoiseName, ...summary });
           if (!opts.json) {
             term.out();
@@ -137,6 +151,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
         if (available.includes(name)) {
           const { model } = rt.resolveModel(name, 'structure', []);
           const shown = rows.slice(0, Math.min(rows.length, 8));
+          const end = job(name, rows.length);
           const t0 = performance.now();
           const preds = predictRows(model, rows, { seed: opts.seed });
           const seconds = (performance.now() - t0) / 1000;
@@ -163,6 +178,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
               m.rmseNoValidity === null ? '–' : fixed(m.rmseNoValidity, 4),
             ]);
           }
+          end();
           results.push({ dataset: name, job: 'csp', model: name, ...summary });
           if (!opts.json) {
             term.out();
@@ -191,6 +207,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
           }
         }
       }
+      progress.finish('');
       if (opts.json) {
         term.out(JSON.stringify({ models: true, seed: opts.seed, results }, null, 2));
         return;
