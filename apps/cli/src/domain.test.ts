@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './test-support/run-cli.js';
+import { FIXTURES, runCli, tempDir } from '../test/run-cli.js';
 
 // Diamond silicon in its 2-atom primitive cell: elements Perov-5 knows, but not a 5-atom perovskite cell.
 const silicon = 'Si\n1.0\n0 2.715 2.715\n2.715 0 2.715\n2.715 2.715 0\nSi\n2\nDirect\n0 0 0\n0.25 0.25 0.25\n';
