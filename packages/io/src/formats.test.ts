@@ -130,6 +130,14 @@ describe('detectFormat / read / write', () => {
     expect(detectFormat(undefined, CSCL).id).toBe('poscar');
     expect(detectFormat(undefined, '# c\ndata_x\n').id).toBe('cif');
     expect(detectFormat('val.csv').id).toBe('dataset-csv');
+    expect(detectFormat('Si.xsf').id).toBe('xsf');
+    expect(detectFormat('relax.axsf.gz').id).toBe('xsf');
+    expect(detectFormat('C-24-1.res').id).toBe('res');
+    expect(detectFormat('si.pwi').id).toBe('espresso-in');
+    expect(detectFormat('scf.in', "&CONTROL\n calculation='scf'\n/\n&SYSTEM\n").id).toBe('espresso-in');
+    expect(detectFormat('LOCPOT').id).toBe('vasp-volumetric');
+    expect(detectFormat(undefined, 'CRYSTAL\nPRIMVEC\n 1 0 0\n').id).toBe('xsf');
+    expect(detectFormat(undefined, 'TITL x\nCELL 1.5 2 2 2 90 90 90\nLATT -1\nSFAC C\n').id).toBe('res');
     expect(() => detectFormat('notes.txt', 'hello')).toThrowErrorMatchingInlineSnapshot(
       `[UnknownFormatError: detectFormat: cannot tell the format of 'notes.txt' by name or content; pass { format } (one of cif, poscar, extxyz, pymatgen-json, optimade-json, dataset-csv, xsf, res, espresso-in, vasp-volumetric)]`,
     );
@@ -161,5 +169,16 @@ describe('detectFormat / read / write', () => {
     expect(() => write(c, 'optimade-json')).toThrowErrorMatchingInlineSnapshot(
       `[UnknownFormatError: write: format 'optimade-json' is read-only; writable: cif, poscar, extxyz, pymatgen-json, dataset-csv, xsf, res, espresso-in]`,
     );
+  });
+});
+
+describe('writePymatgenJson', () => {
+  test("write([c], 'pymatgen-json') writes one crystal as one Structure object, several as an array", () => {
+    const c = readPoscar(CSCL).crystals[0];
+    const one = JSON.parse(write([c], 'pymatgen-json'));
+    expect(Array.isArray(one)).toBe(false);
+    expect(one['@class']).toBe('Structure');
+    expect(Array.isArray(JSON.parse(write([c, c], 'pymatgen-json')))).toBe(true);
+    expect(readPymatgenJson(write([c, c], 'pymatgen-json')).crystals.length).toBe(2);
   });
 });
