@@ -11,8 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import {
   assertFiniteArray,
   assertLattice,
-  type Crystal,
   create,
+  type Crystal,
   determinant,
   InvalidArgumentError,
   invert,
@@ -21,8 +21,8 @@ import {
   multiply,
   transformRow,
   wrapFrac,
-  assertCount,
 } from '@crys/lattice';
+import { assertCount } from '@crys/lattice/internal';
 import { assertBatchMat3 } from './deformation.js';
 import { assertIndexLike } from './lattice-action.js';
 import { type IndexLike, indexArray } from './segments.js';

@@ -5,7 +5,8 @@
  * average of its edge terms, which makes the scale independent of the coordination number.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, assertFiniteArray, assertCount } from '@crys/lattice';
+import { assertFiniteArray, InvalidArgumentError } from '@crys/lattice';
+import { assertCount } from '@crys/lattice/internal';
 import { assertIndexLike } from './lattice-action.js';
 import { assertEdgeVectors } from './operators.js';
 import { countSegments, type IndexLike, indexArray } from './segments.js';

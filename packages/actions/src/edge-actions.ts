@@ -4,7 +4,8 @@
  * in the seed's PyTorch reference, the peers' egnn_ref.py).
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, assertFiniteArray, assertCount } from '@crys/lattice';
+import { assertFiniteArray, InvalidArgumentError } from '@crys/lattice';
+import { assertCount } from '@crys/lattice/internal';
 import { type DeformationOptions, deformationFunction } from './deformation.js';
 import { type AtomReduce, atomActionsInto, atomActionsKernel } from './atom-actions.js';
 import { assertIndexLike, type LatticeReduce, latticeActionInto, latticeActionKernel } from './lattice-action.js';

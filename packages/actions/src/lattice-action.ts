@@ -6,7 +6,8 @@
  * A deformation that depends on how the crystal happens to be tiled would not be a physical prediction.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, assertFiniteArray, assertCount } from '@crys/lattice';
+import { assertFiniteArray, InvalidArgumentError } from '@crys/lattice';
+import { assertCount } from '@crys/lattice/internal';
 import {
   addOperatorGrad,
   assertEdgeOperator,

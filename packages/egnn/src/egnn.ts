@@ -1,4 +1,4 @@
-import { assertCount } from '@crys/lattice';
+import { assertCount } from '@crys/lattice/internal';
 import * as tf from '@tensorflow/tfjs';
 import { assertEdgeChunkSize, EdgeHead, EgnnConv } from './egnn-conv.js';
 import { SpeciesEmbedding } from './embedding.js';

@@ -118,4 +118,4 @@ export abstract class GraphLayer<Args extends GraphLayerArgs, In, Out extends tf
 }
 
 // The layers' argument checks are @crys/lattice's, under the names this package has always used.
-export { assertPositive, assertPositiveInteger as assertPositiveInt } from '@crys/lattice';
+export { assertPositive, assertPositiveInteger as assertPositiveInt } from '@crys/lattice/internal';

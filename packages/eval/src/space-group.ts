@@ -1,11 +1,5 @@
-import {
-  assertPositive,
-  type Crystal,
-  createCrystal,
-  InvalidArgumentError,
-  latticeFromParameters,
-} from '@crys/lattice';
-import { wasmBindgenLoader } from '@crys/lattice/internal';
+import { createCrystal, type Crystal, InvalidArgumentError, latticeFromParameters } from '@crys/lattice';
+import { assertPositive, wasmBindgenLoader } from '@crys/lattice/internal';
 import { analyze_cell, type InitInput, default as initWasm } from '@spglib/moyo-wasm';
 import { SymmetryError } from './errors.js';
 import { type Cell, niggliCell, primitiveCell } from './pmg-structure.js';

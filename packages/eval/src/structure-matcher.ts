@@ -1,4 +1,5 @@
-import { type Crystal, determinant, InvalidArgumentError, invert, planeSpacings, assertPositive } from '@crys/lattice';
+import { type Crystal, determinant, InvalidArgumentError, invert, planeSpacings } from '@crys/lattice';
+import { assertPositive } from '@crys/lattice/internal';
 import { linearAssignment } from './linear-assignment.js';
 import {
   angles,

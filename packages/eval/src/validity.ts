@@ -7,8 +7,8 @@ import {
   InvalidArgumentError,
   MAX_ATOMIC_NUMBER,
   minimumImage,
-  assertPositive,
 } from '@crys/lattice';
+import { assertPositive } from '@crys/lattice/internal';
 import { SMACT_METALS, SMACT_OXIDATION_STATES, SMACT_PAULING_ELECTRONEGATIVITY } from './smact-data.js';
 
 /** Why a crystal failed structural validity (DiffCSP's `invalid_reason` names, plus `too_close`). */

@@ -1,11 +1,5 @@
-import {
-  assertFiniteArray,
-  assertLattice,
-  assertPositive,
-  type Crystal,
-  InvalidArgumentError,
-  type Mat3Like,
-} from '@crys/lattice';
+import { assertFiniteArray, assertLattice, type Crystal, InvalidArgumentError, type Mat3Like } from '@crys/lattice';
+import { assertPositive } from '@crys/lattice/internal';
 import { resetBuffer, takeGraph } from './edge-buffer.js';
 import { reverseEdges } from './reverse.js';
 import { type SearchMethod, searchRadius } from './search.js';

@@ -38,7 +38,7 @@ export { latticePointGroup } from './point-group.js';
 export { atomicNumberOf, ELEMENT_SYMBOLS, elementSymbol, MAX_ATOMIC_NUMBER } from './elements.js';
 export type { Rng } from './random.js';
 export { createRng } from './random.js';
-export { assertCount, assertFiniteArray, assertLattice, assertPositive, assertPositiveInteger } from './validate.js';
+export { assertFiniteArray, assertLattice } from './validate.js';
 export type { PolarDecomposition, SymmetricEigen } from './linalg.js';
 export {
   eigenSymmetric,

@@ -2,3 +2,4 @@
 // any release.
 export type { WasmLoader } from './wasm-loader.js';
 export { isNode, resolveFromModule, wasmBindgenLoader } from './wasm-loader.js';
+export { assertCount, assertPositive, assertPositiveInteger } from './validate.js';

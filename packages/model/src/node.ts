@@ -2,7 +2,8 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname, join } from 'node:path';
 import { writeFileAtomicSync } from '@crys/io/node';
 import { fileURLToPath } from 'node:url';
-import { assertPositiveInteger, InvalidArgumentError } from '@crys/lattice';
+import { InvalidArgumentError } from '@crys/lattice';
+import { assertPositiveInteger } from '@crys/lattice/internal';
 import { type DatasetRow, readDataset, splitDataset } from './data.js';
 import { type ModelDomain, modelDomain } from './domain.js';
 import { ModelFormatError } from './errors.js';

@@ -1,5 +1,5 @@
 // segmentCounts and segmentMean: segment sizes, and segment sums divided by them (segment-sum.ts does the work).
-import { assertCount } from '@crys/lattice';
+import { assertCount } from '@crys/lattice/internal';
 import * as tf from '@tensorflow/tfjs';
 import { assertIndexVector, assertRows } from './op-utils.js';
 import { segmentSum, segmentSumForward } from './segment-sum.js';

@@ -1,7 +1,7 @@
 // segmentSum and segmentSumAdd: `out[s] = (acc[s] +) Σ_{e: segmentIds[e] = s} x[e]`. Kernel: one pass over the rows
 // adding each into its segment (cpu and wasm; a SIMD loop on wasm for rows of a multiple of 4 floats, tfjs's own
 // scatterND on wasm otherwise); `tf.scatterND` elsewhere. Gradient: a row gather (gather-rows.ts).
-import { assertCount } from '@crys/lattice';
+import { assertCount } from '@crys/lattice/internal';
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { add, fadd, get, i32, type Instr, mul, set, vload, vstore, type WasmFunction } from '../wasm/assembler.js';
