@@ -1,5 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { compareFormatFile, type FormatVerdict, formatFiles, formatsOracle } from '../test/formats-oracle.js';
+import {
+  compareFormatFile,
+  FORMATS_DIR,
+  type FormatVerdict,
+  formatFiles,
+  formatsOracle,
+} from '../test/formats-oracle.js';
+import { cellOf, matchCell, matchSites } from '../test/helpers.js';
+import { FORMATS, read, write } from './formats.js';
+import { decodeText } from './node.js';
 
 describe('format corpus (XSF, SHELX .res, pw.x, plain XYZ, CHGCAR/LOCPOT, gzip) against pymatgen and ASE', () => {
   test('every file of the corpus reads as pymatgen and ASE read it (cell to 1e-6, sites to 1e-6, species)', () => {
@@ -37,5 +48,31 @@ describe('format corpus (XSF, SHELX .res, pw.x, plain XYZ, CHGCAR/LOCPOT, gzip) 
       pymatgen: 369,
       ase: 499,
     });
+  });
+
+  test('every crystal of the corpus survives a round trip through every writable format', () => {
+    const oracle = formatsOracle();
+    const writable = FORMATS.filter((f) => f.write).map((f) => f.id);
+    const bad: string[] = [];
+    let trips = 0;
+    for (const file of formatFiles()) {
+      if (file.startsWith('gz/')) continue;
+      const lattice = oracle[file].lattice;
+      const text = decodeText(readFileSync(join(FORMATS_DIR, file)), file);
+      for (const c of read(text, { fileName: file, ...(lattice ? { lattice } : {}) }).crystals) {
+        for (const id of writable) {
+          const back = read(write([c], id), { format: id }).crystals;
+          const why =
+            back.length !== 1
+              ? `${back.length} crystals`
+              : (matchCell(cellOf(back[0]), cellOf(c), 1e-7) ??
+                matchSites(back[0].fracCoords, back[0].atomicNumbers, c.fracCoords, c.atomicNumbers, 1e-6));
+          if (why) bad.push(`${file} → ${id}: ${why}`);
+          trips++;
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+    expect(trips).toBe(8 * 426); // 398 files, 14 of them 3-step AXSF
   });
 });
