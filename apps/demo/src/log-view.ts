@@ -99,8 +99,11 @@ let plots: { plot: uPlot; host: HTMLElement }[] = [];
 /** Wires the training-log view: file picker and log-scale switch → one chart per field. */
 export function setupLogView(): void {
   $<HTMLInputElement>('log-file').addEventListener('change', async (e) => {
-    const f = (e.target as HTMLInputElement).files?.[0];
+    const input = e.target as HTMLInputElement;
+    const f = input.files?.[0];
     if (!f) return;
+    $('log-name').textContent = f.name;
+    input.value = ''; // so that picking the same log again (a run still writing it) reads it again
     const err = $('log-error');
     err.hidden = true;
     try {

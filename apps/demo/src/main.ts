@@ -213,8 +213,14 @@ function wire(): void {
     tab.addEventListener('click', () => selectView(tab.dataset.view!));
   }
   $<HTMLInputElement>('file').addEventListener('change', (e) => {
-    const f = (e.target as HTMLInputElement).files?.[0];
-    if (f) void loadFile(f);
+    const input = e.target as HTMLInputElement;
+    const f = input.files?.[0];
+    // Cleared once read: the dataset menu names the file on show, and picking the same file again (after editing
+    // it) reads it again.
+    if (!f) return;
+    void loadFile(f).finally(() => {
+      input.value = '';
+    });
   });
   const drop = $('drop');
   drop.addEventListener('dragover', (e) => {

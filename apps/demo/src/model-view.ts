@@ -348,7 +348,7 @@ export class ModelView {
     }
     if (!res.ok) {
       $('m-status').textContent = '';
-      this.error(res.message);
+      this.error(`model ${model} could not run: ${res.message}`);
       return null;
     }
     const frames = res.frames.map((f) =>

@@ -313,6 +313,19 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     expect(await error.textContent()).toMatch(/^bad\.jsonl:2:1: expected one JSON object per line/);
   });
 
+  test('a flat series (every value the same) gets an axis of distinct ticks around its value, not "0 0 0"', async () => {
+    const flat = join(shots, 'flat.jsonl');
+    writeFileSync(flat, [1, 2, 3, 4].map((step) => `{"type":"train","step":${step},"loss":0.25,"lr":0}`).join('\n'));
+    await page.setInputFiles('#log-file', flat);
+    await expect.poll(() => page.locator('#log-summary').textContent()).toContain('4 records');
+    const loss = await expectRealAxis(page.locator('[data-series="loss"]'), 'y');
+    expect(Math.min(...loss.map(Number))).toBeLessThan(0.25);
+    expect(Math.max(...loss.map(Number))).toBeGreaterThan(0.25);
+    const lr = await expectRealAxis(page.locator('[data-series="lr"]'), 'y');
+    expect(lr[0]).toBe('0.0');
+    await page.screenshot({ path: join(shots, 'training-log-flat.png') });
+  });
+
   test('relaxing with the shipped denoising model shows the same numbers as `crys relax` on the same input', async () => {
     const models = readdirSync(join(dist, 'models'));
     expect(models, 'the build ships perov_5-denoise (packages/model/models)').toContain('perov_5-denoise');
@@ -363,6 +376,8 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     expect(abc[1]).toBeCloseTo(last.b, 3);
     expect(abc[2]).toBeCloseTo(last.c, 3);
     expect(await page.locator('#m-frame').textContent()).toBe('step 12 / 12');
+    // Relaxing the exact crystal: RMS distances near zero (the plot that read "0 0 0").
+    await expectRealAxis(page.locator('[data-plot="rms"]'), 'y');
     const png = await page.screenshot({ path: join(shots, 'model-relax.png') });
     expect(await nonBlankFraction(page, png)).toBeGreaterThan(0.02);
 
