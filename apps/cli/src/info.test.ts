@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { FIXTURES, runCli } from '../test/run-cli.js';
 
@@ -95,6 +98,35 @@ describe('crys info', () => {
       hint: fix the file at the line shown (or pass --format if its format was guessed wrong)
       "
     `);
+  });
+
+  test('crys info reads a gzip-compressed VASP 4 CHGCAR with --species, and a plain XYZ with --lattice', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crys-info-'));
+    const chgcar = join(dir, 'CHGCAR.gz');
+    writeFileSync(
+      chgcar,
+      gzipSync('NaCl\n1.0\n5.64 0 0\n0 5.64 0\n0 0 5.64\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n\n 1 1 2\n 1 2\n'),
+    );
+    const r = runCli(['info', chgcar, '--species', 'K,Br', '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { formula: string }[])[0].formula).toBe('KBr');
+    const xyz = join(
+      FIXTURES,
+      '..',
+      '..',
+      '..',
+      '..',
+      'packages',
+      'io',
+      'test',
+      'fixtures',
+      'formats',
+      'xyz',
+      'perov_5-1.xyz',
+    );
+    const boxed = runCli(['info', xyz, '--lattice', '4.279284 4.279284 4.279284', '--json']);
+    expect(boxed.code).toBe(0);
+    expect((JSON.parse(boxed.stdout) as { formula: string }[])[0].formula).toBe('CdCuN3');
   });
 
   test('a file of unknown format exits 2 and asks for --format', () => {

@@ -12,7 +12,7 @@ import {
 } from '@crys/lattice';
 import type { Command } from 'commander';
 import { type GraphStats, graphStats } from '../graph-stats.js';
-import { FORMAT_NAMES, type LoadedCrystal, loadCrystals } from '../load.js';
+import { FORMAT_NAMES, type LoadedCrystal, latticeOption, loadCrystals, speciesOption } from '../load.js';
 import type { CliContext } from '../main.js';
 import { overlapMessage } from '../model-input.js';
 import { intOption, numberOption } from '../options.js';
@@ -151,6 +151,12 @@ export function registerInfo(program: Command, ctx: CliContext): void {
     )
     .argument('<files...>', 'crystal files (CIF, dataset CSV, …); - reads stdin')
     .option('--format <id>', `input format when the name does not say: ${FORMAT_NAMES}`)
+    .option('--species <list>', 'species of a VASP 4 POSCAR/CHGCAR without a species line, e.g. Cs,Cl', speciesOption)
+    .option(
+      '--lattice <numbers>',
+      'cell of a plain XYZ file: 9 numbers (vectors a, b, c in Å) or 3 box lengths',
+      latticeOption,
+    )
     .option('--index <n>', 'only the n-th crystal of each file (1-based)', intOption(1))
     .option('--limit <n>', 'at most n crystals per file (default 5 for multi-crystal files)', intOption(1))
     .option('--cutoff <Å>', 'neighbour cutoff radius', numberOption('positive'), 5)
@@ -163,7 +169,16 @@ export function registerInfo(program: Command, ctx: CliContext): void {
     .action(
       async (
         files: string[],
-        opts: { format?: string; index?: number; limit?: number; cutoff: number; symprec: number; json?: boolean },
+        opts: {
+          format?: string;
+          index?: number;
+          limit?: number;
+          cutoff: number;
+          symprec: number;
+          json?: boolean;
+          species?: string[];
+          lattice?: number[];
+        },
       ) => {
         const { term } = ctx;
         const records: CrystalInfo[] = [];
@@ -172,6 +187,8 @@ export function registerInfo(program: Command, ctx: CliContext): void {
           const reading = createProgress(term, { label: `reading ${file}`, total: 100, unit: '%' });
           const loaded = loadCrystals(file, {
             format: opts.format,
+            species: opts.species,
+            lattice: opts.lattice,
             index: opts.index,
             limit: opts.index !== undefined ? 1 : (opts.limit ?? 5),
             onProgress: (f, n) => reading.update(Math.round(100 * f), `${n} crystals`),
