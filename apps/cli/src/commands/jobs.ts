@@ -111,9 +111,9 @@ export function registerJobs(program: Command, ctx: CliContext): void {
         const record = await q.findRun(queue, address, opts.run);
         if (record.cancelled)
           throw new CliFailure(`run ${record.run} was cancelled`, 'submit the command again to run it');
-        const { results, reports } = await q.collectRun(queue, record);
+        const { results, reports, finishedOn } = await q.collectRun(queue, record);
         const rows = mergeShards(record.spec, results);
-        const seconds = reports.reduce((s, r) => s + (r.seconds ?? 0), 0);
+        const seconds = Math.max(0, (finishedOn - Date.parse(record.created)) / 1000); // submission to last shard
         finishJob(
           ctx,
           opts.out ?? record.out,

@@ -188,7 +188,8 @@ export async function refusals(queue: Queue, run: string): Promise<Record<string
 
 /**
  * Submits a run: its record, then one BullMQ job per shard (skipping shards already there), each with
- * `retries + 1` attempts and exponential back-off.
+ * `retries + 1` attempts and exponential back-off. Submitted again, a run keeps its finished shards and gives the
+ * shards that failed every attempt a new round.
  */
 export async function submitRun(
   queue: Queue,
@@ -215,6 +216,14 @@ export async function submitRun(
     },
   }));
   for (let k = 0; k < jobs.length; k += 200) await queue.addBulk(jobs.slice(k, k + 200));
+  if (before && !before.cancelled) {
+    // submitted again: shards that failed every attempt get another round (finished ones are kept)
+    const { Job } = await import('bullmq');
+    for (let k = 0; k < jobs.length; k++) {
+      const job = await Job.fromId(queue, shardJobId(record.run, k));
+      if (job && (await job.isFailed())) await job.retry('failed', { resetAttemptsMade: true });
+    }
+  }
 }
 
 /** How far a run is. */
@@ -267,15 +276,16 @@ export interface FailedShard {
   readonly ids: readonly string[];
 }
 
-/** The results and reports of a finished run; throws when a shard is not finished (or gone). */
+/** The results and reports of a finished run and when its last shard finished (ms); throws when a shard is not finished (or gone). */
 export async function collectRun(
   queue: Queue,
   record: RunRecord,
-): Promise<{ results: (ShardResult | FailedShard)[]; reports: ShardReport[] }> {
+): Promise<{ results: (ShardResult | FailedShard)[]; reports: ShardReport[]; finishedOn: number }> {
   const { Job } = await import('bullmq');
   const ranges = shardRanges(record.spec.rows, record.spec.shardSize);
   const results: (ShardResult | FailedShard)[] = [];
   const reports: ShardReport[] = [];
+  let finishedOn = 0;
   for (let k = 0; k < ranges.length; k++) {
     const job: Job<ShardJobData, ShardResult> | undefined = await Job.fromId(queue, shardJobId(record.run, k));
     if (!job) {
@@ -286,6 +296,7 @@ export async function collectRun(
     }
     const rows = ranges[k][1] - ranges[k][0];
     const base = { shard: k, rows, attempts: Math.max(1, job.attemptsMade), stalled: job.stalledCounter ?? 0 };
+    finishedOn = Math.max(finishedOn, job.finishedOn ?? 0);
     if (job.finishedOn && job.returnvalue && !job.failedReason) {
       const r = job.returnvalue;
       results.push(r);
@@ -305,7 +316,7 @@ export async function collectRun(
       );
     }
   }
-  return { results, reports };
+  return { results, reports, finishedOn };
 }
 
 /** Removes a run's shard jobs (an active one finishes on its worker and is ignored) and marks it cancelled. */
