@@ -17,7 +17,7 @@ import {
   vstore,
   type WasmFunction,
 } from '../wasm/assembler.js';
-import { rowLoop } from '../wasm/fragments.js';
+import { plus, rowLoop } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
 import { checkIndices, hasLoopKernels, kernelRegistration } from './kernel-registry.js';
 import { assertIndexVector, assertRows, customGrad } from './op-utils.js';
@@ -33,58 +33,40 @@ function gather2AddWasm(): WasmFunction {
   const [OUT, A, IA, B, IB, C, E, F] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [I, FB, FBE, OP, AP, BP, CP] = [8, 9, 10, 11, 12, 13, 14];
   // AP holds 4e while both indexed rows are addressed, then a's row.
+  const indexed = (base: number, idx: number) => [
+    ...get(base),
+    ...plus(idx, AP),
+    ...i32load(),
+    ...get(FBE),
+    ...mul,
+    ...add,
+  ];
   const row: Instr[] = [
     ...get(I),
     ...i32(2),
     ...shl,
     ...set(AP),
-    ...get(A),
-    ...get(IA),
-    ...get(AP),
-    ...add,
-    ...i32load(),
-    ...get(FBE),
-    ...mul,
-    ...add,
-    ...get(B),
-    ...get(IB),
-    ...get(AP),
-    ...add,
-    ...i32load(),
-    ...get(FBE),
-    ...mul,
-    ...add,
+    ...indexed(A, IA),
+    ...indexed(B, IB),
     ...set(BP),
     ...set(AP),
     ...get(I),
     ...get(FBE),
     ...mul,
     ...set(CP),
-    ...get(OUT),
-    ...get(CP),
-    ...add,
+    ...plus(OUT, CP),
     ...set(OP),
-    ...get(C),
-    ...get(CP),
-    ...add,
+    ...plus(C, CP),
     ...set(CP),
   ];
   const vector: Instr[] = [
-    ...get(OP),
-    ...get(FB),
-    ...add,
-    ...get(AP),
-    ...get(FB),
-    ...add,
+    ...plus(OP, FB),
+    ...plus(AP, FB),
     ...vload(0),
-    ...get(BP),
-    ...get(FB),
-    ...add,
+    ...plus(BP, FB),
     ...vload(0),
     ...fadd,
-    ...get(CP),
-    ...get(FB),
-    ...add,
+    ...plus(CP, FB),
     ...vload(0),
     ...fadd,
     ...vstore(0),

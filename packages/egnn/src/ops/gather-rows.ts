@@ -2,8 +2,8 @@
 // of a multiple of 4 floats); `tf.gather` elsewhere. Gradient: a segment sum of the upstream gradient back onto the
 // rows (segment-sum.ts), never tfjs's `unsortedSegmentSum`.
 import * as tf from '@tensorflow/tfjs';
-import { add, get, i32, type Instr, mul, set, vload, vstore, type WasmFunction } from '../wasm/assembler.js';
-import { directRow, indexedRow, rowLoop } from '../wasm/fragments.js';
+import { get, i32, type Instr, mul, set, vload, vstore, type WasmFunction } from '../wasm/assembler.js';
+import { directRow, indexedRow, plus, rowLoop } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
 import { checkIndices, hasLoopKernels, kernelRegistration } from './kernel-registry.js';
 import { assertIndexVector, assertRows, customGrad } from './op-utils.js';
@@ -19,7 +19,7 @@ function gatherRowsWasm(): WasmFunction {
   const [OUT, X, IDX, E, F] = [0, 1, 2, 3, 4];
   const [I, FB, FBE, OP, XP] = [5, 6, 7, 8, 9];
   const row = [...indexedRow(X, IDX, I, FBE), ...set(XP), ...directRow(OUT, I, FBE), ...set(OP)];
-  const vector: Instr[] = [...get(OP), ...get(FB), ...add, ...get(XP), ...get(FB), ...add, ...vload(0), ...vstore(0)];
+  const vector: Instr[] = [...plus(OP, FB), ...plus(XP, FB), ...vload(0), ...vstore(0)];
   return {
     name: 'gatherRows',
     params: ['out', 'x', 'idx', 'rows', 'f'],

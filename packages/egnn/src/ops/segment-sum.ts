@@ -4,8 +4,8 @@
 import { assertCount } from '@crys/lattice/internal';
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
-import { add, fadd, get, i32, type Instr, mul, set, vload, vstore, type WasmFunction } from '../wasm/assembler.js';
-import { directRow, indexedRow, rowLoop } from '../wasm/fragments.js';
+import { fadd, get, i32, type Instr, mul, set, vload, vstore, type WasmFunction } from '../wasm/assembler.js';
+import { directRow, indexedRow, plus, rowLoop } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
 import { gatherRowsDifferentiable } from './gather-rows.js';
 import { checkIndices, hasLoopKernels, hasWasmSimd, type KernelCall, kernelRegistration } from './kernel-registry.js';
@@ -23,16 +23,10 @@ function scatterAddWasm(): WasmFunction {
   const [I, FB, FBE, OP, XP] = [5, 6, 7, 8, 9];
   const row = [...indexedRow(OUT, SEG, I, FBE), ...set(OP), ...directRow(X, I, FBE), ...set(XP)];
   const vector: Instr[] = [
-    ...get(OP),
-    ...get(FB),
-    ...add,
-    ...get(OP),
-    ...get(FB),
-    ...add,
+    ...plus(OP, FB),
+    ...plus(OP, FB),
     ...vload(0),
-    ...get(XP),
-    ...get(FB),
-    ...add,
+    ...plus(XP, FB),
     ...vload(0),
     ...fadd,
     ...vstore(0),

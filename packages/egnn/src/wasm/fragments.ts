@@ -94,3 +94,6 @@ export const directRow = (base: number, i: number, fbe: number): Instr[] => [
   ...mul,
   ...add,
 ];
+
+/** Code for the sum of two i32 locals (a pointer plus a byte offset). */
+export const plus = (ptr: number, offset: number): Instr[] => [...get(ptr), ...get(offset), ...add];
