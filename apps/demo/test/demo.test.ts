@@ -31,38 +31,16 @@ interface DemoGlobal {
   crys: { modelView(): { run: { model: string } | null } | null };
 }
 
-/** Fraction of pixels of a PNG screenshot that differ from its most common colour (0 for a blank page). */
-async function nonBlankFraction(page: Page, png: Buffer): Promise<number> {
-  return page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.width;
-    c.height = img.height;
-    const ctx = c.getContext('2d')!;
-    ctx.drawImage(img, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    const counts = new Map<number, number>();
-    for (let i = 0; i < d.length; i += 4) {
-      const key = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    const top = Math.max(...counts.values());
-    return 1 - top / (d.length / 4);
-  }, png.toString('base64'));
-}
-
 /**
- * Pixels of a screenshot within `tolerance` (per channel) of a colour: how many, and how many distinct rows they
- * cover, out of the image's height.
+ * Statistics of a PNG screenshot, decoded by the browser: the fraction of pixels that differ from its most common
+ * colour (0 for a blank page) and, given a colour, the pixels within `tolerance` (per channel) of it: how many,
+ * and how many distinct rows they cover out of the image's height.
  */
-async function colourPixels(
+async function pixelStats(
   page: Page,
   png: Buffer,
-  rgb: number,
-  tolerance: number,
-): Promise<{ count: number; rows: number; height: number }> {
+  colour = { rgb: 0, tolerance: -1 },
+): Promise<{ nonBlank: number; count: number; rows: number; height: number }> {
   return page.evaluate(
     async ([b64, rgb, tolerance]) => {
       const img = new Image();
@@ -77,9 +55,12 @@ async function colourPixels(
       const r = (rgb >> 16) & 255,
         g = (rgb >> 8) & 255,
         b = rgb & 255;
+      const counts = new Map<number, number>();
       let count = 0;
       const rows = new Set<number>();
       for (let i = 0; i < d.length; i += 4) {
+        const key = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+        counts.set(key, (counts.get(key) ?? 0) + 1);
         if (
           Math.abs(d[i] - r) <= tolerance &&
           Math.abs(d[i + 1] - g) <= tolerance &&
@@ -89,10 +70,19 @@ async function colourPixels(
           rows.add(Math.floor(i / 4 / c.width));
         }
       }
-      return { count, rows: rows.size, height: c.height };
+      const nonBlank = 1 - Math.max(...counts.values()) / (d.length / 4);
+      return { nonBlank, count, rows: rows.size, height: c.height };
     },
-    [png.toString('base64'), rgb, tolerance] as const,
+    [png.toString('base64'), colour.rgb, colour.tolerance] as const,
   );
+}
+
+async function nonBlankFraction(page: Page, png: Buffer): Promise<number> {
+  return (await pixelStats(page, png)).nonBlank;
+}
+
+async function colourPixels(page: Page, png: Buffer, rgb: number, tolerance: number) {
+  return pixelStats(page, png, { rgb, tolerance });
 }
 
 /** The tick labels a plot drew on its canvas (mirrored in `data-x-ticks` / `data-y-ticks`). */
@@ -418,16 +408,18 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
   });
 
   test('the model menu follows the loaded crystal: SrTiO3 runs on perov_5, Po has no model, a run does not outlive its crystal', async () => {
+    const expectDisabled = async (model: string, reason: string) => {
+      const option = page.locator(`#m-model option[value="${model}"]`);
+      expect(await option.textContent()).toBe(`${model} — ${reason}`);
+      expect(await option.isDisabled()).toBe(true);
+    };
     // A Carbon-24 crystal: the carbon models fit, the Perov-5 ones are disabled with the reason.
     await page.click('nav button[data-view="structure"]');
     await page.selectOption('#dataset', 'carbon_24');
     await expect.poll(() => page.locator('#info').textContent()).toContain('carbon_24/');
     await page.click('nav button[data-view="model"]');
     expect(await page.locator('#m-model').inputValue()).toBe('carbon_24');
-    expect(await page.locator('#m-model option[value="perov_5"]').textContent()).toBe(
-      'perov_5 — trained on 56 elements of perov_5 (not C)',
-    );
-    expect(await page.locator('#m-model option[value="perov_5"]').isDisabled()).toBe(true);
+    await expectDisabled('perov_5', 'trained on 56 elements of perov_5 (not C)');
     await page.fill('#m-steps', '5');
     await page.click('#m-run');
     await expect.poll(() => page.locator('#m-status').textContent(), { timeout: 120_000 }).toMatch(/steps in/);
@@ -440,10 +432,7 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     await expect.poll(() => page.locator('#info').textContent()).toContain('SrTiO3.vasp');
     await page.click('nav button[data-view="model"]');
     expect(await page.locator('#m-model').inputValue()).toBe('perov_5');
-    expect(await page.locator('#m-model option[value="carbon_24"]').textContent()).toBe(
-      'carbon_24 — trained on C only (not Sr, Ti, O)',
-    );
-    expect(await page.locator('#m-model option[value="carbon_24"]').isDisabled()).toBe(true);
+    await expectDisabled('carbon_24', 'trained on C only (not Sr, Ti, O)');
     expect(await page.locator('#m-composition').inputValue()).toBe('SrTiO3');
     expect(await page.locator('#m-frame').textContent()).toBe('–');
     expect(await page.locator('#m-verdict').textContent()).toBe('');
