@@ -29,7 +29,7 @@ export interface WorkerProc {
   exited(): Promise<number | null>;
 }
 
-export function startWorker(url: string, extra: string[] = [], lock = 2): WorkerProc {
+export function startWorker(url: string, extra: string[] = [], lock = 5): WorkerProc {
   const proc = startCli(['worker', '--queue', url, '--lock', String(lock), ...extra]);
   let log = '';
   proc.stderr?.on('data', (d) => {

@@ -33,12 +33,12 @@ describe.skipIf(!hasRedis())('crys worker faults on a test redis-server', () => 
     const out = join(dir, 'killed.csv');
     const submit = runCli([...args, '--queue', url, '--out', out, '--detach']);
     expect(submit.code).toBe(0);
-    const a = startWorker(url, [], 8); // a lock longer than a shard: only the kill makes it stall
+    const a = startWorker(url, [], 4); // the main thread renews the lock during a shard: only the kill stalls it
     workers.push(a);
     await until(() => /shard \d+\/7 of run/.test(a.log()), 60_000, 'the first shard');
     await new Promise((r) => setTimeout(r, 150)); // into the next shard
     a.proc.kill('SIGKILL');
-    const b = startWorker(url, [], 8);
+    const b = startWorker(url, [], 4);
     workers.push(b);
     await until(
       () => {
@@ -78,4 +78,45 @@ describe.skipIf(!hasRedis())('crys worker faults on a test redis-server', () => 
     );
     expect(existsSync(join(dir, 'x.csv'))).toBe(false);
   }, 120_000);
+  test('crys eval --shard-size and --queue give the report of plain crys eval', async () => {
+    const url = redis.url('q6');
+    const w = startWorker(url);
+    workers.push(w);
+    const args = ['eval', '--data', 'data/perov_5/val.csv', '--model', 'perov_5', '--split', 'all', '--limit', '6'];
+    const run = (extra: string[]) => {
+      const r = runCli([...args, '--steps', '2', '--json', ...extra]);
+      expect(r.code).toBe(0);
+      const { seconds, ...rest } = JSON.parse(r.stdout);
+      expect(seconds).toBeGreaterThan(0);
+      return rest;
+    };
+    const plain = run([]);
+    expect(plain.rows).toBe(6);
+    expect(run(['--shard-size', '4'])).toEqual(plain);
+    expect(run(['--shard-size', '4', '--queue', url])).toEqual(plain);
+    w.proc.kill('SIGTERM');
+  }, 120_000);
+
+  test('--queue to a port where no Redis listens fails within seconds, naming the address', async () => {
+    const { freePort } = await import('../../test/redis.js');
+    const port = await freePort();
+    const r = runCli([
+      'predict',
+      '--data',
+      csv,
+      '--model',
+      'perov_5',
+      '--shard-size',
+      '4',
+      '--out',
+      join(dir, 'n.csv'),
+      '--queue',
+      `redis://127.0.0.1:${port}/x`,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `cannot reach Redis at 127.0.0.1:${port} (--queue redis://127.0.0.1:${port}/x) within 10 s`,
+    );
+    expect(existsSync(join(dir, 'n.csv'))).toBe(false);
+  }, 60_000);
 });

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDatasetCsv } from '@crys/io';
+import { readDatasetCsv, writeCif } from '@crys/io';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { screeningCsv, startWorker, until, type WorkerProc } from '../../test/jobs.js';
-import { runCli, tempDir } from '../../test/run-cli.js';
+import { REPO, runCli, tempDir } from '../../test/run-cli.js';
 import { hasRedis, startRedis, type TestRedis } from '../../test/redis.js';
 import { mergeShards } from './output.js';
 import { parseQueueUrl } from './queue.js';
@@ -38,6 +38,18 @@ describe('job model', () => {
     expect(() => parseQueueUrl('redis://h/a:b')).toThrowErrorMatchingInlineSnapshot(
       `[UsageError: --queue 'redis://h/a:b': the queue name 'a:b' may use letters, digits, '_', '.' and '-' only]`,
     );
+  });
+
+  test('crys worker and crys jobs show usage and an example; a worker without --queue is a usage error', () => {
+    for (const cmd of [['worker'], ['jobs'], ['jobs', 'status']]) {
+      const r = runCli([...cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/--queue <url>|status/);
+    }
+    expect(runCli(['worker', '--help']).stdout).toContain('Examples:');
+    const r = runCli(['worker']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('crys worker needs --queue redis://host:port/name');
   });
 
   test("mergeShards(spec, results) puts rows in input order, gives a failed shard's rows its error, and refuses a row twice or missing", () => {
@@ -148,6 +160,35 @@ describe.skipIf(!hasRedis())('crys worker and --queue on a test redis-server', (
     expect(runCli(['jobs', 'collect', '--queue', url, '--out', out]).code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(embedded, 'utf8'));
     w.proc.kill('SIGTERM');
+  }, 120_000);
+
+  test('crys relax DIR relaxes every file (name order), a broken file gets its error, shard size changes nothing', () => {
+    const folder = join(dir, 'structures');
+    mkdirSync(folder);
+    let k = 0;
+    for (const r of readDatasetCsv(readFileSync(join(REPO, 'data/perov_5/val.csv'), 'utf8'))) {
+      writeFileSync(join(folder, `s${k}.cif`), writeCif(r.crystal));
+      if (++k === 3) break;
+    }
+    writeFileSync(join(folder, 'bad.cif'), 'data_x\n_cell_length_a 3\n');
+    writeFileSync(join(folder, '.hidden'), 'not a structure');
+    const a = join(dir, 'relaxed-a.csv');
+    const b = join(dir, 'relaxed-b.jsonl');
+    const args = ['relax', folder, '--model', 'perov_5-denoise', '--steps', '2'];
+    const r = runCli([...args, '--out', a]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^relaxed 3 of 4 row\(s\), 1 with an error with model perov_5-denoise/);
+    expect(runCli([...args, '--shard-size', '1', '--out', b]).code).toBe(0);
+    const lines = readFileSync(b, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.material_id)).toEqual(['bad.cif', 's0.cif', 's1.cif', 's2.cif']);
+    expect(lines[0].error).toMatch(/bad\.cif/);
+    const csvRows = [...readDatasetCsv(readFileSync(a, 'utf8'), { onError: 'skip' })];
+    expect(csvRows.map((x) => x.id)).toEqual(['s0.cif', 's1.cif', 's2.cif']);
+    const csvText = readFileSync(a, 'utf8');
+    for (const l of lines.slice(1)) expect(csvText).toContain(`${l.material_id},"${l.cif}",\n`);
   }, 120_000);
 
   test('crys match --all over the queue gives the embedded verdicts', async () => {

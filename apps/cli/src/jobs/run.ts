@@ -8,7 +8,6 @@ import type { CliContext } from '../main.js';
 import { createProgress } from '../progress.js';
 import { fixed } from '../table.js';
 import { paint } from '../term.js';
-import { workerName } from './model.js';
 import { manifestPath, mergeShards, type RunInfo, type ShardReport, writeOutput } from './output.js';
 import { collectRun, findRun, openQueue, parseQueueUrl, refusals, runIdOf, runProgress, submitRun } from './queue.js';
 import type { JobRow } from './rows.js';
@@ -65,7 +64,10 @@ async function runEmbedded(
   }
   progress.finish();
   const seconds = (performance.now() - t0) / 1000;
-  return { rows: mergeShards(spec, results), info: { mode: 'embedded', run: workerName(), seconds, shards: reports } };
+  return {
+    rows: mergeShards(spec, results),
+    info: { mode: 'embedded', run: runIdOf(spec, rows), seconds, shards: reports },
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
