@@ -222,18 +222,20 @@ function wire(): void {
       input.value = '';
     });
   });
-  const drop = $('drop');
-  drop.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    const f = e.dataTransfer?.files[0];
-    if (f) void loadFile(f);
-  });
+  // Files can be dropped on the drop zone or anywhere on the 3D view.
+  for (const target of [$('drop'), $('view-structure')]) {
+    target.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      target.classList.add('over');
+    });
+    target.addEventListener('dragleave', () => target.classList.remove('over'));
+    target.addEventListener('drop', (e) => {
+      e.preventDefault();
+      target.classList.remove('over');
+      const f = e.dataTransfer?.files[0];
+      if (f) void loadFile(f);
+    });
+  }
   $<HTMLSelectElement>('dataset').addEventListener('change', (e) => {
     const name = (e.target as HTMLSelectElement).value;
     if (name === FILE) showFileRow(0);

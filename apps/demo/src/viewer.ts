@@ -64,6 +64,8 @@ export class CrystalViewer {
     this.scene.add(this.group);
     this.raycaster.params.Line = { threshold: 0.08 };
     this.renderer.domElement.addEventListener('pointermove', (e) => this.pick(e));
+    // Nothing is under the pointer once it has left the canvas (or the page).
+    this.renderer.domElement.addEventListener('pointerleave', () => this.onHover(null));
     new ResizeObserver(() => this.resize()).observe(container);
     this.resize();
   }

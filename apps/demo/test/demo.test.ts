@@ -191,14 +191,25 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     const box = (await page.locator('#canvas canvas').boundingBox())!;
     const tip = page.locator('#tooltip');
     // Sweep the pointer over the canvas until it is over an atom or an edge.
+    let hit: { x: number; y: number } | null = null;
     search: for (let fy = 0.3; fy <= 0.7; fy += 0.05) {
       for (let fx = 0.3; fx <= 0.7; fx += 0.05) {
-        await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height);
-        if (await tip.isVisible()) break search;
+        const at = { x: box.x + fx * box.width, y: box.y + fy * box.height };
+        await page.mouse.move(at.x, at.y);
+        if (await tip.isVisible()) {
+          hit = at;
+          break search;
+        }
       }
     }
-    expect(await tip.isVisible()).toBe(true);
+    expect(hit).not.toBeNull();
     expect(await tip.textContent()).toMatch(/^(atom|edge) \d+/);
+    // Leaving the canvas hides it…
+    await page.mouse.move(box.x - 20, box.y + box.height / 2);
+    expect(await tip.isVisible()).toBe(false);
+    await page.mouse.move(hit!.x, hit!.y);
+    expect(await tip.isVisible()).toBe(true);
+    // …and so does a new crystal.
     await page.setInputFiles('#file', join(here, 'fixtures/SrTiO3.vasp'));
     await expect.poll(() => page.locator('#info').textContent()).toContain('SrTiO3.vasp');
     expect(await tip.isVisible()).toBe(false);
@@ -226,6 +237,19 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
     await error.waitFor({ state: 'visible' });
     expect(await error.textContent()).toMatch(/broken\.cif:4:/);
     expect(await page.locator('#info').textContent()).toContain('tiny-cubic.vasp');
+  });
+
+  test('overlapping atoms in a file are listed as a warning under the menus; the crystal is still shown', async () => {
+    const dup = join(shots, 'dup.vasp');
+    writeFileSync(dup, 'dup\n1.0\n4 0 0\n0 4 0\n0 0 4\nNa Cl\n2 1\nDirect\n0 0 0\n0 0 0.01\n0.5 0.5 0.5\n');
+    await page.setInputFiles('#file', dup);
+    await expect.poll(() => page.locator('#info').textContent()).toContain('dup.vasp');
+    expect(await page.locator('#warnings').textContent()).toBe(
+      'dup.vasp: atom 1 (Na) and atom 2 (Na) are 0.0400 Å apart (periodic images included), closer than 0.5 Å',
+    );
+    await page.setInputFiles('#file', join(here, 'fixtures/tiny-cubic.vasp'));
+    await expect.poll(() => page.locator('#info').textContent()).toContain('tiny-cubic.vasp');
+    expect(await page.locator('#warnings').isVisible()).toBe(false);
   });
 
   test('a file in no known format is named, with the formats the page reads', async () => {
