@@ -165,7 +165,13 @@ describe('crys model', () => {
     expect(r.code).toBe(0);
     const m = JSON.parse(r.stdout) as ModelJsonReport;
     const file = JSON.parse(readFileSync(join(run, 'model.json'), 'utf8')) as {
-      config: { species: number[]; k: number; network: Record<string, number>; latticeStats: unknown };
+      config: {
+        species: number[];
+        k: number;
+        network: Record<string, number>;
+        latticeStats: unknown;
+        domain: { task: string; split: string; elements: number[] };
+      };
     };
     const start = JSON.parse(readFileSync(join(run, 'metrics.jsonl'), 'utf8').split('\n')[0]) as {
       parameters: number;
@@ -178,6 +184,8 @@ describe('crys model', () => {
     expect(m.parameters).toBe(start.parameters);
     expect(m.species.length).toBe(file.config.species.length);
     expect(m.latticeStats).toEqual(file.config.latticeStats);
+    expect(m.domain).toEqual(file.config.domain);
+    expect(file.config.domain).toMatchObject({ task: 'lattice', split: 'train', elements: file.config.species });
     expect(m.meta.dataset).toBe(data);
     expect(m.training).toMatchObject({
       runs: 1,
@@ -199,6 +207,9 @@ describe('crys model', () => {
     expect(r.stdout).toMatch(/network +hidden 8, layers 1, .*; [\d,]+\s+parameters/);
     expect(r.stdout).toMatch(/run +6 steps in .*, stopped by its step budget/);
     expect(r.stdout).toMatch(/config +seed 3, max steps 6, batch 8, /);
+    expect(r.stdout.replace(/\s+/g, ' ')).toMatch(
+      /domain \d+ training crystals of .*: \d+ elements, 5 atoms per cell, \d+\.\d\d–\d+\.\d\d Å³ per atom/,
+    );
     expect(r.stdout).not.toContain('lattice weight');
   });
 

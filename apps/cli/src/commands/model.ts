@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { elementSymbol } from '@crys/lattice';
+import type { ModelDomain } from '@crys/model';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { CliContext } from '../main.js';
@@ -50,6 +51,8 @@ export interface ModelReport {
   readonly steps: number;
   readonly prior: { readonly volumes: readonly number[] };
   readonly latticeStats: { readonly mean: readonly number[]; readonly std: readonly number[] } | null;
+  /** What the model was trained on (`config.domain`), or null in a file written before it was recorded. */
+  readonly domain: ModelDomain | null;
   readonly meta: Readonly<Record<string, string | number>>;
   readonly training: TrainingSummary | null;
   /** The summary of an eval.json written by `crys eval --json FILE` beside the model, with its run settings. */
@@ -209,6 +212,15 @@ export function formatModelReport(r: ModelReport, color: boolean, width: number)
     const cells = PARAMS.map((p, i) => `${p} ${fixed(s.mean[i], i < 3 ? 3 : 2)} ± ${fixed(s.std[i], i < 3 ? 3 : 2)}`);
     lines.push(...kv('lattice stats', `${cells.join(', ')} (training mean ± floored spread, Å and °)`));
   }
+  const d = r.domain;
+  lines.push(
+    ...kv(
+      'domain',
+      d
+        ? `${d.crystals} training crystals${d.dataset ? ` of ${d.dataset}` : ''}: ${d.elements.length} elements, ${d.atoms.min === d.atoms.max ? d.atoms.min : `${d.atoms.min}–${d.atoms.max}`} atoms per cell, ${fixed(d.volumePerAtom.min, 2)}–${fixed(d.volumePerAtom.max, 2)} Å³ per atom (inputs outside get a warning; --strict refuses them)`
+        : 'not recorded (a file written before domains were); inputs are checked against species and max atoms only',
+    ),
+  );
   const meta = Object.entries(r.meta);
   lines.push(...kv('provenance', meta.length > 0 ? meta.map(([k, x]) => `${k}: ${x}`).join('; ') : 'none recorded'));
   const tr = r.training;
@@ -321,6 +333,7 @@ export function registerModel(program: Command, ctx: CliContext): void {
         steps: c.steps,
         prior: { volumes: [...c.prior.volumes] },
         latticeStats: c.latticeStats ? { mean: [...c.latticeStats.mean], std: [...c.latticeStats.std] } : null,
+        domain: c.domain ?? null,
         meta: { ...(c.meta ?? {}) },
         training: summarizeTraining(
           metricsFile,
