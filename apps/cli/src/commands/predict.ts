@@ -293,19 +293,20 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
     throw new UsageError('--data needs --out FILE.csv', 'e.g. `crys predict --data in.csv --out predicted.csv`');
   }
   assertCanWrite(opts.out, '--out');
+  const rowOptions = {
+    seed: opts.seed,
+    steps: opts.steps,
+    startLevel: opts.startLevel,
+    eta: opts.eta,
+    moveLattice: !opts.fixedLattice,
+    refineSteps: opts.refineSteps,
+    correctorSteps: opts.correctorSteps,
+    correctorScale: opts.correctorScale,
+  };
   const { predictJob, wantsJob } = await import('../jobs/batch.js');
   if (wantsJob(opts)) {
     const job = { ...opts, dataset: opts.dataset as string, out: opts.out, retries: opts.retries ?? 2 };
-    return predictJob(ctx, job, {
-      seed: opts.seed,
-      steps: opts.steps,
-      startLevel: opts.startLevel,
-      eta: opts.eta,
-      moveLattice: !opts.fixedLattice,
-      refineSteps: opts.refineSteps,
-      correctorSteps: opts.correctorSteps,
-      correctorScale: opts.correctorScale,
-    });
+    return predictJob(ctx, job, rowOptions);
   }
   const outFormat = opts.out === '-' ? 'dataset-csv' : (formatFromName(opts.out) ?? 'dataset-csv');
   const loaded = loadCrystals(opts.dataset as string, { format: opts.format });
@@ -344,16 +345,7 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const chunk = 64;
   for (let start = 0; start < rows.length; start += chunk) {
     const part = rows.slice(start, start + chunk);
-    const preds = predictRows(model, part, {
-      seed: opts.seed,
-      steps: opts.steps,
-      startLevel: opts.startLevel,
-      eta: opts.eta,
-      moveLattice: !opts.fixedLattice,
-      refineSteps: opts.refineSteps,
-      correctorSteps: opts.correctorSteps,
-      correctorScale: opts.correctorScale,
-    });
+    const preds = predictRows(model, part, rowOptions);
     for (const p of preds) out.push({ crystal: p.crystal, label: p.id, id: p.id });
     progress.update(Math.min(rows.length, start + chunk));
   }

@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDatasetCsv } from '@crys/io';
-import { type Crystal, CrysError, createCrystal } from '@crys/lattice';
+import { type Crystal, CrysError } from '@crys/lattice';
 import { CliFailure, UsageError } from '../errors.js';
 import { readText } from '../files.js';
 import { loadCrystals, resolveFormat } from '../load.js';
@@ -188,9 +188,4 @@ export function readPairRows(
       ...(error === undefined ? { crystal: l.crystal, other: r?.crystal } : { error }),
     };
   });
-}
-
-/** A crystal of a job row (assumed present). */
-export function rowCrystal(row: JobRow): Crystal {
-  return createCrystal(crystalFromJson(row.crystal as CrystalJson));
 }
