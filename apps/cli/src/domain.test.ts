@@ -88,6 +88,19 @@ describe("the model's domain", () => {
   });
 });
 
+describe('messages in the words of the command line', () => {
+  test('a --model file that is JSON but not a model is named, without the API names of loadModel', () => {
+    const file = join(tempDir(), 'notes.json');
+    writeFileSync(file, '{"a":1}');
+    const r = runCli(['predict', '--composition', 'SrTiO3', '--model', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `crys predict: error: ${file} is not a crys model file: must have format 'crys-action-model', got undefined`,
+    );
+    expect(r.stderr).not.toContain('loadModel');
+  });
+});
+
 describe('failing early', () => {
   test('eval --json into a folder that does not exist fails before loading the data or the model', () => {
     const t0 = Date.now();

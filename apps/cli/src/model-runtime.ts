@@ -14,6 +14,7 @@ import {
   type DatasetRow,
   initModelBackend,
   loadModel,
+  ModelFormatError,
   SHIPPED_MODEL_NAMES,
   shippedModelUrl,
   type TaskKind,
@@ -77,7 +78,16 @@ function parseModel(file: string): ActionModel {
       'pass a model.json written by `crys train` (a killed run keeps its last complete one)',
     );
   }
-  return loadModel(text);
+  try {
+    return loadModel(text);
+  } catch (e) {
+    // loadModel names its API argument (`loadModel: json must have format …`): say which file instead
+    if (!(e instanceof ModelFormatError)) throw e;
+    throw new CliFailure(
+      `${file} is not a crys model file: ${e.message.replace(/^loadModel: (json )?/, '')}`,
+      'pass a shipped model name (perov_5, carbon_24, …), a model.json written by `crys train`, or its --out folder',
+    );
+  }
 }
 
 /**
