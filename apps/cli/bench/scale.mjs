@@ -1,7 +1,7 @@
 // Throughput of sharded jobs: rows/s of crys predict --data and crys eval embedded and on 1 and 2 local
 // `crys worker`s (BullMQ on a redis-server this script starts on a free loopback port), and the queue's own
 // overhead per shard. Not a test: it prints figures. Needs the built CLI (pnpm build) and redis-server.
-//   node bench/scale.mjs [rows=48] [shardSize=8]
+//   node bench/scale.mjs [rows=48] [shardSize=8]      (node bench/scale.mjs overhead: the queue overhead only)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(CLI, 'dist', 'bin.js');
 const REPO = join(CLI, '..', '..');
-const rows = Number(process.argv[2] ?? 48);
+const overheadOnly = process.argv[2] === 'overhead';
+const rows = overheadOnly ? 0 : Number(process.argv[2] ?? 48);
 const shardSize = Number(process.argv[3] ?? 8);
 const dir = mkdtempSync(join(tmpdir(), 'crys-scale-'));
 
@@ -143,7 +144,7 @@ async function overhead() {
 
 try {
   await overhead();
-  for (const kind of ['predict', 'eval']) for (const w of [0, 1, 2]) await measure(kind, w);
+  if (!overheadOnly) for (const kind of ['predict', 'eval']) for (const w of [0, 1, 2]) await measure(kind, w);
 } finally {
   redis.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
