@@ -29,6 +29,7 @@ const structure: EvaluationSummary = {
   rmse: { before: null, after: 0.2 },
   tightMatchRate: { before: null, after: 0.5 },
   tightRms: 0.1,
+  frameworkTightMatchRate: 0.75,
   spaceGroupRate: { before: null, after: 0.25 },
   spaceGroupSymprec: 0.1,
   control,
@@ -44,6 +45,9 @@ describe('formatEvaluation', () => {
   test('formatEvaluation(summary) prints the tight match and space-group rows and the control on its own line', () => {
     const lines = formatEvaluation(structure).split('\n');
     expect(lines).toContainEqual(expect.stringMatching(/^matched with RMS < 0\.1 +– +50\.0 %$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {2}the same, species-blind \(sites in any order\) +75\.0 %$/),
+    );
     expect(lines).toContainEqual(
       expect.stringMatching(/^same space group as the truth \(symprec 0\.1 Å\) +– +25\.0 %$/),
     );
@@ -62,8 +66,10 @@ describe('formatEvaluation', () => {
       spaceGroupRate: { before: null, after: null },
       spaceGroupSymprec: null,
       control: null,
+      frameworkTightMatchRate: undefined,
     };
     const text = formatEvaluation(old);
+    expect(text).not.toContain('species-blind');
     expect(text).toMatch(/^matched with RMS < 0\.1 +– +–$/m);
     expect(text).not.toContain('random-start control');
     expect(formatControl(old)).toBe('');
@@ -84,6 +90,9 @@ describe('crys eval (shipped structure model)', () => {
     );
     const j = JSON.parse(runCli([...args, '--json']).stdout);
     expect(j.tightMatchRate).toEqual({ before: null, after: j.match.after.tightMatchRate });
+    expect(j.frameworkTightMatchRate).toBe(j.framework.tightMatchRate);
+    expect(j.frameworkTightMatchRate).toBeGreaterThanOrEqual(j.tightMatchRate.after);
+    expect(t.stdout).toMatch(/^ {2}the same, species-blind \(sites in any order\) +\d+\.\d %$/m);
     expect(j.spaceGroupRate).toEqual({ before: null, after: j.spaceGroup.after.rate });
     expect(j.spaceGroup.after).toMatchObject({ total: 6, symprec: 0.1 });
     expect(j.control.match.total).toBe(6);

@@ -65,6 +65,11 @@ export interface EvaluationSummary {
   readonly spaceGroupSymprec: number | null;
   /** Structure prediction: the starts (random coordinates in the prior cell) scored as predictions. */
   readonly control: EvaluationControl | null;
+  /**
+   * Structure prediction: matched species-blind at RMS < `tightRms` (the right geometry, whatever species sits on
+   * which site; @crys/model `frameworkReport`). Absent in records written before it existed.
+   */
+  readonly frameworkTightMatchRate?: number | null;
   readonly structuralValidity: { before: number | null; after: number };
   readonly compositionalValidity: number;
   readonly latticeLengthMae: { before: number | null; after: number | null };
@@ -104,6 +109,7 @@ export function summarizeEvaluation(
     spaceGroupRate: { before: spaceGroup.before?.rate ?? null, after: spaceGroup.after.rate },
     spaceGroupSymprec: spaceGroup.after.symprec,
     control: report.control ?? null,
+    frameworkTightMatchRate: report.framework?.tightMatchRate ?? null,
     structuralValidity: {
       before: task === 'structure' ? null : validityRates(before).structValid,
       after: vAfter.structValid,
@@ -143,6 +149,9 @@ export function formatEvaluation(s: EvaluationSummary): string {
   const rows: string[][] = [
     ['match rate (stol 0.5, ltol 0.3, angle_tol 10)', pct(s.matchRate.before), pct(s.matchRate.after)],
     [`matched with RMS < ${s.tightRms ?? 0.1}`, pct(s.tightMatchRate.before), pct(s.tightMatchRate.after)],
+    ...(s.frameworkTightMatchRate === null || s.frameworkTightMatchRate === undefined
+      ? []
+      : [[`  the same, species-blind (sites in any order)`, '', pct(s.frameworkTightMatchRate)]]),
     ['RMSE over matched, /(V/N)^⅓', num(s.rmse.before, 4), num(s.rmse.after, 4)],
     [
       `same space group as the truth (symprec ${s.spaceGroupSymprec ?? 0.1} Å)`,
