@@ -195,6 +195,15 @@ function bravaisCell(
   }
 }
 
+/** One ATOMIC_POSITIONS card: labels, raw coordinates (3·n), its unit and lines. */
+interface PositionsCard {
+  readonly labels: string[];
+  readonly xyz: number[];
+  readonly unit: string;
+  readonly at: Line;
+  readonly lines: Line[];
+}
+
 /** The unit of a card header (`ATOMIC_POSITIONS {crystal}`, `(angstrom)` or bare), lower-case, or ''. */
 function cardUnit(l: Line): string {
   const m = /^\s*\S+\s*[{(]?\s*([A-Za-z_]*)\s*[})]?/.exec(l.text);
@@ -220,12 +229,14 @@ export function readPwInput(text: string, options: ReadOptions = {}): ReadResult
   const system = new Map<string, NamelistValue>();
   let sawSystem: Line | undefined;
   let cellCard: { rows: number[][]; unit: string; at: Line } | undefined;
-  let positions: { labels: string[]; xyz: number[]; unit: string; at: Line; lines: Line[] } | undefined;
+  const images: PositionsCard[] = [];
   const speciesLabels = new Set<string>();
+  // A card header: its name alone or with a unit, never `name = value` (`occupations = 'smearing'` is a key).
   const isCard = (t: string) =>
     /^\s*(ATOMIC_SPECIES|ATOMIC_POSITIONS|CELL_PARAMETERS|K_POINTS|OCCUPATIONS|CONSTRAINTS|ATOMIC_VELOCITIES|ATOMIC_FORCES|ADDITIONAL_K_POINTS|SOLVENTS|HUBBARD)\b/i.test(
       t,
-    );
+    ) && !t.includes('=');
+  let stray: { at: Line; count: number } | undefined;
   const content = (l: Line) => l.text.replace(/[!#].*$/, '').trim();
   while (!r.done()) {
     const l = r.lines[r.k++];
@@ -238,10 +249,11 @@ export function readPwInput(text: string, options: ReadOptions = {}): ReadResult
       let rest = t.slice(1 + name.length);
       let at = l;
       for (;;) {
-        let closed = false;
+        // `/` ends a namelist; old inputs end it with `&end`.
+        let closed = /^\s*&end\b/i.test(rest);
         const re =
           /\s*([A-Za-z_][\w]*(?:\(\s*\d+\s*(?:,\s*\d+\s*)*\))?)\s*=\s*('[^']*'|"[^"]*"|[^,\s/]+)\s*,?|\s*(\/)|\s*(\S)/gy;
-        for (let m = re.exec(rest); m; m = re.exec(rest)) {
+        for (let m = closed ? null : re.exec(rest); m; m = re.exec(rest)) {
           if (m[3]) {
             closed = true;
             break;
@@ -328,13 +340,18 @@ export function readPwInput(text: string, options: ReadOptions = {}): ReadResult
           xyz.push(v);
         }
       }
-      positions = { labels, xyz, unit, at: l, lines };
+      images.push({ labels, xyz, unit, at: l, lines });
     } else if (isCard(t)) {
       // K_POINTS and the rest: skip to the next card or namelist.
       while (!r.done() && !isCard(content(r.lines[r.k])) && content(r.lines[r.k])[0] !== '&') r.k++;
     } else {
-      r.fail(l, 1, `expected a &NAMELIST or a card (ATOMIC_POSITIONS, CELL_PARAMETERS, …), got '${t.slice(0, 30)}'`);
+      // pw.x reads namelists by name and cards by header, passing over anything else (titles, banners).
+      if (stray) stray.count++;
+      else stray = { at: l, count: 1 };
     }
+  }
+  if (stray) {
+    warnings.push(`${source}:${stray.at.line}:1: ${stray.count} line(s) outside the namelists and cards skipped`);
   }
   if (!sawSystem) return r.fail(undefined, 1, 'expected a &SYSTEM namelist (ibrav, nat, ntyp), found none');
   const num = (key: string): number | undefined => {
@@ -360,6 +377,16 @@ export function readPwInput(text: string, options: ReadOptions = {}): ReadResult
     cellAt = cellCard.at;
     let unit = cellCard.unit;
     if (unit === '') unit = alat !== undefined ? 'alat' : 'bohr';
+    if (unit === 'cubic' || unit === 'hexagonal') {
+      // Old pw.x: the "unit" named the symmetry and the rows were in alat units.
+      warnings.push(`${source}:${cellCard.at.line}:1: CELL_PARAMETERS ${unit} (old pw.x) read in alat units`);
+      unit = 'alat';
+    }
+    if ((unit === 'angstrom' || unit === 'bohr') && alat !== undefined) {
+      warnings.push(
+        `${source}:${cellCard.at.line}:1: CELL_PARAMETERS ${unit} gives the cell; ${celldm1 !== undefined ? 'celldm(1)' : 'A'} in &SYSTEM ignored (pw.x refuses both)`,
+      );
+    }
     let f: number;
     if (unit === 'angstrom') f = 1;
     else if (unit === 'bohr') f = BOHR_IN_ANGSTROM;
@@ -401,55 +428,68 @@ export function readPwInput(text: string, options: ReadOptions = {}): ReadResult
     lattice = Float64Array.from(rows.flat());
   }
   r.checkLattice(lattice, cellAt);
-  if (!positions || positions.labels.length === 0) {
-    return r.fail(positions?.at, 1, 'expected an ATOMIC_POSITIONS card with at least one atom, found none');
+
+  function imageCrystal(positions: PositionsCard): Crystal {
+    const n = positions.labels.length;
+    const z = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const label = positions.labels[i];
+      z[i] = speciesToAtomicNumber(label);
+      if (z[i] === 0)
+        r.fail(positions.lines[i], 1, `expected a species label that starts with an element, got '${label}'`);
+      if (speciesLabels.size > 0 && !speciesLabels.has(label)) {
+        r.fail(
+          positions.lines[i],
+          1,
+          `expected a species of ATOMIC_SPECIES (${[...speciesLabels].join(', ')}), got '${label}'`,
+        );
+      }
+    }
+    const frac = Float64Array.from(positions.xyz);
+    let unit = positions.unit || 'alat';
+    if (unit !== 'crystal') {
+      let f: number;
+      if (unit === 'angstrom') f = 1;
+      else if (unit === 'bohr') f = BOHR_IN_ANGSTROM;
+      else if (unit === 'alat') {
+        if (alat === undefined)
+          return r.fail(positions.at, 1, 'expected celldm(1) or A in &SYSTEM for ATOMIC_POSITIONS alat');
+        f = alat;
+      } else {
+        unit = '';
+        return r.fail(
+          positions.at,
+          1,
+          `expected ATOMIC_POSITIONS in alat, bohr, angstrom or crystal, got '${positions.unit}'`,
+        );
+      }
+      for (let i = 0; i < frac.length; i++) frac[i] *= f;
+      cartToFracInPlace(frac, inverse(lattice));
+    }
+    for (let i = 0; i < n; i++) {
+      const issue = coordinatesProblem(frac[3 * i], frac[3 * i + 1], frac[3 * i + 2]);
+      if (issue)
+        r.fail(positions.lines[i], 1, `expected ${issue}${unit === 'crystal' ? '' : ' (from Cartesian coordinates)'}`);
+    }
+    return { lattice: Float64Array.from(lattice), fracCoords: frac, atomicNumbers: z };
+  }
+  if (images.length === 0 || images[0].labels.length === 0) {
+    return r.fail(images[0]?.at, 1, 'expected an ATOMIC_POSITIONS card with at least one atom, found none');
+  }
+  if (images.length > 1) {
+    warnings.push(
+      `${source}:${images[0].at.line}:1: ${images.length} ATOMIC_POSITIONS cards (NEB images): one crystal each`,
+    );
   }
   const nat = num('nat');
-  if (nat !== undefined && nat !== positions.labels.length) {
-    r.fail(positions.at, 1, `expected nat = ${nat} atoms in ATOMIC_POSITIONS, got ${positions.labels.length}`);
-  }
-  const n = positions.labels.length;
-  const z = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const label = positions.labels[i];
-    z[i] = speciesToAtomicNumber(label);
-    if (z[i] === 0)
-      r.fail(positions.lines[i], 1, `expected a species label that starts with an element, got '${label}'`);
-    if (speciesLabels.size > 0 && !speciesLabels.has(label)) {
-      r.fail(
-        positions.lines[i],
-        1,
-        `expected a species of ATOMIC_SPECIES (${[...speciesLabels].join(', ')}), got '${label}'`,
-      );
+  const crystals: Crystal[] = [];
+  for (const positions of images) {
+    if (nat !== undefined && nat !== positions.labels.length) {
+      r.fail(positions.at, 1, `expected nat = ${nat} atoms in ATOMIC_POSITIONS, got ${positions.labels.length}`);
     }
+    crystals.push(imageCrystal(positions));
   }
-  const frac = Float64Array.from(positions.xyz);
-  let unit = positions.unit || 'alat';
-  if (unit !== 'crystal') {
-    let f: number;
-    if (unit === 'angstrom') f = 1;
-    else if (unit === 'bohr') f = BOHR_IN_ANGSTROM;
-    else if (unit === 'alat') {
-      if (alat === undefined)
-        return r.fail(positions.at, 1, 'expected celldm(1) or A in &SYSTEM for ATOMIC_POSITIONS alat');
-      f = alat;
-    } else {
-      unit = '';
-      return r.fail(
-        positions.at,
-        1,
-        `expected ATOMIC_POSITIONS in alat, bohr, angstrom or crystal, got '${positions.unit}'`,
-      );
-    }
-    for (let i = 0; i < frac.length; i++) frac[i] *= f;
-    cartToFracInPlace(frac, inverse(lattice));
-  }
-  for (let i = 0; i < n; i++) {
-    const issue = coordinatesProblem(frac[3 * i], frac[3 * i + 1], frac[3 * i + 2]);
-    if (issue)
-      r.fail(positions.lines[i], 1, `expected ${issue}${unit === 'crystal' ? '' : ' (from Cartesian coordinates)'}`);
-  }
-  return { crystals: [{ lattice, fracCoords: frac, atomicNumbers: z }], warnings };
+  return { crystals, warnings };
 }
 
 /**

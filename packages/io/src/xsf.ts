@@ -57,6 +57,24 @@ export function readXsf(text: string, options: ReadOptions = {}): ReadResult {
     if (key === 'ANIMSTEPS') {
       const { w, col } = words(l);
       animSteps = { n: r.int(l, w[1], col[1], 'the number of steps after ANIMSTEPS', 1), at: l };
+    } else if (key === 'DIM-GROUP') {
+      // The older header: 'DIM-GROUP' then 'dimensionality group-number' (3 = CRYSTAL, 2 = SLAB, …).
+      const dl = take('the dimensionality after DIM-GROUP');
+      const dw = words(dl);
+      const dim = r.int(dl, dw.w[0], dw.col[0], 'the dimensionality (0 to 3)');
+      if (dim > 3) r.fail(dl, dw.col[0], `expected the dimensionality 0 to 3, got ${dim}`);
+      if (dim === 0)
+        r.fail(
+          dl,
+          dw.col[0],
+          'expected a periodic structure, got dimensionality 0: a molecule has no cell, and crys reads crystals',
+        );
+      dimension = { n: dim, at: l };
+      if (dim < 3) {
+        warnings.push(
+          `${source}:${l.line}:1: DIM-GROUP ${dim} is periodic in ${dim} direction(s); read as a crystal with its PRIMVEC cell`,
+        );
+      }
     } else if (key in DIMENSIONS) {
       dimension = { n: DIMENSIONS[key], at: l };
       if (dimension.n === 0) {

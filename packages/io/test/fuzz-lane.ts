@@ -131,11 +131,20 @@ export function fuzzSeeds(csvRows: number): Seed[] {
       seeds.push({ name: `${folder}/${file}`, format, text });
     }
   }
-  // The format corpus written by ASE and pymatgen (XSF/AXSF, SHELX .res, pw.x input, CHGCAR/LOCPOT).
-  for (const folder of ['xsf', 'res', 'espresso-in', 'vasp-volumetric']) {
-    const dir = join(FIXTURES, 'formats', folder);
+  // The format corpus written by ASE and pymatgen (XSF/AXSF, SHELX .res, pw.x input, CHGCAR/LOCPOT), and the real
+  // XSF and pw.x files of XCrySDen's and Quantum ESPRESSO's examples (uncompressed ones).
+  for (const [base, folder] of [
+    ['formats', 'xsf'],
+    ['formats', 'res'],
+    ['formats', 'espresso-in'],
+    ['formats', 'vasp-volumetric'],
+    ['real', 'xsf'],
+    ['real', 'espresso-in'],
+  ]) {
+    const dir = join(FIXTURES, base, folder);
     for (const file of readdirSync(dir).sort()) {
-      seeds.push({ name: `formats/${folder}/${file}`, format: folder, text: readFileSync(join(dir, file), 'utf8') });
+      if (file.endsWith('.gz')) continue;
+      seeds.push({ name: `${base}/${folder}/${file}`, format: folder, text: readFileSync(join(dir, file), 'utf8') });
     }
   }
   for (const dataset of ['perov_5', 'carbon_24']) {
