@@ -1,7 +1,7 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FIXTURES, runCli, tempDir } from '../test/run-cli.js';
+import { FIXTURES, REPO, runCli, tempDir } from '../test/run-cli.js';
 
 // Diamond silicon in its 2-atom primitive cell: elements Perov-5 knows, but not a 5-atom perovskite cell.
 const silicon = 'Si\n1.0\n0 2.715 2.715\n2.715 0 2.715\n2.715 2.715 0\nSi\n2\nDirect\n0 0 0\n0.25 0.25 0.25\n';
@@ -85,6 +85,22 @@ describe("the model's domain", () => {
     // two-rows.csv holds perovskites: carbon_24 knows none of their elements
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/is not among the 1 element\(s\) model carbon_24-denoise was trained on/);
+  });
+});
+
+describe('defaults per model', () => {
+  test('relax without --steps runs the steps recorded in the model file (chosen on the validation split)', () => {
+    const model = JSON.parse(readFileSync(join(REPO, 'packages/model/models/perov_5-denoise/model.json'), 'utf8')) as {
+      config: { steps: number; meta: { sampler?: string } };
+    };
+    expect(model.config.meta.sampler).toMatch(/on the valid split/);
+    const dir = tempDir();
+    const input = join(dir, 'si.vasp');
+    writeFileSync(input, silicon);
+    const out = ['--out', join(dir, 'r.cif'), '--trajectory', join(dir, 't.xyz')];
+    const r = runCli(['relax', input, '--model', 'perov_5-denoise', ...out, '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { steps: unknown[] }).steps).toHaveLength(model.config.steps);
   });
 });
 
