@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { FIXTURES, REPO, runCli, tempDir } from '../test/run-cli.js';
@@ -135,6 +135,18 @@ describe('failing early', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`crys relax: error: --trajectory: cannot write ${dir}: it is a folder`);
     expect(existsSync(join(dir, 'r.cif'))).toBe(false);
+  });
+
+  test('relax --no-trajectory writes only the final structure', () => {
+    const dir = tempDir();
+    const input = join(dir, 'si.vasp');
+    writeFileSync(input, silicon);
+    const r = runCli(['relax', input, '--steps', '2', '--out', join(dir, 'r.cif'), '--no-trajectory', '--json'], {
+      cwd: dir,
+    });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { trajectory: unknown }).trajectory).toBeNull();
+    expect(readdirSync(dir).sort()).toEqual(['r.cif', 'si.vasp']);
   });
 
   test('train refuses a dataset too small to split, saying why, and writes no run', () => {

@@ -22,7 +22,8 @@ interface RelaxOpts extends Partial<JobFlags> {
   index: number;
   format?: string;
   out?: string;
-  trajectory?: string;
+  /** A path, or false for `--no-trajectory`. */
+  trajectory?: string | false;
   every?: number;
   backend: 'wasm' | 'cpu';
   strict?: boolean;
@@ -61,6 +62,7 @@ export function registerRelax(program: Command, ctx: CliContext): void {
     .option('--format <id>', `input format when the name does not say: ${FORMAT_NAMES}`)
     .option('-o, --out <file>', 'final structure (format from the name; default <input>-relaxed.cif; - for stdout)')
     .option('--trajectory <file>', 'every step as extended XYZ (default <input>-trajectory.xyz)')
+    .option('--no-trajectory', 'do not write the trajectory')
     .option('--every <n>', 'print every n-th step (default: about 20 lines)', intOption(1))
     .addOption(backendOption())
     .addOption(strictOption())
@@ -87,9 +89,9 @@ export function registerRelax(program: Command, ctx: CliContext): void {
       assertModelInput(item.crystal, item.label);
       const out = opts.out ?? `${stemOf(file)}-relaxed.cif`;
       const outFormat = out === '-' ? 'cif' : (formatFromName(out) ?? resolveFormat('cif'));
-      const trajectory = opts.trajectory ?? `${stemOf(file)}-trajectory.xyz`;
+      const trajectory = opts.trajectory === false ? null : (opts.trajectory ?? `${stemOf(file)}-trajectory.xyz`);
       assertCanWrite(out, '--out');
-      assertCanWrite(trajectory, '--trajectory');
+      if (trajectory !== null) assertCanWrite(trajectory, '--trajectory');
       const rt = await import('../model-runtime.js');
       const { relax } = await import('@crys/model');
       await rt.startBackend(opts.backend);
@@ -101,7 +103,7 @@ export function registerRelax(program: Command, ctx: CliContext): void {
       const result = relax(model, item.crystal, {
         steps: opts.steps,
         startLevel: opts.startLevel,
-        trajectory: true,
+        trajectory: trajectory !== null,
         refineSteps: opts.refineSteps,
         correctorSteps: opts.correctorSteps,
         correctorScale: opts.correctorScale,
@@ -116,13 +118,15 @@ export function registerRelax(program: Command, ctx: CliContext): void {
         ),
         term.stdout,
       );
-      writeAtomic(
-        trajectory,
-        formatCrystals(
-          result.trajectory.map((crystal, i) => ({ crystal, label: `step ${i}` })),
-          'extxyz',
-        ),
-      );
+      if (trajectory !== null) {
+        writeAtomic(
+          trajectory,
+          formatCrystals(
+            result.trajectory.map((crystal, i) => ({ crystal, label: `step ${i}` })),
+            'extxyz',
+          ),
+        );
+      }
       if (opts.json) {
         term.out(
           JSON.stringify({ source: item.label, model: source, seconds, out, trajectory, checks, steps: result.steps }),
@@ -152,6 +156,10 @@ export function registerRelax(program: Command, ctx: CliContext): void {
       term.out(
         `final structure: ${dc.checksLine(checks)}; ${checks.ok ? 'checks ok' : paint(term.color, 'red', `checks FAIL: ${checks.problems.join('; ')}`)}`,
       );
-      term.out(`wrote ${out} (final structure) and ${trajectory} (${result.trajectory.length} frames, extended XYZ)`);
+      term.out(
+        trajectory === null
+          ? `wrote ${out} (final structure)`
+          : `wrote ${out} (final structure) and ${trajectory} (${result.trajectory.length} frames, extended XYZ)`,
+      );
     });
 }
