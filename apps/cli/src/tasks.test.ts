@@ -116,6 +116,7 @@ interface ModelJsonReport {
   steps: number;
   network: Record<string, number>;
   latticeStats: { mean: number[]; std: number[] } | null;
+  domain: unknown;
   meta: Record<string, string | number>;
   training: {
     runs: number;
