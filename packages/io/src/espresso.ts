@@ -3,14 +3,15 @@ import {
   assertOrdered,
   atomicMass,
   type Crystal,
+  cartToFrac,
   elementSymbol,
   InvalidArgumentError,
 } from '@crys/lattice';
-import { cartToFracInPlace, type Line, LineReader, words } from './lines.js';
+import { type Line, LineReader, words } from './lines.js';
 import { parseNumberAt } from './number.js';
 import { speciesToAtomicNumber } from './species.js';
 import type { ReadOptions, ReadResult } from './types.js';
-import { coordinatesProblem, inverse } from './util.js';
+import { coordinatesProblem } from './util.js';
 
 /** Bohr radius in Å (CODATA 2018, as Quantum ESPRESSO ≥ 6.8 and pymatgen use). */
 export const BOHR_IN_ANGSTROM = 0.529177210903;
@@ -464,7 +465,7 @@ export function readPwInput(text: string, options: ReadOptions = {}): ReadResult
         );
       }
       for (let i = 0; i < frac.length; i++) frac[i] *= f;
-      cartToFracInPlace(frac, inverse(lattice));
+      cartToFrac(frac, frac, lattice);
     }
     for (let i = 0; i < n; i++) {
       const issue = coordinatesProblem(frac[3 * i], frac[3 * i + 1], frac[3 * i + 2]);

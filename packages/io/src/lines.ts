@@ -99,15 +99,3 @@ export class LineReader {
     if (issue) this.fail(at, 1, `expected ${issue} for ${what}`);
   }
 }
-
-/** Fractional coordinates of Cartesian positions (3·n, atom-major) in place: frac = cart · L⁻¹. */
-export function cartToFracInPlace(xyz: Float64Array, inv: Float64Array): void {
-  for (let i = 0; i < xyz.length; i += 3) {
-    const x = xyz[i],
-      y = xyz[i + 1],
-      z = xyz[i + 2];
-    xyz[i] = x * inv[0] + y * inv[3] + z * inv[6];
-    xyz[i + 1] = x * inv[1] + y * inv[4] + z * inv[7];
-    xyz[i + 2] = x * inv[2] + y * inv[5] + z * inv[8];
-  }
-}

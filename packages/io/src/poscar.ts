@@ -1,5 +1,6 @@
 import { assertLattice, assertOrdered, type Crystal, elementSymbol, InvalidArgumentError } from '@crys/lattice';
 import { ParseError } from './errors.js';
+import { type Line, words } from './lines.js';
 import { parseNumberAt } from './number.js';
 import { speciesToAtomicNumber } from './species.js';
 import type { ReadOptions, ReadResult } from './types.js';
@@ -17,23 +18,6 @@ export interface PoscarReadResult extends ReadResult {
   readonly comment: string;
   /** With `Selective dynamics`: 3·n flags (1 = may move, `T`), atom-major; else undefined. */
   readonly selectiveDynamics?: Uint8Array;
-}
-
-interface Line {
-  readonly text: string;
-  readonly line: number;
-}
-
-/** Splits a line into whitespace-separated words with their 1-based columns. */
-function words(l: Line): { w: string[]; col: number[] } {
-  const w: string[] = [];
-  const col: number[] = [];
-  const re = /\S+/g;
-  for (let m = re.exec(l.text); m; m = re.exec(l.text)) {
-    w.push(m[0]);
-    col.push(m.index + 1);
-  }
-  return { w, col };
 }
 
 /**

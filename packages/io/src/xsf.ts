@@ -1,7 +1,15 @@
-import { assertLattice, assertOrdered, atomicNumberOf, type Crystal, MAX_ATOMIC_NUMBER } from '@crys/lattice';
-import { cartToFracInPlace, type Line, LineReader, words } from './lines.js';
+import {
+  assertLattice,
+  assertOrdered,
+  atomicNumberOf,
+  type Crystal,
+  cartToFrac,
+  fracToCart,
+  MAX_ATOMIC_NUMBER,
+} from '@crys/lattice';
+import { type Line, LineReader, words } from './lines.js';
 import type { ReadOptions, ReadResult } from './types.js';
-import { coordinatesProblem, inverse } from './util.js';
+import { coordinatesProblem } from './util.js';
 
 /** The periodicity keywords of XSF and how many directions each makes periodic. */
 const DIMENSIONS: Readonly<Record<string, number>> = { CRYSTAL: 3, SLAB: 2, POLYMER: 1, MOLECULE: 0 };
@@ -134,7 +142,7 @@ export function readXsf(text: string, options: ReadOptions = {}): ReadResult {
           frac[3 * i + c] = r.num(al, aw.w[1 + c], aw.col[1 + c], 'a Cartesian coordinate (Å)');
       }
       const atomLine0 = r.k - n;
-      cartToFracInPlace(frac, inverse(cell));
+      cartToFrac(frac, frac, cell);
       for (let i = 0; i < n; i++) {
         const issue = coordinatesProblem(frac[3 * i], frac[3 * i + 1], frac[3 * i + 2]);
         if (issue) r.fail(r.lines[atomLine0 + i], 1, `expected ${issue} (from Cartesian coordinates)`);
@@ -191,14 +199,11 @@ export function writeXsf(crystals: Crystal | readonly Crystal[]): string {
     for (let i = 0; i < 3; i++) out.push(` ${fix(l[3 * i])} ${fix(l[3 * i + 1])} ${fix(l[3 * i + 2])}`);
     const n = c.atomicNumbers.length;
     out.push(`PRIMCOORD${tag}`, ` ${n} 1`);
+    const cart = fracToCart(new Float64Array(3 * n), c.fracCoords, l);
     for (let i = 0; i < n; i++) {
-      const x = c.fracCoords[3 * i],
-        y = c.fracCoords[3 * i + 1],
-        z = c.fracCoords[3 * i + 2];
-      const cx = x * l[0] + y * l[3] + z * l[6];
-      const cy = x * l[1] + y * l[4] + z * l[7];
-      const cz = x * l[2] + y * l[5] + z * l[8];
-      out.push(` ${String(c.atomicNumbers[i]).padStart(3)} ${fix(cx)} ${fix(cy)} ${fix(cz)}`);
+      out.push(
+        ` ${String(c.atomicNumbers[i]).padStart(3)} ${fix(cart[3 * i])} ${fix(cart[3 * i + 1])} ${fix(cart[3 * i + 2])}`,
+      );
     }
   });
   return `${out.join('\n')}\n`;
