@@ -71,6 +71,20 @@ export function checkDomain(
 }
 
 /**
+ * {@link checkDomain} for the rows of a dataset run (`predict --data`, `eval`), as the model's task sees them
+ * ({@link domainInputs}).
+ */
+export function checkRows(
+  term: Term,
+  model: { readonly config: ModelConfig },
+  source: string,
+  items: readonly Pick<LoadedCrystal, 'crystal' | 'label'>[],
+  strict = false,
+): void {
+  checkDomain(term, model, source, domainInputs(model.config.task.kind, items), strict);
+}
+
+/**
  * The physical sanity checks of a model's output (@crys/model's `physicalChecks`: closest pair relative to covalent
  * radii, density), with a volume per atom outside the model's training range added to its problems.
  */

@@ -269,16 +269,8 @@ export function registerEval(program: Command, ctx: CliContext): void {
       const resolved = rt.resolveModel(opts.model, defaultTask, elements);
       const { model, source } = resolved;
       const dc = await import('../domain-check.js');
-      dc.checkDomain(
-        term,
-        model,
-        source,
-        dc.domainInputs(
-          model.config.task.kind,
-          rows.map((r) => ({ crystal: r.crystal, label: labels.get(r) ?? r.id })),
-        ),
-        opts.strict,
-      );
+      const items = rows.map((r) => ({ crystal: r.crystal, label: labels.get(r) ?? r.id }));
+      dc.checkRows(term, model, source, items, opts.strict);
       const options = {
         seed: opts.seed,
         steps: opts.steps,

@@ -329,14 +329,11 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const limit = { maxAtoms: model.config.maxAtoms, model: source };
   for (const p of picked) assertModelInput(p.item.crystal, p.item.label, limit);
   const dc = await import('../domain-check.js');
-  dc.checkDomain(
+  dc.checkRows(
     term,
     model,
     source,
-    dc.domainInputs(
-      model.config.task.kind,
-      picked.map((p) => p.item),
-    ),
+    picked.map((p) => p.item),
     opts.strict,
   );
   const progress = createProgress(term, { label: 'predicting', total: rows.length, unit: 'crystals' });
