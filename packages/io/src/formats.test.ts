@@ -137,6 +137,7 @@ describe('detectFormat / read / write', () => {
     expect(detectFormat('scf.in', "&CONTROL\n calculation='scf'\n/\n&SYSTEM\n").id).toBe('espresso-in');
     expect(detectFormat('LOCPOT').id).toBe('vasp-volumetric');
     expect(detectFormat(undefined, 'CRYSTAL\nPRIMVEC\n 1 0 0\n').id).toBe('xsf');
+    expect(detectFormat(undefined, ' DIM-GROUP\n 3 5\n PRIMVEC\n').id).toBe('xsf');
     expect(detectFormat(undefined, 'TITL x\nCELL 1.5 2 2 2 90 90 90\nLATT -1\nSFAC C\n').id).toBe('res');
     expect(() => detectFormat('notes.txt', 'hello')).toThrowErrorMatchingInlineSnapshot(
       `[UnknownFormatError: detectFormat: cannot tell the format of 'notes.txt' by name or content; pass { format } (one of cif, poscar, extxyz, pymatgen-json, optimade-json, dataset-csv, xsf, res, espresso-in, vasp-volumetric)]`,

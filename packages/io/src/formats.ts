@@ -43,7 +43,8 @@ export const XsfFormat = {
   id: 'xsf',
   name: 'XCrySDen XSF / AXSF',
   extensions: ['xsf', 'axsf'],
-  sniff: (head: string) => /^\s*(#[^\n]*\n\s*)*(ANIMSTEPS|CRYSTAL|SLAB|POLYMER|MOLECULE)\s*(\d+\s*)?\r?\n/.test(head),
+  sniff: (head: string) =>
+    /^\s*(#[^\n]*\n\s*)*(ANIMSTEPS|CRYSTAL|SLAB|POLYMER|MOLECULE|DIM-GROUP)\b[^\n]*\r?\n/.test(head),
   read: readXsf,
   write: writeXsf,
 } as const satisfies CrystalFormat;
