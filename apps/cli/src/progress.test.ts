@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { hasAnsi, runCli } from '../test/run-cli.js';
+import { FIXTURES, hasAnsi, runCli, tempDir } from '../test/run-cli.js';
 import { createProgress } from './progress.js';
 import { createTerm } from './term.js';
 
@@ -59,6 +60,28 @@ describe('createProgress', () => {
 });
 
 describe('progress of the commands', () => {
+  test('crys train shows the latest validation loss and its step on the progress line', () => {
+    const out = join(tempDir(), 'run');
+    const tiny = [
+      '--hidden',
+      '8',
+      '--layers',
+      '1',
+      '--batch-size',
+      '8',
+      '--valid-every',
+      '3',
+      '--checkpoint-every',
+      '3',
+    ];
+    const data = join(FIXTURES, 'perov-60.csv');
+    const r = runCli(['train', '--task', 'denoise', '--data', data, '--out', out, '--steps', '6', ...tiny]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^training denoise {2}6\/6 steps {2}in .* {2}best val \d\.\d{4} at step [36]$/m);
+    // the first progress line is drawn at the first record it hears of, the validation at step 3
+    expect(r.stderr).toMatch(/^training denoise {2}3\/6 steps .* {2}val \d\.\d{4} @ 3$/m);
+  });
+
   test('crys quickstart reports each job on stderr in plain lines when stderr is a pipe; stdout keeps only the report', () => {
     const r = runCli(['quickstart', '--crystals', '1']);
     expect(r.code).toBe(0);
