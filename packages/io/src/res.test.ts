@@ -43,6 +43,10 @@ describe('readRes / writeRes', () => {
     ]);
   });
 
+  test('readRes reads a lone continuation mark before a blank line as nothing', () => {
+    expect(readRes(`=\n\n${AIRSS}`).crystals[0].atomicNumbers.length).toBe(4);
+  });
+
   test('readRes refuses what it cannot read, at the line and column', () => {
     expect(() => readRes('TITL x\nSFAC C\nC 1 0 0 0 1\nEND\n', { source: 'a.res' })).toThrowErrorMatchingInlineSnapshot(
       `[ParseError: a.res:5:1: res: expected a CELL line, found none]`,

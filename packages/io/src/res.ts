@@ -94,6 +94,7 @@ export function readRes(text: string, options: ReadOptions = {}): ReadResult {
       while (/=\s*$/.test(t) && !/^\s*(REM|TITL)\b/i.test(t) && !r.done()) {
         t = `${t.replace(/=\s*$/, ' ')}${r.lines[r.k++].text.replace(/!.*$/, '')}`;
       }
+      if (t.trim() === '') continue; // a lone '=' joined to a blank line
       return { l, text: t };
     }
     return undefined;
