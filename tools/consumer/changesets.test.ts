@@ -78,7 +78,7 @@ beforeAll(() => {
   if (r.status !== 0) throw new Error(`changeset version failed:\n${output}`);
   for (const f of folders) after[f] = JSON.parse(readFileSync(join(work, f, 'package.json'), 'utf8'));
 }, 180_000);
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => rmSync(work, { recursive: true, force: true }), 300_000);
 
 describe('changeset version on a copy of the workspace', () => {
   test('consumes every changeset, each naming published packages of the workspace', () => {

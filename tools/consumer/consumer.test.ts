@@ -26,7 +26,7 @@ beforeAll(() => {
   packages = packAll(join(work, 'tarballs'));
   installConsumer(app, packages);
 }, 900_000);
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => rmSync(work, { recursive: true, force: true }), 300_000);
 
 describe('the packages installed from their tarballs in a fresh npm project', () => {
   test('pnpm pack writes every published package with resolved ranges, its exports, sources and models', () => {
