@@ -32,7 +32,7 @@ function expectRecorded(actual: unknown, recorded: unknown, path: string): void 
 
 /** The keys of each task's report: every one of them is compared with the record below. */
 const REPORT_KEYS = {
-  structure: ['task', 'match', 'validity', 'spaceGroup', 'control'],
+  structure: ['task', 'match', 'validity', 'spaceGroup', 'control', 'framework'],
   denoise: ['task', 'match', 'validity', 'lattice', 'positionError', 'spaceGroup'],
   lattice: [
     'task',
