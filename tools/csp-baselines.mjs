@@ -10,8 +10,9 @@
 //   compositions with more than 4 crystals are only counted;
 // - retrieval baselines on the holdout split, scored as `crys eval` scores (stol 0.5, ltol 0.3, angle_tol 10, tight =
 //   RMS < 0.1, no validity gate): predict a training crystal of the same composition (`--key formula`) or the same atom
-//   count (`--key atoms`), (a) drawn at random (seeded, averaged over 10 draws), (b) the "mode": among up to --candidates training crystals of
-//   that key, the one that matches the most valid-split crystals of the key (the holdout is never used to choose).
+//   count (`--key atoms`), (a) drawn at random (seeded, averaged over 10 draws), (b) the "mode": among up to
+//   --candidates training crystals of that key, the one that matches the most valid-split crystals of the key (the
+//   holdout is never used to choose).
 //   A holdout crystal whose key has no training crystal counts as a miss.
 // Reads the TypeScript sources directly (no build needed).
 import { readFileSync, writeFileSync } from 'node:fs';
