@@ -74,7 +74,7 @@ export interface TrainingDefaults {
   readonly k: number;
   readonly maxAtoms: number;
   readonly inferenceSteps: number;
-  readonly network: Readonly<Record<string, number>>;
+  readonly network: Readonly<Record<string, number | boolean>>;
 }
 
 const TITLES: Readonly<Record<TaskKind, { title: string; summary: string }>> = {

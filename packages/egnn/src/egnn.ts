@@ -29,6 +29,11 @@ export interface EgnnArgs extends GraphLayerArgs {
   cutoff?: number;
   /** Largest atomic number. Default 100. */
   maxAtomicNumber?: number;
+  /**
+   * Fixed descriptors of each embedding row, shared through a learned projection (see
+   * `SpeciesEmbeddingArgs.descriptors`). Default: none, a free table.
+   */
+  speciesDescriptors?: readonly (readonly number[])[];
   /** Hidden size of the MLPs. Default `units`. */
   hiddenUnits?: number;
   /** Radial basis: `'gaussian'` (default, the peer's) or `'bessel'`. */
@@ -188,6 +193,7 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
       name: 'embedding',
       units: this.units,
       maxAtomicNumber: this.maxAtomicNumber,
+      descriptors: args.speciesDescriptors,
       seed: sub(0),
     });
     this.levelEmbedding =
@@ -349,6 +355,7 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
       layerNorm: this.layerNorm,
       levelFeatures: this.levelFeatures,
       vectorChannels: this.vectorChannels,
+      ...(this.embedding.descriptors ? { speciesDescriptors: this.embedding.descriptors.map((r) => [...r]) } : {}),
     };
   }
 

@@ -276,7 +276,9 @@ export class EgnnInference {
       w.put(at, pad8(2 * width), width, b);
       return at;
     };
-    this.table = values(net.embedding.table);
+    const features = net.embedding.features();
+    this.table = values(features);
+    if (features !== (net.embedding.table as unknown)) features.dispose();
     this.convs = net.convs.map((c) => {
       const nodeAB = nodePair(c.edge1A, c.edge1B, H);
       const node1 = w.alloc(2 * F, pad8(H));

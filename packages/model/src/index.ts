@@ -50,6 +50,8 @@ export type {
   NetworkWeights,
 } from './network.js';
 export { ActionNetwork, DEFAULT_NETWORK } from './network.js';
+export type { SpeciesDescriptors } from './descriptors.js';
+export { elementDescriptors } from './descriptors.js';
 export type { PhysicalChecks } from './physical-checks.js';
 export { MAX_DENSITY, MIN_COVALENT_RATIO, physicalChecks } from './physical-checks.js';
 export type { ActionOptions, ActionResult, PredictOptions, StepInfo } from './sampler.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Crystal } from '@crys/lattice';
-import { elementSymbol } from '@crys/lattice';
+import { elementSymbol, InvalidArgumentError } from '@crys/lattice';
+import type { SpeciesDescriptors } from './descriptors.js';
 import type { ModelDomain } from './domain.js';
 import { ModelFormatError, UnsupportedCrystalError } from './errors.js';
 import {
@@ -33,6 +34,11 @@ export interface ModelConfig {
   readonly network: NetworkConfig;
   /** Atomic numbers the model knows, in embedding-row order. */
   readonly species: readonly number[];
+  /**
+   * Element descriptors per species, recorded when `network.descriptors` is true (so a model keeps the values it
+   * was trained with; see `elementDescriptors`).
+   */
+  readonly descriptors?: SpeciesDescriptors;
   /** Volume prior, one v per species (Å³). */
   readonly prior: VolumePrior;
   /** Neighbours per atom in the k-nearest multigraph. */
@@ -106,7 +112,15 @@ export interface ActionModel {
  * const model = createModel(defaultModelConfig('denoise', [8, 22, 38]), 42);
  */
 export function createModel(config: ModelConfig, seed: number): ActionModel {
-  const network = new ActionNetwork(config.network, seed);
+  if (config.network.descriptors && config.descriptors?.values.length !== config.species.length) {
+    throw new InvalidArgumentError(
+      'createModel',
+      'config.descriptors',
+      `must hold one row per species (${config.species.length}) when network.descriptors is true, got ${config.descriptors?.values.length ?? 'none'}`,
+      config.descriptors,
+    );
+  }
+  const network = new ActionNetwork(config.network, seed, config.descriptors?.values);
   return { config, network, weights: networkWeights(network) };
 }
 

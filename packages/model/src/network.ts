@@ -24,6 +24,12 @@ export interface NetworkConfig {
   readonly vectorChannels: number;
   /** Sinusoidal features of the noise level. */
   readonly timeFeatures: number;
+  /**
+   * Element descriptors in the species embedding (see {@link elementDescriptors}): every element's features are a
+   * free row plus a projection of its radius, electronegativity, period, group, block and oxidation states shared
+   * by all elements. Absent or false: a free table only (every model before 2026-12-04).
+   */
+  readonly descriptors?: boolean;
 }
 
 /**
@@ -80,8 +86,9 @@ export interface NetworkOutputs {
  * The `@crys/egnn` arguments of a network size: `Egnn` with mean aggregation, a level embedding of
  * `timeFeatures` sinusoids and `vectorChannels` vector channels per layer, two outputs per edge.
  */
-function egnnArgs(config: NetworkConfig, seed: number): EgnnArgs {
+function egnnArgs(config: NetworkConfig, seed: number, descriptors?: readonly (readonly number[])[]): EgnnArgs {
   return {
+    ...(descriptors ? { speciesDescriptors: descriptors } : {}),
     units: config.hidden,
     basisSize: config.rbf,
     layers: config.layers,
@@ -132,9 +139,21 @@ export class ActionNetwork {
   private pass: NetworkInference = 'compiled';
   private compiled: { readonly inference: EgnnInference; readonly weightData: readonly object[] } | undefined;
 
-  constructor(config: NetworkConfig, seed: number) {
+  /**
+   * @param descriptors One row of element descriptors per species (embedding-row order), required when
+   *   `config.descriptors` is true (see {@link elementDescriptors}).
+   */
+  constructor(config: NetworkConfig, seed: number, descriptors?: readonly (readonly number[])[]) {
     this.config = config;
-    this.egnn = new Egnn(egnnArgs(config, seed));
+    if (config.descriptors && !descriptors) {
+      throw new InvalidArgumentError(
+        'ActionNetwork',
+        'descriptors',
+        'config.descriptors is true but no descriptor rows were given',
+        descriptors,
+      );
+    }
+    this.egnn = new Egnn(egnnArgs(config, seed, config.descriptors ? descriptors : undefined));
     this.egnn.build();
   }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Crystal } from '@crys/lattice';
 import { changeOfCell, InvalidArgumentError, niggliReduce } from '@crys/lattice';
 import { Adam, clipFactor, globalNorm, skipReason } from './adam.js';
+import { elementDescriptors } from './descriptors.js';
 import { disposeInputs } from './batch.js';
 import { type Checkpoint, emptyLogSums, restoreCheckpoint, snapshotCheckpoint, type TrainState } from './checkpoint.js';
 import { scheduledLearningRate } from './lr-schedule.js';
@@ -117,7 +118,14 @@ type TrainData = { readonly train: readonly Crystal[]; readonly valid: readonly 
 function freshState(c: ResolvedTrainConfig, data: TrainData): TrainState {
   const species = [...new Set(data.train.flatMap((x) => [...x.atomicNumbers]))].sort((a, b) => a - b);
   const base = defaultModelConfig(c.task, species, c.name);
-  const probe: ModelConfig = { ...base, network: c.network, k: c.k, maxAtoms: c.maxAtoms, steps: c.inferenceSteps };
+  const probe: ModelConfig = {
+    ...base,
+    network: c.network,
+    ...(c.network.descriptors ? { descriptors: elementDescriptors(species) } : {}),
+    k: c.k,
+    maxAtoms: c.maxAtoms,
+    steps: c.inferenceSteps,
+  };
   const prior = fitVolumePrior(data.train, (z) => species.indexOf(z), species.length);
   const model = createModel(
     { ...probe, prior, latticeStats: latticeStats(data.train), meta: { ...(c.meta ?? {}), seed: c.seed } },

@@ -43,7 +43,7 @@ export interface ModelReport {
   readonly shipped: boolean;
   readonly file: string;
   readonly task: TaskDescription['config'] & { option: string; title: string };
-  readonly network: Readonly<Record<string, number>>;
+  readonly network: Readonly<Record<string, number | boolean>>;
   readonly parameters: number;
   readonly k: number;
   readonly species: readonly string[];

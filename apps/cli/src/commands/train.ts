@@ -32,6 +32,7 @@ interface TrainOpts {
   checkpointEvery?: number;
   snapshotEvery?: number;
   hidden?: number;
+  elementDescriptors?: boolean;
   layers?: number;
   k?: number;
   name?: string;
@@ -104,7 +105,7 @@ const OPTION_OF: Record<string, string> = {
   'config.task': '--task',
   'config.seed': '--seed',
   'config.k': '--k',
-  'config.network': '--hidden / --layers',
+  'config.network': '--hidden / --layers / --element-descriptors',
 };
 
 export function registerTrain(program: Command, ctx: CliContext): void {
@@ -166,6 +167,10 @@ export function registerTrain(program: Command, ctx: CliContext): void {
     )
     .option('--hidden <n>', 'hidden features of the network (default 64)', intOption(1))
     .option('--layers <n>', 'message-passing layers (default 4)', intOption(1))
+    .option(
+      '--element-descriptors',
+      'give the species embedding element descriptors (radius, electronegativity, period, group, block, oxidation states) shared by all elements',
+    )
     .option('--k <n>', 'nearest neighbours per atom in the graph (default 16)', intOption(1))
     .option('--name <name>', 'model name recorded in model.json (default: the task)')
     .option('--resume', 'continue the run in --out from its checkpoint.json')
@@ -222,12 +227,13 @@ export function registerTrain(program: Command, ctx: CliContext): void {
       const backend = await rt.startBackend(opts.backend);
       const given = configFromOptions(opts, task);
       const network =
-        opts.hidden !== undefined || opts.layers !== undefined
+        opts.hidden !== undefined || opts.layers !== undefined || opts.elementDescriptors
           ? {
               ...model.DEFAULT_TRAIN_CONFIG.network,
               ...(resume?.config.network ?? {}),
               ...(opts.hidden !== undefined ? { hidden: opts.hidden } : {}),
               ...(opts.layers !== undefined ? { layers: opts.layers } : {}),
+              ...(opts.elementDescriptors ? { descriptors: true } : {}),
             }
           : undefined;
       const config: TrainConfig = {
