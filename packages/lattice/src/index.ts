@@ -54,6 +54,8 @@ export type { Composition, DensityOptions, FormulaOptions } from './composition.
 export { chemicalFormula, density, elementCounts, parseFormula, reducedFormula } from './composition.js';
 export { atomicMass, covalentRadius, electronegativity } from './elements.js';
 export { changeOfCell, makeSupercell } from './supercell.js';
+export type { DisplacementMode, PerturbOptions } from './perturb.js';
+export { perturb } from './perturb.js';
 export type { RandomLatticeOptions, RandomRotationOptions, RandomUnimodularOptions } from './random-cell.js';
 export {
   randomDisplacements,
