@@ -1,4 +1,6 @@
 export { SymmetryError } from './errors.js';
+export type { LatticeDeviation, MatchExplanation, MatchVerdict } from './explain-match.js';
+export { explainMatch } from './explain-match.js';
 export type {
   CrystalValidity,
   DistributionDistances,
