@@ -21,7 +21,11 @@ export interface WriteCifOptions {
   readonly blockNames?: readonly string[];
   /**
    * Write the asymmetric unit and the symmetry operations found by moyo (tolerance `symprec`, Å) instead of
-   * every site in P1. Needs `await loadMoyo()` first. Partially occupied crystals are written in P1.
+   * every site in P1, with each written site's multiplicity in this cell (`_atom_site_symmetry_multiplicity`)
+   * and moyo's Wyckoff letter (`_atom_site_Wyckoff_symbol`, the letter of the International Tables' standard
+   * setting: it names the coordinates only when the crystal is in that setting, e.g. a cell from @crys/eval's
+   * `symmetrize(c, { cell: 'conventional' })`). Needs `await loadMoyo()` first. Partially occupied crystals are
+   * written in P1.
    */
   readonly symmetrize?: boolean;
   /** Symmetry tolerance for `symmetrize`, Å. Default 0.01, as pymatgen's `CifWriter(symprec)`. */
@@ -101,6 +105,9 @@ export function writeCif(crystal: Crystal | readonly Crystal[], options: WriteCi
   let ops = ['x, y, z'];
   let hm = 'P 1';
   let number = 1;
+  // with symmetrize: per written site, its orbit's size in this cell and moyo's Wyckoff letter
+  let multiplicity: Int32Array | undefined;
+  let wyckoff: readonly string[] | undefined;
   if (options.symmetrize && !c.occupancies) {
     const ds = analyzeSymmetry(c, options.symprec ?? 0.01, fn);
     // moyo's rotations are column-major (nalgebra): transpose to row-major R of x' = R·x + t.
@@ -110,6 +117,9 @@ export function writeCif(crystal: Crystal | readonly Crystal[], options: WriteCi
     hm = ds.hm_symbol;
     number = ds.number;
     sites = sites.filter((i) => ds.orbits[i] === i);
+    multiplicity = new Int32Array(n);
+    for (let i = 0; i < n; i++) multiplicity[ds.orbits[i]]++;
+    wyckoff = ds.wyckoffs;
   }
   lines.push(`_symmetry_space_group_name_H-M   '${hm}'`);
   lines.push(`_cell_length_a   ${p.a.toFixed(d)}`);
@@ -131,6 +141,10 @@ export function writeCif(crystal: Crystal | readonly Crystal[], options: WriteCi
   lines.push('loop_');
   lines.push(' _atom_site_type_symbol');
   lines.push(' _atom_site_label');
+  if (multiplicity) {
+    lines.push(' _atom_site_symmetry_multiplicity');
+    lines.push(' _atom_site_Wyckoff_symbol');
+  }
   lines.push(' _atom_site_fract_x');
   lines.push(' _atom_site_fract_y');
   lines.push(' _atom_site_fract_z');
@@ -148,7 +162,8 @@ export function writeCif(crystal: Crystal | readonly Crystal[], options: WriteCi
     const y = c.fracCoords[3 * i + 1].toFixed(d);
     const w = c.fracCoords[3 * i + 2].toFixed(d);
     const o = c.occupancies ? String(c.occupancies[i]) : '1';
-    lines.push(`  ${sym}  ${label}  ${x}  ${y}  ${w}  ${o}`);
+    const site = multiplicity ? `  ${multiplicity[i]}  ${wyckoff?.[i] || '?'}` : '';
+    lines.push(`  ${sym}  ${label}${site}  ${x}  ${y}  ${w}  ${o}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -103,6 +103,9 @@ describe('@crys/io/node', () => {
     expect(sym).toContain("_symmetry_space_group_name_H-M   'F d -3 m'");
     const back = readCif(sym).crystals[0];
     expect(back.atomicNumbers.length).toBe(c.atomicNumbers.length);
+    // one distinct site, with its multiplicity in this (conventional) cell and its Wyckoff letter
+    expect(sym).toContain(' _atom_site_symmetry_multiplicity\n _atom_site_Wyckoff_symbol\n');
+    expect(sym.trimEnd().split('\n').at(-1)).toBe('  C  C  8  a  0.00000000  0.00000000  0.00000000  1');
   });
 
   describe('writeFileAtomic and writeFileAtomicSync', () => {
