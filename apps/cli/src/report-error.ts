@@ -9,6 +9,9 @@ import { paint, type Term } from './term.js';
 export const FLAG_OF: Readonly<Record<string, string>> = {
   'options.maxEdges': '--max-edges',
   'options.cutoff': '--cutoff',
+  'options.displacement': '--displacement',
+  'options.strain': '--strain',
+  'options.symprec': '--symprec',
   'options.steps': '--steps',
   'options.startLevel': '--start-level',
   'options.eta': '--eta',

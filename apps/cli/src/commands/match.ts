@@ -1,4 +1,11 @@
-import { DEFAULT_MATCHER_OPTIONS, FIELD_MATCHER_OPTIONS, type MatcherOptions, matchStructures } from '@crys/eval';
+import {
+  DEFAULT_MATCHER_OPTIONS,
+  explainMatch,
+  FIELD_MATCHER_OPTIONS,
+  type MatchExplanation,
+  type MatcherOptions,
+  matchStructures,
+} from '@crys/eval';
 import { type Crystal, reducedFormula, volume } from '@crys/lattice';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -25,6 +32,7 @@ interface MatchOpts extends Partial<JobFlags> {
   scale: boolean;
   supercell?: boolean;
   json?: boolean;
+  explain?: boolean;
 }
 
 /** Volume per atom, Å³. */
@@ -42,6 +50,26 @@ export function scalingNote(scaled: boolean, va: number, vb: number): string {
   return scaled
     ? `volumes scaled to the same volume before comparing, so the verdicts ignore the difference in density: ${volumes}; --no-scale compares them as given`
     : `volumes compared as given (--no-scale): ${volumes}`;
+}
+
+/** The `explain` field of `crys match --explain --json`: the verdict, the sentence and the numbers. */
+function explanationJson(why: MatchExplanation): object {
+  return {
+    verdict: why.verdict,
+    reason: why.reason,
+    formulas: why.formulas,
+    sites: why.sites,
+    lattice: why.lattice
+      ? {
+          withinTolerance: why.lattice.withinTolerance,
+          lengthDeviation: why.lattice.lengthDeviation,
+          angleDeviation: why.lattice.angleDeviation,
+          candidate: why.lattice.candidate,
+          target: why.lattice.target,
+        }
+      : null,
+    closestSites: why.closestSites,
+  };
 }
 
 function pick(file: string, index: number, format: string | undefined): LoadedCrystal {
@@ -74,6 +102,10 @@ export function registerMatch(program: Command, ctx: CliContext): void {
     .option('--no-scale', 'compare the volumes as given (default: both lattices are scaled to the same volume first)')
     .option('--supercell', 'try supercells when the site counts differ')
     .option('--json', 'print the result as JSON')
+    .option(
+      '--explain',
+      'say why they do not match: composition, site counts of the reduced cells, the closest lattice (length and angle deviation) or the best site mapping (RMS, max)',
+    )
     .option('--all', 'match every crystal of A with its partner in B (see --pair-by) and write one row per pair')
     .option(
       '--pair-by <how>',
@@ -97,6 +129,9 @@ export function registerMatch(program: Command, ctx: CliContext): void {
         scale: opts.scale,
         attemptSupercell: opts.supercell ?? false,
       };
+      if (opts.explain && (opts.all || opts.queue !== undefined || opts.shardSize !== undefined)) {
+        throw new UsageError('--explain works on one pair, not with --all', 'pick the pair with --index / --index-b');
+      }
       if (opts.all || opts.queue !== undefined || opts.shardSize !== undefined) {
         const { matchJob } = await import('../jobs/batch.js');
         const job = { ...opts, out: opts.out ?? '-', retries: opts.retries ?? 2 };
@@ -104,7 +139,8 @@ export function registerMatch(program: Command, ctx: CliContext): void {
       }
       const a = pick(fileA, opts.index, opts.format);
       const b = pick(fileB, opts.indexB ?? opts.index, opts.format);
-      const r = matchStructures(a.crystal, b.crystal, options);
+      const why = opts.explain ? explainMatch(a.crystal, b.crystal, options) : undefined;
+      const r = why ? why.result : matchStructures(a.crystal, b.crystal, options);
       const va = volumePerAtom(a.crystal);
       const vb = volumePerAtom(b.crystal);
       if (opts.json) {
@@ -119,6 +155,7 @@ export function registerMatch(program: Command, ctx: CliContext): void {
             scaled: options.scale,
             volumePerAtom: { a: va, b: vb },
             options,
+            ...(why ? { explain: explanationJson(why) } : {}),
           }),
         );
         return;
@@ -129,6 +166,7 @@ export function registerMatch(program: Command, ctx: CliContext): void {
       term.out(
         `${r.match ? paint(c, 'green', 'match') : paint(c, 'red', 'no match')} (fit)  ${r.rms !== null ? paint(c, 'green', 'match') : paint(c, 'red', 'no match')} (CSP, get_rms_dist)  rms ${r.rms === null ? '–' : fixed(r.rms, 4)}  max ${r.maxDist === null ? '–' : fixed(r.maxDist, 4)}  (normalised by (V/N)^⅓)`,
       );
+      if (why) term.out(`${paint(c, 'bold', 'why')}  ${why.verdict}: ${why.reason}`);
       term.out(scalingNote(options.scale, va, vb));
       term.out(
         paint(
