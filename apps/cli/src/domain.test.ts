@@ -57,6 +57,36 @@ describe("the model's domain", () => {
     expect(checks.ok).toBe(checks.problems.length === 0);
   });
 
+  test('predict --lattice-model gives the predicted atoms the cell of a lattice-recovery model and says so; a structure model is refused as --lattice-model', () => {
+    const base = ['predict', '--composition', 'SrTiO3', '--steps', '5', '--seed', '2', '--out', '-', '--json'];
+    const parse = (stdout: string) =>
+      JSON.parse(stdout.slice(stdout.lastIndexOf('\n{"composition"') + 1)) as {
+        latticeModel?: string;
+        samples: { volume: number }[];
+      };
+    const plain = runCli(base);
+    const piped = runCli([...base, '--lattice-model', 'perov_5-lattice']);
+    expect(piped.code).toBe(0);
+    expect(parse(piped.stdout).latticeModel).toBe('perov_5-lattice');
+    expect(parse(plain.stdout).latticeModel).toBeUndefined();
+    expect(parse(piped.stdout).samples[0].volume).not.toBeCloseTo(parse(plain.stdout).samples[0].volume, 3);
+    const table = runCli([
+      'predict',
+      '--composition',
+      'SrTiO3',
+      '--steps',
+      '5',
+      '--lattice-model',
+      'perov_5-lattice',
+      '--out',
+      join(tempDir(), 's.cif'),
+    ]);
+    expect(table.stdout).toContain('SrTiO3: 1 sample(s) with model perov_5 and lattices by perov_5-lattice');
+    const wrong = runCli([...base, '--lattice-model', 'perov_5']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("--lattice-model 'perov_5' is a structure model, not a lattice-recovery model");
+  });
+
   test('relax of a cell outside the domain warns (atom count), --strict refuses it, and the output carries the checks', () => {
     const dir = tempDir();
     const input = join(dir, 'si.vasp');

@@ -141,4 +141,29 @@ describe('crys eval (shipped structure model)', () => {
     expect(JSON.parse(runCli([...args, '--json']).stdout).symmetrize).toBeUndefined();
     expect(runCli([...args, '--symmetrize', '0']).code).toBe(2);
   });
+  test('crys eval --lattice-model derives the lattices again with a lattice-recovery model, says so, records it, and refuses the wrong kind of model before any work', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crys-eval-lattice-'));
+    const plain = join(dir, 'plain.csv'),
+      piped = join(dir, 'piped.csv');
+    const t = runCli([...args, '--lattice-model', 'perov_5-lattice', '-o', piped]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toContain('derived again by the lattice-recovery model perov_5-lattice');
+    runCli([...args, '-o', plain]);
+    // the same atoms (the same fractional coordinates), other lattices
+    const cells = (f: string) => readFileSync(f, 'utf8').match(/_cell_length_a\s+\S+/g) ?? [];
+    const sites = (f: string) =>
+      readFileSync(f, 'utf8').match(/^\s+[A-Z][a-z]?\s+\w+\s+[-\d.]+\s+[-\d.]+\s+[-\d.]+\s+1$/gm);
+    expect(cells(piped).length).toBeGreaterThan(0);
+    expect(cells(piped)).not.toEqual(cells(plain));
+    expect(sites(piped)?.length).toBe(6 * 5);
+    expect(sites(piped)).toEqual(sites(plain));
+    const j = JSON.parse(runCli([...args, '--lattice-model', 'perov_5-lattice', '--json']).stdout);
+    expect(j).toMatchObject({ latticeModel: 'perov_5-lattice', model: 'perov_5' });
+    const wrongKind = runCli([...args, '--lattice-model', 'perov_5-denoise']);
+    expect(wrongKind.code).toBe(2);
+    expect(wrongKind.stderr).toContain("--lattice-model 'perov_5-denoise' is a denoise model");
+    const unknown = runCli([...args, '--lattice-model', 'carbon_24-lattice']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("--lattice-model 'carbon_24-lattice' was not trained on");
+  });
 });

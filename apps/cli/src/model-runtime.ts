@@ -36,6 +36,35 @@ function shippedPath(name: string): string {
   return fileURLToPath(shippedModelUrl(name));
 }
 
+/**
+ * The model of `--lattice-model`: a lattice-recovery model (shipped name or path) that knows every element of the
+ * inputs, for the predictions of the structure model `main`. Checked before any work starts.
+ */
+export function resolveLatticeModel(spec: string, main: ActionModel, elements: Iterable<number>): ResolvedModel {
+  if (main.config.task.kind !== 'structure') {
+    throw new UsageError(
+      `--lattice-model re-derives the lattices of structure predictions, but model '${main.config.name}' is a ${main.config.task.kind} model`,
+      'use it with a structure model, e.g. --model perov_5 --lattice-model perov_5-lattice',
+    );
+  }
+  const resolved = resolveModel(spec, 'lattice', elements);
+  const { model } = resolved;
+  if (model.config.task.kind !== 'lattice') {
+    throw new UsageError(
+      `--lattice-model '${spec}' is a ${model.config.task.kind} model, not a lattice-recovery model`,
+      'give one trained with `crys train --task lattice`, e.g. perov_5-lattice',
+    );
+  }
+  const unknown = [...new Set(elements)].filter((z) => !model.config.species.includes(z));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--lattice-model '${spec}' was not trained on ${unknown.map((z) => elementSymbol(z)).join(', ')}`,
+      `it knows ${model.config.species.length} elements; pick the lattice model of the same dataset as --model`,
+    );
+  }
+  return resolved;
+}
+
 /** Shipped model name for a task and dataset, e.g. (`denoise`, `perov_5`) → `perov_5-denoise`. */
 function shippedName(task: TaskKind, dataset: string): string {
   return task === 'structure' ? dataset : `${dataset}-${task}`;

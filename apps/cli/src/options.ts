@@ -87,6 +87,15 @@ export function samplerOptions(): Option[] {
 }
 
 /** `--fixed-lattice` of `predict` and `eval`: an ablation that applies the atom actions only. */
+/** `--lattice-model`: the lattice of every prediction derived again by a lattice-recovery model. */
+export function latticeModelOption(): Option {
+  return new Option(
+    '--lattice-model <name|path>',
+    'derive each predicted lattice again with a lattice-recovery model (e.g. perov_5-lattice) from the predicted ' +
+      'coordinates: a two-model pipeline, reported as such',
+  );
+}
+
 export function fixedLatticeOption(): Option {
   return new Option('--fixed-lattice', 'apply the atom actions only and keep the starting lattice (an ablation)');
 }

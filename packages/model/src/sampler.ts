@@ -439,3 +439,50 @@ export function predictStructure(
   const start = randomStart(model, atomicNumbers, options.seed ?? 0, 'predictStructure');
   return relaxMany(model, [start], { trajectory: true, ...options, startLevel: 1 })[0];
 }
+
+/** Options of {@link recoverLattices}. */
+export interface RecoverLatticesOptions {
+  /** Action steps of the lattice-recovery model (default: its `steps`). */
+  readonly steps?: number;
+  /** Crystals per forward pass (default 256). */
+  readonly batchSize?: number;
+}
+
+/**
+ * The crystals with their lattices derived again by a lattice-recovery model from their fractional coordinates
+ * alone (from the model's prior cell, as {@link priorStart}); atoms keep their fractional coordinates. After
+ * structure prediction this is a two-model pipeline: the structure model places the atoms, the lattice model
+ * gives them the cell it learnt for such coordinates. On the valid split of Perov-5 (2026-12-04, the shipped
+ * `perov_5` then `perov_5-lattice`) it cut the volume error of the right predictions (RMS < 0.1) from 6.0 % to
+ * 2.5 % and raised the same-space-group rate from 53.6 % to 59.9 %, with the match rate unchanged (57.1 %, was
+ * 57.3 %).
+ *
+ * @throws InvalidArgumentError when `model` is not a lattice-recovery model, UnsupportedCrystalError when a crystal
+ *   holds an element it was not trained on.
+ * @example
+ * const predicted = predictStructure(structureModel, [38, 22, 8, 8, 8]).crystal;
+ * const [withCell] = recoverLattices(latticeModel, [predicted]);
+ */
+export function recoverLattices(
+  model: ActionModel,
+  crystals: readonly Crystal[],
+  options: RecoverLatticesOptions = {},
+): Crystal[] {
+  const fn = 'recoverLattices';
+  const kind = model.config.task.kind;
+  if (kind !== 'lattice') {
+    throw new InvalidArgumentError(
+      fn,
+      'model',
+      `must be a lattice-recovery model, got model '${model.config.name}' of task '${kind}'`,
+      model.config.name,
+    );
+  }
+  const starts = crystals.map((c) => {
+    speciesIndices(model, c.atomicNumbers, fn);
+    return priorStart(model, c);
+  });
+  return relaxMany(model, starts, { startLevel: 1, steps: options.steps, batchSize: options.batchSize }).map(
+    (r) => r.crystal,
+  );
+}

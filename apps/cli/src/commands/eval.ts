@@ -15,6 +15,7 @@ import {
   etaOption,
   fixedLatticeOption,
   intOption,
+  latticeModelOption,
   numberOption,
   samplerOptions,
   strictOption,
@@ -37,6 +38,7 @@ interface EvalOpts extends Partial<JobFlags> {
   correctorSteps?: number;
   correctorScale?: number;
   symmetrize?: number;
+  latticeModel?: string;
   backend: 'wasm' | 'cpu';
   out?: string;
   format?: string;
@@ -220,6 +222,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
     .addOption(samplerOptions()[0])
     .addOption(samplerOptions()[1])
     .addOption(samplerOptions()[2])
+    .addOption(latticeModelOption())
     .option(
       '--symmetrize <symprec>',
       'idealise every prediction (and start, for the control) onto the space group moyo finds at this tolerance ' +
@@ -271,6 +274,8 @@ export function registerEval(program: Command, ctx: CliContext): void {
       const dc = await import('../domain-check.js');
       const items = rows.map((r) => ({ crystal: r.crystal, label: labels.get(r) ?? r.id }));
       dc.checkRows(term, model, source, items, opts.strict);
+      const lattice =
+        opts.latticeModel === undefined ? undefined : rt.resolveLatticeModel(opts.latticeModel, model, elements);
       const options = {
         seed: opts.seed,
         steps: opts.steps,
@@ -299,6 +304,19 @@ export function registerEval(program: Command, ctx: CliContext): void {
         }
       }
       progress.finish();
+      if (lattice) {
+        // the starts too, so that the control gets the same second model
+        const { recoverLattices } = await import('@crys/model');
+        const starts = recoverLattices(
+          lattice.model,
+          preds.map((p) => p.start),
+        );
+        const crystals = recoverLattices(
+          lattice.model,
+          preds.map((p) => p.crystal),
+        );
+        for (let i = 0; i < preds.length; i++) preds[i] = { ...preds[i], start: starts[i], crystal: crystals[i] };
+      }
       let symmetrizeFailed = 0;
       if (opts.symmetrize !== undefined) {
         const symprec = opts.symmetrize;
@@ -346,6 +364,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
         refineSteps: opts.refineSteps ?? model.config.refineSteps ?? 0,
         correctorSteps: opts.correctorSteps ?? model.config.correctorSteps ?? 0,
         correctorScale: opts.correctorScale ?? model.config.correctorScale ?? 0.1,
+        ...(lattice ? { latticeModel: lattice.source } : {}),
         ...(opts.symmetrize !== undefined ? { symmetrize: opts.symmetrize, symmetrizeFailed } : {}),
         ...(model.config.task.kind === 'denoise' ? { startLevel: opts.startLevel ?? 0.5 } : {}),
         ...report,
@@ -365,6 +384,11 @@ export function registerEval(program: Command, ctx: CliContext): void {
           `model ${source} on ${opts.dataset} (${opts.split} split, seed ${opts.seed}) in ${fixed(seconds, 1)} s`,
         ),
       );
+      if (lattice) {
+        term.out(
+          `lattices (of predictions and starts) derived again by the lattice-recovery model ${lattice.source} from their coordinates (--lattice-model: a two-model pipeline, not the plain model)`,
+        );
+      }
       if (opts.symmetrize !== undefined) {
         term.out(
           `predictions and starts idealised with moyo at symprec ${opts.symmetrize} Å before scoring (--symmetrize: not the plain model)${symmetrizeFailed ? `; ${symmetrizeFailed} could not be analysed and are scored as they are` : ''}`,

@@ -13,6 +13,7 @@ import {
   etaOption,
   fixedLatticeOption,
   intOption,
+  latticeModelOption,
   numberOption,
   samplerOptions,
   strictOption,
@@ -40,6 +41,7 @@ interface PredictOpts extends Partial<JobFlags> {
   refineSteps?: number;
   correctorSteps?: number;
   correctorScale?: number;
+  latticeModel?: string;
   backend: 'wasm' | 'cpu';
   format?: string;
   strict?: boolean;
@@ -160,6 +162,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
     )
     .addOption(etaOption())
     .addOption(fixedLatticeOption())
+    .addOption(latticeModelOption())
     .addOption(samplerOptions()[0])
     .addOption(samplerOptions()[1])
     .addOption(samplerOptions()[2])
@@ -198,6 +201,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
         MIN_COVALENT_RATIO: MIN_RATIO,
         predictStructure,
         priorVolume,
+        recoverLattices,
         speciesIndices,
       } = await import('@crys/model');
       await rt.startBackend(opts.backend);
@@ -207,6 +211,14 @@ export function registerPredict(program: Command, ctx: CliContext): void {
         counts.map(([z]) => z),
       );
       const atoms = compositionAtoms(opts.composition as string, model.config.maxAtoms, source);
+      const lattice =
+        opts.latticeModel === undefined
+          ? undefined
+          : rt.resolveLatticeModel(
+              opts.latticeModel,
+              model,
+              counts.map(([z]) => z),
+            );
       const dc = await import('../domain-check.js');
       dc.checkDomain(
         term,
@@ -231,15 +243,23 @@ export function registerPredict(program: Command, ctx: CliContext): void {
           correctorSteps: opts.correctorSteps,
           correctorScale: opts.correctorScale,
         });
-        results.push({ crystal: r.crystal, label: `sample ${k + 1}`, id: `${formula}-seed${seed}` });
-        summaries.push(await summarize(r.crystal, k + 1, seed, dc.outputChecks(model, source, r.crystal)));
+        const crystal = lattice ? recoverLattices(lattice.model, [r.crystal])[0] : r.crystal;
+        results.push({ crystal, label: `sample ${k + 1}`, id: `${formula}-seed${seed}` });
+        summaries.push(await summarize(crystal, k + 1, seed, dc.outputChecks(model, source, crystal)));
         progress.update(k + 1);
       }
       progress.finish();
       writeAtomic(out, formatCrystals(results, outFormat), term.stdout);
       if (opts.json) {
         term.out(
-          JSON.stringify({ composition: opts.composition, model: source, priorVolume: prior, out, samples: summaries }),
+          JSON.stringify({
+            composition: opts.composition,
+            model: source,
+            ...(lattice ? { latticeModel: lattice.source } : {}),
+            priorVolume: prior,
+            out,
+            samples: summaries,
+          }),
         );
         return;
       }
@@ -248,7 +268,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
         paint(
           term.color,
           'bold',
-          `${opts.composition}: ${opts.samples} sample(s) with model ${source} (prior volume ${fixed(prior, 2)} Å³)`,
+          `${opts.composition}: ${opts.samples} sample(s) with model ${source}${lattice ? ` and lattices by ${lattice.source}` : ''} (prior volume ${fixed(prior, 2)} Å³)`,
         ),
       );
       term.out(
@@ -305,13 +325,19 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   };
   const { predictJob, wantsJob } = await import('../jobs/batch.js');
   if (wantsJob(opts)) {
+    if (opts.latticeModel !== undefined) {
+      throw new UsageError(
+        '--lattice-model is not supported with sharded jobs (--shards / --queue) of crys predict',
+        'run crys predict --data without them, or crys eval --lattice-model, which takes both',
+      );
+    }
     const job = { ...opts, dataset: opts.dataset as string, out: opts.out, retries: opts.retries ?? 2 };
     return predictJob(ctx, job, rowOptions);
   }
   const outFormat = opts.out === '-' ? 'dataset-csv' : (formatFromName(opts.out) ?? 'dataset-csv');
   const loaded = loadCrystals(opts.dataset as string, { format: opts.format });
   const rt = await import('../model-runtime.js');
-  const { predictRows, splitOf } = await import('@crys/model');
+  const { predictRows, recoverLattices, splitOf } = await import('@crys/model');
   const allRows = rt.asRows(loaded.crystals);
   let picked = loaded.crystals.map((item, i) => ({ item, row: allRows[i] }));
   if (opts.split !== 'all') picked = picked.filter((p) => splitOf(p.row.id) === opts.split);
@@ -326,6 +352,8 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const elements = new Set<number>();
   for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);
   const { model, source } = rt.resolveModel(opts.model, 'structure', elements);
+  const lattice =
+    opts.latticeModel === undefined ? undefined : rt.resolveLatticeModel(opts.latticeModel, model, elements);
   const limit = { maxAtoms: model.config.maxAtoms, model: source };
   for (const p of picked) assertModelInput(p.item.crystal, p.item.label, limit);
   const dc = await import('../domain-check.js');
@@ -343,17 +371,30 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   for (let start = 0; start < rows.length; start += chunk) {
     const part = rows.slice(start, start + chunk);
     const preds = predictRows(model, part, rowOptions);
-    for (const p of preds) out.push({ crystal: p.crystal, label: p.id, id: p.id });
+    const crystals = preds.map((p) => p.crystal);
+    const final = lattice ? recoverLattices(lattice.model, crystals) : crystals;
+    preds.forEach((p, i) => {
+      out.push({ crystal: final[i], label: p.id, id: p.id });
+    });
     progress.update(Math.min(rows.length, start + chunk));
   }
   progress.finish();
   const seconds = (performance.now() - t0) / 1000;
   writeAtomic(opts.out, formatCrystals(out, outFormat), term.stdout);
   if (opts.json) {
-    term.out(JSON.stringify({ data: opts.dataset, model: source, out: opts.out, rows: out.length, seconds }));
+    term.out(
+      JSON.stringify({
+        data: opts.dataset,
+        model: source,
+        ...(lattice ? { latticeModel: lattice.source } : {}),
+        out: opts.out,
+        rows: out.length,
+        seconds,
+      }),
+    );
   } else if (opts.out !== '-') {
     term.out(
-      `predicted ${out.length} structure(s) with model ${source} in ${fixed(seconds, 1)} s; wrote ${opts.out} (one sample per row, seed ${opts.seed})`,
+      `predicted ${out.length} structure(s) with model ${source}${lattice ? ` and lattices by ${lattice.source}` : ''} in ${fixed(seconds, 1)} s; wrote ${opts.out} (one sample per row, seed ${opts.seed})`,
     );
   }
 }
