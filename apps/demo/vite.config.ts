@@ -57,7 +57,17 @@ function datasets(): Plugin {
         res.end(datasetSubset(m[1]));
       });
     },
-    generateBundle() {
+    generateBundle(_options, bundle) {
+      // @crys/model's shippedModelUrl (new URL(`../models/${name}/model.json`, import.meta.url)) makes Vite copy every
+      // shipped model into assets/ for library users; the page fetches its own models/<name>/model.json instead, so
+      // drop those copies when no chunk refers to them (they would double the size of the site).
+      const code = Object.values(bundle)
+        .map((f) => (f.type === 'chunk' ? f.code : ''))
+        .join('\n');
+      for (const [fileName, file] of Object.entries(bundle)) {
+        const base = fileName.slice(fileName.lastIndexOf('/') + 1);
+        if (file.type === 'asset' && /^model-[\w-]+\.json$/.test(base) && !code.includes(base)) delete bundle[fileName];
+      }
       for (const name of DATASETS) {
         this.emitFile({ type: 'asset', fileName: `datasets/${name}.csv`, source: datasetSubset(name) });
       }

@@ -343,6 +343,8 @@ describe.skipIf(!haveChromium)('demo page in headless chromium', () => {
   test('relaxing with the shipped denoising model shows the same numbers as `crys relax` on the same input', async () => {
     const models = readdirSync(join(dist, 'models'));
     expect(models, 'the build ships perov_5-denoise (packages/model/models)').toContain('perov_5-denoise');
+    // each model file once: not a second, hashed copy under assets/ (Vite copies what shippedModelUrl points at)
+    expect(readdirSync(join(dist, 'assets')).filter((f) => f.endsWith('.json'))).toEqual([]);
     // The first Perov-5 crystal, as the page has it selected, written to a file for the CLI.
     await page.click('nav button[data-view="structure"]');
     await page.selectOption('#dataset', 'perov_5');
