@@ -1,5 +1,8 @@
 import { type Crystal, InvalidArgumentError } from '@crys/lattice';
-import { type RadiusGraphOptions, radiusGraph } from './radius-graph.js';
+import { buf, resetBuffer, startCrystal, takeArrays } from './edge-buffer.js';
+import { checkBuildOptions, checkCutoff, checkInputs, type RadiusGraphOptions } from './radius-graph.js';
+import { reverseEdges } from './reverse.js';
+import { searchRadius } from './search.js';
 import type { GraphBatch, PeriodicGraph } from './types.js';
 
 /**
@@ -40,32 +43,18 @@ export function batchGraphs(crystals: readonly Crystal[], graphs: readonly Perio
     withVec &&= g.vectors !== undefined;
     withRev &&= g.reverse !== undefined;
   }
-  const numNodes = nodeOffsets[b],
-    e = edgeOffsets[b];
+  const e = edgeOffsets[b];
   const src = new Int32Array(e),
     dst = new Int32Array(e),
     image = new Int32Array(3 * e);
-  const edgeCrystalIndex = new Int32Array(e);
   const distances = withDist ? new Float64Array(e) : undefined;
   const vectors = withVec ? new Float64Array(3 * e) : undefined;
   const reverse = withRev ? new Int32Array(e) : undefined;
-  const numAtoms = new Int32Array(b),
-    lattices = new Float64Array(9 * b);
-  const fracCoords = new Float64Array(3 * numNodes),
-    atomicNumbers = new Uint8Array(numNodes);
-  const crystalIndex = new Int32Array(numNodes);
   for (let k = 0; k < b; k++) {
-    const c = crystals[k],
-      g = graphs[k];
+    const g = graphs[k];
     const n0 = nodeOffsets[k],
       e0 = edgeOffsets[k],
       ne = g.src.length;
-    numAtoms[k] = c.atomicNumbers.length;
-    lattices.set(c.lattice, 9 * k);
-    fracCoords.set(c.fracCoords, 3 * n0);
-    atomicNumbers.set(c.atomicNumbers, n0);
-    crystalIndex.fill(k, n0, nodeOffsets[k + 1]);
-    edgeCrystalIndex.fill(k, e0, e0 + ne);
     for (let q = 0; q < ne; q++) {
       src[e0 + q] = g.src[q] + n0;
       dst[e0 + q] = g.dst[q] + n0;
@@ -74,6 +63,100 @@ export function batchGraphs(crystals: readonly Crystal[], graphs: readonly Perio
     if (distances && g.distances) distances.set(g.distances, e0);
     if (vectors && g.vectors) vectors.set(g.vectors, 3 * e0);
     if (reverse && g.reverse) for (let q = 0; q < ne; q++) reverse[e0 + q] = g.reverse[q] < 0 ? -1 : g.reverse[q] + e0;
+  }
+  return assemble(crystals, nodeOffsets, edgeOffsets, src, dst, image, distances, vectors, reverse);
+}
+
+/**
+ * Radius graphs of B crystals at one cutoff, batched: the same edges, in the same order, as {@link batchGraphs}
+ * over {@link radiusGraph} of each crystal, but built straight into the batch's arrays (no per-crystal graphs).
+ * The edge budget applies to each crystal; with `workspace` the edge arrays are views on it.
+ *
+ * @example
+ * const batch = radiusGraphBatch(crystals, { cutoff: 5, vectors: true });
+ * batch.numGraphs === crystals.length; // true
+ */
+export function radiusGraphBatch(crystals: readonly Crystal[], options: RadiusGraphOptions): GraphBatch {
+  const fn = 'radiusGraphBatch';
+  if (!Array.isArray(crystals)) {
+    throw new InvalidArgumentError(fn, 'crystals', `must be an array, got ${String(crystals)}`);
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError(fn, 'options', `must be an object with a cutoff, got ${String(options)}`);
+  }
+  const cutoff = checkCutoff(fn, options.cutoff);
+  const { maxEdges, method, workspace } = checkBuildOptions(fn, options);
+  const b = crystals.length;
+  const nodeOffsets = new Int32Array(b + 1);
+  for (let k = 0; k < b; k++) {
+    const c = crystals[k];
+    const where = `${fn}: crystals[${k}]`;
+    if (typeof c !== 'object' || c === null)
+      throw new InvalidArgumentError(fn, `crystals[${k}]`, `must be a crystal, got ${String(c)}`);
+    const n = checkInputs(where, c.lattice, c.fracCoords);
+    if (c.atomicNumbers?.length !== n) {
+      throw new InvalidArgumentError(
+        fn,
+        `crystals[${k}].atomicNumbers`,
+        `must have one entry per atom (${n}), got ${c.atomicNumbers?.length}`,
+      );
+    }
+    nodeOffsets[k + 1] = nodeOffsets[k] + n;
+  }
+  const vectors = options.vectors ?? false;
+  const edgeOffsets = new Int32Array(b + 1);
+  resetBuffer(fn, maxEdges, vectors, workspace);
+  for (let k = 0; k < b; k++) {
+    const c = crystals[k];
+    const n0 = nodeOffsets[k];
+    startCrystal();
+    const e0 = buf.length;
+    searchRadius(fn, c.lattice, c.fracCoords, nodeOffsets[k + 1] - n0, cutoff, maxEdges, method);
+    const e1 = buf.length;
+    if (n0 !== 0) {
+      const src = buf.src,
+        dst = buf.dst;
+      for (let q = e0; q < e1; q++) {
+        src[q] += n0;
+        dst[q] += n0;
+      }
+    }
+    edgeOffsets[k + 1] = e1;
+  }
+  const a = takeArrays(options.distances ?? true, vectors);
+  const reverse = options.reverse ? reverseEdges(a) : undefined;
+  return assemble(crystals, nodeOffsets, edgeOffsets, a.src, a.dst, a.image, a.dist, a.vec, reverse);
+}
+
+/** The per-crystal fields of a batch around its edge arrays. */
+function assemble(
+  crystals: readonly Crystal[],
+  nodeOffsets: Int32Array,
+  edgeOffsets: Int32Array,
+  src: Int32Array,
+  dst: Int32Array,
+  image: Int32Array,
+  distances: Float64Array | undefined,
+  vectors: Float64Array | undefined,
+  reverse: Int32Array | undefined,
+): GraphBatch {
+  const b = crystals.length;
+  const numNodes = nodeOffsets[b];
+  const numAtoms = new Int32Array(b),
+    lattices = new Float64Array(9 * b);
+  const fracCoords = new Float64Array(3 * numNodes),
+    atomicNumbers = new Uint8Array(numNodes);
+  const crystalIndex = new Int32Array(numNodes);
+  const edgeCrystalIndex = new Int32Array(edgeOffsets[b]);
+  for (let k = 0; k < b; k++) {
+    const c = crystals[k];
+    const n0 = nodeOffsets[k];
+    numAtoms[k] = nodeOffsets[k + 1] - n0;
+    lattices.set(c.lattice, 9 * k);
+    fracCoords.set(c.fracCoords, 3 * n0);
+    atomicNumbers.set(c.atomicNumbers, n0);
+    crystalIndex.fill(k, n0, nodeOffsets[k + 1]);
+    edgeCrystalIndex.fill(k, edgeOffsets[k], edgeOffsets[k + 1]);
   }
   return {
     numNodes,
@@ -93,21 +176,4 @@ export function batchGraphs(crystals: readonly Crystal[], graphs: readonly Perio
     nodeOffsets,
     edgeOffsets,
   };
-}
-
-/**
- * Radius graphs of B crystals at one cutoff, batched; see {@link radiusGraph} and {@link batchGraphs}. The
- * edge budget applies to each crystal.
- *
- * @example
- * const batch = radiusGraphBatch(crystals, { cutoff: 5, vectors: true });
- * batch.numGraphs === crystals.length; // true
- */
-export function radiusGraphBatch(crystals: readonly Crystal[], options: RadiusGraphOptions): GraphBatch {
-  if (!Array.isArray(crystals)) {
-    throw new InvalidArgumentError('radiusGraphBatch', 'crystals', `must be an array, got ${String(crystals)}`);
-  }
-  const graphs: PeriodicGraph[] = new Array(crystals.length);
-  for (let k = 0; k < crystals.length; k++) graphs[k] = radiusGraph(crystals[k], options);
-  return batchGraphs(crystals, graphs);
 }

@@ -1,4 +1,6 @@
 export { batchGraphs, radiusGraphBatch } from './batch.js';
+export type { GraphWorkspace } from './edge-buffer.js';
+export { createGraphWorkspace } from './edge-buffer.js';
 export { EdgeBudgetError } from './errors.js';
 export { updateBatchEdgeGeometry, updateEdgeGeometry } from './geometry.js';
 export type { KnnVerletList, KnnVerletListOptions } from './knn-verlet.js';

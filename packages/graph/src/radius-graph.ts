@@ -1,6 +1,6 @@
 import { assertFiniteArray, assertLattice, type Crystal, InvalidArgumentError, type Mat3Like } from '@crys/lattice';
 import { assertPositive } from '@crys/lattice/internal';
-import { resetBuffer, takeGraph } from './edge-buffer.js';
+import { type GraphWorkspace, isGraphWorkspace, resetBuffer, takeGraph } from './edge-buffer.js';
 import { reverseEdges } from './reverse.js';
 import { type SearchMethod, searchRadius } from './search.js';
 import type { PeriodicGraph } from './types.js';
@@ -32,6 +32,11 @@ export interface RadiusGraphArrayOptions {
    * lists, linear time) or `'auto'` (default: the cheaper by a cost estimate). All give the same edges.
    */
   readonly method?: SearchMethod;
+  /**
+   * Storage to build into (from `createGraphWorkspace()`): the returned arrays are then views on it, valid until
+   * the next build into the same workspace, and repeated builds allocate nothing. Default: fresh arrays.
+   */
+  readonly workspace?: GraphWorkspace;
 }
 
 /** Options of {@link radiusGraph}. *
@@ -64,7 +69,7 @@ export function checkCutoff(fn: string, cutoff: unknown, name = 'cutoff'): numbe
 export function checkBuildOptions(
   fn: string,
   options: RadiusGraphArrayOptions,
-): { maxEdges: number; method: SearchMethod } {
+): { maxEdges: number; method: SearchMethod; workspace: GraphWorkspace | undefined } {
   const maxEdges = options.maxEdges ?? DEFAULT_MAX_EDGES;
   if (typeof maxEdges !== 'number' || Number.isNaN(maxEdges) || !(maxEdges >= 0)) {
     throw new InvalidArgumentError(fn, 'maxEdges', `must be a non-negative number, got ${String(maxEdges)}`, maxEdges);
@@ -73,7 +78,16 @@ export function checkBuildOptions(
   if (method !== 'auto' && method !== 'pairs' && method !== 'cells') {
     throw new InvalidArgumentError(fn, 'method', `must be 'auto', 'pairs' or 'cells', got ${String(method)}`, method);
   }
-  return { maxEdges, method };
+  const workspace = options.workspace;
+  if (workspace !== undefined && !isGraphWorkspace(workspace)) {
+    throw new InvalidArgumentError(
+      fn,
+      'workspace',
+      `must come from createGraphWorkspace(), got ${typeof workspace === 'object' ? 'another object' : String(workspace)}`,
+      workspace,
+    );
+  }
+  return { maxEdges, method, workspace };
 }
 
 /**
@@ -122,9 +136,9 @@ function buildRadius(
 ): PeriodicGraph {
   const n = checkInputs(fn, lattice, fracCoords);
   checkCutoff(fn, cutoff);
-  const { maxEdges, method } = checkBuildOptions(fn, options);
+  const { maxEdges, method, workspace } = checkBuildOptions(fn, options);
   const vectors = options.vectors ?? false;
-  resetBuffer(fn, maxEdges, vectors);
+  resetBuffer(fn, maxEdges, vectors, workspace);
   searchRadius(fn, lattice, fracCoords, n, cutoff, maxEdges, method);
   const g = takeGraph(n, options.distances ?? true, vectors);
   if (options.reverse) (g as { reverse?: Int32Array }).reverse = reverseEdges(g);

@@ -1,5 +1,5 @@
 import { determinant, planeSpacings } from '@crys/lattice';
-import { buf, growBuffer, resetBuffer } from './edge-buffer.js';
+import { buf, growBuffer, reserveEdges } from './edge-buffer.js';
 import { EdgeBudgetError } from './errors.js';
 import { reduceLattice } from './reduce.js';
 
@@ -42,7 +42,7 @@ export function searchRadius(
   const vol = Math.abs(determinant(lattice));
   const estimate = (((n * n * 4 * Math.PI) / 3) * (cutoff * cutoff * cutoff)) / vol;
   if (estimate > maxEdges) throw new EdgeBudgetError(fn, estimate, maxEdges, true);
-  if (estimate > 65536) resetBuffer(fn, maxEdges, buf.withVectors, estimate);
+  if (estimate > 65536) reserveEdges(estimate);
   const red = reduceLattice(lattice);
   const lr = red.lattice;
   if (scratch.length < 6 * n) scratch = new Float64Array(6 * n);

@@ -1,0 +1,147 @@
+import { createCrystal } from '@crys/lattice';
+import { describe, expect, it } from 'vitest';
+import { batchGraphs, radiusGraphBatch } from './batch.js';
+import { createGraphWorkspace, KEEP_LIMIT } from './edge-buffer.js';
+import { radiusGraph, radiusGraphFromArrays } from './radius-graph.js';
+import { loadVal } from '../test/datasets.js';
+
+/** n×n×n supercell of a crystal (cell copies outer, atoms inner). */
+function supercell(c: { lattice: Float64Array; fracCoords: Float64Array; atomicNumbers: Uint8Array }, n: number) {
+  const m = c.atomicNumbers.length;
+  const frac: number[] = [];
+  const z: number[] = [];
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++)
+      for (let k = 0; k < n; k++)
+        for (let s = 0; s < m; s++) {
+          frac.push(
+            (c.fracCoords[3 * s] + i) / n,
+            (c.fracCoords[3 * s + 1] + j) / n,
+            (c.fracCoords[3 * s + 2] + k) / n,
+          );
+          z.push(c.atomicNumbers[s]);
+        }
+  return createCrystal({ lattice: Array.from(c.lattice, (v) => v * n), fracCoords: frac, atomicNumbers: z });
+}
+
+/** Equal arrays (or both absent); a mismatch reports its first index, not a diff of a million entries. */
+function same(a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined): void {
+  expect(a === undefined).toBe(b === undefined);
+  if (!a || !b) return;
+  expect(a.length).toBe(b.length);
+  let first = -1;
+  for (let q = 0; q < a.length && first < 0; q++) if (!Object.is(a[q], b[q])) first = q;
+  expect(first).toBe(-1);
+}
+
+describe('radiusGraphBatch', () => {
+  it('radiusGraphBatch(crystals, options) equals batchGraphs over per-crystal radiusGraph on val crystals', () => {
+    const crystals = [...loadVal('perov_5', 40), ...loadVal('carbon_24', 40)].map((r) => r.crystal);
+    for (const options of [{ cutoff: 5 }, { cutoff: 6, vectors: true, reverse: true, distances: false }]) {
+      const ref = batchGraphs(
+        crystals,
+        crystals.map((c) => radiusGraph(c, options)),
+      );
+      for (const batch of [
+        radiusGraphBatch(crystals, options),
+        radiusGraphBatch(crystals, { ...options, workspace: createGraphWorkspace() }),
+      ]) {
+        expect(batch.numNodes).toBe(ref.numNodes);
+        for (const key of [
+          'src',
+          'dst',
+          'image',
+          'distances',
+          'vectors',
+          'reverse',
+          'numAtoms',
+          'lattices',
+          'fracCoords',
+          'atomicNumbers',
+          'crystalIndex',
+          'edgeCrystalIndex',
+          'nodeOffsets',
+          'edgeOffsets',
+        ] as const) {
+          same(batch[key], ref[key]);
+        }
+      }
+    }
+  });
+
+  it('radiusGraphBatch(crystals, options) applies the edge budget to each crystal', () => {
+    const crystals = loadVal('carbon_24', 3).map((r) => r.crystal);
+    const per = crystals.map((c) => radiusGraph(c, { cutoff: 5 }).src.length);
+    const maxEdges = Math.ceil(1.2 * Math.max(...per));
+    const batch = radiusGraphBatch(crystals, { cutoff: 5, maxEdges });
+    expect(batch.src.length).toBe(per[0] + per[1] + per[2]);
+    expect(batch.src.length).toBeGreaterThan(maxEdges);
+  });
+
+  it('radiusGraphBatch(crystals, options) names the crystal with bad input', () => {
+    const ok = createCrystal({ lattice: [2, 0, 0, 0, 2, 0, 0, 0, 2], fracCoords: [0, 0, 0], atomicNumbers: [6] });
+    const bad = { ...ok, fracCoords: new Float64Array(4) };
+    expect(() => radiusGraphBatch([ok, bad], { cutoff: 3 })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: radiusGraphBatch: crystals[1]: fracCoords must have length 3·n, got 4]`,
+    );
+    expect(() => radiusGraphBatch([ok], { cutoff: 3, workspace: {} as never })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: radiusGraphBatch: workspace must come from createGraphWorkspace(), got another object]`,
+    );
+  });
+});
+
+describe('createGraphWorkspace', () => {
+  it('radiusGraph(crystal, { workspace }) gives the fresh graph as views that the next build overwrites', () => {
+    const [a, b] = loadVal('carbon_24', 2).map((r) => r.crystal);
+    const ws = createGraphWorkspace();
+    const fa = radiusGraph(a, { cutoff: 5, vectors: true });
+    const ga = radiusGraph(a, { cutoff: 5, vectors: true, workspace: ws });
+    for (const key of ['src', 'dst', 'image', 'distances', 'vectors'] as const) same(ga[key], fa[key]);
+    expect(ga.src.buffer).toBe(radiusGraph(b, { cutoff: 5, workspace: ws }).src.buffer);
+    expect(ws.capacity).toBeGreaterThanOrEqual(fa.src.length);
+  });
+
+  it('a graph of more than KEEP_LIMIT edges equals its build in a workspace and is not shared with the next build', () => {
+    const base = loadVal('carbon_24', 20)
+      .map((r) => r.crystal)
+      .find((c) => c.atomicNumbers.length >= 8);
+    if (!base) throw new Error('no carbon_24 crystal with 8 atoms');
+    const perCell = radiusGraph(base, { cutoff: 5 }).src.length;
+    const c = supercell(base, Math.ceil(Math.cbrt((1.05 * KEEP_LIMIT) / perCell)));
+    const g1 = radiusGraph(c, { cutoff: 5 });
+    expect(g1.src.length).toBeGreaterThan(KEEP_LIMIT);
+    const copy = g1.dst.slice();
+    const g2 = radiusGraph(c, { cutoff: 5, method: 'cells' });
+    expect(g2.src.buffer).not.toBe(g1.src.buffer);
+    same(g1.dst, copy);
+    const w = radiusGraph(c, { cutoff: 5, workspace: createGraphWorkspace() });
+    for (const key of ['src', 'dst', 'image', 'distances'] as const) same(w[key], g1[key]);
+  });
+
+  it('radiusGraphFromArrays grows past a density estimate that is too low (all atoms in one corner)', () => {
+    // 400 atoms packed in 1/1000 of a 60 Å cell: the mean density predicts ~1 edge, there are ~160 000.
+    const x: number[] = [];
+    let seed = 7;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let a = 0; a < 400; a++) x.push(0.1 * rnd(), 0.1 * rnd(), 0.1 * rnd());
+    const l = [60, 0, 0, 0, 60, 0, 0, 0, 60];
+    const pairs = radiusGraphFromArrays(l, x, 5, { method: 'pairs' });
+    const cells = radiusGraphFromArrays(l, x, 5, { method: 'cells' });
+    const lent = radiusGraphFromArrays(l, x, 5, { method: 'cells', workspace: createGraphWorkspace() });
+    let count = 0;
+    for (let i = 0; i < 400; i++)
+      for (let j = 0; j < 400; j++) {
+        if (i === j) continue;
+        const dx = (x[3 * j] - x[3 * i]) * 60,
+          dy = (x[3 * j + 1] - x[3 * i + 1]) * 60,
+          dz = (x[3 * j + 2] - x[3 * i + 2]) * 60;
+        if (dx * dx + dy * dy + dz * dz <= 25) count++;
+      }
+    expect(pairs.src.length).toBe(count);
+    expect(cells.src.length).toBe(count);
+    for (const key of ['src', 'dst', 'image', 'distances'] as const) same(lent[key], cells[key]);
+  });
+});
