@@ -20,6 +20,8 @@ export { ATOMIC_MASSES, SMACT_METALS, SMACT_OXIDATION_STATES, SMACT_PAULING_ELEC
 export { linearAssignment } from './linear-assignment.js';
 export type { SpaceGroupInfo, SpaceGroupOptions, SymmetrizeOptions } from './space-group.js';
 export { initSpaceGroup, spaceGroup, symmetrize } from './space-group.js';
+export type { StandardCellOptions } from './standard-cell.js';
+export { standardCell } from './standard-cell.js';
 export type { MatcherOptions, MatchResult } from './structure-matcher.js';
 export {
   DEFAULT_MATCHER_OPTIONS,

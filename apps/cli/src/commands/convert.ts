@@ -1,4 +1,4 @@
-import { SymmetryError, symmetrize } from '@crys/eval';
+import { SymmetryError, standardCell } from '@crys/eval';
 import { loadMoyo, writeCif } from '@crys/io';
 import { type Crystal, hasPartialOccupancy } from '@crys/lattice';
 import type { Command } from 'commander';
@@ -43,7 +43,7 @@ async function symmetrizedCif(
     }
     let refined: Crystal;
     try {
-      refined = await symmetrize(it.crystal, { symprec, cell: 'conventional' });
+      refined = await standardCell(it.crystal, { symprec, cell: 'conventional' });
     } catch (e) {
       if (!(e instanceof SymmetryError)) throw e;
       throw new CliFailure(

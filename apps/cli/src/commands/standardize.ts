@@ -1,4 +1,4 @@
-import { SymmetryError, spaceGroup, symmetrize } from '@crys/eval';
+import { SymmetryError, spaceGroup, standardCell } from '@crys/eval';
 import { type Crystal, hasPartialOccupancy, reducedFormula } from '@crys/lattice';
 import type { Command } from 'commander';
 import { CliFailure, UsageError } from '../errors.js';
@@ -48,7 +48,7 @@ export function registerStandardize(program: Command, ctx: CliContext): void {
         }
         let std: Crystal;
         try {
-          std = await symmetrize(item.crystal, { symprec: opts.symprec, cell });
+          std = await standardCell(item.crystal, { symprec: opts.symprec, cell });
         } catch (e) {
           if (!(e instanceof SymmetryError)) throw e;
           throw new CliFailure(
