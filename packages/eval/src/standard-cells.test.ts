@@ -110,8 +110,12 @@ describe('crys convert --symmetrize CIFs read back by crys and by pymatgen', () 
 describe('standardCell', () => {
   test('standardCell refuses a bad cell name or symprec, naming the option', async () => {
     const { crystal } = read(join(ROOT, cases[0].source));
-    await expect(standardCell(crystal, { cell: 'reduced' as 'primitive' })).rejects.toThrowErrorMatchingInlineSnapshot(`[InvalidArgumentError: standardCell: options.cell must be 'primitive' or 'conventional', got reduced]`);
-    await expect(standardCell(crystal, { symprec: 0 })).rejects.toThrowErrorMatchingInlineSnapshot(`[InvalidArgumentError: standardCell: options.symprec must be positive and finite, got 0]`);
+    await expect(standardCell(crystal, { cell: 'reduced' as 'primitive' })).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: standardCell: options.cell must be 'primitive' or 'conventional', got reduced]`,
+    );
+    await expect(standardCell(crystal, { symprec: 0 })).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[InvalidArgumentError: standardCell: options.symprec must be positive and finite, got 0]`,
+    );
   });
 
   test('standardCell reduces an oblique monoclinic cell and keeps the setting: the C2/c operations and Wyckoff letters', async () => {
