@@ -1,3 +1,11 @@
+// Scratch (module scope: the matcher solves thousands of small problems per crystal pair).
+let u = new Float64Array(0);
+let v = new Float64Array(0);
+let p = new Int32Array(0);
+let way = new Int32Array(0);
+let minv = new Float64Array(0);
+let used = new Uint8Array(0);
+
 /**
  * Minimum-cost perfect matching on a square cost matrix (Hungarian algorithm with potentials, O(n³); Kuhn 1955,
  * Munkres 1957, in the shortest-augmenting-path form of Jonker & Volgenant 1987). `Infinity` marks a forbidden
@@ -11,17 +19,23 @@ export function linearAssignment(
   n: number,
   out: Int32Array = new Int32Array(n),
 ): Int32Array | null {
-  const u = new Float64Array(n + 1);
-  const v = new Float64Array(n + 1);
-  const p = new Int32Array(n + 1);
-  const way = new Int32Array(n + 1);
-  const minv = new Float64Array(n + 1);
-  const used = new Uint8Array(n + 1);
+  if (u.length < n + 1) {
+    u = new Float64Array(n + 1);
+    v = new Float64Array(n + 1);
+    p = new Int32Array(n + 1);
+    way = new Int32Array(n + 1);
+    minv = new Float64Array(n + 1);
+    used = new Uint8Array(n + 1);
+  }
+  u.fill(0, 0, n + 1);
+  v.fill(0, 0, n + 1);
+  p.fill(0, 0, n + 1);
+  way.fill(0, 0, n + 1);
   for (let i = 1; i <= n; i++) {
     p[0] = i;
     let j0 = 0;
-    minv.fill(Number.POSITIVE_INFINITY);
-    used.fill(0);
+    minv.fill(Number.POSITIVE_INFINITY, 0, n + 1);
+    used.fill(0, 0, n + 1);
     do {
       used[j0] = 1;
       const i0 = p[j0];

@@ -7,7 +7,6 @@ import {
   fromParameters,
   lengths,
   lllPymatgen,
-  roundHalfAway,
   roundHalfEven,
 } from './pmg-lattice.js';
 import { type Cell, reducedCell } from './pmg-structure.js';
@@ -217,19 +216,87 @@ const IMAGES = (() => {
   return out;
 })();
 
+/**
+ * Python's `x % 1` for floats: fmod's exact remainder, plus 1 when negative. x − ⌊x⌋ is that same sum rounded once
+ * (only the sign of a zero can differ), without the slow fmod.
+ */
 function pyMod1(x: number): number {
-  const r = x % 1;
-  return r < 0 ? r + 1 : r;
+  return x - Math.floor(x);
+}
+
+/**
+ * |x − round(x)|, the distance to the nearest integer: the same number whether halves round away from zero (C's
+ * round in pymatgen's kernels) or up (Math.round), since both give 0.5 at a half.
+ */
+function offInteger(x: number): number {
+  return Math.abs(x - Math.round(x));
+}
+
+// Scratch of cartDists, grown as needed: matching allocates nothing per candidate mapping or anchor.
+let f1 = new Float64Array(0); // s2 (+t) in LLL fractions (3n)
+let f2 = new Float64Array(0); // s1 in LLL fractions (3n)
+let c1 = new Float64Array(0); // s2 (+t) wrapped, Cartesian (3n)
+let c2 = new Float64Array(0); // s1 wrapped, Cartesian (3n)
+let w1 = new Float64Array(0); // s2 (+t) wrapped LLL fractions (3n)
+let w2 = new Float64Array(0); // s1 wrapped LLL fractions (3n)
+let d2 = new Float64Array(0); // n×n squared shortest distances
+let vecs = new Float64Array(0); // 3·n×n shortest vectors
+let dist = new Float64Array(0); // n distances of the assignment
+let sol = new Int32Array(0);
+const im = new Float64Array(81); // the 27 images, Cartesian
+
+function ensureScratch(n: number): void {
+  if (f1.length >= 3 * n) return;
+  f1 = new Float64Array(3 * n);
+  f2 = new Float64Array(3 * n);
+  c1 = new Float64Array(3 * n);
+  c2 = new Float64Array(3 * n);
+  w1 = new Float64Array(3 * n);
+  w2 = new Float64Array(3 * n);
+  d2 = new Float64Array(n * n);
+  vecs = new Float64Array(3 * n * n);
+  dist = new Float64Array(n);
+  sol = new Int32Array(n);
+}
+
+/**
+ * The s1 side of {@link cartDists}, shared by every anchor of one candidate lattice: s1 in LLL fractions, wrapped
+ * and Cartesian, and the 27 images.
+ */
+function prepareS1(s1: Float64Array, n: number, lll: { matrix: Float64Array; inverseMapping: Float64Array }): void {
+  ensureScratch(n);
+  const M = lll.matrix;
+  const P = lll.inverseMapping;
+  for (let p = 0; p < n; p++) {
+    const bx = s1[3 * p];
+    const by = s1[3 * p + 1];
+    const bz = s1[3 * p + 2];
+    for (let c = 0; c < 3; c++) f2[3 * p + c] = bx * P[c] + by * P[3 + c] + bz * P[6 + c];
+    const x0 = pyMod1(f2[3 * p]);
+    const x1 = pyMod1(f2[3 * p + 1]);
+    const x2 = pyMod1(f2[3 * p + 2]);
+    w2[3 * p] = x0;
+    w2[3 * p + 1] = x1;
+    w2[3 * p + 2] = x2;
+    for (let c = 0; c < 3; c++) c2[3 * p + c] = x0 * M[c] + x1 * M[3 + c] + x2 * M[6 + c];
+  }
+  for (let k = 0; k < 27; k++) {
+    const a = IMAGES[3 * k];
+    const b = IMAGES[3 * k + 1];
+    const c = IMAGES[3 * k + 2];
+    for (let d = 0; d < 3; d++) im[3 * k + d] = a * M[d] + b * M[3 + d] + c * M[6 + d];
+  }
 }
 
 /**
  * pymatgen `_cart_dists`: shortest vectors from each s2 site to each s1 site on `avg` (LLL basis, 27 images,
  * pairs beyond `lllFtol` or of different species excluded), optimal assignment, mean translation removed.
- * Returns the normalised distances, or null when only excluded pairs can complete an assignment.
+ * The s1 side comes from {@link prepareS1}. Returns the normalised distances (n, a view on scratch that the next
+ * call overwrites), or null when only excluded pairs can complete an assignment.
  */
 function cartDists(
-  s1: Float64Array,
   s2: Float64Array,
+  n: number,
   tx: number,
   ty: number,
   tz: number,
@@ -237,85 +304,101 @@ function cartDists(
   mask: Uint8Array,
   normalization: number,
   lllFtol: Float64Array,
+  lllSpacing: Float64Array,
 ): Float64Array | null {
-  const n = s2.length / 3;
   const M = lll.matrix;
   const P = lll.inverseMapping;
-  const f1 = new Float64Array(3 * n); // s2 (+t) in LLL fractions
-  const f2 = new Float64Array(3 * n); // s1 in LLL fractions
-  const c1 = new Float64Array(3 * n);
-  const c2 = new Float64Array(3 * n);
   for (let p = 0; p < n; p++) {
     const ax = s2[3 * p] + tx;
     const ay = s2[3 * p + 1] + ty;
     const az = s2[3 * p + 2] + tz;
-    const bx = s1[3 * p];
-    const by = s1[3 * p + 1];
-    const bz = s1[3 * p + 2];
-    for (let c = 0; c < 3; c++) {
-      f1[3 * p + c] = ax * P[c] + ay * P[3 + c] + az * P[6 + c];
-      f2[3 * p + c] = bx * P[c] + by * P[3 + c] + bz * P[6 + c];
-    }
+    for (let c = 0; c < 3; c++) f1[3 * p + c] = ax * P[c] + ay * P[3 + c] + az * P[6 + c];
     const u0 = pyMod1(f1[3 * p]);
     const u1 = pyMod1(f1[3 * p + 1]);
     const u2 = pyMod1(f1[3 * p + 2]);
-    const w0 = pyMod1(f2[3 * p]);
-    const w1 = pyMod1(f2[3 * p + 1]);
-    const w2 = pyMod1(f2[3 * p + 2]);
-    for (let c = 0; c < 3; c++) {
-      c1[3 * p + c] = u0 * M[c] + u1 * M[3 + c] + u2 * M[6 + c];
-      c2[3 * p + c] = w0 * M[c] + w1 * M[3 + c] + w2 * M[6 + c];
-    }
+    w1[3 * p] = u0;
+    w1[3 * p + 1] = u1;
+    w1[3 * p + 2] = u2;
+    for (let c = 0; c < 3; c++) c1[3 * p + c] = u0 * M[c] + u1 * M[3 + c] + u2 * M[6 + c];
   }
-  const im = new Float64Array(81);
-  for (let k = 0; k < 27; k++) {
-    const a = IMAGES[3 * k];
-    const b = IMAGES[3 * k + 1];
-    const c = IMAGES[3 * k + 2];
-    for (let d = 0; d < 3; d++) im[3 * k + d] = a * M[d] + b * M[3 + d] + c * M[6 + d];
-  }
-  const d2 = new Float64Array(n * n);
-  const vecs = new Float64Array(3 * n * n);
+  // A vector with LLL fractions w is at least |w_a|·h_a long (h_a the spacing of the lattice planes across axis
+  // a), so an image whose bound exceeds the best squared length found so far cannot be the shortest; the bound is
+  // loosened by 1e-9 so that rounding never skips a true minimum or tie.
+  const h0 = lllSpacing[0] * (1 - 1e-9);
+  const h1 = lllSpacing[1] * (1 - 1e-9);
+  const h2 = lllSpacing[2] * (1 - 1e-9);
+  const tol0 = lllFtol[0];
+  const tol1 = lllFtol[1];
+  const tol2 = lllFtol[2];
   for (let i = 0; i < n; i++) {
+    const g0 = f1[3 * i];
+    const g1 = f1[3 * i + 1];
+    const g2 = f1[3 * i + 2];
+    const qx = c1[3 * i];
+    const qy = c1[3 * i + 1];
+    const qz = c1[3 * i + 2];
     for (let j = 0; j < n; j++) {
       const e = i * n + j;
-      let ok = mask[e] === 0;
-      if (ok) {
-        for (let c = 0; c < 3; c++) {
-          const fd = f2[3 * j + c] - f1[3 * i + c];
-          if (Math.abs(fd - roundHalfAway(fd)) > lllFtol[c]) {
-            ok = false;
-            break;
-          }
-        }
-      }
-      if (!ok) {
+      if (mask[e] !== 0) {
         d2[e] = Number.POSITIVE_INFINITY;
         continue;
       }
-      const px = c2[3 * j] - c1[3 * i];
-      const py = c2[3 * j + 1] - c1[3 * i + 1];
-      const pz = c2[3 * j + 2] - c1[3 * i + 2];
-      let best = 1e100;
-      let bk = 0;
-      for (let k = 0; k < 27; k++) {
-        const da = px + im[3 * k];
-        const db = py + im[3 * k + 1];
-        const dc = pz + im[3 * k + 2];
-        const d = da * da + db * db + dc * dc;
-        if (d < best) {
-          best = d;
-          bk = k;
+      const fd0 = f2[3 * j] - g0;
+      const fd1 = f2[3 * j + 1] - g1;
+      const fd2 = f2[3 * j + 2] - g2;
+      if (
+        offInteger(fd0) > tol0 ||
+        offInteger(fd1) > tol1 ||
+        offInteger(fd2) > tol2
+      ) {
+        d2[e] = Number.POSITIVE_INFINITY;
+        continue;
+      }
+      const px = c2[3 * j] - qx;
+      const py = c2[3 * j + 1] - qy;
+      const pz = c2[3 * j + 2] - qz;
+      // pymatgen takes the first of the 27 images (a outermost) with the smallest squared length: the same
+      // (length, index) minimum is found here starting from the image that brings every fraction nearest zero,
+      // then visiting only the slabs of images the plane-spacing bound cannot exclude.
+      const v0 = w2[3 * j] - w1[3 * i];
+      const v1 = w2[3 * j + 1] - w1[3 * i + 1];
+      const v2 = w2[3 * j + 2] - w1[3 * i + 2];
+      let bk = 3 * (9 * (1 - Math.round(v0)) + 3 * (1 - Math.round(v1)) + (1 - Math.round(v2)));
+      let best: number;
+      {
+        const da = px + im[bk];
+        const db = py + im[bk + 1];
+        const dc = pz + im[bk + 2];
+        best = da * da + db * db + dc * dc;
+      }
+      for (let a = 0; a < 3; a++) {
+        const ea = (v0 + a - 1) * h0;
+        if (ea * ea > best) continue;
+        for (let b = 0; b < 3; b++) {
+          const eb = (v1 + b - 1) * h1;
+          if (eb * eb > best) continue;
+          for (let c = 0; c < 3; c++) {
+            const ec = (v2 + c - 1) * h2;
+            if (ec * ec > best) continue;
+            const k = 3 * (9 * a + 3 * b + c);
+            const da = px + im[k];
+            const db = py + im[k + 1];
+            const dc = pz + im[k + 2];
+            const d = da * da + db * db + dc * dc;
+            if (d < best || (d === best && k < bk)) {
+              best = d;
+              bk = k;
+            }
+          }
         }
       }
       d2[e] = best;
-      vecs[3 * e] = px + im[3 * bk];
-      vecs[3 * e + 1] = py + im[3 * bk + 1];
-      vecs[3 * e + 2] = pz + im[3 * bk + 2];
+      vecs[3 * e] = px + im[bk];
+      vecs[3 * e + 1] = py + im[bk + 1];
+      vecs[3 * e + 2] = pz + im[bk + 2];
     }
   }
-  const sol = linearAssignment(d2, n);
-  if (sol === null) return null;
+  if (linearAssignment(d2, n, sol) === null) return null;
   let mx = 0;
   let my = 0;
   let mz = 0;
@@ -328,7 +411,6 @@ function cartDists(
   mx /= n;
   my /= n;
   mz /= n;
-  const dist = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const e = i * n + sol[i];
     const x = vecs[3 * e] - mx;
@@ -336,7 +418,7 @@ function cartDists(
     const z = vecs[3 * e + 2] - mz;
     dist[i] = Math.sqrt(x * x + y * y + z * z) * normalization;
   }
-  return dist;
+  return dist.length === n ? dist : dist.subarray(0, n);
 }
 
 /** pymatgen `_strict_match`: maps B (s2) onto A (s1) over every candidate lattice and anchor translation. */
@@ -380,16 +462,18 @@ function strictMatch(A: Cell, B: Cell, fu: number, s1Supercell: boolean, st: Sta
   const ta = angles(other.lattice);
   const fracTol = new Float64Array(3);
   const lllFtol = new Float64Array(3);
+  const lllSpacing = new Float64Array(3);
+  const avgSpacing = new Float64Array(3);
   forEachLatticeMapping(searched.lattice, tl, ta, ltol, angleTol, (mp) => {
     if (!(Math.abs(Math.abs(determinant(mp.scale)) - fu) < 0.5)) return false;
-    const aligned = Float64Array.from(mp.aligned);
+    const aligned = mp.aligned; // read before the next mapping overwrites it
     const scFrac = fracInCandidate(searched, aligned, mp.scale, fu);
     const s1fc = s1Supercell ? scFrac : A.frac;
     const s2fc = s1Supercell ? B.frac : scFrac;
     const avg = averageLattice(aligned, other.lattice);
     const vol = Math.abs(determinant(avg));
     const normalization = (s1fc.length / 3 / vol) ** (1 / 3);
-    const h = planeSpacings(avg);
+    const h = planeSpacings(avg, avgSpacing);
     // pymatgen: reciprocal_lattice.abc (with 2π) · stol / (π · normalization)
     for (let c = 0; c < 3; c++) fracTol[c] = ((2 * Math.PI) / h[c]) * (stol / (Math.PI * normalization));
     let lll: { matrix: Float64Array; inverseMapping: Float64Array } | null = null;
@@ -402,10 +486,11 @@ function strictMatch(A: Cell, B: Cell, fu: number, s1Supercell: boolean, st: Sta
         const r = lllPymatgen(avg);
         const inv = invert(new Float64Array(9), r.mapping) ?? r.mapping;
         lll = { matrix: r.matrix, inverseMapping: inv };
-        const hl = planeSpacings(r.matrix);
+        const hl = planeSpacings(r.matrix, lllSpacing);
         for (let c = 0; c < 3; c++) lllFtol[c] = ((2 * Math.PI) / hl[c]) * (stol / (Math.PI * normalization));
+        prepareS1(s1fc, n, lll);
       }
-      const dist = cartDists(s1fc, s2fc, tx, ty, tz, lll, mask, normalization, lllFtol);
+      const dist = cartDists(s2fc, n, tx, ty, tz, lll, mask, normalization, lllFtol, lllSpacing);
       if (dist === null) continue;
       let sq = 0;
       let mxd = 0;
@@ -416,7 +501,7 @@ function strictMatch(A: Cell, B: Cell, fu: number, s1Supercell: boolean, st: Sta
       const rms = Math.sqrt(sq) / Math.sqrt(dist.length);
       if (mxd < stol) st.fit = true;
       if (st.wantRms) {
-        if (st.best === null || rms < st.best.rms) st.best = { rms, dist };
+        if (st.best === null || rms < st.best.rms) st.best = { rms, dist: dist.slice() };
         if (rms < 1e-5 && rms < stol) st.done = true;
       }
       if (st.done || (!st.wantRms && st.fit)) {
@@ -439,6 +524,9 @@ function isSubset(
   mask: Uint8Array,
   n: number,
 ): boolean {
+  const t0 = tol[0];
+  const t1 = tol[1];
+  const t2 = tol[2];
   for (let i = 0; i < n; i++) {
     const x = s2[3 * i] + tx;
     const y = s2[3 * i + 1] + ty;
@@ -446,12 +534,9 @@ function isSubset(
     let ok = false;
     for (let j = 0; j < n && !ok; j++) {
       if (mask[i * n + j]) continue;
-      let d = x - s1[3 * j];
-      if (Math.abs(d - roundHalfAway(d)) > tol[0]) continue;
-      d = y - s1[3 * j + 1];
-      if (Math.abs(d - roundHalfAway(d)) > tol[1]) continue;
-      d = z - s1[3 * j + 2];
-      if (Math.abs(d - roundHalfAway(d)) > tol[2]) continue;
+      if (offInteger(x - s1[3 * j]) > t0) continue;
+      if (offInteger(y - s1[3 * j + 1]) > t1) continue;
+      if (offInteger(z - s1[3 * j + 2]) > t2) continue;
       ok = true;
     }
     if (!ok) return false;
