@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { determinant } from '@crys/lattice';
 import { describe, expect, test } from 'vitest';
 import { FIXTURES, REPO, runCli, tempDir } from '../test/run-cli.js';
 
@@ -85,6 +86,19 @@ describe("the model's domain", () => {
     const wrong = runCli([...base, '--lattice-model', 'perov_5']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain("--lattice-model 'perov_5' is a structure model, not a lattice-recovery model");
+  });
+
+  test("predict --composition SrTiO3 --seed 3 is the API's predictStructure(model, [Sr, Ti, O, O, O], { seed: 3 })", async () => {
+    const { initModelBackend, predictStructure } = await import('@crys/model');
+    const { loadShippedModel } = await import('@crys/model/node');
+    await initModelBackend('wasm');
+    const api = predictStructure(loadShippedModel('perov_5'), [38, 22, 8, 8, 8], { seed: 3, steps: 5 }).crystal;
+    const r = runCli(['predict', '--composition', 'SrTiO3', '--seed', '3', '--steps', '5', '--out', '-', '--json']);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout.slice(r.stdout.lastIndexOf('\n{"composition"') + 1)) as {
+      samples: { volume: number }[];
+    };
+    expect(json.samples[0].volume).toBeCloseTo(Math.abs(determinant(api.lattice)), 6);
   });
 
   test('relax of a cell outside the domain warns (atom count), --strict refuses it, and the output carries the checks', () => {

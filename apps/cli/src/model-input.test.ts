@@ -12,7 +12,10 @@ const poscar = (thirdVector: string, coords = '0 0 0') =>
 describe('model inputs are checked at the command line, in its terms, before anything is built', () => {
   test('compositionCounts(formula) counts without expanding; compositionAtoms refuses more than the limit', () => {
     expect(compositionCounts('Sr99999999999')).toEqual({ counts: [[38, 99999999999]], total: 99999999999 });
-    expect(compositionAtoms('SrTiO3', 64, 'perov_5')).toEqual([8, 8, 8, 22, 38]);
+    // elements in the order the formula names them
+    expect(compositionAtoms('SrTiO3', 64, 'perov_5')).toEqual([38, 22, 8, 8, 8]);
+    expect(compositionAtoms('O3TiSr', 64, 'perov_5')).toEqual([8, 8, 8, 22, 38]);
+    expect(compositionAtoms('Ba(TiO3)2Sr', 64, 'perov_5')).toEqual([56, 22, 22, 8, 8, 8, 8, 8, 8, 38]);
     expect(() => compositionAtoms('Sr30000', 64, 'perov_5')).toThrowErrorMatchingInlineSnapshot(
       `[UsageError: --composition 'Sr30000' has 30000 atoms, above the limit of 64 atoms of model perov_5]`,
     );

@@ -384,7 +384,7 @@ export function relaxManyWithGraphs(
  * const options: PredictOptions = { seed: 7, steps: 200 };
  */
 export interface PredictOptions extends ActionOptions {
-  /** Seed of the random start (default 0). */
+  /** Seed of the random start, and of the fresh noise when `noiseSeed` is not given (default 0). */
   readonly seed?: number;
 }
 
@@ -436,8 +436,15 @@ export function predictStructure(
   atomicNumbers: ArrayLike<number>,
   options: PredictOptions = {},
 ): ActionResult {
-  const start = randomStart(model, atomicNumbers, options.seed ?? 0, 'predictStructure');
-  return relaxMany(model, [start], { trajectory: true, ...options, startLevel: 1 })[0];
+  const seed = options.seed ?? 0;
+  const start = randomStart(model, atomicNumbers, seed, 'predictStructure');
+  // the seed also seeds the fresh noise (corrector moves, η > 0) unless noiseSeed says otherwise
+  return relaxMany(model, [start], {
+    trajectory: true,
+    ...options,
+    noiseSeed: options.noiseSeed ?? seed,
+    startLevel: 1,
+  })[0];
 }
 
 /** Options of {@link recoverLattices}. */

@@ -1,5 +1,13 @@
 import { crystalValidity } from '@crys/eval';
-import { type Crystal, elementSymbol, latticeParameters, parseFormula, reducedFormula, volume } from '@crys/lattice';
+import {
+  atomicNumberOf,
+  type Crystal,
+  elementSymbol,
+  latticeParameters,
+  parseFormula,
+  reducedFormula,
+  volume,
+} from '@crys/lattice';
 import type { PhysicalChecks } from '@crys/model';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -80,7 +88,9 @@ export function compositionCounts(formula: string): { counts: [number, number][]
 }
 
 /**
- * Atomic numbers of a cell content (see {@link compositionCounts}), after checking that it has at most
+ * Atomic numbers of a cell content (see {@link compositionCounts}), elements in the order the formula names them
+ * (`SrTiO3` → Sr, Ti, O, O, O: the atom order of `predictStructure(model, [38, 22, 8, 8, 8], { seed })`, so the same
+ * seed gives the same structure on the command line and through the API), after checking that it has at most
  * `maxAtoms` atoms (the model's limit, named `source` in the message).
  */
 export function compositionAtoms(formula: string, maxAtoms: number, source: string): number[] {
@@ -91,8 +101,10 @@ export function compositionAtoms(formula: string, maxAtoms: number, source: stri
       `give a cell content of at most ${maxAtoms} atoms (a reduced formula, e.g. ${reducedFormula(new Map(counts))})`,
     );
   }
+  const written = [...new Set((formula.match(/[A-Z][a-z]?/g) ?? []).map((symbol) => atomicNumberOf(symbol) ?? 0))];
+  const rank = (z: number) => (written.includes(z) ? written.indexOf(z) : written.length + z);
   const atoms: number[] = [];
-  for (const [z, n] of counts) for (let i = 0; i < n; i++) atoms.push(z);
+  for (const [z, n] of [...counts].sort((a, b) => rank(a[0]) - rank(b[0]))) for (let i = 0; i < n; i++) atoms.push(z);
   return atoms;
 }
 
