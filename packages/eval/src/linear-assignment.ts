@@ -41,17 +41,20 @@ export function linearAssignment(
       const i0 = p[j0];
       let delta = Number.POSITIVE_INFINITY;
       let j1 = -1;
-      const row = (i0 - 1) * n;
+      const row = (i0 - 1) * n - 1;
+      const ui0 = u[i0];
       for (let j = 1; j <= n; j++) {
         if (used[j]) continue;
-        const c = cost[row + j - 1];
-        const cur = c === Number.POSITIVE_INFINITY ? c : c - u[i0] - v[j];
-        if (cur < minv[j]) {
+        const c = cost[row + j];
+        let m = minv[j];
+        const cur = c === Number.POSITIVE_INFINITY ? c : c - ui0 - v[j];
+        if (cur < m) {
+          m = cur;
           minv[j] = cur;
           way[j] = j0;
         }
-        if (minv[j] < delta) {
-          delta = minv[j];
+        if (m < delta) {
+          delta = m;
           j1 = j;
         }
       }

@@ -146,6 +146,28 @@ export function fromParameters(
   return out;
 }
 
+// Scratch of latticePointsInSphere, grown as needed.
+let sphereCube = new Int32Array(256);
+let sphereInt = new Int32Array(3 * 256);
+let sphereCart = new Float64Array(3 * 256);
+let sphereD2 = new Float64Array(256);
+
+function growSphereScratch(): void {
+  const cap = 2 * sphereCube.length;
+  const cube = new Int32Array(cap);
+  const int = new Int32Array(3 * cap);
+  const cart = new Float64Array(3 * cap);
+  const d2 = new Float64Array(cap);
+  cube.set(sphereCube);
+  int.set(sphereInt);
+  cart.set(sphereCart);
+  d2.set(sphereD2);
+  sphereCube = cube;
+  sphereInt = int;
+  sphereCart = cart;
+  sphereD2 = d2;
+}
+
 /**
  * All lattice points n·L (n ∈ Z³) with |n·L| < r, as integer coordinates (3·k), Cartesian vectors (3·k) and
  * lengths, in the order of pymatgen's `get_points_in_sphere([[0,0,0]], [0,0,0], r)`. That order decides which
@@ -170,37 +192,51 @@ export function latticePointsInSphere(
     const len = inv ? Math.hypot(inv[c], inv[3 + c], inv[6 + c]) : 0;
     bound[c] = Math.ceil((rf + 0.15) * len);
   }
-  const found: { cube: number; n: number[]; x: number[]; d2: number }[] = [];
+  // candidates filed in typed scratch (no per-point objects): cube, integer coordinates, Cartesian vector, d²
+  let count = 0;
   for (let i = -bound[0] - 1; i <= bound[0]; i++) {
     for (let j = -bound[1] - 1; j <= bound[1]; j++) {
       for (let k = -bound[2] - 1; k <= bound[2]; k++) {
-        const x = [0, 0, 0];
-        let inside = true;
-        for (let m = 0; m < 3; m++) {
-          x[m] = i * l[m] + j * l[3 + m] + k * l[6 + m] + 0;
-          if (!(x[m] > lo && x[m] < hi)) inside = false;
-        }
-        if (!inside) continue;
-        const d2 = x[0] * x[0] + x[1] * x[1] + x[2] * x[2];
+        const x0 = i * l[0] + j * l[3] + k * l[6] + 0;
+        const x1 = i * l[1] + j * l[4] + k * l[7] + 0;
+        const x2 = i * l[2] + j * l[5] + k * l[8] + 0;
+        if (!(x0 > lo && x0 < hi) || !(x1 > lo && x1 < hi) || !(x2 > lo && x2 < hi)) continue;
+        const d2 = x0 * x0 + x1 * x1 + x2 * x2;
         if (!(d2 < r2 + tol)) continue;
+        if (count === sphereCube.length) growSphereScratch();
         // 3 cubes of edge r per axis (the box is 2r + 2·tol wide)
-        const cx = Math.floor((x[0] - lo + 1e-8) / rf);
-        const cy = Math.floor((x[1] - lo + 1e-8) / rf);
-        const cz = Math.floor((x[2] - lo + 1e-8) / rf);
-        found.push({ cube: cx * 9 + cy * 3 + cz, n: [i, j, k], x, d2 });
+        const cx = Math.floor((x0 - lo + 1e-8) / rf);
+        const cy = Math.floor((x1 - lo + 1e-8) / rf);
+        const cz = Math.floor((x2 - lo + 1e-8) / rf);
+        sphereCube[count] = cx * 9 + cy * 3 + cz;
+        sphereInt[3 * count] = i;
+        sphereInt[3 * count + 1] = j;
+        sphereInt[3 * count + 2] = k;
+        sphereCart[3 * count] = x0;
+        sphereCart[3 * count + 1] = x1;
+        sphereCart[3 * count + 2] = x2;
+        sphereD2[count] = d2;
+        count++;
       }
     }
   }
-  // cubes in ascending order; inside a cube, the last filed first
-  const order = found.map((_, q) => q).sort((p, q) => found[p].cube - found[q].cube || q - p);
-  const frac = new Float64Array(3 * order.length);
-  const cart = new Float64Array(3 * order.length);
-  const dist = new Float64Array(order.length);
-  order.forEach((q, t) => {
-    frac.set(found[q].n, 3 * t);
-    cart.set(found[q].x, 3 * t);
-    dist[t] = Math.sqrt(found[q].d2);
-  });
+  // cubes in ascending order; inside a cube, the last filed first (a counting sort over the cubes)
+  let maxCube = 0;
+  for (let q = 0; q < count; q++) if (sphereCube[q] > maxCube) maxCube = sphereCube[q];
+  const start = new Int32Array(maxCube + 2);
+  for (let q = 0; q < count; q++) start[sphereCube[q] + 1]++;
+  for (let c = 0; c <= maxCube; c++) start[c + 1] += start[c];
+  const frac = new Float64Array(3 * count);
+  const cart = new Float64Array(3 * count);
+  const dist = new Float64Array(count);
+  for (let q = count - 1; q >= 0; q--) {
+    const t = start[sphereCube[q]]++;
+    for (let c = 0; c < 3; c++) {
+      frac[3 * t + c] = sphereInt[3 * q + c];
+      cart[3 * t + c] = sphereCart[3 * q + c];
+    }
+    dist[t] = Math.sqrt(sphereD2[q]);
+  }
   return { frac, cart, dist };
 }
 

@@ -152,11 +152,16 @@ function latticePointsInSupercell(sc: Float64Array): Float64Array {
   return Float64Array.from(out);
 }
 
+const a1 = new Float64Array(3);
+const g1 = new Float64Array(3);
+const a2 = new Float64Array(3);
+const g2 = new Float64Array(3);
+
 function averageLattice(l1: Float64Array, l2: Float64Array): Float64Array {
-  const a1 = lengths(l1);
-  const g1 = angles(l1);
-  const a2 = lengths(l2);
-  const g2 = angles(l2);
+  lengths(l1, a1);
+  angles(l1, g1);
+  lengths(l2, a2);
+  angles(l2, g2);
   return fromParameters(
     (a1[0] + a2[0]) / 2,
     (a1[1] + a2[1]) / 2,
@@ -168,8 +173,10 @@ function averageLattice(l1: Float64Array, l2: Float64Array): Float64Array {
 }
 
 /** Fractional coordinates of `cell` in the basis `l` (rows = Cartesian vectors), or of its supercell `sc`. */
+const candidateInverse = new Float64Array(9);
+
 function fracInCandidate(cell: Cell, l: Float64Array, sc: Float64Array, fu: number): Float64Array {
-  const inv = new Float64Array(9);
+  const inv = candidateInverse;
   const n = cell.z.length;
   if (fu === 1) {
     // cart = frac · L, frac' = cart · l⁻¹
