@@ -1,14 +1,7 @@
 import { type Crystal, determinant, InvalidArgumentError, invert, planeSpacings } from '@crys/lattice';
 import { assertPositive } from '@crys/lattice/internal';
 import { linearAssignment } from './linear-assignment.js';
-import {
-  angles,
-  forEachLatticeMapping,
-  fromParameters,
-  lengths,
-  lllPymatgen,
-  roundHalfEven,
-} from './pmg-lattice.js';
+import { angles, forEachLatticeMapping, fromParameters, lengths, lllPymatgen, roundHalfEven } from './pmg-lattice.js';
 import { type Cell, reducedCell } from './pmg-structure.js';
 import { assertCrystal } from './validate.js';
 
@@ -353,11 +346,7 @@ function cartDists(
       const fd0 = f2[3 * j] - g0;
       const fd1 = f2[3 * j + 1] - g1;
       const fd2 = f2[3 * j + 2] - g2;
-      if (
-        offInteger(fd0) > tol0 ||
-        offInteger(fd1) > tol1 ||
-        offInteger(fd2) > tol2
-      ) {
+      if (offInteger(fd0) > tol0 || offInteger(fd1) > tol1 || offInteger(fd2) > tol2) {
         d2[e] = Number.POSITIVE_INFINITY;
         continue;
       }
