@@ -154,6 +154,11 @@ export function resetBuffer(fn: string, maxEdges: number, withVectors: boolean, 
   setLimit();
 }
 
+/** True while a build writes into a caller's workspace. */
+export function usingWorkspace(): boolean {
+  return home !== kept;
+}
+
 /** Starts the next crystal of a batch: its edges are appended, and its budget counts from here. */
 export function startCrystal(): void {
   buf.base = buf.length;

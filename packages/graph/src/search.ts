@@ -1,5 +1,5 @@
 import { determinant, planeSpacings } from '@crys/lattice';
-import { buf, growBuffer, reserveEdges } from './edge-buffer.js';
+import { buf, growBuffer, reserveEdges, usingWorkspace } from './edge-buffer.js';
 import { EdgeBudgetError } from './errors.js';
 import { reduceLattice } from './reduce.js';
 
@@ -20,6 +20,22 @@ let ghostInt = new Int32Array(0);
 let ghostIntSorted = new Int32Array(0);
 let ghostBin = new Int32Array(0);
 let binStart = new Int32Array(0);
+// The search scratch above (≈ 48 B per atom and 90 B per periodic copy of an atom) is kept between builds up to this
+// many atoms or copies; a larger one is released after the build, unless the build went into a caller's workspace
+// (a loop of large builds), in which case it is kept until the next build without one.
+const SEARCH_KEEP = 1 << 20;
+
+function releaseSearchScratch(): void {
+  if (scratch.length > 6 * SEARCH_KEEP) scratch = new Float64Array(0);
+  if (ghostBin.length > SEARCH_KEEP) {
+    ghostPos = new Float64Array(0);
+    ghostSorted = new Float64Array(0);
+    ghostInt = new Int32Array(0);
+    ghostIntSorted = new Int32Array(0);
+    ghostBin = new Int32Array(0);
+  }
+  if (binStart.length > 2 * SEARCH_KEEP) binStart = new Int32Array(0);
+}
 
 /**
  * Internal kernel: appends to the edge scratch every (i, j, τ) with |(x_j + τ − x_i)·L| ≤ cutoff, except
@@ -73,6 +89,7 @@ export function searchRadius(
   }
   if (use === 'pairs') searchPairs(lattice, x, n, cutoff, rs, red.identity, red.m, lr, xw);
   else searchCells(fn, lattice, x, n, cutoff, rs, red.identity, red.m, lr, xw, rx, ry, rz, maxEdges);
+  if (!usingWorkspace()) releaseSearchScratch();
   return buf.length;
 }
 
