@@ -58,10 +58,104 @@ function gcd(a: number, b: number): number {
 }
 
 /**
+ * Points of the periodic unit cube (fractional coordinates of any size, taken modulo 1) in bins at least `width`
+ * wide along each axis, so that every point within `width` of a query (per axis, modulo 1) is in the query's bin or
+ * a neighbouring one. The caller still applies its exact test to each candidate: the bins only skip far points.
+ */
+class PeriodicBins {
+  private readonly nb: Int32Array;
+  private readonly start: Int32Array;
+  private readonly items: Int32Array;
+  private readonly near: Int32Array[] = [];
+
+  constructor(coords: ArrayLike<number>, width: ArrayLike<number>) {
+    const m = coords.length / 3;
+    const cap = Math.max(1, Math.ceil(2 * Math.cbrt(m)));
+    this.nb = new Int32Array(3);
+    for (let c = 0; c < 3; c++) {
+      // a margin for the rounding of coordinates of a few thousand (fractional coordinates times a supercell matrix)
+      const w = width[c] * (1 + 1e-6) + 1e-9;
+      this.nb[c] = Math.max(1, Math.min(cap, Math.floor(1 / w)));
+    }
+    const [n0, n1, n2] = this.nb;
+    const count = new Int32Array(n0 * n1 * n2 + 1);
+    const bin = new Int32Array(m);
+    for (let i = 0; i < m; i++) {
+      bin[i] = this.binOf(coords[3 * i], coords[3 * i + 1], coords[3 * i + 2]);
+      count[bin[i] + 1]++;
+    }
+    for (let b = 1; b < count.length; b++) count[b] += count[b - 1];
+    this.start = count;
+    this.items = new Int32Array(m);
+    const fill = count.slice(0, -1);
+    for (let i = 0; i < m; i++) this.items[fill[bin[i]]++] = i; // ascending within each bin
+    for (let c = 0; c < 3; c++) this.near.push(new Int32Array(3));
+  }
+
+  private axisBin(x: number, c: number): number {
+    const r = x - Math.floor(x);
+    const b = Math.floor(r * this.nb[c]);
+    return b >= this.nb[c] ? this.nb[c] - 1 : b < 0 ? 0 : b;
+  }
+
+  private binOf(x: number, y: number, z: number): number {
+    return (this.axisBin(x, 0) * this.nb[1] + this.axisBin(y, 1)) * this.nb[2] + this.axisBin(z, 2);
+  }
+
+  /** The distinct bins next to `b` (itself included) on axis c, written to near[c]; returns how many. */
+  private neighbours(b: number, c: number): number {
+    const n = this.nb[c];
+    const out = this.near[c];
+    if (n <= 3) {
+      for (let k = 0; k < n; k++) out[k] = k;
+      return n;
+    }
+    out[0] = b === 0 ? n - 1 : b - 1;
+    out[1] = b;
+    out[2] = b === n - 1 ? 0 : b + 1;
+    return 3;
+  }
+
+  /** Calls `visit(i)` on each point near (x, y, z) until one returns true; says whether one did. */
+  some(x: number, y: number, z: number, visit: (i: number) => boolean): boolean {
+    const k0 = this.neighbours(this.axisBin(x, 0), 0);
+    const k1 = this.neighbours(this.axisBin(y, 1), 1);
+    const k2 = this.neighbours(this.axisBin(z, 2), 2);
+    const [near0, near1, near2] = this.near;
+    const n1 = this.nb[1];
+    const n2 = this.nb[2];
+    for (let p = 0; p < k0; p++) {
+      for (let q = 0; q < k1; q++) {
+        const row = (near0[p] * n1 + near1[q]) * n2;
+        for (let r = 0; r < k2; r++) {
+          const b = row + near2[r];
+          for (let s = this.start[b]; s < this.start[b + 1]; s++) if (visit(this.items[s])) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Every point near (x, y, z) that passes `keep`, ascending. */
+  collect(x: number, y: number, z: number, keep: (i: number) => boolean): number[] {
+    const out: number[] = [];
+    this.some(x, y, z, (i) => {
+      if (keep(i)) out.push(i);
+      return false;
+    });
+    return out.sort((a, b) => a - b);
+  }
+}
+
+/**
  * pymatgen's `get_primitive_structure(tolerance)` (without site properties or lattice constraints): searches
  * Hermite-normal-form supercell matrices for a smaller cell whose sites map onto each other within `tolerance`
  * Å, averages each group of equivalent sites, recurses, and Niggli-reduces the result. Returns the input (same
  * object) when no smaller cell exists.
+ *
+ * The result is pymatgen's, but the work is not quadratic: pymatgen filters every candidate translation against
+ * every pair of sites and builds n × n site tables; here a translation is checked only when a candidate matrix asks
+ * for it (each site's image found through {@link PeriodicBins}), and the tables hold only the pairs that are close.
  */
 export function primitiveCell(cell: Cell, tolerance = 0.25): Cell {
   const n = cell.z.length;
@@ -82,57 +176,17 @@ export function primitiveCell(cell: Cell, tolerance = 0.25): Cell {
     for (let p = 0; p < g.length; p++) for (let c = 0; c < 3; c++) f[3 * p + c] = cell.frac[3 * g[p] + c];
     return f;
   });
-  const abc = lengths(cell.lattice);
-  const superFtol = [tolerance / abc[0], tolerance / abc[1], tolerance / abc[2]];
-  // min_vecs: differences from the first site of the smallest group
-  let gmin = 0;
-  for (let g = 1; g < groups.length; g++) if (groups[g].length < groups[gmin].length) gmin = g;
-  const fm = gFrac[gmin];
-  let minVecs: number[][] = [];
-  for (let p = 0; p < groups[gmin].length; p++) {
-    minVecs.push([fm[3 * p] - fm[0], fm[3 * p + 1] - fm[1], fm[3 * p + 2] - fm[2]]);
-  }
-  // keep vectors that map every group onto itself (tolerance doubled: both vectors are approximate)
-  const bySize = groups.map((_, g) => g).sort((a, b) => groups[a].length - groups[b].length || a - b);
-  for (const g of bySize) {
-    const f = gFrac[g];
-    const m = groups[g].length;
-    for (let s = 0; s < m; s++) {
-      const kept: number[][] = [];
-      for (const v of minVecs) {
-        let any = false;
-        for (let t = 0; t < m && !any; t++) {
-          let ok = true;
-          for (let c = 0; c < 3; c++) {
-            const w = f[3 * t + c] - f[3 * s + c];
-            if (!(wrapAbs(v[c] - w) < 2 * superFtol[c])) {
-              ok = false;
-              break;
-            }
-          }
-          if (ok) any = true;
-        }
-        if (any) kept.push(v);
-      }
-      minVecs = kept;
-    }
-  }
-  // sites may not match their own neighbours in the supercell
-  const nonNbrs: Uint8Array[] = groups.map((g, gi) => {
-    const m = g.length;
-    const f = gFrac[gi];
-    const out = new Uint8Array(m * m);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < m; j++) {
-        let any = false;
-        for (let c = 0; c < 3; c++) if (wrapAbs(f[3 * j + c] - f[3 * i + c]) > 2 * superFtol[c]) any = true;
-        out[i * m + j] = i === j || any ? 1 : 0;
-      }
-    }
-    return out;
-  });
   let numFu = 0;
   for (const g of groups) numFu = gcd(numFu, g.length);
+  if (numFu <= 1) return cell;
+  const abc = lengths(cell.lattice);
+  const superFtol = [tolerance / abc[0], tolerance / abc[1], tolerance / abc[2]];
+  const twiceFtol = superFtol.map((t) => 2 * t);
+  const site: Sites = { groups, gFrac, twiceFtol, bins: gFrac.map((f) => new PeriodicBins(f, twiceFtol)) };
+  const translations = new Translations(site, superFtol);
+  // pymatgen's test (every row of M⁻¹ close to a translation), preceded by the same test with a little slack on
+  // closed forms of the rows (M is upper triangular), which skips whole ranges of (b, c, f) without inverting M
+  const slack = superFtol.map((t) => t + 1e-9);
   const M = new Float64Array(9);
   const invM = new Float64Array(9);
   for (const det of factors(numFu)) {
@@ -140,32 +194,34 @@ export function primitiveCell(cell: Cell, tolerance = 0.25): Cell {
     for (const a of factors(det)) {
       for (const e of factors(det / a)) {
         const gg = det / a / e;
-        for (let b = 0; b < a; b++) {
-          for (let c = 0; c < a; c++) {
-            for (let f = 0; f < e; f++) {
-              M.set([a, b, c, 0, e, f, 0, 0, gg]);
-              if (!invert(invM, M)) continue;
-              // every row of M⁻¹ must be close to some min_vec
-              let rowsOk = true;
-              for (let r = 0; r < 3 && rowsOk; r++) {
-                let any = false;
-                for (const v of minVecs) {
-                  if (
-                    wrapAbs(invM[3 * r] - v[0]) < superFtol[0] &&
-                    wrapAbs(invM[3 * r + 1] - v[1]) < superFtol[1] &&
-                    wrapAbs(invM[3 * r + 2] - v[2]) < superFtol[2]
-                  ) {
-                    any = true;
-                    break;
-                  }
-                }
-                rowsOk = any;
-              }
-              if (!rowsOk) continue;
-              const result = tryPrimitive(cell, groups, gFrac, nonNbrs, M, invM, det, tolerance);
-              if (result) return niggliCell(primitiveCell(result, tolerance));
-            }
+        if (!translations.near(0, 0, 1 / gg, slack)) continue;
+        const okF = new Uint8Array(e);
+        let anyF = false;
+        for (let f = 0; f < e; f++) {
+          okF[f] = translations.near(0, 1 / e, -f / (e * gg), slack) ? 1 : 0;
+          anyF ||= okF[f] === 1;
+        }
+        if (!anyF) continue;
+        // (b, c, f) in pymatgen's order: all a²·e of them, or, when the tolerance is small, only those whose first
+        // row of M⁻¹ lies near a translation (found from the translations, sorted into the same order)
+        const triples = rowZeroCandidates(translations, a, e, gg, okF, slack);
+        const count = triples ? triples.length / 3 : a * a * e;
+        for (let t = 0; t < count; t++) {
+          const b = triples ? triples[3 * t] : Math.floor(t / (a * e));
+          const c = triples ? triples[3 * t + 1] : Math.floor(t / e) % a;
+          const f = triples ? triples[3 * t + 2] : t % e;
+          if (!okF[f] || !translations.near(1 / a, -b / (a * e), (b * f - c * e) / (a * e * gg), slack)) continue;
+          M.set([a, b, c, 0, e, f, 0, 0, gg]);
+          if (!invert(invM, M)) continue;
+          if (
+            !translations.near(invM[0], invM[1], invM[2], superFtol) ||
+            !translations.near(invM[3], invM[4], invM[5], superFtol) ||
+            !translations.near(invM[6], invM[7], invM[8], superFtol)
+          ) {
+            continue;
           }
+          const result = tryPrimitive(cell, site, M, invM, det, tolerance);
+          if (result) return niggliCell(primitiveCell(result, tolerance));
         }
       }
     }
@@ -173,16 +229,158 @@ export function primitiveCell(cell: Cell, tolerance = 0.25): Cell {
   return cell;
 }
 
+/**
+ * The (b, c, f) of the matrices [[a, b, c], [0, e, f], [0, 0, g]] whose first row of M⁻¹, (1/a, −b/(ae),
+ * (bf − ce)/(aeg)), may lie within `slack` of a translation, as flat triples in pymatgen's loop order (b, then c, then
+ * f); null when the tolerance is too wide for this (then every triple is tried). A superset of the triples that pass
+ * {@link Translations.near}: each is still tested.
+ */
+function rowZeroCandidates(
+  translations: Translations,
+  a: number,
+  e: number,
+  g: number,
+  okF: Uint8Array,
+  slack: number[],
+): Float64Array | null {
+  if (slack[1] >= 0.25 || slack[2] >= 0.25 || a * a * e < 64) return null;
+  const found = new Set<number>();
+  const ae = a * e;
+  const ag = a * g;
+  // integers n in [0, size) with n / scale within tol of target modulo 1
+  const near = (target: number, scale: number, tol: number, size: number, visit: (n: number) => void) => {
+    const t = target - Math.floor(target);
+    for (let k = -1; k <= 1; k++) {
+      const lo = Math.max(0, Math.ceil((t + k - tol) * scale - 1e-6));
+      const hi = Math.min(size - 1, Math.floor((t + k + tol) * scale + 1e-6));
+      for (let n = lo; n <= hi; n++) visit(n);
+    }
+  };
+  for (const v of translations.keptNearX(1 / a, slack[0])) {
+    for (let f = 0; f < e; f++) {
+      if (!okF[f]) continue;
+      // −b/(ae) ≡ v₁, then c/(ag) ≡ bf/(aeg) − v₂ (mod 1)
+      near(-v[1], ae, slack[1], a, (b) => {
+        near((b * f) / (ae * g) - v[2], ag, slack[2], a, (c) => {
+          found.add((b * a + c) * e + f);
+        });
+      });
+    }
+  }
+  const keys = Float64Array.from(found).sort();
+  const out = new Float64Array(3 * keys.length);
+  keys.forEach((key, i) => {
+    out[3 * i] = Math.floor(key / (a * e));
+    out[3 * i + 1] = Math.floor(key / e) % a;
+    out[3 * i + 2] = key % e;
+  });
+  return out;
+}
+
+/** The sites of a cell by species (pymatgen's order) and their bins at twice the fractional tolerance. */
+interface Sites {
+  readonly groups: number[][];
+  readonly gFrac: Float64Array[];
+  readonly twiceFtol: number[];
+  readonly bins: PeriodicBins[];
+}
+
+/**
+ * pymatgen's `min_vecs`: the differences from the first site of the smallest species group to each site of that
+ * group, kept when they map every site of every group onto a site of its group within twice the tolerance. Each
+ * candidate is checked on first use (most are never asked about) and the verdict remembered.
+ */
+class Translations {
+  private readonly vecs: Float64Array;
+  private readonly bins: PeriodicBins;
+  private readonly verdict: Int8Array;
+  private readonly sites: Sites;
+  private readonly bySize: number[];
+
+  constructor(sites: Sites, superFtol: number[]) {
+    const { groups, gFrac } = sites;
+    let gmin = 0;
+    for (let g = 1; g < groups.length; g++) if (groups[g].length < groups[gmin].length) gmin = g;
+    const fm = gFrac[gmin];
+    const k = groups[gmin].length;
+    this.vecs = new Float64Array(3 * k);
+    for (let p = 0; p < k; p++) for (let c = 0; c < 3; c++) this.vecs[3 * p + c] = fm[3 * p + c] - fm[c];
+    this.bins = new PeriodicBins(
+      this.vecs,
+      superFtol.map((t) => t + 1e-9),
+    );
+    this.verdict = new Int8Array(k);
+    this.sites = sites;
+    this.bySize = groups.map((_, g) => g).sort((a, b) => groups[a].length - groups[b].length || a - b);
+  }
+
+  /** Is some translation within `tol` (per fractional axis, modulo 1) of (x, y, z)? */
+  near(x: number, y: number, z: number, tol: ArrayLike<number>): boolean {
+    const v = this.vecs;
+    return this.bins.some(
+      x,
+      y,
+      z,
+      (p) =>
+        wrapAbs(x - v[3 * p]) < tol[0] &&
+        wrapAbs(y - v[3 * p + 1]) < tol[1] &&
+        wrapAbs(z - v[3 * p + 2]) < tol[2] &&
+        this.kept(p),
+    );
+  }
+
+  /** The translations whose first coordinate is within `tol` of x (modulo 1), as [x, y, z] each. */
+  keptNearX(x: number, tol: number): number[][] {
+    const v = this.vecs;
+    const out: number[][] = [];
+    for (let p = 0; p < this.verdict.length; p++) {
+      if (wrapAbs(x - v[3 * p]) < tol && this.kept(p)) out.push([v[3 * p], v[3 * p + 1], v[3 * p + 2]]);
+    }
+    return out;
+  }
+
+  private kept(p: number): boolean {
+    if (this.verdict[p] === 0) this.verdict[p] = this.mapsEverySite(p) ? 1 : -1;
+    return this.verdict[p] === 1;
+  }
+
+  private mapsEverySite(p: number): boolean {
+    const v0 = this.vecs[3 * p];
+    const v1 = this.vecs[3 * p + 1];
+    const v2 = this.vecs[3 * p + 2];
+    const { gFrac, twiceFtol: t, bins } = this.sites;
+    for (const g of this.bySize) {
+      const f = gFrac[g];
+      const m = f.length / 3;
+      for (let s = 0; s < m; s++) {
+        const s0 = f[3 * s];
+        const s1 = f[3 * s + 1];
+        const s2 = f[3 * s + 2];
+        const hit = bins[g].some(
+          s0 + v0,
+          s1 + v1,
+          s2 + v2,
+          (u) =>
+            wrapAbs(v0 - (f[3 * u] - s0)) < t[0] &&
+            wrapAbs(v1 - (f[3 * u + 1] - s1)) < t[1] &&
+            wrapAbs(v2 - (f[3 * u + 2] - s2)) < t[2],
+        );
+        if (!hit) return false;
+      }
+    }
+    return true;
+  }
+}
+
 function tryPrimitive(
   cell: Cell,
-  groups: number[][],
-  gFrac: Float64Array[],
-  nonNbrs: Uint8Array[],
+  site: Sites,
   M: Float64Array,
   invM: Float64Array,
   size: number,
   tolerance: number,
 ): Cell | null {
+  const { groups, gFrac, twiceFtol } = site;
   // new lattice = M⁻¹ · L
   const L = cell.lattice;
   const newL = new Float64Array(9);
@@ -204,53 +402,43 @@ function tryPrimitive(
       const z = f[3 * p + 2];
       for (let c = 0; c < 3; c++) all[3 * p + c] = x * M[c] + y * M[3 + c] + z * M[6 + c];
     }
-    const nn = nonNbrs[gi];
-    const grp = new Uint8Array(m * m);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < m; j++) {
-        let close = true;
-        for (let c = 0; c < 3; c++) {
-          if (!(wrapAbs(all[3 * j + c] - all[3 * i + c]) < ftol[c])) {
-            close = false;
-            break;
-          }
-        }
-        grp[i * m + j] = close && nn[i * m + j] ? 1 : 0;
-      }
-    }
-    // every column sums to `size`
+    const bins = new PeriodicBins(all, ftol);
+    // column j of pymatgen's m × m table: the sites i close to j in the new cell that are not j's neighbours in the
+    // old one (a site may not match its own neighbour); every column must hold `size` sites
+    const cols: number[][] = [];
     for (let j = 0; j < m; j++) {
-      let s = 0;
-      for (let i = 0; i < m; i++) s += grp[i * m + j];
-      if (s !== size) return null;
+      const col = bins.collect(all[3 * j], all[3 * j + 1], all[3 * j + 2], (i) => {
+        for (let c = 0; c < 3; c++) if (!(wrapAbs(all[3 * j + c] - all[3 * i + c]) < ftol[c])) return false;
+        if (i === j) return true;
+        for (let c = 0; c < 3; c++) if (wrapAbs(f[3 * j + c] - f[3 * i + c]) > twiceFtol[c]) return true;
+        return false;
+      });
+      if (col.length !== size) return null;
+      cols.push(col);
     }
-    // every group is a clique
+    // every group is a clique: the table is symmetric and every column has `size` sites, so each site's column
+    // must equal the column of every site in it
+    const owner = new Int32Array(m).fill(-1);
     for (let r = 0; r < m; r++) {
-      for (let i = 0; i < m; i++) {
-        if (!grp[r * m + i]) continue;
-        for (let j = 0; j < m; j++) if (grp[r * m + j] && !grp[i * m + j]) return null;
+      if (owner[r] >= 0) continue;
+      const R = cols[r];
+      for (const i of R) {
+        if (owner[i] >= 0) return null;
+        const I = cols[i];
+        for (let q = 0; q < size; q++) if (I[q] !== R[q]) return null;
+        owner[i] = r;
       }
-    }
-    const nf = new Float64Array(3 * m);
-    for (let p = 0; p < 3 * m; p++) {
-      const v = all[p] % 1;
-      nf[p] = v < 0 ? v + 1 : v; // numpy's % 1
     }
     const added = new Uint8Array(m);
     for (let i = 0; i < m; i++) {
       if (added[i]) continue;
-      const inds: number[] = [];
-      for (let j = 0; j < m; j++) {
-        if (grp[i * m + j]) {
-          added[j] = 1;
-          inds.push(j);
-        }
-      }
-      const c0 = [nf[3 * inds[0]], nf[3 * inds[0] + 1], nf[3 * inds[0] + 2]];
+      const inds = cols[i];
+      for (const j of inds) added[j] = 1;
+      const c0 = [mod1Np(all[3 * inds[0]]), mod1Np(all[3 * inds[0] + 1]), mod1Np(all[3 * inds[0] + 2])];
       for (let q = 1; q < inds.length; q++) {
         const j = inds[q];
         for (let c = 0; c < 3; c++) {
-          const off = nf[3 * j + c] - c0[c];
+          const off = mod1Np(all[3 * j + c]) - c0[c];
           c0[c] += (off - roundNp(off)) / (q + 1);
         }
       }
@@ -260,6 +448,12 @@ function tryPrimitive(
   }
   if (Math.abs(determinant(newL)) === 0) return null;
   return { lattice: newL, frac: Float64Array.from(newFrac), z: Uint8Array.from(newZ) };
+}
+
+/** numpy's `x % 1` */
+function mod1Np(x: number): number {
+  const v = x % 1;
+  return v < 0 ? v + 1 : v;
 }
 
 /** StructureMatcher's `_get_reduced_structure`: Niggli cell, then (optionally) the primitive cell. */
