@@ -39,6 +39,28 @@ describe('crys info', () => {
     expect(rec.neighbours).toMatchObject({ edges: 48, minDegree: 6, maxDegree: 6, selfImageEdges: 0 });
   });
 
+  test('crys info --no-symmetry skips the space group, says so, and reports everything else unchanged', () => {
+    const full = runCli(['info', nacl, '--json']);
+    const r = runCli(['info', nacl, '--json', '--no-symmetry']);
+    expect(r.code).toBe(0);
+    const [rec] = JSON.parse(r.stdout) as Record<string, unknown>[];
+    const [ref] = JSON.parse(full.stdout) as Record<string, unknown>[];
+    expect(ref.spaceGroupSkipped).toBe(false);
+    expect(rec.spaceGroup).toBeNull();
+    expect(rec.spaceGroupSkipped).toBe(true);
+    expect({ ...rec, spaceGroup: ref.spaceGroup, spaceGroupSkipped: false }).toEqual(ref);
+    const text = runCli(['info', nacl, '--no-symmetry']);
+    expect(text.stdout).toContain('space group  skipped (--no-symmetry)');
+    expect(text.stdout).toContain('formula      Na4Cl4  (reduced NaCl)');
+  });
+
+  test('crys info refuses --symprec with --no-symmetry', () => {
+    const r = runCli(['info', nacl, '--no-symmetry', '--symprec', '0.1']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('--symprec has no effect with --no-symmetry');
+  });
+
   test('crys info on a dataset CSV shows the first rows and says how many more there are', () => {
     const r = runCli(['info', 'data/perov_5/val.csv', '--limit', '2']);
     expect(r.code).toBe(0);

@@ -12,6 +12,7 @@ import {
 } from '@crys/lattice';
 import type { Command } from 'commander';
 import { type GraphStats, graphStats } from '../graph-stats.js';
+import { UsageError } from '../errors.js';
 import { FORMAT_NAMES, type LoadedCrystal, latticeOption, loadCrystals, speciesOption } from '../load.js';
 import type { CliContext } from '../main.js';
 import { overlapMessage } from '../model-input.js';
@@ -31,7 +32,10 @@ export interface CrystalInfo {
   readonly volume: number;
   readonly volumePerAtom: number;
   readonly density: number;
+  /** null when it could not be decided or was not looked for (`spaceGroupSkipped`). */
   readonly spaceGroup: { number: number; symbol: string; symprec: number } | null;
+  /** True when `--no-symmetry` skipped the space group. */
+  readonly spaceGroupSkipped: boolean;
   readonly neighbours: {
     readonly cutoff: number;
     readonly edges: number;
@@ -64,13 +68,13 @@ export async function spaceGroupOf(crystal: Crystal, symprec: number): Promise<C
 }
 
 /**
- * The `crys info` record of one crystal. `onPhase` hears which part starts (`neighbours`, `space group`, `contacts`):
- * each takes seconds on a cell of thousands of atoms.
+ * The `crys info` record of one crystal; `symprec` null skips the space group. `onPhase` hears which part starts
+ * (`neighbours`, `space group`, `contacts`): each takes seconds on a cell of thousands of atoms.
  */
 export async function crystalInfo(
   item: LoadedCrystal,
   cutoff: number,
-  symprec: number,
+  symprec: number | null,
   onPhase?: (phase: string) => void,
 ): Promise<CrystalInfo> {
   const c = item.crystal;
@@ -86,8 +90,11 @@ export async function crystalInfo(
     minDegree = Math.min(minDegree, s.degrees[i]);
     maxDegree = Math.max(maxDegree, s.degrees[i]);
   }
-  onPhase?.('space group');
-  const sg = await spaceGroupOf(c, symprec);
+  let sg: CrystalInfo['spaceGroup'] = null;
+  if (symprec !== null) {
+    onPhase?.('space group');
+    sg = await spaceGroupOf(c, symprec);
+  }
   onPhase?.('contacts');
   const overlap = overlapMessage(c, item.label) ?? null;
   return {
@@ -101,6 +108,7 @@ export async function crystalInfo(
     volumePerAtom: n > 0 ? v / n : Number.NaN,
     density: density(c),
     spaceGroup: sg,
+    spaceGroupSkipped: symprec === null,
     neighbours: {
       cutoff,
       edges: s.numEdges,
@@ -134,7 +142,7 @@ export function formatInfo(info: CrystalInfo, color: boolean): string {
     `  ${k('lattice')}a ${fixed(l.a, 4)}  b ${fixed(l.b, 4)}  c ${fixed(l.c, 4)} Å   α ${fixed(l.alpha, 3)}  β ${fixed(l.beta, 3)}  γ ${fixed(l.gamma, 3)}°`,
     `  ${k('volume')}${fixed(info.volume, 3)} Å³  (${fixed(info.volumePerAtom, 3)} Å³/atom)`,
     `  ${k('density')}${fixed(info.density, 4)} g/cm³`,
-    `  ${k('space group')}${info.spaceGroup ? `${info.spaceGroup.symbol} (${info.spaceGroup.number})  symprec ${info.spaceGroup.symprec} Å` : 'undetermined'}`,
+    `  ${k('space group')}${info.spaceGroup ? `${info.spaceGroup.symbol} (${info.spaceGroup.number})  symprec ${info.spaceGroup.symprec} Å` : info.spaceGroupSkipped ? 'skipped (--no-symmetry)' : 'undetermined'}`,
     `  ${k('neighbours')}within ${nb.cutoff} Å: ${nb.edges} edges, ${fixed(nb.meanDegree, 2)} per atom (min ${nb.minDegree}, max ${nb.maxDegree}); ${nb.selfImageEdges} image self-loops, ${nb.multiEdges} multi-edges`,
     `  ${k('nearest')}${nb.nearest ? `${fixed(nb.nearest.distance, 4)} Å (${nb.nearest.pair})` : `none within ${nb.cutoff} Å`}`,
   ];
@@ -161,10 +169,11 @@ export function registerInfo(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'at most n crystals per file (default 5 for multi-crystal files)', intOption(1))
     .option('--cutoff <Å>', 'neighbour cutoff radius', numberOption('positive'), 5)
     .option('--symprec <Å>', 'symmetry tolerance for the space group', numberOption('positive'), 0.01)
+    .option('--no-symmetry', 'skip the space group (the rest of the record is unchanged)')
     .option('--json', 'print a JSON array of records instead of text')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ crys info structure.cif\n  $ crys info data/perov_5/val.csv --index 17 --cutoff 4\n  $ cat POSCAR | crys info - --format poscar --json',
+      '\nExamples:\n  $ crys info structure.cif\n  $ crys info big-supercell.cif --no-symmetry\n  $ crys info data/perov_5/val.csv --index 17 --cutoff 4\n  $ cat POSCAR | crys info - --format poscar --json',
     )
     .action(
       async (
@@ -175,12 +184,17 @@ export function registerInfo(program: Command, ctx: CliContext): void {
           limit?: number;
           cutoff: number;
           symprec: number;
+          symmetry: boolean;
           json?: boolean;
           species?: string[];
           lattice?: number[];
         },
+        command: Command,
       ) => {
         const { term } = ctx;
+        if (!opts.symmetry && command.getOptionValueSource('symprec') === 'cli') {
+          throw new UsageError('--symprec has no effect with --no-symmetry: give one or the other.');
+        }
         const records: CrystalInfo[] = [];
         let first = true;
         for (const file of files) {
@@ -202,7 +216,7 @@ export function registerInfo(program: Command, ctx: CliContext): void {
           });
           for (const [k, item] of loaded.crystals.entries()) {
             const atoms = `${item.crystal.atomicNumbers.length} atoms`;
-            const info = await crystalInfo(item, opts.cutoff, opts.symprec, (phase) =>
+            const info = await crystalInfo(item, opts.cutoff, opts.symmetry ? opts.symprec : null, (phase) =>
               analysing.update(k, `${item.label} (${atoms}): ${phase}`),
             );
             analysing.update(k + 1, '');
