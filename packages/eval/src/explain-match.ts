@@ -5,12 +5,13 @@
 import { type Crystal, determinant, InvalidArgumentError, reducedFormula } from '@crys/lattice';
 import { assertPositive } from '@crys/lattice/internal';
 import { angles, forEachLatticeMapping, lengths } from './pmg-lattice.js';
-import { type Cell, reducedCell } from './pmg-structure.js';
+import type { Cell } from './pmg-structure.js';
 import {
   DEFAULT_MATCHER_OPTIONS,
   type MatcherOptions,
   type MatchResult,
   matchStructures,
+  preprocessPair,
 } from './structure-matcher.js';
 import { assertCrystal } from './validate.js';
 
@@ -65,22 +66,8 @@ export interface MatchExplanation {
   readonly options: Required<MatcherOptions>;
 }
 
-function toCell(c: Crystal): Cell {
-  return {
-    lattice: Float64Array.from(c.lattice),
-    frac: Float64Array.from(c.fracCoords),
-    z: Uint8Array.from(c.atomicNumbers),
-  };
-}
-
 function fmt(x: number, digits = 3): string {
   return x.toFixed(digits);
-}
-
-/** pymatgen's round(): half to even. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** The reduced, volume-scaled cells in the roles StructureMatcher gives them (`_preprocess` and `_match`). */
@@ -89,27 +76,7 @@ function prepare(
   b: Crystal,
   o: Required<MatcherOptions>,
 ): { searched: Cell; target: Cell; fu: number; countsAgree: boolean; na: number; nb: number } {
-  const r1 = reducedCell(toCell(a), o.primitiveCell);
-  const r2 = reducedCell(toCell(b), o.primitiveCell);
-  let fu = 1;
-  let s1Supercell = true;
-  if (o.attemptSupercell) {
-    const f = r2.z.length / r1.z.length;
-    if (f < 2 / 3) {
-      fu = roundHalfEven(1 / f);
-      s1Supercell = false;
-    } else {
-      fu = roundHalfEven(f);
-    }
-  }
-  const mult = s1Supercell ? fu : 1 / fu;
-  let c1 = r1;
-  let c2 = r2;
-  if (o.scale) {
-    const ratio = (Math.abs(determinant(r2.lattice)) / (Math.abs(determinant(r1.lattice)) * mult)) ** (1 / 6);
-    c1 = { ...r1, lattice: r1.lattice.map((x) => x * ratio) };
-    c2 = { ...r2, lattice: r2.lattice.map((x) => x / ratio) };
-  }
+  const { r1, r2, c1, c2, fu, s1Supercell, mult } = preprocessPair(a, b, o);
   const [A, B, sup] = c1.z.length * mult >= c2.z.length ? [c1, c2, s1Supercell] : [c2, c1, !s1Supercell];
   const nCols = sup ? A.z.length * fu : A.z.length;
   const nRows = sup ? B.z.length : B.z.length * fu;

@@ -84,6 +84,24 @@ export interface SymmetrizeOptions {
   readonly cell?: 'primitive' | 'conventional';
 }
 
+/** `options.cell` of {@link symmetrize} and `standardCell`, checked (`fallback` when absent). @internal */
+export function cellOption(
+  fn: string,
+  cell: string | undefined,
+  fallback: 'primitive' | 'conventional',
+): 'primitive' | 'conventional' {
+  const which = cell ?? fallback;
+  if (which !== 'primitive' && which !== 'conventional') {
+    throw new InvalidArgumentError(
+      fn,
+      'options.cell',
+      `must be 'primitive' or 'conventional', got ${String(which)}`,
+      which,
+    );
+  }
+  return which;
+}
+
 /**
  * The crystal idealised onto the space group moyo finds at `symprec`: moyo's standardised primitive (default) or
  * conventional cell, its atoms exactly on their Wyckoff positions and its metric averaged over the group's rotations
@@ -99,15 +117,7 @@ export async function symmetrize(crystal: Crystal, options: SymmetrizeOptions = 
   assertCrystal(fn, 'crystal', crystal);
   const symprec = options.symprec ?? 0.1;
   assertPositive(fn, 'options.symprec', symprec);
-  const which = options.cell ?? 'primitive';
-  if (which !== 'primitive' && which !== 'conventional') {
-    throw new InvalidArgumentError(
-      fn,
-      'options.cell',
-      `must be 'primitive' or 'conventional', got ${String(which)}`,
-      which,
-    );
-  }
+  const which = cellOption(fn, options.cell, 'primitive');
   await initSpaceGroup();
   const n = crystal.atomicNumbers.length;
   const positions: number[][] = [];

@@ -3,18 +3,11 @@
  * way spglib reduces it (moyo 0.15 can return a valid but very oblique monoclinic cell, e.g. coesite with β = 173°
  * where spglib and pymatgen give 119.6°).
  */
-import {
-  changeOfCell,
-  type Crystal,
-  createCrystal,
-  InvalidArgumentError,
-  latticeFromParameters,
-  latticeParameters,
-} from '@crys/lattice';
+import { changeOfCell, type Crystal, createCrystal, latticeFromParameters, latticeParameters } from '@crys/lattice';
 import { assertPositive } from '@crys/lattice/internal';
 import { analyze_cell } from '@spglib/moyo-wasm';
 import { SymmetryError } from './errors.js';
-import { initSpaceGroup, symmetrize } from './space-group.js';
+import { cellOption, initSpaceGroup, symmetrize } from './space-group.js';
 import { assertCrystal } from './validate.js';
 
 /** Options of {@link standardCell}. */
@@ -208,15 +201,7 @@ export async function standardCell(crystal: Crystal, options: StandardCellOption
   assertCrystal(fn, 'crystal', crystal);
   const symprec = options.symprec ?? 0.01;
   assertPositive(fn, 'options.symprec', symprec);
-  const which = options.cell ?? 'conventional';
-  if (which !== 'primitive' && which !== 'conventional') {
-    throw new InvalidArgumentError(
-      fn,
-      'options.cell',
-      `must be 'primitive' or 'conventional', got ${String(which)}`,
-      which,
-    );
-  }
+  const which = cellOption(fn, options.cell, 'conventional');
   await initSpaceGroup();
   const conv = await symmetrize(crystal, { symprec, cell: 'conventional' });
   const ds = analyze(conv, symprec, fn);

@@ -540,9 +540,23 @@ function isSubset(
   return true;
 }
 
-/** Reduced cells plus pymatgen `_preprocess` (supercell size, volume scaling) and `_match` (which side is larger). */
-function runMatcher(a: Crystal, b: Crystal, opts: Resolved, wantFit: boolean, wantRms: boolean): State {
-  const st: State = { opts, wantFit, wantRms, fit: false, best: null, done: false };
+/** Two crystals as pymatgen's `_preprocess` leaves them: reduced cells, supercell size and side, volume-scaled cells. */
+export interface Preprocessed {
+  /** The reduced cells before scaling. */
+  readonly r1: Cell;
+  readonly r2: Cell;
+  /** The reduced cells scaled to equal volume per formula unit (when `scale`). */
+  readonly c1: Cell;
+  readonly c2: Cell;
+  /** Supercell size, and whether it applies to the first structure. */
+  readonly fu: number;
+  readonly s1Supercell: boolean;
+  /** `fu` when the first structure is the supercell, else 1 / `fu`. */
+  readonly mult: number;
+}
+
+/** pymatgen `_preprocess`: reduced cells, supercell size (Python's half-to-even round), volume scaling. @internal */
+export function preprocessPair(a: Crystal, b: Crystal, opts: Resolved): Preprocessed {
   const r1 = reducedCell(toCell(a), opts.primitiveCell);
   const r2 = reducedCell(toCell(b), opts.primitiveCell);
   let fu = 1;
@@ -567,6 +581,13 @@ function runMatcher(a: Crystal, b: Crystal, opts: Resolved, wantFit: boolean, wa
     c1 = { ...r1, lattice: r1.lattice.map((x) => x * ratio) };
     c2 = { ...r2, lattice: r2.lattice.map((x) => x / ratio) };
   }
+  return { r1, r2, c1, c2, fu, s1Supercell, mult };
+}
+
+/** Reduced cells plus pymatgen `_preprocess` (supercell size, volume scaling) and `_match` (which side is larger). */
+function runMatcher(a: Crystal, b: Crystal, opts: Resolved, wantFit: boolean, wantRms: boolean): State {
+  const st: State = { opts, wantFit, wantRms, fit: false, best: null, done: false };
+  const { c1, c2, fu, s1Supercell, mult } = preprocessPair(a, b, opts);
   if (c1.z.length * mult >= c2.z.length) strictMatch(c1, c2, fu, s1Supercell, st);
   else strictMatch(c2, c1, fu, !s1Supercell, st);
   if (st.best !== null && !(st.best.rms < opts.stol)) st.best = null;
