@@ -415,8 +415,8 @@ export function randomStart(
  * @example
  * const start = priorStart(model, crystal);
  */
-export function priorStart(model: ActionModel, crystal: Crystal): Crystal {
-  const species = speciesIndices(model, crystal.atomicNumbers, 'priorStart');
+export function priorStart(model: ActionModel, crystal: Crystal, fn = 'priorStart'): Crystal {
+  const species = speciesIndices(model, crystal.atomicNumbers, fn);
   return createCrystal({
     lattice: priorLattice(model.config.prior, species),
     fracCoords: crystal.fracCoords,
@@ -485,10 +485,7 @@ export function recoverLattices(
       model.config.name,
     );
   }
-  const starts = crystals.map((c) => {
-    speciesIndices(model, c.atomicNumbers, fn);
-    return priorStart(model, c);
-  });
+  const starts = crystals.map((c) => priorStart(model, c, fn));
   return relaxMany(model, starts, { startLevel: 1, steps: options.steps, batchSize: options.batchSize }).map(
     (r) => r.crystal,
   );
