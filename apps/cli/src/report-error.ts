@@ -27,6 +27,7 @@ export const FLAG_OF: Readonly<Record<string, string>> = {
   'config.latticeWeight': '--lattice-weight',
   'config.emaDecay': '--ema',
   'config.atomNoiseScale': '--atom-noise-scale',
+  'config.startLatticeNoise': '--start-lattice-noise',
   'config.validEvery': '--valid-every',
   'config.checkpointEvery': '--checkpoint-every',
   'config.k': '--k',

@@ -112,9 +112,11 @@ function noiseOf(task: TaskConfig): TaskDescription['noise'] {
       ? `wrapped Gaussian fractional displacement, σ(t) = σmin·(σmax/σmin)^t from ${num(s0)} (t = 0) to ${num(s1)} (t = 1)`
       : 'none: the fractional coordinates are given and never move';
   const e = `E a random symmetric log-strain with σ ${num(task.latticeNoise)} on the diagonal (off-diagonal /√2)`;
-  const lattice = task.latticeFromPrior
-    ? `L_t = L₀·exp(t·(X_prior + ${num(task.latticeNoise)}·E)), X_prior = log(c·L₀⁻¹) the deformation to the volume-prior cube c·I, ${e}`
-    : `L_t = L₀·exp(t·${num(task.latticeNoise)}·E), ${e}`;
+  const lattice = task.sampledStart
+    ? `L_t = L₀·exp(t·X), X = ½·log(L₀⁻¹·B²·L₀⁻¹): the path reaches B = c·exp(${num(task.latticeNoise)}·E), a draw around the volume-prior cube c·I, at t = 1 (up to a rotation), and random starts draw B too; ${e}`
+    : task.latticeFromPrior
+      ? `L_t = L₀·exp(t·(X_prior + ${num(task.latticeNoise)}·E)), X_prior = log(c·L₀⁻¹) the deformation to the volume-prior cube c·I, ${e}`
+      : `L_t = L₀·exp(t·${num(task.latticeNoise)}·E), ${e}`;
   return { atomSigma: [s0, s1], atoms, lattice, topLevelIsPriorCell: task.latticeFromPrior };
 }
 

@@ -58,6 +58,6 @@ export type { ActionOptions, ActionResult, PredictOptions, RecoverLatticesOption
 export { predictStructure, priorStart, randomStart, recoverLattices, relax, relaxMany } from './sampler.js';
 export { fetchModel, SHIPPED_MODEL_NAMES, type ShippedModelName, shippedModelUrl } from './shipped.js';
 export type { TaskConfig, TaskKind, TrainingSample, VolumePrior } from './tasks.js';
-export { atomSigma, fitVolumePrior, noiseCrystal, priorLattice, priorVolume, TASKS } from './tasks.js';
+export { atomSigma, fitVolumePrior, noiseCrystal, priorLattice, priorVolume, startLattice, TASKS } from './tasks.js';
 export type { Checkpoint, MetricsRecord, TrainConfig, TrainHooks, TrainResult } from './train.js';
 export { DEFAULT_TRAIN_CONFIG, LATTICE_STD_FLOOR, latticeStats, train } from './train.js';

@@ -9,6 +9,7 @@ import { type ModelDomain, modelDomain } from './domain.js';
 import { ModelFormatError } from './errors.js';
 import { type ActionModel, loadModel, type ModelJson, modelToJson } from './model.js';
 import { shippedModelUrl } from './shipped.js';
+import { resolveTrainConfig } from './train-config.js';
 import {
   type Checkpoint,
   DEFAULT_TRAIN_CONFIG,
@@ -129,9 +130,9 @@ const SPLIT_RULE = 'fnv1a(material_id) % 10: 0-7 train, 8 valid, 9 holdout';
 /** The configuration a resumed run continues with: the checkpoint's, with `config`'s fields on top. */
 function resumedConfig(checkpoint: Checkpoint, config: TrainConfig, out: string): TrainConfig {
   const before = checkpoint.config;
-  for (const key of ['task', 'seed', 'k', 'network'] as const) {
+  for (const key of ['task', 'seed', 'k', 'network', 'startLatticeNoise'] as const) {
     const now = config[key];
-    const was = before[key] ?? DEFAULT_TRAIN_CONFIG[key];
+    const was = before[key] ?? (DEFAULT_TRAIN_CONFIG as TrainConfig)[key];
     if (now !== undefined && JSON.stringify(now) !== JSON.stringify(was)) {
       throw new InvalidArgumentError(
         'trainToDirectory',
@@ -186,6 +187,7 @@ export function trainToDirectory(options: TrainRunOptions): TrainResult {
     },
   };
   const config = checkpoint ? resumedConfig(checkpoint, given, out) : given;
+  resolveTrainConfig(config); // a bad configuration fails here, before the dataset is read or `out` is touched
   const snapshotEvery = options.snapshotEvery;
   if (snapshotEvery !== undefined) assertPositiveInteger(fn, 'options.snapshotEvery', snapshotEvery);
   const rows = typeof options.dataset === 'string' ? readDatasetFile(options.dataset) : options.dataset;

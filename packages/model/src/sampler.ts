@@ -4,7 +4,7 @@ import type { Crystal, Rng } from '@crys/lattice';
 import { createCrystal, createRng, InvalidArgumentError, latticeParameters } from '@crys/lattice';
 import { modelGraph, type NetworkState } from './batch.js';
 import { type ActionModel, speciesIndices } from './model.js';
-import { atomSigma, priorLattice } from './tasks.js';
+import { atomSigma, priorLattice, startLattice } from './tasks.js';
 
 /**
  * Options of an action run.
@@ -390,8 +390,10 @@ export interface PredictOptions extends ActionOptions {
 
 /**
  * The random start of structure prediction for a composition: uniform fractional coordinates and the
- * isotropic cubic cell of the model's volume prior (for a lattice-recovery model, pass the true fractional
- * coordinates through {@link relax} from {@link priorStart} instead).
+ * isotropic cubic cell of the model's volume prior, or for a model trained with a sampled start (`sampledStart`)
+ * a draw of its lattice base distribution around that cube ({@link startLattice}), from the same seed (for a
+ * lattice-recovery model, pass the true fractional coordinates through {@link relax} from {@link priorStart}
+ * instead).
  *
  * @example
  * const start = randomStart(model, [38, 22, 8, 8, 8], 0);
@@ -406,7 +408,8 @@ export function randomStart(
   const rng = createRng(seed);
   const frac = new Float64Array(3 * species.length);
   for (let i = 0; i < frac.length; i++) frac[i] = rng.next();
-  return createCrystal({ lattice: priorLattice(model.config.prior, species), fracCoords: frac, atomicNumbers }, fn);
+  const lattice = startLattice(model.config.task, model.config.prior, species, rng);
+  return createCrystal({ lattice, fracCoords: frac, atomicNumbers }, fn);
 }
 
 /**

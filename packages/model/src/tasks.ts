@@ -1,11 +1,14 @@
 import type { Crystal, Rng } from '@crys/lattice';
 import {
+  InvalidArgumentError,
   determinant,
   expSymmetric,
+  invert,
   latticePointGroup,
   logSymmetric,
   multiply,
   polarDecomposition,
+  symmetricPart,
   transpose,
 } from '@crys/lattice';
 import { alignedDisplacement } from './align.js';
@@ -38,6 +41,15 @@ export interface TaskConfig {
    * Absent (models trained before it existed) means false.
    */
   readonly alignTargets?: boolean;
+  /**
+   * The top level's lattice is a draw from a base distribution around the prior cube, B = c·exp(latticeNoise·E),
+   * reached exactly (up to a rotation) by every clean lattice's path, and random starts draw it too
+   * ({@link startLattice}): the lattice of a structure prediction then starts from a spread of cells, as in flow
+   * matching, instead of every prediction starting from the cube itself and having to break its symmetry.
+   * Needs `latticeFromPrior`. Absent (every model before 2026-12-05) means false: the path ends at
+   * c·L₀·exp(−log L₀ + latticeNoise·E), near the cube, and starts are the cube.
+   */
+  readonly sampledStart?: boolean;
 }
 
 /**
@@ -196,6 +208,35 @@ function symmetricFrame(lattice: ArrayLike<number>): Float64Array {
 }
 
 /**
+ * A random symmetric log-strain with standard deviation `scale` on the diagonal and scale/√2 off it, drawn from
+ * `rng` (six normals: the three off-diagonal, then the three diagonal entries).
+ */
+function latticeStrainNoise(scale: number, rng: Rng): Float64Array {
+  const e01 = (rng.normal() * scale) / Math.SQRT2,
+    e02 = (rng.normal() * scale) / Math.SQRT2,
+    e12 = (rng.normal() * scale) / Math.SQRT2;
+  const e00 = rng.normal() * scale,
+    e11 = rng.normal() * scale,
+    e22 = rng.normal() * scale;
+  return Float64Array.of(e00, e01, e02, e01, e11, e12, e02, e12, e22);
+}
+
+/**
+ * The lattice a structure prediction starts from: the prior's cube c·I, or for a task with `sampledStart` a draw
+ * B = c·exp(latticeNoise·E) of its base distribution (the top level the model was trained at), from `rng`.
+ *
+ * @example
+ * const lattice = startLattice(TASKS.structure, prior, species, createRng(0)); // the cube
+ */
+export function startLattice(task: TaskConfig, prior: VolumePrior, species: ArrayLike<number>, rng: Rng): Float64Array {
+  const cube = priorLattice(prior, species);
+  if (!(task.latticeFromPrior && task.sampledStart)) return cube;
+  const b = expSymmetric(new Float64Array(9), latticeStrainNoise(task.latticeNoise, rng));
+  for (let i = 0; i < 9; i++) b[i] *= cube[0];
+  return b;
+}
+
+/**
  * Noises a clean crystal at level t for a task. The clean lattice is taken in its symmetric frame
  * sqrt(L·Lᵀ) (same metric, so the same crystal up to a rotation), which makes X_prior symmetric.
  *
@@ -221,12 +262,25 @@ export function noiseCrystal(
     x[4] += Math.log(c);
     x[8] += Math.log(c);
   }
-  const s = task.latticeNoise;
-  const e01 = (rng.normal() * s) / Math.SQRT2,
-    e02 = (rng.normal() * s) / Math.SQRT2,
-    e12 = (rng.normal() * s) / Math.SQRT2;
-  const noise = [rng.normal() * s, e01, e02, e01, rng.normal() * s, e12, e02, e12, rng.normal() * s];
-  for (let i = 0; i < 9; i++) x[i] = level * (x[i] + noise[i]);
+  const noise = latticeStrainNoise(task.latticeNoise, rng);
+  if (task.latticeFromPrior && task.sampledStart) {
+    // X = ½·log(L₀⁻¹·B²·L₀⁻¹), B = c·exp(noise): L₀·exp(X) has B's metric, so the path ends at B up to a rotation
+    const c = Math.cbrt(priorVolume(prior, species));
+    const b = expSymmetric(new Float64Array(9), noise);
+    for (let i = 0; i < 9; i++) b[i] *= c;
+    const inv = invert(new Float64Array(9), clean);
+    if (inv === null) throw new InvalidArgumentError('noiseCrystal', 'crystal', 'has a singular lattice', crystal);
+    const m = multiply(
+      new Float64Array(9),
+      multiply(new Float64Array(9), inv, multiply(new Float64Array(9), b, b)),
+      inv,
+    );
+    symmetricPart(m, m);
+    logSymmetric(x, m);
+    for (let i = 0; i < 9; i++) x[i] *= 0.5 * level;
+  } else {
+    for (let i = 0; i < 9; i++) x[i] = level * (x[i] + noise[i]);
+  }
   const lattice = multiply(new Float64Array(9), clean, expSymmetric(new Float64Array(9), x));
   const latticeTarget = new Float64Array(9);
   for (let i = 0; i < 9; i++) latticeTarget[i] = -x[i];

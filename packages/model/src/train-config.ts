@@ -57,6 +57,13 @@ export interface TrainConfig {
    * then those of the reduced cells. Default false.
    */
   readonly reduceCells?: boolean;
+  /**
+   * Structure prediction: the standard deviation σ_L of a lattice base distribution around the prior cube. The
+   * top level's lattice is then c·exp(σ_L·E) exactly (up to a rotation), E a random symmetric log-strain, and
+   * random starts draw it (`TaskConfig.sampledStart`, with `latticeNoise` = σ_L), so predictions start from a
+   * spread of cells instead of the cube. Absent: the task's default (the cube, noise 0.1 along the path).
+   */
+  readonly startLatticeNoise?: number;
   /** Validate every this many steps. */
   readonly validEvery?: number;
   /** Noised copies of each validation crystal (evenly spaced levels), fixed for the whole run. */
@@ -83,7 +90,9 @@ export interface TrainConfig {
  * @example
  * DEFAULT_TRAIN_CONFIG.learningRate; // 1e-3
  */
-export const DEFAULT_TRAIN_CONFIG: Required<Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta'>> = {
+export const DEFAULT_TRAIN_CONFIG: Required<
+  Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta' | 'startLatticeNoise'>
+> = {
   name: 'model',
   task: 'structure',
   seed: 0,
@@ -109,8 +118,10 @@ export const DEFAULT_TRAIN_CONFIG: Required<Omit<TrainConfig, 'decaySteps' | 'ma
 };
 
 /** A {@link TrainConfig} with its defaults filled in (the optional budgets and provenance stay optional). */
-export type ResolvedTrainConfig = Required<Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta'>> &
-  Pick<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta'>;
+export type ResolvedTrainConfig = Required<
+  Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta' | 'startLatticeNoise'>
+> &
+  Pick<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta' | 'startLatticeNoise'>;
 
 /**
  * The defaults merged under `config`, checked: positive integer sizes and periods, positive finite rates and
@@ -123,10 +134,27 @@ export type ResolvedTrainConfig = Required<Omit<TrainConfig, 'decaySteps' | 'max
 export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
   const c = { ...DEFAULT_TRAIN_CONFIG, ...config };
   checkConfig(c, config.maxMinutes);
+  const noise = config.startLatticeNoise;
+  if (noise !== undefined) {
+    if (!(noise > 0 && noise <= 1)) {
+      throw new InvalidArgumentError('train', 'config.startLatticeNoise', `must be in (0, 1], got ${noise}`, noise);
+    }
+    if (c.task !== 'structure') {
+      throw new InvalidArgumentError(
+        'train',
+        'config.startLatticeNoise',
+        `applies to structure prediction only, not the ${c.task} task`,
+        noise,
+      );
+    }
+  }
   return c;
 }
 
-function checkConfig(c: Required<Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta'>>, maxMinutes?: number): void {
+function checkConfig(
+  c: Required<Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta' | 'startLatticeNoise'>>,
+  maxMinutes?: number,
+): void {
   const positiveInt = [
     'batchSize',
     'maxSteps',

@@ -120,6 +120,9 @@ function freshState(c: ResolvedTrainConfig, data: TrainData): TrainState {
   const base = defaultModelConfig(c.task, species, c.name);
   const probe: ModelConfig = {
     ...base,
+    ...(c.startLatticeNoise !== undefined
+      ? { task: { ...base.task, latticeNoise: c.startLatticeNoise, sampledStart: true } }
+      : {}),
     network: c.network,
     ...(c.network.descriptors ? { descriptors: elementDescriptors(species) } : {}),
     k: c.k,

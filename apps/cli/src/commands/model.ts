@@ -185,7 +185,7 @@ export function formatModelReport(r: ModelReport, color: boolean, width: number)
     ...kv('task', `${t.title} (--task ${t.option}; \`crys tasks ${t.option}\` for its loss and metrics)`),
     ...kv(
       'noise',
-      `${sigma}; lattice noise ${t.latticeNoise}; top level ${t.latticeFromPrior ? 'the volume-prior cubic cell' : 'the strained crystal'}`,
+      `${sigma}; lattice noise ${t.latticeNoise}; top level ${t.sampledStart ? `a draw of c·exp(${t.latticeNoise}·E) around the volume-prior cubic cell` : t.latticeFromPrior ? 'the volume-prior cubic cell' : 'the strained crystal'}`,
     ),
     ...kv(
       'network',

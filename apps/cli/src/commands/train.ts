@@ -26,6 +26,7 @@ interface TrainOpts {
   latticeWeight?: number;
   ema?: number;
   atomNoiseScale?: number;
+  startLatticeNoise?: number;
   reduceCells?: boolean;
   seed?: number;
   validEvery?: number;
@@ -93,6 +94,7 @@ function configFromOptions(opts: TrainOpts, task: TaskKind): TrainConfig {
     ...(opts.latticeWeight !== undefined ? { latticeWeight: opts.latticeWeight } : {}),
     ...(opts.ema !== undefined ? { emaDecay: opts.ema } : {}),
     ...(opts.atomNoiseScale !== undefined ? { atomNoiseScale: opts.atomNoiseScale } : {}),
+    ...(opts.startLatticeNoise !== undefined ? { startLatticeNoise: opts.startLatticeNoise } : {}),
     ...(opts.reduceCells ? { reduceCells: true } : {}),
     ...(opts.validEvery !== undefined ? { validEvery: opts.validEvery } : {}),
     ...(opts.checkpointEvery !== undefined ? { checkpointEvery: opts.checkpointEvery } : {}),
@@ -106,6 +108,7 @@ const OPTION_OF: Record<string, string> = {
   'config.seed': '--seed',
   'config.k': '--k',
   'config.network': '--hidden / --layers / --element-descriptors',
+  'config.startLatticeNoise': '--start-lattice-noise',
 };
 
 export function registerTrain(program: Command, ctx: CliContext): void {
@@ -156,6 +159,11 @@ export function registerTrain(program: Command, ctx: CliContext): void {
       '--atom-noise-scale <x>',
       'weigh each atom loss by 1 + (σ(t)/x)², so high noise levels count more; 0 weighs every level the same (default 0)',
       numberOption('nonnegative'),
+    )
+    .option(
+      '--start-lattice-noise <x>',
+      'csp: draw each start cell from c·exp(x·E) around the prior cube (E a random symmetric log-strain; trained and sampled alike) instead of starting every prediction from the cube',
+      numberOption('positive'),
     )
     .option('--seed <s>', 'seed of weights, shuffling and noise (default 0)', intOption(0, 2 ** 32 - 1))
     .option('--valid-every <n>', 'validate every n steps (default 200)', intOption(1))
@@ -281,7 +289,11 @@ export function registerTrain(program: Command, ctx: CliContext): void {
           },
         });
       } catch (e) {
-        if (e instanceof InvalidArgumentError && e.parameter in OPTION_OF) {
+        if (
+          e instanceof InvalidArgumentError &&
+          e.parameter in OPTION_OF &&
+          e.message.includes('cannot change when resuming')
+        ) {
           throw new UsageError(
             `${OPTION_OF[e.parameter]} differs from the run being resumed in ${opts.out}: ${e.message.slice(e.message.lastIndexOf(': it has ') + 2)}`,
             `give ${OPTION_OF[e.parameter]} the run's value${e.parameter === 'config.task' ? '' : ' (or leave it out)'} to continue it, or start a new run with another --out`,
