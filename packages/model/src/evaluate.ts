@@ -468,8 +468,8 @@ export interface EvaluationReport {
   readonly spaceGroup: { readonly after: SpaceGroupReport; readonly before?: SpaceGroupReport };
   /**
    * Structure prediction: the random-start control. The starts the model ran from (uniform fractional
-   * coordinates in the prior's cubic cell, `RowPrediction.start`) scored as if they were the predictions: what
-   * the metrics give with no model at all.
+   * coordinates in the prior's cubic cell, or a draw around it for a model with a sampled start;
+   * `RowPrediction.start`) scored as if they were the predictions: what the metrics give with no model at all.
    */
   readonly control?: { readonly match: MatchReport; readonly spaceGroup: SpaceGroupReport };
   /**
