@@ -46,8 +46,8 @@ export interface TaskConfig {
    * reached exactly (up to a rotation) by every clean lattice's path, and random starts draw it too
    * ({@link startLattice}): the lattice of a structure prediction then starts from a spread of cells, as in flow
    * matching, instead of every prediction starting from the cube itself and having to break its symmetry.
-   * Needs `latticeFromPrior`. Absent (every model before 2026-12-05) means false: the path ends at
-   * c·L₀·exp(−log L₀ + latticeNoise·E), near the cube, and starts are the cube.
+   * Needs `latticeFromPrior`. Absent (every model before it, 2026-12-04) means false: the path ends at
+   * L₀·exp(log(c·I) − log L₀ + latticeNoise·E), near the cube, and starts are the cube.
    */
   readonly sampledStart?: boolean;
 }
