@@ -73,8 +73,8 @@ def main():
         t = Structure.from_str(truth[mid], fmt="cif")
         try:
             p = Structure.from_str(cif, fmt="cif")
-            r = sm.get_rms_dist(t, p)
-            f = fm.get_rms_dist(t, p)
+            r = sm.get_rms_dist(p, t)  # the field's order (CDVAE, DiffCSP): prediction first
+            f = fm.get_rms_dist(p, t)
         except Exception:  # noqa: BLE001 — unreadable or degenerate: no match
             p, r, f = None, None, None
         if r is not None and r[0] < TIGHT:
