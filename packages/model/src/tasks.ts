@@ -231,8 +231,13 @@ function latticeStrainNoise(scale: number, rng: Rng): Float64Array {
 export function startLattice(task: TaskConfig, prior: VolumePrior, species: ArrayLike<number>, rng: Rng): Float64Array {
   const cube = priorLattice(prior, species);
   if (!(task.latticeFromPrior && task.sampledStart)) return cube;
-  const b = expSymmetric(new Float64Array(9), latticeStrainNoise(task.latticeNoise, rng));
-  for (let i = 0; i < 9; i++) b[i] *= cube[0];
+  return drawnCell(cube[0], latticeStrainNoise(task.latticeNoise, rng));
+}
+
+/** The cell c·exp(noise) of the sampled start's base distribution (symmetric, row-major). */
+function drawnCell(c: number, noise: Float64Array): Float64Array {
+  const b = expSymmetric(new Float64Array(9), noise);
+  for (let i = 0; i < 9; i++) b[i] *= c;
   return b;
 }
 
@@ -253,21 +258,12 @@ export function noiseCrystal(
 ): TrainingSample {
   const n = species.length;
   const clean = symmetricFrame(crystal.lattice);
-  const x = new Float64Array(9);
-  if (task.latticeFromPrior) {
-    const c = Math.cbrt(priorVolume(prior, species));
-    logSymmetric(x, clean);
-    for (let i = 0; i < 9; i++) x[i] = -x[i];
-    x[0] += Math.log(c);
-    x[4] += Math.log(c);
-    x[8] += Math.log(c);
-  }
+  const c = task.latticeFromPrior ? Math.cbrt(priorVolume(prior, species)) : 0;
   const noise = latticeStrainNoise(task.latticeNoise, rng);
+  const x = new Float64Array(9);
   if (task.latticeFromPrior && task.sampledStart) {
     // X = ½·log(L₀⁻¹·B²·L₀⁻¹), B = c·exp(noise): L₀·exp(X) has B's metric, so the path ends at B up to a rotation
-    const c = Math.cbrt(priorVolume(prior, species));
-    const b = expSymmetric(new Float64Array(9), noise);
-    for (let i = 0; i < 9; i++) b[i] *= c;
+    const b = drawnCell(c, noise);
     const inv = invert(new Float64Array(9), clean);
     if (inv === null) throw new InvalidArgumentError('noiseCrystal', 'crystal', 'has a singular lattice', crystal);
     const m = multiply(
@@ -275,10 +271,17 @@ export function noiseCrystal(
       multiply(new Float64Array(9), inv, multiply(new Float64Array(9), b, b)),
       inv,
     );
-    symmetricPart(m, m);
-    logSymmetric(x, m);
+    logSymmetric(x, symmetricPart(m, m));
     for (let i = 0; i < 9; i++) x[i] *= 0.5 * level;
   } else {
+    if (task.latticeFromPrior) {
+      // X_prior = log(c·I) − log L₀
+      logSymmetric(x, clean);
+      for (let i = 0; i < 9; i++) x[i] = -x[i];
+      x[0] += Math.log(c);
+      x[4] += Math.log(c);
+      x[8] += Math.log(c);
+    }
     for (let i = 0; i < 9; i++) x[i] = level * (x[i] + noise[i]);
   }
   const lattice = multiply(new Float64Array(9), clean, expSymmetric(new Float64Array(9), x));

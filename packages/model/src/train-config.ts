@@ -125,35 +125,22 @@ export type ResolvedTrainConfig = Required<
 
 /**
  * The defaults merged under `config`, checked: positive integer sizes and periods, positive finite rates and
- * norms, an averaging decay in [0, 1), a known task and a positive time budget (InvalidArgumentError naming the
- * field otherwise).
+ * norms, an averaging decay in [0, 1), a known task, a positive time budget and a start-lattice noise in (0, 1] for
+ * structure prediction only (InvalidArgumentError naming the field otherwise).
  *
  * @example
  * resolveTrainConfig({ maxSteps: 100 }).learningRate; // 1e-3
  */
 export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
   const c = { ...DEFAULT_TRAIN_CONFIG, ...config };
-  checkConfig(c, config.maxMinutes);
-  const noise = config.startLatticeNoise;
-  if (noise !== undefined) {
-    if (!(noise > 0 && noise <= 1)) {
-      throw new InvalidArgumentError('train', 'config.startLatticeNoise', `must be in (0, 1], got ${noise}`, noise);
-    }
-    if (c.task !== 'structure') {
-      throw new InvalidArgumentError(
-        'train',
-        'config.startLatticeNoise',
-        `applies to structure prediction only, not the ${c.task} task`,
-        noise,
-      );
-    }
-  }
+  checkConfig(c, config.maxMinutes, config.startLatticeNoise);
   return c;
 }
 
 function checkConfig(
   c: Required<Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta' | 'startLatticeNoise'>>,
   maxMinutes?: number,
+  startLatticeNoise?: number,
 ): void {
   const positiveInt = [
     'batchSize',
@@ -191,5 +178,23 @@ function checkConfig(
     );
   if (maxMinutes !== undefined && !(maxMinutes > 0)) {
     throw new InvalidArgumentError('train', 'config.maxMinutes', `must be positive, got ${maxMinutes}`, maxMinutes);
+  }
+  if (startLatticeNoise !== undefined) {
+    if (!(startLatticeNoise > 0 && startLatticeNoise <= 1)) {
+      throw new InvalidArgumentError(
+        'train',
+        'config.startLatticeNoise',
+        `must be in (0, 1], got ${startLatticeNoise}`,
+        startLatticeNoise,
+      );
+    }
+    if (c.task !== 'structure') {
+      throw new InvalidArgumentError(
+        'train',
+        'config.startLatticeNoise',
+        `applies to structure prediction only, not the ${c.task} task`,
+        startLatticeNoise,
+      );
+    }
   }
 }
