@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { FIXTURES, hasAnsi, runCli, tempDir } from '../test/run-cli.js';
 import { createProgress } from './progress.js';
 import { createTerm } from './term.js';
@@ -42,6 +42,19 @@ describe('createProgress', () => {
     const before = err().length;
     p.clear();
     expect(err().slice(before)).toMatch(/^\r +\r$/);
+  });
+
+  test('createProgress(term, { initial }) estimates the time left from the work done since it started (a resumed run)', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const { term, err } = termOn(false);
+      const p = createProgress(term, { label: 'training', total: 10000, unit: 'steps', initial: 3750, delayMs: 0 });
+      vi.advanceTimersByTime(10_000);
+      p.update(3850); // 100 steps in 10 s: 6150 steps left take 615 s, not 10 s × 6150 / 3850
+      expect(err()).toMatch(/^training {2}3850\/10000 steps {2}ETA 10 min 15 s {2}10 s\n$/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test('createProgress(term) with an unknown total shows the label and the time, not a count of 0', () => {

@@ -27,6 +27,8 @@ export interface ProgressOptions {
   readonly intervalMs?: number;
   /** Never draw (e.g. `--quiet`). */
   readonly silent?: boolean;
+  /** Units already done before this work started (a resumed run's steps): the ETA counts only the rate since. */
+  readonly initial?: number;
 }
 
 /**
@@ -42,7 +44,8 @@ export function createProgress(term: Term, options: ProgressOptions): Progress {
   let lastDraw = 0;
   let shown = false;
   let drawn = '';
-  let done = 0;
+  const initial = options.initial ?? 0;
+  let done = initial;
   let detail = '';
 
   const text = (final: boolean): string => {
@@ -57,7 +60,8 @@ export function createProgress(term: Term, options: ProgressOptions): Progress {
         parts.push(`[${'█'.repeat(full)}${'░'.repeat(width - full)}]`);
       }
       parts.push(`${done}/${total}${unit}`);
-      if (!final && done > 0 && done < total) parts.push(`ETA ${duration((elapsed * (total - done)) / done)}`);
+      if (!final && done > initial && done < total)
+        parts.push(`ETA ${duration((elapsed * (total - done)) / (done - initial))}`);
     } else if (done > 0) {
       parts.push(`${done}${unit}`);
     }

@@ -271,7 +271,13 @@ export function registerTrain(program: Command, ctx: CliContext): void {
                 `${paint(c, 'bold', 'crys train')}: ${task} on ${record.train} training / ${record.valid} validation crystals of ${opts.dataset} (${backend})${resume ? `, resuming at step ${record.step}` : ''}`,
               );
               const total = record.config.maxSteps ?? model.DEFAULT_TRAIN_CONFIG.maxSteps;
-              progress = createProgress(term, { label: `training ${task}`, total, unit: 'steps', delayMs: 0 });
+              progress = createProgress(term, {
+                label: `training ${task}`,
+                total,
+                unit: 'steps',
+                delayMs: 0,
+                initial: record.step,
+              });
             } else if (record.type === 'train') {
               lastLoss = record.loss;
             } else if (record.type === 'valid') {
