@@ -47,6 +47,7 @@ function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 const VARIANTS: [string, EgnnArgs][] = [
   ['sum', {}],
   ['mean, gating, layer norm, bessel', { aggregation: 'mean', gating: true, layerNorm: true, basis: 'bessel' }],
+  ['weighted-mean, vector channels', { aggregation: 'weighted-mean', vectorChannels: 3 }],
 ];
 
 describe.each(TEST_BACKENDS)('edges in chunks on %s', (backend) => {
@@ -104,6 +105,7 @@ describe.each(TEST_BACKENDS)('edges in chunks on %s', (backend) => {
     };
     for (const layer of [
       new EgnnConv({ units: 8, edgeFeatures: 4, aggregation: 'mean', seed: 1, edgeChunkSize: Infinity }),
+      new EgnnConv({ units: 8, edgeFeatures: 4, aggregation: 'weighted-mean', seed: 1, edgeChunkSize: Infinity }),
       new EdgeHead({ units: 8, edgeFeatures: 4, outputs: 3, seed: 2, edgeChunkSize: Infinity }),
     ]) {
       const whole = tf.tidy(() => layer.apply(edges).dataSync().slice());

@@ -23,6 +23,54 @@ export interface EdgeInputs {
   dst: tf.Tensor1D;
 }
 
+/**
+ * How an {@link EgnnConv} combines the messages `m_e·f(d_e)` (already multiplied by the envelope f) at each centre
+ * atom i:
+ *
+ * - `'sum'`: `Σ_{e: src = i} m_e f(d_e)` (Satorras et al., the PyTorch peer);
+ * - `'mean'`: that sum divided by the edge count deg(i) (at least 1);
+ * - `'weighted-mean'`: that sum divided by the soft degree `s_i = Σ_{e: src = i} f(d_e) + ε`, with
+ *   ε = {@link WEIGHTED_MEAN_EPSILON}: an envelope-weighted mean. On a radius graph an edge enters at the cutoff with
+ *   f = 0, so unlike `'mean'` (which jumps when deg(i) changes) the aggregate is continuous in the positions; an
+ *   atom without edges, or whose edges all sit at the cutoff, gets 0.
+ */
+export type MessageAggregation = 'sum' | 'mean' | 'weighted-mean';
+
+const AGGREGATIONS: readonly MessageAggregation[] = ['sum', 'mean', 'weighted-mean'];
+
+/** Throws unless `aggregation` is one of `allowed` (default: every {@link MessageAggregation}). */
+export function assertAggregation(fn: string, aggregation: unknown, allowed: readonly string[] = AGGREGATIONS): void {
+  if (!allowed.includes(aggregation as string)) {
+    const list = allowed.map((a) => `'${a}'`);
+    throw new InvalidArgumentError(
+      fn,
+      'aggregation',
+      `must be ${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}, got ${String(aggregation)}`,
+      aggregation,
+    );
+  }
+}
+
+/**
+ * ε of the soft degree `s_i = Σ_{e: src = i} f(d_e) + ε` that a `'weighted-mean'` aggregation divides by (see
+ * {@link MessageAggregation}): 1e-3. It keeps the division finite and makes the mean of an atom without edges, or
+ * whose edges all sit at the cutoff (f = 0), exactly 0, shrinking it smoothly towards 0 as Σ f falls to ε's order
+ * (about one edge at 0.98·r_c with the cosine envelope), so the aggregate stays continuous as edges enter or leave.
+ */
+export const WEIGHTED_MEAN_EPSILON = 1e-3;
+
+/**
+ * `1 / s_i` as `[N, 1]`, with the soft degree `s_i = Σ_{e: src = i} f(d_e) + ε` ({@link WEIGHTED_MEAN_EPSILON}) of
+ * each atom, from the envelope `[E]` of all edges: the factor of a `'weighted-mean'` aggregation. Differentiable in
+ * the envelope.
+ */
+export function inverseSoftDegree(envelope: tf.Tensor1D, src: tf.Tensor1D, N: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const s = segmentSum(tf.reshape(envelope, [-1, 1]) as tf.Tensor2D, src, N);
+    return tf.div(1, tf.add(s, WEIGHTED_MEAN_EPSILON)) as tf.Tensor2D;
+  });
+}
+
 /** Arguments of {@link EgnnConv}. */
 export interface EgnnConvArgs extends GraphLayerArgs {
   /** Node feature size F (input and output). */
@@ -31,8 +79,11 @@ export interface EgnnConvArgs extends GraphLayerArgs {
   edgeFeatures: number;
   /** Hidden size of the edge and node MLPs. Default `units`. */
   hiddenUnits?: number;
-  /** How messages are combined at the centre atom: `'sum'` (default, as Satorras et al. and the peer) or `'mean'`. */
-  aggregation?: 'sum' | 'mean';
+  /**
+   * How messages are combined at the centre atom: `'sum'` (default, as Satorras et al. and the peer), `'mean'` (over
+   * the edge count) or `'weighted-mean'` (over the soft degree Σ f(d_e) + ε); see {@link MessageAggregation}.
+   */
+  aggregation?: MessageAggregation;
   /** Multiply each message by a learned gate σ(m·w + b) (Satorras et al.'s edge inference). Default false. */
   gating?: boolean;
   /** Layer-normalise the updated node features (learned scale and shift). Default false. */
@@ -138,9 +189,10 @@ const asT1 = (v: tf.Variable) => v as tf.Tensor as tf.Tensor1D;
 /**
  * A periodic E(n)-equivariant convolution (Satorras et al. 2021) on a multigraph: invariant messages
  * `m_e = SiLU(W₂·SiLU(W_a h_src + W_b h_dst + W_c e_e + b₁) + b₂)·f(d_e)` (optionally gated), aggregated at the
- * centre atom, and a residual node update `h ← h + W₄·SiLU(W₃ [h ‖ agg] + b₃) + b₄` (optionally layer-normalised).
- * Only invariants enter, so the output is invariant to rotations, reflections and translations. Per-node products
- * are computed before gathering; no per-edge matmul of node features and no concatenation.
+ * centre atom (a sum, a mean or an envelope-weighted mean, see {@link MessageAggregation}), and a residual node
+ * update `h ← h + W₄·SiLU(W₃ [h ‖ agg] + b₃) + b₄` (optionally layer-normalised). Only invariants enter, so the
+ * output is invariant to rotations, reflections and translations. Per-node products are computed before gathering;
+ * no per-edge matmul of node features and no concatenation.
  *
  * @example
  * ```ts
@@ -154,7 +206,7 @@ export class EgnnConv extends GraphLayer<EgnnConvArgs, EdgeInputs, tf.Tensor2D> 
   readonly units: number;
   readonly edgeFeatures: number;
   readonly hiddenUnits: number;
-  readonly aggregation: 'sum' | 'mean';
+  readonly aggregation: MessageAggregation;
   readonly gating: boolean;
   readonly layerNorm: boolean;
   /** Edges per chunk outside a gradient tape ({@link EgnnConvArgs.edgeChunkSize}); may be changed at any time. */
@@ -185,13 +237,7 @@ export class EgnnConv extends GraphLayer<EgnnConvArgs, EdgeInputs, tf.Tensor2D> 
     this.hiddenUnits = args.hiddenUnits ?? args.units;
     assertPositiveInt('EgnnConv', 'hiddenUnits', this.hiddenUnits);
     this.aggregation = args.aggregation ?? 'sum';
-    if (this.aggregation !== 'sum' && this.aggregation !== 'mean') {
-      throw new InvalidArgumentError(
-        'EgnnConv',
-        'aggregation',
-        `must be 'sum' or 'mean', got ${String(this.aggregation)}`,
-      );
-    }
+    assertAggregation('EgnnConv', this.aggregation);
     this.gating = args.gating ?? false;
     this.layerNorm = args.layerNorm ?? false;
     this.edgeChunkSize = assertEdgeChunkSize('EgnnConv', args.edgeChunkSize);
@@ -240,10 +286,12 @@ export class EgnnConv extends GraphLayer<EgnnConvArgs, EdgeInputs, tf.Tensor2D> 
     let agg: tf.Tensor2D;
     if (ranges.length === 1) {
       const m = this.messages(pa, pb, inputs);
-      agg = this.aggregation === 'sum' ? segmentSum(m, src, N) : segmentMean(m, src, N);
+      if (this.aggregation === 'sum') agg = segmentSum(m, src, N);
+      else if (this.aggregation === 'mean') agg = segmentMean(m, src, N);
+      else agg = tf.mul(segmentSum(m, src, N), inverseSoftDegree(inputs.envelope, src, N));
     } else {
       // Each chunk's messages are added onto the running sums in edge order (the float32 sums of one pass over all
-      // edges); the mean divides by the counts as segmentMean does.
+      // edges); the mean divides by the counts as segmentMean does, the weighted mean by the soft degrees of all edges.
       let sum: tf.Tensor2D | undefined;
       for (const { start, size } of ranges) {
         const next = tf.tidy(() => {
@@ -258,6 +306,8 @@ export class EgnnConv extends GraphLayer<EgnnConvArgs, EdgeInputs, tf.Tensor2D> 
       if (this.aggregation === 'mean') {
         const inv = tf.div(1, tf.maximum(segmentCounts(src, N), 1));
         agg = tf.mul(agg, tf.reshape(inv, [N, 1]));
+      } else if (this.aggregation === 'weighted-mean') {
+        agg = tf.mul(agg, inverseSoftDegree(inputs.envelope, src, N));
       }
     }
     const u1 = tf.add(

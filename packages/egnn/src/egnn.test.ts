@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fdCheck, randomArray, TEST_BACKENDS, useBackend, valCrystals } from '../test/helpers.js';
 import { Egnn, type EgnnArgs } from './egnn.js';
-import { EdgeHead, EgnnConv } from './egnn-conv.js';
+import { EdgeHead, EgnnConv, WEIGHTED_MEAN_EPSILON } from './egnn-conv.js';
 import { SpeciesEmbedding } from './embedding.js';
 import { disposeGraphTensors, edgeVectors, type GraphTensors, graphTensors } from './graph-tensors.js';
 import { LevelEmbedding } from './level-embedding.js';
@@ -98,6 +98,7 @@ const SYM_TOL = 1e-4;
 const VARIANTS: [string, EgnnArgs][] = [
   ['plain', {}],
   ['level + vector channels', { aggregation: 'mean', levelFeatures: 8, vectorChannels: 4 }],
+  ['weighted mean, level + vector channels', { aggregation: 'weighted-mean', levelFeatures: 8, vectorChannels: 4 }],
 ];
 
 describe.each(
@@ -327,7 +328,11 @@ describe('gradients of every layer (cpu, central differences, eps = 1e-2, relati
     expect(fdWeight(emb.table, loss)).toBeLessThan(TOL);
   });
 
-  for (const options of [{}, { gating: true, layerNorm: true, aggregation: 'mean' as const }]) {
+  for (const options of [
+    {},
+    { gating: true, layerNorm: true, aggregation: 'mean' as const },
+    { aggregation: 'weighted-mean' as const },
+  ]) {
     test(`EgnnConv ${JSON.stringify(options)} matches finite differences in its inputs and weights`, () => {
       const conv = new EgnnConv({ units: F, edgeFeatures: K, seed: 2, ...options });
       const e0 = randomArray(E * K, 56),
@@ -402,8 +407,11 @@ describe('gradients of every layer (cpu, central differences, eps = 1e-2, relati
     layer.dispose();
   });
 
-  test('VectorChannels matches finite differences in its inputs and weights', () => {
-    const layer = new VectorChannels({ units: F, edgeFeatures: K, channels: 3, seed: 6 });
+  test.each([
+    'mean',
+    'weighted-mean',
+  ] as const)('VectorChannels (%s) matches finite differences in its inputs and weights', (aggregation) => {
+    const layer = new VectorChannels({ units: F, edgeFeatures: K, channels: 3, seed: 6, aggregation });
     const e0 = randomArray(E * K, 65),
       h0 = randomArray(N * F, 66),
       u0 = randomArray(E * 3, 67),
@@ -462,5 +470,253 @@ describe('gradients of every layer (cpu, central differences, eps = 1e-2, relati
     ).toBeLessThan(5e-2);
     disposeGraphTensors(t);
     net.dispose();
+  });
+});
+
+describe.each(TEST_BACKENDS)("'weighted-mean' aggregation divides by the soft degree Σ f(d_e) + ε (%s)", (backend) => {
+  beforeAll(() => useBackend(backend));
+  // Atom 3's edges all have f = 0 (at the cutoff), atom 4 centres no edge: both aggregate 0.
+  const N = 5;
+  const E = 24;
+  const F = 8;
+  const K = 4;
+  const src = Int32Array.from({ length: E }, (_, e) => (e < 21 ? e % 3 : 3));
+  const dst = Int32Array.from({ length: E }, (_, e) => (e * 7 + 1) % N);
+  const f = Float32Array.from(randomArray(E, 80), (x, e) => (e >= 21 || e % 5 === 0 ? 0 : 0.5 + 0.5 * x));
+  const soft = new Float64Array(N).fill(WEIGHTED_MEAN_EPSILON);
+  const deg = new Float64Array(N);
+  for (let e = 0; e < E; e++) {
+    soft[src[e]] += f[e];
+    deg[src[e]]++;
+  }
+  const edges = (envelope: ArrayLike<number>) => ({
+    nodeFeatures: tf.tensor2d(randomArray(N * F, 81), [N, F]),
+    edgeFeatures: tf.tensor2d(randomArray(E * K, 82), [E, K]),
+    envelope: tf.tensor1d(Float32Array.from(envelope)),
+    src: tf.tensor1d(src, 'int32'),
+    dst: tf.tensor1d(dst, 'int32'),
+  });
+
+  test("EgnnConv: Σ m_e f(d_e) / (Σ f(d_e) + ε) is 'sum' on the envelope f(d_e) / s_src, in one pass and in chunks", () => {
+    const weighted = new EgnnConv({ units: F, edgeFeatures: K, aggregation: 'weighted-mean', seed: 3 });
+    const sum = new EgnnConv({ units: F, edgeFeatures: K, aggregation: 'sum', seed: 3 });
+    const x = edges(f);
+    const want = tf.tidy(() =>
+      sum
+        .apply(edges(Array.from(f, (v, e) => v / soft[src[e]])))
+        .dataSync()
+        .slice(),
+    );
+    const got = tf.tidy(() => weighted.apply(x).dataSync().slice());
+    expect(relErr(got, want)).toBeLessThan(1e-5);
+    weighted.edgeChunkSize = 5;
+    expect(
+      relErr(
+        tf.tidy(() => weighted.apply(x).dataSync().slice()),
+        want,
+      ),
+    ).toBeLessThan(1e-5);
+    // The plain mean differs (it divides by deg(i) = 7, 7, 7, 3).
+    const mean = new EgnnConv({ units: F, edgeFeatures: K, aggregation: 'mean', seed: 3 });
+    expect(
+      relErr(
+        tf.tidy(() => mean.apply(x).dataSync().slice()),
+        want,
+      ),
+    ).toBeGreaterThan(1e-2);
+    for (const l of [weighted, sum, mean]) l.dispose();
+  });
+
+  test("VectorChannels: 'weighted-mean' is 'mean' on the envelope f(d_e)·deg(src) / s_src", () => {
+    const weighted = new VectorChannels({
+      units: F,
+      edgeFeatures: K,
+      channels: 3,
+      aggregation: 'weighted-mean',
+      seed: 4,
+    });
+    const mean = new VectorChannels({ units: F, edgeFeatures: K, channels: 3, seed: 4 });
+    expect(mean.aggregation).toBe('mean');
+    const unitVectors = tf.tensor2d(randomArray(E * 3, 83), [E, 3]);
+    // The node updates W₃·|v|² (the layer returns h + W₃·|v|²).
+    const update = (layer: VectorChannels, envelope: ArrayLike<number>) =>
+      tf.tidy(() => {
+        const x = { ...edges(envelope), unitVectors };
+        return tf.sub(layer.apply(x), x.nodeFeatures).dataSync().slice();
+      });
+    const want = update(
+      mean,
+      Array.from(f, (v, e) => (v * deg[src[e]]) / soft[src[e]]),
+    );
+    expect(relErr(update(weighted, f), want)).toBeLessThan(1e-5);
+    expect(relErr(update(mean, f), want)).toBeGreaterThan(1e-2);
+    for (const l of [weighted, mean]) l.dispose();
+    unitVectors.dispose();
+  });
+});
+
+/** Typed-array inputs of a network: a graph and its float32 edge vectors r_e = (x_dst + τ − x_src)·L. */
+interface ArrayGraph {
+  atomicNumbers: Uint8Array;
+  src: Int32Array;
+  dst: Int32Array;
+  vectors: Float32Array;
+  level: Float32Array;
+  crystalIndex: Int32Array;
+}
+
+function arrayGraph(crystals: Crystal[], cutoff: number): ArrayGraph {
+  const b = radiusGraphBatch(crystals, { cutoff });
+  const E = b.src.length;
+  const vectors = new Float32Array(3 * E);
+  for (let e = 0; e < E; e++) {
+    const L = b.crystalIndex[b.src[e]] * 9;
+    const f = [0, 1, 2].map(
+      (k) => b.fracCoords[3 * b.dst[e] + k] + b.image[3 * e + k] - b.fracCoords[3 * b.src[e] + k],
+    );
+    for (let j = 0; j < 3; j++)
+      vectors[3 * e + j] = f[0] * b.lattices[L + j] + f[1] * b.lattices[L + 3 + j] + f[2] * b.lattices[L + 6 + j];
+  }
+  const level = Float32Array.from({ length: b.numGraphs }, (_, k) => 0.3 + 0.2 * k);
+  return { atomicNumbers: b.atomicNumbers, src: b.src, dst: b.dst, vectors, level, crystalIndex: b.crystalIndex };
+}
+
+/** `g` with one more edge, src → dst, of length `length` along x (exactly, for a float32 length; appended last). */
+function withEdge(g: ArrayGraph, src: number, dst: number, length: number): ArrayGraph {
+  const vectors = new Float32Array(g.vectors.length + 3);
+  vectors.set(g.vectors);
+  vectors.set([length, 0, 0], g.vectors.length);
+  return { ...g, src: Int32Array.of(...g.src, src), dst: Int32Array.of(...g.dst, dst), vectors };
+}
+
+/** Edge outputs of `net` on `g`: the tfjs forward pass and the compiled one. */
+function edgeOutputsBoth(net: Egnn, g: ArrayGraph): { tfjs: Float32Array; compiled: Float32Array } {
+  const E = g.src.length;
+  const tfjs = tf.tidy(
+    () =>
+      net
+        .apply({
+          atomicNumbers: tf.tensor1d(Int32Array.from(g.atomicNumbers), 'int32'),
+          src: tf.tensor1d(g.src, 'int32'),
+          dst: tf.tensor1d(g.dst, 'int32'),
+          vectors: tf.tensor2d(g.vectors, [E, 3]),
+          level: tf.tensor1d(g.level),
+          crystalIndex: tf.tensor1d(g.crystalIndex, 'int32'),
+        })
+        .edgeOutputs.dataSync()
+        .slice() as Float32Array,
+  );
+  return { tfjs, compiled: net.compileInference().apply(g).edgeOutputs };
+}
+
+/**
+ * A perov_5 val crystal with every atom moved by up to 0.025 in fractional coordinates (≈ 0.1 Å): no atom is an
+ * inversion centre any more, so the vector channels are not 0 (in the ideal cubic cell they vanish by symmetry).
+ */
+function distortedPerovskite(): Crystal {
+  const [c] = valCrystals('perov_5', 1);
+  const r = randomArray(c.fracCoords.length, 90);
+  const f = c.fracCoords.map((x, i) => x + 0.025 * r[i]);
+  return createCrystal({
+    lattice: c.lattice,
+    fracCoords: wrapFrac(new Float64Array(f.length), f),
+    atomicNumbers: c.atomicNumbers,
+  });
+}
+
+describe.each(TEST_BACKENDS)('an edge entering the radius graph at the cutoff (%s)', (backend) => {
+  beforeAll(() => useBackend(backend));
+  // A periodic radius graph (a distorted perov_5 val crystal at 3.5 Å), then one more edge from its atom with the
+  // fewest edges (6) with f(d) = 0 (d = r_c exactly) or f(d) ≈ 2.5e-6 (d = 0.999 r_c, just inside), as an edge enters
+  // the graph when atoms move. With the weighted mean (messages and vector channels) the other edges' outputs do not
+  // move (measured: 0 at r_c, ≤ 3e-7 just inside, relative to the largest output); with the plain mean that atom's
+  // edge count goes from 6 to 7 and they jump (5e-4 to 1e-3 at this initialisation).
+  const cutoff = 3.5;
+  const cases: [EgnnArgs, 'continuous' | 'jumps'][] = [
+    [{ aggregation: 'weighted-mean' }, 'continuous'],
+    [{ aggregation: 'weighted-mean', levelFeatures: 8, vectorChannels: 4 }, 'continuous'],
+    [{ aggregation: 'mean' }, 'jumps'],
+    [{ aggregation: 'mean', levelFeatures: 8, vectorChannels: 4 }, 'jumps'],
+    [{ aggregation: 'sum' }, 'continuous'],
+  ];
+  // At initialisation the vector channels move the network's outputs by little, so each layer alone as well: the
+  // updates it makes to the node features (out − h), with and without the extra edge. Just inside the cutoff the
+  // change is first order in f(d): 0.9999 r_c here (f ≈ 2.5e-8), as a vector channel's near-cancelling sum |v_i| can be
+  // a hundred times smaller than its terms (at 0.999 r_c its update moves by 2e-4 with the weighted mean; by 0.27
+  // with the plain mean).
+  test.each([
+    ['weighted-mean', 'continuous'],
+    ['mean', 'jumps'],
+  ] as const)('EgnnConv and VectorChannels (%s) alone: their node updates are %s', (aggregation, expected) => {
+    const g = arrayGraph([distortedPerovskite()], cutoff);
+    const N = g.atomicNumbers.length;
+    const F = 16;
+    const K = 8;
+    const conv = new EgnnConv({ units: F, edgeFeatures: K, aggregation, seed: 21 });
+    const vec = new VectorChannels({ units: F, edgeFeatures: K, channels: 4, aggregation, seed: 22 });
+    const basis = new GaussianBasis({ size: K, cutoff });
+    const envelope = new CosineCutoff({ cutoff });
+    const updates = (graph: ArrayGraph) =>
+      tf.tidy(() => {
+        const E = graph.src.length;
+        const vectors = tf.tensor2d(graph.vectors, [E, 3]);
+        const d = edgeLengths(vectors);
+        const x = {
+          nodeFeatures: tf.tensor2d(randomArray(N * F, 23), [N, F]),
+          edgeFeatures: basis.apply(d),
+          envelope: envelope.apply(d),
+          src: tf.tensor1d(graph.src, 'int32'),
+          dst: tf.tensor1d(graph.dst, 'int32'),
+        };
+        const unitVectors = tf.div(vectors, tf.reshape(d, [-1, 1])) as tf.Tensor2D;
+        return [
+          tf.sub(conv.apply(x), x.nodeFeatures).dataSync().slice(),
+          tf
+            .sub(vec.apply({ ...x, unitVectors }), x.nodeFeatures)
+            .dataSync()
+            .slice(),
+        ];
+      });
+    const base = updates(g);
+    for (const length of [cutoff, 0.9999 * cutoff]) {
+      const more = updates(withEdge(g, 1, 2, length));
+      for (const [k, layer] of ['EgnnConv', 'VectorChannels'].entries()) {
+        const change = relErr(more[k], base[k]);
+        if (expected === 'continuous') expect(change, `${layer}, length ${length}`).toBeLessThan(1e-5);
+        else expect(change, `${layer}, length ${length}`).toBeGreaterThan(5e-4);
+      }
+    }
+    conv.dispose();
+    vec.dispose();
+  });
+
+  test.each(cases)('Egnn(%j): the other edges’ outputs are %s', (args, expected) => {
+    const net = new Egnn({ units: 32, layers: 3, seed: 12, cutoff, ...args });
+    try {
+      const g = arrayGraph([distortedPerovskite()], cutoff);
+      const N = g.atomicNumbers.length;
+      const E = g.src.length;
+      const O = net.edgeOutputs;
+      const deg = new Array<number>(N).fill(0);
+      for (const i of g.src) deg[i]++;
+      const atom = deg.indexOf(Math.min(...deg));
+      expect(deg[atom]).toBe(6);
+      const base = edgeOutputsBoth(net, g);
+      for (const length of [cutoff, 0.999 * cutoff]) {
+        const more = edgeOutputsBoth(net, withEdge(g, atom, (atom + 1) % N, length));
+        for (const pass of ['tfjs', 'compiled'] as const) {
+          const w = more[pass];
+          const change = relErr(w.subarray(0, E * O), base[pass]);
+          const label = `${pass}, extra edge of length ${length}`;
+          if (expected === 'continuous') expect(change, label).toBeLessThan(1e-5);
+          else expect(change, label).toBeGreaterThan(1e-4);
+          // The new edge's own outputs carry its envelope: 0 at the cutoff.
+          const own = Math.max(...Array.from(w.subarray(E * O), Math.abs));
+          expect(own, label).toBeLessThanOrEqual(length === cutoff ? 0 : 1e-4);
+        }
+      }
+    } finally {
+      net.dispose();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { assertCount } from '@crys/lattice/internal';
 import * as tf from '@tensorflow/tfjs';
-import { assertEdgeChunkSize, EdgeHead, EgnnConv } from './egnn-conv.js';
+import { assertAggregation, assertEdgeChunkSize, EdgeHead, EgnnConv, type MessageAggregation } from './egnn-conv.js';
 import { SpeciesEmbedding } from './embedding.js';
 import { InvalidArgumentError, WeightsFormatError } from './errors.js';
 import { EgnnInference, type EgnnInferenceOptions } from './inference.js';
@@ -42,8 +42,13 @@ export interface EgnnArgs extends GraphLayerArgs {
   envelope?: 'cosine' | 'polynomial';
   /** Invariant outputs per edge. Default 2. */
   edgeOutputs?: number;
-  /** Message aggregation of every layer. Default `'sum'`. */
-  aggregation?: 'sum' | 'mean';
+  /**
+   * Message aggregation of every layer: `'sum'` (default), `'mean'` over the edge count, or `'weighted-mean'` over
+   * the soft degree Σ f(d_e) + ε (ε = {@link WEIGHTED_MEAN_EPSILON}), continuous as edges enter at the cutoff; see
+   * {@link MessageAggregation}. With `'weighted-mean'` the {@link VectorChannels} layers average over the soft degree
+   * too; otherwise over the edge count.
+   */
+  aggregation?: MessageAggregation;
   /** Gated messages in every layer. Default false. */
   gating?: boolean;
   /** Layer norm after every node update. Default false. */
@@ -132,7 +137,7 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
   readonly basisKind: 'gaussian' | 'bessel';
   readonly envelopeKind: 'cosine' | 'polynomial';
   readonly edgeOutputs: number;
-  readonly aggregation: 'sum' | 'mean';
+  readonly aggregation: MessageAggregation;
   readonly gating: boolean;
   readonly layerNorm: boolean;
   /** Sinusoidal level features T (0: no level input). */
@@ -171,6 +176,7 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
     assertCount(fn, 'vectorChannels', this.vectorChannels);
     assertEdgeChunkSize(fn, args.edgeChunkSize);
     assertPositive(fn, 'cutoff', this.cutoff);
+    assertAggregation(fn, this.aggregation);
     if (this.basisKind !== 'gaussian' && this.basisKind !== 'bessel') {
       throw new InvalidArgumentError(fn, 'basis', `must be 'gaussian' or 'bessel', got ${String(this.basisKind)}`);
     }
@@ -231,6 +237,7 @@ export class Egnn extends GraphLayer<EgnnArgs, EgnnInputs, EgnnOutputs> {
         units: this.units,
         edgeFeatures: this.basisSize,
         channels,
+        aggregation: this.aggregation === 'weighted-mean' ? 'weighted-mean' : 'mean',
         seed: sub(100 + l),
       });
     });

@@ -4,8 +4,8 @@ export type { BackendName } from './backend.js';
 export { initBackend, shareWasmClones } from './backend.js';
 export type { EgnnArgs, EgnnInputs, EgnnOutputs, SavedEgnn } from './egnn.js';
 export { Egnn } from './egnn.js';
-export type { EdgeHeadArgs, EdgeInputs, EgnnConvArgs } from './egnn-conv.js';
-export { EdgeHead, EgnnConv } from './egnn-conv.js';
+export type { EdgeHeadArgs, EdgeInputs, EgnnConvArgs, MessageAggregation } from './egnn-conv.js';
+export { EdgeHead, EgnnConv, WEIGHTED_MEAN_EPSILON } from './egnn-conv.js';
 export type { EgnnInferenceInputs, EgnnInferenceOptions, EgnnInferenceOutputs } from './inference.js';
 export { EgnnInference } from './inference.js';
 export type { SpeciesEmbeddingArgs } from './embedding.js';
@@ -35,5 +35,5 @@ export {
 } from './radial.js';
 export type { ReferenceReadout } from './readout.js';
 export { _referenceReadout } from './readout.js';
-export type { VectorChannelsArgs, VectorChannelsInputs } from './vector-channels.js';
+export type { VectorAggregation, VectorChannelsArgs, VectorChannelsInputs } from './vector-channels.js';
 export { VectorChannels } from './vector-channels.js';

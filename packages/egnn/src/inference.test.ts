@@ -141,6 +141,11 @@ describe('Egnn.compileInference() options', () => {
     { vectorChannels: 40, units: 16, hiddenUnits: 8, gating: true, layerNorm: true },
     // @crys/model's action network.
     { units: 64, basisSize: 32, cutoff: 8, aggregation: 'mean', levelFeatures: 16, vectorChannels: 16 },
+    { aggregation: 'weighted-mean' },
+    { aggregation: 'weighted-mean', vectorChannels: 5 },
+    { aggregation: 'weighted-mean', envelope: 'polynomial', basis: 'bessel', gating: true, layerNorm: true, units: 16 },
+    // @crys/model's action network on a cutoff graph.
+    { units: 64, basisSize: 32, cutoff: 8, aggregation: 'weighted-mean', levelFeatures: 16, vectorChannels: 16 },
   ];
   for (const args of cases) {
     test(`compileInference() of new Egnn(${JSON.stringify(args)}) equals apply`, () => {
@@ -155,22 +160,51 @@ describe('Egnn.compileInference() options', () => {
   }
 
   test('compileInference() handles a graph without edges and atoms without edges', () => {
-    const net = new Egnn({ units: 8, layers: 2, seed: 1, aggregation: 'mean' });
-    try {
-      const g = {
-        atomicNumbers: new Uint8Array([6, 8]),
-        src: new Int32Array(0),
-        dst: new Int32Array(0),
-        vectors: new Float32Array(0),
-      };
-      const out = net.compileInference().apply(g);
-      expect(out.edgeOutputs.length).toBe(0);
-      expect(out.nodeFeatures.length).toBe(16);
-      expect(out.nodeFeatures.every(Number.isFinite)).toBe(true);
-    } finally {
-      net.dispose();
+    const g = {
+      atomicNumbers: new Uint8Array([6, 8]),
+      src: new Int32Array(0),
+      dst: new Int32Array(0),
+      vectors: new Float32Array(0),
+    };
+    const nodeFeatures: Float32Array[] = [];
+    for (const aggregation of ['mean', 'weighted-mean'] as const) {
+      const net = new Egnn({ units: 8, layers: 2, seed: 1, aggregation, vectorChannels: 2 });
+      try {
+        const out = net.compileInference().apply(g);
+        expect(out.edgeOutputs.length).toBe(0);
+        expect(out.nodeFeatures.length).toBe(16);
+        expect(out.nodeFeatures.every(Number.isFinite)).toBe(true);
+        nodeFeatures.push(out.nodeFeatures);
+        // Atom 2 centres no edge (it is only a neighbour): it aggregates 0 either way, Σ / max(0, 1) or Σ / (0 + ε).
+        const r = randomGraph(3, 30, 4);
+        expectSameOutputs(net, { ...r, src: Int32Array.from(r.src, (i) => i % 2) });
+      } finally {
+        net.dispose();
+      }
     }
+    // Without edges the mean and the weighted mean both aggregate 0: the same network.
+    expect(firstBitDifference(nodeFeatures[1], nodeFeatures[0])).toBe(-1);
   });
+
+  for (const vectorChannels of [0, 3]) {
+    test(`compileInference() equals apply with 'weighted-mean' when apply takes its edges in chunks (vectorChannels ${vectorChannels})`, () => {
+      const net = new Egnn({ units: 16, layers: 3, seed: 6, aggregation: 'weighted-mean', vectorChannels });
+      try {
+        const g = crystalGraph('carbon_24', 2);
+        expect(g.src.length).toBeGreaterThan(40);
+        // apply: the edge-chunked branch of EgnnConv.call (chunks of 7); the compiled pass in chunks of 5 and whole.
+        net.edgeChunkSize = 7;
+        const want = tfjsOutputs(net, g);
+        for (const edgeChunkSize of [5, Infinity]) {
+          const got = net.compileInference({ edgeChunkSize }).apply(g);
+          expect(scaledDiff(got.nodeFeatures, want.nodeFeatures)).toBeLessThan(TOL);
+          expect(scaledDiff(got.edgeOutputs, want.edgeOutputs)).toBeLessThan(TOL);
+        }
+      } finally {
+        net.dispose();
+      }
+    });
+  }
 
   test('compileInference() snapshots the weights: later weight updates need a new compile', () => {
     const net = new Egnn({ units: 8, layers: 2, seed: 2 });
@@ -261,6 +295,7 @@ describe('EgnnInference edge chunks', () => {
     ['sum', {}],
     ['mean, gated', { aggregation: 'mean', gating: true }],
     ['mean, level, vector channels', { aggregation: 'mean', levelFeatures: 8, vectorChannels: 4 }],
+    ['weighted-mean, level, vector channels', { aggregation: 'weighted-mean', levelFeatures: 8, vectorChannels: 4 }],
   ];
   for (const [name, args] of variants) {
     for (const simd of [true, false]) {

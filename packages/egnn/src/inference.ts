@@ -13,7 +13,7 @@
 // multiple of 8 (the kernels' column block), and row counts are padded to a multiple of 4 (the `4` suffix: N4, C4).
 import { type DenseKernels, denseKernels } from './inference-kernels.js';
 import type { Egnn } from './egnn.js';
-import { assertEdgeChunkSize } from './egnn-conv.js';
+import { assertEdgeChunkSize, type MessageAggregation, WEIGHTED_MEAN_EPSILON } from './egnn-conv.js';
 import { HeapExhaustedError, InvalidArgumentError } from './errors.js';
 import { levelFrequencies } from './level-embedding.js';
 import { MIN_SQUARED_LENGTH, PolynomialCutoff } from './radial.js';
@@ -220,7 +220,7 @@ export class EgnnInference {
   private readonly basisKind: 'gaussian' | 'bessel';
   private readonly envelopeKind: 'cosine' | 'polynomial';
   private readonly exponent: number;
-  private readonly mean: boolean;
+  private readonly aggregation: MessageAggregation;
   private readonly table: Float32Array;
   private readonly convs: readonly ConvWeights[];
   private readonly vectorLayers: readonly VectorWeights[];
@@ -244,7 +244,11 @@ export class EgnnInference {
    * the heap, so the heap (4 GiB at most) holds only a chunk of them and its size does not grow with E at all.
    */
   private basis = new Float32Array(0);
-  private counts = new Float32Array(0);
+  /**
+   * `[N]` factor of each atom's mean, for a conv layer's `'mean'` or `'weighted-mean'` aggregation and every vector
+   * channel layer: 1 / max(deg(i), 1), or with `'weighted-mean'` 1 / (Σ_{e: src = i} f(d_e) + ε).
+   */
+  private inverseDegree = new Float64Array(0);
 
   /**
    * Snapshots the weights of `net` (building it if needed). Prefer {@link Egnn.compileInference}.
@@ -265,7 +269,7 @@ export class EgnnInference {
     this.basisKind = net.basisKind;
     this.envelopeKind = net.envelopeKind;
     this.exponent = net.envelope instanceof PolynomialCutoff ? net.envelope.exponent : 0;
-    this.mean = net.aggregation === 'mean';
+    this.aggregation = net.aggregation;
     net.build();
     const F = this.units;
     const H = this.hiddenUnits;
@@ -436,12 +440,7 @@ export class EgnnInference {
     }
     if (this.level)
       this.addLevel(this.level, h, inputs.level as Float32Array | Float64Array, inputs.crystalIndex as Int32Array);
-    if (this.mean || V > 0) {
-      if (this.counts.length < N) this.counts = new Float32Array(N);
-      const c = this.counts;
-      c.fill(0, 0, N);
-      for (let e = 0; e < E; e++) c[src[e]]++;
-    }
+    if (this.aggregation !== 'sum' || V > 0) this.degrees(src, N, E);
     for (let l = 0; l < this.convs.length; l++) {
       this.conv(this.convs[l], s, N, src, dst, E);
       if (V > 0) this.vectors(this.vectorLayers[l], s, N, src, dst, E);
@@ -578,6 +577,24 @@ export class EgnnInference {
     }
   }
 
+  /**
+   * {@link inverseDegree} of atoms 0…N−1: 1 / max(deg(i), 1) from the edge counts, or with `'weighted-mean'`
+   * 1 / (Σ_{e: src = i} f(d_e) + ε), the envelopes (of {@link radial}) summed in edge order in float64.
+   */
+  private degrees(src: Int32Array, N: number, E: number): void {
+    if (this.inverseDegree.length < N) this.inverseDegree = new Float64Array(N);
+    const d = this.inverseDegree;
+    d.fill(0, 0, N);
+    if (this.aggregation === 'weighted-mean') {
+      const env = this.envelope;
+      for (let e = 0; e < E; e++) d[src[e]] += env[e];
+      for (let i = 0; i < N; i++) d[i] = 1 / (d[i] + WEIGHTED_MEAN_EPSILON);
+    } else {
+      for (let e = 0; e < E; e++) d[src[e]]++;
+      for (let i = 0; i < N; i++) d[i] = 1 / Math.max(d[i], 1);
+    }
+  }
+
   /** Distances, the radial basis `[E, K]` and the envelope `[E]` (the formulas of radial.ts), outside the heap. */
   private radial(vectors: Float32Array | Float64Array, E: number, distances: Float32Array): void {
     const K = this.basisSize;
@@ -675,7 +692,8 @@ export class EgnnInference {
     const N4 = pad4(N);
     const k = this.kernels;
     const heap = k.heap;
-    // X = [h ‖ agg], agg = Σ_{e: src = i} SiLU(m_e)·gate_e·f(d_e) (or the mean).
+    // X = [h ‖ agg], agg = Σ_{e: src = i} SiLU(m_e)·gate_e·f(d_e) (or that sum times inverseDegree: the mean or the
+    // weighted mean).
     const X = s.nodeX;
     const F2 = 2 * F;
     for (let i = 0; i < N; i++) {
@@ -706,10 +724,10 @@ export class EgnnInference {
         for (let f = 0; f < F; f++) heap[a + f] += heap[o + f] * scale;
       }
     }
-    if (this.mean) {
-      const c = this.counts;
+    if (this.aggregation !== 'sum') {
+      const invDeg = this.inverseDegree;
       for (let i = 0; i < N; i++) {
-        const inv = 1 / Math.max(c[i], 1);
+        const inv = invDeg[i];
         const a = X + i * F2 + F;
         for (let f = 0; f < F; f++) heap[a + f] *= inv;
       }
@@ -741,8 +759,9 @@ export class EgnnInference {
   }
 
   /**
-   * A vector-channel layer: v_ic = mean_{e: src = i} c_ec·f(d_e)·û_e with c_e = W₂·SiLU(P[src] + P[dst] + e_e·W_c + b₁)
-   * + b₂, then h ← h + |v|²·W₃. The per-atom vectors are summed in float64, in edge order, chunk by chunk.
+   * A vector-channel layer: v_ic = mean_{e: src = i} c_ec·f(d_e)·û_e (over deg(i), or over the soft degree with
+   * `'weighted-mean'`) with c_e = W₂·SiLU(P[src] + P[dst] + e_e·W_c + b₁) + b₂, then h ← h + |v|²·W₃. The per-atom
+   * vectors are summed in float64, in edge order, chunk by chunk.
    */
   private vectors(w: VectorWeights, s: Scratch, N: number, src: Int32Array, dst: Int32Array, E: number): void {
     const F = this.units;
@@ -776,9 +795,9 @@ export class EgnnInference {
         }
       }
     }
-    const counts = this.counts;
+    const invDeg = this.inverseDegree;
     for (let i = 0; i < N; i++) {
-      const inv = 1 / Math.max(counts[i], 1);
+      const inv = invDeg[i];
       const a = i * V3;
       const o = s.nodeU + i * Vp;
       for (let c = 0; c < V; c++) {

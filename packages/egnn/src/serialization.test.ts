@@ -79,6 +79,36 @@ test('Egnn.load(save()) of a network with a level embedding and vector channels 
   expect(Array.from(o2)).toEqual(Array.from(o1));
 });
 
+test("Egnn.load(save()) keeps a 'weighted-mean' aggregation, in its conv and vector channel layers", () => {
+  const args = {
+    units: 8,
+    layers: 2,
+    seed: 6,
+    aggregation: 'weighted-mean',
+    levelFeatures: 4,
+    vectorChannels: 3,
+  } as const;
+  const net = new Egnn(args);
+  expect(net.convs.map((c) => c.aggregation)).toEqual(['weighted-mean', 'weighted-mean']);
+  expect(net.vectorLayers.map((v) => v.aggregation)).toEqual(['weighted-mean', 'weighted-mean']);
+  const saved = net.save();
+  expect(JSON.parse(saved.config).config).toMatchObject({ aggregation: 'weighted-mean', vectorChannels: 3 });
+  const copy = Egnn.load(saved.config, saved.weights);
+  expect(copy.aggregation).toBe('weighted-mean');
+  expect(copy.convs.map((c) => c.aggregation)).toEqual(['weighted-mean', 'weighted-mean']);
+  expect(copy.vectorLayers.map((v) => v.aggregation)).toEqual(['weighted-mean', 'weighted-mean']);
+  expect(copy.save().config).toBe(saved.config);
+  const x = { ...inputs(), level: tf.tensor1d([0.3, 0.8]), crystalIndex: tf.tensor1d([0, 1, 1], 'int32') };
+  const o1 = net.apply(x).edgeOutputs.dataSync();
+  const o2 = copy.apply(x).edgeOutputs.dataSync();
+  expect(Array.from(o2)).toEqual(Array.from(o1));
+  // The same weights under the count mean give other outputs: the aggregation is what was saved and loaded.
+  const mean = Egnn.load(saved.config.replace('"aggregation":"weighted-mean"', '"aggregation":"mean"'), saved.weights);
+  expect(mean.vectorLayers.map((v) => v.aggregation)).toEqual(['mean', 'mean']);
+  expect(Array.from(mean.apply(x).edgeOutputs.dataSync())).not.toEqual(Array.from(o1));
+  for (const n of [net, copy, mean]) n.dispose();
+});
+
 test('layer configs round-trip through the tfjs serialization registry', () => {
   const map = tf.serialization.SerializationMap.getMap().classNameMap;
   for (const layer of [
@@ -86,11 +116,14 @@ test('layer configs round-trip through the tfjs serialization registry', () => {
     new GaussianBasis({ size: 8, cutoff: 4 }),
     new PolynomialCutoff({ cutoff: 4, exponent: 5 }),
     new EgnnConv({ units: 4, edgeFeatures: 3, gating: true }),
+    new EgnnConv({ units: 4, edgeFeatures: 3, aggregation: 'weighted-mean' }),
     new EdgeHead({ units: 4, edgeFeatures: 3, outputs: 3 }),
     new LevelEmbedding({ features: 6, units: 4 }),
     new VectorChannels({ units: 4, edgeFeatures: 3, channels: 2 }),
+    new VectorChannels({ units: 4, edgeFeatures: 3, channels: 2, aggregation: 'weighted-mean' }),
     new Egnn({ units: 4, layers: 1 }),
     new Egnn({ units: 4, layers: 1, levelFeatures: 2, vectorChannels: 2 }),
+    new Egnn({ units: 4, layers: 1, aggregation: 'weighted-mean', vectorChannels: 2 }),
   ]) {
     const [cls, fromConfig] = map[layer.getClassName()];
     const copy = fromConfig(cls, layer.getConfig()) as typeof layer;
@@ -138,6 +171,19 @@ test('layer constructors and apply reject bad arguments with messages naming the
   );
   expect(() => new LevelEmbedding({ features: 5, units: 4 })).toThrowErrorMatchingInlineSnapshot(
     `[InvalidArgumentError: LevelEmbedding: features must be even (sine and cosine pairs), got 5]`,
+  );
+  expect(() => new Egnn({ aggregation: 'max' as 'sum' })).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: Egnn: aggregation must be 'sum', 'mean' or 'weighted-mean', got max]`,
+  );
+  expect(
+    () => new EgnnConv({ units: 4, edgeFeatures: 3, aggregation: 'weighted' as 'sum' }),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: EgnnConv: aggregation must be 'sum', 'mean' or 'weighted-mean', got weighted]`,
+  );
+  expect(
+    () => new VectorChannels({ units: 4, edgeFeatures: 3, channels: 2, aggregation: 'sum' as 'mean' }),
+  ).toThrowErrorMatchingInlineSnapshot(
+    `[InvalidArgumentError: VectorChannels: aggregation must be 'mean' or 'weighted-mean', got sum]`,
   );
   expect(() => new Egnn({ vectorChannels: -1 })).toThrowErrorMatchingInlineSnapshot(
     `[InvalidArgumentError: Egnn: vectorChannels must be a non-negative integer, got -1]`,

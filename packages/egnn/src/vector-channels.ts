@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { assertEdgeInputs, type EdgeInputs } from './egnn-conv.js';
+import { assertAggregation, assertEdgeInputs, type EdgeInputs, inverseSoftDegree } from './egnn-conv.js';
 import { InvalidArgumentError } from './errors.js';
 import { gatherRowsAdd } from './ops/gather-rows-add.js';
 import { linear } from './ops/linear.js';
 import { segmentMean } from './ops/segment-mean.js';
+import { segmentSum } from './ops/segment-sum.js';
 import { silu } from './ops/silu.js';
 import { assertPositiveInt, GraphLayer, type GraphLayerArgs, type LayerConfig } from './layer.js';
 
@@ -21,11 +22,22 @@ export interface VectorChannelsArgs extends GraphLayerArgs {
   edgeFeatures: number;
   /** Vector channels C. */
   channels: number;
+  /**
+   * How the per-atom vectors average over the centre's edges: `'mean'` (default) divides the sum by the edge count
+   * deg(i), `'weighted-mean'` by the soft degree `Σ_{e: src = i} f(d_e) + ε` (ε = `WEIGHTED_MEAN_EPSILON`),
+   * which keeps the vectors continuous as edges enter at the cutoff. `Egnn` passes `'weighted-mean'` when its
+   * aggregation is `'weighted-mean'` and `'mean'` otherwise.
+   */
+  aggregation?: VectorAggregation;
 }
+
+/** How {@link VectorChannels} averages over a centre's edges: over the edge count, or over the soft degree. */
+export type VectorAggregation = 'mean' | 'weighted-mean';
 
 /**
  * Angular information for an invariant network: C equivariant vectors per atom, v_ic = mean_{e: src = i}
- * c_ec·f(d_e)·û_e with invariant coefficients c_e = W₂·SiLU(W_a h_src + W_b h_dst + W_c e_e + b₁) + b₂, whose
+ * c_ec·f(d_e)·û_e (over the edge count deg(i), or over the soft degree Σ_e f(d_e) + ε with `aggregation:
+ * 'weighted-mean'`) with invariant coefficients c_e = W₂·SiLU(W_a h_src + W_b h_dst + W_c e_e + b₁) + b₂, whose
  * squared norms |v_ic|² (invariant) update the node features, h ← h + W₃·|v|². Rotating the crystal rotates every
  * v_ic and leaves |v_ic|² unchanged, so the output is invariant by construction; it sees the angles between a
  * centre's bonds, which distances alone do not give in one layer.
@@ -42,6 +54,8 @@ export class VectorChannels extends GraphLayer<VectorChannelsArgs, VectorChannel
   readonly units: number;
   readonly edgeFeatures: number;
   readonly channels: number;
+  /** Over what the per-atom vectors average ({@link VectorChannelsArgs.aggregation}). */
+  readonly aggregation: VectorAggregation;
   /** Weights (kernels `[in, out]`), created by {@link build}. */
   wa!: tf.Variable;
   wb!: tf.Variable;
@@ -59,6 +73,8 @@ export class VectorChannels extends GraphLayer<VectorChannelsArgs, VectorChannel
     this.units = args.units;
     this.edgeFeatures = args.edgeFeatures;
     this.channels = args.channels;
+    this.aggregation = args.aggregation ?? 'mean';
+    assertAggregation('VectorChannels', this.aggregation, ['mean', 'weighted-mean']);
   }
 
   override build(): void {
@@ -103,13 +119,22 @@ export class VectorChannels extends GraphLayer<VectorChannelsArgs, VectorChannel
     );
     const coef = tf.mul(linear(silu(z), as2(this.w2), as1(this.b2)), tf.reshape(envelope, [-1, 1])); // E × C
     const vec = tf.reshape(tf.mul(tf.reshape(coef, [E, C, 1]), tf.reshape(unitVectors, [E, 1, 3])), [E, 3 * C]);
-    const nodeVec = segmentMean(vec as tf.Tensor2D, src, N);
+    const nodeVec =
+      this.aggregation === 'mean'
+        ? segmentMean(vec as tf.Tensor2D, src, N)
+        : tf.mul(segmentSum(vec as tf.Tensor2D, src, N), inverseSoftDegree(envelope, src, N));
     const norms = tf.sum(tf.square(tf.reshape(nodeVec, [N, C, 3])), 2) as tf.Tensor2D;
     return tf.add(h, linear(norms, as2(this.w3))) as tf.Tensor2D;
   }
 
   override getConfig(): LayerConfig {
-    return { ...super.getConfig(), units: this.units, edgeFeatures: this.edgeFeatures, channels: this.channels };
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      edgeFeatures: this.edgeFeatures,
+      channels: this.channels,
+      aggregation: this.aggregation,
+    };
   }
 }
 
