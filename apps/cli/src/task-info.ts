@@ -74,7 +74,7 @@ export interface TrainingDefaults {
   readonly k: number;
   readonly maxAtoms: number;
   readonly inferenceSteps: number;
-  readonly network: Readonly<Record<string, number | boolean>>;
+  readonly network: Readonly<Record<string, number | boolean | string>>;
 }
 
 const TITLES: Readonly<Record<TaskKind, { title: string; summary: string }>> = {

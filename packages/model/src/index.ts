@@ -37,6 +37,7 @@ export {
   loadModel,
   MODEL_FORMAT,
   MODEL_VERSION,
+  modelGraphSpec,
   modelToJson,
   parameterCount,
   speciesIndices,

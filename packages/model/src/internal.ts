@@ -1,6 +1,6 @@
 // `@crys/model/internal`: plumbing the apps, benchmarks and tools share with the model: input builders, the split hash,
 // the learning-rate schedule, parameter bookkeeping. Not part of the public API; it may change in any release.
-export type { NetworkState } from './batch.js';
+export type { GraphSpec, NetworkState } from './batch.js';
 export { buildInputs, disposeInputs, modelGraph } from './batch.js';
 export { fnv1a } from './data.js';
 export { assertSupported } from './model.js';

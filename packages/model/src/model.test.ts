@@ -10,6 +10,7 @@ import {
   fromBase64,
   loadModel,
   type ModelConfig,
+  modelGraphSpec,
   modelToJson,
   parameterCount,
   toBase64,
@@ -22,11 +23,18 @@ import { predictStructure, relax } from './sampler.js';
 const TOL = 2e-4;
 
 let model: ActionModel;
+/** The same tiny network on the radius graph with envelope-weighted averages (`network.graph: 'cutoff'`). */
+let cutoffModel: ActionModel;
 let crystals: Crystal[];
 
 function tinyConfig(species: number[]): ModelConfig {
   const base = defaultModelConfig('structure', species, 'tiny');
   return { ...base, network: { ...base.network, hidden: 16, layers: 2, vectorChannels: 4, rbf: 16 }, k: 8 };
+}
+
+function tinyCutoffConfig(species: number[]): ModelConfig {
+  const base = tinyConfig(species);
+  return { ...base, network: { ...base.network, graph: 'cutoff', cutoff: 5 } };
 }
 
 beforeAll(async () => {
@@ -44,12 +52,16 @@ beforeAll(async () => {
   );
   const species = [...new Set(crystals.flatMap((c) => [...c.atomicNumbers]))].sort((a, b) => a - b);
   model = createModel(tinyConfig(species), 7);
+  cutoffModel = createModel(tinyCutoffConfig(species), 7);
 });
+
+/** The k-nearest tiny model (the suite below shadows the name). */
+const outer = (): ActionModel => model;
 
 /** The network's actions on one crystal, by the model's current pass (`network.inference`). */
 function outputs(m: ActionModel, c: Crystal, level = 0.4): NetworkActions {
   const state = { lattice: c.lattice, frac: c.fracCoords, atomicNumbers: c.atomicNumbers, level };
-  return m.network.actions([state], [modelGraph(c.lattice, c.fracCoords, m.config.k)]);
+  return m.network.actions([state], [modelGraph(c.lattice, c.fracCoords, modelGraphSpec(m.config))]);
 }
 
 function randomRotation(seed: number): Float64Array {
@@ -77,8 +89,15 @@ function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, tol = TOL): voi
   for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(tol * scale);
 }
 
-describe.each(['tfjs', 'compiled'] as const)('action network equivariance (whole model, %s pass)', (pass) => {
+describe.each([
+  ['tfjs', 'knn'],
+  ['compiled', 'knn'],
+  ['tfjs', 'cutoff'],
+  ['compiled', 'cutoff'],
+] as const)('action network equivariance (whole model, %s pass, %s graph)', (pass, graph) => {
+  let model: ActionModel;
   beforeAll(() => {
+    model = graph === 'cutoff' ? cutoffModel : outer();
     model.network.inference = pass;
   });
   afterAll(() => {

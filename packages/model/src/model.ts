@@ -92,6 +92,17 @@ export function defaultModelConfig(task: TaskKind, species: readonly number[], n
 }
 
 /**
+ * The graph a model configuration runs on: `{ cutoff }` when `network.graph` is `'cutoff'` (the network's cutoff),
+ * else `{ k }`.
+ *
+ * @example
+ * modelGraphSpec(defaultModelConfig('structure', [6])); // { k: 16 }
+ */
+export function modelGraphSpec(config: ModelConfig): { readonly k: number } | { readonly cutoff: number } {
+  return config.network.graph === 'cutoff' ? { cutoff: config.network.cutoff } : { k: config.k };
+}
+
+/**
  * An action model: its configuration and its float32 weights (tfjs variables).
  *
  * @example

@@ -4,7 +4,15 @@ import { createCrystal, createRng } from '@crys/lattice';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { datasetRows, useBackend } from '../test/helpers.js';
 import { buildInputs, disposeInputs, modelGraph, type NetworkState } from './batch.js';
-import { type ActionModel, createModel, disposeModel, loadModel, type ModelJson } from './model.js';
+import {
+  type ActionModel,
+  createModel,
+  defaultModelConfig,
+  disposeModel,
+  loadModel,
+  type ModelJson,
+  modelGraphSpec,
+} from './model.js';
 import type { NetworkActions } from './network.js';
 import { type ActionResult, randomStart, relaxMany } from './sampler.js';
 
@@ -44,7 +52,7 @@ function scaledDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** The actions of `states` by the given pass. */
 function actions(model: ActionModel, states: readonly NetworkState[], pass: 'compiled' | 'tfjs'): NetworkActions {
-  const graphs = states.map((s) => modelGraph(s.lattice, s.frac, model.config.k));
+  const graphs = states.map((s) => modelGraph(s.lattice, s.frac, modelGraphSpec(model.config)));
   model.network.inference = pass;
   return model.network.actions(states, graphs);
 }
@@ -187,9 +195,118 @@ describe('ActionNetwork on the shipped models', () => {
   test('the tfjs pass of ActionNetwork.actions equals forward on buildInputs', () => {
     const model = shipped('carbon_24');
     const states = recorded.cases[1].states;
-    const inputs = buildInputs(states, model.config.k);
+    const inputs = buildInputs(states, modelGraphSpec(model.config));
     const want = tf.tidy(() => model.network.forward(inputs).atoms.dataSync());
     disposeInputs(inputs);
     expect(scaledDiff(actions(model, states, 'tfjs').atoms, want)).toBe(0);
+  });
+});
+
+describe("ActionNetwork on a 'cutoff' graph", () => {
+  const species = [8, 22, 38];
+  const make = (graph: 'knn' | 'cutoff') => {
+    const base = defaultModelConfig('structure', species, graph);
+    // k = 12: this cell's 12-nearest sets change as the O below moves (at k = 16 they happen not to)
+    return createModel({ ...base, network: { ...base.network, graph, cutoff: 5 }, k: 12 }, 3);
+  };
+  /** SrTiO3 (a = 3.9 Å) with Sr slightly off its corner and one O at (x, ½, ½) instead of (0, ½, ½). */
+  const perovskite = (x: number): NetworkState => ({
+    lattice: [3.9, 0, 0, 0, 3.9, 0, 0, 0, 3.9],
+    frac: [0.03, 0.02, 0.01, 0.5, 0.5, 0.5, 0.5, 0.5, 0, 0.5, 0, 0.5, x, 0.5, 0.5],
+    atomicNumbers: [38, 22, 8, 8, 8],
+    level: 0.3,
+  });
+
+  test('modelGraphSpec gives { cutoff } and the model runs on the radius multigraph', () => {
+    const model = make('cutoff');
+    try {
+      expect(modelGraphSpec(model.config)).toEqual({ cutoff: 5 });
+      const s = perovskite(0);
+      const g = modelGraph(s.lattice, s.frac, modelGraphSpec(model.config));
+      const v = g.vectors as Float64Array;
+      for (let e = 0; e < g.src.length; e++) expect(Math.hypot(v[3 * e], v[3 * e + 1], v[3 * e + 2])).toBeLessThan(5);
+      expect(g.src.length).toBeGreaterThan(16 * 5);
+    } finally {
+      disposeModel(model);
+    }
+  });
+
+  test('the compiled pass equals the tfjs pass, and forward needs the envelope weights buildInputs gives', () => {
+    const model = make('cutoff');
+    try {
+      const rows = datasetRows('perov_5', 4).map((r) => r.crystal);
+      const rng = createRng(5);
+      const states = rows.map((c, i) => ({
+        lattice: c.lattice,
+        frac: Float64Array.from(c.fracCoords, (x) => x + 0.05 * rng.normal()),
+        atomicNumbers: c.atomicNumbers,
+        level: 0.2 * i + 0.1,
+      }));
+      const tfjs = actions(model, states, 'tfjs');
+      const compiled = actions(model, states, 'compiled');
+      expect(scaledDiff(compiled.atoms, tfjs.atoms)).toBeLessThan(2e-5);
+      expect(scaledDiff(compiled.lattice, tfjs.lattice)).toBeLessThan(2e-5);
+      expect(Math.max(...tfjs.atoms.map(Math.abs))).toBeGreaterThan(1e-3);
+      const bare = buildInputs(states, 16);
+      try {
+        expect(() => tf.tidy(() => model.network.forward(bare).atoms)).toThrow(
+          /x.weighting is required on a 'cutoff' graph/,
+        );
+      } finally {
+        disposeInputs(bare);
+      }
+    } finally {
+      disposeModel(model);
+    }
+  });
+
+  test('an atom crossing the cutoff changes the actions continuously on a cutoff graph; a knn graph jumps', () => {
+    // As the last O moves along a, some distance crosses 5 Å (the cutoff graph gains or loses an edge) or the
+    // k-nearest ranking changes: the actions just before and after the change of the edge set are compared.
+    const jump = (model: ActionModel, states: readonly NetworkState[]) => {
+      model.network.inference = 'compiled';
+      const [a, b] = states.map((s) =>
+        model.network.actions([s], [modelGraph(s.lattice, s.frac, modelGraphSpec(model.config))]),
+      );
+      // the change relative to the actions' size
+      const size = Math.max(...Array.from(a.atoms, Math.abs));
+      let change = 0;
+      for (let i = 0; i < a.atoms.length; i++) change = Math.max(change, Math.abs(b.atoms[i] - a.atoms[i]));
+      return change / size;
+    };
+    /** The graph's edge set (src, dst, image), sorted. */
+    const edgeSet = (spec: ReturnType<typeof modelGraphSpec>, x: number) => {
+      const s = perovskite(x);
+      const g = modelGraph(s.lattice, s.frac, spec);
+      return Array.from(g.src, (src, e) => `${src} ${g.dst[e]} ${g.image.subarray(3 * e, 3 * e + 3).join(' ')}`)
+        .sort()
+        .join(',');
+    };
+    /** The states either side of the first change of the edge set for x in [−0.15, 0.15], 1e-9 apart. */
+    const crossing = (spec: ReturnType<typeof modelGraphSpec>): NetworkState[] => {
+      for (let x = -0.15; x < 0.15; x += 1e-3) {
+        const before = edgeSet(spec, x);
+        if (edgeSet(spec, x + 1e-3) === before) continue;
+        let lo = x;
+        let hi = x + 1e-3;
+        while (hi - lo > 1e-9) {
+          const mid = (lo + hi) / 2;
+          if (edgeSet(spec, mid) === before) lo = mid;
+          else hi = mid;
+        }
+        return [perovskite(lo), perovskite(hi)];
+      }
+      throw new Error('no change of the edge set found');
+    };
+    const cutoff = make('cutoff');
+    const knn = make('knn');
+    try {
+      expect(jump(cutoff, crossing(modelGraphSpec(cutoff.config)))).toBeLessThan(1e-4); // 0 here
+      // 0.24 of the actions' size on this cell at initialisation
+      expect(jump(knn, crossing(modelGraphSpec(knn.config)))).toBeGreaterThan(0.01);
+    } finally {
+      disposeModel(cutoff);
+      disposeModel(knn);
+    }
   });
 });

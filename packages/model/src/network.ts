@@ -3,7 +3,7 @@ import { Egnn, type EgnnArgs, type EgnnInference, type NamedWeight, sliceColumns
 import { batchGraphs, type PeriodicGraph } from '@crys/graph';
 import { type Crystal, InvalidArgumentError, invert } from '@crys/lattice';
 import * as tf from '@tensorflow/tfjs';
-import { buildInputs, disposeInputs, type NetworkState } from './batch.js';
+import { buildInputs, disposeInputs, edgeEnvelope, inverseSoftDegree, type NetworkState } from './batch.js';
 
 /**
  * Size of the action network. Defaults give ~120 k parameters (F = 64, 4 layers), small enough for a browser.
@@ -30,6 +30,15 @@ export interface NetworkConfig {
    * by all elements. Absent or false: a free table only (every model before 2026-12-04).
    */
   readonly descriptors?: boolean;
+  /**
+   * The graph and how it is averaged. `'knn'` (absent; every model before 2026-12-05): the k-nearest multigraph
+   * (`ModelConfig.k`), messages and actions averaged over each atom's edges. `'cutoff'`: every neighbour within
+   * {@link cutoff}, and every average (messages, vector channels, atom and lattice actions) weighted by the envelope
+   * f(d_e), Σ f(d_e)·x_e / (Σ f(d_e) + ε): an edge enters the graph with weight 0, so the actions are continuous in
+   * the positions (a k-nearest graph's averages jump when the k-th neighbour changes, which is often in a slightly
+   * distorted cell whose neighbour shells are nearly degenerate).
+   */
+  readonly graph?: 'knn' | 'cutoff';
 }
 
 /**
@@ -72,6 +81,14 @@ export interface NetworkInputs {
   readonly level: tf.Tensor1D;
   readonly numNodes: number;
   readonly numCrystals: number;
+  /**
+   * On a `'cutoff'` graph: the inverse soft degrees 1 / (Σ_e f(d_e) + ε) of every atom [N, 1] and crystal [B, 1, 1]
+   * that make the actions envelope-weighted means (the edge outputs carry f). Absent: plain means.
+   */
+  readonly weighting?: {
+    readonly inverseNodeDegree: tf.Tensor2D;
+    readonly inverseCrystalDegree: tf.Tensor3D;
+  };
 }
 
 /** The actions predicted for a batch. */
@@ -93,7 +110,7 @@ function egnnArgs(config: NetworkConfig, seed: number, descriptors?: readonly (r
     basisSize: config.rbf,
     layers: config.layers,
     cutoff: config.cutoff,
-    aggregation: 'mean',
+    aggregation: config.graph === 'cutoff' ? 'weighted-mean' : 'mean',
     levelFeatures: config.timeFeatures,
     vectorChannels: config.vectorChannels,
     edgeOutputs: 2,
@@ -145,6 +162,14 @@ export class ActionNetwork {
    */
   constructor(config: NetworkConfig, seed: number, descriptors?: readonly (readonly number[])[]) {
     this.config = config;
+    if (config.graph !== undefined && config.graph !== 'knn' && config.graph !== 'cutoff') {
+      throw new InvalidArgumentError(
+        'ActionNetwork',
+        'config.graph',
+        `must be 'knn' or 'cutoff', got ${String(config.graph)}`,
+        config.graph,
+      );
+    }
     if (config.descriptors && !descriptors) {
       throw new InvalidArgumentError(
         'ActionNetwork',
@@ -196,14 +221,27 @@ export class ActionNetwork {
   forward(x: NetworkInputs): NetworkOutputs {
     const w = this.edgeWeights(x);
     // Our column slices: tfjs-backend-wasm's split of an [E, 2] matrix (and the concat in its gradient) take tens of ms.
-    const wAtom = sliceColumns(w, 0, 1);
-    const wLattice = sliceColumns(w, 1, 1);
-    const cart = atomActions(x.vectors, tf.reshape(wAtom, [-1]), x.srcIndex, x.numNodes, { reduce: 'mean' });
+    const wAtom = tf.reshape(sliceColumns(w, 0, 1), [-1]);
+    const wLattice = tf.reshape(sliceColumns(w, 1, 1), [-1]);
+    const weighted = x.weighting;
+    if (this.config.graph === 'cutoff' && !weighted) {
+      throw new InvalidArgumentError(
+        'ActionNetwork.forward',
+        'x.weighting',
+        "is required on a 'cutoff' graph (buildInputs gives it for a { cutoff } spec)",
+      );
+    }
+    // The edge head's outputs already carry the envelope f(d_e): on a cutoff graph their sums divided by Σ f + ε
+    // are the envelope-weighted means.
+    const reduce = weighted ? 'sum' : 'mean';
+    let cart = atomActions(x.vectors, wAtom, x.srcIndex, x.numNodes, { reduce });
+    if (weighted) cart = tf.mul(cart, weighted.inverseNodeDegree) as tf.Tensor2D;
     const atoms = tf.sum(tf.mul(tf.reshape(cart, [x.numNodes, 3, 1]), x.nodeLatticeInverse), 1) as tf.Tensor2D;
-    const lattice = latticeAction(x.vectors, tf.reshape(wLattice, [-1]), x.edgeCrystalIndex, x.numCrystals, {
+    let lattice = latticeAction(x.vectors, wLattice, x.edgeCrystalIndex, x.numCrystals, {
       operator: 'direction',
-      reduce: 'mean',
+      reduce,
     });
+    if (weighted) lattice = tf.mul(lattice, weighted.inverseCrystalDegree) as tf.Tensor3D;
     return { atoms, lattice };
   }
 
@@ -229,8 +267,8 @@ export class ActionNetwork {
       throw new InvalidArgumentError(fn, `graphs[${bare}]`, 'must carry its edge vectors (as modelGraph builds them)');
     }
     if (this.pass === 'tfjs') {
-      // The graphs are given, so buildInputs needs no k.
-      const inputs = buildInputs(states, 0, graphs);
+      // The graphs are given, so buildInputs needs no k (a cutoff, for the envelope weights).
+      const inputs = buildInputs(states, this.config.graph === 'cutoff' ? { cutoff: this.config.cutoff } : 0, graphs);
       try {
         return tf.tidy(() => {
           const out = this.forward(inputs);
@@ -255,17 +293,33 @@ export class ActionNetwork {
     });
     const N = batch.numNodes;
     const B = batch.numGraphs;
-    const atoms = atomActionsInto(new Float64Array(3 * N), vectors, edgeOutputs, batch.src, 'mean', 2, 0);
+    const cutoff = this.config.graph === 'cutoff';
+    const outputs = edgeOutputs;
+    let inverseNode: Float32Array | undefined;
+    let inverseCrystal: Float32Array | undefined;
+    if (cutoff) {
+      // Envelope-weighted means, as forward: the edge outputs carry f(d_e); their sums × 1 / (Σ f + ε) per atom and
+      // per crystal.
+      const envelope = edgeEnvelope(vectors, this.config.cutoff);
+      inverseNode = inverseSoftDegree(envelope, batch.src, N);
+      inverseCrystal = inverseSoftDegree(envelope, batch.edgeCrystalIndex, B);
+    }
+    const reduce = cutoff ? 'sum' : 'mean';
+    const atoms = atomActionsInto(new Float64Array(3 * N), vectors, outputs, batch.src, reduce, 2, 0);
     const lattice = latticeActionInto(
       new Float64Array(9 * B),
       vectors,
-      edgeOutputs,
+      outputs,
       batch.edgeCrystalIndex,
       'direction',
-      'mean',
+      reduce,
       2,
       1,
     );
+    if (inverseNode && inverseCrystal) {
+      for (let i = 0; i < 3 * N; i++) atoms[i] *= inverseNode[Math.floor(i / 3)];
+      for (let q = 0; q < 9 * B; q++) lattice[q] *= inverseCrystal[Math.floor(q / 9)];
+    }
     // Cartesian → fractional per atom: row · L⁻¹ (a singular cell gives zero, as in buildInputs).
     const linv = new Float64Array(9);
     for (let b = 0; b < B; b++) {

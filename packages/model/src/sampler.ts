@@ -3,7 +3,7 @@ import { createKnnVerletList, type KnnVerletList, type PeriodicGraph } from '@cr
 import type { Crystal, Rng } from '@crys/lattice';
 import { createCrystal, createRng, InvalidArgumentError, latticeParameters } from '@crys/lattice';
 import { modelGraph, type NetworkState } from './batch.js';
-import { type ActionModel, speciesIndices } from './model.js';
+import { type ActionModel, modelGraphSpec, speciesIndices } from './model.js';
 import { atomSigma, priorLattice, startLattice } from './tasks.js';
 
 /**
@@ -162,7 +162,9 @@ function runSchedule(
   corrector: { steps: number; scale: number } = { steps: 0, scale: 0.1 },
 ): { trajectories: Crystal[][]; infos: StepInfo[][] } {
   const task = model.config.task;
-  const kNeighbours = model.config.k;
+  const spec = modelGraphSpec(model.config);
+  // A k-nearest graph is kept up to date by a Verlet list; a cutoff graph (small cells) is rebuilt at every step.
+  const policy: GraphPolicy = 'cutoff' in spec ? 'rebuild' : graphs;
   const lists: (KnnVerletList | undefined)[] = states.map(() => undefined);
   const trajectories: Crystal[][] = states.map((s) => (record ? [toCrystal(s)] : []));
   const infos: StepInfo[][] = states.map(() => []);
@@ -196,13 +198,13 @@ function runSchedule(
       const rebuilt: boolean[] = [];
       const graphsOf = (): PeriodicGraph[] =>
         chunk.map((s, b) => {
-          if (graphs === 'rebuild') {
+          if (policy === 'rebuild' || !('k' in spec)) {
             rebuilt[b] = true;
-            return modelGraph(s.lattice, s.frac, kNeighbours);
+            return modelGraph(s.lattice, s.frac, spec);
           }
           let list = lists[start + b];
           if (list === undefined) {
-            list = createKnnVerletList(s.lattice, s.frac, { k: kNeighbours, skin: VERLET_SKIN, ties: 'keep' });
+            list = createKnnVerletList(s.lattice, s.frac, { k: spec.k, skin: VERLET_SKIN, ties: 'keep' });
             lists[start + b] = list;
             rebuilt[b] = true;
             return list.update(s.lattice, s.frac);

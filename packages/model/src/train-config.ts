@@ -176,6 +176,18 @@ function checkConfig(
       `must be one of structure, denoise, lattice, got ${c.task}`,
       c.task,
     );
+  const graph = c.network.graph;
+  if (graph !== undefined && graph !== 'knn' && graph !== 'cutoff') {
+    throw new InvalidArgumentError('train', 'config.network', `graph must be 'knn' or 'cutoff', got ${graph}`, graph);
+  }
+  if (!(c.network.cutoff > 0 && Number.isFinite(c.network.cutoff))) {
+    throw new InvalidArgumentError(
+      'train',
+      'config.network',
+      `cutoff must be positive and finite, got ${c.network.cutoff}`,
+      c.network.cutoff,
+    );
+  }
   if (maxMinutes !== undefined && !(maxMinutes > 0)) {
     throw new InvalidArgumentError('train', 'config.maxMinutes', `must be positive, got ${maxMinutes}`, maxMinutes);
   }

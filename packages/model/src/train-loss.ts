@@ -3,7 +3,7 @@ import type { Crystal } from '@crys/lattice';
 import { boundedDeformation } from '@crys/actions';
 import { expSymmetric, latticeParameters, multiply } from '@crys/lattice';
 import { buildInputs, disposeInputs } from './batch.js';
-import type { ActionModel, LatticeStats } from './model.js';
+import { type ActionModel, type LatticeStats, modelGraphSpec } from './model.js';
 import { atomSigma, type TrainingSample } from './tasks.js';
 
 /** The loss of a batch and its two parts (scalars owned by the caller's tidy). */
@@ -87,7 +87,7 @@ export function batchLoss(
       atomicNumbers: Array.from(s.species, (i) => table[i]),
       level: s.level,
     })),
-    model.config.k,
+    modelGraphSpec(model.config),
   );
   const atomTarget = new Float32Array(3 * inputs.numNodes);
   const atomWeight = atomNoiseScale > 0 ? new Float32Array(inputs.numNodes) : undefined;

@@ -43,7 +43,7 @@ export interface ModelReport {
   readonly shipped: boolean;
   readonly file: string;
   readonly task: TaskDescription['config'] & { option: string; title: string };
-  readonly network: Readonly<Record<string, number | boolean>>;
+  readonly network: Readonly<Record<string, number | boolean | string>>;
   readonly parameters: number;
   readonly k: number;
   readonly species: readonly string[];
@@ -193,7 +193,12 @@ export function formatModelReport(r: ModelReport, color: boolean, width: number)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}; ${r.parameters.toLocaleString('en-US')} parameters`,
     ),
-    ...kv('graph', `k = ${r.k} nearest neighbours per atom`),
+    ...kv(
+      'graph',
+      r.network.graph === 'cutoff'
+        ? `every neighbour within ${r.network.cutoff} Å, envelope-weighted averages`
+        : `k = ${r.k} nearest neighbours per atom`,
+    ),
     ...kv('species', `${r.species.length}: ${r.species.join(' ')}`),
     ...kv('max atoms', String(r.maxAtoms)),
     ...kv('steps', `${r.steps} (default inference steps)`),

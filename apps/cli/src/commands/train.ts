@@ -34,6 +34,7 @@ interface TrainOpts {
   snapshotEvery?: number;
   hidden?: number;
   elementDescriptors?: boolean;
+  cutoffGraph?: number;
   layers?: number;
   k?: number;
   name?: string;
@@ -107,7 +108,7 @@ const OPTION_OF: Record<string, string> = {
   'config.task': '--task',
   'config.seed': '--seed',
   'config.k': '--k',
-  'config.network': '--hidden / --layers / --element-descriptors',
+  'config.network': '--hidden / --layers / --element-descriptors / --cutoff-graph',
   'config.startLatticeNoise': '--start-lattice-noise',
 };
 
@@ -180,6 +181,11 @@ export function registerTrain(program: Command, ctx: CliContext): void {
       'give the species embedding element descriptors (radius, electronegativity, period, group, block, oxidation states) shared by all elements',
     )
     .option('--k <n>', 'nearest neighbours per atom in the graph (default 16)', intOption(1))
+    .option(
+      '--cutoff-graph <Å>',
+      'run on every neighbour within this radius instead of the k nearest, with envelope-weighted averages (actions continuous in the positions)',
+      numberOption('positive'),
+    )
     .option('--name <name>', 'model name recorded in model.json (default: the task)')
     .option('--resume', 'continue the run in --out from its checkpoint.json')
     .option('--plot <file.svg>', 'write the loss curve (training and validation) as SVG')
@@ -235,13 +241,17 @@ export function registerTrain(program: Command, ctx: CliContext): void {
       const backend = await rt.startBackend(opts.backend);
       const given = configFromOptions(opts, task);
       const network =
-        opts.hidden !== undefined || opts.layers !== undefined || opts.elementDescriptors
+        opts.hidden !== undefined ||
+        opts.layers !== undefined ||
+        opts.elementDescriptors ||
+        opts.cutoffGraph !== undefined
           ? {
               ...model.DEFAULT_TRAIN_CONFIG.network,
               ...(resume?.config.network ?? {}),
               ...(opts.hidden !== undefined ? { hidden: opts.hidden } : {}),
               ...(opts.layers !== undefined ? { layers: opts.layers } : {}),
               ...(opts.elementDescriptors ? { descriptors: true } : {}),
+              ...(opts.cutoffGraph !== undefined ? { graph: 'cutoff' as const, cutoff: opts.cutoffGraph } : {}),
             }
           : undefined;
       const config: TrainConfig = {
