@@ -57,6 +57,8 @@ export interface RowPrediction {
   readonly id: string;
   readonly start: Crystal;
   readonly crystal: Crystal;
+  /** Why the run stopped early (see `ActionResult.stopped`); absent for a full run. */
+  readonly stopped?: string;
 }
 
 /**
@@ -101,7 +103,10 @@ export function predictRows(
     correctorSteps: options.correctorSteps,
     correctorScale: options.correctorScale,
   });
-  return rows.map((r, i) => ({ id: r.id, start: starts[i], crystal: results[i].crystal }));
+  return rows.map((r, i) => {
+    const stopped = results[i].stopped;
+    return { id: r.id, start: starts[i], crystal: results[i].crystal, ...(stopped !== undefined ? { stopped } : {}) };
+  });
 }
 
 /**

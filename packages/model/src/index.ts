@@ -56,7 +56,15 @@ export { elementDescriptors } from './descriptors.js';
 export type { PhysicalChecks } from './physical-checks.js';
 export { MAX_DENSITY, MIN_COVALENT_RATIO, physicalChecks } from './physical-checks.js';
 export type { ActionOptions, ActionResult, PredictOptions, RecoverLatticesOptions, StepInfo } from './sampler.js';
-export { predictStructure, priorStart, randomStart, recoverLattices, relax, relaxMany } from './sampler.js';
+export {
+  predictStructure,
+  priorStart,
+  randomStart,
+  recoverLattices,
+  relax,
+  relaxMany,
+  SOUND_VOLUME_PER_ATOM,
+} from './sampler.js';
 export { fetchModel, SHIPPED_MODEL_NAMES, type ShippedModelName, shippedModelUrl } from './shipped.js';
 export type { TaskConfig, TaskKind, TrainingSample, VolumePrior } from './tasks.js';
 export { atomSigma, fitVolumePrior, noiseCrystal, priorLattice, priorVolume, startLattice, TASKS } from './tasks.js';

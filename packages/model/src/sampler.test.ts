@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import type { Crystal } from '@crys/lattice';
 import { createCrystal, determinant } from '@crys/lattice';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,15 @@ import {
   loadModel,
   type ModelConfig,
 } from './model.js';
-import { type ActionResult, priorStart, randomStart, recoverLattices, relaxManyWithGraphs } from './sampler.js';
+import {
+  type ActionResult,
+  priorStart,
+  randomStart,
+  recoverLattices,
+  relaxMany,
+  relaxManyWithGraphs,
+  SOUND_VOLUME_PER_ATOM,
+} from './sampler.js';
 
 let model: ActionModel;
 let crystals: Crystal[];
@@ -146,6 +155,43 @@ describe('recoverLattices', () => {
     } finally {
       disposeModel(lattice);
       disposeModel(structure);
+    }
+  });
+});
+
+describe('runs that would leave a sound cell stop', () => {
+  it('relaxMany stops a crystal whose cell a step would collapse, keeps its last sound state, and leaves the others as if run alone', () => {
+    // A lattice model whose head is scaled 100×: SrTiO3's cell grows to ~11 Å, the 4-carbon cell collapses at step 10.
+    const model = createModel(defaultModelConfig('lattice', [6, 8, 22, 38]), 1);
+    try {
+      const head = model.weights.get('head/head2') as tf.Variable;
+      head.assign(tf.tidy(() => tf.mul(head, 100)));
+      const a = createCrystal({
+        lattice: [3.9, 0, 0, 0, 3.9, 0, 0, 0, 3.9],
+        fracCoords: [0, 0, 0, 0.5, 0.5, 0.5, 0.5, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0.5],
+        atomicNumbers: [38, 22, 8, 8, 8],
+      });
+      const b = createCrystal({
+        lattice: [2.5, 0, 0, 1.2, 2.2, 0, 0, 0, 6.7],
+        fracCoords: [0, 0, 0, 0.33, 0.66, 0.5, 0.1, 0.2, 0.3, 0.7, 0.6, 0.1],
+        atomicNumbers: [6, 6, 6, 6],
+      });
+      const [ra, rb] = relaxMany(model, [a, b], { steps: 20, startLevel: 1, trajectory: true });
+      const [alone] = relaxMany(model, [a], { steps: 20, startLevel: 1, trajectory: true });
+      expect(ra.stopped).toBeUndefined();
+      expect(ra.steps).toHaveLength(20);
+      expect(Array.from(ra.crystal.lattice)).toEqual(Array.from(alone.crystal.lattice));
+      expect(rb.stopped).toMatch(/^step (\d+): the cell collapsed to [0-9.e-]+ Å³ per atom$/);
+      const at = Number((rb.stopped as string).match(/^step (\d+)/)?.[1]);
+      expect(at).toBeGreaterThan(1);
+      expect(rb.steps).toHaveLength(at);
+      expect(rb.trajectory).toHaveLength(at + 1);
+      expect(Array.from(rb.crystal.lattice)).toEqual(Array.from((rb.trajectory.at(-1) as Crystal).lattice));
+      const perAtom = Math.abs(determinant(rb.crystal.lattice)) / 4;
+      expect(perAtom).toBeGreaterThanOrEqual(SOUND_VOLUME_PER_ATOM[0]);
+      expect(perAtom).toBeLessThan((2.5 * 2.2 * 6.7) / 4);
+    } finally {
+      disposeModel(model);
     }
   });
 });

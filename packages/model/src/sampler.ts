@@ -1,7 +1,7 @@
 import { displaceFracInto, expDeformLatticeInto } from '@crys/actions';
 import { createKnnVerletList, type KnnVerletList, type PeriodicGraph } from '@crys/graph';
 import type { Crystal, Rng } from '@crys/lattice';
-import { createCrystal, createRng, InvalidArgumentError, latticeParameters } from '@crys/lattice';
+import { createCrystal, createRng, InvalidArgumentError, latticeParameters, volume } from '@crys/lattice';
 import { modelGraph, type NetworkState } from './batch.js';
 import { type ActionModel, modelGraphSpec, speciesIndices } from './model.js';
 import { atomSigma, priorLattice, startLattice } from './tasks.js';
@@ -81,6 +81,28 @@ export interface ActionResult {
   readonly trajectory: Crystal[];
   /** Per-step information. */
   readonly steps: StepInfo[];
+  /**
+   * Why the run stopped moving this crystal before the end, e.g. `step 21: the cell collapsed to 0.0021 Å³ per
+   * atom`: a step would have taken its cell out of {@link SOUND_VOLUME_PER_ATOM} (a model far outside its domain, or
+   * badly trained). The crystal is then its last sound state, and `steps` ends there. Absent for a full run.
+   */
+  readonly stopped?: string;
+}
+
+/**
+ * The volumes per atom (Å³) a run's cells stay within: [1, 10⁴]. Solids sit at 5–100 Å³ per atom (diamond 5.7); a
+ * step that would take a cell outside is not applied and the crystal stops there (`ActionResult.stopped`), rather
+ * than ending a run of many crystals with an unbuildable graph.
+ */
+export const SOUND_VOLUME_PER_ATOM: readonly [number, number] = [1, 1e4];
+
+/** Why a cell of n atoms is unsound, or undefined when it is sound. */
+function unsoundCell(lattice: Float64Array, n: number): string | undefined {
+  if (!lattice.every(Number.isFinite)) return 'the cell is not finite';
+  const v = Math.abs(volume(lattice)) / n;
+  if (!(v >= SOUND_VOLUME_PER_ATOM[0])) return `the cell collapsed to ${v.toPrecision(2)} Å³ per atom`;
+  if (!(v <= SOUND_VOLUME_PER_ATOM[1])) return `the cell grew to ${v.toPrecision(2)} Å³ per atom`;
+  return undefined;
 }
 
 function checkOptions(fn: string, steps: number, startLevel: number, batchSize: number, refineSteps: number): void {
@@ -111,6 +133,8 @@ interface RunState {
   readonly atomicNumbers: Uint8Array;
   /** The crystal's own generator of fresh noise (η > 0, corrector). */
   readonly noise: Rng;
+  /** Set when a step would have made the cell unsound: the crystal takes no further steps. */
+  stopped?: string;
 }
 
 /**
@@ -187,8 +211,12 @@ function runSchedule(
         : 0;
     const atomFactor = sigma - Math.sqrt(Math.max(0, sigmaNext * sigmaNext - sNoise * sNoise));
     const latticeFactor = polishing ? 1 : (t - tNext) / t;
-    for (let start = 0; start < states.length; start += batchSize) {
-      const chunk = states.slice(start, start + batchSize);
+    // Crystals that stopped (an unsound cell) take no further steps; each crystal draws from its own noise
+    // generator, so the others' runs are the same with or without them.
+    const running = states.flatMap((s, i) => (s.stopped === undefined ? [i] : []));
+    for (let start = 0; start < running.length; start += batchSize) {
+      const index = running.slice(start, start + batchSize);
+      const chunk = index.map((i) => states[i]);
       const netStates: NetworkState[] = chunk.map((s) => ({
         lattice: s.lattice,
         frac: s.frac,
@@ -202,10 +230,10 @@ function runSchedule(
             rebuilt[b] = true;
             return modelGraph(s.lattice, s.frac, spec);
           }
-          let list = lists[start + b];
+          let list = lists[index[b]];
           if (list === undefined) {
             list = createKnnVerletList(s.lattice, s.frac, { k: spec.k, skin: VERLET_SKIN, ties: 'keep' });
-            lists[start + b] = list;
+            lists[index[b]] = list;
             rebuilt[b] = true;
             return list.update(s.lattice, s.frac);
           }
@@ -247,7 +275,12 @@ function runSchedule(
         if (moveLattice) {
           const next = new Float64Array(9);
           strain = expDeformLatticeInto(next, s.lattice, lattice, latticeFactor, 9 * b);
-          s.lattice = next;
+          const unsound = unsoundCell(next, n);
+          if (unsound === undefined) s.lattice = next;
+          else {
+            s.stopped = `step ${k + 1}: ${unsound}`;
+            strain = 0;
+          }
         }
         offset += n;
         moves.push({ displacement: Math.sqrt(moved / n), strain });
@@ -276,8 +309,8 @@ function runSchedule(
       for (let b = 0; b < chunk.length; b++) {
         const s = chunk[b];
         const p = latticeParameters(s.lattice);
-        infos[start + b].push({ level: t, ...p, ...moves[b], rebuilt: rebuilt[b] });
-        if (record) trajectories[start + b].push(toWrappedCrystal(s));
+        infos[index[b]].push({ level: t, ...p, ...moves[b], rebuilt: rebuilt[b] });
+        if (record) trajectories[index[b]].push(toWrappedCrystal(s));
       }
     }
   }
@@ -376,7 +409,12 @@ export function relaxManyWithGraphs(
     refineSteps,
     { steps: correctorSteps, scale: correctorScale },
   );
-  return states.map((s, i) => ({ crystal: toWrappedCrystal(s), trajectory: trajectories[i], steps: infos[i] }));
+  return states.map((s, i) => ({
+    crystal: toWrappedCrystal(s),
+    trajectory: trajectories[i],
+    steps: infos[i],
+    ...(s.stopped !== undefined ? { stopped: s.stopped } : {}),
+  }));
 }
 
 /**

@@ -352,6 +352,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
         const items = preds.map((p) => ({ crystal: p.crystal, label: p.id, id: p.id }));
         writeAtomic(opts.out, formatCrystals(items, outFormat), term.stdout);
       }
+      const stopped = preds.filter((p) => p.stopped !== undefined);
       // The run settings, @crys/model's report (the shape of packages/model/models/*/eval.json) and the summary.
       const record = {
         data: opts.dataset,
@@ -369,6 +370,8 @@ export function registerEval(program: Command, ctx: CliContext): void {
         ...(model.config.task.kind === 'denoise' ? { startLevel: opts.startLevel ?? 0.5 } : {}),
         ...report,
         ...summary,
+        // runs whose cell a step would have taken out of 1–10⁴ Å³ per atom: scored as their last sound state
+        stopped: stopped.map((p) => ({ id: p.id, reason: p.stopped })),
       };
       const jsonFile = typeof opts.json === 'string' && opts.json !== '-' ? opts.json : undefined;
       if (jsonFile) writeAtomic(jsonFile, `${JSON.stringify(record, null, 2)}\n`);
@@ -392,6 +395,14 @@ export function registerEval(program: Command, ctx: CliContext): void {
       if (opts.symmetrize !== undefined) {
         term.out(
           `predictions and starts idealised with moyo at symprec ${opts.symmetrize} Å before scoring (--symmetrize: not the plain model)${symmetrizeFailed ? `; ${symmetrizeFailed} could not be analysed and are scored as they are` : ''}`,
+        );
+      }
+      if (stopped.length > 0) {
+        term.out(
+          `${paint(term.color, 'yellow', `${stopped.length} of ${preds.length} runs stopped early`)}: a step would have taken the cell out of 1–10⁴ Å³ per atom; scored as their last sound state (e.g. ${stopped
+            .slice(0, 3)
+            .map((p) => `${p.id}, ${p.stopped}`)
+            .join('; ')})`,
         );
       }
       term.out(formatEvaluation(summary));

@@ -255,6 +255,11 @@ export function registerPredict(program: Command, ctx: CliContext): void {
           correctorSteps: opts.correctorSteps,
           correctorScale: opts.correctorScale,
         });
+        if (r.stopped !== undefined) {
+          progress.log(
+            `${paint(term.color, 'yellow', 'stopped early')}: sample ${k + 1} (seed ${seed}), ${r.stopped}; written as its last sound state`,
+          );
+        }
         const crystal = lattice ? recoverLattices(lattice.model, [r.crystal])[0] : r.crystal;
         results.push({ crystal, label: `sample ${k + 1}`, id: `${formula}-seed${seed}` });
         summaries.push(await summarize(crystal, k + 1, seed, dc.outputChecks(model, source, crystal)));
@@ -386,6 +391,11 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
     const crystals = preds.map((p) => p.crystal);
     const final = lattice ? recoverLattices(lattice.model, crystals) : crystals;
     preds.forEach((p, i) => {
+      if (p.stopped !== undefined) {
+        progress.log(
+          `${paint(term.color, 'yellow', 'stopped early')}: row ${p.id}, ${p.stopped}; written as its last sound state`,
+        );
+      }
       out.push({ crystal: final[i], label: p.id, id: p.id });
     });
     progress.update(Math.min(rows.length, start + chunk));

@@ -142,5 +142,10 @@ export async function evalPredictions(
     );
   }
   const crystal = (j: CrystalJson | undefined): Crystal => crystalFromJson(j as CrystalJson);
-  return outcome.rows.map((r) => ({ id: r.id, start: crystal(r.start), crystal: crystal(r.crystal) }));
+  return outcome.rows.map((r) => ({
+    id: r.id,
+    start: crystal(r.start),
+    crystal: crystal(r.crystal),
+    ...(r.stopped !== undefined ? { stopped: r.stopped } : {}),
+  }));
 }

@@ -54,6 +54,8 @@ export interface ResultRow {
   readonly crystal?: CrystalJson;
   /** eval: the start the model ran from (for the random-start control and "before"). */
   readonly start?: CrystalJson;
+  /** eval / predict: why the run stopped early (an unsound cell; see @crys/model's `ActionResult.stopped`). */
+  readonly stopped?: string;
   /** match: the verdicts. */
   readonly match?: {
     readonly match: boolean;
@@ -221,6 +223,7 @@ export async function runShard(
               id: r.id,
               crystal: crystalToJson(res.crystal),
               ...(keepStart ? { start: crystalToJson(res.start) } : {}),
+              ...(res.stopped !== undefined ? { stopped: res.stopped } : {}),
             });
           }
         },
