@@ -19,6 +19,14 @@ describe('userMessage', () => {
     );
   });
 
+  test('userMessage(EdgeBudgetError, command) of a command without --max-edges speaks of the input, not the flag', () => {
+    const e = new EdgeBudgetError('knnGraphFromArrays', 6.73e7, 5e7, true);
+    expect(userMessage(e, 'crys eval')).toBe(
+      'a neighbour graph of the input would have about 6.73e+7 edges (its budget is 5.00e+7): a cell this dense is not one a model can run on',
+    );
+    expect(userMessage(e, 'crys graph')).toContain('--max-edges');
+  });
+
   test('userMessage(UnsupportedCrystalError) drops the function and argument names', () => {
     const e = new UnsupportedCrystalError(
       'predictStructure',

@@ -45,8 +45,17 @@ interface PackageError extends CrysError {
  * `--batch-size must be …`), the edge budget as `--max-edges`, and a crystal a model cannot take without the
  * function and argument names of the API. Other messages are returned unchanged.
  */
-export function userMessage(error: CrysError): string {
+export function userMessage(error: CrysError, command = 'crys graph'): string {
   const e = error as PackageError;
+  if (e.name === 'EdgeBudgetError' && e.functionName !== undefined && !hasMaxEdges(command)) {
+    // a graph the command builds itself (a model's neighbour graph): there is no --max-edges to raise
+    const { edges, maxEdges } = error as unknown as { edges?: number; maxEdges?: number };
+    const count =
+      typeof edges === 'number' && typeof maxEdges === 'number'
+        ? `${edges > maxEdges ? 'about ' : 'more than '}${edges.toPrecision(3)} edges (its budget is ${maxEdges.toPrecision(3)})`
+        : 'more edges than its budget';
+    return `a neighbour graph of the input would have ${count}: a cell this dense is not one a model can run on`;
+  }
   if (e.name === 'EdgeBudgetError' && e.functionName !== undefined) {
     return e.message
       .slice(e.message.startsWith(`${e.functionName}: `) ? e.functionName.length + 2 : 0)
@@ -65,8 +74,13 @@ export function userMessage(error: CrysError): string {
   return e.message;
 }
 
+/** Whether `command` has a `--max-edges` flag (only `crys graph` builds graphs to a budget the user sets). */
+function hasMaxEdges(command: string): boolean {
+  return command === 'crys graph';
+}
+
 /** A fix for the error kinds the packages raise, when their message does not already say one. */
-function hintFor(error: CrysError): string | undefined {
+function hintFor(error: CrysError, command: string): string | undefined {
   if (error instanceof UsageError || error instanceof CliFailure) return error.hint;
   switch (error.name) {
     case 'ParseError':
@@ -80,7 +94,9 @@ function hintFor(error: CrysError): string | undefined {
     case 'DegenerateLatticeError':
       return 'check the lattice vectors or cell parameters in the file';
     case 'EdgeBudgetError':
-      return 'raise --max-edges, or lower --cutoff (or --knn)';
+      return hasMaxEdges(command)
+        ? 'raise --max-edges, or lower --cutoff (or --knn)'
+        : "check the input's lattice: its volume per atom is far below any solid's (a collapsed or mis-scaled cell?)";
     default:
       return undefined;
   }
@@ -96,8 +112,8 @@ export function reportError(term: Term, command: string, error: unknown): number
   const c = term.colorErr;
   const prefix = paint(c, 'red', paint(c, 'bold', `${command}: error:`));
   if (CrysError.isInstance(error)) {
-    term.err(`${prefix} ${userMessage(error)}`);
-    const hint = hintFor(error);
+    term.err(`${prefix} ${userMessage(error, command)}`);
+    const hint = hintFor(error, command);
     if (hint) term.err(`${paint(c, 'yellow', 'hint:')} ${hint}`);
     if (term.env.CRYS_DEBUG && error.stack) term.err(error.stack);
     return error instanceof UsageError ? EXIT.usage : EXIT.failure;
