@@ -249,6 +249,20 @@ describe('model files', () => {
     disposeModel(back);
   });
 
+  it('modelToJson writes a cutoff-graph model as version 3 (earlier readers refuse it) and any other as version 2', () => {
+    const knn = modelToJson(model);
+    const cutoff = modelToJson(cutoffModel);
+    expect(knn.version).toBe(2);
+    expect(cutoff.version).toBe(3);
+    const back = loadModel(JSON.stringify(cutoff));
+    try {
+      expect(back.config.network.graph).toBe('cutoff');
+      expect(modelToJson(back)).toEqual(cutoff);
+    } finally {
+      disposeModel(back);
+    }
+  });
+
   it('loadModel rejects wrong formats, versions and shapes', () => {
     expect(() => loadModel('nope')).toThrowErrorMatchingInlineSnapshot(
       `[ModelFormatError: loadModel: json is not valid JSON (Unexpected token 'o', "nope" is not valid JSON)]`,
@@ -258,7 +272,7 @@ describe('model files', () => {
     );
     const json = modelToJson(model);
     expect(() => loadModel({ ...json, version: 9 })).toThrowErrorMatchingInlineSnapshot(
-      `[ModelFormatError: loadModel: json has version 9, this package reads version 2]`,
+      `[ModelFormatError: loadModel: json has version 9, this package reads versions 2 and 3]`,
     );
     expect(() => loadModel({ ...json, weights: json.weights.slice(1) })).toThrowErrorMatchingInlineSnapshot(
       `[ModelFormatError: loadModel: weight 'embedding/table' is missing]`,

@@ -16,8 +16,17 @@ import { TASKS, type TaskConfig, type TaskKind, type VolumePrior } from './tasks
 
 /** Format tag of model and checkpoint JSON. */
 export const MODEL_FORMAT = 'crys-action-model';
-/** Version of the model JSON layout. */
-export const MODEL_VERSION = 2;
+/**
+ * Version of the model JSON layout: 3 since `network.graph: 'cutoff'` (a model an earlier reader would run on the
+ * wrong graph); a model without it is still written as version 2, which earlier versions read. {@link loadModel}
+ * reads 2 and 3.
+ */
+export const MODEL_VERSION = 3;
+
+/** The layout version a model's JSON is written with: 3 for a cutoff-graph network, else 2. */
+function layoutVersion(config: ModelConfig): number {
+  return config.network.graph === 'cutoff' ? 3 : 2;
+}
 
 /**
  * Everything that defines an action model except its weights. Serialised as the `config` of a model JSON.
@@ -285,7 +294,7 @@ export function deserializeValues(w: SerializedWeight, fn: string): Float32Array
 export function modelToJson(model: ActionModel): ModelJson {
   return {
     format: MODEL_FORMAT,
-    version: MODEL_VERSION,
+    version: layoutVersion(model.config),
     config: model.config,
     weights: serializeTensors(model.weights),
   };
@@ -314,8 +323,11 @@ export function loadModel(json: string | ModelJson): ActionModel {
       `json must have format '${MODEL_FORMAT}', got ${JSON.stringify((doc as { format?: unknown })?.format)}`,
     );
   }
-  if (doc.version !== MODEL_VERSION) {
-    throw new ModelFormatError(fn, `json has version ${doc.version}, this package reads version ${MODEL_VERSION}`);
+  if (doc.version !== 2 && doc.version !== MODEL_VERSION) {
+    throw new ModelFormatError(
+      fn,
+      `json has version ${doc.version}, this package reads versions 2 and ${MODEL_VERSION}`,
+    );
   }
   const model = createModel(doc.config, 0);
   const byName = new Map(doc.weights.map((w) => [w.name, w]));
