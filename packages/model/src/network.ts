@@ -31,7 +31,7 @@ export interface NetworkConfig {
    */
   readonly descriptors?: boolean;
   /**
-   * The graph and how it is averaged. `'knn'` (absent; every model before 2026-12-05): the k-nearest multigraph
+   * The graph and how it is averaged. `'knn'` (absent; every model before the cutoff graph of 2026-12-04): the k-nearest multigraph
    * (`ModelConfig.k`), messages and actions averaged over each atom's edges. `'cutoff'`: every neighbour within
    * {@link cutoff}, and every average (messages, vector channels, atom and lattice actions) weighted by the envelope
    * f(d_e), Σ f(d_e)·x_e / (Σ f(d_e) + ε): an edge enters the graph with weight 0, so the actions are continuous in
@@ -294,7 +294,6 @@ export class ActionNetwork {
     const N = batch.numNodes;
     const B = batch.numGraphs;
     const cutoff = this.config.graph === 'cutoff';
-    const outputs = edgeOutputs;
     let inverseNode: Float32Array | undefined;
     let inverseCrystal: Float32Array | undefined;
     if (cutoff) {
@@ -305,11 +304,11 @@ export class ActionNetwork {
       inverseCrystal = inverseSoftDegree(envelope, batch.edgeCrystalIndex, B);
     }
     const reduce = cutoff ? 'sum' : 'mean';
-    const atoms = atomActionsInto(new Float64Array(3 * N), vectors, outputs, batch.src, reduce, 2, 0);
+    const atoms = atomActionsInto(new Float64Array(3 * N), vectors, edgeOutputs, batch.src, reduce, 2, 0);
     const lattice = latticeActionInto(
       new Float64Array(9 * B),
       vectors,
-      outputs,
+      edgeOutputs,
       batch.edgeCrystalIndex,
       'direction',
       reduce,
