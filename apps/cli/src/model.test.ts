@@ -79,6 +79,47 @@ describe('crys train', () => {
     expect((plot.match(/<polyline|<circle/g) ?? []).length).toBeGreaterThanOrEqual(2);
   });
 
+  test('--cutoff-graph trains on the radius graph (model file version 3, crys model says so); a non-positive radius is a usage error', () => {
+    const dir = join(tempDir(), 'run');
+    const r = runCli([
+      'train',
+      '--task',
+      'csp',
+      '--data',
+      data,
+      '--out',
+      dir,
+      '--steps',
+      '3',
+      ...tiny,
+      '--cutoff-graph',
+      '5',
+    ]);
+    expect(r.code).toBe(0);
+    const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+      version: number;
+      config: { network: { graph: string; cutoff: number } };
+    };
+    expect(model.version).toBe(3);
+    expect(model.config.network).toMatchObject({ graph: 'cutoff', cutoff: 5 });
+    expect(runCli(['model', dir]).stdout).toMatch(/graph +every neighbour within 5 Å, envelope-weighted averages/);
+    const predicted = runCli(['predict', '--model', dir, '--composition', 'SrTiO3', '--steps', '3']);
+    expect(predicted.code).toBe(0);
+    const bad = runCli([
+      'train',
+      '--task',
+      'csp',
+      '--data',
+      data,
+      '--out',
+      join(tempDir(), 'x'),
+      '--cutoff-graph',
+      '0',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--cutoff-graph');
+  });
+
   test('starting over an existing run without --resume is refused (exit 2); --resume without a run fails (exit 1)', () => {
     const again = runCli(['train', '--task', 'denoise', '--data', data, '--out', run, '--steps', '2']);
     expect(again.code).toBe(2);
