@@ -103,8 +103,10 @@ describe('crys train', () => {
     expect(model.version).toBe(3);
     expect(model.config.network).toMatchObject({ graph: 'cutoff', cutoff: 5 });
     expect(runCli(['model', dir]).stdout).toMatch(/graph +every neighbour within 5 Å, envelope-weighted averages/);
-    const predicted = runCli(['predict', '--model', dir, '--composition', 'SrTiO3', '--steps', '3']);
+    const out = join(dir, 'SrTiO3.cif');
+    const predicted = runCli(['predict', '--model', dir, '--composition', 'SrTiO3', '--steps', '3', '--out', out]);
     expect(predicted.code).toBe(0);
+    expect(existsSync(out)).toBe(true);
     const bad = runCli([
       'train',
       '--task',
