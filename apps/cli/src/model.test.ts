@@ -80,21 +80,10 @@ describe('crys train', () => {
   });
 
   test('--cutoff-graph trains on the radius graph (model file version 3, crys model says so); a non-positive radius is a usage error', () => {
+    const trainCsp = (out: string, ...more: string[]) =>
+      runCli(['train', '--task', 'csp', '--data', data, '--out', out, ...more]);
     const dir = join(tempDir(), 'run');
-    const r = runCli([
-      'train',
-      '--task',
-      'csp',
-      '--data',
-      data,
-      '--out',
-      dir,
-      '--steps',
-      '3',
-      ...tiny,
-      '--cutoff-graph',
-      '5',
-    ]);
+    const r = trainCsp(dir, '--steps', '3', ...tiny, '--cutoff-graph', '5');
     expect(r.code).toBe(0);
     const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
       version: number;
@@ -107,17 +96,7 @@ describe('crys train', () => {
     const predicted = runCli(['predict', '--model', dir, '--composition', 'SrTiO3', '--steps', '3', '--out', out]);
     expect(predicted.code).toBe(0);
     expect(existsSync(out)).toBe(true);
-    const bad = runCli([
-      'train',
-      '--task',
-      'csp',
-      '--data',
-      data,
-      '--out',
-      join(tempDir(), 'x'),
-      '--cutoff-graph',
-      '0',
-    ]);
+    const bad = trainCsp(join(tempDir(), 'x'), '--cutoff-graph', '0');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--cutoff-graph');
   });

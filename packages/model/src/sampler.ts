@@ -186,9 +186,8 @@ function runSchedule(
   corrector: { steps: number; scale: number } = { steps: 0, scale: 0.1 },
 ): { trajectories: Crystal[][]; infos: StepInfo[][] } {
   const task = model.config.task;
-  const spec = modelGraphSpec(model.config);
   // A k-nearest graph is kept up to date by a Verlet list; a cutoff graph (small cells) is rebuilt at every step.
-  const policy: GraphPolicy = 'cutoff' in spec ? 'rebuild' : graphs;
+  const spec = modelGraphSpec(model.config);
   const lists: (KnnVerletList | undefined)[] = states.map(() => undefined);
   const trajectories: Crystal[][] = states.map((s) => (record ? [toCrystal(s)] : []));
   const infos: StepInfo[][] = states.map(() => []);
@@ -226,7 +225,7 @@ function runSchedule(
       const rebuilt: boolean[] = [];
       const graphsOf = (): PeriodicGraph[] =>
         chunk.map((s, b) => {
-          if (policy === 'rebuild' || !('k' in spec)) {
+          if (graphs === 'rebuild' || !('k' in spec)) {
             rebuilt[b] = true;
             return modelGraph(s.lattice, s.frac, spec);
           }
