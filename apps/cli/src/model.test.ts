@@ -266,6 +266,15 @@ describe('crys relax / predict / eval with a trained model', () => {
     expect(rows.map((x) => splitOf(x.id))).toEqual(Array(6).fill('train'));
   });
 
+  test('crys predict --data refuses --samples (one sample per row) before any work, naming the flag', () => {
+    const out = join(tempDir(), 'n.csv');
+    const r = runCli(['predict', '--data', data, '--model', run, '-n', '4', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--samples 4 applies to --composition; --data predicts one sample per row');
+    expect(r.stderr).toContain('--seed');
+    expect(existsSync(out)).toBe(false);
+  });
+
   test('crys predict --composition gives n samples of the composition', () => {
     const dir = tempDir();
     const out = join(dir, 'p.cif');

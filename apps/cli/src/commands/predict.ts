@@ -199,6 +199,12 @@ export function registerPredict(program: Command, ctx: CliContext): void {
         );
       }
       if (opts.dataset !== undefined) {
+        if (opts.samples !== 1) {
+          throw new UsageError(
+            `--samples ${opts.samples} applies to --composition; --data predicts one sample per row`,
+            'run crys predict --data once per --seed for more samples of each row',
+          );
+        }
         await predictDataset(ctx, opts);
         return;
       }
