@@ -85,6 +85,19 @@ describe('trainToDirectory', () => {
     ).toThrow(/snapshotEvery/);
   });
 
+  it('a resumed run keeps the snapshot interval it was started with, unless told another', () => {
+    const out = join(tempDir(), 'run');
+    disposeModel(trainToDirectory({ dataset: rows, out, config: { ...tiny, maxSteps: 2 }, snapshotEvery: 2 }).model);
+    expect(readCheckpointFile(join(out, 'checkpoint.json')).config.meta?.snapshotEvery).toBe(2);
+    disposeModel(trainToDirectory({ dataset: rows, out, config: { maxSteps: 4 }, resume: true }).model);
+    expect(readdirSync(join(out, 'snapshots')).sort()).toEqual(['model-2.json', 'model-4.json']);
+    disposeModel(
+      trainToDirectory({ dataset: rows, out, config: { maxSteps: 6 }, resume: true, snapshotEvery: 3 }).model,
+    );
+    expect(readdirSync(join(out, 'snapshots')).sort()).toEqual(['model-2.json', 'model-4.json', 'model-6.json']);
+    expect(readCheckpointFile(join(out, 'checkpoint.json')).config.meta?.snapshotEvery).toBe(3);
+  });
+
   it('trainToDirectory(options) writes metrics.jsonl, checkpoint.json and model.json, and passes each record on', () => {
     const out = join(tempDir(), 'run');
     const seen: string[] = [];

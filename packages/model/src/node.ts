@@ -119,7 +119,9 @@ export interface TrainRunOptions {
   readonly onMetrics?: (record: MetricsRecord) => void;
   /**
    * Also keep the model (its moving-average weights, as validation sees them) at every checkpoint whose step is a
-   * multiple of this, as `out/snapshots/model-<step>.json`: the points of a learning curve. Default: none.
+   * multiple of this, as `out/snapshots/model-<step>.json`: the points of a learning curve. It is recorded in the
+   * run (`config.meta.snapshotEvery`), so a resumed run keeps its snapshots without being told again. Default: the
+   * resumed run's, else none.
    */
   readonly snapshotEvery?: number;
 }
@@ -178,18 +180,23 @@ export function trainToDirectory(options: TrainRunOptions): TrainResult {
       out,
     );
   }
+  if (options.snapshotEvery !== undefined) assertPositiveInteger(fn, 'options.snapshotEvery', options.snapshotEvery);
   const given: TrainConfig = {
     ...options.config,
     meta: {
       split: SPLIT_RULE,
       ...(typeof options.dataset === 'string' ? { dataset: options.dataset } : {}),
+      ...(options.snapshotEvery !== undefined ? { snapshotEvery: options.snapshotEvery } : {}),
       ...(options.config.meta ?? {}),
     },
   };
   const config = checkpoint ? resumedConfig(checkpoint, given, out) : given;
   resolveTrainConfig(config); // a bad configuration fails here, before the dataset is read or `out` is touched
-  const snapshotEvery = options.snapshotEvery;
-  if (snapshotEvery !== undefined) assertPositiveInteger(fn, 'options.snapshotEvery', snapshotEvery);
+  // the run's own interval when resuming without one (runs from before it was recorded have none)
+  const recorded = config.meta?.snapshotEvery;
+  const snapshotEvery =
+    options.snapshotEvery ??
+    (typeof recorded === 'number' && Number.isInteger(recorded) && recorded > 0 ? recorded : undefined);
   const rows = typeof options.dataset === 'string' ? readDatasetFile(options.dataset) : options.dataset;
   const split = splitDataset(rows);
   // The model's domain is its training split's; every model file the run writes carries it.

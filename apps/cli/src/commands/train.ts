@@ -171,7 +171,7 @@ export function registerTrain(program: Command, ctx: CliContext): void {
     .option('--checkpoint-every <n>', 'write checkpoint.json every n steps (default 200)', intOption(1))
     .option(
       '--snapshot-every <n>',
-      'also keep the model at every checkpoint whose step is a multiple of n, as OUT/snapshots/model-<step>.json (a learning curve)',
+      "also keep the model at every checkpoint whose step is a multiple of n, as OUT/snapshots/model-<step>.json (a learning curve); --resume keeps the run's n",
       intOption(1),
     )
     .option('--hidden <n>', 'hidden features of the network (default 64)', intOption(1))
