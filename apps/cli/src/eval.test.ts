@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readDatasetCsv } from '@crys/io';
 import { describe, expect, test } from 'vitest';
 import { type EvaluationSummary, formatControl, formatEvaluation } from './commands/eval.js';
 import { REPO, runCli } from '../test/run-cli.js';
@@ -141,6 +142,48 @@ describe('crys eval (shipped structure model)', () => {
     expect(JSON.parse(runCli([...args, '--json']).stdout).symmetrize).toBeUndefined();
     expect(runCli([...args, '--symmetrize', '0']).code).toBe(2);
   });
+  test("crys eval --candidates k keeps, per row, one of the k seeds' predictions, says so, records it, and refuses what it cannot do before any work", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crys-eval-candidates-'));
+    const [kept, s0, s1] = ['kept.csv', 's0.csv', 's1.csv'].map((f) => join(dir, f));
+    const t = runCli([...args, '--candidates', '2', '-o', kept]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toContain(
+      "each prediction the most symmetric of 2 samples (seeds 0–1, moyo at symprec 0.1 Å), the control's starts selected alike (--candidates: 2 samples per composition, not the one-sample model)",
+    );
+    expect(runCli([...args, '-o', s0]).code).toBe(0);
+    expect(runCli([...args, '--seed', '1', '-o', s1]).code).toBe(0);
+    // each written row is that row of seed 0's or of seed 1's predictions
+    const rows = (f: string) =>
+      [...readDatasetCsv(readFileSync(f, 'utf8'))].map((r) => Array.from(r.crystal.fracCoords));
+    const [k, a, b] = [kept, s0, s1].map(rows);
+    expect(k.length).toBe(6);
+    for (let i = 0; i < k.length; i++) expect([a[i], b[i]]).toContainEqual(k[i]);
+    expect(JSON.parse(runCli([...args, '--candidates', '2', '--json']).stdout)).toMatchObject({ candidates: 2 });
+    for (const [extra, message] of [
+      [['--candidates', '1'], '--candidates'],
+      [['--candidates', '2', '--shard-size', '3'], 'does not combine with --queue or --shard-size'],
+    ] as const) {
+      const r = runCli([...args, ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+    const lattice = runCli([
+      'eval',
+      '--model',
+      'perov_5-lattice',
+      '--data',
+      'data/perov_5/val.csv',
+      '--limit',
+      '2',
+      '--candidates',
+      '2',
+    ]);
+    expect(lattice.code).toBe(2);
+    expect(lattice.stderr).toContain(
+      '--candidates selects among structure predictions; perov_5-lattice is a lattice model',
+    );
+  });
+
   test('crys eval --lattice-model derives the lattices again with a lattice-recovery model, says so, records it, and refuses the wrong kind of model before any work', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crys-eval-lattice-'));
     const plain = join(dir, 'plain.csv'),

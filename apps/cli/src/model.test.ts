@@ -275,6 +275,24 @@ describe('crys relax / predict / eval with a trained model', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test('crys predict --data --candidates k writes, per row, the most symmetric of k seeds; --composition refuses it', () => {
+    const out = join(tempDir(), 'c.csv');
+    const args = ['predict', '--data', 'data/perov_5/val.csv', '--limit', '3', '--model', 'perov_5', '--steps', '2'];
+    const r = runCli([...args, '--candidates', '2', '--seed', '4', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'per row the most symmetric of 2 samples, seeds 4–5 (--candidates: not the one-sample model)',
+    );
+    expect(existsSync(out)).toBe(true);
+    // this run's model is a denoiser: nothing to select among
+    const d = runCli(['predict', '--data', data, '--limit', '2', '--model', run, '--candidates', '2', '--out', out]);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toContain('--candidates selects among structure predictions');
+    const c = runCli(['predict', '--composition', 'SrTiO3', '--model', run, '--candidates', '2']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('--candidates applies to --data');
+  });
+
   test('crys predict --composition gives n samples of the composition', () => {
     const dir = tempDir();
     const out = join(dir, 'p.cif');

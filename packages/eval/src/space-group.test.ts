@@ -43,7 +43,7 @@ const diamond: Crystal = {
 describe('spaceGroup', () => {
   it('spaceGroup(c) loads moyo in Node and finds Pm-3m for cubic BaTiO3', async () => {
     const sg = await spaceGroup(batio3);
-    expect(sg).toMatchObject({ number: 221, symbol: 'P m -3 m' });
+    expect(sg).toMatchObject({ number: 221, symbol: 'P m -3 m', primitiveAtoms: 5 });
     expect(sg.numOperations).toBe(48);
   });
 
@@ -51,7 +51,10 @@ describe('spaceGroup', () => {
     const sg = await spaceGroup(diamond);
     expect(sg.number).toBe(227);
     expect(sg.numOperations).toBe(48); // primitive cell: 48 operations (192 in the conventional one)
-    expect((await spaceGroup(diamond, { primitive: false })).number).toBe(227);
+    expect(sg.primitiveAtoms).toBe(2); // the conventional cell's 8 atoms hold 4 primitive cells
+    const whole = await spaceGroup(diamond, { primitive: false });
+    expect(whole.number).toBe(227);
+    expect(whole.primitiveAtoms).toBe(2);
   });
 
   it('spaceGroup(c, { symprec }) sees a small displacement only with a tight tolerance', async () => {

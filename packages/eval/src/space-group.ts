@@ -26,6 +26,9 @@ export interface SpaceGroupInfo {
   readonly hallNumber: number;
   /** Number of symmetry operations found in the analysed cell. */
   readonly numOperations: number;
+  /** Atoms in moyo's primitive standardised cell: the input's atoms over this is how many lattice translations the
+   * symmetry adds to the input cell's own (1 for a primitive input). */
+  readonly primitiveAtoms: number;
 }
 
 const moyo = wasmBindgenLoader<InitInput>(initWasm, '@spglib/moyo-wasm/moyo_wasm_bg.wasm', import.meta.url);
@@ -70,7 +73,13 @@ export async function spaceGroup(crystal: Crystal, options: SpaceGroupOptions = 
   const json = JSON.stringify({ lattice: { basis: Array.from(cell.lattice) }, positions, numbers: Array.from(cell.z) });
   try {
     const d = analyze_cell(json, symprec, 'Standard');
-    return { number: d.number, symbol: d.hm_symbol, hallNumber: d.hall_number, numOperations: d.operations.length };
+    return {
+      number: d.number,
+      symbol: d.hm_symbol,
+      hallNumber: d.hall_number,
+      numOperations: d.operations.length,
+      primitiveAtoms: d.prim_std_cell.numbers.length,
+    };
   } catch (e) {
     throw new SymmetryError(fn, `moyo failed with symprec ${symprec}: ${String(e)}`, e);
   }

@@ -51,6 +51,13 @@ export type {
   NetworkWeights,
 } from './network.js';
 export { ActionNetwork, DEFAULT_NETWORK } from './network.js';
+export type {
+  MostSymmetricOptions,
+  PredictRowsMostSymmetricOptions,
+  SelectedRowPrediction,
+  SymmetrySelection,
+} from './select.js';
+export { mostSymmetric, predictRowsMostSymmetric } from './select.js';
 export type { SpeciesDescriptors } from './descriptors.js';
 export { elementDescriptors } from './descriptors.js';
 export type { PhysicalChecks } from './physical-checks.js';

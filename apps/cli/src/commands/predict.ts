@@ -50,6 +50,7 @@ interface PredictOpts extends Partial<JobFlags> {
   correctorSteps?: number;
   correctorScale?: number;
   latticeModel?: string;
+  candidates?: number;
   backend: 'wasm' | 'cpu';
   format?: string;
   strict?: boolean;
@@ -178,6 +179,12 @@ export function registerPredict(program: Command, ctx: CliContext): void {
     .addOption(samplerOptions()[0])
     .addOption(samplerOptions()[1])
     .addOption(samplerOptions()[2])
+    .option(
+      '--candidates <k>',
+      'with --data: run k samples per row (seeds seed … seed+k-1) and write the most symmetric one (moyo, ' +
+        'symprec 0.1 Å): a selection that does not use the truth, not the one-sample model',
+      intOption(2, 64),
+    )
     .addOption(backendOption())
     .option('--format <id>', `format of --data when the name does not say: ${FORMAT_NAMES}`)
     .addOption(strictOption())
@@ -196,6 +203,12 @@ export function registerPredict(program: Command, ctx: CliContext): void {
             ? 'give --composition FORMULA or --data FILE.csv'
             : 'give --composition or --data, not both',
           'e.g. `crys predict --composition BaTiO3` or `crys predict --data in.csv --out out.csv`',
+        );
+      }
+      if (opts.candidates !== undefined && opts.dataset === undefined) {
+        throw new UsageError(
+          '--candidates applies to --data',
+          `with --composition, -n ${opts.candidates} prints every sample and its space group`,
         );
       }
       if (opts.dataset !== undefined) {
@@ -348,6 +361,12 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   };
   const { predictJob, wantsJob } = await import('../jobs/batch.js');
   if (wantsJob(opts)) {
+    if (opts.candidates !== undefined) {
+      throw new UsageError(
+        '--candidates runs in this process; it does not combine with --queue or --shard-size',
+        'drop --queue / --shard-size, or run one job per --seed',
+      );
+    }
     if (opts.latticeModel !== undefined) {
       throw new UsageError(
         '--lattice-model is not supported with sharded jobs (--shards / --queue) of crys predict',
@@ -360,7 +379,7 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const outFormat = opts.out === '-' ? 'dataset-csv' : (formatFromName(opts.out) ?? 'dataset-csv');
   const loaded = loadCrystals(opts.dataset as string, { format: opts.format });
   const rt = await import('../model-runtime.js');
-  const { predictRows, recoverLattices, splitOf } = await import('@crys/model');
+  const { predictRows, predictRowsMostSymmetric, recoverLattices, splitOf } = await import('@crys/model');
   const allRows = rt.asRows(loaded.crystals);
   let picked = loaded.crystals.map((item, i) => ({ item, row: allRows[i] }));
   if (opts.split !== 'all') picked = picked.filter((p) => splitOf(p.row.id) === opts.split);
@@ -375,6 +394,12 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const elements = new Set<number>();
   for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);
   const { model, source } = rt.resolveModel(opts.model, 'structure', elements);
+  if (opts.candidates !== undefined && model.config.task.kind !== 'structure') {
+    throw new UsageError(
+      `--candidates selects among structure predictions; ${source} is a ${model.config.task.kind} model`,
+      'drop --candidates, or give a structure model (e.g. --model perov_5)',
+    );
+  }
   const lattice =
     opts.latticeModel === undefined ? undefined : rt.resolveLatticeModel(opts.latticeModel, model, elements);
   const limit = { maxAtoms: model.config.maxAtoms, model: source };
@@ -393,7 +418,10 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const chunk = 64;
   for (let start = 0; start < rows.length; start += chunk) {
     const part = rows.slice(start, start + chunk);
-    const preds = predictRows(model, part, rowOptions);
+    const preds =
+      opts.candidates === undefined
+        ? predictRows(model, part, rowOptions)
+        : await predictRowsMostSymmetric(model, part, { ...rowOptions, candidates: opts.candidates });
     const crystals = preds.map((p) => p.crystal);
     const final = lattice ? recoverLattices(lattice.model, crystals) : crystals;
     preds.forEach((p, i) => {
@@ -415,6 +443,7 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
         data: opts.dataset,
         model: source,
         ...(lattice ? { latticeModel: lattice.source } : {}),
+        ...(opts.candidates !== undefined ? { candidates: opts.candidates } : {}),
         out: opts.out,
         rows: out.length,
         seconds,
@@ -422,7 +451,7 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
     );
   } else if (opts.out !== '-') {
     term.out(
-      `predicted ${out.length} structure(s) with model ${source}${lattice ? ` and lattices by ${lattice.source}` : ''} in ${fixed(seconds, 1)} s; wrote ${opts.out} (one sample per row, seed ${opts.seed})`,
+      `predicted ${out.length} structure(s) with model ${source}${lattice ? ` and lattices by ${lattice.source}` : ''} in ${fixed(seconds, 1)} s; wrote ${opts.out} (${opts.candidates === undefined ? `one sample per row, seed ${opts.seed}` : `per row the most symmetric of ${opts.candidates} samples, seeds ${opts.seed}–${opts.seed + opts.candidates - 1} (--candidates: not the one-sample model)`})`,
     );
   }
 }
