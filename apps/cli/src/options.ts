@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { UsageError } from './errors.js';
 
 /** Commander parser for an integer option within [min, max]. The message says what arrived. */
 export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
@@ -106,4 +107,27 @@ export function strictOption(): Option {
     '--strict',
     "refuse inputs outside the model's domain (the elements, atoms per cell and volume per atom it was trained on) instead of warning",
   );
+}
+
+/** `--candidates k` of `eval` and `predict --data` runs its k seeds in this process: refused with sharded jobs. */
+export function refuseCandidatesWithJobs(
+  candidates: number | undefined,
+  flags: { queue?: string; shardSize?: number },
+) {
+  if (candidates !== undefined && (flags.queue !== undefined || flags.shardSize !== undefined)) {
+    throw new UsageError(
+      '--candidates runs in this process; it does not combine with --queue or --shard-size',
+      'drop --queue / --shard-size, or run one job per --seed',
+    );
+  }
+}
+
+/** `--candidates k` selects among structure predictions: refused for a denoising or lattice model. */
+export function refuseCandidatesForTask(candidates: number | undefined, task: string, source: string): void {
+  if (candidates !== undefined && task !== 'structure') {
+    throw new UsageError(
+      `--candidates selects among structure predictions; ${source} is a ${task} model`,
+      'drop --candidates, or give a structure model (e.g. --model perov_5)',
+    );
+  }
 }

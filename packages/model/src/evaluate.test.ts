@@ -1,7 +1,7 @@
 import { crystalValidity, rmsDistance, FIELD_MATCHER_OPTIONS, structureValidity } from '@crys/eval';
 import { changeOfCell, type Crystal, createCrystal, InvalidArgumentError } from '@crys/lattice';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { datasetRows, useBackend } from '../test/helpers.js';
+import { datasetRows, POLAR_SRTIO3, SRTIO3, tinyModel, useBackend } from '../test/helpers.js';
 import {
   evaluatePredictions,
   frameworkReport,
@@ -13,23 +13,10 @@ import {
   spaceGroupReport,
   structurallyValid,
 } from './evaluate.js';
-import { createModel, defaultModelConfig } from './model.js';
 
 const cubic = (a: number) => Float64Array.of(a, 0, 0, 0, a, 0, 0, 0, a);
-
-/** Cubic SrTiO3 (Pm-3m, 221). */
-const srtio3: Crystal = createCrystal({
-  lattice: cubic(3.905),
-  fracCoords: [0, 0, 0, 0.5, 0.5, 0.5, 0.5, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0.5],
-  atomicNumbers: [38, 22, 8, 8, 8],
-});
-
-/** The wrong arrangement: Ti 0.78 Å up and one O 0.39 Å down (P4mm, 99), normalised RMS 0.168 < stol 0.5. */
-const polar: Crystal = createCrystal({
-  lattice: srtio3.lattice,
-  fracCoords: [0, 0, 0, 0.5, 0.5, 0.7, 0.5, 0.5, -0.1, 0.5, 0, 0.5, 0, 0.5, 0.5],
-  atomicNumbers: srtio3.atomicNumbers,
-});
+const srtio3: Crystal = SRTIO3;
+const polar = POLAR_SRTIO3;
 
 /** Crystals moyo cannot analyse; `Crystal` objects a generative model may well return. */
 const degenerate: Crystal[] = [
@@ -180,13 +167,7 @@ describe('evaluation helpers', () => {
 describe('evaluatePredictions', () => {
   const rows = datasetRows('perov_5', 4);
   const species = [...new Set(rows.flatMap((r) => [...r.crystal.atomicNumbers]))].sort((a, b) => a - b);
-  const tiny = (task: 'structure' | 'denoise' | 'lattice') => {
-    const base = defaultModelConfig(task, species, 'tiny');
-    return createModel(
-      { ...base, network: { ...base.network, hidden: 16, layers: 1, vectorChannels: 4, rbf: 8 }, k: 8 },
-      1,
-    );
-  };
+  const tiny = (task: 'structure' | 'denoise' | 'lattice') => tinyModel(task, species);
 
   beforeAll(async () => {
     await useBackend();

@@ -1,26 +1,14 @@
 import { type Crystal, createCrystal, InvalidArgumentError, makeSupercell } from '@crys/lattice';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { datasetRows, useBackend } from '../test/helpers.js';
+import { datasetRows, POLAR_SRTIO3, SRTIO3, tinyModel, useBackend } from '../test/helpers.js';
 import { predictRows } from './evaluate.js';
-import { createModel, defaultModelConfig } from './model.js';
 import { mostSymmetric, predictRowsMostSymmetric } from './select.js';
 
-const cubic = (a: number) => Float64Array.of(a, 0, 0, 0, a, 0, 0, 0, a);
-/** Cubic SrTiO3 (Pm-3m: 48 operations in its 5-atom cell). */
-const srtio3: Crystal = createCrystal({
-  lattice: cubic(3.905),
-  fracCoords: [0, 0, 0, 0.5, 0.5, 0.5, 0.5, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0.5],
-  atomicNumbers: [38, 22, 8, 8, 8],
-});
-/** Ti and one O displaced along c (P4mm: 8 operations). */
-const polar: Crystal = createCrystal({
-  lattice: srtio3.lattice,
-  fracCoords: [0, 0, 0, 0.5, 0.5, 0.7, 0.5, 0.5, -0.1, 0.5, 0, 0.5, 0, 0.5, 0.5],
-  atomicNumbers: srtio3.atomicNumbers,
-});
+const srtio3 = SRTIO3;
+const polar = POLAR_SRTIO3;
 /** Every atom on one point: moyo cannot analyse it. */
 const collapsed: Crystal = createCrystal({
-  lattice: cubic(3.9),
+  lattice: Float64Array.of(3.9, 0, 0, 0, 3.9, 0, 0, 0, 3.9),
   fracCoords: new Float64Array(15).fill(0.2),
   atomicNumbers: [38, 22, 8, 8, 8],
 });
@@ -56,13 +44,7 @@ describe('mostSymmetric', () => {
 describe('predictRowsMostSymmetric', () => {
   const rows = datasetRows('perov_5', 3);
   const species = [...new Set(rows.flatMap((r) => [...r.crystal.atomicNumbers]))].sort((a, b) => a - b);
-  const tiny = (task: 'structure' | 'denoise') => {
-    const base = defaultModelConfig(task, species, 'tiny');
-    return createModel(
-      { ...base, network: { ...base.network, hidden: 16, layers: 1, vectorChannels: 4, rbf: 8 }, k: 8 },
-      1,
-    );
-  };
+  const tiny = (task: 'structure' | 'denoise') => tinyModel(task, species);
   beforeAll(async () => {
     await useBackend();
   });

@@ -17,6 +17,8 @@ import {
   intOption,
   latticeModelOption,
   numberOption,
+  refuseCandidatesForTask,
+  refuseCandidatesWithJobs,
   samplerOptions,
   strictOption,
 } from '../options.js';
@@ -251,12 +253,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
       if (opts.startLevel !== undefined && opts.startLevel > 1) {
         throw new UsageError(`--start-level must be in (0, 1], got ${opts.startLevel}`);
       }
-      if (opts.candidates !== undefined && (opts.queue !== undefined || opts.shardSize !== undefined)) {
-        throw new UsageError(
-          '--candidates runs in this process; it does not combine with --queue or --shard-size',
-          'drop --queue / --shard-size, or run one job per --seed',
-        );
-      }
+      refuseCandidatesWithJobs(opts.candidates, opts);
       if (opts.out !== undefined) assertCanWrite(opts.out, '--out');
       if (typeof opts.json === 'string') assertCanWrite(opts.json, '--json');
       const rt = await import('../model-runtime.js');
@@ -287,12 +284,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
           : 'structure';
       const resolved = rt.resolveModel(opts.model, defaultTask, elements);
       const { model, source } = resolved;
-      if (opts.candidates !== undefined && model.config.task.kind !== 'structure') {
-        throw new UsageError(
-          `--candidates selects among structure predictions; ${source} is a ${model.config.task.kind} model`,
-          'drop --candidates, or give a structure model (e.g. --model perov_5)',
-        );
-      }
+      refuseCandidatesForTask(opts.candidates, model.config.task.kind, source);
       const dc = await import('../domain-check.js');
       const items = rows.map((r) => ({ crystal: r.crystal, label: labels.get(r) ?? r.id }));
       dc.checkRows(term, model, source, items, opts.strict);

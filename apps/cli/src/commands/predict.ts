@@ -23,6 +23,8 @@ import {
   intOption,
   latticeModelOption,
   numberOption,
+  refuseCandidatesForTask,
+  refuseCandidatesWithJobs,
   samplerOptions,
   strictOption,
 } from '../options.js';
@@ -361,12 +363,7 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   };
   const { predictJob, wantsJob } = await import('../jobs/batch.js');
   if (wantsJob(opts)) {
-    if (opts.candidates !== undefined) {
-      throw new UsageError(
-        '--candidates runs in this process; it does not combine with --queue or --shard-size',
-        'drop --queue / --shard-size, or run one job per --seed',
-      );
-    }
+    refuseCandidatesWithJobs(opts.candidates, opts);
     if (opts.latticeModel !== undefined) {
       throw new UsageError(
         '--lattice-model is not supported with sharded jobs (--shards / --queue) of crys predict',
@@ -394,12 +391,7 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const elements = new Set<number>();
   for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);
   const { model, source } = rt.resolveModel(opts.model, 'structure', elements);
-  if (opts.candidates !== undefined && model.config.task.kind !== 'structure') {
-    throw new UsageError(
-      `--candidates selects among structure predictions; ${source} is a ${model.config.task.kind} model`,
-      'drop --candidates, or give a structure model (e.g. --model perov_5)',
-    );
-  }
+  refuseCandidatesForTask(opts.candidates, model.config.task.kind, source);
   const lattice =
     opts.latticeModel === undefined ? undefined : rt.resolveLatticeModel(opts.latticeModel, model, elements);
   const limit = { maxAtoms: model.config.maxAtoms, model: source };
