@@ -157,6 +157,36 @@ describe('polarDecomposition', () => {
     expectClose(stretch, [1e4, 0, 0, 0, 1, 0, 0, 0, 1e-4], 1e-10);
   });
 
+  test('polarDecomposition works at any scale: entries of 1e-106 (a subnormal determinant) and of 1e+150', () => {
+    // the counterexample fast-check found (seed 930175850): the determinant underflowed and R came out NaN
+    const tiny = Float64Array.of(
+      6.379218301854546e-106,
+      0,
+      0,
+      0,
+      0,
+      1.015341687293389e-108,
+      0,
+      -4.0079654899137993e-106,
+      0,
+    );
+    const unit = Float64Array.from(tiny, (x) => x * 1e106);
+    for (const [m, scale] of [
+      [tiny, 1e-106],
+      [Float64Array.from(unit, (x) => x * 1e150), 1e150],
+    ] as const) {
+      const { rotation, stretch } = polarDecomposition(m);
+      const ref = polarDecomposition(unit);
+      expectClose(rotation, ref.rotation, 1e-12);
+      expectClose(
+        stretch,
+        Float64Array.from(ref.stretch, (x) => x * scale),
+        1e-12 * scale,
+      );
+      expectClose(multiply(create(), rotation, stretch), m, 1e-11 * maxAbs(m));
+    }
+  });
+
   test('polarDecompositionInto(rotation, stretch, m) may write over m', () => {
     const m = Float64Array.of(1, 0.2, 0, -0.3, 1.1, 0.1, 0, 0.4, 0.9);
     const expected = polarDecomposition(m);

@@ -261,7 +261,18 @@ function frob(a: Float64Array): number {
 export function polarDecompositionInto(rotation: Mat3, stretch: Mat3, m: Mat3Like): boolean {
   const x = sX,
     y = sY;
-  for (let i = 0; i < 9; i++) x[i] = m[i];
+  let amax = 0;
+  for (let i = 0; i < 9; i++) {
+    x[i] = m[i];
+    amax = Math.max(amax, Math.abs(m[i]));
+  }
+  // The orthogonal factor does not depend on the scale of m. Far from 1 the determinant and the inverse under- or
+  // overflow (entries of 1e-106 have a subnormal determinant), so such an m is first scaled by a power of two
+  // (exact); matrices within 2^±100 are iterated as they are, bit for bit.
+  if (amax > 0 && Number.isFinite(amax) && (amax < 2 ** -100 || amax > 2 ** 100)) {
+    const c = 2 ** -Math.round(Math.log2(amax));
+    for (let i = 0; i < 9; i++) x[i] *= c;
+  }
   const det0 = determinant(x);
   if (!(Math.abs(det0) > 0) || !Number.isFinite(det0)) return false;
   // Higham's scaled Newton iteration X ← (ζX + ζ⁻¹X⁻ᵀ)/2 with Frobenius-norm scaling; it converges
@@ -342,8 +353,13 @@ export function polarDecomposition(
   assertFiniteArray(fn, 'm', m, 9);
   let norm = 0;
   for (let i = 0; i < 9; i++) norm = Math.max(norm, Math.abs(m[i]));
+  // singular relative to its scale: compared at scale ~1 (a power of two, exact), where det cannot under- or overflow
+  const c = norm > 0 ? 2 ** -Math.round(Math.log2(norm)) : 1;
+  const scaled = create();
+  for (let i = 0; i < 9; i++) scaled[i] = m[i] * c;
   const det = determinant(m);
-  if (!(Math.abs(det) > 1e-14 * norm * norm * norm)) {
+  const n = norm * c;
+  if (!(Math.abs(determinant(scaled)) > 1e-14 * n * n * n)) {
     throw new DegenerateLatticeError(
       fn,
       'm',
