@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { isNode, resolveFromModule } from '@crys/lattice/internal';
 import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
+import { tfjsHeap } from './wasm/instance.js';
+import { withSharedMemory } from './wasm/shared-heap.js';
+import { startThreads, threadsOn } from './wasm/threads.js';
 
 /** A tfjs backend this package knows how to initialise. */
 export type BackendName = 'wasm' | 'cpu' | 'webgl';
@@ -15,11 +18,40 @@ async function nodeWasmDir(): Promise<string | undefined> {
 
 let wasmReady: Promise<void> | undefined;
 
+const WASM_BINARIES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+
+/**
+ * In Node, tfjs-backend-wasm's SIMD binary with a shared heap (wasm/shared-heap.ts) as a `data:` URL, so kernel
+ * threads can run on its heap; undefined where that cannot work (no SIMD, tfjs's own threaded build, no
+ * SharedArrayBuffer, or `CRYS_SHARED_HEAP=0`), and the stock binaries load as before.
+ */
+async function sharedHeapUrl(dir: string): Promise<string | undefined> {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  if (typeof SharedArrayBuffer !== 'function' || env?.CRYS_SHARED_HEAP === '0') return undefined;
+  const [simd, threaded] = await Promise.all([
+    tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+    tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+  ]);
+  if (!simd || threaded) return undefined;
+  try {
+    const { readFile } = await import(/* @vite-ignore */ 'node:fs/promises' as string);
+    const patched = withSharedMemory(await readFile(`${dir}tfjs-backend-wasm-simd.wasm`));
+    return patched ? `data:application/wasm;base64,${Buffer.from(patched).toString('base64')}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function registerWasm(): Promise<void> {
   wasmReady ??= (async () => {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const dir = await nodeWasmDir();
-    if (dir !== undefined) wasm.setWasmPaths(dir);
+    if (dir === undefined) return;
+    const shared = await sharedHeapUrl(dir);
+    // tfjs fetches a mapped binary with the platform's fetch (Node's reads data: URLs); every name must be mapped, and
+    // only the SIMD one is ever chosen here (sharedHeapUrl checked SIMD and the absence of tfjs's threads).
+    if (shared !== undefined) wasm.setWasmPaths(Object.fromEntries(WASM_BINARIES.map((b) => [b, shared])), true);
+    else wasm.setWasmPaths(dir);
   })();
   try {
     await wasmReady;
@@ -133,4 +165,29 @@ export function shareWasmClones(): void {
   (kernelFunc as { [SHARED_IDENTITY]?: true })[SHARED_IDENTITY] = true;
   tf.unregisterKernel('Identity', 'wasm');
   tf.registerKernel({ ...current, kernelFunc });
+}
+
+/**
+ * Sets how many threads this package's wasm kernels (dense layers and their gradients, SiLU, row gathers, segment sums)
+ * split their work across: the calling thread and `count - 1` worker threads on the same heap. Every kernel splits into
+ * parts that compute each output value exactly as one thread does, so results are bit-for-bit the same for any count.
+ * Threads need the wasm backend with a shared heap, which {@link initBackend} loads in Node; elsewhere (cpu, browsers)
+ * the count stays 1. Workers spin for a fraction of a millisecond after each kernel before they sleep.
+ *
+ * @param count - threads, 1 to 64 (1 stops the workers).
+ * @returns the number of threads in effect.
+ * @example
+ * ```ts
+ * await initBackend('wasm');
+ * await setKernelThreads(2); // 2 on a Node wasm backend
+ * ```
+ */
+export async function setKernelThreads(count: number): Promise<number> {
+  const heap = tf.getBackend() === 'wasm' ? tfjsHeap(tf.backend()) : null;
+  return startThreads(heap, count);
+}
+
+/** The number of threads the kernels use now (see {@link setKernelThreads}). */
+export function kernelThreads(): number {
+  return tf.getBackend() === 'wasm' ? threadsOn(tfjsHeap(tf.backend())) : 1;
 }

@@ -5,6 +5,7 @@ import { linear } from './ops/linear.js';
 import { tapeOn } from './ops/op-utils.js';
 import { segmentCounts, segmentMean } from './ops/segment-mean.js';
 import { segmentSum, segmentSumAdd } from './ops/segment-sum.js';
+import { scaleRows } from './ops/scale-rows.js';
 import { silu } from './ops/silu.js';
 import { sliceRows } from './ops/slice-rows.js';
 import { assertPositiveInt, GraphLayer, type GraphLayerArgs, type LayerConfig } from './layer.js';
@@ -327,7 +328,7 @@ export class EgnnConv extends GraphLayer<EgnnConvArgs, EdgeInputs, tf.Tensor2D> 
     const z = edgeMlpFirst(pa, pb, edges, this.edge1C, this.edge1Bias);
     let m = silu(linear(silu(z), asT2(this.edge2), asT1(this.edge2Bias)));
     if (this.gate && this.gateBias) m = tf.mul(m, tf.sigmoid(linear(m, asT2(this.gate), asT1(this.gateBias))));
-    return tf.mul(m, tf.reshape(edges.envelope, [-1, 1]));
+    return scaleRows(m, tf.reshape(edges.envelope, [-1, 1]));
   }
 
   override getConfig(): LayerConfig {

@@ -1,7 +1,7 @@
 import './register.js';
 
 export type { BackendName } from './backend.js';
-export { initBackend, shareWasmClones } from './backend.js';
+export { initBackend, kernelThreads, setKernelThreads, shareWasmClones } from './backend.js';
 export type { EgnnArgs, EgnnInputs, EgnnOutputs, SavedEgnn } from './egnn.js';
 export { Egnn } from './egnn.js';
 export type { EdgeHeadArgs, EdgeInputs, EgnnConvArgs, MessageAggregation } from './egnn-conv.js';
@@ -15,6 +15,8 @@ export type { GraphBatchLike, GraphTensors } from './graph-tensors.js';
 export { disposeGraphTensors, edgeVectors, graphTensors } from './graph-tensors.js';
 export { gatherRows } from './ops/gather-rows.js';
 export { gatherRowsAdd } from './ops/gather-rows-add.js';
+export type { AdamStep } from './ops/adam.js';
+export { adamUpdate } from './ops/adam.js';
 export { linear } from './ops/linear.js';
 export { segmentCounts, segmentMean } from './ops/segment-mean.js';
 export { segmentSum } from './ops/segment-sum.js';

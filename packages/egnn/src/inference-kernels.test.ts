@@ -3,7 +3,7 @@ import { randomArray } from '../test/helpers.js';
 import { denseKernels } from './inference-kernels.js';
 import { gatherRowsModule } from './ops/gather-rows.js';
 import { gatherRowsAddModule } from './ops/gather-rows-add.js';
-import { linearModule } from './ops/linear.js';
+import { type LinearExports, linearModule } from './ops/linear.js';
 import { segmentSumModule } from './ops/segment-sum.js';
 import { siluModule } from './ops/silu.js';
 
@@ -98,12 +98,16 @@ describe('module.on(memory): the kernel modules the wasm backend runs on its own
     return { k, heap: new Float32Array(memory.buffer), ints: new Int32Array(memory.buffer) };
   };
 
-  test('module.on(memory) is null for a memory it cannot import (a shared one)', () => {
+  test('module.on(memory) runs on a shared memory too (the variant importing a shared memory)', () => {
     const shared = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
-    for (const m of MODULES) expect(m.on(shared)).toBeNull();
+    for (const m of MODULES) expect(m.on(shared)).not.toBeNull();
+    const heap = new Float32Array(shared.buffer);
+    heap.set([1, 2, 3, 4, 5, 6, 7, 8], 0);
+    (linearModule.on(shared) as LinearExports).colSum(4 * 16, 0, 2, 4);
+    expect(Array.from(heap.subarray(16, 20))).toEqual([6, 8, 10, 12]);
   });
 
-  test('matmulTN(out, a, b, rows, n, m) adds aᵀ·b to out over row chunks', () => {
+  test('matmulTN(out, a, b, rows, n, m, 0, n) adds aᵀ·b to out over row chunks; i0, i1 limit the rows of out', () => {
     const [rows, n, m] = [300, 8, 16];
     const { k, heap } = setup(rows * (n + m) + n * m);
     const a = randomArray(rows * n, 1);
@@ -112,7 +116,9 @@ describe('module.on(memory): the kernel modules the wasm backend runs on its own
     heap.set(a, A);
     heap.set(b, B);
     heap.fill(1, OUT, OUT + n * m);
-    k.matmulTN(4 * OUT, 4 * A, 4 * B, rows, n, m);
+    k.matmulTN(4 * OUT, 4 * A, 4 * B, rows, n, m, 0, 4);
+    expect(heap[OUT + 4 * m]).toBe(1);
+    k.matmulTN(4 * OUT, 4 * A, 4 * B, rows, n, m, 4, n);
     let err = 0;
     for (let i = 0; i < n; i++)
       for (let j = 0; j < m; j++) {
@@ -189,7 +195,7 @@ describe('module.on(memory): the kernel modules the wasm backend runs on its own
     k.gather2Add(4 * ptr.OUT, 4 * ptr.A, 4 * ptr.IA, 4 * ptr.B, 4 * ptr.IB, 4 * ptr.C, E, F);
     k.gatherRows(4 * ptr.OUT2, 4 * ptr.A, 4 * ptr.IB, E, F);
     heap.fill(0, OUT3, OUT3 + N * F);
-    k.scatterAdd(4 * OUT3, 4 * ptr.C, 4 * ptr.IA, E, F);
+    k.scatterAdd(4 * OUT3, 4 * ptr.C, 4 * ptr.IA, E, F, 0, N);
     for (let e = 0; e < E; e++)
       for (let f = 0; f < F; f++) {
         expect(heap[ptr.OUT + e * F + f]).toBeCloseTo(a[ia[e] * F + f] + b[ib[e] * F + f] + c[e * F + f], 6);

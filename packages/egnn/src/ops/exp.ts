@@ -131,10 +131,8 @@ const ensureRegistered = kernelRegistration<ExpExports>([
     module: expModule,
     simdOnly: true,
     // The tail (size % 4 values) flushes and overflows as the SIMD loop does.
-    run: ({ inputs: { x }, storage, simd }) =>
-      elementwise(storage, x, (simd as ExpExports).exp, (v) =>
-        v < -87 ? 0 : v > 88 ? Number.POSITIVE_INFINITY : Math.exp(v),
-      ),
+    run: (call) =>
+      elementwise(call, call.inputs.x, 'exp', (v) => (v < -87 ? 0 : v > 88 ? Number.POSITIVE_INFINITY : Math.exp(v))),
   },
 ]);
 

@@ -19,10 +19,11 @@ import {
 } from '../wasm/assembler.js';
 import { plus, rowLoop } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
+import { partCount, splitRange } from '../wasm/threads.js';
 import { checkIndices, hasLoopKernels, kernelRegistration } from './kernel-registry.js';
 import { assertIndexVector, assertRows, customGrad } from './op-utils.js';
 import { segmentSumDifferentiable } from './segment-sum.js';
-import { byteOffset } from './storage.js';
+import { byteOffset, PARALLEL_BYTES } from './storage.js';
 
 export const KERNEL_GATHER2_ADD = 'CrysGather2Add';
 
@@ -92,7 +93,7 @@ const ensureRegistered = kernelRegistration<Gather2AddExports>([
     kernelName: KERNEL_GATHER2_ADD,
     backends: ['cpu', 'wasm'],
     module: gatherRowsAddModule,
-    run({ inputs: { a, indicesA: ia, b, indicesB: ib, c }, storage, simd }) {
+    run({ inputs: { a, indicesA: ia, b, indicesB: ib, c }, storage, simd, threads, parts }) {
       const F = a.shape[1];
       const E = ia.shape[0];
       checkIndices('gatherRowsAdd', 'indicesA', storage.read(ia) as Int32Array, a.shape[0]);
@@ -100,7 +101,15 @@ const ensureRegistered = kernelRegistration<Gather2AddExports>([
       const out = storage.alloc([E, F], 'float32');
       if (simd && F % 4 === 0 && F > 0 && E > 0) {
         const o = (t: tf.TensorInfo) => byteOffset(storage, t);
-        simd.gather2Add(o(out.info), o(a), o(ia), o(b), o(ib), o(c), E, F);
+        const [op, ap, iap, bp, ibp, cp] = [o(out.info), o(a), o(ia), o(b), o(ib), o(c)];
+        const ranges = splitRange(E, 16 * E * F >= PARALLEL_BYTES ? partCount(threads, 4) : 1, 1);
+        parts(
+          'gather2Add',
+          ranges.map(([e0, e1]) => {
+            const row = 4 * e0 * F;
+            return [op + row, ap, iap + 4 * e0, bp, ibp + 4 * e0, cp + row, e1 - e0, F];
+          }),
+        );
         return out.info;
       }
       const as = storage.read(a);

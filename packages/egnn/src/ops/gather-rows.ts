@@ -5,10 +5,11 @@ import * as tf from '@tensorflow/tfjs';
 import { get, i32, type Instr, mul, set, vload, vstore, type WasmFunction } from '../wasm/assembler.js';
 import { directRow, indexedRow, plus, rowLoop } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
+import { partCount, splitRange } from '../wasm/threads.js';
 import { checkIndices, hasLoopKernels, kernelRegistration } from './kernel-registry.js';
 import { assertIndexVector, assertRows, customGrad } from './op-utils.js';
 import { segmentSumDifferentiable } from './segment-sum.js';
-import { byteOffset, rowSize } from './storage.js';
+import { byteOffset, PARALLEL_BYTES, rowSize } from './storage.js';
 
 export const KERNEL_GATHER_ROWS = 'CrysGatherRows';
 
@@ -41,13 +42,18 @@ const ensureRegistered = kernelRegistration<GatherRowsExports>([
     kernelName: KERNEL_GATHER_ROWS,
     backends: ['cpu', 'wasm'],
     module: gatherRowsModule,
-    run({ inputs: { x, indices }, storage, simd }) {
+    run({ inputs: { x, indices }, storage, simd, threads, parts }) {
       const F = rowSize(x.shape);
       const E = indices.shape[0];
       checkIndices('gatherRows', 'indices', storage.read(indices) as Int32Array, x.shape[0]);
       const out = storage.alloc([E, ...x.shape.slice(1)], x.dtype as 'float32' | 'int32');
       if (simd && F % 4 === 0 && F > 0 && E > 0) {
-        simd.gatherRows(byteOffset(storage, out.info), byteOffset(storage, x), byteOffset(storage, indices), E, F);
+        const [o, xp, ip] = [byteOffset(storage, out.info), byteOffset(storage, x), byteOffset(storage, indices)];
+        const ranges = splitRange(E, 8 * E * F >= PARALLEL_BYTES ? partCount(threads, 4) : 1, 1);
+        parts(
+          'gatherRows',
+          ranges.map(([e0, e1]) => [o + 4 * e0 * F, xp, ip + 4 * e0, e1 - e0, F]),
+        );
         return out.info;
       }
       const xs = storage.read(x);

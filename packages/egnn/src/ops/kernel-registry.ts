@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { type KernelModule, simdRunsOn, tfjsHeap } from '../wasm/instance.js';
+import { runParts, threadsOn } from '../wasm/threads.js';
 import { cpuStorage, type Storage, wasmStorage } from './storage.js';
 
 type TensorInfo = tf.TensorInfo;
@@ -19,6 +20,13 @@ export interface KernelCall<Exports> {
   readonly storage: Storage;
   /** The op's kernel module on the wasm heap, or null (cpu, or no WebAssembly SIMD). */
   readonly simd: Exports | null;
+  /** Threads the kernel may split its work across (1 unless kernel threads run on this heap: threads.ts). */
+  readonly threads: number;
+  /**
+   * Runs the module's `fn` once per argument list, the lists on different threads when there are several (they must
+   * write disjoint memory), and returns when all are done.
+   */
+  parts(fn: keyof Exports & string, calls: readonly (readonly number[])[]): void;
 }
 
 /** A kernel: its name (which must begin with `Crys`), backends, and implementation. */
@@ -55,7 +63,8 @@ export function kernelRegistration<E>(kernels: readonly KernelDefinition<E>[]): 
           backendName,
           kernelFunc: ({ inputs, backend, attrs }) => {
             const wasm = backendName === 'wasm';
-            const simd = wasm && k.module ? k.module.on(tfjsHeap(backend) as WebAssembly.Memory) : null;
+            const memory = wasm ? tfjsHeap(backend) : null;
+            const simd = memory !== null && k.module ? k.module.on(memory) : null;
             if (k.simdOnly && !simd) {
               throw new Error(`${k.kernelName}: WebAssembly SIMD is not available on this wasm backend`);
             }
@@ -64,6 +73,8 @@ export function kernelRegistration<E>(kernels: readonly KernelDefinition<E>[]): 
               attrs: attrs as Record<string, unknown>,
               storage: wasm ? wasmStorage(backend, k.kernelName) : cpuStorage(backend),
               simd,
+              threads: simd === null ? 1 : threadsOn(memory),
+              parts: (fn, calls) => runParts(k.module as KernelModule<E>, memory as WebAssembly.Memory, fn, calls),
             });
           },
         });

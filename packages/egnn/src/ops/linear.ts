@@ -24,6 +24,7 @@ import {
 } from '../wasm/assembler.js';
 import { advance } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
+import { partCount, splitRange } from '../wasm/threads.js';
 import { hasWasmSimd, kernelRegistration } from './kernel-registry.js';
 import { customGrad, describeTensor } from './op-utils.js';
 import { padColumns, sliceColumns } from './slice-columns.js';
@@ -32,6 +33,16 @@ import { byteOffset } from './storage.js';
 export const KERNEL_SIMD_LINEAR = 'CrysSimdLinear';
 export const KERNEL_SIMD_MATMUL_TN = 'CrysSimdMatMulTN';
 export const KERNEL_SIMD_COL_SUM = 'CrysSimdColSum';
+
+/** Multiply-adds from which a product is split across kernel threads (≈ 0.1 ms on one). */
+const PARALLEL_MACS = 1 << 20;
+
+/**
+ * Rows per block of a weight gradient's sum at most (see the CrysSimdMatMulTN kernel): E rows make ⌈E / TN_BLOCK⌉
+ * blocks of equal size (to 4 rows), at most MAX_TN_BLOCKS.
+ */
+const TN_BLOCK = 16384;
+const MAX_TN_BLOCKS = 32;
 
 // ------------------------------------------------------------------------------------------------ wasm
 
@@ -98,15 +109,15 @@ function matmulWasm(): WasmFunction {
 }
 
 /**
- * matmulTN(out, a, b, rows, n, m): out `[n, m]` += aᵀ·b for a `[rows, n]`, b `[rows, m]` (n a multiple of 4, m of 8,
- * rows ≥ 1), the weight gradient of a dense layer. Rows are taken in chunks of 128 so both chunks stay in cache while
+ * matmulTN(out, a, b, rows, n, m, i0, i1): rows i0 ≤ i < i1 of out `[n, m]` += aᵀ·b for a `[rows, n]`, b `[rows, m]`
+ * (n, i0 and i1 multiples of 4, i0 < i1 ≤ n, m a multiple of 8, rows ≥ 1), the weight gradient of a dense layer. Rows are taken in chunks of 128 so both chunks stay in cache while
  * every 4 × 8 tile of out accumulates over them.
  */
 function matmulTNWasm(): WasmFunction {
-  const [OUT, A, B, ROWS, N, M] = [0, 1, 2, 3, 4, 5];
-  const [E0, E1, I, J, E, AP, BP, OP, NB, MB] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
-  const ACC = 16;
-  const [WA, WB, S] = [24, 25, 26];
+  const [OUT, A, B, ROWS, N, M, I0, I1] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [E0, E1, I, J, E, AP, BP, OP, NB, MB] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const ACC = 18;
+  const [WA, WB, S] = [26, 27, 28];
   const acc = (q: number, h: number) => ACC + 2 * q + h;
   const CH = 128;
   const inner: Instr[] = [];
@@ -133,7 +144,7 @@ function matmulTNWasm(): WasmFunction {
       tile.push(...get(OP), ...get(MB), ...i32(q), ...mul, ...add, ...get(acc(q, h)), ...vstore(16 * h));
   }
   const cols = [...i32(0), ...set(J), ...doWhile(tile, advance(J, i32(8), M))];
-  const rowsOfOut = [...i32(0), ...set(I), ...doWhile(cols, advance(I, i32(4), N))];
+  const rowsOfOut = [...get(I0), ...set(I), ...doWhile(cols, advance(I, i32(4), I1))];
   const chunk: Instr[] = [];
   // E1 = min(E0 + CH, rows)
   chunk.push(
@@ -165,7 +176,7 @@ function matmulTNWasm(): WasmFunction {
   ];
   return {
     name: 'matmulTN',
-    params: ['out', 'a', 'b', 'rows', 'n', 'm'],
+    params: ['out', 'a', 'b', 'rows', 'n', 'm', 'i0', 'i1'],
     locals: [
       ['i32', ['e0', 'e1', 'i', 'j', 'e', 'ap', 'bp', 'op', 'nBytes', 'mBytes']],
       ['v128', [...ACC_NAMES, 'wa', 'wb', 's']],
@@ -209,7 +220,7 @@ function colSumWasm(): WasmFunction {
 /** The module's functions; every pointer is a byte offset into the memory it was instantiated on. */
 export interface LinearExports {
   matmul(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void;
-  matmulTN(out: number, a: number, b: number, rows: number, n: number, m: number): void;
+  matmulTN(out: number, a: number, b: number, rows: number, n: number, m: number, i0: number, i1: number): void;
   colSum(out: number, b: number, rows: number, m: number): void;
 }
 
@@ -224,22 +235,20 @@ const ensureRegistered = kernelRegistration<LinearExports>([
     backends: ['wasm'],
     module: linearModule,
     simdOnly: true,
-    run({ inputs: { x, w, bias }, storage, simd }) {
+    run({ inputs: { x, w, bias }, storage, threads, parts }) {
       const [M, n] = x.shape;
       const m = w.shape[1];
       const out = storage.alloc([M, m], 'float32');
       const M4 = M & ~3;
       if (M4 > 0) {
         const o = byteOffset(storage, out.info);
-        (simd as LinearExports).matmul(
-          o,
-          byteOffset(storage, x),
-          n,
-          M4,
-          n,
-          byteOffset(storage, w),
-          m,
-          byteOffset(storage, bias),
+        const xp = byteOffset(storage, x);
+        const [wp, bp] = [byteOffset(storage, w), byteOffset(storage, bias)];
+        // Row blocks per thread: each output row is computed as one thread computes it.
+        const ranges = splitRange(M4, M4 * n * m >= PARALLEL_MACS ? partCount(threads, 4) : 1, 4);
+        parts(
+          'matmul',
+          ranges.map(([r0, r1]) => [o + 4 * r0 * m, xp + 4 * r0 * n, n, r1 - r0, n, wp, m, bp]),
         );
       }
       if (M4 < M) {
@@ -264,20 +273,44 @@ const ensureRegistered = kernelRegistration<LinearExports>([
     backends: ['wasm'],
     module: linearModule,
     simdOnly: true,
-    run({ inputs: { a, b }, storage, simd }) {
+    run({ inputs: { a, b }, storage, threads, parts }) {
       const [E, n] = a.shape;
       const m = b.shape[1];
       const out = storage.alloc([n, m], 'float32');
-      storage.read(out.info).fill(0);
-      if (E > 0) {
-        (simd as LinearExports).matmulTN(
-          byteOffset(storage, out.info),
-          byteOffset(storage, a),
-          byteOffset(storage, b),
-          E,
-          n,
-          m,
-        );
+      const o = storage.read(out.info);
+      o.fill(0);
+      if (E === 0) return out.info;
+      // Rows are summed in blocks fixed by E alone (one block up to TN_BLOCK rows, then blocks of equal size), each block's sum in row order, then
+      // the blocks in order: threads take blocks (and, with few blocks, output rows of each), so each thread reads
+      // only its rows of a and b (a weight gradient over 10⁵ rows is bound by memory, not arithmetic) and the result
+      // is the same for any number of threads.
+      const blocks = Math.min(MAX_TN_BLOCKS, Math.ceil(E / TN_BLOCK));
+      const blockRows = 4 * Math.ceil(E / blocks / 4);
+      const big = E * n * m >= PARALLEL_MACS;
+      const rowParts = big ? Math.max(1, Math.ceil(partCount(threads, 2) / blocks)) : 1;
+      const rowRanges = splitRange(n, rowParts, 4);
+      const scratch = blocks > 1 ? storage.alloc([blocks, n, m], 'float32') : undefined;
+      if (scratch) storage.read(scratch.info).fill(0);
+      const [ap, bp] = [byteOffset(storage, a), byteOffset(storage, b)];
+      const target = scratch ? byteOffset(storage, scratch.info) : byteOffset(storage, out.info);
+      const calls: number[][] = [];
+      for (let k = 0; k < blocks; k++) {
+        const e0 = k * blockRows;
+        const rows = Math.min(E, e0 + blockRows) - e0;
+        for (const [i0, i1] of rowRanges)
+          calls.push([target + 4 * k * n * m, ap + 4 * e0 * n, bp + 4 * e0 * m, rows, n, m, i0, i1]);
+      }
+      parts('matmulTN', calls);
+      if (scratch) {
+        // out = ((block 0 + block 1) + block 2) + …, in float32.
+        const sums = storage.read(scratch.info);
+        const out32 = storage.read(out.info);
+        const size = n * m;
+        out32.set(sums.subarray(0, size));
+        for (let k = 1; k < blocks; k++) {
+          for (let i = 0, j = k * size; i < size; i++, j++) out32[i] += sums[j];
+        }
+        storage.free(scratch.info);
       }
       return out.info;
     },

@@ -4,24 +4,45 @@
 import { assertCount } from '@crys/lattice/internal';
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
-import { fadd, get, i32, type Instr, mul, set, vload, vstore, type WasmFunction } from '../wasm/assembler.js';
-import { directRow, indexedRow, plus, rowLoop } from '../wasm/fragments.js';
+import {
+  add,
+  doWhile,
+  fadd,
+  get,
+  i32,
+  i32load,
+  type Instr,
+  ltU,
+  mul,
+  set,
+  shl,
+  sub,
+  vload,
+  vstore,
+  type WasmFunction,
+  when,
+} from '../wasm/assembler.js';
+import { advance, directRow, indexedRow, plus } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
+import { splitRange } from '../wasm/threads.js';
 import { gatherRowsDifferentiable } from './gather-rows.js';
 import { checkIndices, hasLoopKernels, hasWasmSimd, type KernelCall, kernelRegistration } from './kernel-registry.js';
 import { assertIndexVector, assertRows, customGrad, describeTensor } from './op-utils.js';
-import { byteOffset, rowSize, type Storage } from './storage.js';
+import { byteOffset, PARALLEL_BYTES, rowSize } from './storage.js';
 
 export const KERNEL_SEGMENT_SUM = 'CrysSegmentSum';
 export const KERNEL_SEGMENT_SUM_ADD = 'CrysSegmentSumAdd';
 
 // ------------------------------------------------------------------------------------------------ wasm
 
-/** scatterAdd(out, x, seg, rows, f): out[seg[e]] += x[e] for e < rows, rows of f floats (f % 4 = 0). */
+/**
+ * scatterAdd(out, x, seg, rows, f, s0, s1): out[seg[e]] += x[e] for the rows e < rows whose segment is in [s0, s1),
+ * rows of f floats (f % 4 = 0). Kernel threads each take a range of segments: every output row is then written by one
+ * thread, adding its rows in order, as a single thread does.
+ */
 function scatterAddWasm(): WasmFunction {
-  const [OUT, X, SEG, E, F] = [0, 1, 2, 3, 4];
-  const [I, FB, FBE, OP, XP] = [5, 6, 7, 8, 9];
-  const row = [...indexedRow(OUT, SEG, I, FBE), ...set(OP), ...directRow(X, I, FBE), ...set(XP)];
+  const [OUT, X, SEG, E, F, S0, S1] = [0, 1, 2, 3, 4, 5, 6];
+  const [I, FB, FBE, OP, XP, SPAN] = [7, 8, 9, 10, 11, 12];
   const vector: Instr[] = [
     ...plus(OP, FB),
     ...plus(OP, FB),
@@ -31,16 +52,50 @@ function scatterAddWasm(): WasmFunction {
     ...fadd,
     ...vstore(0),
   ];
+  // seg[e] − s0 < s1 − s0 (unsigned): the segment is in range.
+  const inRange = [
+    ...get(SEG),
+    ...get(I),
+    ...i32(2),
+    ...shl,
+    ...add,
+    ...i32load(),
+    ...get(S0),
+    ...sub,
+    ...get(SPAN),
+    ...ltU,
+  ];
+  const row = [
+    ...indexedRow(OUT, SEG, I, FBE),
+    ...set(OP),
+    ...directRow(X, I, FBE),
+    ...set(XP),
+    ...i32(0),
+    ...set(FB),
+    ...doWhile(vector, advance(FB, i32(16), FBE)),
+  ];
   return {
     name: 'scatterAdd',
-    params: ['out', 'x', 'seg', 'rows', 'f'],
-    locals: [['i32', ['e', 'fb', 'fbEnd', 'op', 'xp']]],
-    code: [...get(F), ...i32(4), ...mul, ...set(FBE), ...rowLoop(I, E, FB, FBE, row, vector)],
+    params: ['out', 'x', 'seg', 'rows', 'f', 's0', 's1'],
+    locals: [['i32', ['e', 'fb', 'fbEnd', 'op', 'xp', 'span']]],
+    code: [
+      ...get(F),
+      ...i32(4),
+      ...mul,
+      ...set(FBE),
+      ...get(S1),
+      ...get(S0),
+      ...sub,
+      ...set(SPAN),
+      ...i32(0),
+      ...set(I),
+      ...doWhile(when(inRange, row), advance(I, i32(1), E)),
+    ],
   };
 }
 
 interface ScatterAddExports {
-  scatterAdd(out: number, x: number, seg: number, rows: number, f: number): void;
+  scatterAdd(out: number, x: number, seg: number, rows: number, f: number, s0: number, s1: number): void;
 }
 
 export const segmentSumModule = kernelModule<ScatterAddExports>(() => [scatterAddWasm()]);
@@ -50,16 +105,22 @@ export const segmentSumModule = kernelModule<ScatterAddExports>(() => [scatterAd
 
 /** `out[seg[e]] += x[e]` for every row e of x, in order (indices already checked). */
 function scatterAddInto(
-  storage: Storage,
+  { storage, simd, threads, parts }: KernelCall<ScatterAddExports>,
   out: tf.TensorInfo,
   x: tf.TensorInfo,
   segmentIds: tf.TensorInfo,
-  simd: ScatterAddExports | null,
 ): void {
   const F = rowSize(x.shape);
   const E = x.shape[0];
   if (simd && x.dtype === 'float32' && F % 4 === 0 && F > 0 && E > 0) {
-    simd.scatterAdd(byteOffset(storage, out), byteOffset(storage, x), byteOffset(storage, segmentIds), E, F);
+    const [o, xp, sp] = [byteOffset(storage, out), byteOffset(storage, x), byteOffset(storage, segmentIds)];
+    // Segment ranges per thread (each scans all rows and adds those of its segments).
+    const S = out.shape[0];
+    const ranges = splitRange(S, 8 * E * F >= PARALLEL_BYTES ? threads : 1, 1);
+    parts(
+      'scatterAdd',
+      ranges.map(([s0, s1]) => [o, xp, sp, E, F, s0, s1]),
+    );
     return;
   }
   const xs = storage.read(x);
@@ -80,12 +141,17 @@ const ensureRegistered = kernelRegistration<ScatterAddExports>([
     kernelName: KERNEL_SEGMENT_SUM,
     backends: ['cpu', 'wasm'],
     module: segmentSumModule,
-    run({ inputs: { x, segmentIds }, attrs, storage, simd }: KernelCall<ScatterAddExports>) {
+    run(call: KernelCall<ScatterAddExports>) {
+      const {
+        inputs: { x, segmentIds },
+        attrs,
+        storage,
+      } = call;
       const numSegments = attrs.numSegments as number;
       checkIndices('segmentSum', 'segmentIds', storage.read(segmentIds) as Int32Array, numSegments);
       const out = storage.alloc([numSegments, ...x.shape.slice(1)], x.dtype as 'float32' | 'int32');
       storage.read(out.info).fill(0);
-      scatterAddInto(storage, out.info, x, segmentIds, simd);
+      scatterAddInto(call, out.info, x, segmentIds);
       return out.info;
     },
   },
@@ -94,11 +160,15 @@ const ensureRegistered = kernelRegistration<ScatterAddExports>([
     kernelName: KERNEL_SEGMENT_SUM_ADD,
     backends: ['cpu', 'wasm'],
     module: segmentSumModule,
-    run({ inputs: { acc, x, segmentIds }, storage, simd }: KernelCall<ScatterAddExports>) {
+    run(call: KernelCall<ScatterAddExports>) {
+      const {
+        inputs: { acc, x, segmentIds },
+        storage,
+      } = call;
       checkIndices('segmentSumAdd', 'segmentIds', storage.read(segmentIds) as Int32Array, acc.shape[0]);
       const out = storage.alloc(acc.shape.slice(), 'float32');
       storage.read(out.info).set(storage.read(acc));
-      scatterAddInto(storage, out.info, x, segmentIds, simd);
+      scatterAddInto(call, out.info, x, segmentIds);
       return out.info;
     },
   },

@@ -22,7 +22,7 @@ import { kernelModule } from '../wasm/instance.js';
 import { EXP_SCRATCH, expCode, sigmoidCode } from './exp.js';
 import { hasWasmSimd, kernelRegistration } from './kernel-registry.js';
 import { assertRows, customGrad, tapeOn } from './op-utils.js';
-import { byteOffset, elementwise } from './storage.js';
+import { byteOffset, elementwise, elementwiseCalls } from './storage.js';
 
 export const KERNEL_SILU = 'CrysSilu';
 export const KERNEL_SILU_GRAD = 'CrysSiluGrad';
@@ -177,21 +177,20 @@ const ensureRegistered = kernelRegistration<SiluExports>([
     backends: ['wasm'],
     module: siluModule,
     simdOnly: true,
-    run: ({ inputs: { x }, storage, simd }) =>
-      elementwise(storage, x, (simd as SiluExports).silu, (v) => v / (1 + Math.exp(-v))),
+    run: (call) => elementwise(call, call.inputs.x, 'silu', (v) => v / (1 + Math.exp(-v))),
   },
   {
     kernelName: KERNEL_SIMD_SILU_GRAD,
     backends: ['wasm'],
     module: siluModule,
     simdOnly: true,
-    run({ inputs: { dy, x }, storage, simd }) {
+    run({ inputs: { dy, x }, storage, threads, parts }) {
       const out = storage.alloc(x.shape.slice(), 'float32');
       const size = out.values.length;
       const body = size & ~3;
       if (body > 0) {
         const o = (t: tf.TensorInfo) => byteOffset(storage, t);
-        (simd as SiluExports).siluGrad(o(out.info), o(dy), o(x), 4 * body);
+        parts('siluGrad', elementwiseCalls([o(out.info), o(dy), o(x)], body, threads));
       }
       const xs = storage.read(x);
       const dys = storage.read(dy);
@@ -209,14 +208,14 @@ const ensureRegistered = kernelRegistration<SiluExports>([
     backends: ['wasm'],
     module: siluModule,
     simdOnly: true,
-    run({ inputs: { x }, storage, simd }) {
+    run({ inputs: { x }, storage, threads, parts }) {
       const out = storage.alloc(x.shape.slice(), 'float32');
       const sig = storage.alloc(x.shape.slice(), 'float32');
       const size = out.values.length;
       const body = size & ~3;
       if (body > 0) {
         const o = (t: tf.TensorInfo) => byteOffset(storage, t);
-        (simd as SiluExports).siluSig(o(out.info), o(sig.info), o(x), 4 * body);
+        parts('siluSig', elementwiseCalls([o(out.info), o(sig.info), o(x)], body, threads));
       }
       const xs = storage.read(x);
       const o = storage.read(out.info);
@@ -234,13 +233,13 @@ const ensureRegistered = kernelRegistration<SiluExports>([
     backends: ['wasm'],
     module: siluModule,
     simdOnly: true,
-    run({ inputs: { dy, y, s }, storage, simd }) {
+    run({ inputs: { dy, y, s }, storage, threads, parts }) {
       const out = storage.alloc(y.shape.slice(), 'float32');
       const size = out.values.length;
       const body = size & ~3;
       if (body > 0) {
         const o = (t: tf.TensorInfo) => byteOffset(storage, t);
-        (simd as SiluExports).siluGradSig(o(out.info), o(dy), o(y), o(s), 4 * body);
+        parts('siluGradSig', elementwiseCalls([o(out.info), o(dy), o(y), o(s)], body, threads));
       }
       const dys = storage.read(dy);
       const ys = storage.read(y);

@@ -3,6 +3,7 @@
 // pass over the data and no intermediate tensors.
 import type * as tf from '@tensorflow/tfjs';
 import { HeapExhaustedError } from '../errors.js';
+import { partCount, splitRange } from '../wasm/threads.js';
 
 export type NumericArray = Float32Array | Int32Array;
 type TensorInfo = tf.TensorInfo;
@@ -12,10 +13,13 @@ export interface Storage {
   /** Allocates an output; on wasm this may grow the heap, so read inputs only after every allocation. */
   alloc(shape: number[], dtype: 'float32' | 'int32'): { info: TensorInfo; values: NumericArray };
   read(info: TensorInfo): NumericArray;
+  /** Frees an allocation that is not returned (scratch). */
+  free(info: TensorInfo): void;
 }
 
 interface CpuBackendLike {
   data: { get(dataId: object): { values: unknown } };
+  disposeData(dataId: object, force?: boolean): boolean;
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: NumericArray): TensorInfo;
 }
 
@@ -37,6 +41,9 @@ export function cpuStorage(backend: unknown): Storage {
     },
     read(info) {
       return b.data.get(info.dataId).values as NumericArray;
+    },
+    free(info) {
+      b.disposeData(info.dataId, true);
     },
   };
 }
@@ -68,6 +75,9 @@ export function wasmStorage(backend: unknown, kernelName: string): Storage {
     read(info) {
       return b.typedArrayFromHeap(info);
     },
+    free(info) {
+      b.disposeData(info.dataId, true);
+    },
   };
 }
 
@@ -83,20 +93,35 @@ export const rowSize = (shape: readonly number[]): number => (shape.length === 1
 /** The tensor's byte address on the wasm heap (what a SIMD kernel takes as a pointer). */
 export const byteOffset = (storage: Storage, info: TensorInfo): number => storage.read(info).byteOffset;
 
+/** Bytes from which an elementwise or row-copying kernel is split across kernel threads (≈ 0.05 ms on one). */
+export const PARALLEL_BYTES = 1 << 18;
+
 /**
- * An elementwise SIMD kernel: `run(out, x, bytes)` on the whole groups of 4 values, then `tail` on the last size % 4
- * values in JavaScript.
+ * The argument lists of an elementwise SIMD function `f(...pointers, bytes)` over `values` floats (a multiple of 4),
+ * one per thread when the work is large enough: every pointer advanced to the part's first value.
  */
-export function elementwise(
-  storage: Storage,
+export function elementwiseCalls(pointers: readonly number[], values: number, threads: number): number[][] {
+  const parts = 4 * values * (pointers.length + 1) >= PARALLEL_BYTES ? partCount(threads, 4) : 1;
+  return splitRange(values, parts, 4).map(([a, b]) => [...pointers.map((p) => p + 4 * a), 4 * (b - a)]);
+}
+
+/**
+ * An elementwise SIMD kernel `fn(out, x, bytes)` on the whole groups of 4 values (across the kernel threads, see
+ * {@link elementwiseCalls}), then `tail` on the last size % 4 values in JavaScript.
+ */
+export function elementwise<E>(
+  call: { storage: Storage; threads: number; parts(fn: keyof E & string, calls: readonly (readonly number[])[]): void },
   x: TensorInfo,
-  run: (out: number, x: number, bytes: number) => void,
+  fn: keyof E & string,
   tail: (v: number) => number,
 ): TensorInfo {
+  const { storage } = call;
   const out = storage.alloc(x.shape.slice(), 'float32');
   const size = out.values.length;
   const body = size & ~3;
-  if (body > 0) run(byteOffset(storage, out.info), byteOffset(storage, x), 4 * body);
+  if (body > 0) {
+    call.parts(fn, elementwiseCalls([byteOffset(storage, out.info), byteOffset(storage, x)], body, call.threads));
+  }
   const xs = storage.read(x);
   const o = storage.read(out.info);
   for (let i = body; i < size; i++) o[i] = tail(xs[i]);

@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'vitest';
+import { adamModule } from '../ops/adam.js';
 import { expModule } from '../ops/exp.js';
 import { gatherRowsModule } from '../ops/gather-rows.js';
 import { gatherRowsAddModule } from '../ops/gather-rows-add.js';
 import { linearModule } from '../ops/linear.js';
+import { scaleRowsModule } from '../ops/scale-rows.js';
 import { segmentSumModule } from '../ops/segment-sum.js';
 import { siluModule } from '../ops/silu.js';
 import {
@@ -30,6 +32,8 @@ const MODULES = {
   linear: linearModule,
   silu: siluModule,
   exp: expModule,
+  'scale-rows': scaleRowsModule,
+  adam: adamModule,
 };
 
 describe('the kernel modules', () => {
@@ -39,6 +43,15 @@ describe('the kernel modules', () => {
     const bytes = module.bytes();
     expect(WebAssembly.validate(bytes)).toBe(true);
     await expect(wasmText(bytes)).toMatchFileSnapshot(`../../test/wasm/${name}.wat`);
+  });
+
+  test.each(Object.entries(MODULES))('the %s module has a variant importing a shared memory', (_, module) => {
+    const shared = module.bytes(true);
+    expect(WebAssembly.validate(shared)).toBe(true);
+    const text = wasmText(shared);
+    expect(text).toContain('(import "env" "memory" (memory 1 65536 shared))');
+    // The same code: only the import differs.
+    expect(text.replace(' 65536 shared', '')).toBe(wasmText(module.bytes()));
   });
 });
 

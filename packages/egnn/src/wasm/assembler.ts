@@ -27,6 +27,7 @@ type Immediate = 'u32' | 's32' | 'memarg' | 'v128' | 'block';
 /** Opcode bytes (0xfd-prefixed SIMD opcodes are LEB128 after the prefix), immediates, and natural alignment (log₂). */
 const OPS = {
   loop: { code: [0x03], imm: ['block'] },
+  if: { code: [0x04], imm: ['block'] },
   end: { code: [0x0b], imm: [] },
   br_if: { code: [0x0d], imm: ['u32'] },
   select: { code: [0x1b], imm: [] },
@@ -37,6 +38,7 @@ const OPS = {
   'i32.const': { code: [0x41], imm: ['s32'] },
   'i32.lt_u': { code: [0x49], imm: [] },
   'i32.add': { code: [0x6a], imm: [] },
+  'i32.sub': { code: [0x6b], imm: [] },
   'i32.mul': { code: [0x6c], imm: [] },
   'i32.shl': { code: [0x74], imm: [] },
   'v128.load': { code: [0xfd, 0x00], imm: ['memarg'], align: 4 },
@@ -49,6 +51,7 @@ const OPS = {
   'v128.bitselect': { code: [0xfd, 0x52], imm: [] },
   'i32x4.shl': { code: [0xfd, 0xab], imm: [] },
   'i32x4.add': { code: [0xfd, 0xae], imm: [] },
+  'f32x4.sqrt': { code: [0xfd, 0xe3], imm: [] },
   'f32x4.add': { code: [0xfd, 0xe4], imm: [] },
   'f32x4.sub': { code: [0xfd, 0xe5], imm: [] },
   'f32x4.mul': { code: [0xfd, 0xe6], imm: [] },
@@ -73,6 +76,7 @@ export const set = (local: number) => one('local.set', local);
 export const tee = (local: number) => one('local.tee', local);
 export const i32 = (value: number) => one('i32.const', value);
 export const add = one('i32.add');
+export const sub = one('i32.sub');
 export const mul = one('i32.mul');
 export const ltU = one('i32.lt_u');
 export const shl = one('i32.shl');
@@ -85,6 +89,7 @@ export const load32Splat = (offset = 0) => one('v128.load32_splat', OPS['v128.lo
 export const f32x4Splat = (v: number) => one('v128.const', ...new Uint8Array(new Float32Array([v, v, v, v]).buffer));
 /** `v128.const` with the value in all four i32 lanes. */
 export const i32x4Splat = (v: number) => one('v128.const', ...new Uint8Array(new Int32Array([v, v, v, v]).buffer));
+export const fsqrt = one('f32x4.sqrt');
 export const fadd = one('f32x4.add');
 export const fsub = one('f32x4.sub');
 export const fmul = one('f32x4.mul');
@@ -106,6 +111,9 @@ export const doWhile = (body: readonly Instr[], cond: readonly Instr[]): Instr[]
   ['br_if', 0],
   ['end'],
 ];
+
+/** `if (cond) { body }`: the condition (an i32) first. */
+export const when = (cond: readonly Instr[], body: readonly Instr[]): Instr[] => [...cond, ['if'], ...body, ['end']];
 
 // ---------------------------------------------------------------------------------------------- encoding
 
@@ -166,9 +174,10 @@ function encodeBody(f: WasmFunction): number[] {
 
 /**
  * The bytes of a module that imports its memory as `env.memory` (so it runs on any heap, e.g. tfjs-backend-wasm's)
- * and exports `functions` by name, with a `name` section naming every function, parameter and local.
+ * and exports `functions` by name, with a `name` section naming every function, parameter and local. With `shared`
+ * the import is a shared memory of at most 4 GiB (what a heap that worker threads also see must be).
  */
-export function assemble(functions: readonly WasmFunction[]): Uint8Array<ArrayBuffer> {
+export function assemble(functions: readonly WasmFunction[], shared = false): Uint8Array<ArrayBuffer> {
   const arities = [...new Set(functions.map((f) => f.params.length))];
   const funcType = (n: number) => [0x60, ...vec(Array.from({ length: n }, () => [VALTYPE_CODE.i32])), 0];
   const localNames = (f: WasmFunction) => [...f.params, ...f.locals.flatMap(([, names]) => names)];
@@ -182,7 +191,17 @@ export function assemble(functions: readonly WasmFunction[]): Uint8Array<ArrayBu
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec(arities.map(funcType))),
-    ...section(2, vec([[...utf8('env'), ...utf8('memory'), 0x02, 0x00, ...uleb(1)]])),
+    ...section(
+      2,
+      vec([
+        [
+          ...utf8('env'),
+          ...utf8('memory'),
+          0x02,
+          ...(shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)]),
+        ],
+      ]),
+    ),
     ...section(3, vec(functions.map((f) => uleb(arities.indexOf(f.params.length))))),
     ...section(7, vec(functions.map((f, i) => [...utf8(f.name), 0x00, ...uleb(i)]))),
     ...section(10, vec(functions.map(encodeBody))),
@@ -299,7 +318,7 @@ export function wasmText(bytes: Uint8Array): string {
         const flags = r.byte();
         const min = r.uleb();
         const max = flags & 1 ? ` ${r.uleb()}` : '';
-        imports.push(`(import "${module}" "${field}" (memory ${min}${max}))`);
+        imports.push(`(import "${module}" "${field}" (memory ${min}${max}${flags & 2 ? ' shared' : ''}))`);
       }
     } else if (id === 3) {
       for (let n = r.uleb(); n > 0; n--) funcTypes.push(r.uleb());
@@ -376,7 +395,7 @@ export function wasmText(bytes: Uint8Array): string {
         }
       }
       lines.push(`${'  '.repeat(depth + 2)}${parts.join(' ')}`);
-      if (op === 'loop') depth++;
+      if (op === 'loop' || op === 'if') depth++;
     }
     lines.push('  )');
   });

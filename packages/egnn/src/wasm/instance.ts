@@ -1,44 +1,56 @@
 // Kernel modules compiled once and instantiated on a memory: a heap of their own (the plain inference path) or
-// tfjs-backend-wasm's, whose tensors they then read and write in place, with no copies in or out.
+// tfjs-backend-wasm's, whose tensors they then read and write in place, with no copies in or out. A shared heap gets
+// the modules' shared-memory variant, which worker threads instantiate on the same memory (threads.ts).
 import { assemble, get, vload, vstore, type WasmFunction } from './assembler.js';
 
 /** A kernel module: its functions, assembled and compiled on first use, and instantiated once per memory. */
 export interface KernelModule<Exports> {
-  /** The module's bytes (for {@link wasmText}). */
-  bytes(): Uint8Array<ArrayBuffer>;
-  /**
-   * The module's exports on `memory`, or null without WebAssembly SIMD or when the memory cannot be imported (a shared
-   * memory, as threaded tfjs-backend-wasm builds use).
-   */
+  /** A number naming the module within this process (how worker threads are told which module to run). */
+  readonly id: number;
+  /** The module's bytes, importing a plain or (`shared`) a shared memory (for {@link wasmText}). */
+  bytes(shared?: boolean): Uint8Array<ArrayBuffer>;
+  /** The compiled module for `memory` (plain or shared alike), or null without WebAssembly SIMD. */
+  compiled(memory: WebAssembly.Memory): WebAssembly.Module | null;
+  /** The module's exports on `memory`, or null without WebAssembly SIMD or when the memory cannot be imported. */
   on(memory: WebAssembly.Memory): Exports | null;
 }
 
+let modules = 0;
+
+/** True when `memory` is shared (its buffer a SharedArrayBuffer): worker threads can run kernels on it. */
+export const isShared = (memory: WebAssembly.Memory): boolean =>
+  typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+
 /** The module of `functions()` (built lazily: a module that is never run is never assembled). */
 export function kernelModule<Exports>(functions: () => readonly WasmFunction[]): KernelModule<Exports> {
-  let bytes: Uint8Array<ArrayBuffer> | undefined;
-  let compiled: WebAssembly.Module | null | undefined;
+  const bytes: [Uint8Array<ArrayBuffer>?, Uint8Array<ArrayBuffer>?] = [];
+  const compiled: [(WebAssembly.Module | null)?, (WebAssembly.Module | null)?] = [];
   const instances = new WeakMap<WebAssembly.Memory, Exports | null>();
-  const assembled = () => {
-    if (bytes === undefined) bytes = assemble(functions());
-    return bytes;
+  const assembled = (shared: boolean) => {
+    const v = shared ? 1 : 0;
+    bytes[v] ??= assemble(functions(), shared);
+    return bytes[v] as Uint8Array<ArrayBuffer>;
   };
-  const module = () => {
-    if (compiled === undefined) {
+  const module = (shared: boolean) => {
+    const v = shared ? 1 : 0;
+    if (compiled[v] === undefined) {
       try {
-        const b = assembled();
-        compiled = typeof WebAssembly === 'object' && WebAssembly.validate(b) ? new WebAssembly.Module(b) : null;
+        const b = assembled(shared);
+        compiled[v] = typeof WebAssembly === 'object' && WebAssembly.validate(b) ? new WebAssembly.Module(b) : null;
       } catch {
-        compiled = null;
+        compiled[v] = null;
       }
     }
-    return compiled;
+    return compiled[v] as WebAssembly.Module | null;
   };
   return {
-    bytes: assembled,
+    id: modules++,
+    bytes: (shared = false) => assembled(shared),
+    compiled: (memory) => module(isShared(memory)),
     on(memory) {
       let k = instances.get(memory);
       if (k === undefined) {
-        const m = module();
+        const m = module(isShared(memory));
         try {
           k = m ? (new WebAssembly.Instance(m, { env: { memory } }).exports as unknown as Exports) : null;
         } catch {

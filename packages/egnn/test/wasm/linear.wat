@@ -262,7 +262,7 @@
       br_if 0
     end
   )
-  (func $matmulTN (export "matmulTN") (param $out i32) (param $a i32) (param $b i32) (param $rows i32) (param $n i32) (param $m i32)
+  (func $matmulTN (export "matmulTN") (param $out i32) (param $a i32) (param $b i32) (param $rows i32) (param $n i32) (param $m i32) (param $i0 i32) (param $i1 i32)
     (local $e0 i32)
     (local $e1 i32)
     (local $i i32)
@@ -306,7 +306,7 @@
       i32.lt_u
       select
       local.set $e1
-      i32.const 0
+      local.get $i0
       local.set $i
       loop
         i32.const 0
@@ -551,7 +551,7 @@
         i32.const 4
         i32.add
         local.tee $i
-        local.get $n
+        local.get $i1
         i32.lt_u
         br_if 0
       end

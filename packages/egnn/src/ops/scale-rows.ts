@@ -1,0 +1,121 @@
+// scaleRows: `x · s` for x `[E, F]` and s `[E, 1]`, each row scaled by its own factor (messages by their edge's
+// envelope). Bit-for-bit `tf.mul(x, s)` with broadcasting, forward and backward. Kernel: a SIMD loop on wasm for rows of
+// a multiple of 4 floats, split by rows across the kernel threads; `tf.mul` elsewhere.
+import * as tf from '@tensorflow/tfjs';
+import {
+  get,
+  i32,
+  type Instr,
+  load32Splat,
+  mul,
+  set,
+  shl,
+  add,
+  fmul,
+  vload,
+  vstore,
+  type WasmFunction,
+} from '../wasm/assembler.js';
+import { directRow, plus, rowLoop } from '../wasm/fragments.js';
+import { kernelModule } from '../wasm/instance.js';
+import { partCount, splitRange } from '../wasm/threads.js';
+import { hasWasmSimd, kernelRegistration } from './kernel-registry.js';
+import { byteOffset, PARALLEL_BYTES } from './storage.js';
+
+export const KERNEL_SIMD_SCALE_ROWS = 'CrysSimdScaleRows';
+
+// ------------------------------------------------------------------------------------------------ wasm
+
+/** scaleRows(out, x, s, rows, f): out[e, :] = x[e, :]·s[e] for e < rows, rows of f floats (f % 4 = 0). */
+function scaleRowsWasm(): WasmFunction {
+  const [OUT, X, S, E, F] = [0, 1, 2, 3, 4];
+  const [I, FB, FBE, OP, XP] = [5, 6, 7, 8, 9];
+  const [SV] = [10];
+  const row: Instr[] = [
+    ...directRow(X, I, FBE),
+    ...set(XP),
+    ...directRow(OUT, I, FBE),
+    ...set(OP),
+    ...get(S),
+    ...get(I),
+    ...i32(2),
+    ...shl,
+    ...add,
+    ...load32Splat(0),
+    ...set(SV),
+  ];
+  const vector: Instr[] = [...plus(OP, FB), ...plus(XP, FB), ...vload(0), ...get(SV), ...fmul, ...vstore(0)];
+  return {
+    name: 'scaleRows',
+    params: ['out', 'x', 's', 'rows', 'f'],
+    locals: [
+      ['i32', ['e', 'fb', 'fbEnd', 'op', 'xp']],
+      ['v128', ['sv']],
+    ],
+    code: [...get(F), ...i32(4), ...mul, ...set(FBE), ...rowLoop(I, E, FB, FBE, row, vector)],
+  };
+}
+
+interface ScaleRowsExports {
+  scaleRows(out: number, x: number, s: number, rows: number, f: number): void;
+}
+
+export const scaleRowsModule = kernelModule<ScaleRowsExports>(() => [scaleRowsWasm()]);
+
+// ------------------------------------------------------------------------------------------------ kernel
+
+const ensureRegistered = kernelRegistration<ScaleRowsExports>([
+  {
+    kernelName: KERNEL_SIMD_SCALE_ROWS,
+    backends: ['wasm'],
+    module: scaleRowsModule,
+    simdOnly: true,
+    run({ inputs: { x, s }, storage, threads, parts }) {
+      const [E, F] = x.shape;
+      const out = storage.alloc([E, F], 'float32');
+      if (E > 0) {
+        const [o, xp, sp] = [byteOffset(storage, out.info), byteOffset(storage, x), byteOffset(storage, s)];
+        const ranges = splitRange(E, 8 * E * F >= PARALLEL_BYTES ? partCount(threads, 4) : 1, 1);
+        parts(
+          'scaleRows',
+          ranges.map(([e0, e1]) => [o + 4 * e0 * F, xp + 4 * e0 * F, sp + 4 * e0, e1 - e0, F]),
+        );
+      }
+      return out.info;
+    },
+  },
+]);
+
+/** The gradients of `tf.mul(x, s)` as tfjs computes them (each only when the backward pass needs it). */
+function ensureGradientRegistered(): void {
+  if (tf.getGradient(KERNEL_SIMD_SCALE_ROWS) !== undefined) return;
+  tf.registerGradient({
+    kernelName: KERNEL_SIMD_SCALE_ROWS,
+    inputsToSave: ['x', 's'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const g = dy as tf.Tensor2D;
+      const [x, s] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return {
+        x: () => scaleRows(g, s),
+        s: () => tf.reshape(tf.sum(tf.mul(g, x), [1]), s.shape),
+      };
+    },
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ op
+
+/**
+ * `x · s` for x `[E, F]` and s `[E, 1]`: every row of x times its factor, as `tf.mul(x, s)` (the same float32 values
+ * and gradients) in one pass of our kernel on wasm, split across the kernel threads. Internal: messages and vector
+ * coefficients are scaled by their edges' envelope with it.
+ */
+export function scaleRows(x: tf.Tensor2D, s: tf.Tensor2D): tf.Tensor2D {
+  const F = x.shape[1];
+  if (!(x.dtype === 'float32' && F % 4 === 0 && F > 0 && s.shape[0] === x.shape[0] && hasWasmSimd())) {
+    return tf.mul(x, s);
+  }
+  ensureRegistered();
+  ensureGradientRegistered();
+  return tf.engine().runKernel(KERNEL_SIMD_SCALE_ROWS, { x, s }, {}) as tf.Tensor2D;
+}

@@ -1,0 +1,294 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { randomArray, randomIndices, useBackend } from '../test/helpers.js';
+import { kernelThreads, setKernelThreads, shareWasmClones } from './backend.js';
+import { Egnn } from './egnn.js';
+import { InvalidArgumentError } from './errors.js';
+import { adamUpdate } from './ops/adam.js';
+import { gatherRows } from './ops/gather-rows.js';
+import { linear } from './ops/linear.js';
+import { scaleRows } from './ops/scale-rows.js';
+import { segmentSum } from './ops/segment-sum.js';
+import { wasmStorage } from './ops/storage.js';
+import { gatherRowsModule } from './ops/gather-rows.js';
+import { isShared, tfjsHeap } from './wasm/instance.js';
+import { withSharedMemory } from './wasm/shared-heap.js';
+import { runParts, startThreads } from './wasm/threads.js';
+
+/** The bits of every value (so -0 ≠ 0 and NaNs compare by payload). */
+const bits = (t: tf.Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync() as Float32Array).buffer);
+
+/** Expects two bit patterns equal; a failure names the first differing value (not a diff of thousands). */
+function expectSameBits(actual: Uint32Array, expected: Uint32Array, label: string): void {
+  let first = -1;
+  for (let i = 0; i < Math.max(actual.length, expected.length) && first < 0; i++) {
+    if (actual[i] !== expected[i]) first = i;
+  }
+  expect({ label, length: actual.length, firstDifference: first }).toEqual({
+    label,
+    length: expected.length,
+    firstDifference: -1,
+  });
+}
+
+/** A random multigraph big enough that every kernel splits its work across threads. */
+function graph(N: number, E: number, seed: number) {
+  const vectors = randomArray(3 * E, seed).map((v) => 3 * v + 0.5 * Math.sign(v));
+  return {
+    atomicNumbers: tf.tensor1d(
+      randomIndices(N, 80, seed + 1).map((z) => z + 1),
+      'int32',
+    ),
+    src: tf.tensor1d(Int32Array.from(randomIndices(E, N, seed + 2)).sort(), 'int32'),
+    dst: tf.tensor1d(randomIndices(E, N, seed + 3), 'int32'),
+    vectors: tf.tensor2d(vectors, [E, 3]),
+  };
+}
+
+describe('withSharedMemory(binary)', () => {
+  test('flips the one defined memory to shared, and nothing else', () => {
+    // (module (memory 1 2)): header, memory section [count 1, flags 1, min 1, max 2].
+    const plain = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 4, 1, 1, 1, 2]);
+    const shared = withSharedMemory(plain) as Uint8Array;
+    expect(Array.from(shared)).toEqual([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 4, 1, 3, 1, 2]);
+    expect(plain[11]).toBe(1);
+    const instance = new WebAssembly.Instance(
+      new WebAssembly.Module(new Uint8Array([...shared, 7, 5, 1, 1, 0x6d, 2, 0])), // + (export "m" (memory 0))
+    );
+    expect(isShared(instance.exports.m as WebAssembly.Memory)).toBe(true);
+  });
+
+  test('is null without exactly one memory with a maximum, or for what is not a module', () => {
+    expect(withSharedMemory(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 3, 1, 0, 1]))).toBeNull(); // no max
+    expect(withSharedMemory(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))).toBeNull(); // no memory
+    expect(withSharedMemory(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))).toBeNull();
+  });
+});
+
+describe('kernel threads on wasm', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+    shareWasmClones();
+  });
+  afterAll(async () => {
+    await setKernelThreads(1);
+  });
+
+  test("initBackend loads tfjs-backend-wasm's heap as a shared memory in Node", () => {
+    const heap = tfjsHeap(tf.backend());
+    expect(heap).not.toBeNull();
+    expect(isShared(heap as WebAssembly.Memory)).toBe(true);
+  });
+
+  test('setKernelThreads(count) starts and stops the workers; kernelThreads() reports the count', async () => {
+    expect(await setKernelThreads(2)).toBe(2);
+    expect(kernelThreads()).toBe(2);
+    expect(await setKernelThreads(3)).toBe(3);
+    expect(kernelThreads()).toBe(3);
+    expect(await setKernelThreads(1)).toBe(1);
+    expect(kernelThreads()).toBe(1);
+  });
+
+  test('setKernelThreads refuses counts outside 1 … 64 and non-integers', async () => {
+    for (const bad of [0, -1, 1.5, 65, Number.NaN]) {
+      await expect(setKernelThreads(bad)).rejects.toThrow(InvalidArgumentError);
+    }
+    await expect(setKernelThreads(0)).rejects.toThrow(/setKernelThreads.*count.*\[1, 64\].*got 0/);
+  });
+
+  test('every kernel gives the same bits with 1, 2 and 3 threads', async () => {
+    const [E, N, F] = [3001, 157, 64];
+    const x = tf.tensor2d(randomArray(E * F, 1), [E, F]);
+    const w = tf.tensor2d(randomArray(F * F, 2), [F, F]);
+    const b = tf.tensor1d(randomArray(F, 3));
+    const h = tf.tensor2d(randomArray(N * F, 4), [N, F]);
+    const idx = tf.tensor1d(randomIndices(E, N, 5), 'int32');
+    const s = tf.tensor2d(randomArray(E, 6), [E, 1]);
+    const xb = tf.tensor2d(randomArray(40_001 * F, 7), [40_001, F]);
+    const yb = tf.tensor2d(randomArray(40_001 * F, 8), [40_001, F]);
+    const run = (): Uint32Array[] => {
+      const outputs = tf.tidy(() => {
+        const grads = tf.grads((xx: tf.Tensor, ww: tf.Tensor, hh: tf.Tensor) =>
+          tf.sum(
+            tf.mul(
+              linear(scaleRows(tf.sigmoid(xx) as tf.Tensor2D, s), ww as tf.Tensor2D, b),
+              gatherRows(hh as tf.Tensor2D, idx),
+            ),
+          ),
+        )([x, w, h]);
+        // A weight gradient over more rows than one block of its sum (16384).
+        const wideGrad = tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(linear(xb, ww as tf.Tensor2D), yb)))(w);
+        return [linear(x, w, b), segmentSum(x, idx, N), gatherRows(h, idx), scaleRows(x, s), wideGrad, ...grads];
+      });
+      const result = outputs.map(bits);
+      tf.dispose(outputs);
+      return result;
+    };
+    await setKernelThreads(1);
+    const one = run();
+    for (const count of [2, 3]) {
+      expect(await setKernelThreads(count)).toBe(count);
+      const many = run();
+      for (let i = 0; i < one.length; i++) expectSameBits(many[i], one[i], `output ${i} with ${count} threads`);
+    }
+    await setKernelThreads(1);
+    tf.dispose([x, w, b, h, idx, s, xb, yb]);
+  });
+
+  test('a weight gradient summed in blocks (more than 16384 rows) is xᵀ·g to float32 rounding (relative to Σ|x·g|)', async () => {
+    await setKernelThreads(2);
+    const [E, n, m] = [40_003, 8, 16];
+    const xs = randomArray(E * n, 31);
+    const gs = randomArray(E * m, 32);
+    const got = tf.tidy(() => {
+      const g = tf.tensor2d(gs, [E, m]);
+      return tf.grad((w: tf.Tensor) => tf.sum(tf.mul(linear(tf.tensor2d(xs, [E, n]), w as tf.Tensor2D), g)))(
+        tf.zeros([n, m]),
+      );
+    });
+    const values = got.dataSync();
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < m; j++) {
+        let exact = 0;
+        let scale = 0; // Σ|x·g|: float32 sums of E terms are accurate relative to it
+        for (let e = 0; e < E; e++) {
+          exact += xs[e * n + i] * gs[e * m + j];
+          scale += Math.abs(xs[e * n + i] * gs[e * m + j]);
+        }
+        worst = Math.max(worst, Math.abs(values[i * m + j] - exact) / scale);
+      }
+    }
+    expect(worst).toBeLessThan(2e-6);
+    got.dispose();
+    await setKernelThreads(1);
+  });
+
+  test('a network forward pass and a training step (gradients, Adam) are bit-for-bit the same with 1 and 2 threads', async () => {
+    const g = graph(300, 6000, 7);
+    const step = async (threads: number) => {
+      expect(await setKernelThreads(threads)).toBe(threads);
+      const net = new Egnn({ units: 64, layers: 2, vectorChannels: 8, aggregation: 'weighted-mean', seed: 3 });
+      const vars = net.trainableVariables;
+      const forward = bits(tf.tidy(() => net.apply(g).edgeOutputs));
+      const moments = vars.map((v) => [tf.variable(tf.zerosLike(v), false), tf.variable(tf.zerosLike(v), false)]);
+      for (let t = 1; t <= 2; t++) {
+        const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(net.apply(g).edgeOutputs)), vars);
+        vars.forEach((v, i) => {
+          adamUpdate(v, moments[i][0], moments[i][1], grads[v.name], {
+            stepSize: 1e-3,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+          });
+        });
+        tf.dispose([value, ...Object.values(grads)]);
+      }
+      const weights = vars.map(bits);
+      tf.dispose(moments.flat());
+      net.dispose();
+      return { forward, weights };
+    };
+    const one = await step(1);
+    const two = await step(2);
+    expectSameBits(two.forward, one.forward, 'edge outputs');
+    two.weights.forEach((w, i) => {
+      expectSameBits(w, one.weights[i], `weight ${i}`);
+    });
+    await setKernelThreads(1);
+    tf.dispose(Object.values(g));
+  });
+
+  test('a kernel part that traps, on whichever thread, throws on the calling thread, and the threads keep working', async () => {
+    await setKernelThreads(2);
+    const heap = tfjsHeap(tf.backend()) as WebAssembly.Memory;
+    const beyond = heap.buffer.byteLength; // every row read from here is out of bounds
+    const out = tf.zeros([4]);
+    const zero = tf.tensor1d([0], 'int32');
+    const storage = wasmStorage(tf.backend(), 'test');
+    const [o, i0] = [storage.read(out).byteOffset, storage.read(zero).byteOffset];
+    // 32 parts of one row, one valid: the others read past the heap and trap wherever they run (a worker reports
+    // back with its message).
+    const calls = Array.from({ length: 32 }, (_, i) => [o, i === 0 ? o : beyond, i0, 1, 4]);
+    for (let round = 0; round < 5; round++) {
+      expect(() => runParts(gatherRowsModule, heap, 'gatherRows', calls)).toThrow(/out of bounds/);
+    }
+    tf.dispose([out, zero]);
+    const x = tf.tensor2d(randomArray(4000 * 64, 8), [4000, 64]);
+    const idx = tf.tensor1d(randomIndices(4000, 4000, 9), 'int32');
+    const got = gatherRows(x, idx);
+    expectSameBits(bits(got), bits(tf.gather(x, idx)), 'gatherRows on 2 threads');
+    tf.dispose([x, idx, got]);
+    await setKernelThreads(1);
+  });
+});
+
+describe('kernel threads elsewhere', () => {
+  test('on cpu setKernelThreads leaves one thread', async () => {
+    await useBackend('cpu');
+    expect(await setKernelThreads(2)).toBe(1);
+    expect(kernelThreads()).toBe(1);
+  });
+
+  test('a memory that is not shared gets no threads', async () => {
+    expect(await startThreads(new WebAssembly.Memory({ initial: 1 }), 2)).toBe(1);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('adamUpdate on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  test('is bit-for-bit the op-by-op float32 update, over several steps and a size that is not a multiple of 4', () => {
+    const n = 1027;
+    const g = tf.tensor1d(randomArray(n, 11));
+    const start = () => [
+      tf.variable(tf.tensor1d(randomArray(n, 12))),
+      tf.variable(tf.tensor1d(randomArray(n, 13).map((v) => 0.1 * v))),
+      tf.variable(tf.tensor1d(randomArray(n, 14).map((v) => 1e-3 * Math.abs(v)))),
+    ];
+    const fused = start();
+    const ops = start();
+    const step = { stepSize: 3.16e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, gradScale: 0.731 };
+    for (let t = 0; t < 3; t++) {
+      adamUpdate(fused[0], fused[1], fused[2], g, step);
+      tf.tidy(() => {
+        const [w, m, v] = ops;
+        const gs = tf.mul(g, step.gradScale);
+        m.assign(tf.add(tf.mul(m, step.beta1), tf.mul(gs, 1 - step.beta1)));
+        v.assign(tf.add(tf.mul(v, step.beta2), tf.mul(tf.square(gs), 1 - step.beta2)));
+        w.assign(tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(v), step.epsilon)), step.stepSize)));
+      });
+    }
+    for (let i = 0; i < 3; i++) expectSameBits(bits(fused[i]), bits(ops[i]), `variable ${i}`);
+    tf.dispose([g, ...fused, ...ops]);
+  });
+
+  test('refuses a tensor of another shape and a non-finite constant, naming them', () => {
+    const w = tf.variable(tf.zeros([4]));
+    const m = tf.variable(tf.zeros([4]));
+    const v = tf.variable(tf.zeros([4]));
+    const step = { stepSize: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+    expect(() => adamUpdate(w, m, v, tf.zeros([5]), step)).toThrow(/adamUpdate.*g.*shape \[4\].*\[5\]/);
+    expect(() => adamUpdate(w, m, v, tf.zeros([4]), { ...step, stepSize: Number.NaN })).toThrow(/step\.stepSize/);
+    tf.dispose([w, m, v]);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('scaleRows on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  test('is tf.mul(x, s) with its gradients, bit for bit', () => {
+    const [E, F] = [1001, 16];
+    const x = tf.tensor2d(randomArray(E * F, 21), [E, F]);
+    const s = tf.tensor2d(randomArray(E, 22), [E, 1]);
+    const dy = tf.tensor2d(randomArray(E * F, 23), [E, F]);
+    const f = (op: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D) =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => op(a as tf.Tensor2D, b as tf.Tensor2D))([x, s], dy);
+    expectSameBits(bits(scaleRows(x, s)), bits(tf.mul(x, s)), 'scaleRows(x, s)');
+    const [gx, gs] = f(scaleRows);
+    const [ex, es] = f((a, b) => tf.mul(a, b));
+    expectSameBits(bits(gx), bits(ex), 'gx');
+    expectSameBits(bits(gs), bits(es), 'gs');
+    tf.dispose([x, s, dy, gx, gs, ex, es]);
+  });
+});
