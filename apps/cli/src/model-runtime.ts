@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { elementSymbol } from '@crys/lattice';
 import { CliFailure, UsageError } from './errors.js';
 import { readText } from './files.js';
+import { autoThreads } from './options.js';
 import type { LoadedCrystal } from './load.js';
 import {
   type ActionModel,
@@ -23,11 +24,14 @@ import {
 let backend: string | undefined;
 
 /**
- * Starts tfjs once, on `preferred` (wasm by default; cpu when wasm cannot start); returns the backend in use.
- * Results are deterministic for a seed on one backend, and may differ in the last digits between them.
+ * Starts tfjs once, on `preferred` (wasm by default; cpu when wasm cannot start), with `threads` kernel threads on
+ * wasm (`--threads`; 'auto' is {@link autoThreads}); returns the backend in use. Results are deterministic for a seed
+ * on one backend, whatever the threads, and may differ in the last digits between backends.
  */
-export async function startBackend(preferred: 'wasm' | 'cpu' = 'wasm'): Promise<string> {
-  backend ??= await initModelBackend(preferred);
+export async function startBackend(preferred: 'wasm' | 'cpu' = 'wasm', threads: number | 'auto' = 1): Promise<string> {
+  const count = threads === 'auto' ? autoThreads() : threads;
+  if (backend === undefined) backend = await initModelBackend(preferred, { threads: count });
+  else if (backend === 'wasm') await initModelBackend('wasm', { threads: count });
   return backend;
 }
 

@@ -101,6 +101,21 @@ describe('crys train', () => {
     expect(bad.stderr).toContain('--cutoff-graph');
   });
 
+  test('--threads 2 writes the same model, bit for bit, as --threads 1; --threads 0 is a usage error', () => {
+    // F = 64 and batches of 32 are large enough for the kernels to split their work across the threads.
+    const args = ['--task', 'structure', '--data', data, '--steps', '3', '--batch-size', '32', '--valid-every', '3'];
+    const models = ['1', '2'].map((threads) => {
+      const dir = join(tempDir(), 'run');
+      const r = runCli(['train', ...args, '--out', dir, '--threads', threads]);
+      expect(r.code, r.stderr).toBe(0);
+      return readFileSync(join(dir, 'checkpoint.json'), 'utf8').replace(/"elapsed[A-Za-z]*":[0-9.e+-]+/g, '');
+    });
+    expect(models[1]).toBe(models[0]);
+    const bad = runCli(['train', ...args, '--out', join(tempDir(), 'run'), '--threads', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--threads.*expected an integer from 1 to 64, got '0'/);
+  });
+
   test('starting over an existing run without --resume is refused (exit 2); --resume without a run fails (exit 1)', () => {
     const again = runCli(['train', '--task', 'denoise', '--data', data, '--out', run, '--steps', '2']);
     expect(again.code).toBe(2);

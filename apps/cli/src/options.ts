@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { availableParallelism } from 'node:os';
 import { UsageError } from './errors.js';
 
 /** Commander parser for an integer option within [min, max]. The message says what arrived. */
@@ -53,6 +54,21 @@ export function backendOption(): Option {
   return new Option('--backend <name>', 'tfjs backend: wasm (falls back to cpu when it cannot start) or cpu')
     .argParser(choiceOption(['wasm', 'cpu'] as const))
     .default('wasm');
+}
+
+/** The default of `--threads`: this machine's cores, at most 4 (the kernels gain little beyond). */
+export function autoThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/** `--threads n|auto` of the commands that run a model: kernel threads on wasm (results do not depend on it). */
+export function threadsOption(): Option {
+  return new Option(
+    '--threads <n>',
+    "threads of the wasm kernels, 1 to 64, or auto (this machine's cores, at most 4); results are the same for any count",
+  )
+    .argParser((value: string) => (value === 'auto' ? 'auto' : intOption(1, 64)(value)))
+    .default('auto');
 }
 
 /** `--eta` of `predict` and `eval`: the sampler's stochasticity, in [0, 1]. */

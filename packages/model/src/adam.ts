@@ -1,3 +1,4 @@
+import { adamUpdate } from '@crys/egnn';
 import * as tf from '@tensorflow/tfjs';
 import { ModelFormatError } from './errors.js';
 import { deserializeValues, type SerializedWeight, serializeTensors } from './model.js';
@@ -138,17 +139,17 @@ export class Adam {
   ): number {
     const { beta1: b1, beta2: b2, epsilon: eps } = ADAM;
     this.applied++;
-    const lrT = adamStepSize(lr, this.applied);
-    tf.tidy(() => {
-      for (const [name, w] of weights) {
-        const g = tf.mul(grads.get(name) as tf.Tensor, clip);
-        const m = this.m.get(name) as tf.Variable,
-          v = this.v.get(name) as tf.Variable;
-        m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
-        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
-        w.assign(tf.sub(w, tf.mul(tf.div(m, tf.add(tf.sqrt(v), eps)), lrT)));
-      }
-    });
+    const step = { stepSize: adamStepSize(lr, this.applied), beta1: b1, beta2: b2, epsilon: eps, gradScale: clip };
+    // One kernel per weight, bit-for-bit the op-by-op float32 update (g·clip, then the moments, then w).
+    for (const [name, w] of weights) {
+      adamUpdate(
+        w,
+        this.m.get(name) as tf.Variable,
+        this.v.get(name) as tf.Variable,
+        grads.get(name) as tf.Tensor,
+        step,
+      );
+    }
     return this.applied;
   }
 

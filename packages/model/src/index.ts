@@ -1,3 +1,4 @@
+export type { ModelBackendOptions } from './backend.js';
 export { initModelBackend } from './backend.js';
 export type { DatasetRow, SplitName } from './data.js';
 export { readDataset, splitDataset, splitOf, writeDataset } from './data.js';

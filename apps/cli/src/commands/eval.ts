@@ -21,6 +21,7 @@ import {
   refuseCandidatesWithJobs,
   samplerOptions,
   strictOption,
+  threadsOption,
 } from '../options.js';
 import { createProgress } from '../progress.js';
 import { fixed, formatTable, percent } from '../table.js';
@@ -43,6 +44,7 @@ interface EvalOpts extends Partial<JobFlags> {
   candidates?: number;
   latticeModel?: string;
   backend: 'wasm' | 'cpu';
+  threads: number | 'auto';
   out?: string;
   format?: string;
   strict?: boolean;
@@ -240,6 +242,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
       intOption(2, 64),
     )
     .addOption(backendOption())
+    .addOption(threadsOption())
     .addOption(strictOption())
     .option('-o, --out <file>', 'also write the predictions (a dataset CSV with material_id and P1 cif)')
     .option('--format <id>', `format of --data when the name does not say: ${FORMAT_NAMES}`)
@@ -274,7 +277,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
       }
       const labels = new Map(all.map((r, i) => [r, loaded.crystals[i].label]));
       for (const r of rows) assertModelInput(r.crystal, labels.get(r) ?? r.id);
-      const backend = await rt.startBackend(opts.backend);
+      const backend = await rt.startBackend(opts.backend, opts.threads);
       const elements = new Set<number>();
       for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);
       const defaultTask = opts.model?.endsWith('-denoise')

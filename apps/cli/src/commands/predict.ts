@@ -27,6 +27,7 @@ import {
   refuseCandidatesWithJobs,
   samplerOptions,
   strictOption,
+  threadsOption,
 } from '../options.js';
 import { addJobOptions } from '../jobs/options.js';
 import type { JobFlags } from '../jobs/run.js';
@@ -54,6 +55,7 @@ interface PredictOpts extends Partial<JobFlags> {
   latticeModel?: string;
   candidates?: number;
   backend: 'wasm' | 'cpu';
+  threads: number | 'auto';
   format?: string;
   strict?: boolean;
   json?: boolean;
@@ -188,6 +190,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
       intOption(2, 64),
     )
     .addOption(backendOption())
+    .addOption(threadsOption())
     .option('--format <id>', `format of --data when the name does not say: ${FORMAT_NAMES}`)
     .addOption(strictOption())
     .option('--json', 'print the summaries as JSON')
@@ -237,7 +240,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
         recoverLattices,
         speciesIndices,
       } = await import('@crys/model');
-      await rt.startBackend(opts.backend);
+      await rt.startBackend(opts.backend, opts.threads);
       const { model, source } = rt.resolveModel(
         opts.model,
         'structure',
@@ -387,7 +390,7 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
       `${opts.dataset} holds no crystal${opts.split === 'all' ? '' : ` in the ${opts.split} split`}`,
     );
   for (const p of picked) assertModelInput(p.item.crystal, p.item.label);
-  await rt.startBackend(opts.backend);
+  await rt.startBackend(opts.backend, opts.threads);
   const elements = new Set<number>();
   for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);
   const { model, source } = rt.resolveModel(opts.model, 'structure', elements);

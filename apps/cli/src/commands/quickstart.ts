@@ -74,7 +74,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
       const rt = await import('../model-runtime.js');
       let backend: string;
       try {
-        backend = await rt.startBackend();
+        backend = await rt.startBackend('wasm', 'auto');
       } catch (e) {
         if (!CrysError.isInstance(e)) throw e;
         term.err(paint(term.colorErr, 'yellow', `note: the model is not usable (${e.message}); reporting on the data`));

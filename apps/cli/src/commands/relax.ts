@@ -7,7 +7,7 @@ import type { CliContext } from '../main.js';
 import { assertModelInput } from '../model-input.js';
 import { addJobOptions } from '../jobs/options.js';
 import type { JobFlags } from '../jobs/run.js';
-import { backendOption, intOption, numberOption, samplerOptions, strictOption } from '../options.js';
+import { backendOption, intOption, numberOption, samplerOptions, strictOption, threadsOption } from '../options.js';
 import { fixed, formatTable } from '../table.js';
 import { paint } from '../term.js';
 
@@ -26,6 +26,7 @@ interface RelaxOpts extends Partial<JobFlags> {
   trajectory?: string | false;
   every?: number;
   backend: 'wasm' | 'cpu';
+  threads: number | 'auto';
   strict?: boolean;
   json?: boolean;
 }
@@ -65,6 +66,7 @@ export function registerRelax(program: Command, ctx: CliContext): void {
     .option('--no-trajectory', 'do not write the trajectory')
     .option('--every <n>', 'print every n-th step (default: about 20 lines)', intOption(1))
     .addOption(backendOption())
+    .addOption(threadsOption())
     .addOption(strictOption())
     .option('--json', 'print the steps and output paths as JSON')
     .addHelpText(
@@ -94,7 +96,7 @@ export function registerRelax(program: Command, ctx: CliContext): void {
       if (trajectory !== null) assertCanWrite(trajectory, '--trajectory');
       const rt = await import('../model-runtime.js');
       const { relax } = await import('@crys/model');
-      await rt.startBackend(opts.backend);
+      await rt.startBackend(opts.backend, opts.threads);
       const { model, source } = rt.resolveModel(opts.model, 'denoise', item.crystal.atomicNumbers);
       assertModelInput(item.crystal, item.label, { maxAtoms: model.config.maxAtoms, model: source });
       const dc = await import('../domain-check.js');

@@ -7,7 +7,7 @@ import { CliFailure, UsageError } from '../errors.js';
 import { assertCanWrite, fileFailure, writeAtomic } from '../files.js';
 import { FORMAT_NAMES, loadCrystals } from '../load.js';
 import type { CliContext } from '../main.js';
-import { backendOption, choiceOption, intOption, numberOption, unitIntervalOption } from '../options.js';
+import { backendOption, choiceOption, intOption, numberOption, threadsOption, unitIntervalOption } from '../options.js';
 import { createProgress, type Progress } from '../progress.js';
 import { lineChartSvg } from '../svg-plot.js';
 import { duration, fixed } from '../table.js';
@@ -42,6 +42,7 @@ interface TrainOpts {
   plot?: string;
   format?: string;
   backend: 'wasm' | 'cpu';
+  threads: number | 'auto';
   json?: boolean;
 }
 
@@ -191,6 +192,7 @@ export function registerTrain(program: Command, ctx: CliContext): void {
     .option('--plot <file.svg>', 'write the loss curve (training and validation) as SVG')
     .option('--format <id>', `format of --data when the name does not say: ${FORMAT_NAMES}`)
     .addOption(backendOption())
+    .addOption(threadsOption())
     .option('--json', 'stream the metrics as JSON lines on stdout')
     .addHelpText(
       'after',
@@ -238,7 +240,7 @@ export function registerTrain(program: Command, ctx: CliContext): void {
           'train on more rows: the split (FNV-1a of material_id) puts about 80 % in training, 10 % in validation and 10 % in the holdout, so a few dozen rows give each part some',
         );
       }
-      const backend = await rt.startBackend(opts.backend);
+      const backend = await rt.startBackend(opts.backend, opts.threads);
       const given = configFromOptions(opts, task);
       const network =
         opts.hidden !== undefined ||
