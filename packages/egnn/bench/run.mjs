@@ -7,7 +7,9 @@
 //
 // Options: --quick (skip 10⁵ atoms), --only perov,carbon (cases whose name contains one of these), --no-peer, --peers DIR
 // (the folder with egnn_ref.py; default $CRYS_PEERS_DIR; python is $PYTHON or python3), --backends wasm,cpu, --kernels-only, --no-kernels,
-// --no-plain (skip the plain-TypeScript inference path, `Egnn.compileInference`, which times the forward pass only).
+// --no-plain (skip the plain-TypeScript inference path, `Egnn.compileInference`, which times the forward pass only),
+// --threads 1,2 (kernel thread counts timed on wasm, `setKernelThreads`; default 1 and 2), --rounds K (ours and the
+// peer alternately K times, ratios per round and their median; default 1).
 // At 10⁵ atoms (2·10⁶ edges) only the forward pass is timed, on both sides: a training step keeps ~25 [E, 64]
 // float32 activations alive (≈ 13 GB), more than a shared machine should give (and more than wasm's 4 GB heap). The
 // forward pass takes its edges in chunks (Egnn's edgeChunkSize), so it needs ≈ 0.8 GB of wasm heap.
@@ -17,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   _referenceReadout,
+  adamUpdate,
   disposeGraphTensors,
   Egnn,
   edgeVectors,
@@ -25,6 +28,7 @@ import {
   graphTensors,
   initBackend,
   segmentSum,
+  setKernelThreads,
   shareWasmClones,
   sliceColumns,
 } from '@crys/egnn';
@@ -41,6 +45,7 @@ const option = (name, def) => {
   return i >= 0 ? args[i + 1] : def;
 };
 const BACKENDS = option('--backends', 'wasm,cpu').split(',');
+const THREADS = option('--threads', '1,2').split(',').map(Number);
 const QUICK = flag('--quick');
 const CUTOFF = 5;
 const DEG = 20;
@@ -246,8 +251,20 @@ function makeCase(name) {
 
 function benchNetwork(backend, caseName, c) {
   const net = new Egnn({ units: 64, basisSize: 16, layers: 4, cutoff: CUTOFF, seed: 0 });
-  const opt = tf.train.adam(1e-3);
   const vars = net.trainableVariables;
+  // Adam as @crys/model trains (and as torch.optim.Adam, lr 1e-3): one fused kernel per weight.
+  const moments = vars.map((v) => [tf.variable(tf.zerosLike(v), false), tf.variable(tf.zerosLike(v), false)]);
+  let applied = 0;
+  const minimize = (lossFn) => {
+    const { value, grads } = tf.variableGrads(lossFn, vars);
+    applied++;
+    const stepSize = (1e-3 * Math.sqrt(1 - 0.999 ** applied)) / (1 - 0.9 ** applied);
+    for (let i = 0; i < vars.length; i++) {
+      const step = { stepSize, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+      adamUpdate(vars[i], moments[i][0], moments[i][1], grads[vars[i].name], step);
+    }
+    tf.dispose([value, ...Object.values(grads)]);
+  };
   const big = c.N >= 50000;
   const r = rng(7);
   const tgtA = tf.tensor2d(
@@ -285,17 +302,13 @@ function benchNetwork(backend, caseName, c) {
     if (!forwardOnly)
       row.train = timeIt(
         () =>
-          opt.minimize(
-            () => {
-              const { atomVectors, latticeActions } = forward();
-              return tf.add(
-                tf.mean(tf.square(tf.sub(atomVectors, tgtA))),
-                tf.mean(tf.square(tf.sub(latticeActions, tgtL))),
-              );
-            },
-            false,
-            vars,
-          ),
+          minimize(() => {
+            const { atomVectors, latticeActions } = forward();
+            return tf.add(
+              tf.mean(tf.square(tf.sub(atomVectors, tgtA))),
+              tf.mean(tf.square(tf.sub(latticeActions, tgtL))),
+            );
+          }),
         warmupFor(c.N, big),
         big ? 2 : 10,
       );
@@ -307,8 +320,7 @@ function benchNetwork(backend, caseName, c) {
   process.stdout.write(
     `  → fwd ${fmt(row.forward)} ms, train ${fmt(row.train)} ms${row.error ? ` (${row.error})` : ''}\n`,
   );
-  tf.dispose([tgtA, tgtL]);
-  opt.dispose();
+  tf.dispose([tgtA, tgtL, ...moments.flat()]);
   net.dispose();
   return row;
 }
@@ -459,54 +471,116 @@ if (!flag('--no-kernels')) {
 }
 if (flag('--kernels-only')) process.exit(0);
 
-const ours = [];
 const built = Object.fromEntries(cases.map((n) => [n, makeCase(n)]));
-for (const b of BACKENDS) {
-  // As training code does (@crys/model's initModelBackend), the tensors a training step saves are not copied.
-  if ((await initBackend(b)) === 'wasm') shareWasmClones();
-  for (const n of cases) {
-    process.stdout.write(`ours: ${b} ${n} …\n`);
-    ours.push(benchNetwork(b, n, built[n]));
-  }
-}
-if (!flag('--no-plain')) {
-  for (const n of cases) {
-    process.stdout.write(`ours: compileInference ${n} …\n`);
-    ours.push(benchPlain(n, built[n]));
-  }
-}
-const peer = flag('--no-peer') ? { skipped: '--no-peer' } : runPeer();
-if (peer.skipped) console.log(`\nPyTorch peer skipped: ${peer.skipped}`);
 
-const best = (key, field) => {
+/** One round of ours: every backend (and kernel thread count on wasm), every case, then the plain inference path. */
+async function oursRound() {
+  const ours = [];
+  for (const b of BACKENDS) {
+    // As training code does (@crys/model's initModelBackend), the tensors a training step saves are not copied.
+    const wasm = (await initBackend(b)) === 'wasm';
+    if (wasm) shareWasmClones();
+    for (const t of wasm ? THREADS : [1]) {
+      // Kernel threads (wasm only): results are the same for any count, only the time changes.
+      const got = await setKernelThreads(t);
+      const label = got > 1 ? `${b} ×${got} threads` : b;
+      if (got !== t) {
+        process.stdout.write(`ours: ${b} cannot run ${t} kernel threads here (${got}); skipped\n`);
+        continue;
+      }
+      for (const n of cases) {
+        process.stdout.write(`ours: ${label} ${n} …\n`);
+        ours.push(benchNetwork(label, n, built[n]));
+      }
+    }
+    await setKernelThreads(1);
+  }
+  if (!flag('--no-plain')) {
+    for (const n of cases) {
+      process.stdout.write(`ours: compileInference ${n} …\n`);
+      ours.push(benchPlain(n, built[n]));
+    }
+  }
+  return ours;
+}
+
+// Interleaved rounds (--rounds K): ours, then the peer, K times, so that a change in the machine's load between the
+// two sides shows in one round's ratio and not in the median of K.
+const ROUNDS = Number(option('--rounds', '1'));
+const rounds = [];
+for (let r = 0; r < ROUNDS; r++) {
+  if (ROUNDS > 1) process.stdout.write(`round ${r + 1} of ${ROUNDS}\n`);
+  const ours = await oursRound();
+  const peer = flag('--no-peer') ? { skipped: '--no-peer' } : runPeer();
+  if (peer.skipped) console.log(`\nPyTorch peer skipped: ${peer.skipped}`);
+  rounds.push({ ours, peer });
+}
+
+/** The peer's fastest row (of its 1- and 2-thread runs) for a case and field in one round. */
+const best = (peer, key, field) => {
   const rs = (peer.rows ?? []).filter((r) => r.case === key && r[field] !== undefined);
   if (!rs.length) return undefined;
   return rs.reduce((a, r) => (r[field] < a[field] ? r : a));
 };
+const med = (xs) => (xs.length ? median(xs) : undefined);
 const table = [];
 for (const n of cases) {
   const key = peerKey(n);
-  const pf = best(key, 'forward_ms');
-  const pt = best(key, 'train_ms');
-  const mine = ours.filter((r) => r.case === n);
-  const bestF = Math.min(...mine.map((r) => r.forward ?? Infinity));
-  const bestT = Math.min(...mine.map((r) => r.train ?? Infinity));
-  for (const r of mine) {
+  const labels = [...new Set(rounds[0].ours.filter((r) => r.case === n).map((r) => r.backend))];
+  const rows = labels.map((label) => {
+    const per = rounds.map(({ ours, peer }) => {
+      const r = ours.find((o) => o.case === n && o.backend === label);
+      const pf = best(peer, key, 'forward_ms');
+      const pt = best(peer, key, 'train_ms');
+      return {
+        r,
+        pf,
+        pt,
+        fwdRatio: pf && r?.forward ? r.forward / pf.forward_ms : undefined,
+        trainRatio: pt && r?.train ? r.train / pt.train_ms : undefined,
+      };
+    });
+    const ok = (xs) => xs.filter((x) => x !== undefined);
+    return {
+      label,
+      first: per[0].r,
+      forward: med(ok(per.map((p) => p.r?.forward))),
+      train: med(ok(per.map((p) => p.r?.train))),
+      peerForward: med(ok(per.map((p) => p.pf?.forward_ms))),
+      peerTrain: med(ok(per.map((p) => p.pt?.train_ms))),
+      peerThreads: per[0].pt?.threads ?? per[0].pf?.threads,
+      fwdRatios: ok(per.map((p) => p.fwdRatio)),
+      trainRatios: ok(per.map((p) => p.trainRatio)),
+    };
+  });
+  const bestF = Math.min(...rows.map((r) => r.forward ?? Infinity));
+  const bestT = Math.min(...rows.map((r) => r.train ?? Infinity));
+  const ratio = (xs) =>
+    xs.length === 0
+      ? '—'
+      : xs.length === 1
+        ? xs[0].toFixed(2)
+        : `${med(xs).toFixed(2)} (${xs.map((x) => x.toFixed(2)).join(', ')})`;
+  for (const r of rows) {
     table.push({
       case: n,
-      'N / E': `${r.atoms} / ${r.edges}`,
-      backend: r.backend,
+      'N / E': `${r.first.atoms} / ${r.first.edges}`,
+      backend: r.label,
       'fwd ms': fmt(r.forward),
       'train ms': fmt(r.train),
-      'torch fwd ms': pf ? `${fmt(pf.forward_ms)} (${pf.threads}t)` : '—',
-      'torch train ms': pt ? `${fmt(pt.train_ms)} (${pt.threads}t)` : '—',
-      'fwd ratio': pf && r.forward ? (r.forward / pf.forward_ms).toFixed(2) : '—',
-      'train ratio': pt && r.train ? (r.train / pt.train_ms).toFixed(2) : '—',
-      note: r.error ?? (r.forward === bestF || r.train === bestT ? 'best of ours' : ''),
+      'torch fwd ms': r.peerForward !== undefined ? fmt(r.peerForward) : '—',
+      'torch train ms': r.peerTrain !== undefined ? fmt(r.peerTrain) : '—',
+      'fwd ratio': ratio(r.fwdRatios),
+      'train ratio': ratio(r.trainRatios),
+      note: r.first.error ?? (r.forward === bestF || r.train === bestT ? 'best of ours' : ''),
     });
   }
 }
 console.log(
-  '\nPeriodic EGNN, 4 layers, F = 64, K = 16, r_c = 5 Å (ratio = ours / best PyTorch; < 1 means we are faster):',
+  `\nPeriodic EGNN, 4 layers, F = 64, K = 16, r_c = 5 Å (ratio = ours / best PyTorch of 1 and 2 threads; < 1 means we are faster${
+    ROUNDS > 1
+      ? `; ms are medians of ${ROUNDS} interleaved rounds, ratios the median of the per-round ratios, each round's in brackets`
+      : ''
+  }):`,
 );
 console.table(table);
