@@ -7,6 +7,7 @@ import { InvalidArgumentError } from './errors.js';
 import { adamUpdate } from './ops/adam.js';
 import { gatherRows } from './ops/gather-rows.js';
 import { linear } from './ops/linear.js';
+import { outerRows } from './ops/outer-rows.js';
 import { scaleRows } from './ops/scale-rows.js';
 import { segmentSum } from './ops/segment-sum.js';
 import { wasmStorage } from './ops/storage.js';
@@ -290,5 +291,26 @@ describe.each(['cpu', 'wasm'] as const)('scaleRows on %s', (backend) => {
     expectSameBits(bits(gx), bits(ex), 'gx');
     expectSameBits(bits(gs), bits(es), 'gs');
     tf.dispose([x, s, dy, gx, gs, ex, es]);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('outerRows on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  test('is the broadcasting tf.mul of [E, C, 1] and [E, 1, 3] with its gradients, bit for bit', () => {
+    const [E, C] = [777, 16];
+    const a = tf.tensor2d(randomArray(E * C, 41), [E, C]);
+    const b = tf.tensor2d(randomArray(E * 3, 42), [E, 3]);
+    const dy = tf.tensor2d(randomArray(E * 3 * C, 43), [E, 3 * C]);
+    const stock = (x: tf.Tensor2D, y: tf.Tensor2D) =>
+      tf.reshape(tf.mul(tf.reshape(x, [E, C, 1]), tf.reshape(y, [E, 1, 3])), [E, 3 * C]) as tf.Tensor2D;
+    const f = (op: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor2D) =>
+      tf.grads((x: tf.Tensor, y: tf.Tensor) => op(x as tf.Tensor2D, y as tf.Tensor2D))([a, b], dy);
+    expectSameBits(bits(outerRows(a, b)), bits(stock(a, b)), 'outerRows(a, b)');
+    const [ga, gb] = f(outerRows);
+    const [ea, eb] = f(stock);
+    expectSameBits(bits(ga), bits(ea), 'gradient of a');
+    expectSameBits(bits(gb), bits(eb), 'gradient of b');
+    tf.dispose([a, b, dy, ga, gb, ea, eb]);
   });
 });

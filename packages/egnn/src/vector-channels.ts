@@ -5,6 +5,7 @@ import { gatherRowsAdd } from './ops/gather-rows-add.js';
 import { linear } from './ops/linear.js';
 import { segmentMean } from './ops/segment-mean.js';
 import { segmentSum } from './ops/segment-sum.js';
+import { outerRows } from './ops/outer-rows.js';
 import { scaleRows } from './ops/scale-rows.js';
 import { silu } from './ops/silu.js';
 import { assertPositiveInt, GraphLayer, type GraphLayerArgs, type LayerConfig } from './layer.js';
@@ -119,7 +120,7 @@ export class VectorChannels extends GraphLayer<VectorChannelsArgs, VectorChannel
       linear(e, as2(this.wc), as1(this.b1)),
     );
     const coef = scaleRows(linear(silu(z), as2(this.w2), as1(this.b2)), tf.reshape(envelope, [-1, 1])); // E × C
-    const vec = tf.reshape(tf.mul(tf.reshape(coef, [E, C, 1]), tf.reshape(unitVectors, [E, 1, 3])), [E, 3 * C]);
+    const vec = outerRows(coef, unitVectors as tf.Tensor2D); // E × 3C: coef[e, c]·u_e
     const nodeVec =
       this.aggregation === 'mean'
         ? segmentMean(vec as tf.Tensor2D, src, N)
