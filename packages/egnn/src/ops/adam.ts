@@ -26,7 +26,7 @@ import { advance, plus } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
 import { hasLoopKernels, kernelRegistration } from './kernel-registry.js';
 import { describeTensor } from './op-utils.js';
-import { byteOffset } from './storage.js';
+import { byteOffset, sizeOf } from './storage.js';
 
 export const KERNEL_ADAM = 'CrysAdam';
 
@@ -169,7 +169,8 @@ const ensureRegistered = kernelRegistration<AdamExports>([
       const ow = storage.alloc(shape, 'float32');
       const om = storage.alloc(shape, 'float32');
       const ov = storage.alloc(shape, 'float32');
-      const size = ow.values.length;
+      // Not ow.values.length: on a plain wasm memory the later allocations may grow the heap and detach that view.
+      const size = sizeOf(shape);
       const body = simd ? size & ~3 : 0;
       if (body > 0) {
         const o = (t: tf.TensorInfo) => byteOffset(storage, t);

@@ -22,7 +22,7 @@ import { kernelModule } from '../wasm/instance.js';
 import { EXP_SCRATCH, expCode, sigmoidCode } from './exp.js';
 import { hasWasmSimd, kernelRegistration } from './kernel-registry.js';
 import { assertRows, customGrad, tapeOn } from './op-utils.js';
-import { byteOffset, elementwise, elementwiseCalls } from './storage.js';
+import { byteOffset, elementwise, elementwiseCalls, sizeOf } from './storage.js';
 
 export const KERNEL_SILU = 'CrysSilu';
 export const KERNEL_SILU_GRAD = 'CrysSiluGrad';
@@ -211,7 +211,8 @@ const ensureRegistered = kernelRegistration<SiluExports>([
     run({ inputs: { x }, storage, threads, parts }) {
       const out = storage.alloc(x.shape.slice(), 'float32');
       const sig = storage.alloc(x.shape.slice(), 'float32');
-      const size = out.values.length;
+      // Not out.values.length: on a plain wasm memory the second allocation may grow the heap and detach that view.
+      const size = sizeOf(x.shape);
       const body = size & ~3;
       if (body > 0) {
         const o = (t: tf.TensorInfo) => byteOffset(storage, t);
