@@ -280,10 +280,10 @@ const ensureRegistered = kernelRegistration<LinearExports>([
       const o = storage.read(out.info);
       o.fill(0);
       if (E === 0) return out.info;
-      // Rows are summed in blocks fixed by E alone (one block up to TN_BLOCK rows, then blocks of equal size), each block's sum in row order, then
-      // the blocks in order: threads take blocks (and, with few blocks, output rows of each), so each thread reads
-      // only its rows of a and b (a weight gradient over 10⁵ rows is bound by memory, not arithmetic) and the result
-      // is the same for any number of threads.
+      // Rows are summed in blocks fixed by E alone (one block up to TN_BLOCK rows, then blocks of equal size), each
+      // block's sum in row order, then the blocks in order: threads take blocks (and, with few blocks, output rows of
+      // each), so each thread reads only its rows of a and b (a weight gradient over 10⁵ rows is bound by memory, not
+      // arithmetic) and the result is the same for any number of threads.
       const blocks = Math.min(MAX_TN_BLOCKS, Math.ceil(E / TN_BLOCK));
       const blockRows = 4 * Math.ceil(E / blocks / 4);
       const big = E * n * m >= PARALLEL_MACS;
