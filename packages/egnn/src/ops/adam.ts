@@ -169,7 +169,6 @@ const ensureRegistered = kernelRegistration<AdamExports>([
       const ow = storage.alloc(shape, 'float32');
       const om = storage.alloc(shape, 'float32');
       const ov = storage.alloc(shape, 'float32');
-      // Not ow.values.length: on a plain wasm memory the later allocations may grow the heap and detach that view.
       const size = sizeOf(shape);
       const body = simd ? size & ~3 : 0;
       if (body > 0) {

@@ -211,7 +211,6 @@ const ensureRegistered = kernelRegistration<SiluExports>([
     run({ inputs: { x }, storage, threads, parts }) {
       const out = storage.alloc(x.shape.slice(), 'float32');
       const sig = storage.alloc(x.shape.slice(), 'float32');
-      // Not out.values.length: on a plain wasm memory the second allocation may grow the heap and detach that view.
       const size = sizeOf(x.shape);
       const body = size & ~3;
       if (body > 0) {

@@ -10,7 +10,10 @@ type TensorInfo = tf.TensorInfo;
 
 /** The two storage models we know. */
 export interface Storage {
-  /** Allocates an output; on wasm this may grow the heap, so read inputs only after every allocation. */
+  /**
+   * Allocates an output; on wasm this may grow the heap, so read inputs only after every allocation (the output's
+   * `values` stay valid: on wasm they are read from the heap each time).
+   */
   alloc(shape: number[], dtype: 'float32' | 'int32'): { info: TensorInfo; values: NumericArray };
   read(info: TensorInfo): NumericArray;
   /** Frees an allocation that is not returned (scratch). */
@@ -70,7 +73,14 @@ export function wasmStorage(backend: unknown, kernelName: string): Storage {
           heapBytes,
         );
       }
-      return { info, values };
+      // `values` is read from the heap on each access: a later allocation may grow a plain (unshared) heap, which
+      // detaches every view taken before it.
+      return {
+        info,
+        get values() {
+          return b.typedArrayFromHeap(info);
+        },
+      };
     },
     read(info) {
       return b.typedArrayFromHeap(info);
