@@ -4,11 +4,14 @@
     (local $r i32)
     (local $j i32)
     (local $k i32)
-    (local $xp i32)
     (local $wp i32)
     (local $op i32)
     (local $ldxBytes i32)
     (local $mBytes i32)
+    (local $xp0 i32)
+    (local $xp1 i32)
+    (local $xp2 i32)
+    (local $xp3 i32)
     (local $acc0_0 v128)
     (local $acc0_1 v128)
     (local $acc1_0 v128)
@@ -92,10 +95,36 @@
         local.set $acc3_1
         local.get $x
         local.get $r
+        i32.const 0
+        i32.add
         local.get $ldxBytes
         i32.mul
         i32.add
-        local.set $xp
+        local.set $xp0
+        local.get $x
+        local.get $r
+        i32.const 1
+        i32.add
+        local.get $ldxBytes
+        i32.mul
+        i32.add
+        local.set $xp1
+        local.get $x
+        local.get $r
+        i32.const 2
+        i32.add
+        local.get $ldxBytes
+        i32.mul
+        i32.add
+        local.set $xp2
+        local.get $x
+        local.get $r
+        i32.const 3
+        i32.add
+        local.get $ldxBytes
+        i32.mul
+        i32.add
+        local.set $xp3
         local.get $w
         local.get $j
         i32.const 4
@@ -111,7 +140,7 @@
           local.get $wp
           v128.load offset=16
           local.set $wb
-          local.get $xp
+          local.get $xp0
           v128.load32_splat
           local.set $s
           local.get $acc0_0
@@ -126,11 +155,11 @@
           f32x4.mul
           f32x4.add
           local.set $acc0_1
-          local.get $xp
-          local.get $ldxBytes
-          i32.const 1
-          i32.mul
+          local.get $xp0
+          i32.const 4
           i32.add
+          local.set $xp0
+          local.get $xp1
           v128.load32_splat
           local.set $s
           local.get $acc1_0
@@ -145,11 +174,11 @@
           f32x4.mul
           f32x4.add
           local.set $acc1_1
-          local.get $xp
-          local.get $ldxBytes
-          i32.const 2
-          i32.mul
+          local.get $xp1
+          i32.const 4
           i32.add
+          local.set $xp1
+          local.get $xp2
           v128.load32_splat
           local.set $s
           local.get $acc2_0
@@ -164,11 +193,11 @@
           f32x4.mul
           f32x4.add
           local.set $acc2_1
-          local.get $xp
-          local.get $ldxBytes
-          i32.const 3
-          i32.mul
+          local.get $xp2
+          i32.const 4
           i32.add
+          local.set $xp2
+          local.get $xp3
           v128.load32_splat
           local.set $s
           local.get $acc3_0
@@ -183,10 +212,10 @@
           f32x4.mul
           f32x4.add
           local.set $acc3_1
-          local.get $xp
+          local.get $xp3
           i32.const 4
           i32.add
-          local.set $xp
+          local.set $xp3
           local.get $wp
           local.get $mBytes
           i32.add
