@@ -26,9 +26,16 @@ function datasetSubset(name: string): string {
 }
 
 const MODELS_DIR = process.env.CRYS_DEMO_MODELS_DIR ?? join(root, '../../packages/model/models');
-/** Shipped models present in packages/model/models (each `<name>/model.json`), served as /models/<name>/model.json. */
+/**
+ * Shipped models present in packages/model/models (each `<name>/model.json`), served as /models/<name>/model.json;
+ * the page runs models that move crystals, so property models (which rank the samples of others) are left out.
+ */
 const MODELS = existsSync(MODELS_DIR)
-  ? readdirSync(MODELS_DIR).filter((m) => existsSync(join(MODELS_DIR, m, 'model.json')))
+  ? readdirSync(MODELS_DIR).filter(
+      (m) =>
+        existsSync(join(MODELS_DIR, m, 'model.json')) &&
+        JSON.parse(readFileSync(join(MODELS_DIR, m, 'model.json'), 'utf8')).config?.task?.kind !== 'property',
+    )
   : [];
 
 /**

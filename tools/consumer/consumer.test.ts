@@ -65,6 +65,7 @@ describe('the packages installed from their tarballs in a fresh npm project', ()
       'carbon_24-denoise',
       'perov_5-lattice',
       'carbon_24-lattice',
+      'perov_5-energy',
     ]);
     for (const l of lines) expect(Number(l.split(' ')[1])).toBeGreaterThan(0);
   }, 300_000);

@@ -69,6 +69,62 @@ export function resolveLatticeModel(spec: string, main: ActionModel, elements: I
   return resolved;
 }
 
+/** A property model cannot move crystals: refused with the way to use it, before any work. */
+export function refusePropertyModel(model: ActionModel, source: string, command: string): void {
+  if (model.config.task.kind === 'property') {
+    throw new UsageError(
+      `${command} moves crystals, and ${source} is a property model (it predicts ${model.config.property?.name ?? 'a number'})`,
+      `rank structure samples with it: crys predict --model perov_5 --composition SrTiO3 -n 4 --rank-by ${source}; or evaluate it: crys eval --model ${source} --data FILE.csv`,
+    );
+  }
+}
+
+/**
+ * The model of `--rank-by`: a property model (shipped name or path) that knows every element of the inputs, to
+ * choose among the `--candidates` samples of the structure model `main`. Checked before any work starts.
+ */
+export function resolveRankModel(
+  spec: string,
+  main: ActionModel,
+  elements: Iterable<number>,
+  candidates: number | undefined,
+): ResolvedModel {
+  if (candidates === undefined) {
+    throw new UsageError(
+      '--rank-by chooses among several samples per row, and needs --candidates k',
+      `add --candidates 4 (or more) to --rank-by ${spec}`,
+    );
+  }
+  if (main.config.task.kind !== 'structure') {
+    throw new UsageError(
+      `--rank-by chooses among structure predictions, but model '${main.config.name}' is a ${main.config.task.kind} model`,
+      'use it with a structure model, e.g. --model perov_5 --candidates 4 --rank-by perov_5-energy',
+    );
+  }
+  if (!existsSync(spec) && !(SHIPPED_MODEL_NAMES as readonly string[]).includes(spec)) {
+    throw new UsageError(
+      `--rank-by '${spec}' is neither a shipped model nor an existing file`,
+      'give a property model: a shipped one (perov_5-energy) or the --out folder of `crys train --task property`',
+    );
+  }
+  const resolved = resolveModel(spec, 'property', elements);
+  const { model } = resolved;
+  if (model.config.task.kind !== 'property') {
+    throw new UsageError(
+      `--rank-by '${spec}' is a ${model.config.task.kind} model, not a property model`,
+      'give one trained with `crys train --task property --property COLUMN`, e.g. perov_5-energy',
+    );
+  }
+  const unknown = [...new Set(elements)].filter((z) => !model.config.species.includes(z));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--rank-by '${spec}' was not trained on ${unknown.map((z) => elementSymbol(z)).join(', ')}`,
+      `it knows ${model.config.species.length} elements; pick the property model of the same dataset as --model`,
+    );
+  }
+  return resolved;
+}
+
 /** Shipped model name for a task and dataset, e.g. (`denoise`, `perov_5`) → `perov_5-denoise`. */
 function shippedName(task: TaskKind, dataset: string): string {
   return task === 'structure' ? dataset : `${dataset}-${task}`;
@@ -172,8 +228,8 @@ export function resolveModel(spec: string | undefined, task: TaskKind, elements:
 /** The model's task kind from the user's word (`csp` is structure prediction). */
 export function taskKind(word: string): TaskKind {
   if (word === 'csp' || word === 'structure') return 'structure';
-  if (word === 'denoise' || word === 'lattice') return word;
-  throw new UsageError(`--task '${word}' is not a task`, 'choose lattice, denoise or csp');
+  if (word === 'denoise' || word === 'lattice' || word === 'property') return word;
+  throw new UsageError(`--task '${word}' is not a task`, 'choose lattice, denoise, csp or property');
 }
 
 /** Dataset rows in the shape @crys/model's dataset functions take. */

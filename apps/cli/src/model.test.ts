@@ -129,7 +129,7 @@ describe('crys train', () => {
   test('bad --task and a missing --data are usage errors (exit 2)', () => {
     const t = runCli(['train', '--task', 'magic', '--data', data, '--out', 'x']);
     expect(t.code).toBe(2);
-    expect(t.stderr).toContain("expected one of lattice, denoise, csp, structure, got 'magic'");
+    expect(t.stderr).toContain("expected one of lattice, denoise, csp, structure, property, got 'magic'");
     const d = runCli(['train', '--task', 'csp', '--out', 'x']);
     expect(d.code).toBe(2);
     expect(d.stderr).toContain("required option '--data, --dataset <file.csv>' not specified");

@@ -113,6 +113,15 @@ export function latticeModelOption(): Option {
   );
 }
 
+/** `--rank-by` of `predict` and `eval`: choose among the `--candidates` samples with a property model. */
+export function rankByOption(): Option {
+  return new Option(
+    '--rank-by <name|path>',
+    'with --candidates: keep the sample a property model (e.g. perov_5-energy, a heat of formation) predicts ' +
+      'lowest, instead of the most symmetric one: a selection that does not use the truth, reported as such',
+  );
+}
+
 export function fixedLatticeOption(): Option {
   return new Option('--fixed-lattice', 'apply the atom actions only and keep the starting lattice (an ablation)');
 }

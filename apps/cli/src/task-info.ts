@@ -1,5 +1,5 @@
 /**
- * What `crys tasks` and `crys model` say about the three tasks: the noise process, the training loss, the
+ * What `crys tasks` and `crys model` say about the four tasks: the noise process, the training loss, the
  * metrics and the commands. Every number is read from @crys/model (`TASKS`, `DEFAULT_TRAIN_CONFIG`,
  * `LATTICE_STD_FLOOR`, `atomSigma`) and @crys/eval (`FIELD_MATCHER_OPTIONS`); this module only words them.
  * Commands import it lazily (it loads @crys/model and with it tfjs).
@@ -20,10 +20,11 @@ export const TASK_WORD: Readonly<Record<TaskKind, string>> = {
   structure: 'csp',
   denoise: 'denoise',
   lattice: 'lattice',
+  property: 'property',
 };
 
 /** The order `crys tasks` lists the tasks in. */
-export const TASK_ORDER: readonly TaskKind[] = ['structure', 'denoise', 'lattice'];
+export const TASK_ORDER: readonly TaskKind[] = ['structure', 'denoise', 'lattice', 'property'];
 
 /** Everything `crys tasks` reports about one task (its `--json` record). */
 export interface TaskDescription {
@@ -97,6 +98,13 @@ const TITLES: Readonly<Record<TaskKind, { title: string; summary: string }>> = {
       'Fractional coordinates and species are given; starting from the volume-scaled isotropic cubic cell, the ' +
       'model recovers the lattice. Atoms never move.',
   },
+  property: {
+    title: 'property prediction',
+    summary:
+      "A stable crystal and a number from a dataset column (--property, e.g. Perov-5's heat of formation " +
+      'heat_ref): the model learns the number from the structure, and ranks structure predictions by it ' +
+      '(crys eval / crys predict --candidates k --rank-by MODEL keep the sample it predicts lowest).',
+  },
 };
 
 /** Plain decimal without float noise (0.005, 1e-3 → 0.001). */
@@ -111,6 +119,14 @@ function noiseOf(task: TaskConfig): TaskDescription['noise'] {
     s1 > 0
       ? `wrapped Gaussian fractional displacement, σ(t) = σmin·(σmax/σmin)^t from ${num(s0)} (t = 0) to ${num(s1)} (t = 1)`
       : 'none: the fractional coordinates are given and never move';
+  if (task.kind === 'property') {
+    return {
+      atomSigma: [s0, s1],
+      atoms: 'none: the clean crystal, at level 0',
+      lattice: 'none: the clean lattice',
+      topLevelIsPriorCell: false,
+    };
+  }
   const e = `E a random symmetric log-strain with σ ${num(task.latticeNoise)} on the diagonal (off-diagonal /√2)`;
   const lattice = task.sampledStart
     ? `L_t = L₀·exp(t·X), X = ½·log(L₀⁻¹·B²·L₀⁻¹): the path reaches B = c·exp(${num(task.latticeNoise)}·E), a draw around the volume-prior cube c·I, at t = 1 (up to a rotation), and random starts draw B too; ${e}`
@@ -121,6 +137,15 @@ function noiseOf(task: TaskConfig): TaskDescription['noise'] {
 }
 
 function lossOf(task: TaskConfig): TaskDescription['loss'] {
+  if (task.kind === 'property') {
+    return {
+      text:
+        "MSE of the crystal's average of an invariant edge output (the trace of the lattice action) against the " +
+        "property standardised by the train split's mean and spread",
+      latticeWeight: null,
+      stdFloor: null,
+    };
+  }
   if (task.kind === 'lattice') {
     const floor = { length: LATTICE_STD_FLOOR[0], angle: LATTICE_STD_FLOOR[3] };
     return {
@@ -148,6 +173,9 @@ function metricsOf(kind: TaskKind): string[] {
   const match = `match rate and RMSE against the true structure (StructureMatcher stol ${num(m.stol)}, ltol ${num(m.ltol)}, angle_tol ${num(m.angleTol)}; a pair counts when both crystals are valid; RMSE over matched pairs, /(V/N)^⅓)`;
   const validity = 'structural validity (all distances ≥ 0.5 Å, volume ≥ 0.1 Å³) and compositional validity (SMACT)';
   if (kind === 'structure') return [`${match}, one sample per composition`, validity];
+  if (kind === 'property') {
+    return ['MAE and RMSE of the property in its own units, beside the "predict the training mean" baseline'];
+  }
   if (kind === 'denoise') {
     return [
       `${match}, before and after`,
@@ -167,8 +195,10 @@ function metricsOf(kind: TaskKind): string[] {
 export function describeTask(kind: TaskKind): TaskDescription {
   const config = TASKS[kind];
   const option = TASK_WORD[kind];
-  const shipped = SHIPPED_MODEL_NAMES.filter((n) => (kind === 'structure' ? !n.includes('-') : n.endsWith(`-${kind}`)));
-  const run = `runs/perov_5-${option}`;
+  // shipped names: perov_5 (structure), perov_5-denoise, perov_5-lattice, perov_5-energy (a property)
+  const suffix = kind === 'property' ? '-energy' : `-${kind}`;
+  const shipped = SHIPPED_MODEL_NAMES.filter((n) => (kind === 'structure' ? !n.includes('-') : n.endsWith(suffix)));
+  const run = `runs/perov_5-${kind === 'property' ? 'energy' : option}`;
   const m = FIELD_MATCHER_OPTIONS;
   return {
     task: kind,
@@ -181,7 +211,7 @@ export function describeTask(kind: TaskKind): TaskDescription {
     matcher: { stol: m.stol, ltol: m.ltol, angleTol: m.angleTol },
     shipped,
     commands: {
-      train: `crys train --task ${option} --data data/perov_5/val.csv --out ${run}`,
+      train: `crys train --task ${option}${kind === 'property' ? ' --property heat_ref' : ''} --data data/perov_5/val.csv --out ${run}`,
       eval: `crys eval --model ${run} --data data/perov_5/val.csv`,
       evalShipped: shipped.length > 0 ? `crys eval --model ${shipped[0]} --data data/perov_5/val.csv` : null,
     },
@@ -214,6 +244,6 @@ export function trainingDefaults(): TrainingDefaults {
 /** A task kind from a user's word (`csp` and `structure` are structure prediction), or undefined. */
 export function taskFromWord(word: string): TaskKind | undefined {
   if (word === 'csp' || word === 'structure') return 'structure';
-  if (word === 'denoise' || word === 'lattice') return word;
+  if (word === 'denoise' || word === 'lattice' || word === 'property') return word;
   return undefined;
 }

@@ -27,6 +27,7 @@ describe('crys tasks', () => {
       ['structure', 'csp'],
       ['denoise', 'denoise'],
       ['lattice', 'lattice'],
+      ['property', 'property'],
     ]);
     for (const t of out.tasks) {
       const task = TASKS[t.task];
@@ -34,6 +35,7 @@ describe('crys tasks', () => {
       expect(t.noise.atomSigma).toEqual([atomSigma(task, 0), atomSigma(task, 1)]);
       expect(t.noise.topLevelIsPriorCell).toBe(task.latticeFromPrior);
       expect(t.matcher).toEqual({ ...FIELD_MATCHER_OPTIONS });
+      if (t.task === 'property') continue; // its metrics and command: below
       expect(t.metrics[0]).toContain(
         `stol ${FIELD_MATCHER_OPTIONS.stol}, ltol ${FIELD_MATCHER_OPTIONS.ltol}, angle_tol ${FIELD_MATCHER_OPTIONS.angleTol}`,
       );
@@ -41,7 +43,14 @@ describe('crys tasks', () => {
         `crys train --task ${t.option} --data data/perov_5/val.csv --out runs/perov_5-${t.option}`,
       );
     }
-    const [structure, denoise, lattice] = out.tasks;
+    const [structure, denoise, lattice, property] = out.tasks;
+    expect(property.commands.train).toBe(
+      'crys train --task property --property heat_ref --data data/perov_5/val.csv --out runs/perov_5-energy',
+    );
+    expect(property.metrics).toEqual([
+      'MAE and RMSE of the property in its own units, beside the "predict the training mean" baseline',
+    ]);
+    expect(property.shipped).toEqual(['perov_5-energy']);
     expect(structure.loss.latticeWeight).toBe(DEFAULT_TRAIN_CONFIG.latticeWeight);
     expect(denoise.loss.latticeWeight).toBe(DEFAULT_TRAIN_CONFIG.latticeWeight);
     expect(lattice.loss).toMatchObject({
@@ -98,7 +107,7 @@ describe('crys tasks', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatchInlineSnapshot(`
       "crys tasks: error: 'frob' is not a task
-      hint: choose csp (= structure), denoise or lattice
+      hint: choose csp (= structure), denoise, lattice or property
       "
     `);
   });

@@ -20,6 +20,8 @@ export const TASK_LABELS: Record<TaskKind, string> = {
   structure: 'predict a structure for a composition',
   denoise: 'relax (denoise) the loaded crystal',
   lattice: 'recover the lattice of the loaded crystal',
+  // not offered by the page (vite.config.ts leaves property models out): they rank the samples of a structure model
+  property: 'predict a property of the loaded crystal',
 };
 
 /**

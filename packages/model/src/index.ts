@@ -30,7 +30,7 @@ export {
   TIGHT_RMS,
   trainingMeans,
 } from './evaluate.js';
-export type { ActionModel, LatticeStats, ModelConfig, ModelJson, SerializedWeight } from './model.js';
+export type { ActionModel, LatticeStats, ModelConfig, ModelJson, PropertyStats, SerializedWeight } from './model.js';
 export {
   createModel,
   defaultModelConfig,
@@ -55,10 +55,13 @@ export { ActionNetwork, DEFAULT_NETWORK } from './network.js';
 export type {
   MostSymmetricOptions,
   PredictRowsMostSymmetricOptions,
+  PredictRowsSelectedOptions,
   SelectedRowPrediction,
   SymmetrySelection,
 } from './select.js';
-export { mostSymmetric, predictRowsMostSymmetric } from './select.js';
+export { mostSymmetric, predictRowsLowestProperty, predictRowsMostSymmetric } from './select.js';
+export type { PropertyReport, PropertySelection } from './property.js';
+export { lowestProperty, predictProperty, propertyReport, propertyStats } from './property.js';
 export type { SpeciesDescriptors } from './descriptors.js';
 export { elementDescriptors } from './descriptors.js';
 export type { PhysicalChecks } from './physical-checks.js';
@@ -76,5 +79,5 @@ export {
 export { fetchModel, SHIPPED_MODEL_NAMES, type ShippedModelName, shippedModelUrl } from './shipped.js';
 export type { TaskConfig, TaskKind, TrainingSample, VolumePrior } from './tasks.js';
 export { atomSigma, fitVolumePrior, noiseCrystal, priorLattice, priorVolume, startLattice, TASKS } from './tasks.js';
-export type { Checkpoint, MetricsRecord, TrainConfig, TrainHooks, TrainResult } from './train.js';
+export type { Checkpoint, MetricsRecord, TrainConfig, TrainData, TrainHooks, TrainResult } from './train.js';
 export { DEFAULT_TRAIN_CONFIG, LATTICE_STD_FLOOR, latticeStats, train } from './train.js';

@@ -64,6 +64,8 @@ export interface ModelConfig {
   readonly correctorScale?: number;
   /** Training-set mean and floored spread of a, b, c, α, β, γ (the lattice loss and the mean baseline). */
   readonly latticeStats?: LatticeStats;
+  /** A property model's dataset column and its training split's mean and spread (see `predictProperty`). */
+  readonly property?: PropertyStats;
   /**
    * What the model was trained on: elements, atoms per cell and volume per atom of its training split, the task and
    * the dataset (absent in files written before it was recorded). See `domainIssues`.
@@ -71,6 +73,18 @@ export interface ModelConfig {
   readonly domain?: ModelDomain;
   /** Free-form provenance (dataset, split, command, training time). */
   readonly meta?: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * The property a `property` model predicts: the dataset column it was trained on and that column's mean and
+ * standard deviation over the training split (the network predicts the standardised value).
+ */
+export interface PropertyStats {
+  /** Column name, e.g. `heat_ref`. */
+  readonly name: string;
+  readonly mean: number;
+  /** Standard deviation, floored so a constant column stays finite. */
+  readonly std: number;
 }
 
 /** Mean and spread of a, b, c (Å) and α, β, γ (degrees) over training crystals. */

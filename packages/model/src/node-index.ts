@@ -4,6 +4,7 @@ export {
   loadShippedModel,
   readCheckpointFile,
   readDatasetFile,
+  rowProperty,
   saveModelFile,
   shippedModelPath,
   trainToDirectory,

@@ -126,13 +126,36 @@ export interface TrainRunOptions {
   readonly snapshotEvery?: number;
 }
 
+/**
+ * A row's value of a property column as a number (@crys/io reads numeric cells as numbers; other callers may give
+ * their text); InvalidArgumentError naming the row and the column when it is missing or not a finite number.
+ *
+ * @example
+ * rowProperty(rows[0], 'heat_ref', 'trainToDirectory'); // 2.19
+ */
+export function rowProperty(row: DatasetRow, column: string, fn: string): number {
+  const v = row.properties[column];
+  const value = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  if (!Number.isFinite(value)) {
+    throw new InvalidArgumentError(
+      fn,
+      'config.property',
+      v === undefined
+        ? `names column '${column}', which row ${row.id} does not have (its columns: ${Object.keys(row.properties).join(', ') || 'none'})`
+        : `names column '${column}', whose value in row ${row.id} is not a finite number: ${JSON.stringify(v)}`,
+      column,
+    );
+  }
+  return value;
+}
+
 /** How `splitOf` divides a dataset, recorded in the model's `meta.split`. */
 const SPLIT_RULE = 'fnv1a(material_id) % 10: 0-7 train, 8 valid, 9 holdout';
 
 /** The configuration a resumed run continues with: the checkpoint's, with `config`'s fields on top. */
 function resumedConfig(checkpoint: Checkpoint, config: TrainConfig, out: string): TrainConfig {
   const before = checkpoint.config;
-  for (const key of ['task', 'seed', 'k', 'network', 'startLatticeNoise'] as const) {
+  for (const key of ['task', 'seed', 'k', 'network', 'startLatticeNoise', 'property'] as const) {
     const now = config[key];
     const was = before[key] ?? (DEFAULT_TRAIN_CONFIG as TrainConfig)[key];
     if (now !== undefined && JSON.stringify(now) !== JSON.stringify(was)) {
@@ -230,10 +253,23 @@ export function trainToDirectory(options: TrainRunOptions): TrainResult {
       });
     writeFileAtomicSync(metricsPath, kept.map((line) => `${line}\n`).join(''));
   }
+  // a property model's targets: a bad or missing value fails here, naming its row, before any training
+  const column = config.property;
+  const targets =
+    (config.task ?? DEFAULT_TRAIN_CONFIG.task) === 'property' && column !== undefined
+      ? {
+          train: split.train.map((r) => rowProperty(r, column, fn)),
+          valid: split.valid.map((r) => rowProperty(r, column, fn)),
+        }
+      : undefined;
   let wroteBest = false;
   const result = train(
     config,
-    { train: split.train.map((r) => r.crystal), valid: split.valid.map((r) => r.crystal) },
+    {
+      train: split.train.map((r) => r.crystal),
+      valid: split.valid.map((r) => r.crystal),
+      ...(targets ? { targets } : {}),
+    },
     {
       onMetrics: (record) => {
         appendFileSync(metricsPath, `${JSON.stringify(record)}\n`);

@@ -2,7 +2,9 @@ import { FIELD_MATCHER_OPTIONS, rmsDistance } from '@crys/eval';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../test/helpers.js';
 import { PEROVSKITES, perovskite } from '../test/perovskites.js';
+import type { ActionModel } from './model.js';
 import { loadShippedModel } from './node.js';
+import { lowestProperty } from './property.js';
 import { predictStructure } from './sampler.js';
 
 beforeAll(async () => {
@@ -26,6 +28,32 @@ describe('perov_5 predicts well-known perovskites from their composition', () =>
         expect(r).not.toBeNull();
         expect(r?.rms).toBeLessThan(0.1);
       } else expect(r === null || r.rms >= 0.1).toBe(true);
+    });
+  }
+});
+
+// Eight samples of each (seeds 0–7, as `crys predict --composition … -n 8 --rank-by perov_5-energy`), the one the
+// shipped property model perov_5-energy predicts lowest in heat of formation kept (`lowestProperty`): the lower-energy
+// ordering of the cations (Ca on the A site, not Ti) and a compact geometry win. A selection among samples, reported
+// apart from the one-sample model in docs/results.md.
+describe('perov_5 ranked by perov_5-energy predicts all seven', () => {
+  const SAMPLES = 8;
+  let loaded: { model: ActionModel; energy: ActionModel } | undefined;
+  const models = () => {
+    loaded ??= { model: loadShippedModel('perov_5'), energy: loadShippedModel('perov_5-energy') };
+    return loaded;
+  };
+  for (const entry of PEROVSKITES) {
+    it(`${entry.name}: the lowest-energy of ${SAMPLES} samples is matched within RMS 0.1`, () => {
+      const { model, energy } = models();
+      const samples = Array.from(
+        { length: SAMPLES },
+        (_, seed) => predictStructure(model, entry.atomicNumbers, { seed }).crystal,
+      );
+      const { index } = lowestProperty(energy, samples);
+      const r = rmsDistance(samples[index], perovskite(entry), FIELD_MATCHER_OPTIONS);
+      expect(r).not.toBeNull();
+      expect(r?.rms).toBeLessThan(0.1);
     });
   }
 });

@@ -356,6 +356,14 @@ export function relaxManyWithGraphs(
   graphs: GraphPolicy,
 ): ActionResult[] {
   const fn = 'relax';
+  if (model.config.task.kind === 'property') {
+    throw new InvalidArgumentError(
+      fn,
+      'model',
+      `must move crystals (a structure, denoising or lattice model); '${model.config.name}' is a property model, which predicts a number (predictProperty) and ranks samples (lowestProperty)`,
+      model.config.name,
+    );
+  }
   const steps = options.steps ?? model.config.steps;
   const startLevel = options.startLevel ?? 1;
   const batchSize = options.batchSize ?? 256;

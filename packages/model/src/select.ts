@@ -5,6 +5,7 @@ import { assertPositiveInteger } from '@crys/lattice/internal';
 import type { DatasetRow } from './data.js';
 import { type PredictRowsOptions, predictRows, type RowPrediction, SPACE_GROUP_SYMPREC } from './evaluate.js';
 import type { ActionModel } from './model.js';
+import { predictProperty } from './property.js';
 
 /** Options of {@link mostSymmetric}. */
 export interface MostSymmetricOptions {
@@ -56,10 +57,14 @@ export async function mostSymmetric(
   return { index, operations };
 }
 
-/** Options of {@link predictRowsMostSymmetric}. */
-export interface PredictRowsMostSymmetricOptions extends PredictRowsOptions {
+/** Options of the selections among samples: {@link predictRows}'s, and how many samples per row. */
+export interface PredictRowsSelectedOptions extends PredictRowsOptions {
   /** Samples per row, seeds `seed`, `seed + 1`, … (default 4). */
   readonly candidates?: number;
+}
+
+/** Options of {@link predictRowsMostSymmetric}. */
+export interface PredictRowsMostSymmetricOptions extends PredictRowsSelectedOptions {
   /** moyo's tolerance of the selection (Å), default 0.1. */
   readonly symprec?: number;
 }
@@ -86,7 +91,60 @@ export async function predictRowsMostSymmetric(
   rows: readonly DatasetRow[],
   options: PredictRowsMostSymmetricOptions = {},
 ): Promise<SelectedRowPrediction[]> {
-  const fn = 'predictRowsMostSymmetric';
+  return predictRowsSelected('predictRowsMostSymmetric', model, rows, options, async (candidates) => {
+    const out: number[] = [];
+    for (const c of candidates) out.push((await mostSymmetric(c, options)).index);
+    return out;
+  });
+}
+
+/**
+ * Structure prediction by a learned property: {@link predictRows} with `candidates` seeds, then for each row the
+ * sample that `propertyModel` (a property model, e.g. a formation energy's) predicts lowest ({@link lowestProperty}):
+ * of the samples, the one the energy model finds most stable. The starts go through the same rule, so the
+ * random-start control is selected as the predictions are. k samples per composition, the truth unused: report it
+ * apart from the one-sample model (`crys eval --candidates k --rank-by MODEL`).
+ *
+ * @example
+ * const energy = loadShippedModel('perov_5-energy');
+ * const predictions = await predictRowsLowestProperty(model, energy, holdoutRows, { seed: 0, candidates: 4 });
+ */
+export async function predictRowsLowestProperty(
+  model: ActionModel,
+  propertyModel: ActionModel,
+  rows: readonly DatasetRow[],
+  options: PredictRowsSelectedOptions = {},
+): Promise<SelectedRowPrediction[]> {
+  const fn = 'predictRowsLowestProperty';
+  if (propertyModel.config.task.kind !== 'property') {
+    throw new InvalidArgumentError(
+      fn,
+      'propertyModel',
+      `must be a property model, got '${propertyModel.config.name}' of task '${propertyModel.config.task.kind}'`,
+      propertyModel.config.name,
+    );
+  }
+  return predictRowsSelected(fn, model, rows, options, async (candidates) => {
+    // one batched pass over every row's samples
+    const values = predictProperty(propertyModel, candidates.flat());
+    let o = 0;
+    return candidates.map((c) => {
+      let index = 0;
+      for (let i = 1; i < c.length; i++) if (values[o + i] < values[o + index]) index = i;
+      o += c.length;
+      return index;
+    });
+  });
+}
+
+/** `candidates` samples of every row, and the one `pick` chooses of each row's samples (and of its starts). */
+async function predictRowsSelected(
+  fn: string,
+  model: ActionModel,
+  rows: readonly DatasetRow[],
+  options: PredictRowsSelectedOptions,
+  pick: (candidates: Crystal[][]) => Promise<number[]>,
+): Promise<SelectedRowPrediction[]> {
   const k = options.candidates ?? 4;
   assertPositiveInteger(fn, 'options.candidates', k);
   if (model.config.task.kind !== 'structure') {
@@ -100,18 +158,12 @@ export async function predictRowsMostSymmetric(
   const seed = options.seed ?? 0;
   const runs: RowPrediction[][] = [];
   for (let c = 0; c < k; c++) runs.push(predictRows(model, rows, { ...options, seed: (seed + c) >>> 0 }));
-  const out: SelectedRowPrediction[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const kept = await mostSymmetric(
-      runs.map((r) => r[i].crystal),
-      options,
-    );
-    const start = await mostSymmetric(
-      runs.map((r) => r[i].start),
-      options,
-    );
-    const p = runs[kept.index][i];
-    out.push({ ...p, start: runs[start.index][i].start, candidate: kept.index, startCandidate: start.index });
-  }
-  return out;
+  const kept = await pick(rows.map((_, i) => runs.map((r) => r[i].crystal)));
+  const starts = await pick(rows.map((_, i) => runs.map((r) => r[i].start)));
+  return rows.map((_, i) => ({
+    ...runs[kept[i]][i],
+    start: runs[starts[i]][i].start,
+    candidate: kept[i],
+    startCandidate: starts[i],
+  }));
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,8 @@ import { datasetRows, useBackend } from '../test/helpers.js';
 import { splitOf } from './data.js';
 import { evaluatePredictions, predictRows, trainingMeans } from './evaluate.js';
 import { loadShippedModel } from './node.js';
-import { predictRowsMostSymmetric } from './select.js';
+import { propertyReport } from './property.js';
+import { predictRowsLowestProperty, predictRowsMostSymmetric } from './select.js';
 import { SHIPPED_MODEL_NAMES } from './shipped.js';
 
 // Whole-holdout evaluation of every shipped model: the scores must equal the ones recorded in
@@ -60,6 +61,12 @@ describe('shipped models reproduce their documented holdout scores', () => {
       const dataset = name.startsWith('perov_5') ? 'perov_5' : 'carbon_24';
       const all = datasetRows(dataset);
       const rows = all.filter((r) => splitOf(r.id) === 'holdout');
+      if (model.config.task.kind === 'property') {
+        // `crys eval --model perov_5-energy --split holdout --json eval.json`: MAE and RMSE beside the mean's
+        const report = propertyReport(model, rows);
+        for (const [key, value] of Object.entries(report)) expectRecorded(value, recorded[key], key);
+        return;
+      }
       const predictions = predictRows(model, rows, {
         seed: recorded.seed,
         steps: recorded.steps,
@@ -104,4 +111,28 @@ describe('the selection among samples reproduces its documented holdout scores',
     expect(rows.length).toBe(recorded.rows);
     for (const [key, value] of Object.entries(report)) expectRecorded(value, recorded[key], key);
   });
+});
+
+describe('the ranking by a property model reproduces its documented holdout scores', () => {
+  // `crys eval --model perov_5 --candidates k --rank-by perov_5-energy --json models/perov_5/eval-rank-energy-<k>.json`
+  const dir = join(here, '..', 'models', 'perov_5');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^eval-rank-energy-\d+\.json$/.test(f)) : [];
+  for (const file of files) {
+    it(`perov_5: the lowest predicted energy of k samples (holdout) equals ${file}`, async () => {
+      const recorded = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      expect(recorded.rankBy).toBe('perov_5-energy');
+      const model = loadShippedModel('perov_5');
+      const rows = datasetRows('perov_5').filter((r) => splitOf(r.id) === 'holdout');
+      const predictions = await predictRowsLowestProperty(model, loadShippedModel('perov_5-energy'), rows, {
+        seed: recorded.seed,
+        steps: recorded.steps,
+        correctorSteps: recorded.correctorSteps,
+        correctorScale: recorded.correctorScale,
+        candidates: recorded.candidates,
+      });
+      const report = await evaluatePredictions(model, rows, predictions);
+      expect(rows.length).toBe(recorded.rows);
+      for (const [key, value] of Object.entries(report)) expectRecorded(value, recorded[key], key);
+    });
+  }
 });

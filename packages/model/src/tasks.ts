@@ -13,8 +13,11 @@ import {
 } from '@crys/lattice';
 import { alignedDisplacement } from './align.js';
 
-/** The three tasks the action model is trained for. */
-export type TaskKind = 'structure' | 'denoise' | 'lattice';
+/**
+ * The tasks the action model is trained for: three that move crystals, and `property`, a scalar of the clean
+ * crystal (e.g. a formation energy) read from the network's lattice output, which ranks the samples of the others.
+ */
+export type TaskKind = 'structure' | 'denoise' | 'lattice' | 'property';
 
 /**
  * The noise process a model is trained to undo, parameterised by a level t ∈ [0, 1]. Atoms move by a wrapped
@@ -77,6 +80,8 @@ export const TASKS: Readonly<Record<TaskKind, TaskConfig>> = {
     alignTargets: true,
   },
   lattice: { kind: 'lattice', atomSigmaMin: 0, atomSigmaMax: 0, latticeFromPrior: true, latticeNoise: 0.05 },
+  // no noise process: every sample is the clean crystal at level 0 (see `propertyOfActions`)
+  property: { kind: 'property', atomSigmaMin: 0, atomSigmaMax: 0, latticeFromPrior: false, latticeNoise: 0 },
 };
 
 /**
@@ -195,6 +200,8 @@ export interface TrainingSample {
   readonly atomTarget: Float64Array;
   /** 9 symmetric log-deformation −X_t taking the noised lattice back to the clean one. */
   readonly latticeTarget: Float64Array;
+  /** Property task: the crystal's property, standardised by the model's `property` mean and spread. */
+  readonly propertyTarget?: number;
 }
 
 /**
@@ -256,6 +263,8 @@ export function noiseCrystal(
   level: number,
   rng: Rng,
 ): TrainingSample {
+  // the property task has no noise process: its samples are the clean crystals, at level 0
+  const t = task.kind === 'property' ? 0 : level;
   const n = species.length;
   const clean = symmetricFrame(crystal.lattice);
   const c = task.latticeFromPrior ? Math.cbrt(priorVolume(prior, species)) : 0;
@@ -272,7 +281,7 @@ export function noiseCrystal(
       inv,
     );
     logSymmetric(x, symmetricPart(m, m));
-    for (let i = 0; i < 9; i++) x[i] *= 0.5 * level;
+    for (let i = 0; i < 9; i++) x[i] *= 0.5 * t;
   } else {
     if (task.latticeFromPrior) {
       // X_prior = log(c·I) − log L₀
@@ -282,13 +291,13 @@ export function noiseCrystal(
       x[4] += Math.log(c);
       x[8] += Math.log(c);
     }
-    for (let i = 0; i < 9; i++) x[i] = level * (x[i] + noise[i]);
+    for (let i = 0; i < 9; i++) x[i] = t * (x[i] + noise[i]);
   }
   const lattice = multiply(new Float64Array(9), clean, expSymmetric(new Float64Array(9), x));
   const latticeTarget = new Float64Array(9);
   for (let i = 0; i < 9; i++) latticeTarget[i] = -x[i];
 
-  const sigma = atomSigma(task, level);
+  const sigma = atomSigma(task, t);
   const frac = new Float64Array(3 * n);
   const atomTarget = new Float64Array(3 * n);
   const mean = [0, 0, 0];
@@ -307,7 +316,7 @@ export function noiseCrystal(
   } else {
     for (let i = 0; i < 3 * n; i++) atomTarget[i] = sigma > 0 ? (atomTarget[i] - mean[i % 3]) / sigma : 0;
   }
-  return { lattice, frac, species, level, atomTarget, latticeTarget };
+  return { lattice, frac, species, level: t, atomTarget, latticeTarget };
 }
 
 /** Point groups of the crystals being noised (computed once per crystal object). */

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@crys/lattice';
+import { describeValue, InvalidArgumentError } from '@crys/lattice';
 import { DEFAULT_NETWORK, type NetworkConfig } from './network.js';
 import { TASKS, type TaskKind } from './tasks.js';
 
@@ -64,6 +64,11 @@ export interface TrainConfig {
    * spread of cells instead of the cube. Absent: the task's default (the cube, noise 0.1 along the path).
    */
   readonly startLatticeNoise?: number;
+  /**
+   * Property task: the dataset column the model learns to predict (e.g. `heat_ref`), recorded with its training
+   * mean and spread in the model's `config.property`; {@link train} then takes the values beside the crystals.
+   */
+  readonly property?: string;
   /** Validate every this many steps. */
   readonly validEvery?: number;
   /** Noised copies of each validation crystal (evenly spaced levels), fixed for the whole run. */
@@ -91,7 +96,7 @@ export interface TrainConfig {
  * DEFAULT_TRAIN_CONFIG.learningRate; // 1e-3
  */
 export const DEFAULT_TRAIN_CONFIG: Required<
-  Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta' | 'startLatticeNoise'>
+  Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta' | 'startLatticeNoise' | 'property'>
 > = {
   name: 'model',
   task: 'structure',
@@ -119,9 +124,9 @@ export const DEFAULT_TRAIN_CONFIG: Required<
 
 /** A {@link TrainConfig} with its defaults filled in (the optional budgets and provenance stay optional). */
 export type ResolvedTrainConfig = Required<
-  Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta' | 'startLatticeNoise'>
+  Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta' | 'startLatticeNoise' | 'property'>
 > &
-  Pick<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta' | 'startLatticeNoise'>;
+  Pick<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta' | 'startLatticeNoise' | 'property'>;
 
 /**
  * The defaults merged under `config`, checked: positive integer sizes and periods, positive finite rates and
@@ -134,11 +139,28 @@ export type ResolvedTrainConfig = Required<
 export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
   const c = { ...DEFAULT_TRAIN_CONFIG, ...config };
   checkConfig(c, config.maxMinutes, config.startLatticeNoise);
+  const named = typeof config.property === 'string' && config.property.trim() !== '';
+  if (c.task === 'property' && !named) {
+    throw new InvalidArgumentError(
+      'train',
+      'config.property',
+      `must name the dataset column a property model learns, got ${describeValue(config.property)}`,
+      config.property,
+    );
+  }
+  if (c.task !== 'property' && config.property !== undefined) {
+    throw new InvalidArgumentError(
+      'train',
+      'config.property',
+      `applies to the property task only, not the ${c.task} task`,
+      config.property,
+    );
+  }
   return c;
 }
 
 function checkConfig(
-  c: Required<Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta' | 'startLatticeNoise'>>,
+  c: Required<Omit<TrainConfig, 'decaySteps' | 'maxMinutes' | 'meta' | 'startLatticeNoise' | 'property'>>,
   maxMinutes?: number,
   startLatticeNoise?: number,
 ): void {
@@ -173,7 +195,7 @@ function checkConfig(
     throw new InvalidArgumentError(
       'train',
       'config.task',
-      `must be one of structure, denoise, lattice, got ${c.task}`,
+      `must be one of structure, denoise, lattice, property, got ${c.task}`,
       c.task,
     );
   const graph = c.network.graph;

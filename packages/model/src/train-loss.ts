@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Crystal } from '@crys/lattice';
 import { boundedDeformation } from '@crys/actions';
-import { expSymmetric, latticeParameters, multiply } from '@crys/lattice';
+import { expSymmetric, InvalidArgumentError, latticeParameters, multiply } from '@crys/lattice';
 import { buildInputs, disposeInputs } from './batch.js';
 import { type ActionModel, type LatticeStats, modelGraphSpec } from './model.js';
 import { atomSigma, type TrainingSample } from './tasks.js';
@@ -131,9 +131,32 @@ export function batchLoss(
       return tf.mean(tf.square(err)) as tf.Scalar;
     };
   }
+  // Property: the trace of the lattice output (an invariant per-crystal average, see `predictProperty`) against the
+  // standardised value; reported as the total, with no atom or lattice part.
+  if (model.config.task.kind === 'property') {
+    const target = Float32Array.from(samples, (s, b) => {
+      if (s.propertyTarget === undefined) {
+        throw new InvalidArgumentError(
+          'batchLoss',
+          `samples[${b}]`,
+          'has no propertyTarget (a property model needs one)',
+        );
+      }
+      return s.propertyTarget;
+    });
+    paramLoss = () => {
+      const out = model.network.forward(inputs);
+      const trace = tf.sum(tf.mul(out.lattice, tf.eye(3).expandDims(0)), [1, 2]);
+      return tf.mean(tf.square(tf.sub(trace, tf.tensor1d(target)))) as tf.Scalar;
+    };
+  }
   return {
     inputs,
     loss: () => {
+      if (paramLoss && model.config.task.kind === 'property') {
+        const total = paramLoss();
+        return { total, atom: tf.scalar(0), lattice: tf.scalar(0) };
+      }
       if (paramLoss) {
         const lattice = paramLoss();
         return { total: lattice, atom: tf.scalar(0), lattice };

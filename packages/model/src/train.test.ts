@@ -187,7 +187,7 @@ describe('train', () => {
       `[InvalidArgumentError: train: config.learningRate must be positive and finite, got -1]`,
     );
     expect(() => train({ ...tiny, task: 'dance' as never }, data)).toThrowErrorMatchingInlineSnapshot(
-      `[InvalidArgumentError: train: config.task must be one of structure, denoise, lattice, got dance]`,
+      `[InvalidArgumentError: train: config.task must be one of structure, denoise, lattice, property, got dance]`,
     );
     expect(() => train(tiny, { train: [], valid: [] })).toThrowErrorMatchingInlineSnapshot(
       `[InvalidArgumentError: train: data.train must contain at least one crystal, got 0]`,

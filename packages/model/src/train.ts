@@ -16,6 +16,7 @@ import {
   modelToJson,
   speciesIndices,
 } from './model.js';
+import { propertyStats, standardiseProperty } from './property.js';
 import { fitVolumePrior, noiseCrystal, type TrainingSample } from './tasks.js';
 import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from './train-config.js';
 import { batchLoss, latticeStats, validationLoss } from './train-loss.js';
@@ -109,7 +110,44 @@ function niggliCell(crystal: Crystal): Crystal {
   return changeOfCell(crystal, niggliReduce(crystal.lattice).transform);
 }
 
-type TrainData = { readonly train: readonly Crystal[]; readonly valid: readonly Crystal[] };
+/**
+ * The crystals of a run, and for the property task the property of each (same order as `train` and `valid`).
+ *
+ * @example
+ * const data: TrainData = { train, valid, targets: { train: trainEnergies, valid: validEnergies } };
+ */
+export interface TrainData {
+  readonly train: readonly Crystal[];
+  readonly valid: readonly Crystal[];
+  readonly targets?: { readonly train: readonly number[]; readonly valid: readonly number[] };
+}
+
+/** The property task's targets, checked: one finite number per crystal of each part (InvalidArgumentError). */
+function checkTargets(c: ResolvedTrainConfig, data: TrainData): void {
+  if (c.task !== 'property') {
+    if (data.targets !== undefined) {
+      throw new InvalidArgumentError('train', 'data.targets', `apply to the property task only, not ${c.task}`);
+    }
+    return;
+  }
+  if (data.targets === undefined) {
+    throw new InvalidArgumentError('train', 'data.targets', `must give the ${c.property} of every crystal`);
+  }
+  for (const part of ['train', 'valid'] as const) {
+    const t = data.targets[part];
+    if (t.length !== data[part].length) {
+      throw new InvalidArgumentError(
+        'train',
+        `data.targets.${part}`,
+        `must hold one value per ${part} crystal (${data[part].length}), got ${t.length}`,
+      );
+    }
+    const bad = t.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new InvalidArgumentError('train', `data.targets.${part}[${bad}]`, `must be a finite number, got ${t[bad]}`);
+    }
+  }
+}
 
 /**
  * The state of a fresh run: a new model for the training set's species (with its volume prior and lattice
@@ -128,6 +166,9 @@ function freshState(c: ResolvedTrainConfig, data: TrainData): TrainState {
     k: c.k,
     maxAtoms: c.maxAtoms,
     steps: c.inferenceSteps,
+    ...(c.task === 'property' && data.targets
+      ? { property: propertyStats(c.property ?? 'property', data.targets.train) }
+      : {}),
   };
   const prior = fitVolumePrior(data.train, (z) => species.indexOf(z), species.length);
   const model = createModel(
@@ -161,30 +202,32 @@ function validationSet(
   c: ResolvedTrainConfig,
   model: ActionModel,
   valid: readonly Crystal[],
+  targets?: readonly number[],
 ): { samples: TrainingSample[]; crystals: number } {
   const validRng = plainRng(c.seed + 0x7a11d);
   const samples: TrainingSample[] = [];
-  const validable = valid.filter((x) => {
+  const validable = valid.flatMap((x, index) => {
     try {
       speciesIndices(model, x.atomicNumbers, 'train');
-      return true;
+      return [{ x, index }];
     } catch {
-      return false;
+      return [];
     }
   });
-  for (let r = 0; r < c.validRepeats; r++) {
-    validable.forEach((x, i) => {
-      const level = ((i * c.validRepeats + r + 0.5) / (validable.length * c.validRepeats)) % 1;
-      samples.push(
-        noiseCrystal(
-          model.config.task,
-          model.config.prior,
-          x,
-          speciesIndices(model, x.atomicNumbers, 'train'),
-          level,
-          validRng,
-        ),
+  // a property's value does not depend on noise: one copy of each crystal
+  const repeats = model.config.task.kind === 'property' ? 1 : c.validRepeats;
+  for (let r = 0; r < repeats; r++) {
+    validable.forEach(({ x, index }, i) => {
+      const level = ((i * repeats + r + 0.5) / (validable.length * repeats)) % 1;
+      const sample = noiseCrystal(
+        model.config.task,
+        model.config.prior,
+        x,
+        speciesIndices(model, x.atomicNumbers, 'train'),
+        level,
+        validRng,
       );
+      samples.push(withTarget(model, sample, targets?.[index]));
     });
   }
   return { samples, crystals: validable.length };
@@ -196,14 +239,23 @@ function drawBatch(
   batchSize: number,
   crystals: readonly Crystal[],
   species: readonly Int32Array[],
+  targets?: readonly number[],
 ): TrainingSample[] {
   const { model, rng } = state;
   const samples: TrainingSample[] = [];
   for (let b = 0; b < batchSize; b++) {
     const i = nextIndex(state, crystals.length, rng);
-    samples.push(noiseCrystal(model.config.task, model.config.prior, crystals[i], species[i], rng.next(), rng));
+    const sample = noiseCrystal(model.config.task, model.config.prior, crystals[i], species[i], rng.next(), rng);
+    samples.push(withTarget(model, sample, targets?.[i]));
   }
   return samples;
+}
+
+/** A sample with its standardised property target, for a property model (the sample itself otherwise). */
+function withTarget(model: ActionModel, sample: TrainingSample, value: number | undefined): TrainingSample {
+  const stats = model.config.property;
+  if (stats === undefined || value === undefined) return sample;
+  return { ...sample, propertyTarget: standardiseProperty(stats, value) };
 }
 
 /** Loss (total, atom, lattice), gradients by weight name and their global norm of one batch. */
@@ -253,21 +305,30 @@ function gradients(model: ActionModel, samples: TrainingSample[], c: ResolvedTra
  */
 export function train(
   config: TrainConfig,
-  crystals: { readonly train: readonly Crystal[]; readonly valid: readonly Crystal[] },
+  crystals: TrainData,
   hooks: TrainHooks = {},
   resume?: Checkpoint,
 ): TrainResult {
   const c = resolveTrainConfig(config);
-  const data = c.reduceCells
-    ? { train: crystals.train.map(niggliCell), valid: crystals.valid.map(niggliCell) }
+  const data: TrainData = c.reduceCells
+    ? { ...crystals, train: crystals.train.map(niggliCell), valid: crystals.valid.map(niggliCell) }
     : crystals;
+  checkTargets(c, data);
   if (data.train.length === 0)
     throw new InvalidArgumentError('train', 'data.train', 'must contain at least one crystal, got 0', 0);
   const started = Date.now();
   const state = resume ? restoreCheckpoint(resume, c.emaDecay) : freshState(c, data);
   const { model, adam, average, logSums: acc } = state;
   const trainSpecies = data.train.map((x) => speciesIndices(model, x.atomicNumbers, 'train'));
-  const valid = validationSet(c, model, data.valid);
+  if (c.task === 'property' && model.config.property?.name !== c.property) {
+    throw new InvalidArgumentError(
+      'train',
+      'config.property',
+      `cannot change when resuming: it has ${model.config.property?.name}, got ${c.property}`,
+      c.property,
+    );
+  }
+  const valid = validationSet(c, model, data.valid, data.targets?.valid);
   const schedule = {
     peak: c.learningRate,
     warmup: c.warmupSteps,
@@ -306,7 +367,7 @@ export function train(
   let skipped = 0;
   let reason: 'steps' | 'time' | 'stopped' = 'steps';
   while (state.step < c.maxSteps) {
-    const samples = drawBatch(state, c.batchSize, data.train, trainSpecies);
+    const samples = drawBatch(state, c.batchSize, data.train, trainSpecies, data.targets?.train);
     hooks.beforeStep?.(state.step, samples);
     const g = gradients(model, samples, c);
     const lr = scheduledLearningRate(state.step, elapsed() / 60, schedule);

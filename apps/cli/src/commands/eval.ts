@@ -17,6 +17,7 @@ import {
   intOption,
   latticeModelOption,
   numberOption,
+  rankByOption,
   refuseCandidatesForTask,
   refuseCandidatesWithJobs,
   samplerOptions,
@@ -43,6 +44,7 @@ interface EvalOpts extends Partial<JobFlags> {
   symmetrize?: number;
   candidates?: number;
   latticeModel?: string;
+  rankBy?: string;
   backend: 'wasm' | 'cpu';
   threads: number | 'auto';
   out?: string;
@@ -241,6 +243,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
         'truth, reported as such, not the one-sample model',
       intOption(2, 64),
     )
+    .addOption(rankByOption())
     .addOption(backendOption())
     .addOption(threadsOption())
     .addOption(strictOption())
@@ -260,9 +263,14 @@ export function registerEval(program: Command, ctx: CliContext): void {
       if (opts.out !== undefined) assertCanWrite(opts.out, '--out');
       if (typeof opts.json === 'string') assertCanWrite(opts.json, '--json');
       const rt = await import('../model-runtime.js');
-      const { evaluatePredictions, predictRows, predictRowsMostSymmetric, splitOf, trainingMeans } = await import(
-        '@crys/model'
-      );
+      const {
+        evaluatePredictions,
+        predictRows,
+        predictRowsLowestProperty,
+        predictRowsMostSymmetric,
+        splitOf,
+        trainingMeans,
+      } = await import('@crys/model');
       const reading = createProgress(term, { label: 'reading', total: 100, unit: '%' });
       const loaded = loadCrystals(opts.dataset, {
         format: opts.format,
@@ -287,7 +295,14 @@ export function registerEval(program: Command, ctx: CliContext): void {
           : 'structure';
       const resolved = rt.resolveModel(opts.model, defaultTask, elements);
       const { model, source } = resolved;
+      if (model.config.task.kind === 'property') {
+        const { evaluateProperty } = await import('./eval-property.js');
+        await evaluateProperty(ctx, opts, model, source, rows);
+        return;
+      }
       refuseCandidatesForTask(opts.candidates, model.config.task.kind, source);
+      const rank =
+        opts.rankBy === undefined ? undefined : rt.resolveRankModel(opts.rankBy, model, elements, opts.candidates);
       const dc = await import('../domain-check.js');
       const items = rows.map((r) => ({ crystal: r.crystal, label: labels.get(r) ?? r.id }));
       dc.checkRows(term, model, source, items, opts.strict);
@@ -320,7 +335,9 @@ export function registerEval(program: Command, ctx: CliContext): void {
           preds.push(
             ...(opts.candidates === undefined
               ? predictRows(model, chunk, options)
-              : await predictRowsMostSymmetric(model, chunk, { ...options, candidates: opts.candidates })),
+              : rank
+                ? await predictRowsLowestProperty(model, rank.model, chunk, { ...options, candidates: opts.candidates })
+                : await predictRowsMostSymmetric(model, chunk, { ...options, candidates: opts.candidates })),
           );
           progress.update(Math.min(rows.length, start + 64));
         }
@@ -389,6 +406,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
         correctorScale: opts.correctorScale ?? model.config.correctorScale ?? 0.1,
         ...(lattice ? { latticeModel: lattice.source } : {}),
         ...(opts.candidates !== undefined ? { candidates: opts.candidates } : {}),
+        ...(rank ? { rankBy: rank.source } : {}),
         ...(opts.symmetrize !== undefined ? { symmetrize: opts.symmetrize, symmetrizeFailed } : {}),
         ...(model.config.task.kind === 'denoise' ? { startLevel: opts.startLevel ?? 0.5 } : {}),
         ...report,
@@ -415,7 +433,11 @@ export function registerEval(program: Command, ctx: CliContext): void {
           `lattices (of predictions and starts) derived again by the lattice-recovery model ${lattice.source} from their coordinates (--lattice-model: a two-model pipeline, not the plain model)`,
         );
       }
-      if (opts.candidates !== undefined) {
+      if (opts.candidates !== undefined && rank) {
+        term.out(
+          `each prediction the sample of ${opts.candidates} (seeds ${opts.seed}–${opts.seed + opts.candidates - 1}) that ${rank.source} predicts lowest in ${rank.model.config.property?.name ?? 'its property'}, the control's starts selected alike (--candidates --rank-by: ${opts.candidates} samples per composition, not the one-sample model)`,
+        );
+      } else if (opts.candidates !== undefined) {
         term.out(
           `each prediction the most symmetric of ${opts.candidates} samples (seeds ${opts.seed}–${opts.seed + opts.candidates - 1}, moyo at symprec 0.1 Å), the control's starts selected alike (--candidates: ${opts.candidates} samples per composition, not the one-sample model)`,
         );

@@ -57,6 +57,17 @@ export interface ModelReport {
   readonly training: TrainingSummary | null;
   /** The summary of an eval.json written by `crys eval --json FILE` beside the model, with its run settings. */
   readonly evaluation: (EvaluationSummary & { file: string; split?: string; seed?: number; steps?: number }) | null;
+  /** A property model: its column and training mean and spread (`config.property`); null for the others. */
+  readonly property: { readonly name: string; readonly mean: number; readonly std: number } | null;
+  /** A property model's eval.json (`crys eval --json FILE` of it), or null. */
+  readonly propertyEvaluation: {
+    readonly file: string;
+    readonly split?: string;
+    readonly rows: number;
+    readonly mae: number;
+    readonly rmse: number;
+    readonly baseline: { readonly mae: number; readonly rmse: number };
+  } | null;
 }
 
 type Rec = Record<string, unknown>;
@@ -132,6 +143,27 @@ export function summarizeTraining(
   };
 }
 
+/** Reads a property model's eval.json (the `crys eval --json FILE` record); null when absent or of another shape. */
+function readPropertyEvaluation(file: string): ModelReport['propertyEvaluation'] {
+  if (!existsSync(file)) return null;
+  let r: Rec;
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8')) as Rec;
+  } catch {
+    return null;
+  }
+  const b = r.baseline as Rec | undefined;
+  if (r.task !== 'property' || numOr(r.mae) === null || numOr(r.rmse) === null || !b) return null;
+  return {
+    file,
+    ...(typeof r.split === 'string' ? { split: r.split } : {}),
+    rows: Number(r.rows),
+    mae: Number(r.mae),
+    rmse: Number(r.rmse),
+    baseline: { mae: Number(b.mae), rmse: Number(b.rmse) },
+  };
+}
+
 /** Reads an eval.json beside a model (the `crys eval --json FILE` record); null when absent or of another shape. */
 function readEvaluation(file: string): ModelReport['evaluation'] {
   if (!existsSync(file)) return null;
@@ -183,10 +215,15 @@ export function formatModelReport(r: ModelReport, color: boolean, width: number)
   const lines = [
     paint(color, 'bold', `${r.name}  (${r.shipped ? 'shipped: ' : ''}${shown})`),
     ...kv('task', `${t.title} (--task ${t.option}; \`crys tasks ${t.option}\` for its loss and metrics)`),
-    ...kv(
-      'noise',
-      `${sigma}; lattice noise ${t.latticeNoise}; top level ${t.sampledStart ? `a draw of c·exp(${t.latticeNoise}·E) around the volume-prior cubic cell` : t.latticeFromPrior ? 'the volume-prior cubic cell' : 'the strained crystal'}`,
-    ),
+    ...(r.property
+      ? kv(
+          'property',
+          `${r.property.name}: training mean ${fixed(r.property.mean, 4)}, spread ${fixed(r.property.std, 4)} (it reads the clean crystal: no noise)`,
+        )
+      : kv(
+          'noise',
+          `${sigma}; lattice noise ${t.latticeNoise}; top level ${t.sampledStart ? `a draw of c·exp(${t.latticeNoise}·E) around the volume-prior cubic cell` : t.latticeFromPrior ? 'the volume-prior cubic cell' : 'the strained crystal'}`,
+        )),
     ...kv(
       'network',
       `${Object.entries(r.network)
@@ -201,10 +238,10 @@ export function formatModelReport(r: ModelReport, color: boolean, width: number)
     ),
     ...kv('species', `${r.species.length}: ${r.species.join(' ')}`),
     ...kv('max atoms', String(r.maxAtoms)),
-    ...kv('steps', `${r.steps} (default inference steps)`),
+    ...(r.property ? [] : kv('steps', `${r.steps} (default inference steps)`)),
   ];
   const v = r.prior.volumes;
-  if (v.length > 0) {
+  if (v.length > 0 && !r.property) {
     lines.push(
       ...kv(
         'volume prior',
@@ -212,7 +249,7 @@ export function formatModelReport(r: ModelReport, color: boolean, width: number)
       ),
     );
   }
-  if (r.latticeStats) {
+  if (r.latticeStats && !r.property) {
     const s = r.latticeStats;
     const cells = PARAMS.map((p, i) => `${p} ${fixed(s.mean[i], i < 3 ? 3 : 2)} ± ${fixed(s.std[i], i < 3 ? 3 : 2)}`);
     lines.push(...kv('lattice stats', `${cells.join(', ')} (training mean ± floored spread, Å and °)`));
@@ -284,6 +321,15 @@ export function formatModelReport(r: ModelReport, color: boolean, width: number)
     lines.push(paint(color, 'bold', `evaluation (${short(ev.file)}${settings ? `: ${settings}` : ''})`));
     lines.push(formatEvaluation(ev));
   }
+  const pe = r.propertyEvaluation;
+  if (pe) {
+    lines.push('');
+    lines.push(
+      paint(color, 'bold', `evaluation (${short(pe.file)}${pe.split ? `: ${pe.split} split` : ''}, ${pe.rows} rows)`),
+    );
+    lines.push(`MAE  ${fixed(pe.mae, 4)}  (the training mean for every row: ${fixed(pe.baseline.mae, 4)})`);
+    lines.push(`RMSE ${fixed(pe.rmse, 4)}  (the training mean: ${fixed(pe.baseline.rmse, 4)})`);
+  }
   return lines.join('\n');
 }
 
@@ -346,6 +392,8 @@ export function registerModel(program: Command, ctx: CliContext): void {
           DEFAULT_TRAIN_CONFIG as unknown as Rec,
         ),
         evaluation: readEvaluation(join(dir, 'eval.json')),
+        property: c.property ? { ...c.property } : null,
+        propertyEvaluation: readPropertyEvaluation(join(dir, 'eval.json')),
       };
       if (opts.json) {
         term.out(JSON.stringify(report, null, 2));

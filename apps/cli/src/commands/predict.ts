@@ -22,6 +22,7 @@ import {
   fixedLatticeOption,
   intOption,
   latticeModelOption,
+  rankByOption,
   numberOption,
   refuseCandidatesForTask,
   refuseCandidatesWithJobs,
@@ -53,6 +54,7 @@ interface PredictOpts extends Partial<JobFlags> {
   correctorSteps?: number;
   correctorScale?: number;
   latticeModel?: string;
+  rankBy?: string;
   candidates?: number;
   backend: 'wasm' | 'cpu';
   threads: number | 'auto';
@@ -180,6 +182,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
     .addOption(etaOption())
     .addOption(fixedLatticeOption())
     .addOption(latticeModelOption())
+    .addOption(rankByOption())
     .addOption(samplerOptions()[0])
     .addOption(samplerOptions()[1])
     .addOption(samplerOptions()[2])
@@ -235,6 +238,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
       const rt = await import('../model-runtime.js');
       const {
         MIN_COVALENT_RATIO: MIN_RATIO,
+        predictProperty,
         predictStructure,
         priorVolume,
         recoverLattices,
@@ -246,6 +250,7 @@ export function registerPredict(program: Command, ctx: CliContext): void {
         'structure',
         counts.map(([z]) => z),
       );
+      rt.refusePropertyModel(model, source, 'crys predict');
       const atoms = compositionAtoms(opts.composition as string, model.config.maxAtoms, source);
       const lattice =
         opts.latticeModel === undefined
@@ -254,6 +259,21 @@ export function registerPredict(program: Command, ctx: CliContext): void {
               opts.latticeModel,
               model,
               counts.map(([z]) => z),
+            );
+      if (opts.rankBy !== undefined && opts.samples < 2) {
+        throw new UsageError(
+          `--rank-by ranks the samples of --composition, and -n ${opts.samples} gives one`,
+          `add -n 4 (or more) to --rank-by ${opts.rankBy}`,
+        );
+      }
+      const rank =
+        opts.rankBy === undefined
+          ? undefined
+          : rt.resolveRankModel(
+              opts.rankBy,
+              model,
+              counts.map(([z]) => z),
+              opts.samples,
             );
       const dc = await import('../domain-check.js');
       dc.checkDomain(
@@ -290,6 +310,17 @@ export function registerPredict(program: Command, ctx: CliContext): void {
         progress.update(k + 1);
       }
       progress.finish();
+      // --rank-by: every sample's predicted property, and the lowest
+      const column = rank?.model.config.property?.name ?? 'property';
+      const ranked = rank
+        ? Array.from(
+            predictProperty(
+              rank.model,
+              results.map((r) => r.crystal),
+            ),
+          )
+        : undefined;
+      const lowest = ranked ? ranked.indexOf(Math.min(...ranked)) : -1;
       writeAtomic(out, formatCrystals(results, outFormat), term.stdout);
       if (opts.json) {
         term.out(
@@ -297,9 +328,10 @@ export function registerPredict(program: Command, ctx: CliContext): void {
             composition: opts.composition,
             model: source,
             ...(lattice ? { latticeModel: lattice.source } : {}),
+            ...(rank ? { rankBy: rank.source, property: column, lowest: lowest + 1 } : {}),
             priorVolume: prior,
             out,
-            samples: summaries,
+            samples: ranked ? summaries.map((s, i) => ({ ...s, [column]: ranked[i] })) : summaries,
           }),
         );
         return;
@@ -314,8 +346,24 @@ export function registerPredict(program: Command, ctx: CliContext): void {
       );
       term.out(
         formatTable(
-          ['sample', 'seed', 'a', 'b', 'c', 'α', 'β', 'γ', 'V Å³', 'ρ g/cm³', 'd/Σr', 'valid', 'checks', 'space group'],
-          summaries.map((s) => [
+          [
+            'sample',
+            'seed',
+            'a',
+            'b',
+            'c',
+            'α',
+            'β',
+            'γ',
+            'V Å³',
+            'ρ g/cm³',
+            'd/Σr',
+            'valid',
+            'checks',
+            'space group',
+            ...(ranked ? [column] : []),
+          ],
+          summaries.map((s, i) => [
             String(s.sample),
             String(s.seed),
             fixed(s.lattice.a, 3),
@@ -330,9 +378,15 @@ export function registerPredict(program: Command, ctx: CliContext): void {
             s.valid ? 'yes' : 'no',
             s.checks.ok ? 'ok' : paint(term.color, 'red', 'FAIL'),
             s.spaceGroup ?? '–',
+            ...(ranked ? [`${fixed(ranked[i], 3)}${i === lowest ? ' ←' : ''}`] : []),
           ]),
         ),
       );
+      if (rank) {
+        term.out(
+          `lowest ${column} by ${rank.source}: sample ${lowest + 1} (seed ${opts.seed + lowest}), the one a ranking by this property keeps`,
+        );
+      }
       for (const s of summaries) {
         if (!s.checks.ok) term.out(`sample ${s.sample}: ${s.checks.problems.join('; ')}`);
       }
@@ -379,7 +433,9 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const outFormat = opts.out === '-' ? 'dataset-csv' : (formatFromName(opts.out) ?? 'dataset-csv');
   const loaded = loadCrystals(opts.dataset as string, { format: opts.format });
   const rt = await import('../model-runtime.js');
-  const { predictRows, predictRowsMostSymmetric, recoverLattices, splitOf } = await import('@crys/model');
+  const { predictRows, predictRowsLowestProperty, predictRowsMostSymmetric, recoverLattices, splitOf } = await import(
+    '@crys/model'
+  );
   const allRows = rt.asRows(loaded.crystals);
   let picked = loaded.crystals.map((item, i) => ({ item, row: allRows[i] }));
   if (opts.split !== 'all') picked = picked.filter((p) => splitOf(p.row.id) === opts.split);
@@ -394,7 +450,10 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
   const elements = new Set<number>();
   for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);
   const { model, source } = rt.resolveModel(opts.model, 'structure', elements);
+  rt.refusePropertyModel(model, source, 'crys predict');
   refuseCandidatesForTask(opts.candidates, model.config.task.kind, source);
+  const rank =
+    opts.rankBy === undefined ? undefined : rt.resolveRankModel(opts.rankBy, model, elements, opts.candidates);
   const lattice =
     opts.latticeModel === undefined ? undefined : rt.resolveLatticeModel(opts.latticeModel, model, elements);
   const limit = { maxAtoms: model.config.maxAtoms, model: source };
@@ -416,7 +475,9 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
     const preds =
       opts.candidates === undefined
         ? predictRows(model, part, rowOptions)
-        : await predictRowsMostSymmetric(model, part, { ...rowOptions, candidates: opts.candidates });
+        : rank
+          ? await predictRowsLowestProperty(model, rank.model, part, { ...rowOptions, candidates: opts.candidates })
+          : await predictRowsMostSymmetric(model, part, { ...rowOptions, candidates: opts.candidates });
     const crystals = preds.map((p) => p.crystal);
     const final = lattice ? recoverLattices(lattice.model, crystals) : crystals;
     preds.forEach((p, i) => {
@@ -446,7 +507,7 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
     );
   } else if (opts.out !== '-') {
     term.out(
-      `predicted ${out.length} structure(s) with model ${source}${lattice ? ` and lattices by ${lattice.source}` : ''} in ${fixed(seconds, 1)} s; wrote ${opts.out} (${opts.candidates === undefined ? `one sample per row, seed ${opts.seed}` : `per row the most symmetric of ${opts.candidates} samples, seeds ${opts.seed}–${opts.seed + opts.candidates - 1} (--candidates: not the one-sample model)`})`,
+      `predicted ${out.length} structure(s) with model ${source}${lattice ? ` and lattices by ${lattice.source}` : ''} in ${fixed(seconds, 1)} s; wrote ${opts.out} (${opts.candidates === undefined ? `one sample per row, seed ${opts.seed}` : `per row the ${rank ? `lowest in ${rank.model.config.property?.name ?? 'property'} by ${rank.source}` : 'most symmetric'} of ${opts.candidates} samples, seeds ${opts.seed}–${opts.seed + opts.candidates - 1} (--candidates: not the one-sample model)`})`,
     );
   }
 }

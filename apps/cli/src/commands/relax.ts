@@ -98,6 +98,7 @@ export function registerRelax(program: Command, ctx: CliContext): void {
       const { relax } = await import('@crys/model');
       await rt.startBackend(opts.backend, opts.threads);
       const { model, source } = rt.resolveModel(opts.model, 'denoise', item.crystal.atomicNumbers);
+      rt.refusePropertyModel(model, source, 'crys relax');
       assertModelInput(item.crystal, item.label, { maxAtoms: model.config.maxAtoms, model: source });
       const dc = await import('../domain-check.js');
       dc.checkDomain(term, model, source, [{ ...item.crystal, label: item.label }], opts.strict);

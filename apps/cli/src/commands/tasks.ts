@@ -58,9 +58,11 @@ export function formatTask(t: TaskDescription, color: boolean, width: number): s
     ...kv('lattice', t.noise.lattice),
     ...kv(
       'start',
-      t.noise.topLevelIsPriorCell
-        ? 'the top level is the volume-prior cubic cell'
-        : 'the top level is the clean crystal, strained and displaced',
+      t.task === 'property'
+        ? 'the clean crystal itself (no noise process)'
+        : t.noise.topLevelIsPriorCell
+          ? 'the top level is the volume-prior cubic cell'
+          : 'the top level is the clean crystal, strained and displaced',
     ),
     ...kv('loss', t.loss.text),
   ];
@@ -114,7 +116,7 @@ export function registerTasks(program: Command, ctx: CliContext): void {
         'reports for it, the shipped models and the commands that train and score one. The numbers are ' +
         "@crys/model's (TASKS, DEFAULT_TRAIN_CONFIG, LATTICE_STD_FLOOR) and @crys/eval's (FIELD_MATCHER_OPTIONS).",
     )
-    .argument('[task]', 'only this task: csp (= structure), denoise or lattice')
+    .argument('[task]', 'only this task: csp (= structure), denoise, lattice or property')
     .option('--json', 'print { tasks, trainingDefaults } as JSON')
     .addHelpText('after', '\nExamples:\n  $ crys tasks\n  $ crys tasks lattice\n  $ crys tasks --json')
     .action(async (word: string | undefined, opts: { json?: boolean }) => {
@@ -123,7 +125,8 @@ export function registerTasks(program: Command, ctx: CliContext): void {
       let kinds = info.TASK_ORDER;
       if (word !== undefined) {
         const kind = info.taskFromWord(word);
-        if (!kind) throw new UsageError(`'${word}' is not a task`, 'choose csp (= structure), denoise or lattice');
+        if (!kind)
+          throw new UsageError(`'${word}' is not a task`, 'choose csp (= structure), denoise, lattice or property');
         kinds = [kind];
       }
       const tasks = kinds.map((k) => info.describeTask(k));

@@ -14,7 +14,8 @@ import { duration, fixed } from '../table.js';
 import { paint } from '../term.js';
 
 interface TrainOpts {
-  task: 'lattice' | 'denoise' | 'csp' | 'structure';
+  task: 'lattice' | 'denoise' | 'csp' | 'structure' | 'property';
+  property?: string;
   dataset: string;
   out: string;
   maxSteps?: number;
@@ -101,6 +102,7 @@ function configFromOptions(opts: TrainOpts, task: TaskKind): TrainConfig {
     ...(opts.validEvery !== undefined ? { validEvery: opts.validEvery } : {}),
     ...(opts.checkpointEvery !== undefined ? { checkpointEvery: opts.checkpointEvery } : {}),
     ...(opts.k !== undefined ? { k: opts.k } : {}),
+    ...(opts.property !== undefined ? { property: opts.property } : {}),
   };
 }
 
@@ -111,12 +113,13 @@ const OPTION_OF: Record<string, string> = {
   'config.k': '--k',
   'config.network': '--hidden / --layers / --element-descriptors / --cutoff-graph',
   'config.startLatticeNoise': '--start-lattice-noise',
+  'config.property': '--property',
 };
 
 export function registerTrain(program: Command, ctx: CliContext): void {
   program
     .command('train')
-    .summary('train an action model (lattice recovery, denoising or structure prediction)')
+    .summary('train an action model (lattice recovery, denoising, structure prediction or a property)')
     .description(
       'Trains an action model on a dataset CSV with its deterministic split (FNV-1a of material_id: buckets ' +
         '0–7 train, 8 validation, 9 holdout, which is never used here). Shows a progress bar with the loss, ' +
@@ -128,8 +131,8 @@ export function registerTrain(program: Command, ctx: CliContext): void {
     )
     .requiredOption(
       '--task <task>',
-      'lattice, denoise or csp (= structure)',
-      choiceOption(['lattice', 'denoise', 'csp', 'structure'] as const),
+      'lattice, denoise, csp (= structure) or property (a dataset column, --property)',
+      choiceOption(['lattice', 'denoise', 'csp', 'structure', 'property'] as const),
     )
     .requiredOption('--data, --dataset <file.csv>', 'dataset CSV of stable crystals')
     .requiredOption('--out <dir>', 'run folder (metrics.jsonl, checkpoint.json, model.json)')
@@ -181,6 +184,10 @@ export function registerTrain(program: Command, ctx: CliContext): void {
       '--element-descriptors',
       'give the species embedding element descriptors (radius, electronegativity, period, group, block, oxidation states) shared by all elements',
     )
+    .option(
+      '--property <column>',
+      'property task: the numeric dataset column to learn (e.g. heat_ref, the heat of formation of Perov-5); its model ranks structure predictions (--rank-by)',
+    )
     .option('--k <n>', 'nearest neighbours per atom in the graph (default 16)', intOption(1))
     .option(
       '--cutoff-graph <Å>',
@@ -205,6 +212,15 @@ export function registerTrain(program: Command, ctx: CliContext): void {
       const model = await import('@crys/model');
       const node = await import('@crys/model/node');
       const task = rt.taskKind(opts.task);
+      if (task === 'property' && opts.property === undefined && !opts.resume) {
+        throw new UsageError(
+          '--task property needs --property COLUMN',
+          'name the dataset column to learn, e.g. --property heat_ref for Perov-5',
+        );
+      }
+      if (task !== 'property' && opts.property !== undefined) {
+        throw new UsageError(`--property applies to --task property, not --task ${opts.task}`, 'leave --property out');
+      }
       const checkpointPath = join(opts.out, 'checkpoint.json');
       const modelPath = join(opts.out, 'model.json');
       const metricsPath = join(opts.out, 'metrics.jsonl');
@@ -239,6 +255,21 @@ export function registerTrain(program: Command, ctx: CliContext): void {
           `${opts.dataset} is too small to split: its ${rows.length} crystal(s) give ${split.train.length} for training and ${split.valid.length} for validation, and a run needs both (validation picks the model it writes)`,
           'train on more rows: the split (FNV-1a of material_id) puts about 80 % in training, 10 % in validation and 10 % in the holdout, so a few dozen rows give each part some',
         );
+      }
+      const column = opts.property ?? resume?.config.property;
+      if (task === 'property' && column !== undefined) {
+        // every training and validation row needs the value: fail before the backend starts
+        for (const r of [...split.train, ...split.valid]) {
+          try {
+            node.rowProperty(r, column, 'train');
+          } catch (e) {
+            if (!(e instanceof InvalidArgumentError)) throw e;
+            throw new UsageError(
+              `--property ${e.message.slice(e.message.indexOf('names column'))} (${opts.dataset})`,
+              'choose a numeric column of the dataset that every row has',
+            );
+          }
+        }
       }
       const backend = await rt.startBackend(opts.backend, opts.threads);
       const given = configFromOptions(opts, task);

@@ -46,7 +46,9 @@ async function startModel(
 ): Promise<{ backend: 'wasm' | 'cpu'; resolved: ResolvedModel }> {
   const rt = await import('../model-runtime.js');
   const running = (await rt.startBackend(backend)) === 'cpu' ? 'cpu' : 'wasm';
-  return { backend: running, resolved: rt.resolveModel(spec, task, elementsOf(rows)) };
+  const resolved = rt.resolveModel(spec, task, elementsOf(rows));
+  rt.refusePropertyModel(resolved.model, resolved.source, task === 'structure' ? 'crys predict' : 'crys eval');
+  return { backend: running, resolved };
 }
 
 /** `crys predict --data … --shard-size | --queue`: one prediction per row, an error column for the rest. */
