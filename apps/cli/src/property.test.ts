@@ -136,6 +136,18 @@ describe('--rank-by', () => {
     expect(one.stderr).toContain('--rank-by ranks the samples of --composition, and -n 1 gives one');
   });
 
+  test('crys predict --data --candidates k --rank-by writes the kept samples and says how they were chosen', () => {
+    const out = join(tempDir(), 'kept.csv');
+    const args = ['predict', '--model', 'perov_5', '--data', data, '--split', 'train', '--limit', '2', '--steps', '5'];
+    const r = runCli([...args, '--candidates', '2', '--rank-by', run, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`per row the lowest in heat_ref by ${run} of 2 samples, seeds 0–1`);
+    expect([...readDatasetCsv(readFileSync(out, 'utf8'))].length).toBe(2);
+    const bare = runCli([...args, '--rank-by', run, '--out', out]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('--rank-by chooses among several samples per row, and needs --candidates k');
+  });
+
   test('a property model is refused where crystals move', () => {
     const p = runCli(['predict', '--model', run, '--composition', 'SrTiO3', '--out', join(tempDir(), 'x.cif')]);
     expect(p.code).toBe(2);
