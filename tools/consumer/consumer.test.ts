@@ -66,6 +66,7 @@ describe('the packages installed from their tarballs in a fresh npm project', ()
       'perov_5-lattice',
       'carbon_24-lattice',
       'perov_5-energy',
+      'carbon_24-energy',
     ]);
     for (const l of lines) expect(Number(l.split(' ')[1])).toBeGreaterThan(0);
   }, 300_000);

@@ -50,7 +50,7 @@ describe('crys tasks', () => {
     expect(property.metrics).toEqual([
       'MAE and RMSE of the property in its own units, beside the "predict the training mean" baseline',
     ]);
-    expect(property.shipped).toEqual(['perov_5-energy']);
+    expect(property.shipped).toEqual(['perov_5-energy', 'carbon_24-energy']);
     expect(structure.loss.latticeWeight).toBe(DEFAULT_TRAIN_CONFIG.latticeWeight);
     expect(denoise.loss.latticeWeight).toBe(DEFAULT_TRAIN_CONFIG.latticeWeight);
     expect(lattice.loss).toMatchObject({

@@ -62,7 +62,7 @@ describe('shipped models reproduce their documented holdout scores', () => {
       const all = datasetRows(dataset);
       const rows = all.filter((r) => splitOf(r.id) === 'holdout');
       if (model.config.task.kind === 'property') {
-        // `crys eval --model perov_5-energy --split holdout --json eval.json`: MAE and RMSE beside the mean's
+        // `crys eval --model <name>-energy --split holdout --json eval.json`: MAE and RMSE beside the mean's
         const report = propertyReport(model, rows);
         for (const [key, value] of Object.entries(report)) expectRecorded(value, recorded[key], key);
         return;
@@ -114,25 +114,27 @@ describe('the selection among samples reproduces its documented holdout scores',
 });
 
 describe('the ranking by a property model reproduces its documented holdout scores', () => {
-  // `crys eval --model perov_5 --candidates k --rank-by perov_5-energy --json models/perov_5/eval-rank-energy-<k>.json`
-  const dir = join(here, '..', 'models', 'perov_5');
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^eval-rank-energy-\d+\.json$/.test(f)) : [];
-  for (const file of files) {
-    it(`perov_5: the lowest predicted energy of k samples (holdout) equals ${file}`, async () => {
-      const recorded = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-      expect(recorded.rankBy).toBe('perov_5-energy');
-      const model = loadShippedModel('perov_5');
-      const rows = datasetRows('perov_5').filter((r) => splitOf(r.id) === 'holdout');
-      const predictions = await predictRowsLowestProperty(model, loadShippedModel('perov_5-energy'), rows, {
-        seed: recorded.seed,
-        steps: recorded.steps,
-        correctorSteps: recorded.correctorSteps,
-        correctorScale: recorded.correctorScale,
-        candidates: recorded.candidates,
+  // `crys eval --model <name> --candidates k --rank-by <name>-energy --json models/<name>/eval-rank-energy-<k>.json`
+  for (const name of ['perov_5', 'carbon_24'] as const) {
+    const dir = join(here, '..', 'models', name);
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^eval-rank-energy-\d+\.json$/.test(f)) : [];
+    for (const file of files) {
+      it(`${name}: the lowest predicted energy of k samples (holdout) equals ${file}`, async () => {
+        const recorded = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+        expect(recorded.rankBy).toBe(`${name}-energy`);
+        const model = loadShippedModel(name);
+        const rows = datasetRows(name).filter((r) => splitOf(r.id) === 'holdout');
+        const predictions = await predictRowsLowestProperty(model, loadShippedModel(`${name}-energy`), rows, {
+          seed: recorded.seed,
+          steps: recorded.steps,
+          correctorSteps: recorded.correctorSteps,
+          correctorScale: recorded.correctorScale,
+          candidates: recorded.candidates,
+        });
+        const report = await evaluatePredictions(model, rows, predictions);
+        expect(rows.length).toBe(recorded.rows);
+        for (const [key, value] of Object.entries(report)) expectRecorded(value, recorded[key], key);
       });
-      const report = await evaluatePredictions(model, rows, predictions);
-      expect(rows.length).toBe(recorded.rows);
-      for (const [key, value] of Object.entries(report)) expectRecorded(value, recorded[key], key);
-    });
+    }
   }
 });

@@ -9,8 +9,10 @@ export const SHIPPED_MODEL_NAMES = [
   'carbon_24-denoise',
   'perov_5-lattice',
   'carbon_24-lattice',
-  // a property model (heat of formation), which ranks perov_5's samples (`lowestProperty`, `crys … --rank-by`)
+  // property models (heat of formation, energy per atom), which rank the structure models' samples
+  // (`lowestProperty`, `crys … --rank-by`)
   'perov_5-energy',
+  'carbon_24-energy',
 ] as const;
 
 /** A shipped model name. */
