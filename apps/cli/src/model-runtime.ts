@@ -52,21 +52,36 @@ export function resolveLatticeModel(spec: string, main: ActionModel, elements: I
     );
   }
   const resolved = resolveModel(spec, 'lattice', elements);
-  const { model } = resolved;
-  if (model.config.task.kind !== 'lattice') {
-    throw new UsageError(
-      `--lattice-model '${spec}' is a ${model.config.task.kind} model, not a lattice-recovery model`,
-      'give one trained with `crys train --task lattice`, e.g. perov_5-lattice',
-    );
+  assertCompanion(resolved.model, spec, elements, {
+    flag: '--lattice-model',
+    kind: 'lattice',
+    what: 'a lattice-recovery model',
+    train: 'give one trained with `crys train --task lattice`, e.g. perov_5-lattice',
+    pick: 'the lattice model',
+  });
+  return resolved;
+}
+
+/**
+ * Checks the second model of `--lattice-model` or `--rank-by`: of the task the flag needs and trained on every
+ * element of the inputs (UsageError naming the flag otherwise).
+ */
+function assertCompanion(
+  model: ActionModel,
+  spec: string,
+  elements: Iterable<number>,
+  need: { flag: string; kind: TaskKind; what: string; train: string; pick: string },
+): void {
+  if (model.config.task.kind !== need.kind) {
+    throw new UsageError(`${need.flag} '${spec}' is a ${model.config.task.kind} model, not ${need.what}`, need.train);
   }
   const unknown = [...new Set(elements)].filter((z) => !model.config.species.includes(z));
   if (unknown.length > 0) {
     throw new UsageError(
-      `--lattice-model '${spec}' was not trained on ${unknown.map((z) => elementSymbol(z)).join(', ')}`,
-      `it knows ${model.config.species.length} elements; pick the lattice model of the same dataset as --model`,
+      `${need.flag} '${spec}' was not trained on ${unknown.map((z) => elementSymbol(z)).join(', ')}`,
+      `it knows ${model.config.species.length} elements; pick ${need.pick} of the same dataset as --model`,
     );
   }
-  return resolved;
 }
 
 /** A property model cannot move crystals: refused with the way to use it, before any work. */
@@ -108,20 +123,13 @@ export function resolveRankModel(
     );
   }
   const resolved = resolveModel(spec, 'property', elements);
-  const { model } = resolved;
-  if (model.config.task.kind !== 'property') {
-    throw new UsageError(
-      `--rank-by '${spec}' is a ${model.config.task.kind} model, not a property model`,
-      'give one trained with `crys train --task property --property COLUMN`, e.g. perov_5-energy',
-    );
-  }
-  const unknown = [...new Set(elements)].filter((z) => !model.config.species.includes(z));
-  if (unknown.length > 0) {
-    throw new UsageError(
-      `--rank-by '${spec}' was not trained on ${unknown.map((z) => elementSymbol(z)).join(', ')}`,
-      `it knows ${model.config.species.length} elements; pick the property model of the same dataset as --model`,
-    );
-  }
+  assertCompanion(resolved.model, spec, elements, {
+    flag: '--rank-by',
+    kind: 'property',
+    what: 'a property model',
+    train: 'give one trained with `crys train --task property --property COLUMN`, e.g. perov_5-energy',
+    pick: 'the property model',
+  });
   return resolved;
 }
 

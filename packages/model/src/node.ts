@@ -8,6 +8,7 @@ import { type DatasetRow, readDataset, splitDataset } from './data.js';
 import { type ModelDomain, modelDomain } from './domain.js';
 import { ModelFormatError } from './errors.js';
 import { type ActionModel, loadModel, type ModelJson, modelToJson } from './model.js';
+import { cellNumber } from './property.js';
 import { shippedModelUrl } from './shipped.js';
 import { resolveTrainConfig } from './train-config.js';
 import {
@@ -135,7 +136,7 @@ export interface TrainRunOptions {
  */
 export function rowProperty(row: DatasetRow, column: string, fn: string): number {
   const v = row.properties[column];
-  const value = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  const value = cellNumber(v);
   if (!Number.isFinite(value)) {
     throw new InvalidArgumentError(
       fn,

@@ -88,6 +88,18 @@ export function predictProperty(model: ActionModel, crystals: readonly Crystal[]
   return out;
 }
 
+/** The index of the lowest of `count` values from `offset`, the first on a tie. */
+export function lowestIndex(values: ArrayLike<number>, offset = 0, count = values.length - offset): number {
+  let index = 0;
+  for (let i = 1; i < count; i++) if (values[offset + i] < values[offset + index]) index = i;
+  return index;
+}
+
+/** A dataset cell as a number: numbers as they are, numeric text parsed, anything else NaN. */
+export function cellNumber(v: string | number | undefined): number {
+  return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+}
+
 /** The candidate {@link lowestProperty} keeps, and the predicted property of each. */
 export interface PropertySelection {
   readonly index: number;
@@ -106,9 +118,7 @@ export function lowestProperty(model: ActionModel, candidates: readonly Crystal[
   const fn = 'lowestProperty';
   if (candidates.length === 0) throw new InvalidArgumentError(fn, 'candidates', 'must not be empty', candidates);
   const values = predictProperty(model, candidates);
-  let index = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] < values[index]) index = i;
-  return { index, values };
+  return { index: lowestIndex(values), values };
 }
 
 /** The standardised training target of a crystal's property (used by training). */
@@ -141,7 +151,7 @@ export function propertyReport(model: ActionModel, rows: readonly DatasetRow[]):
   if (rows.length === 0) throw new InvalidArgumentError(fn, 'rows', 'must not be empty', rows);
   const truth = rows.map((r) => {
     const v = r.properties[stats.name];
-    const value = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+    const value = cellNumber(v);
     if (!Number.isFinite(value)) {
       throw new InvalidArgumentError(
         fn,

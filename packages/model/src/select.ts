@@ -5,7 +5,7 @@ import { assertPositiveInteger } from '@crys/lattice/internal';
 import type { DatasetRow } from './data.js';
 import { type PredictRowsOptions, predictRows, type RowPrediction, SPACE_GROUP_SYMPREC } from './evaluate.js';
 import type { ActionModel } from './model.js';
-import { predictProperty } from './property.js';
+import { lowestIndex, predictProperty } from './property.js';
 
 /** Options of {@link mostSymmetric}. */
 export interface MostSymmetricOptions {
@@ -129,8 +129,7 @@ export async function predictRowsLowestProperty(
     const values = predictProperty(propertyModel, candidates.flat());
     let o = 0;
     return candidates.map((c) => {
-      let index = 0;
-      for (let i = 1; i < c.length; i++) if (values[o + i] < values[o + index]) index = i;
+      const index = lowestIndex(values, o, c.length);
       o += c.length;
       return index;
     });

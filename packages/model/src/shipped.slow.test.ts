@@ -52,6 +52,17 @@ beforeAll(async () => {
   await useBackend();
 });
 
+/** The sampler and selection settings a recorded `crys eval --candidates k` ran with. */
+function selectionOptions(recorded: Record<string, number>) {
+  return {
+    seed: recorded.seed,
+    steps: recorded.steps,
+    correctorSteps: recorded.correctorSteps,
+    correctorScale: recorded.correctorScale,
+    candidates: recorded.candidates,
+  };
+}
+
 describe('shipped models reproduce their documented holdout scores', () => {
   for (const name of SHIPPED_MODEL_NAMES) {
     const evalPath = join(here, '..', 'models', name, 'eval.json');
@@ -100,13 +111,7 @@ describe('the selection among samples reproduces its documented holdout scores',
     expect(recorded.candidates).toBe(3);
     const model = loadShippedModel('perov_5');
     const rows = datasetRows('perov_5').filter((r) => splitOf(r.id) === 'holdout');
-    const predictions = await predictRowsMostSymmetric(model, rows, {
-      seed: recorded.seed,
-      steps: recorded.steps,
-      correctorSteps: recorded.correctorSteps,
-      correctorScale: recorded.correctorScale,
-      candidates: recorded.candidates,
-    });
+    const predictions = await predictRowsMostSymmetric(model, rows, selectionOptions(recorded));
     const report = await evaluatePredictions(model, rows, predictions);
     expect(rows.length).toBe(recorded.rows);
     for (const [key, value] of Object.entries(report)) expectRecorded(value, recorded[key], key);
@@ -124,13 +129,8 @@ describe('the ranking by a property model reproduces its documented holdout scor
         expect(recorded.rankBy).toBe(`${name}-energy`);
         const model = loadShippedModel(name);
         const rows = datasetRows(name).filter((r) => splitOf(r.id) === 'holdout');
-        const predictions = await predictRowsLowestProperty(model, loadShippedModel(`${name}-energy`), rows, {
-          seed: recorded.seed,
-          steps: recorded.steps,
-          correctorSteps: recorded.correctorSteps,
-          correctorScale: recorded.correctorScale,
-          candidates: recorded.candidates,
-        });
+        const energy = loadShippedModel(`${name}-energy`);
+        const predictions = await predictRowsLowestProperty(model, energy, rows, selectionOptions(recorded));
         const report = await evaluatePredictions(model, rows, predictions);
         expect(rows.length).toBe(recorded.rows);
         for (const [key, value] of Object.entries(report)) expectRecorded(value, recorded[key], key);

@@ -143,15 +143,20 @@ export function summarizeTraining(
   };
 }
 
-/** Reads a property model's eval.json (the `crys eval --json FILE` record); null when absent or of another shape. */
-function readPropertyEvaluation(file: string): ModelReport['propertyEvaluation'] {
+/** An eval.json beside a model (the `crys eval --json FILE` record) as an object; null when absent or unreadable. */
+function readRecord(file: string): Rec | null {
   if (!existsSync(file)) return null;
-  let r: Rec;
   try {
-    r = JSON.parse(readFileSync(file, 'utf8')) as Rec;
+    return JSON.parse(readFileSync(file, 'utf8')) as Rec;
   } catch {
     return null;
   }
+}
+
+/** Reads a property model's eval.json (the `crys eval --json FILE` record); null when absent or of another shape. */
+function readPropertyEvaluation(file: string): ModelReport['propertyEvaluation'] {
+  const r = readRecord(file);
+  if (r === null) return null;
   const b = r.baseline as Rec | undefined;
   if (r.task !== 'property' || numOr(r.mae) === null || numOr(r.rmse) === null || !b) return null;
   return {
@@ -166,13 +171,8 @@ function readPropertyEvaluation(file: string): ModelReport['propertyEvaluation']
 
 /** Reads an eval.json beside a model (the `crys eval --json FILE` record); null when absent or of another shape. */
 function readEvaluation(file: string): ModelReport['evaluation'] {
-  if (!existsSync(file)) return null;
-  let r: Rec;
-  try {
-    r = JSON.parse(readFileSync(file, 'utf8')) as Rec;
-  } catch {
-    return null;
-  }
+  const r = readRecord(file);
+  if (r === null) return null;
   const keys = ['task', 'rows', 'matchRate', 'rmse', 'structuralValidity', 'latticeLengthMae', 'positionError'];
   if (!keys.every((k) => k in r)) return null;
   return {

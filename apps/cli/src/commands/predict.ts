@@ -237,8 +237,8 @@ export function registerPredict(program: Command, ctx: CliContext): void {
       const outFormat = out === '-' ? 'cif' : (formatFromName(out) ?? 'cif');
       const rt = await import('../model-runtime.js');
       const {
+        lowestProperty,
         MIN_COVALENT_RATIO: MIN_RATIO,
-        predictProperty,
         predictStructure,
         priorVolume,
         recoverLattices,
@@ -312,15 +312,14 @@ export function registerPredict(program: Command, ctx: CliContext): void {
       progress.finish();
       // --rank-by: every sample's predicted property, and the lowest
       const column = rank?.model.config.property?.name ?? 'property';
-      const ranked = rank
-        ? Array.from(
-            predictProperty(
-              rank.model,
-              results.map((r) => r.crystal),
-            ),
+      const selection = rank
+        ? lowestProperty(
+            rank.model,
+            results.map((r) => r.crystal),
           )
         : undefined;
-      const lowest = ranked ? ranked.indexOf(Math.min(...ranked)) : -1;
+      const ranked = selection ? Array.from(selection.values) : undefined;
+      const lowest = selection ? selection.index : -1;
       writeAtomic(out, formatCrystals(results, outFormat), term.stdout);
       if (opts.json) {
         term.out(
