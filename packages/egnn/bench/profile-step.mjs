@@ -4,19 +4,11 @@
 // JavaScript between kernels; the scopes of custom gradients, "unnamed" and "backward", are listed but not totalled:
 // their kernels are listed too). Run after `pnpm build`: node bench/profile-step.mjs [perov_5|carbon_24] [threads]
 // FORWARD=1 profiles the forward pass instead (no tape); WALL_ONLY=1 prints the step's median wall time alone.
-import {
-  _referenceReadout,
-  adamUpdate,
-  Egnn,
-  edgeVectors,
-  graphTensors,
-  initBackend,
-  shareWasmClones,
-  setKernelThreads,
-} from '@crys/egnn';
+import { Egnn, initBackend, setKernelThreads, shareWasmClones } from '@crys/egnn';
 import { radiusGraphBatch } from '@crys/graph';
 import * as tf from '@tensorflow/tfjs';
-import { rng, valCrystals } from './data.mjs';
+import { valCrystals } from './data.mjs';
+import { networkStep } from './step.mjs';
 
 tf.env().set('PROD', true);
 const ds = process.argv[2] ?? 'perov_5';
@@ -26,54 +18,14 @@ if (threads > 1) await setKernelThreads(threads);
 const batch = radiusGraphBatch(valCrystals(ds, 64), { cutoff: 5 });
 const N = batch.atomicNumbers.length;
 const B = batch.lattices.length / 9;
-const gt = graphTensors(batch);
 const net = new Egnn({ units: 64, basisSize: 16, layers: 4, cutoff: 5, seed: 0 });
-const vars = net.trainableVariables;
-const moments = vars.map((v) => [tf.variable(tf.zerosLike(v), false), tf.variable(tf.zerosLike(v), false)]);
-const r = rng(7);
-const tgtA = tf.tensor2d(
-  Float32Array.from({ length: N * 3 }, () => r() - 0.5),
-  [N, 3],
-);
-const tgtL = tf.tensor3d(
-  Float32Array.from({ length: B * 9 }, () => r() - 0.5),
-  [B, 3, 3],
-);
-let applied = 0;
-const forwardOnly = () =>
-  tf.tidy(() => {
-    const vectors = edgeVectors(gt.fracCoords, gt.lattices, gt.src, gt.dst, gt.image, gt.edgeCrystalIndex);
-    const o = net.apply({ atomicNumbers: gt.atomicNumbers, src: gt.src, dst: gt.dst, vectors });
-    const { atomVectors } = _referenceReadout(o.edgeOutputs, vectors, o.distances, gt.src, gt.edgeCrystalIndex, N, B);
-    tf.sum(atomVectors).dataSync();
-  });
-const trainStep = () => {
-  const { value, grads } = tf.variableGrads(() => {
-    const vectors = edgeVectors(gt.fracCoords, gt.lattices, gt.src, gt.dst, gt.image, gt.edgeCrystalIndex);
-    const o = net.apply({ atomicNumbers: gt.atomicNumbers, src: gt.src, dst: gt.dst, vectors });
-    const { atomVectors, latticeActions } = _referenceReadout(
-      o.edgeOutputs,
-      vectors,
-      o.distances,
-      gt.src,
-      gt.edgeCrystalIndex,
-      N,
-      B,
-    );
-    return tf.add(tf.mean(tf.square(tf.sub(atomVectors, tgtA))), tf.mean(tf.square(tf.sub(latticeActions, tgtL))));
-  }, vars);
-  applied++;
-  const stepSize = (1e-3 * Math.sqrt(1 - 0.999 ** applied)) / (1 - 0.9 ** applied);
-  for (let i = 0; i < vars.length; i++)
-    adamUpdate(vars[i], moments[i][0], moments[i][1], grads[vars[i].name], {
-      stepSize,
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
-    });
-  tf.dispose([value, ...Object.values(grads)]);
-};
-const step = process.env.FORWARD ? forwardOnly : trainStep;
+const bench = networkStep(net, { N, B, batch });
+const step = process.env.FORWARD
+  ? () =>
+      tf.tidy(() => {
+        tf.sum(bench.forward().atomVectors).dataSync();
+      })
+  : bench.train;
 for (let i = 0; i < 15; i++) step();
 const walls = [];
 for (let i = 0; i < 15; i++) {

@@ -18,14 +18,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  _referenceReadout,
-  adamUpdate,
-  disposeGraphTensors,
   Egnn,
-  edgeVectors,
   gatherRows,
   gatherRowsAdd,
-  graphTensors,
   initBackend,
   segmentSum,
   setKernelThreads,
@@ -36,6 +31,7 @@ import { radiusGraphBatch } from '@crys/graph';
 import * as tf from '@tensorflow/tfjs';
 import { PYTHON, peerScript, pythonMissing } from '../../../tools/peers/locate.mjs';
 import { rng, syntheticGraph, valCrystals } from './data.mjs';
+import { networkStep } from './step.mjs';
 
 tf.env().set('PROD', true);
 const args = process.argv.slice(2);
@@ -251,76 +247,27 @@ function makeCase(name) {
 
 function benchNetwork(backend, caseName, c) {
   const net = new Egnn({ units: 64, basisSize: 16, layers: 4, cutoff: CUTOFF, seed: 0 });
-  const vars = net.trainableVariables;
-  // Adam as @crys/model trains (and as torch.optim.Adam, lr 1e-3): one fused kernel per weight.
-  const moments = vars.map((v) => [tf.variable(tf.zerosLike(v), false), tf.variable(tf.zerosLike(v), false)]);
-  let applied = 0;
-  const minimize = (lossFn) => {
-    const { value, grads } = tf.variableGrads(lossFn, vars);
-    applied++;
-    const stepSize = (1e-3 * Math.sqrt(1 - 0.999 ** applied)) / (1 - 0.9 ** applied);
-    for (let i = 0; i < vars.length; i++) {
-      const step = { stepSize, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-      adamUpdate(vars[i], moments[i][0], moments[i][1], grads[vars[i].name], step);
-    }
-    tf.dispose([value, ...Object.values(grads)]);
-  };
   const big = c.N >= 50000;
-  const r = rng(7);
-  const tgtA = tf.tensor2d(
-    Float32Array.from({ length: c.N * 3 }, () => r() - 0.5),
-    [c.N, 3],
-  );
-  const tgtL = tf.tensor3d(
-    Float32Array.from({ length: c.B * 9 }, () => r() - 0.5),
-    [c.B, 3, 3],
-  );
-  let gt, st;
-  if (c.batch) gt = graphTensors(c.batch);
-  else st = c.tensors();
-  const forward = () => {
-    // Dataset batches compute edge vectors from fractional coordinates and lattices inside the step (as the
-    // peer's model(batch) does); synthetic graphs take vectors directly (the peer's forward_edges).
-    const t = gt ?? st;
-    const vectors = gt
-      ? edgeVectors(gt.fracCoords, gt.lattices, gt.src, gt.dst, gt.image, gt.edgeCrystalIndex)
-      : st.vectors;
-    const o = net.apply({ atomicNumbers: t.atomicNumbers, src: t.src, dst: t.dst, vectors });
-    return _referenceReadout(o.edgeOutputs, vectors, o.distances, t.src, t.edgeCrystalIndex, c.N, c.B);
-  };
+  const step = networkStep(net, c);
   const row = { backend, case: caseName, atoms: c.N, edges: c.E };
   const forwardOnly = c.N >= 50000;
   try {
     row.forward = timeIt(
       () =>
         tf.tidy(() => {
-          tf.sum(forward().atomVectors).dataSync();
+          tf.sum(step.forward().atomVectors).dataSync();
         }),
       warmupFor(c.N, big),
       big ? 2 : 10,
     );
-    if (!forwardOnly)
-      row.train = timeIt(
-        () =>
-          minimize(() => {
-            const { atomVectors, latticeActions } = forward();
-            return tf.add(
-              tf.mean(tf.square(tf.sub(atomVectors, tgtA))),
-              tf.mean(tf.square(tf.sub(latticeActions, tgtL))),
-            );
-          }),
-        warmupFor(c.N, big),
-        big ? 2 : 10,
-      );
+    if (!forwardOnly) row.train = timeIt(step.train, warmupFor(c.N, big), big ? 2 : 10);
   } catch (e) {
     row.error = String(e?.message ?? e).slice(0, 80);
   }
-  if (gt) disposeGraphTensors(gt);
-  if (st) tf.dispose(Object.values(st));
   process.stdout.write(
     `  → fwd ${fmt(row.forward)} ms, train ${fmt(row.train)} ms${row.error ? ` (${row.error})` : ''}\n`,
   );
-  tf.dispose([tgtA, tgtL, ...moments.flat()]);
+  step.dispose();
   net.dispose();
   return row;
 }
