@@ -6,7 +6,7 @@ import { Egnn } from './egnn.js';
 import { InvalidArgumentError } from './errors.js';
 import { adamUpdate } from './ops/adam.js';
 import { gatherRows } from './ops/gather-rows.js';
-import { linear } from './ops/linear.js';
+import { linear, linearModule } from './ops/linear.js';
 import { outerRows } from './ops/outer-rows.js';
 import { scaleRows } from './ops/scale-rows.js';
 import { segmentSum } from './ops/segment-sum.js';
@@ -198,6 +198,27 @@ describe('kernel threads on wasm', () => {
     });
     await setKernelThreads(1);
     tf.dispose(Object.values(g));
+  });
+
+  test.each([2, 3])('each of 2 … 32 parts runs once on %i threads (front and back claims)', async (n) => {
+    await setKernelThreads(n);
+    const heap = tfjsHeap(tf.backend()) as WebAssembly.Memory;
+    const storage = wasmStorage(tf.backend(), 'test');
+    // colSum adds one row of b onto its 4 outputs: a part run twice would leave 2·b, a part never run 0.
+    const b = tf.tensor1d(Float32Array.from({ length: 4 * 32 }, (_, i) => i + 1));
+    const bp = storage.read(b).byteOffset;
+    for (const parts of [2, 3, 7, 31, 32]) {
+      for (let round = 0; round < 20; round++) {
+        const out = tf.zeros([4 * parts]);
+        const o = storage.read(out).byteOffset;
+        const calls = Array.from({ length: parts }, (_, p) => [o + 16 * p, bp + 16 * p, 1, 4]);
+        runParts(linearModule, heap, 'colSum', calls);
+        expect(Array.from(out.dataSync() as Float32Array)).toEqual(Array.from({ length: 4 * parts }, (_, i) => i + 1));
+        out.dispose();
+      }
+    }
+    b.dispose();
+    await setKernelThreads(1);
   });
 
   test('a kernel part that traps, on whichever thread, throws on the calling thread, and the threads keep working', async () => {
