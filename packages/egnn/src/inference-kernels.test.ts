@@ -103,7 +103,7 @@ describe('module.on(memory): the kernel modules the wasm backend runs on its own
     for (const m of MODULES) expect(m.on(shared)).not.toBeNull();
     const heap = new Float32Array(shared.buffer);
     heap.set([1, 2, 3, 4, 5, 6, 7, 8], 0);
-    (linearModule.on(shared) as LinearExports).colSum(4 * 16, 0, 2, 4);
+    (linearModule.on(shared) as LinearExports).colSum(4 * 16, 0, 2, 4, 4);
     expect(Array.from(heap.subarray(16, 20))).toEqual([6, 8, 10, 12]);
   });
 
@@ -129,16 +129,25 @@ describe('module.on(memory): the kernel modules the wasm backend runs on its own
     expect(err).toBeLessThan(1e-4);
   });
 
-  test('colSum(out, b, rows, m) adds the column sums of b to out', () => {
+  test('colSum(out, b, rows, m, ld) adds the column sums of b (row stride ld) to out', () => {
     const [rows, m] = [37, 12];
     const { k, heap } = setup(rows * m + m);
     const b = randomArray(rows * m, 3);
     heap.set(b, 0);
-    k.colSum(4 * rows * m, 0, rows, m);
+    k.colSum(4 * rows * m, 0, rows, m, m);
     for (let j = 0; j < m; j++) {
       let s = 0;
       for (let e = 0; e < rows; e++) s += b[e * m + j];
       expect(heap[rows * m + j]).toBeCloseTo(s, 5);
+    }
+    // Columns 4 … 7 alone, onto fresh zeros: the other columns' sums are left alone.
+    heap.fill(0, rows * m);
+    k.colSum(4 * (rows * m + 4), 16, rows, 4, m);
+    for (let j = 0; j < m; j++) {
+      let s = 0;
+      for (let e = 0; e < rows; e++) s += b[e * m + j];
+      if (j >= 4 && j < 8) expect(heap[rows * m + j]).toBeCloseTo(s, 5);
+      else expect(heap[rows * m + j]).toBe(0);
     }
   });
 

@@ -345,6 +345,34 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
     out.dispose();
   });
 
+  test('a narrow linear (outputs not a multiple of 8) gives the bits of tf.matMul + bias, last rows included', () => {
+    const bitsOf = (t: tf.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
+    for (const [M, K, H] of [
+      [4, 8, 1],
+      [7, 64, 2],
+      [1001, 64, 2],
+      [203, 16, 3],
+      [66, 128, 2],
+      [5, 24, 5],
+      [130, 32, 12],
+      [3, 64, 2],
+      [41, 17, 2],
+    ]) {
+      tf.tidy(() => {
+        const x = tf.tensor2d(randomArray(M * K, M + K), [M, K]);
+        const w = tf.tensor2d(randomArray(K * H, K + H), [K, H]);
+        const b = tf.tensor1d(randomArray(H, H));
+        expect({ M, K, H, bits: bitsOf(linear(x, w, b)) }).toEqual({
+          M,
+          K,
+          H,
+          bits: bitsOf(tf.add(tf.matMul(x, w), b)),
+        });
+        expect({ M, K, H, bits: bitsOf(linear(x, w)) }).toEqual({ M, K, H, bits: bitsOf(tf.matMul(x, w)) });
+      });
+    }
+  });
+
   test('exp matches Math.exp to float32 rounding, flushes below −87 to 0, and has the gradient eˣ', () => {
     const xs = Float32Array.from({ length: 4003 }, (_, i) => -120 + (210 * i) / 4002);
     xs[7] = Number.NaN;

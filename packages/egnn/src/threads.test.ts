@@ -117,9 +117,11 @@ describe('kernel threads on wasm', () => {
             ),
           ),
         )([x, w, h]);
-        // A weight gradient over more rows than one block of its sum (16384).
-        const wideGrad = tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(linear(xb, ww as tf.Tensor2D), yb)))(w);
-        return [linear(x, w, b), segmentSum(x, idx, N), gatherRows(h, idx), scaleRows(x, s), wideGrad, ...grads];
+        // A weight gradient over more rows than one block of its sum (16384), and a bias gradient split by columns.
+        const wide = tf.grads((ww: tf.Tensor, bb: tf.Tensor) =>
+          tf.sum(tf.mul(linear(xb, ww as tf.Tensor2D, bb as tf.Tensor1D), yb)),
+        )([w, b]);
+        return [linear(x, w, b), segmentSum(x, idx, N), gatherRows(h, idx), scaleRows(x, s), ...wide, ...grads];
       });
       const result = outputs.map(bits);
       tf.dispose(outputs);
@@ -211,7 +213,7 @@ describe('kernel threads on wasm', () => {
       for (let round = 0; round < 20; round++) {
         const out = tf.zeros([4 * parts]);
         const o = storage.read(out).byteOffset;
-        const calls = Array.from({ length: parts }, (_, p) => [o + 16 * p, bp + 16 * p, 1, 4]);
+        const calls = Array.from({ length: parts }, (_, p) => [o + 16 * p, bp + 16 * p, 1, 4, 4]);
         runParts(linearModule, heap, 'colSum', calls);
         expect(Array.from(out.dataSync() as Float32Array)).toEqual(Array.from({ length: 4 * parts }, (_, i) => i + 1));
         out.dispose();

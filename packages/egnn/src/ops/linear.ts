@@ -189,12 +189,26 @@ function matmulTNWasm(): WasmFunction {
   };
 }
 
-/** colSum(out, b, rows, m): out `[m]` += Σ_e b[e, :] for b `[rows, m]`, m a multiple of 4, rows ≥ 1. */
+/**
+ * colSum(out, b, rows, m, ld): out `[m]` += Σ_e b[e, :] for b `[rows, m]` with row stride ld floats (columns of a wider
+ * matrix, so that threads can take column ranges), m a multiple of 4, rows ≥ 1. Each column sums its rows in order.
+ */
 function colSumWasm(): WasmFunction {
-  const [OUT, B, ROWS, M] = [0, 1, 2, 3];
-  const [E, BP, OP, END] = [4, 5, 6, 7];
+  const [OUT, B, ROWS, M, LD] = [0, 1, 2, 3, 4];
+  const [E, BP, OP, END, RP] = [5, 6, 7, 8, 9];
   const row: Instr[] = [];
-  row.push(...get(OUT), ...set(OP), ...get(BP), ...get(M), ...i32(4), ...mul, ...add, ...set(END));
+  row.push(
+    ...get(OUT),
+    ...set(OP),
+    ...get(RP),
+    ...set(BP),
+    ...get(BP),
+    ...get(M),
+    ...i32(4),
+    ...mul,
+    ...add,
+    ...set(END),
+  );
   row.push(
     ...doWhile(
       [
@@ -213,11 +227,12 @@ function colSumWasm(): WasmFunction {
       advance(BP, i32(16), END),
     ),
   );
+  row.push(...get(RP), ...get(LD), ...i32(4), ...mul, ...add, ...set(RP));
   return {
     name: 'colSum',
-    params: ['out', 'b', 'rows', 'm'],
-    locals: [['i32', ['e', 'bp', 'op', 'end']]],
-    code: [...get(B), ...set(BP), ...i32(0), ...set(E), ...doWhile(row, advance(E, i32(1), ROWS))],
+    params: ['out', 'b', 'rows', 'm', 'ld'],
+    locals: [['i32', ['e', 'bp', 'op', 'end', 'rp']]],
+    code: [...get(B), ...set(RP), ...i32(0), ...set(E), ...doWhile(row, advance(E, i32(1), ROWS))],
   };
 }
 
@@ -225,7 +240,7 @@ function colSumWasm(): WasmFunction {
 export interface LinearExports {
   matmul(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void;
   matmulTN(out: number, a: number, b: number, rows: number, n: number, m: number, i0: number, i1: number): void;
-  colSum(out: number, b: number, rows: number, m: number): void;
+  colSum(out: number, b: number, rows: number, m: number, ld: number): void;
 }
 
 export const linearModule = kernelModule<LinearExports>(() => [matmulWasm(), matmulTNWasm(), colSumWasm()]);
@@ -234,12 +249,13 @@ export const linearModule = kernelModule<LinearExports>(() => [matmulWasm(), mat
 
 const ensureRegistered = kernelRegistration<LinearExports>([
   {
-    // x·w + bias for x `[M, n]`, w `[n, m]` (m % 8 = 0), bias `[m]`: SIMD on whole blocks of 4 rows, a loop on the rest.
+    // x·w + bias for x `[M, n]`, w `[n, m]` (m % 8 = 0), bias `[m]`: SIMD on whole blocks of 4 rows, a loop on the rest
+    // (in float64 unless attrs.tail32).
     kernelName: KERNEL_SIMD_LINEAR,
     backends: ['wasm'],
     module: linearModule,
     simdOnly: true,
-    run({ inputs: { x, w, bias }, storage, threads, parts }) {
+    run({ inputs: { x, w, bias }, attrs, storage, threads, parts }) {
       const [M, n] = x.shape;
       const m = w.shape[1];
       const out = storage.alloc([M, m], 'float32');
@@ -260,10 +276,12 @@ const ensureRegistered = kernelRegistration<LinearExports>([
         const ws = storage.read(w);
         const bs = storage.read(bias);
         const o = storage.read(out.info);
+        // float32 (attrs.tail32): the SIMD tiles' sums, k in order, each step rounded; else one float64 sum per value.
+        const round = attrs?.tail32 ? Math.fround : (v: number) => v;
         for (let r = M4; r < M; r++) {
           for (let j = 0; j < m; j++) {
             let a = bs[j];
-            for (let q = 0; q < n; q++) a += xs[r * n + q] * ws[q * m + j];
+            for (let q = 0; q < n; q++) a = round(a + round(xs[r * n + q] * ws[q * m + j]));
             o[r * m + j] = a;
           }
         }
@@ -291,7 +309,9 @@ const ensureRegistered = kernelRegistration<LinearExports>([
       const blocks = Math.min(MAX_TN_BLOCKS, Math.ceil(E / TN_BLOCK));
       const blockRows = 4 * Math.ceil(E / blocks / 4);
       const big = E * n * m >= PARALLEL_MACS;
-      const rowParts = big ? Math.max(1, Math.ceil(partCount(threads, 2) / blocks)) : 1;
+      // One part per thread with a single block: every part reads all of b (and its rows of a), so fewer parts move
+      // less (perov_5's [12 058, 16]ᵀ·[12 058, 64]: ≈ 15 % faster on two threads than with two parts each).
+      const rowParts = big ? Math.max(1, Math.ceil(partCount(threads, blocks === 1 ? 1 : 2) / blocks)) : 1;
       const rowRanges = splitRange(n, rowParts, 4);
       const scratch = blocks > 1 ? storage.alloc([blocks, n, m], 'float32') : undefined;
       if (scratch) storage.read(scratch.info).fill(0);
@@ -325,11 +345,19 @@ const ensureRegistered = kernelRegistration<LinearExports>([
     backends: ['wasm'],
     module: linearModule,
     simdOnly: true,
-    run({ inputs: { b }, storage, simd }) {
+    run({ inputs: { b }, storage, threads, parts }) {
       const [E, m] = b.shape;
       const out = storage.alloc([m], 'float32');
       storage.read(out.info).fill(0);
-      if (E > 0) (simd as LinearExports).colSum(byteOffset(storage, out.info), byteOffset(storage, b), E, m);
+      if (E > 0) {
+        // Threads take column ranges (each reads its columns of every row).
+        const [o, bp] = [byteOffset(storage, out.info), byteOffset(storage, b)];
+        const ranges = splitRange(m, E * m >= PARALLEL_MACS / 4 ? threads : 1, 4);
+        parts(
+          'colSum',
+          ranges.map(([c0, c1]) => [o + 4 * c0, bp + 4 * c0, E, c1 - c0, m]),
+        );
+      }
       return out.info;
     },
   },
@@ -355,18 +383,34 @@ function dense(x: tf.Tensor2D, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D 
   const m = w.shape[1];
   if (simdDense(x.shape[0], m)) {
     ensureRegistered();
-    let b = bias;
-    if (!b) {
-      const key = `${tf.getBackend()}:${m}`;
-      b = zeroBias.get(key);
-      if (!b || b.isDisposed) {
-        b = tf.keep(tf.zeros([m]) as tf.Tensor1D);
-        zeroBias.set(key, b);
-      }
-    }
-    return tf.engine().runKernel(KERNEL_SIMD_LINEAR, { x, w, bias: b as tf.Tensor1D }, {}) as tf.Tensor2D;
+    return tf.engine().runKernel(KERNEL_SIMD_LINEAR, { x, w, bias: bias ?? zeros(m) }, {}) as tf.Tensor2D;
+  }
+  if (x.shape[0] >= 4 && hasWasmSimd()) {
+    // A narrow product (a head's few outputs): w padded to 8 columns for our kernel, whose 4-row tiles sum k in order
+    // from zero as tfjs-backend-wasm's matMul (XNNPACK) does, and whose last rows do the same in float32 (tail32): the
+    // same bits as tf.matMul, then the bias added as before. tf.matMul took ≈ 0.5 ms of a perov_5 batch's forward pass.
+    ensureRegistered();
+    return tf.tidy(() => {
+      const padded = Math.ceil(m / 8) * 8;
+      const full = tf.engine().runKernel(KERNEL_SIMD_LINEAR, { x, w: padColumns(w, 0, padded), bias: zeros(padded) }, {
+        tail32: true,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+      const y = sliceColumns(full, 0, m);
+      return bias ? tf.add(y, bias) : y;
+    });
   }
   return tf.tidy(() => (bias ? tf.add(tf.matMul(x, w), bias) : tf.matMul(x, w)));
+}
+
+/** A shared zero vector of length m on the current backend (the bias of products that have none). */
+function zeros(m: number): tf.Tensor1D {
+  const key = `${tf.getBackend()}:${m}`;
+  let b = zeroBias.get(key);
+  if (!b || b.isDisposed) {
+    b = tf.keep(tf.zeros([m]) as tf.Tensor1D);
+    zeroBias.set(key, b);
+  }
+  return b;
 }
 
 /** g·wᵀ, the input gradient of a dense layer (w is small: transposing it first costs nothing). */

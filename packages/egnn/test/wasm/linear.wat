@@ -592,18 +592,21 @@
       br_if 0
     end
   )
-  (func $colSum (export "colSum") (param $out i32) (param $b i32) (param $rows i32) (param $m i32)
+  (func $colSum (export "colSum") (param $out i32) (param $b i32) (param $rows i32) (param $m i32) (param $ld i32)
     (local $e i32)
     (local $bp i32)
     (local $op i32)
     (local $end i32)
+    (local $rp i32)
     local.get $b
-    local.set $bp
+    local.set $rp
     i32.const 0
     local.set $e
     loop
       local.get $out
       local.set $op
+      local.get $rp
+      local.set $bp
       local.get $bp
       local.get $m
       i32.const 4
@@ -630,6 +633,12 @@
         i32.lt_u
         br_if 0
       end
+      local.get $rp
+      local.get $ld
+      i32.const 4
+      i32.mul
+      i32.add
+      local.set $rp
       local.get $e
       i32.const 1
       i32.add
