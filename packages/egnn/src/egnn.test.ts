@@ -7,6 +7,7 @@ import { Egnn, type EgnnArgs } from './egnn.js';
 import { EdgeHead, EgnnConv, WEIGHTED_MEAN_EPSILON } from './egnn-conv.js';
 import { SpeciesEmbedding } from './embedding.js';
 import { disposeGraphTensors, edgeVectors, type GraphTensors, graphTensors } from './graph-tensors.js';
+import { gatherRows } from './ops/gather-rows.js';
 import { LevelEmbedding } from './level-embedding.js';
 import { BesselBasis, CosineCutoff, edgeLengths, GaussianBasis, PolynomialCutoff } from './radial.js';
 import { _referenceReadout } from './readout.js';
@@ -718,5 +719,56 @@ describe.each(TEST_BACKENDS)('an edge entering the radius graph at the cutoff (%
     } finally {
       net.dispose();
     }
+  });
+});
+
+describe.each(TEST_BACKENDS)('edgeVectors on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  test('outside a gradient tape (one pass over the edges) gives the bits of its differentiable chain of ops', () => {
+    const bits = (t: tf.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
+    const batch = radiusGraphBatch([...valCrystals('perov_5', 6), ...valCrystals('carbon_24', 3)], { cutoff: CUTOFF });
+    const t = graphTensors(batch);
+    // and a random one: coordinates outside [0, 1), skewed lattices of mixed scales, images up to ±3
+    const E = 5003;
+    const frac = tf.tensor2d(
+      randomArray(3 * 40, 3).map((v) => 3 * v),
+      [40, 3],
+    );
+    const lat = tf.tensor3d(
+      randomArray(9 * 7, 4).map((v, i) => v * 10 ** ((i % 5) - 2)),
+      [7, 3, 3],
+    );
+    const pick = (n: number, seed: number) =>
+      tf.tensor1d(
+        randomArray(E, seed).map((v) => Math.floor((v + 1) * 0.5 * n) % n),
+        'int32',
+      );
+    const image = tf.tensor2d(
+      randomArray(3 * E, 8).map((v) => Math.round(3 * v)),
+      [E, 3],
+      'int32',
+    );
+    const cases = [
+      [t.fracCoords, t.lattices, t.src, t.dst, t.image, t.edgeCrystalIndex],
+      [frac, lat, pick(40, 5), pick(40, 6), image, pick(7, 7)],
+    ] as const;
+    for (const [f, l, src, dst, img, ec] of cases) {
+      const fast = edgeVectors(f, l, src, dst, img, ec);
+      const chain = tf.tidy(() => {
+        const df = tf.sub(tf.add(gatherRows(f, dst), img), gatherRows(f, src));
+        return tf.sum(tf.mul(tf.reshape(df, [src.shape[0], 3, 1]), gatherRows(l, ec)), 1);
+      });
+      expect(bits(fast)).toEqual(bits(chain));
+      // under a tape the chain itself runs (differentiable), with the same values
+      const taped = tf.grad((x: tf.Tensor) => tf.sum(edgeVectors(x as tf.Tensor2D, l, src, dst, img, ec)))(f);
+      expect(taped.shape).toEqual(f.shape);
+      tf.dispose([fast, chain, taped]);
+    }
+    expect(() => edgeVectors(frac, lat, pick(41, 9), pick(40, 6), image, pick(7, 7))).toThrow(
+      /edgeVectors: src must be in \[0, 40\)/,
+    );
+    disposeGraphTensors(t);
+    tf.dispose([frac, lat, image]);
   });
 });

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
+import { edgeVectorsKernel } from './ops/edge-vectors.js';
 import { gatherRows } from './ops/gather-rows.js';
+import { hasLoopKernels } from './ops/kernel-registry.js';
+import { tapeOn } from './ops/op-utils.js';
 
 /**
  * The arrays of a batch of periodic graphs that the network reads: `@crys/graph`'s `GraphBatch` has this shape
@@ -159,6 +162,20 @@ export function edgeVectors(
       'image',
       `must have shape [E, 3] with E = ${E} (and edgeCrystalIndex [E]), got [${image.shape}] and [${edgeCrystalIndex.shape}]`,
     );
+  }
+  const int32 = (t: tf.Tensor) => t.dtype === 'int32' && t.rank === 1;
+  if (
+    hasLoopKernels() &&
+    !tapeOn() &&
+    fracCoords.dtype === 'float32' &&
+    lattices.dtype === 'float32' &&
+    int32(src) &&
+    int32(dst) &&
+    int32(edgeCrystalIndex) &&
+    dst.shape[0] === E
+  ) {
+    // Outside a gradient tape: the same values from one pass over the edges (ops/edge-vectors.ts).
+    return edgeVectorsKernel(fracCoords, lattices, src, dst, image, edgeCrystalIndex);
   }
   return tf.tidy(() => {
     const df = tf.sub(tf.add(gatherRows(fracCoords, dst), image), gatherRows(fracCoords, src)); // [E, 3]

@@ -48,6 +48,21 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
     expect(gatherRows(x, tf.tensor1d([], 'int32')).shape).toEqual([0, 2]);
   });
 
+  test('gatherRows of rows of 1, 3, 5 and 9 values (float32 and int32) over many indices is tf.gather', () => {
+    const E = 20_011;
+    const idx = tf.tensor1d(randomIndices(E, 57, 12), 'int32');
+    for (const shape of [[57], [57, 3], [57, 5], [57, 3, 3]]) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const x = tf.tensor(randomArray(size, size), shape);
+      const xi = tf.tensor(Int32Array.from(randomIndices(size, 1000, size)), shape, 'int32');
+      expect(Array.from(gatherRows(x, idx).dataSync())).toEqual(Array.from(tf.gather(x, idx).dataSync()));
+      expect(Array.from(gatherRows(xi, idx).dataSync())).toEqual(Array.from(tf.gather(xi, idx).dataSync()));
+      expect(gatherRows(x, idx).shape).toEqual([E, ...shape.slice(1)]);
+      tf.dispose([x, xi]);
+    }
+    idx.dispose();
+  });
+
   test('segmentSum(x, ids, S) sums rows into unsorted segments and leaves empty segments zero', () => {
     const F = 5,
       E = 200,
@@ -434,6 +449,24 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
     );
     tf.dispose([x, bad]);
     expect(tf.memory().numTensors).toBe(before + 1); // the inline int32 tensor above
+  });
+
+  test('indices checked once are checked again against a smaller row count', () => {
+    const ids = tf.tensor1d([0, 2, 1], 'int32');
+    const x3 = tf.tensor2d([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ]);
+    const x2 = tf.tensor2d([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(Array.from(gatherRows(x3, ids).dataSync())).toEqual([1, 2, 3, 7, 8, 9, 4, 5, 6]);
+    expect(Array.from(gatherRows(x3, ids).dataSync())).toEqual([1, 2, 3, 7, 8, 9, 4, 5, 6]);
+    expect(() => gatherRows(x2, ids)).toThrow('gatherRows: indices must be in [0, 2), got 2 at position 1');
+    expect(() => segmentSum(x3, ids, 2)).toThrow('segmentSum: segmentIds must be in [0, 2), got 2 at position 1');
+    tf.dispose([ids, x3, x2]);
   });
 });
 

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { outerRows } from './ops/outer-rows.js';
+import { scaleRows } from './ops/scale-rows.js';
 import { segmentSum } from './ops/segment-sum.js';
 import { sliceColumns } from './ops/slice-columns.js';
 
@@ -32,10 +34,11 @@ export function _referenceReadout(
     const E = vectors.shape[0];
     const w0 = sliceColumns(edgeOutputs, 0, 1);
     const w1 = sliceColumns(edgeOutputs, 1, 1);
-    const atomVectors = segmentSum(tf.mul(w0, vectors) as tf.Tensor2D, src, numNodes);
-    const scale = tf.div(w1, tf.reshape(tf.square(distances), [E, 1]));
-    const outer = tf.mul(tf.reshape(vectors, [E, 3, 1]), tf.reshape(vectors, [E, 1, 3]));
-    const weighted = tf.reshape(tf.mul(tf.reshape(scale, [E, 1, 1]), outer), [E, 9]) as tf.Tensor2D;
+    // Row kernels in place of tfjs's broadcasting multiplies (the same float32 values and gradients):
+    // w0·r = scaleRows(r, w0), r rᵀ = outerRows(r, r) as [E, 9], its scaling by w1 / |r|² scaleRows again.
+    const atomVectors = segmentSum(scaleRows(vectors, w0), src, numNodes);
+    const scale = tf.div(w1, tf.reshape(tf.square(distances), [E, 1])) as tf.Tensor2D;
+    const weighted = scaleRows(outerRows(vectors, vectors), scale);
     const latticeActions = tf.reshape(segmentSum(weighted, edgeCrystalIndex, numGraphs), [
       numGraphs,
       3,

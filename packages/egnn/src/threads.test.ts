@@ -107,6 +107,8 @@ describe('kernel threads on wasm', () => {
     const s = tf.tensor2d(randomArray(E, 6), [E, 1]);
     const xb = tf.tensor2d(randomArray(40_001 * F, 7), [40_001, F]);
     const yb = tf.tensor2d(randomArray(40_001 * F, 8), [40_001, F]);
+    const x3 = tf.tensor2d(randomArray(1000 * 3, 9), [1000, 3]);
+    const i3 = tf.tensor1d(randomIndices(40_001, 1000, 10), 'int32');
     const run = (): Uint32Array[] => {
       const outputs = tf.tidy(() => {
         const grads = tf.grads((xx: tf.Tensor, ww: tf.Tensor, hh: tf.Tensor) =>
@@ -121,7 +123,9 @@ describe('kernel threads on wasm', () => {
         const wide = tf.grads((ww: tf.Tensor, bb: tf.Tensor) =>
           tf.sum(tf.mul(linear(xb, ww as tf.Tensor2D, bb as tf.Tensor1D), yb)),
         )([w, b]);
-        return [linear(x, w, b), segmentSum(x, idx, N), gatherRows(h, idx), scaleRows(x, s), ...wide, ...grads];
+        // Rows of 3 values over 40 001 indices: the word-by-word gather, split across threads.
+        const g3 = gatherRows(x3, i3);
+        return [linear(x, w, b), segmentSum(x, idx, N), gatherRows(h, idx), scaleRows(x, s), ...wide, g3, ...grads];
       });
       const result = outputs.map(bits);
       tf.dispose(outputs);
@@ -135,7 +139,7 @@ describe('kernel threads on wasm', () => {
       for (let i = 0; i < one.length; i++) expectSameBits(many[i], one[i], `output ${i} with ${count} threads`);
     }
     await setKernelThreads(1);
-    tf.dispose([x, w, b, h, idx, s, xb, yb]);
+    tf.dispose([x, w, b, h, idx, s, xb, yb, x3, i3]);
   });
 
   test('a weight gradient summed in blocks (more than 16384 rows) is xᵀ·g to float32 rounding (relative to Σ|x·g|)', async () => {

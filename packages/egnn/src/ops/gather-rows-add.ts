@@ -96,8 +96,8 @@ const ensureRegistered = kernelRegistration<Gather2AddExports>([
     run({ inputs: { a, indicesA: ia, b, indicesB: ib, c }, storage, simd, threads, parts }) {
       const F = a.shape[1];
       const E = ia.shape[0];
-      checkIndices('gatherRowsAdd', 'indicesA', storage.read(ia) as Int32Array, a.shape[0]);
-      checkIndices('gatherRowsAdd', 'indicesB', storage.read(ib) as Int32Array, b.shape[0]);
+      checkIndices('gatherRowsAdd', 'indicesA', storage.read(ia) as Int32Array, a.shape[0], ia.dataId);
+      checkIndices('gatherRowsAdd', 'indicesB', storage.read(ib) as Int32Array, b.shape[0], ib.dataId);
       const out = storage.alloc([E, F], 'float32');
       if (simd && F % 4 === 0 && F > 0 && E > 0) {
         const o = (t: tf.TensorInfo) => byteOffset(storage, t);

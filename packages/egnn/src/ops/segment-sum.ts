@@ -148,7 +148,7 @@ const ensureRegistered = kernelRegistration<ScatterAddExports>([
         storage,
       } = call;
       const numSegments = attrs.numSegments as number;
-      checkIndices('segmentSum', 'segmentIds', storage.read(segmentIds) as Int32Array, numSegments);
+      checkIndices('segmentSum', 'segmentIds', storage.read(segmentIds) as Int32Array, numSegments, segmentIds.dataId);
       const out = storage.alloc([numSegments, ...x.shape.slice(1)], x.dtype as 'float32' | 'int32');
       storage.read(out.info).fill(0);
       scatterAddInto(call, out.info, x, segmentIds);
@@ -165,7 +165,13 @@ const ensureRegistered = kernelRegistration<ScatterAddExports>([
         inputs: { acc, x, segmentIds },
         storage,
       } = call;
-      checkIndices('segmentSumAdd', 'segmentIds', storage.read(segmentIds) as Int32Array, acc.shape[0]);
+      checkIndices(
+        'segmentSumAdd',
+        'segmentIds',
+        storage.read(segmentIds) as Int32Array,
+        acc.shape[0],
+        segmentIds.dataId,
+      );
       const out = storage.alloc(acc.shape.slice(), 'float32');
       storage.read(out.info).set(storage.read(acc));
       scatterAddInto(call, out.info, x, segmentIds);

@@ -35,6 +35,7 @@ const OPS = {
   'local.set': { code: [0x21], imm: ['u32'] },
   'local.tee': { code: [0x22], imm: ['u32'] },
   'i32.load': { code: [0x28], imm: ['memarg'], align: 2 },
+  'i32.store': { code: [0x36], imm: ['memarg'], align: 2 },
   'i32.const': { code: [0x41], imm: ['s32'] },
   'i32.lt_u': { code: [0x49], imm: [] },
   'i32.add': { code: [0x6a], imm: [] },
@@ -82,6 +83,7 @@ export const ltU = one('i32.lt_u');
 export const shl = one('i32.shl');
 export const select = one('select');
 export const i32load = (offset = 0) => one('i32.load', OPS['i32.load'].align, offset);
+export const i32store = (offset = 0) => one('i32.store', OPS['i32.store'].align, offset);
 export const vload = (offset = 0) => one('v128.load', OPS['v128.load'].align, offset);
 export const vstore = (offset = 0) => one('v128.store', OPS['v128.store'].align, offset);
 export const load32Splat = (offset = 0) => one('v128.load32_splat', OPS['v128.load32_splat'].align, offset);

@@ -50,9 +50,9 @@ export function constantPool(first: number) {
 export type ConstantPool = ReturnType<typeof constantPool>;
 
 /**
- * A loop over rows e < rows with an inner loop over the F floats of a row, four at a time (F % 4 = 0, rows ≥ 1, F ≥ 4).
- * `row` computes the row's pointers from `e` (the row index local); `vector` moves one v128 at byte offset `fb`
- * (0 … fbEnd = 4F).
+ * A loop over rows e < rows with an inner loop over the F floats of a row, four at a time (F % 4 = 0, rows ≥ 1, F ≥ 4;
+ * with `step` 4, one at a time and any F ≥ 1). `row` computes the row's pointers from `e` (the row index local);
+ * `vector` moves one v128 (or word) at byte offset `fb` (0 … fbEnd = 4F).
  */
 export function rowLoop(
   e: number,
@@ -61,12 +61,13 @@ export function rowLoop(
   fbEnd: number,
   row: readonly Instr[],
   vector: readonly Instr[],
+  step = 16,
 ): Instr[] {
   return [
     ...i32(0),
     ...set(e),
     ...doWhile(
-      [...row, ...i32(0), ...set(fb), ...doWhile(vector, advance(fb, i32(16), fbEnd))],
+      [...row, ...i32(0), ...set(fb), ...doWhile(vector, advance(fb, i32(step), fbEnd))],
       advance(e, i32(1), rows),
     ),
   ];
