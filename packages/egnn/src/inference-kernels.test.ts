@@ -140,6 +140,20 @@ describe('module.on(memory): the kernel modules the wasm backend runs on its own
       for (let e = 0; e < rows; e++) s += b[e * m + j];
       expect(heap[rows * m + j]).toBeCloseTo(s, 5);
     }
+    // 40 columns of a 44-wide matrix (two blocks of 16, then two vectors), onto 1s: sums in row order, float32.
+    {
+      const [r2, w, ld] = [23, 40, 44];
+      const { k: k2, heap: h2 } = setup(r2 * ld + w);
+      const b2 = Float32Array.from(randomArray(r2 * ld, 5));
+      h2.set(b2, 0);
+      h2.fill(1, r2 * ld);
+      k2.colSum(4 * r2 * ld, 0, r2, w, ld);
+      for (let j = 0; j < w; j++) {
+        let s = 1;
+        for (let e = 0; e < r2; e++) s = Math.fround(s + b2[e * ld + j]);
+        expect(h2[r2 * ld + j]).toBe(s);
+      }
+    }
     // Columns 4 … 7 alone, onto fresh zeros: the other columns' sums are left alone.
     heap.fill(0, rows * m);
     k.colSum(4 * (rows * m + 4), 16, rows, 4, m);

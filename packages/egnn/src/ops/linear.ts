@@ -21,6 +21,7 @@ import {
   vload,
   vstore,
   type WasmFunction,
+  when,
 } from '../wasm/assembler.js';
 import { advance } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
@@ -191,48 +192,49 @@ function matmulTNWasm(): WasmFunction {
 
 /**
  * colSum(out, b, rows, m, ld): out `[m]` += Σ_e b[e, :] for b `[rows, m]` with row stride ld floats (columns of a wider
- * matrix, so that threads can take column ranges), m a multiple of 4, rows ≥ 1. Each column sums its rows in order.
+ * matrix, so that threads can take column ranges), m a multiple of 4, rows ≥ 1. Each column sums its rows in order,
+ * in registers: blocks of 16 columns (one cache line of a row) in four accumulators, then single vectors. (Summing
+ * into `out` row by row made every row wait on the last row's store, and two threads' blocks could share a line.)
  */
 function colSumWasm(): WasmFunction {
   const [OUT, B, ROWS, M, LD] = [0, 1, 2, 3, 4];
-  const [E, BP, OP, END, RP] = [5, 6, 7, 8, 9];
-  const row: Instr[] = [];
-  row.push(
-    ...get(OUT),
-    ...set(OP),
-    ...get(RP),
-    ...set(BP),
-    ...get(BP),
+  const [E, P, CB, LDB, MB] = [5, 6, 7, 8, 9];
+  const ACC = 10;
+  const pass = (vectors: number): Instr[] => {
+    const code: Instr[] = [];
+    for (let i = 0; i < vectors; i++) code.push(...get(OUT), ...get(CB), ...add, ...vload(16 * i), ...set(ACC + i));
+    code.push(...get(B), ...get(CB), ...add, ...set(P), ...i32(0), ...set(E));
+    const row: Instr[] = [];
+    for (let i = 0; i < vectors; i++) row.push(...get(ACC + i), ...get(P), ...vload(16 * i), ...fadd, ...set(ACC + i));
+    row.push(...get(P), ...get(LDB), ...add, ...set(P));
+    code.push(...doWhile(row, advance(E, i32(1), ROWS)));
+    for (let i = 0; i < vectors; i++) code.push(...get(OUT), ...get(CB), ...add, ...get(ACC + i), ...vstore(16 * i));
+    return code;
+  };
+  // cb + 63 < mb: a whole block of 16 columns is left
+  const blockLeft = [...get(CB), ...i32(63), ...add, ...get(MB), ...ltU];
+  const code: Instr[] = [
+    ...get(LD),
+    ...i32(4),
+    ...mul,
+    ...set(LDB),
     ...get(M),
     ...i32(4),
     ...mul,
-    ...add,
-    ...set(END),
-  );
-  row.push(
-    ...doWhile(
-      [
-        ...get(OP),
-        ...get(OP),
-        ...vload(0),
-        ...get(BP),
-        ...vload(0),
-        ...fadd,
-        ...vstore(0),
-        ...get(OP),
-        ...i32(16),
-        ...add,
-        ...set(OP),
-      ],
-      advance(BP, i32(16), END),
-    ),
-  );
-  row.push(...get(RP), ...get(LD), ...i32(4), ...mul, ...add, ...set(RP));
+    ...set(MB),
+    ...i32(0),
+    ...set(CB),
+    ...when(blockLeft, doWhile([...pass(4), ...get(CB), ...i32(64), ...add, ...set(CB)], blockLeft)),
+    ...when([...get(CB), ...get(MB), ...ltU], doWhile(pass(1), advance(CB, i32(16), MB))),
+  ];
   return {
     name: 'colSum',
     params: ['out', 'b', 'rows', 'm', 'ld'],
-    locals: [['i32', ['e', 'bp', 'op', 'end', 'rp']]],
-    code: [...get(B), ...set(RP), ...i32(0), ...set(E), ...doWhile(row, advance(E, i32(1), ROWS))],
+    locals: [
+      ['i32', ['e', 'p', 'cb', 'ldBytes', 'mBytes']],
+      ['v128', ['acc0', 'acc1', 'acc2', 'acc3']],
+    ],
+    code,
   };
 }
 
@@ -350,9 +352,9 @@ const ensureRegistered = kernelRegistration<LinearExports>([
       const out = storage.alloc([m], 'float32');
       storage.read(out.info).fill(0);
       if (E > 0) {
-        // Threads take column ranges (each reads its columns of every row).
+        // Threads take ranges of whole 16-column blocks (each reads its columns of every row).
         const [o, bp] = [byteOffset(storage, out.info), byteOffset(storage, b)];
-        const ranges = splitRange(m, E * m >= PARALLEL_MACS / 4 ? threads : 1, 4);
+        const ranges = splitRange(m, E * m >= PARALLEL_MACS / 4 ? threads : 1, m % 16 === 0 ? 16 : 4);
         parts(
           'colSum',
           ranges.map(([c0, c1]) => [o + 4 * c0, bp + 4 * c0, E, c1 - c0, m]),

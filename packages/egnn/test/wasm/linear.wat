@@ -594,58 +594,169 @@
   )
   (func $colSum (export "colSum") (param $out i32) (param $b i32) (param $rows i32) (param $m i32) (param $ld i32)
     (local $e i32)
-    (local $bp i32)
-    (local $op i32)
-    (local $end i32)
-    (local $rp i32)
-    local.get $b
-    local.set $rp
+    (local $p i32)
+    (local $cb i32)
+    (local $ldBytes i32)
+    (local $mBytes i32)
+    (local $acc0 v128)
+    (local $acc1 v128)
+    (local $acc2 v128)
+    (local $acc3 v128)
+    local.get $ld
+    i32.const 4
+    i32.mul
+    local.set $ldBytes
+    local.get $m
+    i32.const 4
+    i32.mul
+    local.set $mBytes
     i32.const 0
-    local.set $e
-    loop
-      local.get $out
-      local.set $op
-      local.get $rp
-      local.set $bp
-      local.get $bp
-      local.get $m
-      i32.const 4
-      i32.mul
-      i32.add
-      local.set $end
+    local.set $cb
+    local.get $cb
+    i32.const 63
+    i32.add
+    local.get $mBytes
+    i32.lt_u
+    if
       loop
-        local.get $op
-        local.get $op
+        local.get $out
+        local.get $cb
+        i32.add
         v128.load
-        local.get $bp
-        v128.load
-        f32x4.add
+        local.set $acc0
+        local.get $out
+        local.get $cb
+        i32.add
+        v128.load offset=16
+        local.set $acc1
+        local.get $out
+        local.get $cb
+        i32.add
+        v128.load offset=32
+        local.set $acc2
+        local.get $out
+        local.get $cb
+        i32.add
+        v128.load offset=48
+        local.set $acc3
+        local.get $b
+        local.get $cb
+        i32.add
+        local.set $p
+        i32.const 0
+        local.set $e
+        loop
+          local.get $acc0
+          local.get $p
+          v128.load
+          f32x4.add
+          local.set $acc0
+          local.get $acc1
+          local.get $p
+          v128.load offset=16
+          f32x4.add
+          local.set $acc1
+          local.get $acc2
+          local.get $p
+          v128.load offset=32
+          f32x4.add
+          local.set $acc2
+          local.get $acc3
+          local.get $p
+          v128.load offset=48
+          f32x4.add
+          local.set $acc3
+          local.get $p
+          local.get $ldBytes
+          i32.add
+          local.set $p
+          local.get $e
+          i32.const 1
+          i32.add
+          local.tee $e
+          local.get $rows
+          i32.lt_u
+          br_if 0
+        end
+        local.get $out
+        local.get $cb
+        i32.add
+        local.get $acc0
         v128.store
-        local.get $op
-        i32.const 16
+        local.get $out
+        local.get $cb
         i32.add
-        local.set $op
-        local.get $bp
-        i32.const 16
+        local.get $acc1
+        v128.store offset=16
+        local.get $out
+        local.get $cb
         i32.add
-        local.tee $bp
-        local.get $end
+        local.get $acc2
+        v128.store offset=32
+        local.get $out
+        local.get $cb
+        i32.add
+        local.get $acc3
+        v128.store offset=48
+        local.get $cb
+        i32.const 64
+        i32.add
+        local.set $cb
+        local.get $cb
+        i32.const 63
+        i32.add
+        local.get $mBytes
         i32.lt_u
         br_if 0
       end
-      local.get $rp
-      local.get $ld
-      i32.const 4
-      i32.mul
-      i32.add
-      local.set $rp
-      local.get $e
-      i32.const 1
-      i32.add
-      local.tee $e
-      local.get $rows
-      i32.lt_u
-      br_if 0
+    end
+    local.get $cb
+    local.get $mBytes
+    i32.lt_u
+    if
+      loop
+        local.get $out
+        local.get $cb
+        i32.add
+        v128.load
+        local.set $acc0
+        local.get $b
+        local.get $cb
+        i32.add
+        local.set $p
+        i32.const 0
+        local.set $e
+        loop
+          local.get $acc0
+          local.get $p
+          v128.load
+          f32x4.add
+          local.set $acc0
+          local.get $p
+          local.get $ldBytes
+          i32.add
+          local.set $p
+          local.get $e
+          i32.const 1
+          i32.add
+          local.tee $e
+          local.get $rows
+          i32.lt_u
+          br_if 0
+        end
+        local.get $out
+        local.get $cb
+        i32.add
+        local.get $acc0
+        v128.store
+        local.get $cb
+        i32.const 16
+        i32.add
+        local.tee $cb
+        local.get $mBytes
+        i32.lt_u
+        br_if 0
+      end
     end
   )
 )
