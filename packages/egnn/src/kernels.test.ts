@@ -11,7 +11,7 @@ import { linear } from './ops/linear.js';
 import { segmentCounts, segmentMean } from './ops/segment-mean.js';
 import { segmentSum } from './ops/segment-sum.js';
 import { silu } from './ops/silu.js';
-import { sliceColumns } from './ops/slice-columns.js';
+import { padColumns, sliceColumns } from './ops/slice-columns.js';
 
 function naiveSegmentSum(x: Float32Array, seg: Int32Array, S: number, F: number): Float64Array {
   const out = new Float64Array(S * F);
@@ -320,6 +320,25 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
     tf.dispose([x, g, W, b]);
   });
 
+  test('sliceColumns and padColumns of 20 011 rows are tf.slice and tf.pad', () => {
+    const x = tf.tensor2d(randomArray(20_011 * 6, 81), [20_011, 6]);
+    expect(Array.from(sliceColumns(x, 2, 3).dataSync())).toEqual(
+      Array.from(tf.slice(x, [0, 2], [20_011, 3]).dataSync()),
+    );
+    const padded = padColumns(x, 1, 9);
+    expect(Array.from(padded.dataSync())).toEqual(
+      Array.from(
+        tf
+          .pad(x, [
+            [0, 0],
+            [1, 2],
+          ])
+          .dataSync(),
+      ),
+    );
+    tf.dispose([x, padded]);
+  });
+
   test('sliceColumns(x, begin, size) takes columns of float32 and int32 matrices; its gradient fills the rest with 0', () => {
     const x = tf.tensor2d(randomArray(7 * 5, 61), [7, 5]);
     const xs = x.dataSync();
@@ -358,6 +377,22 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
     expect(fdCheck((b) => run(tf.tensor2d(X0, [M, F]), tf.tensor2d(W0, [F, H]), b), b0, [H]).worst).toBeLessThan(2e-2);
     expect(fdCheck((X) => run(X, tf.tensor2d(W0, [F, H]), tf.tensor1d(b0)), X0, [M, F]).worst).toBeLessThan(2e-2);
     out.dispose();
+  });
+
+  test('linear: rows past the last whole block of 4 are one float64 sum per value (bias, then k in order), rounded once', () => {
+    const [M, K, H] = [7, 24, 16];
+    const xs = Float32Array.from(randomArray(M * K, 71));
+    const ws = Float32Array.from(randomArray(K * H, 72));
+    const bs = Float32Array.from(randomArray(H, 73));
+    const got = tf.tidy(() => linear(tf.tensor2d(xs, [M, K]), tf.tensor2d(ws, [K, H]), tf.tensor1d(bs)).dataSync());
+    if (backend !== 'wasm') return; // elsewhere tf.matMul + bias
+    for (let r = 4; r < M; r++) {
+      for (let j = 0; j < H; j++) {
+        let a = bs[j];
+        for (let q = 0; q < K; q++) a += xs[r * K + q] * ws[q * H + j];
+        expect(got[r * H + j]).toBe(Math.fround(a));
+      }
+    }
   });
 
   test('a narrow linear (outputs not a multiple of 8) gives the bits of tf.matMul + bias, last rows included', () => {

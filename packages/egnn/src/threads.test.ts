@@ -13,6 +13,7 @@ import { segmentSum } from './ops/segment-sum.js';
 import { wasmStorage } from './ops/storage.js';
 import { gatherRowsModule } from './ops/gather-rows.js';
 import { isShared, tfjsHeap } from './wasm/instance.js';
+import { padColumns, sliceColumns } from './ops/slice-columns.js';
 import { withSharedMemory } from './wasm/shared-heap.js';
 import { runParts, startThreads } from './wasm/threads.js';
 
@@ -125,7 +126,17 @@ describe('kernel threads on wasm', () => {
         )([w, b]);
         // Rows of 3 values over 40 001 indices: the word-by-word gather, split across threads.
         const g3 = gatherRows(x3, i3);
-        return [linear(x, w, b), segmentSum(x, idx, N), gatherRows(h, idx), scaleRows(x, s), ...wide, g3, ...grads];
+        const columns = [sliceColumns(yb, 5, 3), padColumns(sliceColumns(yb, 0, 2), 3, 8)];
+        return [
+          linear(x, w, b),
+          segmentSum(x, idx, N),
+          gatherRows(h, idx),
+          scaleRows(x, s),
+          ...wide,
+          g3,
+          ...columns,
+          ...grads,
+        ];
       });
       const result = outputs.map(bits);
       tf.dispose(outputs);

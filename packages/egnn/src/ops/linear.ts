@@ -278,14 +278,18 @@ const ensureRegistered = kernelRegistration<LinearExports>([
         const ws = storage.read(w);
         const bs = storage.read(bias);
         const o = storage.read(out.info);
-        // float32 (attrs.tail32): the SIMD tiles' sums, k in order, each step rounded; else one float64 sum per value.
-        const round = attrs?.tail32 ? Math.fround : (v: number) => v;
+        // float32 (attrs.tail32): the SIMD tiles' sums, k in order, each step rounded; else one float64 sum per value,
+        // also k in order. Rows of w are read in turn (contiguous), every output column keeping its own sum.
+        const f = Math.fround;
+        const acc = new Float64Array(m);
         for (let r = M4; r < M; r++) {
-          for (let j = 0; j < m; j++) {
-            let a = bs[j];
-            for (let q = 0; q < n; q++) a = round(a + round(xs[r * n + q] * ws[q * m + j]));
-            o[r * m + j] = a;
+          for (let j = 0; j < m; j++) acc[j] = bs[j];
+          for (let q = 0, wq = 0; q < n; q++, wq += m) {
+            const xv = xs[r * n + q];
+            if (attrs?.tail32) for (let j = 0; j < m; j++) acc[j] = f(acc[j] + f(xv * ws[wq + j]));
+            else for (let j = 0; j < m; j++) acc[j] += xv * ws[wq + j];
           }
+          for (let j = 0; j < m; j++) o[r * m + j] = acc[j];
         }
       }
       return out.info;

@@ -7,6 +7,7 @@ import { linearModule } from '../ops/linear.js';
 import { scaleRowsModule } from '../ops/scale-rows.js';
 import { segmentSumModule } from '../ops/segment-sum.js';
 import { siluModule } from '../ops/silu.js';
+import { copyModule } from '../ops/slice-columns.js';
 import {
   add,
   assemble,
@@ -34,6 +35,7 @@ const MODULES = {
   exp: expModule,
   'scale-rows': scaleRowsModule,
   adam: adamModule,
+  'slice-columns': copyModule,
 };
 
 describe('the kernel modules', () => {
