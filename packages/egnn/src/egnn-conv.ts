@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
-import { gatherRowsAdd } from './ops/gather-rows-add.js';
+import { edgeFirstLayer } from './ops/edge-first-layer.js';
 import { linear } from './ops/linear.js';
 import { tapeOn } from './ops/op-utils.js';
 import { segmentCounts, segmentMean } from './ops/segment-mean.js';
@@ -180,8 +180,16 @@ function edgeMlpFirst(
   wc: tf.Variable,
   bias: tf.Variable,
 ): tf.Tensor2D {
-  const pc = linear(edges.edgeFeatures, wc as tf.Tensor as tf.Tensor2D, bias as tf.Tensor as tf.Tensor1D);
-  return gatherRowsAdd(pa, edges.src, pb, edges.dst, pc);
+  // gatherRowsAdd(pa, src, pb, dst, linear(e, W_c, b)), in one kernel where it can (the same values and gradients).
+  return edgeFirstLayer(
+    pa,
+    edges.src,
+    pb,
+    edges.dst,
+    edges.edgeFeatures,
+    wc as tf.Tensor as tf.Tensor2D,
+    bias as tf.Tensor as tf.Tensor1D,
+  );
 }
 
 const asT2 = (v: tf.Variable) => v as tf.Tensor as tf.Tensor2D;

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { fdCheck, randomArray, randomIndices, TEST_BACKENDS, useBackend } from '../test/helpers.js';
 import { shareWasmClones } from './backend.js';
 import { exp } from './ops/exp.js';
+import { edgeFirstLayer } from './ops/edge-first-layer.js';
 import { gatherRows } from './ops/gather-rows.js';
 import { gatherRowsAdd } from './ops/gather-rows-add.js';
 import { hasWasmSimd } from './ops/kernel-registry.js';
@@ -392,6 +393,61 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
         for (let q = 0; q < K; q++) a += xs[r * K + q] * ws[q * H + j];
         expect(got[r * H + j]).toBe(Math.fround(a));
       }
+    }
+  });
+
+  test('edgeFirstLayer is gatherRowsAdd(a, ia, b, ib, linear(x, w, bias)) bit for bit, values and gradients', () => {
+    const bitsOf = (t: tf.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
+    for (const [N, E, K, F] of [
+      [7, 1003, 16, 64],
+      [40, 12_058, 16, 64],
+      [5, 6, 9, 8],
+    ]) {
+      tf.tidy(() => {
+        const a = tf.tensor2d(randomArray(N * F, E + 1), [N, F]);
+        const b = tf.tensor2d(randomArray(N * F, E + 2), [N, F]);
+        const x = tf.tensor2d(randomArray(E * K, E + 3), [E, K]);
+        const w = tf.tensor2d(randomArray(K * F, E + 4), [K, F]);
+        const bias = tf.tensor1d(randomArray(F, E + 5));
+        const ia = tf.tensor1d(randomIndices(E, N, E + 6), 'int32');
+        const ib = tf.tensor1d(randomIndices(E, N, E + 7), 'int32');
+        const up = tf.tensor2d(randomArray(E * F, E + 8), [E, F]);
+        const fused = (aa: tf.Tensor, bb: tf.Tensor, xx: tf.Tensor, ww: tf.Tensor, bs: tf.Tensor) =>
+          edgeFirstLayer(
+            aa as tf.Tensor2D,
+            ia,
+            bb as tf.Tensor2D,
+            ib,
+            xx as tf.Tensor2D,
+            ww as tf.Tensor2D,
+            bs as tf.Tensor1D,
+          );
+        const apart = (aa: tf.Tensor, bb: tf.Tensor, xx: tf.Tensor, ww: tf.Tensor, bs: tf.Tensor) =>
+          gatherRowsAdd(
+            aa as tf.Tensor2D,
+            ia,
+            bb as tf.Tensor2D,
+            ib,
+            linear(xx as tf.Tensor2D, ww as tf.Tensor2D, bs as tf.Tensor1D),
+          );
+        expect(bitsOf(fused(a, b, x, w, bias))).toEqual(bitsOf(apart(a, b, x, w, bias)));
+        const gf = tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(fused(t[0], t[1], t[2], t[3], t[4]), up)))([
+          a,
+          b,
+          x,
+          w,
+          bias,
+        ]);
+        const ga = tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(apart(t[0], t[1], t[2], t[3], t[4]), up)))([
+          a,
+          b,
+          x,
+          w,
+          bias,
+        ]);
+        for (let i = 0; i < 5; i++)
+          expect({ E, input: i, bits: bitsOf(gf[i]) }).toEqual({ E, input: i, bits: bitsOf(ga[i]) });
+      });
     }
   });
 

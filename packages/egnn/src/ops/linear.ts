@@ -420,7 +420,7 @@ function zeros(m: number): tf.Tensor1D {
 }
 
 /** g·wᵀ, the input gradient of a dense layer (w is small: transposing it first costs nothing). */
-function denseInputGradient(g: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+export function denseInputGradient(g: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   if (w.shape[0] % 8 === 0 && g.shape[0] >= 4 && hasWasmSimd()) return tf.tidy(() => dense(g, tf.transpose(w)));
   return matMulT(g, w, false, true);
 }
@@ -430,7 +430,7 @@ function denseInputGradient(g: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
  * on tfjs's heap: tfjs's matmul of `[in, M]·[M, out]` with M ≫ in, out repacks g (its "weights") on every call and
  * ran at 0.7–2 GMAC/s on carbon_24 batches (measured with tf.profile), the largest cost of a training step.
  */
-function weightGradient(x: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
+export function weightGradient(x: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
   const m = g.shape[1];
   if (x.shape[1] % 4 === 0 && hasWasmSimd()) {
     ensureRegistered();
@@ -446,7 +446,7 @@ function weightGradient(x: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** Σ over rows of g `[M, out]`, the bias gradient (tfjs's sum over axis 0 transposes first on wasm). */
-function biasGradient(g: tf.Tensor2D): tf.Tensor1D {
+export function biasGradient(g: tf.Tensor2D): tf.Tensor1D {
   if (hasWasmSimd()) {
     ensureRegistered();
     const m = g.shape[1];

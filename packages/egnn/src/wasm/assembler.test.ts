@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { adamModule } from '../ops/adam.js';
+import { edgeFirstModule } from '../ops/edge-first-layer.js';
 import { expModule } from '../ops/exp.js';
 import { gatherRowsModule } from '../ops/gather-rows.js';
 import { gatherRowsAddModule } from '../ops/gather-rows-add.js';
@@ -36,6 +37,7 @@ const MODULES = {
   'scale-rows': scaleRowsModule,
   adam: adamModule,
   'slice-columns': copyModule,
+  'edge-first-layer': edgeFirstModule,
 };
 
 describe('the kernel modules', () => {

@@ -25,7 +25,7 @@ const STOP = 8;
 const ARGS = 16;
 /** Parts per job and arguments per part the control block holds. */
 export const MAX_PARTS = 32;
-const MAX_ARGS = 10;
+const MAX_ARGS = 12;
 const CONTROL_INTS = ARGS + MAX_PARTS * MAX_ARGS;
 const SEQ_MASK = 0x7fff;
 
@@ -164,7 +164,7 @@ export async function stopThreads(): Promise<void> {
 }
 
 /**
- * Runs `module`'s function `fn` once per argument list in `calls` (at most {@link MAX_PARTS} lists of at most 10
+ * Runs `module`'s function `fn` once per argument list in `calls` (at most {@link MAX_PARTS} lists of at most 12
  * arguments), spread over this thread and the worker threads, and returns when all are done. The calls must write
  * disjoint memory. Each thread claims calls in order, so which thread runs a call varies, never what it computes.
  */

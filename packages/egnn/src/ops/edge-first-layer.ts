@@ -1,0 +1,304 @@
+// edgeFirstLayer: `a[indicesA] + b[indicesB] + (x·W + bias)`, the first layer of an edge MLP on [h_i ‖ h_j ‖ e_ij]
+// (a = h·W_a, b = h·W_b per node, x the edges' radial features) in one kernel on wasm: each 4-row × 8-column tile of
+// x·W + bias is summed in registers, k in order, exactly as the dense kernel sums it (ops/linear.ts), and added to the
+// two gathered rows as gatherRowsAdd adds them, (a + b) + c; the rows past the last whole tile are the dense kernel's
+// float64 sums rounded once. So the value is bit for bit gatherRowsAdd(a, ia, b, ib, linear(x, W, bias)), without
+// writing and reading back the [E, F] product (≈ 0.16 ms of each layer of a perov_5 batch on two threads), and its
+// gradients are theirs (each computed only when the backward pass needs it). Elsewhere the two ops.
+import * as tf from '@tensorflow/tfjs';
+import {
+  add,
+  doWhile,
+  fadd,
+  fmul,
+  get,
+  i32,
+  i32load,
+  type Instr,
+  load32Splat,
+  ltU,
+  mul,
+  set,
+  tee,
+  vload,
+  vstore,
+  type WasmFunction,
+} from '../wasm/assembler.js';
+import { kernelModule } from '../wasm/instance.js';
+import { partCount, splitRange } from '../wasm/threads.js';
+import { gatherRowsAdd } from './gather-rows-add.js';
+import { checkIndices, hasWasmSimd, kernelRegistration } from './kernel-registry.js';
+import { biasGradient, denseInputGradient, linear, weightGradient } from './linear.js';
+import { segmentSumDifferentiable } from './segment-sum.js';
+import { byteOffset } from './storage.js';
+
+export const KERNEL_EDGE_FIRST_LAYER = 'CrysEdgeFirstLayer';
+
+/** Multiply-adds from which the kernel is split across kernel threads (as the dense kernel). */
+const PARALLEL_MACS = 1 << 20;
+
+// ------------------------------------------------------------------------------------------------ wasm
+
+/**
+ * edgeFirst(out, a, ia, b, ib, x, rows, n, w, m, bias): out[r, :] = (a[ia[r], :] + b[ib[r], :]) + (bias + Σ_k x[r, k]·
+ * w[k, :]) for r < rows (a multiple of 4), x `[rows, n]`, w `[n, m]` (m a multiple of 8), a and b with rows of m
+ * floats; byte offsets. Legend as the dense kernel's: acc[q][h] holds row r+q, columns j+4h … j+4h+3.
+ */
+function edgeFirstWasm(): WasmFunction {
+  const [OUT, A, IA, B, IB, X, ROWS, N, W, M, BIAS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [R, J, K, WP, MB, T] = [11, 12, 13, 14, 15, 16];
+  const XP = 17; // XP + q, q < 4
+  const [AR, BR, OR] = [21, 25, 29]; // row addresses of a, b and out, + q
+  const ACC = 33;
+  const [WA, WB, S] = [41, 42, 43];
+  const acc = (q: number, h: number) => ACC + 2 * q + h;
+  const colBlock: Instr[] = [];
+  for (let q = 0; q < 4; q++) {
+    for (let h = 0; h < 2; h++)
+      colBlock.push(...get(BIAS), ...get(J), ...i32(4), ...mul, ...add, ...vload(16 * h), ...set(acc(q, h)));
+  }
+  // XP + q = x + (r + q)·n·4, WP = w + j·4
+  for (let q = 0; q < 4; q++) {
+    colBlock.push(
+      ...get(X),
+      ...get(R),
+      ...i32(q),
+      ...add,
+      ...get(N),
+      ...mul,
+      ...i32(4),
+      ...mul,
+      ...add,
+      ...set(XP + q),
+    );
+  }
+  colBlock.push(...get(W), ...get(J), ...i32(4), ...mul, ...add, ...set(WP));
+  colBlock.push(...i32(0), ...set(K));
+  const inner: Instr[] = [];
+  inner.push(...get(WP), ...vload(0), ...set(WA), ...get(WP), ...vload(16), ...set(WB));
+  for (let q = 0; q < 4; q++) {
+    inner.push(...get(XP + q), ...load32Splat(0), ...set(S));
+    inner.push(...get(acc(q, 0)), ...get(S), ...get(WA), ...fmul, ...fadd, ...set(acc(q, 0)));
+    inner.push(...get(acc(q, 1)), ...get(S), ...get(WB), ...fmul, ...fadd, ...set(acc(q, 1)));
+    inner.push(...get(XP + q), ...i32(4), ...add, ...set(XP + q));
+  }
+  inner.push(...get(WP), ...get(MB), ...add, ...set(WP));
+  colBlock.push(...doWhile(inner, [...get(K), ...i32(1), ...add, ...tee(K), ...get(N), ...ltU]));
+  // row q: out[r+q, j…] = (a[ia[r+q], j…] + b[ib[r+q], j…]) + acc, from the rows' addresses of the block
+  colBlock.push(...get(J), ...i32(4), ...mul, ...set(T));
+  for (let q = 0; q < 4; q++) {
+    for (let h = 0; h < 2; h++) {
+      colBlock.push(...get(OR + q), ...get(T), ...add);
+      colBlock.push(...get(AR + q), ...get(T), ...add, ...vload(16 * h));
+      colBlock.push(...get(BR + q), ...get(T), ...add, ...vload(16 * h), ...fadd);
+      colBlock.push(...get(acc(q, h)), ...fadd, ...vstore(16 * h));
+    }
+  }
+  // per row block: AR + q = a + ia[r+q]·m·4, BR + q likewise, OR + q = out + (r+q)·m·4
+  const rowAddress = (base: number, idx: number, q: number): Instr[] => [
+    ...get(base),
+    ...get(idx),
+    ...get(R),
+    ...i32(q),
+    ...add,
+    ...i32(4),
+    ...mul,
+    ...add,
+    ...i32load(),
+    ...get(MB),
+    ...mul,
+    ...add,
+  ];
+  const rowBlock: Instr[] = [];
+  for (let q = 0; q < 4; q++) {
+    rowBlock.push(...rowAddress(A, IA, q), ...set(AR + q), ...rowAddress(B, IB, q), ...set(BR + q));
+    rowBlock.push(...get(OUT), ...get(R), ...i32(q), ...add, ...get(MB), ...mul, ...add, ...set(OR + q));
+  }
+  rowBlock.push(
+    ...i32(0),
+    ...set(J),
+    ...doWhile(colBlock, [...get(J), ...i32(8), ...add, ...tee(J), ...get(M), ...ltU]),
+  );
+  return {
+    name: 'edgeFirst',
+    params: ['out', 'a', 'ia', 'b', 'ib', 'x', 'rows', 'n', 'w', 'm', 'bias'],
+    locals: [
+      [
+        'i32',
+        [
+          'r',
+          'j',
+          'k',
+          'wp',
+          'mBytes',
+          't',
+          'xp0',
+          'xp1',
+          'xp2',
+          'xp3',
+          'ar0',
+          'ar1',
+          'ar2',
+          'ar3',
+          'br0',
+          'br1',
+          'br2',
+          'br3',
+          'or0',
+          'or1',
+          'or2',
+          'or3',
+        ],
+      ],
+      ['v128', ['acc0_0', 'acc0_1', 'acc1_0', 'acc1_1', 'acc2_0', 'acc2_1', 'acc3_0', 'acc3_1', 'wa', 'wb', 's']],
+    ],
+    code: [
+      ...get(M),
+      ...i32(4),
+      ...mul,
+      ...set(MB),
+      ...i32(0),
+      ...set(R),
+      ...doWhile(rowBlock, [...get(R), ...i32(4), ...add, ...tee(R), ...get(ROWS), ...ltU]),
+    ],
+  };
+}
+
+interface EdgeFirstExports {
+  edgeFirst(
+    out: number,
+    a: number,
+    ia: number,
+    b: number,
+    ib: number,
+    x: number,
+    rows: number,
+    n: number,
+    w: number,
+    m: number,
+    bias: number,
+  ): void;
+}
+
+export const edgeFirstModule = kernelModule<EdgeFirstExports>(() => [edgeFirstWasm()]);
+
+// ------------------------------------------------------------------------------------------------ kernel
+
+const ensureRegistered = kernelRegistration<EdgeFirstExports>([
+  {
+    kernelName: KERNEL_EDGE_FIRST_LAYER,
+    backends: ['wasm'],
+    module: edgeFirstModule,
+    simdOnly: true,
+    run({ inputs: { a, indicesA: ia, b, indicesB: ib, x, w, bias }, storage, threads, parts }) {
+      const [E, n] = x.shape;
+      const m = w.shape[1];
+      checkIndices('edgeFirstLayer', 'indicesA', storage.read(ia) as Int32Array, a.shape[0], ia.dataId);
+      checkIndices('edgeFirstLayer', 'indicesB', storage.read(ib) as Int32Array, b.shape[0], ib.dataId);
+      const out = storage.alloc([E, m], 'float32');
+      const E4 = E & ~3;
+      if (E4 > 0) {
+        const o = (t: tf.TensorInfo) => byteOffset(storage, t);
+        const [op, ap, iap, bp, ibp, xp, wp, biasp] = [o(out.info), o(a), o(ia), o(b), o(ib), o(x), o(w), o(bias)];
+        const ranges = splitRange(E4, E4 * n * m >= PARALLEL_MACS ? partCount(threads, 4) : 1, 4);
+        parts(
+          'edgeFirst',
+          ranges.map(([r0, r1]) => [
+            op + 4 * r0 * m,
+            ap,
+            iap + 4 * r0,
+            bp,
+            ibp + 4 * r0,
+            xp + 4 * r0 * n,
+            r1 - r0,
+            n,
+            wp,
+            m,
+            biasp,
+          ]),
+        );
+      }
+      if (E4 < E) {
+        // The dense kernel's last rows (one float64 sum per value, rounded once), then (a + b) + c in float32.
+        const [as, bs, xs, ws, bsum] = [
+          storage.read(a),
+          storage.read(b),
+          storage.read(x),
+          storage.read(w),
+          storage.read(bias),
+        ];
+        const [iav, ibv] = [storage.read(ia) as Int32Array, storage.read(ib) as Int32Array];
+        const o = storage.read(out.info);
+        const f = Math.fround;
+        const acc = new Float64Array(m);
+        for (let r = E4; r < E; r++) {
+          for (let j = 0; j < m; j++) acc[j] = bsum[j];
+          for (let q = 0, wq = 0; q < n; q++, wq += m) {
+            const xv = xs[r * n + q];
+            for (let j = 0; j < m; j++) acc[j] += xv * ws[wq + j];
+          }
+          const [ar, br] = [iav[r] * m, ibv[r] * m];
+          for (let j = 0; j < m; j++) o[r * m + j] = f(f(as[ar + j] + bs[br + j]) + f(acc[j]));
+        }
+      }
+      return out.info;
+    },
+  },
+]);
+
+/** Its gradients: those of gatherRowsAdd (segment sums into a and b) and of the dense layer, each when asked for. */
+function ensureGradientRegistered(): void {
+  if (tf.getGradient(KERNEL_EDGE_FIRST_LAYER) !== undefined) return;
+  tf.registerGradient({
+    kernelName: KERNEL_EDGE_FIRST_LAYER,
+    inputsToSave: ['a', 'indicesA', 'b', 'indicesB', 'x', 'w'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const g = dy as tf.Tensor2D;
+      const [a, ia, b, ib, x, w] = saved as tf.Tensor2D[];
+      return {
+        a: () => segmentSumDifferentiable(g, ia as tf.Tensor as tf.Tensor1D, a.shape[0]),
+        indicesA: () => tf.zerosLike(ia),
+        b: () => segmentSumDifferentiable(g, ib as tf.Tensor as tf.Tensor1D, b.shape[0]),
+        indicesB: () => tf.zerosLike(ib),
+        x: () => denseInputGradient(g, w),
+        w: () => weightGradient(x, g),
+        bias: () => biasGradient(g),
+      };
+    },
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ op
+
+/**
+ * `gatherRowsAdd(a, indicesA, b, indicesB, linear(x, w, bias))`, the same values and gradients, in one kernel on wasm
+ * with SIMD (rows of a multiple of 8 floats). Internal: the edge MLPs' first layer.
+ */
+export function edgeFirstLayer(
+  a: tf.Tensor2D,
+  indicesA: tf.Tensor1D,
+  b: tf.Tensor2D,
+  indicesB: tf.Tensor1D,
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  bias: tf.Tensor1D,
+): tf.Tensor2D {
+  const m = w.shape[1];
+  const fused =
+    hasWasmSimd() &&
+    m % 8 === 0 &&
+    x.shape[0] >= 4 &&
+    [a, b, x, w, bias].every((t) => t.dtype === 'float32') &&
+    a.shape[1] === m &&
+    b.shape[1] === m &&
+    w.shape[0] === x.shape[1] &&
+    bias.shape[0] === m &&
+    indicesA.dtype === 'int32' &&
+    indicesB.dtype === 'int32' &&
+    indicesA.shape[0] === x.shape[0] &&
+    indicesB.shape[0] === x.shape[0];
+  if (!fused) return gatherRowsAdd(a, indicesA, b, indicesB, linear(x, w, bias));
+  ensureRegistered();
+  ensureGradientRegistered();
+  return tf.engine().runKernel(KERNEL_EDGE_FIRST_LAYER, { a, indicesA, b, indicesB, x, w, bias }, {}) as tf.Tensor2D;
+}
