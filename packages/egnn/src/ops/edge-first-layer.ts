@@ -10,12 +10,9 @@ import {
   add,
   doWhile,
   fadd,
-  fmul,
   get,
   i32,
-  i32load,
   type Instr,
-  load32Splat,
   ltU,
   mul,
   set,
@@ -24,18 +21,24 @@ import {
   vstore,
   type WasmFunction,
 } from '../wasm/assembler.js';
+import { indexedRow, plus } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
 import { partCount, splitRange } from '../wasm/threads.js';
 import { gatherRowsAdd } from './gather-rows-add.js';
 import { checkIndices, hasWasmSimd, kernelRegistration } from './kernel-registry.js';
-import { biasGradient, denseInputGradient, linear, weightGradient } from './linear.js';
+import {
+  biasGradient,
+  denseInputGradient,
+  denseTailRow,
+  linear,
+  PARALLEL_MACS,
+  tileProductCode,
+  weightGradient,
+} from './linear.js';
 import { segmentSumDifferentiable } from './segment-sum.js';
 import { byteOffset } from './storage.js';
 
 export const KERNEL_EDGE_FIRST_LAYER = 'CrysEdgeFirstLayer';
-
-/** Multiply-adds from which the kernel is split across kernel threads (as the dense kernel). */
-const PARALLEL_MACS = 1 << 20;
 
 // ------------------------------------------------------------------------------------------------ wasm
 
@@ -46,72 +49,33 @@ const PARALLEL_MACS = 1 << 20;
  */
 function edgeFirstWasm(): WasmFunction {
   const [OUT, A, IA, B, IB, X, ROWS, N, W, M, BIAS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const [R, J, K, WP, MB, T] = [11, 12, 13, 14, 15, 16];
-  const XP = 17; // XP + q, q < 4
-  const [AR, BR, OR] = [21, 25, 29]; // row addresses of a, b and out, + q
-  const ACC = 33;
-  const [WA, WB, S] = [41, 42, 43];
+  const [R, J, K, WP, MB, T, NB] = [11, 12, 13, 14, 15, 16, 17];
+  const XP = 18; // XP + q, q < 4
+  const [AR, BR, OR] = [22, 26, 30]; // row addresses of a, b and out, + q
+  const ACC = 34;
+  const [WA, WB, S] = [42, 43, 44];
   const acc = (q: number, h: number) => ACC + 2 * q + h;
-  const colBlock: Instr[] = [];
-  for (let q = 0; q < 4; q++) {
-    for (let h = 0; h < 2; h++)
-      colBlock.push(...get(BIAS), ...get(J), ...i32(4), ...mul, ...add, ...vload(16 * h), ...set(acc(q, h)));
-  }
-  // XP + q = x + (r + q)·n·4, WP = w + j·4
-  for (let q = 0; q < 4; q++) {
-    colBlock.push(
-      ...get(X),
-      ...get(R),
-      ...i32(q),
-      ...add,
-      ...get(N),
-      ...mul,
-      ...i32(4),
-      ...mul,
-      ...add,
-      ...set(XP + q),
-    );
-  }
-  colBlock.push(...get(W), ...get(J), ...i32(4), ...mul, ...add, ...set(WP));
-  colBlock.push(...i32(0), ...set(K));
-  const inner: Instr[] = [];
-  inner.push(...get(WP), ...vload(0), ...set(WA), ...get(WP), ...vload(16), ...set(WB));
-  for (let q = 0; q < 4; q++) {
-    inner.push(...get(XP + q), ...load32Splat(0), ...set(S));
-    inner.push(...get(acc(q, 0)), ...get(S), ...get(WA), ...fmul, ...fadd, ...set(acc(q, 0)));
-    inner.push(...get(acc(q, 1)), ...get(S), ...get(WB), ...fmul, ...fadd, ...set(acc(q, 1)));
-    inner.push(...get(XP + q), ...i32(4), ...add, ...set(XP + q));
-  }
-  inner.push(...get(WP), ...get(MB), ...add, ...set(WP));
-  colBlock.push(...doWhile(inner, [...get(K), ...i32(1), ...add, ...tee(K), ...get(N), ...ltU]));
+  const tile = { bias: BIAS, x: X, w: W, n: N, r: R, j: J, k: K, wp: WP, xp: XP, ldxBytes: NB, mBytes: MB };
+  const colBlock: Instr[] = tileProductCode({ ...tile, acc: ACC, wa: WA, wb: WB, s: S });
   // row q: out[r+q, j…] = (a[ia[r+q], j…] + b[ib[r+q], j…]) + acc, from the rows' addresses of the block
   colBlock.push(...get(J), ...i32(4), ...mul, ...set(T));
   for (let q = 0; q < 4; q++) {
     for (let h = 0; h < 2; h++) {
-      colBlock.push(...get(OR + q), ...get(T), ...add);
-      colBlock.push(...get(AR + q), ...get(T), ...add, ...vload(16 * h));
-      colBlock.push(...get(BR + q), ...get(T), ...add, ...vload(16 * h), ...fadd);
+      colBlock.push(...plus(OR + q, T));
+      colBlock.push(...plus(AR + q, T), ...vload(16 * h));
+      colBlock.push(...plus(BR + q, T), ...vload(16 * h), ...fadd);
       colBlock.push(...get(acc(q, h)), ...fadd, ...vstore(16 * h));
     }
   }
   // per row block: AR + q = a + ia[r+q]·m·4, BR + q likewise, OR + q = out + (r+q)·m·4
-  const rowAddress = (base: number, idx: number, q: number): Instr[] => [
-    ...get(base),
-    ...get(idx),
-    ...get(R),
-    ...i32(q),
-    ...add,
-    ...i32(4),
-    ...mul,
-    ...add,
-    ...i32load(),
-    ...get(MB),
-    ...mul,
-    ...add,
-  ];
   const rowBlock: Instr[] = [];
   for (let q = 0; q < 4; q++) {
-    rowBlock.push(...rowAddress(A, IA, q), ...set(AR + q), ...rowAddress(B, IB, q), ...set(BR + q));
+    rowBlock.push(
+      ...indexedRow(A, IA, R, MB, 4 * q),
+      ...set(AR + q),
+      ...indexedRow(B, IB, R, MB, 4 * q),
+      ...set(BR + q),
+    );
     rowBlock.push(...get(OUT), ...get(R), ...i32(q), ...add, ...get(MB), ...mul, ...add, ...set(OR + q));
   }
   rowBlock.push(
@@ -125,30 +89,9 @@ function edgeFirstWasm(): WasmFunction {
     locals: [
       [
         'i32',
-        [
-          'r',
-          'j',
-          'k',
-          'wp',
-          'mBytes',
-          't',
-          'xp0',
-          'xp1',
-          'xp2',
-          'xp3',
-          'ar0',
-          'ar1',
-          'ar2',
-          'ar3',
-          'br0',
-          'br1',
-          'br2',
-          'br3',
-          'or0',
-          'or1',
-          'or2',
-          'or3',
-        ],
+        ['r', 'j', 'k', 'wp', 'mBytes', 't', 'nBytes', 'xp0', 'xp1', 'xp2', 'xp3'].concat(
+          ['ar', 'br', 'or'].flatMap((p) => [0, 1, 2, 3].map((q) => `${p}${q}`)),
+        ),
       ],
       ['v128', ['acc0_0', 'acc0_1', 'acc1_0', 'acc1_1', 'acc2_0', 'acc2_1', 'acc3_0', 'acc3_1', 'wa', 'wb', 's']],
     ],
@@ -157,6 +100,10 @@ function edgeFirstWasm(): WasmFunction {
       ...i32(4),
       ...mul,
       ...set(MB),
+      ...get(N),
+      ...i32(4),
+      ...mul,
+      ...set(NB),
       ...i32(0),
       ...set(R),
       ...doWhile(rowBlock, [...get(R), ...i32(4), ...add, ...tee(R), ...get(ROWS), ...ltU]),
@@ -220,23 +167,13 @@ const ensureRegistered = kernelRegistration<EdgeFirstExports>([
       }
       if (E4 < E) {
         // The dense kernel's last rows (one float64 sum per value, rounded once), then (a + b) + c in float32.
-        const [as, bs, xs, ws, bsum] = [
-          storage.read(a),
-          storage.read(b),
-          storage.read(x),
-          storage.read(w),
-          storage.read(bias),
-        ];
+        const [as, bs, xs, ws, biases] = [a, b, x, w, bias].map((t) => storage.read(t));
         const [iav, ibv] = [storage.read(ia) as Int32Array, storage.read(ib) as Int32Array];
         const o = storage.read(out.info);
         const f = Math.fround;
         const acc = new Float64Array(m);
         for (let r = E4; r < E; r++) {
-          for (let j = 0; j < m; j++) acc[j] = bsum[j];
-          for (let q = 0, wq = 0; q < n; q++, wq += m) {
-            const xv = xs[r * n + q];
-            for (let j = 0; j < m; j++) acc[j] += xv * ws[wq + j];
-          }
+          denseTailRow(acc, xs, ws, biases, r, n, m);
           const [ar, br] = [iav[r] * m, ibv[r] * m];
           for (let j = 0; j < m; j++) o[r * m + j] = f(f(as[ar + j] + bs[br + j]) + f(acc[j]));
         }

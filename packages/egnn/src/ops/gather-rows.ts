@@ -26,35 +26,23 @@ export const KERNEL_GATHER_ROWS = 'CrysGatherRows';
 
 // ------------------------------------------------------------------------------------------------ wasm
 
-/** gatherRows(out, x, idx, rows, f): out[e] = x[idx[e]] for e < rows, rows of f floats (f % 4 = 0). */
-function gatherRowsWasm(): WasmFunction {
-  const [OUT, X, IDX, E, F] = [0, 1, 2, 3, 4];
-  const [I, FB, FBE, OP, XP] = [5, 6, 7, 8, 9];
-  const row = [...indexedRow(X, IDX, I, FBE), ...set(XP), ...directRow(OUT, I, FBE), ...set(OP)];
-  const vector: Instr[] = [...plus(OP, FB), ...plus(XP, FB), ...vload(0), ...vstore(0)];
-  return {
-    name: 'gatherRows',
-    params: ['out', 'x', 'idx', 'rows', 'f'],
-    locals: [['i32', ['e', 'fb', 'fbEnd', 'op', 'xp']]],
-    code: [...get(F), ...i32(4), ...mul, ...set(FBE), ...rowLoop(I, E, FB, FBE, row, vector)],
-  };
-}
-
 /**
- * gatherWords(out, x, idx, rows, f): out[e] = x[idx[e]] for e < rows, rows of any f ≥ 1 four-byte words (float32 or
- * int32), one word at a time: the fractional coordinates' and lattices' rows of 3 and 9 (in JavaScript these took
- * ≈ 4 ns per value, 0.55 ms of a perov_5 batch's edge vectors).
+ * gatherRows(out, x, idx, rows, f): out[e] = x[idx[e]] for e < rows, rows of f floats (f % 4 = 0), a vector at a
+ * time; gatherWords the same for rows of any f ≥ 1 four-byte words (float32 or int32), a word at a time: the
+ * fractional coordinates' and lattices' rows of 3 and 9 (in JavaScript these took ≈ 4 ns per value, 0.55 ms of a
+ * perov_5 batch's edge vectors).
  */
-function gatherWordsWasm(): WasmFunction {
+function gatherWasm(name: 'gatherRows' | 'gatherWords'): WasmFunction {
   const [OUT, X, IDX, E, F] = [0, 1, 2, 3, 4];
   const [I, FB, FBE, OP, XP] = [5, 6, 7, 8, 9];
   const row = [...indexedRow(X, IDX, I, FBE), ...set(XP), ...directRow(OUT, I, FBE), ...set(OP)];
-  const word: Instr[] = [...plus(OP, FB), ...plus(XP, FB), ...i32load(0), ...i32store(0)];
+  const [load, store, step] = name === 'gatherRows' ? [vload, vstore, 16] : [i32load, i32store, 4];
+  const move: Instr[] = [...plus(OP, FB), ...plus(XP, FB), ...load(0), ...store(0)];
   return {
-    name: 'gatherWords',
+    name,
     params: ['out', 'x', 'idx', 'rows', 'f'],
     locals: [['i32', ['e', 'fb', 'fbEnd', 'op', 'xp']]],
-    code: [...get(F), ...i32(4), ...mul, ...set(FBE), ...rowLoop(I, E, FB, FBE, row, word, 4)],
+    code: [...get(F), ...i32(4), ...mul, ...set(FBE), ...rowLoop(I, E, FB, FBE, row, move, step)],
   };
 }
 
@@ -63,7 +51,10 @@ interface GatherRowsExports {
   gatherWords(out: number, x: number, idx: number, rows: number, f: number): void;
 }
 
-export const gatherRowsModule = kernelModule<GatherRowsExports>(() => [gatherRowsWasm(), gatherWordsWasm()]);
+export const gatherRowsModule = kernelModule<GatherRowsExports>(() => [
+  gatherWasm('gatherRows'),
+  gatherWasm('gatherWords'),
+]);
 
 // ------------------------------------------------------------------------------------------------ kernel
 

@@ -36,7 +36,7 @@ export const KERNEL_SIMD_MATMUL_TN = 'CrysSimdMatMulTN';
 export const KERNEL_SIMD_COL_SUM = 'CrysSimdColSum';
 
 /** Multiply-adds from which a product is split across kernel threads (≈ 0.1 ms on one). */
-const PARALLEL_MACS = 1 << 20;
+export const PARALLEL_MACS = 1 << 20;
 
 /**
  * Rows per block of a weight gradient's sum at most (see the CrysSimdMatMulTN kernel): E rows make ⌈E / TN_BLOCK⌉
@@ -50,6 +50,84 @@ const MAX_TN_BLOCKS = 32;
 /** Names of eight accumulators acc{q}_{h}: row q of a 4-row block, vector h of an 8-column block. */
 const ACC_NAMES = [0, 1, 2, 3].flatMap((q) => [`acc${q}_0`, `acc${q}_1`]);
 
+/** Locals of {@link tileProductCode}: i32 indices and pointers, then v128 accumulators (acc … acc + 7) and scratch. */
+export interface TileLocals {
+  readonly bias: number;
+  readonly x: number;
+  readonly w: number;
+  readonly n: number;
+  readonly r: number;
+  readonly j: number;
+  readonly k: number;
+  readonly wp: number;
+  /** xp … xp + 3: pointers to x[r + q, k]. */
+  readonly xp: number;
+  readonly ldxBytes: number;
+  readonly mBytes: number;
+  /** acc + 2q + h holds row r+q, columns j+4h … j+4h+3. */
+  readonly acc: number;
+  readonly wa: number;
+  readonly wb: number;
+  readonly s: number;
+}
+
+/**
+ * Code for one 4-row × 8-column tile of x·w + bias in registers: acc = bias[j … j+8], then for k in order
+ * acc[q][h] += x[r+q, k]·w[k, j+4h …]. The dense kernel stores it; the edge MLPs' first layer (edge-first-layer.ts)
+ * adds it to gathered rows. Either way every value is summed exactly as here.
+ */
+export function tileProductCode(l: TileLocals): Instr[] {
+  const acc = (q: number, h: number) => l.acc + 2 * q + h;
+  const code: Instr[] = [];
+  // acc = bias[j … j+8]
+  for (let q = 0; q < 4; q++) {
+    for (let h = 0; h < 2; h++)
+      code.push(...get(l.bias), ...get(l.j), ...i32(4), ...mul, ...add, ...vload(16 * h), ...set(acc(q, h)));
+  }
+  // XP + q = x + (r + q)·ldx·4 (advanced by 4 bytes per k, so the loop computes no row offsets: 15 % faster than
+  // x + q·ldx per load), WP = w + j·4
+  for (let q = 0; q < 4; q++) {
+    code.push(...get(l.x), ...get(l.r), ...i32(q), ...add, ...get(l.ldxBytes), ...mul, ...add, ...set(l.xp + q));
+  }
+  code.push(...get(l.w), ...get(l.j), ...i32(4), ...mul, ...add, ...set(l.wp));
+  code.push(...i32(0), ...set(l.k));
+  const inner: Instr[] = [];
+  inner.push(...get(l.wp), ...vload(0), ...set(l.wa), ...get(l.wp), ...vload(16), ...set(l.wb));
+  for (let q = 0; q < 4; q++) {
+    // S = splat(x[r+q, k])
+    inner.push(...get(l.xp + q), ...load32Splat(0), ...set(l.s));
+    inner.push(...get(acc(q, 0)), ...get(l.s), ...get(l.wa), ...fmul, ...fadd, ...set(acc(q, 0)));
+    inner.push(...get(acc(q, 1)), ...get(l.s), ...get(l.wb), ...fmul, ...fadd, ...set(acc(q, 1)));
+    inner.push(...get(l.xp + q), ...i32(4), ...add, ...set(l.xp + q));
+  }
+  inner.push(...get(l.wp), ...get(l.mBytes), ...add, ...set(l.wp));
+  code.push(...doWhile(inner, [...get(l.k), ...i32(1), ...add, ...tee(l.k), ...get(l.n), ...ltU]));
+  return code;
+}
+
+/**
+ * Row r of x·w + bias past the SIMD tiles, into acc `[m]`: bias, then k in order, one float64 sum per value (rounded
+ * once when stored), or every step rounded to float32 with `tail32` (the tiles' own sums). Rows of w are read in turn.
+ */
+export function denseTailRow(
+  acc: Float64Array,
+  xs: ArrayLike<number>,
+  ws: ArrayLike<number>,
+  bs: ArrayLike<number>,
+  r: number,
+  n: number,
+  m: number,
+  tail32 = false,
+): void {
+  const f = Math.fround;
+  for (let j = 0; j < m; j++) acc[j] = bs[j];
+  for (let q = 0, wq = 0; q < n; q++, wq += m) {
+    const xv = xs[r * n + q];
+    if (tail32) for (let j = 0; j < m; j++) acc[j] = f(acc[j] + f(xv * ws[wq + j]));
+    else for (let j = 0; j < m; j++) acc[j] += xv * ws[wq + j];
+  }
+}
+
 /**
  * matmul(out, x, ldx, rows, n, w, m, bias): out[r, j] = bias[j] + Σ_k x[r·ldx + k]·w[k·m + j], all byte offsets or
  * counts; x `[rows, n]` has row stride `ldx` floats, w `[n, m]` (the tfjs `[in, out]` kernel layout), rows a multiple
@@ -59,9 +137,8 @@ const ACC_NAMES = [0, 1, 2, 3].flatMap((q) => [`acc${q}_0`, `acc${q}_1`]);
 function matmulWasm(): WasmFunction {
   const [OUT, X, LDX, ROWS, N, W, M, BIAS] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [R, J, K, WP, OP, LDXB, MB] = [8, 9, 10, 11, 12, 13, 14];
-  // XP + q: a pointer to x[r + q, k] for each row of the block (advanced by 4 bytes per k, so the loop computes
-  // no row offsets: 15 % faster than x + q·ldx per load).
-  const XP = 15;
+  const XP = 15; // XP + q: a pointer to x[r + q, k] for each row of the block
+
   const ACC = 19;
   const [WA, WB, S] = [27, 28, 29];
   const acc = (q: number, h: number) => ACC + 2 * q + h;
@@ -71,29 +148,23 @@ function matmulWasm(): WasmFunction {
   code.push(...i32(0), ...set(R));
   const rowBlock: Instr[] = [];
   rowBlock.push(...i32(0), ...set(J));
-  const colBlock: Instr[] = [];
-  // acc = bias[j … j+8]
-  for (let q = 0; q < 4; q++) {
-    for (let h = 0; h < 2; h++)
-      colBlock.push(...get(BIAS), ...get(J), ...i32(4), ...mul, ...add, ...vload(16 * h), ...set(acc(q, h)));
-  }
-  // XP + q = x + (r + q)·ldx·4, WP = w + j·4
-  for (let q = 0; q < 4; q++) {
-    colBlock.push(...get(X), ...get(R), ...i32(q), ...add, ...get(LDXB), ...mul, ...add, ...set(XP + q));
-  }
-  colBlock.push(...get(W), ...get(J), ...i32(4), ...mul, ...add, ...set(WP));
-  colBlock.push(...i32(0), ...set(K));
-  const inner: Instr[] = [];
-  inner.push(...get(WP), ...vload(0), ...set(WA), ...get(WP), ...vload(16), ...set(WB));
-  for (let q = 0; q < 4; q++) {
-    // S = splat(x[r+q, k])
-    inner.push(...get(XP + q), ...load32Splat(0), ...set(S));
-    inner.push(...get(acc(q, 0)), ...get(S), ...get(WA), ...fmul, ...fadd, ...set(acc(q, 0)));
-    inner.push(...get(acc(q, 1)), ...get(S), ...get(WB), ...fmul, ...fadd, ...set(acc(q, 1)));
-    inner.push(...get(XP + q), ...i32(4), ...add, ...set(XP + q));
-  }
-  inner.push(...get(WP), ...get(MB), ...add, ...set(WP));
-  colBlock.push(...doWhile(inner, [...get(K), ...i32(1), ...add, ...tee(K), ...get(N), ...ltU]));
+  const colBlock = tileProductCode({
+    bias: BIAS,
+    x: X,
+    w: W,
+    n: N,
+    r: R,
+    j: J,
+    k: K,
+    wp: WP,
+    xp: XP,
+    ldxBytes: LDXB,
+    mBytes: MB,
+    acc: ACC,
+    wa: WA,
+    wb: WB,
+    s: S,
+  });
   // store: out + (r + q)·m·4 + j·4
   colBlock.push(...get(OUT), ...get(R), ...get(MB), ...mul, ...add, ...get(J), ...i32(4), ...mul, ...add, ...set(OP));
   for (let q = 0; q < 4; q++) {
@@ -278,17 +349,9 @@ const ensureRegistered = kernelRegistration<LinearExports>([
         const ws = storage.read(w);
         const bs = storage.read(bias);
         const o = storage.read(out.info);
-        // float32 (attrs.tail32): the SIMD tiles' sums, k in order, each step rounded; else one float64 sum per value,
-        // also k in order. Rows of w are read in turn (contiguous), every output column keeping its own sum.
-        const f = Math.fround;
         const acc = new Float64Array(m);
         for (let r = M4; r < M; r++) {
-          for (let j = 0; j < m; j++) acc[j] = bs[j];
-          for (let q = 0, wq = 0; q < n; q++, wq += m) {
-            const xv = xs[r * n + q];
-            if (attrs?.tail32) for (let j = 0; j < m; j++) acc[j] = f(acc[j] + f(xv * ws[wq + j]));
-            else for (let j = 0; j < m; j++) acc[j] += xv * ws[wq + j];
-          }
+          denseTailRow(acc, xs, ws, bs, r, n, m, attrs?.tail32 === true);
           for (let j = 0; j < m; j++) o[r * m + j] = acc[j];
         }
       }

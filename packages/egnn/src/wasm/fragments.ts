@@ -73,15 +73,18 @@ export function rowLoop(
   ];
 }
 
-/** Code for the byte address of row `idx[i]` of a matrix at `base` with rows of `fbe` bytes. */
-export const indexedRow = (base: number, idx: number, i: number, fbe: number): Instr[] => [
+/**
+ * Code for the byte address of row `idx[i]` of a matrix at `base` with rows of `fbe` bytes (`idx[i + offset / 4]` with
+ * a byte `offset`).
+ */
+export const indexedRow = (base: number, idx: number, i: number, fbe: number, offset = 0): Instr[] => [
   ...get(base),
   ...get(idx),
   ...get(i),
   ...i32(2),
   ...shl,
   ...add,
-  ...i32load(),
+  ...i32load(offset),
   ...get(fbe),
   ...mul,
   ...add,

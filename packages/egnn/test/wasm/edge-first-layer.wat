@@ -7,6 +7,7 @@
     (local $wp i32)
     (local $mBytes i32)
     (local $t i32)
+    (local $nBytes i32)
     (local $xp0 i32)
     (local $xp1 i32)
     (local $xp2 i32)
@@ -38,16 +39,18 @@
     i32.const 4
     i32.mul
     local.set $mBytes
+    local.get $n
+    i32.const 4
+    i32.mul
+    local.set $nBytes
     i32.const 0
     local.set $r
     loop
       local.get $a
       local.get $ia
       local.get $r
-      i32.const 0
-      i32.add
-      i32.const 4
-      i32.mul
+      i32.const 2
+      i32.shl
       i32.add
       i32.load
       local.get $mBytes
@@ -57,10 +60,8 @@
       local.get $b
       local.get $ib
       local.get $r
-      i32.const 0
-      i32.add
-      i32.const 4
-      i32.mul
+      i32.const 2
+      i32.shl
       i32.add
       i32.load
       local.get $mBytes
@@ -78,12 +79,10 @@
       local.get $a
       local.get $ia
       local.get $r
-      i32.const 1
+      i32.const 2
+      i32.shl
       i32.add
-      i32.const 4
-      i32.mul
-      i32.add
-      i32.load
+      i32.load offset=4
       local.get $mBytes
       i32.mul
       i32.add
@@ -91,12 +90,10 @@
       local.get $b
       local.get $ib
       local.get $r
-      i32.const 1
+      i32.const 2
+      i32.shl
       i32.add
-      i32.const 4
-      i32.mul
-      i32.add
-      i32.load
+      i32.load offset=4
       local.get $mBytes
       i32.mul
       i32.add
@@ -113,11 +110,9 @@
       local.get $ia
       local.get $r
       i32.const 2
+      i32.shl
       i32.add
-      i32.const 4
-      i32.mul
-      i32.add
-      i32.load
+      i32.load offset=8
       local.get $mBytes
       i32.mul
       i32.add
@@ -126,11 +121,9 @@
       local.get $ib
       local.get $r
       i32.const 2
+      i32.shl
       i32.add
-      i32.const 4
-      i32.mul
-      i32.add
-      i32.load
+      i32.load offset=8
       local.get $mBytes
       i32.mul
       i32.add
@@ -146,12 +139,10 @@
       local.get $a
       local.get $ia
       local.get $r
-      i32.const 3
+      i32.const 2
+      i32.shl
       i32.add
-      i32.const 4
-      i32.mul
-      i32.add
-      i32.load
+      i32.load offset=12
       local.get $mBytes
       i32.mul
       i32.add
@@ -159,12 +150,10 @@
       local.get $b
       local.get $ib
       local.get $r
-      i32.const 3
+      i32.const 2
+      i32.shl
       i32.add
-      i32.const 4
-      i32.mul
-      i32.add
-      i32.load
+      i32.load offset=12
       local.get $mBytes
       i32.mul
       i32.add
@@ -240,9 +229,7 @@
         local.get $r
         i32.const 0
         i32.add
-        local.get $n
-        i32.mul
-        i32.const 4
+        local.get $nBytes
         i32.mul
         i32.add
         local.set $xp0
@@ -250,9 +237,7 @@
         local.get $r
         i32.const 1
         i32.add
-        local.get $n
-        i32.mul
-        i32.const 4
+        local.get $nBytes
         i32.mul
         i32.add
         local.set $xp1
@@ -260,9 +245,7 @@
         local.get $r
         i32.const 2
         i32.add
-        local.get $n
-        i32.mul
-        i32.const 4
+        local.get $nBytes
         i32.mul
         i32.add
         local.set $xp2
@@ -270,9 +253,7 @@
         local.get $r
         i32.const 3
         i32.add
-        local.get $n
-        i32.mul
-        i32.const 4
+        local.get $nBytes
         i32.mul
         i32.add
         local.set $xp3
