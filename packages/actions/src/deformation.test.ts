@@ -38,7 +38,13 @@ describe('boundedDeformationMat3', () => {
 
   test.prop([sym(3)])("boundedDeformationMat3(out, A, { map: 'exp' }) has det = e^{tr A}", (a) => {
     const g = boundedDeformationMat3(new Float64Array(9), a, { map: 'exp' });
-    expect(Math.log(determinant(g))).toBeCloseTo(a[0] + a[4] + a[8], 9);
+    // det g from g's entries (up to e^{λmax}) loses ≈ ε·e^{3λmax − tr A} relative: measured on 2·10⁵ random A at most
+    // 3× that, and above a fixed 5e-10 in 1 of 10⁴ draws (a seed of CI found one), so the bound follows it.
+    const values = new Float64Array(3);
+    eigenSymmetric3(values, new Float64Array(9), a);
+    const tr = a[0] + a[4] + a[8];
+    const tol = 5e-10 + 16 * Number.EPSILON * Math.exp(3 * Math.max(...values) - tr);
+    expect(Math.abs(Math.log(determinant(g)) - tr)).toBeLessThan(tol);
   });
 
   test.prop([sym(1e-4)])('boundedDeformationMat3 is I + A to first order for a small action (both maps)', (a) => {
