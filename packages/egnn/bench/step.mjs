@@ -1,7 +1,7 @@
 // The benchmarked step of the 4-layer network on one case, shared by run.mjs (timed beside the peer) and
 // profile-step.mjs (profiled by kernel): the forward pass to the peer's readout, and a training step (forward,
 // backward and Adam as @crys/model trains) on fixed random targets.
-import { _referenceReadout, adamUpdate, disposeGraphTensors, edgeVectors, graphTensors } from '@crys/egnn';
+import { _referenceReadout, adamUpdateAll, disposeGraphTensors, edgeVectors, graphTensors } from '@crys/egnn';
 import * as tf from '@tensorflow/tfjs';
 import { rng } from './data.mjs';
 
@@ -12,17 +12,15 @@ import { rng } from './data.mjs';
  */
 export function networkStep(net, c) {
   const vars = net.trainableVariables;
-  // Adam as @crys/model trains (and as torch.optim.Adam, lr 1e-3): one fused kernel per weight.
+  // Adam as @crys/model trains (and as torch.optim.Adam, lr 1e-3): one fused kernel for all the weights.
   const moments = vars.map((v) => [tf.variable(tf.zerosLike(v), false), tf.variable(tf.zerosLike(v), false)]);
   let applied = 0;
   const minimize = (lossFn) => {
     const { value, grads } = tf.variableGrads(lossFn, vars);
     applied++;
     const stepSize = (1e-3 * Math.sqrt(1 - 0.999 ** applied)) / (1 - 0.9 ** applied);
-    for (let i = 0; i < vars.length; i++) {
-      const step = { stepSize, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-      adamUpdate(vars[i], moments[i][0], moments[i][1], grads[vars[i].name], step);
-    }
+    const slots = vars.map((w, i) => ({ w, m: moments[i][0], v: moments[i][1], g: grads[w.name] }));
+    adamUpdateAll(slots, { stepSize, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
     tf.dispose([value, ...Object.values(grads)]);
   };
   const r = rng(7);

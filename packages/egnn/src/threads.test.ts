@@ -4,7 +4,7 @@ import { randomArray, randomIndices, useBackend } from '../test/helpers.js';
 import { kernelThreads, setKernelThreads, shareWasmClones } from './backend.js';
 import { Egnn } from './egnn.js';
 import { InvalidArgumentError } from './errors.js';
-import { adamUpdate } from './ops/adam.js';
+import { adamUpdate, adamUpdateAll } from './ops/adam.js';
 import { gatherRows } from './ops/gather-rows.js';
 import { linear, linearModule } from './ops/linear.js';
 import { outerRows } from './ops/outer-rows.js';
@@ -192,14 +192,9 @@ describe('kernel threads on wasm', () => {
       const moments = vars.map((v) => [tf.variable(tf.zerosLike(v), false), tf.variable(tf.zerosLike(v), false)]);
       for (let t = 1; t <= 2; t++) {
         const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(net.apply(g).edgeOutputs)), vars);
-        vars.forEach((v, i) => {
-          adamUpdate(v, moments[i][0], moments[i][1], grads[v.name], {
-            stepSize: 1e-3,
-            beta1: 0.9,
-            beta2: 0.999,
-            epsilon: 1e-8,
-          });
-        });
+        // all the weights in one call (its parts across the threads)
+        const slots = vars.map((w, i) => ({ w, m: moments[i][0], v: moments[i][1], g: grads[w.name] }));
+        adamUpdateAll(slots, { stepSize: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
         tf.dispose([value, ...Object.values(grads)]);
       }
       const weights = vars.map(bits);
@@ -300,6 +295,49 @@ describe.each(['cpu', 'wasm'] as const)('adamUpdate on %s', (backend) => {
     }
     for (let i = 0; i < 3; i++) expectSameBits(bits(fused[i]), bits(ops[i]), `variable ${i}`);
     tf.dispose([g, ...fused, ...ops]);
+  });
+
+  test('adamUpdateAll updates several weights in one call, each bit for bit as adamUpdate', () => {
+    // more weights than a kernel job's parts (MAX_PARTS = 32): the update runs in two jobs
+    const shapes = [[7], [64, 64], [3, 5], [1], [16, 8], ...Array.from({ length: 32 }, (_, i) => [i + 1, 4])];
+    const start = () =>
+      shapes.map((shape, i) => {
+        const n = shape.reduce((a, b) => a * b, 1);
+        return {
+          w: tf.variable(tf.tensor(randomArray(n, 20 + i), shape)),
+          m: tf.variable(
+            tf.tensor(
+              randomArray(n, 30 + i).map((v) => 0.1 * v),
+              shape,
+            ),
+          ),
+          v: tf.variable(
+            tf.tensor(
+              randomArray(n, 40 + i).map((v) => 1e-3 * Math.abs(v)),
+              shape,
+            ),
+          ),
+          g: tf.tensor(randomArray(n, 50 + i), shape),
+        };
+      });
+    const all = start();
+    const one = start();
+    const step = { stepSize: 3.16e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, gradScale: 0.5 };
+    for (let t = 0; t < 2; t++) {
+      adamUpdateAll(all, step);
+      for (const { w, m, v, g } of one) adamUpdate(w, m, v, g, step);
+    }
+    all.forEach((a, i) => {
+      for (const k of ['w', 'm', 'v'] as const) expectSameBits(bits(a[k]), bits(one[i][k]), `slot ${i} ${k}`);
+    });
+    const before = tf.memory().numTensors;
+    adamUpdateAll([], step);
+    adamUpdateAll(all, step);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => adamUpdateAll([all[0], { ...all[1], g: tf.zeros([4]) }], step)).toThrow(
+      /adamUpdateAll.*slots\[1\]\.g.*shape \[64, 64\]/,
+    );
+    tf.dispose([...all, ...one].flatMap((s) => [s.w, s.m, s.v, s.g]));
   });
 
   test('refuses a tensor of another shape and a non-finite constant, naming them', () => {

@@ -1,4 +1,4 @@
-import { adamUpdate } from '@crys/egnn';
+import { adamUpdateAll } from '@crys/egnn';
 import * as tf from '@tensorflow/tfjs';
 import { ModelFormatError } from './errors.js';
 import { deserializeValues, type SerializedWeight, serializeTensors } from './model.js';
@@ -140,16 +140,14 @@ export class Adam {
     const { beta1: b1, beta2: b2, epsilon: eps } = ADAM;
     this.applied++;
     const step = { stepSize: adamStepSize(lr, this.applied), beta1: b1, beta2: b2, epsilon: eps, gradScale: clip };
-    // One kernel per weight, bit-for-bit the op-by-op float32 update (g·clip, then the moments, then w).
-    for (const [name, w] of weights) {
-      adamUpdate(
-        w,
-        this.m.get(name) as tf.Variable,
-        this.v.get(name) as tf.Variable,
-        grads.get(name) as tf.Tensor,
-        step,
-      );
-    }
+    // One kernel for all the weights, each bit-for-bit the op-by-op float32 update (g·clip, then the moments, then w).
+    const slots = [...weights].map(([name, w]) => ({
+      w,
+      m: this.m.get(name) as tf.Variable,
+      v: this.v.get(name) as tf.Variable,
+      g: grads.get(name) as tf.Tensor,
+    }));
+    adamUpdateAll(slots, step);
     return this.applied;
   }
 
