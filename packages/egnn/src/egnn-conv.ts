@@ -433,7 +433,8 @@ export class EdgeHead extends GraphLayer<EdgeHeadArgs, EdgeInputs, tf.Tensor2D> 
     const weights = (edges: EdgeInputs) => {
       const z = edgeMlpFirst(pa, pb, edges, this.head1C, this.head1Bias);
       const w = linear(silu(z), asT2(this.head2), asT1(this.head2Bias));
-      return tf.mul(w, tf.reshape(edges.envelope, [-1, 1])) as tf.Tensor2D;
+      // as tf.mul(w, envelope) (the same values and gradients), without its broadcasting multiply (≈ 0.15 ms a batch)
+      return scaleRows(w, tf.reshape(edges.envelope, [-1, 1]) as tf.Tensor2D);
     };
     const ranges = edgeRanges(inputs.src.shape[0], this.edgeChunkSize);
     if (ranges.length === 1) return weights(inputs);

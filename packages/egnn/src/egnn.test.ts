@@ -725,7 +725,7 @@ describe.each(TEST_BACKENDS)('an edge entering the radius graph at the cutoff (%
 describe.each(TEST_BACKENDS)('edgeVectors on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  test('outside a gradient tape (one pass over the edges) gives the bits of its differentiable chain of ops', () => {
+  test("one pass over the edges gives the bits of its chain of ops, and under a tape the chain's gradient", () => {
     const bits = (t: tf.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
     const batch = radiusGraphBatch([...valCrystals('perov_5', 6), ...valCrystals('carbon_24', 3)], { cutoff: CUTOFF });
     const t = graphTensors(batch);
@@ -760,10 +760,31 @@ describe.each(TEST_BACKENDS)('edgeVectors on %s', (backend) => {
         return tf.sum(tf.mul(tf.reshape(df, [src.shape[0], 3, 1]), gatherRows(l, ec)), 1);
       });
       expect(bits(fast)).toEqual(bits(chain));
-      // under a tape the chain itself runs (differentiable), with the same values
-      const taped = tf.grad((x: tf.Tensor) => tf.sum(edgeVectors(x as tf.Tensor2D, l, src, dst, img, ec)))(f);
-      expect(taped.shape).toEqual(f.shape);
-      tf.dispose([fast, chain, taped]);
+      // Under a tape the same kernel runs, and its registered gradient is the chain's (to float32 rounding).
+      const w = tf.randomNormal([src.shape[0], 3], 0, 1, 'float32', 11);
+      const ours = (x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(edgeVectors(x as tf.Tensor2D, y as tf.Tensor3D, src, dst, img, ec), w)) as tf.Scalar;
+      const theirs = (x: tf.Tensor, y: tf.Tensor) => {
+        const df = tf.sub(tf.add(gatherRows(x, dst), img), gatherRows(x, src));
+        const r = tf.sum(tf.mul(tf.reshape(df, [src.shape[0], 3, 1]), gatherRows(y, ec)), 1);
+        return tf.sum(tf.mul(r, w)) as tf.Scalar;
+      };
+      const taped = tf.tidy(() => {
+        const v = edgeVectors(f, l, src, dst, img, ec);
+        return tf.grads((x: tf.Tensor, y: tf.Tensor) => {
+          expect(bits(edgeVectors(x as tf.Tensor2D, y as tf.Tensor3D, src, dst, img, ec))).toEqual(bits(v));
+          return ours(x, y);
+        })([f, l]);
+      });
+      const reference = tf.grads(theirs)([f, l]);
+      for (let i = 0; i < 2; i++) {
+        const a = taped[i].dataSync();
+        const b = reference[i].dataSync();
+        const scale = Math.max(...Array.from(b, Math.abs));
+        expect(taped[i].shape).toEqual(reference[i].shape);
+        for (let k = 0; k < a.length; k++) expect(Math.abs(a[k] - b[k])).toBeLessThanOrEqual(2e-6 * scale);
+      }
+      tf.dispose([fast, chain, w, ...taped, ...reference]);
     }
     expect(() => edgeVectors(frac, lat, pick(41, 9), pick(40, 6), image, pick(7, 7))).toThrow(
       /edgeVectors: src must be in \[0, 40\)/,

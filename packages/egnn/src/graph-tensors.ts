@@ -3,7 +3,6 @@ import { InvalidArgumentError } from './errors.js';
 import { edgeVectorsKernel } from './ops/edge-vectors.js';
 import { gatherRows } from './ops/gather-rows.js';
 import { hasLoopKernels } from './ops/kernel-registry.js';
-import { tapeOn } from './ops/op-utils.js';
 
 /**
  * The arrays of a batch of periodic graphs that the network reads: `@crys/graph`'s `GraphBatch` has this shape
@@ -166,7 +165,6 @@ export function edgeVectors(
   const int32 = (t: tf.Tensor) => t.dtype === 'int32' && t.rank === 1;
   if (
     hasLoopKernels() &&
-    !tapeOn() &&
     fracCoords.dtype === 'float32' &&
     lattices.dtype === 'float32' &&
     int32(src) &&
@@ -174,7 +172,7 @@ export function edgeVectors(
     int32(edgeCrystalIndex) &&
     dst.shape[0] === E
   ) {
-    // Outside a gradient tape: the same values from one pass over the edges (ops/edge-vectors.ts).
+    // The same values from one pass over the edges (ops/edge-vectors.ts), with a registered gradient.
     return edgeVectorsKernel(fracCoords, lattices, src, dst, image, edgeCrystalIndex);
   }
   return tf.tidy(() => {

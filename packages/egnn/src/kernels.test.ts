@@ -3,12 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fdCheck, randomArray, randomIndices, TEST_BACKENDS, useBackend } from '../test/helpers.js';
 import { shareWasmClones } from './backend.js';
-import { exp } from './ops/exp.js';
+import { exp, gaussianBasis } from './ops/exp.js';
 import { edgeFirstLayer } from './ops/edge-first-layer.js';
 import { gatherRows } from './ops/gather-rows.js';
 import { gatherRowsAdd } from './ops/gather-rows-add.js';
 import { hasWasmSimd } from './ops/kernel-registry.js';
-import { linear } from './ops/linear.js';
+import { denseInputGradient, linear } from './ops/linear.js';
 import { segmentCounts, segmentMean } from './ops/segment-mean.js';
 import { segmentSum } from './ops/segment-sum.js';
 import { silu } from './ops/silu.js';
@@ -476,6 +476,92 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
         });
         expect({ M, K, H, bits: bitsOf(linear(x, w)) }).toEqual({ M, K, H, bits: bitsOf(tf.matMul(x, w)) });
       });
+    }
+  });
+
+  test("linear's input gradient g·wᵀ is the product with the transposed weights, bit for bit, and differentiable", () => {
+    const bitsOf = (t: tf.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
+    for (const [M, K, H] of [
+      [12, 64, 64],
+      [13, 16, 64],
+      [1003, 64, 8],
+      [6, 24, 32],
+    ]) {
+      tf.tidy(() => {
+        const x = tf.tensor2d(randomArray(M * K, M + K), [M, K]);
+        const w = tf.tensor2d(randomArray(K * H, K + H), [K, H]);
+        const g = tf.tensor2d(randomArray(M * H, M + H + 1), [M, H]);
+        const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(linear(v as tf.Tensor2D, w), g)))(x);
+        // tf.transpose makes the weights `[H, K]` explicitly; linear of that runs the untransposed kernel path
+        expect({ M, K, H, bits: bitsOf(dx) }).toEqual({ M, K, H, bits: bitsOf(linear(g, tf.transpose(w))) });
+        expect({ M, K, H, bits: bitsOf(denseInputGradient(g, w)) }).toEqual({ M, K, H, bits: bitsOf(dx) });
+        // differentiated again (its registered gradient with the transpose): against tf.matMul's
+        const c = tf.tensor2d(randomArray(M * K, M + 7), [M, K]);
+        const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(denseInputGradient(a as tf.Tensor2D, b as tf.Tensor2D), c)),
+        )([g, w]);
+        const theirs = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a, b, false, true), c)))([
+          g,
+          w,
+        ]);
+        for (let i = 0; i < 2; i++) expectClose(ours[i].dataSync(), theirs[i].dataSync(), 1e-4);
+      });
+    }
+  });
+
+  test("gaussianBasis gives the bits of its chain of ops (flushed tails included), and the chain's gradient", () => {
+    const bitsOf = (t: tf.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
+    for (const [E, K, cutoff] of [
+      [12_058, 16, 5],
+      [7, 8, 4],
+      [1, 4, 6],
+      [301, 12, 3],
+      [50, 6, 5],
+    ]) {
+      tf.tidy(() => {
+        // distances from 0 to twice the cutoff (far ones flush to 0), a few exactly at a centre
+        const ds = Float32Array.from(
+          { length: E },
+          (_, e) => ((Math.abs(Math.sin(e * 12.9898)) * 2 + 1e-3) * cutoff) / 2,
+        );
+        ds[0] = 0;
+        if (E > 3) ds[3] = cutoff;
+        const d = tf.tensor1d(ds);
+        const step = cutoff / (K - 1);
+        const gamma = 0.5 / (step * step);
+        const chain = (x: tf.Tensor) => {
+          const mu = tf.mul(tf.range(0, K, 1, 'float32'), step);
+          return exp(tf.mul(tf.square(tf.sub(tf.reshape(x, [-1, 1]), tf.reshape(mu, [1, K]))), -gamma));
+        };
+        expect({ E, K, bits: bitsOf(gaussianBasis(d, K, step, gamma)) }).toEqual({ E, K, bits: bitsOf(chain(d)) });
+        const w = tf.randomNormal([E, K], 0, 1, 'float32', 3);
+        const ours = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(gaussianBasis(x as tf.Tensor1D, K, step, gamma), w)))(d);
+        const theirs = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(chain(x), w)))(d);
+        expectClose(ours.dataSync(), theirs.dataSync(), 1e-6);
+      });
+    }
+  });
+
+  test('silu computes every value alike in its unrolled and single-vector loops, with and without a tape', () => {
+    const bitsOf = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
+    const underTape = (t: tf.Tensor) => {
+      let y: tf.Tensor | undefined;
+      tf.grad((v: tf.Tensor) => {
+        y = tf.keep(silu(v as tf.Tensor2D));
+        return tf.sum(y);
+      })(t).dispose();
+      return y as tf.Tensor;
+    };
+    for (const n of [4, 16, 20, 36, 4 * 1003 + 12]) {
+      const xs = Float32Array.from(randomArray(n, n), (v) => 12 * v);
+      for (const run of [(t: tf.Tensor) => silu(t as tf.Tensor2D), underTape]) {
+        const full = tf.tidy(() => run(tf.tensor2d(xs, [n / 4, 4])).dataSync());
+        // each row of 4 alone runs the single-vector loop only
+        for (let r = 0; r < n / 4; r += Math.max(1, Math.floor(n / 40))) {
+          const row = tf.tidy(() => run(tf.tensor2d(xs.slice(4 * r, 4 * r + 4), [1, 4])).dataSync());
+          expect({ n, r, bits: bitsOf(row) }).toEqual({ n, r, bits: bitsOf(full.slice(4 * r, 4 * r + 4)) });
+        }
+      }
     }
   });
 

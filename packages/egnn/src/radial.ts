@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
-import { exp } from './ops/exp.js';
+import { gaussianBasis } from './ops/exp.js';
 import { assertPositive, assertPositiveInt, GraphLayer, type GraphLayerArgs, type LayerConfig } from './layer.js';
 
 /** Squared lengths below this are clamped before the square root, so |v| and its gradient stay finite at v = 0. */
@@ -80,9 +80,7 @@ export class GaussianBasis extends GraphLayer<RadialBasisArgs, tf.Tensor1D, tf.T
     const K = this.size;
     const step = this.cutoff / (K - 1);
     const gamma = 0.5 / (step * step);
-    const mu = tf.mul(tf.range(0, K, 1, 'float32'), step);
-    const diff = tf.sub(tf.reshape(distances, [-1, 1]), tf.reshape(mu, [1, K]));
-    return exp(tf.mul(tf.square(diff), -gamma)) as tf.Tensor2D;
+    return gaussianBasis(distances, K, step, gamma);
   }
 
   override getConfig(): LayerConfig {

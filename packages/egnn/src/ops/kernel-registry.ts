@@ -58,6 +58,8 @@ export function kernelRegistration<E>(kernels: readonly KernelDefinition<E>[]): 
     for (const k of kernels) {
       for (const backendName of k.backends) {
         if (tf.getKernel(k.kernelName, backendName) !== undefined) continue;
+        // The storage of the last backend this kernel ran on (one object per backend, not one per call).
+        let last: { backend: unknown; storage: Storage } | undefined;
         tf.registerKernel({
           kernelName: k.kernelName,
           backendName,
@@ -68,10 +70,13 @@ export function kernelRegistration<E>(kernels: readonly KernelDefinition<E>[]): 
             if (k.simdOnly && !simd) {
               throw new Error(`${k.kernelName}: WebAssembly SIMD is not available on this wasm backend`);
             }
+            if (last?.backend !== backend) {
+              last = { backend, storage: wasm ? wasmStorage(backend, k.kernelName) : cpuStorage(backend) };
+            }
             return k.run({
               inputs: inputs as Record<string, TensorInfo>,
               attrs: attrs as Record<string, unknown>,
-              storage: wasm ? wasmStorage(backend, k.kernelName) : cpuStorage(backend),
+              storage: last.storage,
               simd,
               threads: simd === null ? 1 : threadsOn(memory),
               parts: (fn, calls) => runParts(k.module as KernelModule<E>, memory as WebAssembly.Memory, fn, calls),

