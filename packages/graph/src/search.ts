@@ -18,6 +18,10 @@ let ghostPos = new Float64Array(0);
 let ghostSorted = new Float64Array(0);
 let ghostInt = new Int32Array(0);
 let ghostIntSorted = new Int32Array(0);
+// Per sorted ghost: its image in the caller's basis less the home atom's shift, M·(τw − sh_j), and its atom's
+// original fractional coordinates x_j, so an accepted pair reads them in ghost order instead of by atom.
+let ghostShift = new Float64Array(0);
+let ghostFrac = new Float64Array(0);
 let ghostBin = new Int32Array(0);
 let binStart = new Int32Array(0);
 // The search scratch above (≈ 48 B per atom and 90 B per periodic copy of an atom) is kept between builds up to this
@@ -32,6 +36,8 @@ function releaseSearchScratch(): void {
     ghostSorted = new Float64Array(0);
     ghostInt = new Int32Array(0);
     ghostIntSorted = new Int32Array(0);
+    ghostShift = new Float64Array(0);
+    ghostFrac = new Float64Array(0);
     ghostBin = new Int32Array(0);
   }
   if (binStart.length > 2 * SEARCH_KEEP) binStart = new Int32Array(0);
@@ -335,7 +341,9 @@ function searchCells(
     ghostPos = new Float64Array(3 * ghostBound);
     ghostSorted = new Float64Array(3 * ghostBound);
     ghostInt = new Int32Array(4 * ghostBound);
-    ghostIntSorted = new Int32Array(4 * ghostBound);
+    ghostIntSorted = new Int32Array(ghostBound);
+    ghostShift = new Float64Array(3 * ghostBound);
+    ghostFrac = new Float64Array(3 * ghostBound);
     ghostBin = new Int32Array(ghostBound);
   }
   const ex = maxX - minX,
@@ -408,15 +416,26 @@ function searchCells(
     ghostSorted[3 * slot] = ghostPos[3 * q];
     ghostSorted[3 * slot + 1] = ghostPos[3 * q + 1];
     ghostSorted[3 * slot + 2] = ghostPos[3 * q + 2];
-    ghostIntSorted[4 * slot] = ghostInt[4 * q];
-    ghostIntSorted[4 * slot + 1] = ghostInt[4 * q + 1];
-    ghostIntSorted[4 * slot + 2] = ghostInt[4 * q + 2];
-    ghostIntSorted[4 * slot + 3] = ghostInt[4 * q + 3];
+    const j = ghostInt[4 * q];
+    ghostIntSorted[slot] = j;
+    // τw − sh_j, then in the caller's basis (integers: exact in float64, so adding M·sh_i later gives the same image
+    // as transforming τw + sh_i − sh_j at once)
+    const a = ghostInt[4 * q + 1] - xw[3 * n + 3 * j],
+      b = ghostInt[4 * q + 2] - xw[3 * n + 3 * j + 1],
+      c = ghostInt[4 * q + 3] - xw[3 * n + 3 * j + 2];
+    ghostShift[3 * slot] = identity ? a : a * m00 + b * m10 + c * m20;
+    ghostShift[3 * slot + 1] = identity ? b : a * m01 + b * m11 + c * m21;
+    ghostShift[3 * slot + 2] = identity ? c : a * m02 + b * m12 + c * m22;
+    ghostFrac[3 * slot] = x[3 * j];
+    ghostFrac[3 * slot + 1] = x[3 * j + 1];
+    ghostFrac[3 * slot + 2] = x[3 * j + 2];
   }
   for (let b = numBins; b > 0; b--) binStart[b] = binStart[b - 1];
   binStart[0] = 0;
   const gp = ghostSorted,
     gi = ghostIntSorted,
+    gs = ghostShift,
+    gf = ghostFrac,
     bs = binStart;
   const rs2 = rs * rs,
     rc2 = cutoff * cutoff;
@@ -438,6 +457,10 @@ function searchCells(
     const six = xw[3 * n + 3 * i],
       siy = xw[3 * n + 3 * i + 1],
       siz = xw[3 * n + 3 * i + 2];
+    // M·sh_i (sh_i when the basis was not reduced)
+    const hi0 = identity ? six : six * m00 + siy * m10 + siz * m20,
+      hi1 = identity ? siy : six * m01 + siy * m11 + siz * m21,
+      hi2 = identity ? siz : six * m02 + siy * m12 + siz * m22;
     const xi0 = x[3 * i],
       xi1 = x[3 * i + 1],
       xi2 = x[3 * i + 2];
@@ -467,21 +490,13 @@ function searchCells(
             ey2 = gp[3 * q + 1] - py,
             ez2 = gp[3 * q + 2] - pz;
           if (ex2 * ex2 + ey2 * ey2 + ez2 * ez2 > rs2) continue;
-          const j = gi[4 * q];
-          let t0 = gi[4 * q + 1] + six - xw[3 * n + 3 * j];
-          let t1 = gi[4 * q + 2] + siy - xw[3 * n + 3 * j + 1];
-          let t2 = gi[4 * q + 3] + siz - xw[3 * n + 3 * j + 2];
-          if (!identity) {
-            const a = t0,
-              b = t1,
-              c = t2;
-            t0 = a * m00 + b * m10 + c * m20;
-            t1 = a * m01 + b * m11 + c * m21;
-            t2 = a * m02 + b * m12 + c * m22;
-          }
-          const fx = x[3 * j] - xi0 + t0,
-            fy = x[3 * j + 1] - xi1 + t1,
-            fz = x[3 * j + 2] - xi2 + t2;
+          const j = gi[q];
+          const t0 = gs[3 * q] + hi0,
+            t1 = gs[3 * q + 1] + hi1,
+            t2 = gs[3 * q + 2] + hi2;
+          const fx = gf[3 * q] - xi0 + t0,
+            fy = gf[3 * q + 1] - xi1 + t1,
+            fz = gf[3 * q + 2] - xi2 + t2;
           const vx = fx * l00 + fy * l10 + fz * l20;
           const vy = fx * l01 + fy * l11 + fz * l21;
           const vz = fx * l02 + fy * l12 + fz * l22;
