@@ -53,11 +53,19 @@ function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
-// Warm-up calls before timing a case: V8 optimises JavaScript and WebAssembly only after a function has run a few
-// times, so a single small crystal (a fraction of a millisecond per call) gets 200; PyTorch, with no JIT, gets 3.
-const warmupFor = (atoms, big) => (big ? 1 : atoms < 100 ? 200 : 3);
+// Warm-up before timing a case: V8 optimises JavaScript and WebAssembly only after a function has run a few times,
+// so a single small crystal (a fraction of a millisecond per call) gets 200 calls, and a batch at least 3 calls and
+// then more, up to 30, until 2 s have passed: a perov_5 × 64 training step settles after ≈ 20–30 steps (3 warm-up
+// calls timed steps 4–13, ≈ 25 % above the steady state a training run sees; the large cases pass 2 s in 3–10 calls).
+// PyTorch, with no JIT, gets 3.
+const warmupFor = (atoms, big) => (big ? 1 : atoms < 100 ? 200 : { min: 3, max: 30, ms: 2000 });
 function timeIt(fn, warmup, reps) {
-  for (let i = 0; i < warmup; i++) fn();
+  if (typeof warmup === 'number') {
+    for (let i = 0; i < warmup; i++) fn();
+  } else {
+    const t0 = performance.now();
+    for (let i = 0; i < warmup.max && (i < warmup.min || performance.now() - t0 < warmup.ms); i++) fn();
+  }
   const ts = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
