@@ -2,8 +2,9 @@
 // w ← w − s·m/(√v + ε) (c scales the gradient, e.g. a clip factor; s is the step size with Adam's bias corrections
 // folded in). Each value takes exactly the float32 operations, in the same order, that the op-by-op update with tfjs
 // ops takes (the updates are bit-for-bit those of `tf.mul`, `tf.add`, `tf.sqrt`, `tf.div` and `tf.sub` in that
-// order), but a training step of a 51-weight network makes one kernel call (adamUpdateAll) instead of ~560. Kernel: a SIMD loop on
-// wasm, a float32-rounded loop on cpu; tfjs ops elsewhere.
+// order), but a training step of a 51-weight network makes one kernel call (adamUpdateAll) instead of ~560. Kernel:
+// a SIMD loop on wasm (one part per weight across the kernel threads), a float32-rounded loop on cpu; tfjs ops
+// elsewhere.
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import {
