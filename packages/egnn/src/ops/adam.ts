@@ -176,37 +176,22 @@ const ensureRegistered = kernelRegistration<AdamExports>([
         const shape = inputs[`w${i}`].shape.slice();
         for (let j = 0; j < 3; j++) outs.push(storage.alloc(shape, 'float32').info);
       }
-      // The SIMD loops, one part per weight (the kernel threads take weights, MAX_PARTS at a time).
+      // The SIMD loops, one part per weight (the kernel threads take weights, MAX_PARTS at a time); the last size % 4
+      // values of a weight here (memory no part writes).
       const calls: number[][] = [];
-      for (let i = 0; i < count; i++) {
-        const body = simd ? sizeOf(inputs[`w${i}`].shape) & ~3 : 0;
-        if (body === 0) continue;
-        const ptrs = ['w', 'm', 'v', 'g'].map((n) => byteOffset(storage, inputs[`${n}${i}`]));
-        const outPtrs = outs.slice(3 * i, 3 * i + 3).map((t) => byteOffset(storage, t));
-        calls.push([...ptrs, ...outPtrs, byteOffset(storage, k), 4 * body]);
-      }
-      for (let c = 0; c < calls.length; c += MAX_PARTS) parts('adam', calls.slice(c, c + MAX_PARTS));
       for (let i = 0; i < count; i++) {
         const [w, m, v, g] = ['w', 'm', 'v', 'g'].map((n) => inputs[`${n}${i}`]);
         const [ow, om, ov] = outs.slice(3 * i, 3 * i + 3);
         const size = sizeOf(w.shape);
         const body = simd ? size & ~3 : 0;
+        if (body > 0) calls.push([w, m, v, g, ow, om, ov, k].map((t) => byteOffset(storage, t)).concat(4 * body));
         if (body < size) {
           const r = (t: tf.TensorInfo) => storage.read(t);
-          adamLoop(
-            r(w),
-            r(m),
-            r(v),
-            r(g),
-            r(ow) as Float32Array,
-            r(om) as Float32Array,
-            r(ov) as Float32Array,
-            r(k),
-            body,
-            size,
-          );
+          const f32 = (t: tf.TensorInfo) => storage.read(t) as Float32Array;
+          adamLoop(r(w), r(m), r(v), r(g), f32(ow), f32(om), f32(ov), r(k), body, size);
         }
       }
+      for (let c = 0; c < calls.length; c += MAX_PARTS) parts('adam', calls.slice(c, c + MAX_PARTS));
       return outs;
     },
   },

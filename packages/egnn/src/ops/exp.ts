@@ -66,8 +66,8 @@ export function expCode(c: ConstantPool, T: number, P: number, NF: number, R: nu
   return o;
 }
 
-/** Code for `V = x[X + offset]` (four lanes) and `P = σ(V) = 1 / (1 + exp(−V))`; T, NF and R are scratch. */
-export function sigmoidCode(
+/** Code for `V = x[X + offset]` (four lanes) and `P = exp(−V)`; T, NF and R are scratch (SiLU and the sigmoid). */
+export function negExpCode(
   c: ConstantPool,
   X: number,
   V: number,
@@ -86,6 +86,22 @@ export function sigmoidCode(
     ...fsub,
     ...set(T),
     ...expCode(c, T, P, NF, R),
+  ];
+}
+
+/** Code for `V = x[X + offset]` (four lanes) and `P = σ(V) = 1 / (1 + exp(−V))`; T, NF and R are scratch. */
+export function sigmoidCode(
+  c: ConstantPool,
+  X: number,
+  V: number,
+  T: number,
+  P: number,
+  NF: number,
+  R: number,
+  offset = 0,
+): Instr[] {
+  return [
+    ...negExpCode(c, X, V, T, P, NF, R, offset),
     ...c.f32(1),
     ...get(P),
     ...c.f32(1),
@@ -99,6 +115,29 @@ export function sigmoidCode(
 export const EXP_SCRATCH = ['v', 't', 'nf', 'r', 'p'];
 
 /**
+ * Code storing `P = exp(V)` (from {@link expCode}) at `OUT`: 0 where V < −87 (true values are below 1.7·10⁻³⁸), +∞
+ * where V > 88; NaN stays NaN. P is overwritten.
+ */
+function storeExpCode(c: ConstantPool, OUT: number, V: number, P: number): Instr[] {
+  return [
+    ...get(P),
+    ...get(V),
+    ...c.f32(-87),
+    ...flt,
+    ...vandnot,
+    ...set(P),
+    ...get(OUT),
+    ...c.f32(Number.POSITIVE_INFINITY),
+    ...get(P),
+    ...get(V),
+    ...c.f32(88),
+    ...fgt,
+    ...vbitselect,
+    ...vstore(0),
+  ];
+}
+
+/**
  * exp(out, x, bytes): out = eˣ, four lanes at a time (≈ 1 ulp). Below −87 it flushes to 0 (true values are below
  * 1.7·10⁻³⁸, subnormal from −87.3), above 88 it gives +∞ (slightly early: eˣ is finite up to 88.72); NaN stays NaN.
  */
@@ -108,10 +147,8 @@ function expWasm(): WasmFunction {
   const c = constantPool(8);
   const body: Instr[] = [];
   body.push(...get(X), ...vload(0), ...set(V), ...get(V), ...set(T));
-  body.push(...expCode(c, T, P, NF, R));
-  body.push(...get(P), ...get(V), ...c.f32(-87), ...flt, ...vandnot, ...set(P));
-  body.push(...get(OUT), ...c.f32(Number.POSITIVE_INFINITY), ...get(P), ...get(V), ...c.f32(88), ...fgt, ...vbitselect);
-  body.push(...vstore(0), ...get(OUT), ...i32(16), ...add, ...set(OUT));
+  body.push(...expCode(c, T, P, NF, R), ...storeExpCode(c, OUT, V, P));
+  body.push(...get(OUT), ...i32(16), ...add, ...set(OUT));
   const loop = doWhile(body, advance(X, i32(16), END));
   return {
     name: 'exp',
@@ -134,18 +171,8 @@ function gaussianWasm(): WasmFunction {
   const inner: Instr[] = [];
   inner.push(...get(DS), ...get(MU), ...get(J), ...add, ...vload(0), ...fsub, ...set(V));
   inner.push(...get(V), ...get(V), ...fmul, ...get(CV), ...fmul, ...set(V), ...get(V), ...set(T));
-  inner.push(...expCode(c, T, P, NF, R));
-  inner.push(...get(P), ...get(V), ...c.f32(-87), ...flt, ...vandnot, ...set(P));
-  inner.push(
-    ...get(OUT),
-    ...c.f32(Number.POSITIVE_INFINITY),
-    ...get(P),
-    ...get(V),
-    ...c.f32(88),
-    ...fgt,
-    ...vbitselect,
-  );
-  inner.push(...vstore(0), ...get(OUT), ...i32(16), ...add, ...set(OUT));
+  inner.push(...expCode(c, T, P, NF, R), ...storeExpCode(c, OUT, V, P));
+  inner.push(...get(OUT), ...i32(16), ...add, ...set(OUT));
   const row: Instr[] = [...get(D), ...get(E), ...i32(4), ...mul, ...add, ...load32Splat(0), ...set(DS)];
   row.push(...i32(0), ...set(J), ...doWhile(inner, advance(J, i32(16), KB)));
   return {

@@ -23,7 +23,7 @@ import {
 } from '../wasm/assembler.js';
 import { advance, constantPool } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
-import { EXP_SCRATCH, expCode, sigmoidCode } from './exp.js';
+import { EXP_SCRATCH, negExpCode, sigmoidCode } from './exp.js';
 import { hasWasmSimd, kernelRegistration } from './kernel-registry.js';
 import { assertRows, customGrad, tapeOn } from './op-utils.js';
 import { byteOffset, elementwise, elementwiseCalls, sizeOf } from './storage.js';
@@ -86,14 +86,7 @@ function siluWasm(): WasmFunction {
   const vector = (u: number, l: number): Instr[] => {
     const [V, T, NF, R, P] = [l, l + 1, l + 2, l + 3, l + 4];
     return [
-      ...get(X),
-      ...vload(16 * u),
-      ...set(V),
-      ...c.f32(0),
-      ...get(V),
-      ...fsub,
-      ...set(T),
-      ...expCode(c, T, P, NF, R),
+      ...negExpCode(c, X, V, T, P, NF, R, 16 * u),
       ...get(OUT),
       ...get(V),
       ...get(P),
