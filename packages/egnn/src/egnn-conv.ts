@@ -5,6 +5,7 @@ import { linear } from './ops/linear.js';
 import { tapeOn } from './ops/op-utils.js';
 import { segmentCounts, segmentMean } from './ops/segment-mean.js';
 import { segmentSum, segmentSumAdd } from './ops/segment-sum.js';
+import { addSame } from './ops/add-same.js';
 import { scaleRows } from './ops/scale-rows.js';
 import { silu } from './ops/silu.js';
 import { sliceRows } from './ops/slice-rows.js';
@@ -319,11 +320,8 @@ export class EgnnConv extends GraphLayer<EgnnConvArgs, EdgeInputs, tf.Tensor2D> 
         agg = tf.mul(agg, inverseSoftDegree(inputs.envelope, src, N));
       }
     }
-    const u1 = tf.add(
-      linear(h, asT2(this.node1A)),
-      linear(agg, asT2(this.node1B), asT1(this.node1Bias)),
-    ) as tf.Tensor2D;
-    let out = tf.add(h, linear(silu(u1), asT2(this.node2), asT1(this.node2Bias))) as tf.Tensor2D;
+    const u1 = addSame(linear(h, asT2(this.node1A)), linear(agg, asT2(this.node1B), asT1(this.node1Bias)));
+    let out = addSame(h, linear(silu(u1), asT2(this.node2), asT1(this.node2Bias)));
     if (this.normScale && this.normShift) {
       const { mean, variance } = tf.moments(out, 1, true);
       out = tf.add(tf.mul(tf.div(tf.sub(out, mean), tf.sqrt(tf.add(variance, 1e-5))), this.normScale), this.normShift);

@@ -752,6 +752,8 @@ describe.each(TEST_BACKENDS)('edgeVectors on %s', (backend) => {
     const cases = [
       [t.fracCoords, t.lattices, t.src, t.dst, t.image, t.edgeCrystalIndex],
       [frac, lat, pick(40, 5), pick(40, 6), image, pick(7, 7)],
+      // a float32 image: on wasm the WebAssembly loop, split across the kernel threads when there are several
+      [frac, lat, pick(40, 5), pick(40, 6), tf.cast(image, 'float32') as tf.Tensor2D, pick(7, 7)],
     ] as const;
     for (const [f, l, src, dst, img, ec] of cases) {
       const fast = edgeVectors(f, l, src, dst, img, ec);

@@ -12,7 +12,8 @@ import { denseInputGradient, linear } from './ops/linear.js';
 import { segmentCounts, segmentMean } from './ops/segment-mean.js';
 import { segmentSum } from './ops/segment-sum.js';
 import { silu } from './ops/silu.js';
-import { padColumns, sliceColumns } from './ops/slice-columns.js';
+import { padColumns, sliceColumns, sliceColumnsAddBias } from './ops/slice-columns.js';
+import { addSame } from './ops/add-same.js';
 
 function naiveSegmentSum(x: Float32Array, seg: Int32Array, S: number, F: number): Float64Array {
   const out = new Float64Array(S * F);
@@ -338,6 +339,43 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
       ),
     );
     tf.dispose([x, padded]);
+  });
+
+  test('addSame(a, b) is tf.add with its gradients, bit for bit (a size that is no multiple of 4; broadcasting falls back)', () => {
+    const [R, C] = [20_011, 7];
+    const a = tf.tensor2d(randomArray(R * C, 86), [R, C]);
+    const b = tf.tensor2d(randomArray(R * C, 87), [R, C]);
+    const dy = tf.tensor2d(randomArray(R * C, 88), [R, C]);
+    const same = (x: tf.Tensor, y: tf.Tensor) =>
+      expect(Array.from(new Uint32Array(x.dataSync().slice().buffer))).toEqual(
+        Array.from(new Uint32Array(y.dataSync().slice().buffer)),
+      );
+    same(addSame(a, b), tf.add(a, b));
+    const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.mul(addSame(x, y), x))([a, b], dy);
+    const [ea, eb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.mul(tf.add(x, y), x))([a, b], dy);
+    same(ga, ea);
+    same(gb, eb);
+    const row = tf.tensor1d(randomArray(C, 89));
+    same(addSame(a, row), tf.add(a, row));
+    tf.dispose([a, b, dy, ga, gb, ea, eb, row]);
+  });
+
+  test('sliceColumnsAddBias of 20 011 rows is tf.add(tf.slice(x), bias) with its gradients, bit for bit', () => {
+    const x = tf.tensor2d(randomArray(20_011 * 8, 83), [20_011, 8]);
+    const bias = tf.tensor1d(randomArray(2, 84));
+    const dy = tf.tensor2d(randomArray(20_011 * 2, 85), [20_011, 2]);
+    const stock = (t: tf.Tensor, b: tf.Tensor) => tf.add(tf.slice(t, [0, 3], [20_011, 2]), b) as tf.Tensor2D;
+    const ours = (t: tf.Tensor, b: tf.Tensor) => sliceColumnsAddBias(t as tf.Tensor2D, 3, 2, b as tf.Tensor1D);
+    const same = (a: tf.Tensor, b: tf.Tensor) =>
+      expect(Array.from(new Uint32Array(a.dataSync().slice().buffer))).toEqual(
+        Array.from(new Uint32Array(b.dataSync().slice().buffer)),
+      );
+    same(ours(x, bias), stock(x, bias));
+    const [gx, gb] = tf.grads(ours)([x, bias], dy);
+    const [ex, eb] = tf.grads(stock)([x, bias], dy);
+    same(gx, ex);
+    same(gb, eb);
+    tf.dispose([x, bias, dy, gx, gb, ex, eb]);
   });
 
   test('sliceColumns(x, begin, size) takes columns of float32 and int32 matrices; its gradient fills the rest with 0', () => {

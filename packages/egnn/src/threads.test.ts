@@ -10,10 +10,12 @@ import { linear, linearModule } from './ops/linear.js';
 import { outerRows } from './ops/outer-rows.js';
 import { scaleRows } from './ops/scale-rows.js';
 import { segmentSum } from './ops/segment-sum.js';
+import { edgeVectors } from './graph-tensors.js';
 import { wasmStorage } from './ops/storage.js';
 import { gatherRowsModule } from './ops/gather-rows.js';
 import { isShared, tfjsHeap } from './wasm/instance.js';
-import { padColumns, sliceColumns } from './ops/slice-columns.js';
+import { padColumns, sliceColumns, sliceColumnsAddBias } from './ops/slice-columns.js';
+import { addSame } from './ops/add-same.js';
 import { withSharedMemory } from './wasm/shared-heap.js';
 import { runParts, startThreads } from './wasm/threads.js';
 
@@ -110,6 +112,7 @@ describe('kernel threads on wasm', () => {
     const yb = tf.tensor2d(randomArray(40_001 * F, 8), [40_001, F]);
     const x3 = tf.tensor2d(randomArray(1000 * 3, 9), [1000, 3]);
     const i3 = tf.tensor1d(randomIndices(40_001, 1000, 10), 'int32');
+    const lat = tf.tensor3d(randomArray(9 * 1000, 11), [1000, 3, 3]);
     const run = (): Uint32Array[] => {
       const outputs = tf.tidy(() => {
         const grads = tf.grads((xx: tf.Tensor, ww: tf.Tensor, hh: tf.Tensor) =>
@@ -124,16 +127,29 @@ describe('kernel threads on wasm', () => {
         const wide = tf.grads((ww: tf.Tensor, bb: tf.Tensor) =>
           tf.sum(tf.mul(linear(xb, ww as tf.Tensor2D, bb as tf.Tensor1D), yb)),
         )([w, b]);
-        // Rows of 3 values over 40 001 indices: the word-by-word gather, split across threads.
+        // Rows of 3 values over 40 001 indices: the word-by-word gather, split across threads; then the scalar
+        // kernels on narrow rows (scaled rows of 3, outer products of 3 × 3 and their gradient).
         const g3 = gatherRows(x3, i3);
-        const columns = [sliceColumns(yb, 5, 3), padColumns(sliceColumns(yb, 0, 2), 3, 8)];
+        const s3 = tf.reshape(sliceColumns(g3, 1, 1), [-1, 1]) as tf.Tensor2D;
+        const [outerGrad] = tf.grads((aa: tf.Tensor) =>
+          tf.sum(tf.mul(outerRows(aa as tf.Tensor2D, g3), tf.sin(outerRows(g3, g3)))),
+        )([g3]);
+        const vectors = edgeVectors(x3, lat, i3, tf.reverse(i3), g3, tf.reverse(i3));
+        const narrow = [scaleRows(g3, s3), outerRows(g3, g3), outerGrad, segmentSum(g3, i3, 1000), vectors];
+        const columns = [
+          sliceColumns(yb, 5, 3),
+          padColumns(sliceColumns(yb, 0, 2), 3, 8),
+          sliceColumnsAddBias(yb, 1, 2, tf.slice(b, 0, 2)),
+        ];
         return [
           linear(x, w, b),
+          addSame(xb, yb),
           segmentSum(x, idx, N),
           gatherRows(h, idx),
           scaleRows(x, s),
           ...wide,
           g3,
+          ...narrow,
           ...columns,
           ...grads,
         ];
@@ -150,7 +166,7 @@ describe('kernel threads on wasm', () => {
       for (let i = 0; i < one.length; i++) expectSameBits(many[i], one[i], `output ${i} with ${count} threads`);
     }
     await setKernelThreads(1);
-    tf.dispose([x, w, b, h, idx, s, xb, yb, x3, i3]);
+    tf.dispose([x, w, b, h, idx, s, xb, yb, x3, i3, lat]);
   });
 
   test('a weight gradient summed in blocks (more than 16384 rows) is xᵀ·g to float32 rounding (relative to Σ|x·g|)', async () => {
@@ -354,8 +370,9 @@ describe.each(['cpu', 'wasm'] as const)('adamUpdate on %s', (backend) => {
 describe.each(['cpu', 'wasm'] as const)('scaleRows on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  test('is tf.mul(x, s) with its gradients, bit for bit', () => {
-    const [E, F] = [1001, 16];
+  // 16 columns take the SIMD loop on wasm, 9, 3 and 2 the scalar one.
+  test.each([16, 9, 3, 2])('is tf.mul(x, s) with its gradients, bit for bit (%i columns)', (F) => {
+    const E = 1001;
     const x = tf.tensor2d(randomArray(E * F, 21), [E, F]);
     const s = tf.tensor2d(randomArray(E, 22), [E, 1]);
     const dy = tf.tensor2d(randomArray(E * F, 23), [E, F]);
@@ -367,6 +384,21 @@ describe.each(['cpu', 'wasm'] as const)('scaleRows on %s', (backend) => {
     expectSameBits(bits(gx), bits(ex), 'gx');
     expectSameBits(bits(gs), bits(es), 'gs');
     tf.dispose([x, s, dy, gx, gs, ex, es]);
+  });
+});
+
+describe('segmentSum on wasm', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  // Rows of 3 and 9 values (and single values) take the scalar loop, which replaced tf.scatterND there.
+  test.each([[3], [9], [1], [16]])('is tf.scatterND bit for bit on rows of %i values', (F) => {
+    const [E, S] = [5003, 211];
+    const x = F === 1 ? tf.tensor1d(randomArray(E, 51)) : tf.tensor2d(randomArray(E * F, 51), [E, F]);
+    const ids = tf.tensor1d(randomIndices(E, S, 52), 'int32');
+    const want = tf.scatterND(tf.reshape(ids, [-1, 1]), x, [S, ...x.shape.slice(1)]);
+    const got = segmentSum(x, ids, S);
+    expectSameBits(bits(got), bits(want), `segmentSum of rows of ${F}`);
+    tf.dispose([x, ids, want, got]);
   });
 });
 

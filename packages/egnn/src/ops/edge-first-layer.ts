@@ -8,10 +8,15 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   add,
+  demote,
   doWhile,
+  f32add,
+  f32load,
+  f32store,
   fadd,
   get,
   i32,
+  i32load,
   type Instr,
   ltU,
   mul,
@@ -21,7 +26,7 @@ import {
   vstore,
   type WasmFunction,
 } from '../wasm/assembler.js';
-import { indexedRow, plus } from '../wasm/fragments.js';
+import { advance, indexedRow, plus } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
 import { partCount, splitRange } from '../wasm/threads.js';
 import { gatherRowsAdd } from './gather-rows-add.js';
@@ -29,9 +34,9 @@ import { checkIndices, hasWasmSimd, kernelRegistration } from './kernel-registry
 import {
   biasGradient,
   denseInputGradient,
-  denseTailRow,
   linear,
   PARALLEL_MACS,
+  tailAccCode,
   tileProductCode,
   weightGradient,
 } from './linear.js';
@@ -111,7 +116,82 @@ function edgeFirstWasm(): WasmFunction {
   };
 }
 
+/**
+ * edgeFirstTail(out, a, ia, b, ib, x, rows, n, w, m, bias): the same for rows r < rows past the last whole tile (any
+ * rows, n, m ≥ 1), one value at a time: the dense kernel's float64 sum rounded once (tailAccCode), then added to the
+ * gathered rows in float32, (a + b) + c.
+ */
+function edgeFirstTailWasm(): WasmFunction {
+  const [OUT, A, IA, B, IB, X, ROWS, N, W, M, BIAS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [R, JB, K, WP, XP, XROW, OROW, AROW, BROW, MB, NB] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+  const ACC = 22;
+  const tail = { bias: BIAS, w: W, n: N, mBytes: MB, jb: JB, k: K, wp: WP, xp: XP, xRow: XROW, acc: ACC };
+  const col: Instr[] = [...tailAccCode(tail, false), ...get(OROW), ...get(JB), ...add];
+  col.push(...plus(AROW, JB), ...f32load(0), ...plus(BROW, JB), ...f32load(0), ...f32add);
+  col.push(...get(ACC), ...demote, ...f32add, ...f32store(0));
+  // AROW = a + ia[r]·m·4, BROW likewise
+  const row: Instr[] = [];
+  for (const [base, idx, to] of [
+    [A, IA, AROW],
+    [B, IB, BROW],
+  ]) {
+    row.push(
+      ...get(base),
+      ...get(idx),
+      ...get(R),
+      ...i32(4),
+      ...mul,
+      ...add,
+      ...i32load(0),
+      ...get(MB),
+      ...mul,
+      ...add,
+    );
+    row.push(...set(to));
+  }
+  row.push(...i32(0), ...set(JB), ...doWhile(col, advance(JB, i32(4), MB)));
+  row.push(...get(XROW), ...get(NB), ...add, ...set(XROW), ...get(OROW), ...get(MB), ...add, ...set(OROW));
+  return {
+    name: 'edgeFirstTail',
+    params: ['out', 'a', 'ia', 'b', 'ib', 'x', 'rows', 'n', 'w', 'm', 'bias'],
+    locals: [
+      ['i32', ['r', 'jb', 'k', 'wp', 'xp', 'xRow', 'oRow', 'aRow', 'bRow', 'mBytes', 'nBytes']],
+      ['f64', ['acc']],
+    ],
+    code: [
+      ...get(M),
+      ...i32(4),
+      ...mul,
+      ...set(MB),
+      ...get(N),
+      ...i32(4),
+      ...mul,
+      ...set(NB),
+      ...get(X),
+      ...set(XROW),
+      ...get(OUT),
+      ...set(OROW),
+      ...i32(0),
+      ...set(R),
+      ...doWhile(row, advance(R, i32(1), ROWS)),
+    ],
+  };
+}
+
 interface EdgeFirstExports {
+  edgeFirstTail(
+    out: number,
+    a: number,
+    ia: number,
+    b: number,
+    ib: number,
+    x: number,
+    rows: number,
+    n: number,
+    w: number,
+    m: number,
+    bias: number,
+  ): void;
   edgeFirst(
     out: number,
     a: number,
@@ -127,7 +207,7 @@ interface EdgeFirstExports {
   ): void;
 }
 
-export const edgeFirstModule = kernelModule<EdgeFirstExports>(() => [edgeFirstWasm()]);
+export const edgeFirstModule = kernelModule<EdgeFirstExports>(() => [edgeFirstWasm(), edgeFirstTailWasm()]);
 
 // ------------------------------------------------------------------------------------------------ kernel
 
@@ -144,9 +224,9 @@ const ensureRegistered = kernelRegistration<EdgeFirstExports>([
       checkIndices('edgeFirstLayer', 'indicesB', storage.read(ib) as Int32Array, b.shape[0], ib.dataId);
       const out = storage.alloc([E, m], 'float32');
       const E4 = E & ~3;
+      const o = (t: tf.TensorInfo) => byteOffset(storage, t);
+      const [op, ap, iap, bp, ibp, xp, wp, biasp] = [o(out.info), o(a), o(ia), o(b), o(ib), o(x), o(w), o(bias)];
       if (E4 > 0) {
-        const o = (t: tf.TensorInfo) => byteOffset(storage, t);
-        const [op, ap, iap, bp, ibp, xp, wp, biasp] = [o(out.info), o(a), o(ia), o(b), o(ib), o(x), o(w), o(bias)];
         const ranges = splitRange(E4, E4 * n * m >= PARALLEL_MACS ? partCount(threads, 4) : 1, 4);
         parts(
           'edgeFirst',
@@ -166,17 +246,10 @@ const ensureRegistered = kernelRegistration<EdgeFirstExports>([
         );
       }
       if (E4 < E) {
-        // The dense kernel's last rows (one float64 sum per value, rounded once), then (a + b) + c in float32.
-        const [as, bs, xs, ws, biases] = [a, b, x, w, bias].map((t) => storage.read(t));
-        const [iav, ibv] = [storage.read(ia) as Int32Array, storage.read(ib) as Int32Array];
-        const o = storage.read(out.info);
-        const f = Math.fround;
-        const acc = new Float64Array(m);
-        for (let r = E4; r < E; r++) {
-          denseTailRow(acc, xs, ws, biases, r, n, m);
-          const [ar, br] = [iav[r] * m, ibv[r] * m];
-          for (let j = 0; j < m; j++) o[r * m + j] = f(f(as[ar + j] + bs[br + j]) + f(acc[j]));
-        }
+        // The last E % 4 rows: the dense kernel's float64 sums rounded once, then (a + b) + c in float32.
+        parts('edgeFirstTail', [
+          [op + 4 * E4 * m, ap, iap + 4 * E4, bp, ibp + 4 * E4, xp + 4 * E4 * n, E - E4, n, wp, m, biasp],
+        ]);
       }
       return out.info;
     },
@@ -225,6 +298,7 @@ export function edgeFirstLayer(
     hasWasmSimd() &&
     m % 8 === 0 &&
     x.shape[0] >= 4 &&
+    x.shape[1] > 0 &&
     [a, b, x, w, bias].every((t) => t.dtype === 'float32') &&
     a.shape[1] === m &&
     b.shape[1] === m &&

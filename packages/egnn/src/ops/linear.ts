@@ -6,7 +6,14 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import {
   add,
+  demote,
   doWhile,
+  f32add,
+  f32load,
+  f32mul,
+  f32store,
+  f64add,
+  f64mul,
   fadd,
   fmul,
   get,
@@ -15,6 +22,7 @@ import {
   load32Splat,
   ltU,
   mul,
+  promote,
   select,
   set,
   tee,
@@ -28,7 +36,7 @@ import { kernelModule } from '../wasm/instance.js';
 import { partCount, splitRange } from '../wasm/threads.js';
 import { hasWasmSimd, kernelRegistration } from './kernel-registry.js';
 import { customGrad, describeTensor } from './op-utils.js';
-import { padColumns, sliceColumns } from './slice-columns.js';
+import { padColumns, sliceColumns, sliceColumnsAddBias } from './slice-columns.js';
 import { byteOffset } from './storage.js';
 
 export const KERNEL_SIMD_LINEAR = 'CrysSimdLinear';
@@ -105,27 +113,78 @@ export function tileProductCode(l: TileLocals): Instr[] {
   return code;
 }
 
+/** Locals of {@link tailAccCode}: i32 pointers and counters, and the accumulator (f64, or f32 with `tail32`). */
+export interface TailLocals {
+  readonly bias: number;
+  readonly w: number;
+  readonly n: number;
+  readonly mBytes: number;
+  /** The value's column as a byte offset, j·4. */
+  readonly jb: number;
+  readonly k: number;
+  readonly wp: number;
+  readonly xp: number;
+  /** The address of the value's row of x. */
+  readonly xRow: number;
+  readonly acc: number;
+}
+
 /**
- * Row r of x·w + bias past the SIMD tiles, into acc `[m]`: bias, then k in order, one float64 sum per value (rounded
- * once when stored), or every step rounded to float32 with `tail32` (the tiles' own sums). Rows of w are read in turn.
+ * Code for one value of a row past the SIMD tiles (the last rows % 4), into local `acc`: bias[j], then + x[r, k]·w[k, j]
+ * for k in order (n ≥ 1), in float64 from the float32 inputs (rounded once when stored), or with `tail32` every product
+ * and sum rounded to float32 (the tiles' own sums). The JavaScript loop it replaced (the same operations: a product of
+ * two float32 values is exact in float64, and float32 arithmetic is float64 arithmetic rounded once, so the same bits)
+ * took 10–40 µs a call.
  */
-export function denseTailRow(
-  acc: Float64Array,
-  xs: ArrayLike<number>,
-  ws: ArrayLike<number>,
-  bs: ArrayLike<number>,
-  r: number,
-  n: number,
-  m: number,
-  tail32 = false,
-): void {
-  const f = Math.fround;
-  for (let j = 0; j < m; j++) acc[j] = bs[j];
-  for (let q = 0, wq = 0; q < n; q++, wq += m) {
-    const xv = xs[r * n + q];
-    if (tail32) for (let j = 0; j < m; j++) acc[j] = f(acc[j] + f(xv * ws[wq + j]));
-    else for (let j = 0; j < m; j++) acc[j] += xv * ws[wq + j];
-  }
+export function tailAccCode(l: TailLocals, tail32: boolean): Instr[] {
+  const widen = tail32 ? [] : promote;
+  const code: Instr[] = [...get(l.bias), ...get(l.jb), ...add, ...f32load(0), ...widen, ...set(l.acc)];
+  code.push(...get(l.w), ...get(l.jb), ...add, ...set(l.wp), ...get(l.xRow), ...set(l.xp), ...i32(0), ...set(l.k));
+  const step: Instr[] = [...get(l.acc), ...get(l.xp), ...f32load(0), ...widen, ...get(l.wp), ...f32load(0), ...widen];
+  step.push(...(tail32 ? f32mul : f64mul), ...(tail32 ? f32add : f64add), ...set(l.acc));
+  step.push(...get(l.xp), ...i32(4), ...add, ...set(l.xp), ...get(l.wp), ...get(l.mBytes), ...add, ...set(l.wp));
+  code.push(...doWhile(step, advance(l.k, i32(1), l.n)));
+  return code;
+}
+
+/**
+ * denseTail(out, x, ldx, rows, n, w, m, bias) (and denseTail32): rows r < rows of x·w + bias past the SIMD tiles, one
+ * value at a time by {@link tailAccCode} (rows, n, m ≥ 1); x has row stride ldx floats.
+ */
+function denseTailWasm(tail32: boolean): WasmFunction {
+  const [OUT, X, LDX, ROWS, N, W, M, BIAS] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [R, JB, K, WP, XP, XROW, OROW, MB, LDXB] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const ACC = 17;
+  const tail = { bias: BIAS, w: W, n: N, mBytes: MB, jb: JB, k: K, wp: WP, xp: XP, xRow: XROW, acc: ACC };
+  const col: Instr[] = [...tailAccCode(tail, tail32), ...get(OROW), ...get(JB), ...add, ...get(ACC)];
+  col.push(...(tail32 ? [] : demote), ...f32store(0));
+  const row: Instr[] = [...i32(0), ...set(JB), ...doWhile(col, advance(JB, i32(4), MB))];
+  row.push(...get(XROW), ...get(LDXB), ...add, ...set(XROW), ...get(OROW), ...get(MB), ...add, ...set(OROW));
+  return {
+    name: tail32 ? 'denseTail32' : 'denseTail',
+    params: ['out', 'x', 'ldx', 'rows', 'n', 'w', 'm', 'bias'],
+    locals: [
+      ['i32', ['r', 'jb', 'k', 'wp', 'xp', 'xRow', 'oRow', 'mBytes', 'ldxBytes']],
+      [tail32 ? 'f32' : 'f64', ['acc']],
+    ],
+    code: [
+      ...get(M),
+      ...i32(4),
+      ...mul,
+      ...set(MB),
+      ...get(LDX),
+      ...i32(4),
+      ...mul,
+      ...set(LDXB),
+      ...get(X),
+      ...set(XROW),
+      ...get(OUT),
+      ...set(OROW),
+      ...i32(0),
+      ...set(R),
+      ...doWhile(row, advance(R, i32(1), ROWS)),
+    ],
+  };
 }
 
 /**
@@ -314,9 +373,17 @@ export interface LinearExports {
   matmul(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void;
   matmulTN(out: number, a: number, b: number, rows: number, n: number, m: number, i0: number, i1: number): void;
   colSum(out: number, b: number, rows: number, m: number, ld: number): void;
+  denseTail(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void;
+  denseTail32(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void;
 }
 
-export const linearModule = kernelModule<LinearExports>(() => [matmulWasm(), matmulTNWasm(), colSumWasm()]);
+export const linearModule = kernelModule<LinearExports>(() => [
+  matmulWasm(),
+  matmulTNWasm(),
+  colSumWasm(),
+  denseTailWasm(false),
+  denseTailWasm(true),
+]);
 
 // ------------------------------------------------------------------------------------------------ kernels
 
@@ -354,16 +421,16 @@ const ensureRegistered = kernelRegistration<LinearExports>([
           ranges.map(([r0, r1]) => [o + 4 * r0 * m, xp + 4 * r0 * n, n, r1 - r0, n, wp, m, bp]),
         );
       }
-      if (M4 < M) {
-        const xs = storage.read(x);
-        const ws = storage.read(wInfo);
-        const bs = storage.read(bias);
+      if (M4 < M && n > 0) {
+        // The last M % 4 rows, one value at a time (denseTailRow's sums, in WebAssembly).
+        const [o, xp, wp, bp] = [out.info, x, wInfo, bias].map((t) => byteOffset(storage, t));
+        parts(attrs?.tail32 === true ? 'denseTail32' : 'denseTail', [
+          [o + 4 * M4 * m, xp + 4 * M4 * n, n, M - M4, n, wp, m, bp],
+        ]);
+      } else if (M4 < M) {
         const o = storage.read(out.info);
-        const acc = new Float64Array(m);
-        for (let r = M4; r < M; r++) {
-          denseTailRow(acc, xs, ws, bs, r, n, m, attrs?.tail32 === true);
-          for (let j = 0; j < m; j++) o[r * m + j] = acc[j];
-        }
+        const bs = storage.read(bias);
+        for (let r = M4; r < M; r++) for (let j = 0; j < m; j++) o[r * m + j] = bs[j];
       }
       if (wt) storage.free(wt.info);
       return out.info;
@@ -468,15 +535,15 @@ function dense(x: tf.Tensor2D, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D 
   if (x.shape[0] >= 4 && hasWasmSimd()) {
     // A narrow product (a head's few outputs): w padded to 8 columns for our kernel, whose 4-row tiles sum k in order
     // from zero as tfjs-backend-wasm's matMul (XNNPACK) does, and whose last rows do the same in float32 (tail32): the
-    // same bits as tf.matMul, then the bias added as before. tf.matMul took ≈ 0.5 ms of a perov_5 batch's forward pass.
+    // same bits as tf.matMul, then the bias added as before (in the slice's pass). tf.matMul took ≈ 0.5 ms of a perov_5
+    // batch's forward pass.
     ensureRegistered();
     return tf.tidy(() => {
       const padded = Math.ceil(m / 8) * 8;
       const full = tf.engine().runKernel(KERNEL_SIMD_LINEAR, { x, w: padColumns(w, 0, padded), bias: zeros(padded) }, {
         tail32: true,
       } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
-      const y = sliceColumns(full, 0, m);
-      return bias ? tf.add(y, bias) : y;
+      return bias ? sliceColumnsAddBias(full, 0, m, bias) : sliceColumns(full, 0, m);
     });
   }
   return tf.tidy(() => (bias ? tf.add(tf.matMul(x, w), bias) : tf.matMul(x, w)));

@@ -1,12 +1,16 @@
 // segmentSum and segmentSumAdd: `out[s] = (acc[s] +) Σ_{e: segmentIds[e] = s} x[e]`. Kernel: one pass over the rows
-// adding each into its segment (cpu and wasm; a SIMD loop on wasm for rows of a multiple of 4 floats, tfjs's own
-// scatterND on wasm otherwise); `tf.scatterND` elsewhere. Gradient: a row gather (gather-rows.ts).
+// adding each into its segment (cpu and wasm; on wasm a SIMD loop for rows of a multiple of 4 floats and a scalar one
+// for other rows, tfjs's own scatterND on a wasm backend without our modules); `tf.scatterND` elsewhere. Gradient: a
+// row gather (gather-rows.ts).
 import { assertCount } from '@crys/lattice/internal';
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import {
   add,
   doWhile,
+  f32add,
+  f32load,
+  f32store,
   fadd,
   get,
   i32,
@@ -94,11 +98,70 @@ function scatterAddWasm(): WasmFunction {
   };
 }
 
-interface ScatterAddExports {
-  scatterAdd(out: number, x: number, seg: number, rows: number, f: number, s0: number, s1: number): void;
+/**
+ * scatterAddWords(out, x, seg, rows, f, s0, s1): the same for rows of any f ≥ 1 floats, one float32 add at a time (the
+ * readout's edge vectors and outer products, rows of 3 and 9). tfjs-backend-wasm's scatterND, which this replaces, adds
+ * the rows in the same order; with its index check in JavaScript it took ≈ 0.07 ms per call on a perov_5 batch.
+ */
+function scatterAddWordsWasm(): WasmFunction {
+  const [OUT, X, SEG, E, F, S0, S1] = [0, 1, 2, 3, 4, 5, 6];
+  const [I, FB, FBE, OP, XP, SPAN] = [7, 8, 9, 10, 11, 12];
+  const word: Instr[] = [
+    ...plus(OP, FB),
+    ...plus(OP, FB),
+    ...f32load(0),
+    ...plus(XP, FB),
+    ...f32load(0),
+    ...f32add,
+    ...f32store(0),
+  ];
+  const inRange = [
+    ...get(SEG),
+    ...get(I),
+    ...i32(2),
+    ...shl,
+    ...add,
+    ...i32load(),
+    ...get(S0),
+    ...sub,
+    ...get(SPAN),
+    ...ltU,
+  ];
+  const row = [
+    ...indexedRow(OUT, SEG, I, FBE),
+    ...set(OP),
+    ...directRow(X, I, FBE),
+    ...set(XP),
+    ...i32(0),
+    ...set(FB),
+    ...doWhile(word, advance(FB, i32(4), FBE)),
+  ];
+  return {
+    name: 'scatterAddWords',
+    params: ['out', 'x', 'seg', 'rows', 'f', 's0', 's1'],
+    locals: [['i32', ['e', 'fb', 'fbEnd', 'op', 'xp', 'span']]],
+    code: [
+      ...get(F),
+      ...i32(4),
+      ...mul,
+      ...set(FBE),
+      ...get(S1),
+      ...get(S0),
+      ...sub,
+      ...set(SPAN),
+      ...i32(0),
+      ...set(I),
+      ...doWhile(when(inRange, row), advance(I, i32(1), E)),
+    ],
+  };
 }
 
-export const segmentSumModule = kernelModule<ScatterAddExports>(() => [scatterAddWasm()]);
+interface ScatterAddExports {
+  scatterAdd(out: number, x: number, seg: number, rows: number, f: number, s0: number, s1: number): void;
+  scatterAddWords(out: number, x: number, seg: number, rows: number, f: number, s0: number, s1: number): void;
+}
+
+export const segmentSumModule = kernelModule<ScatterAddExports>(() => [scatterAddWasm(), scatterAddWordsWasm()]);
 
 // ------------------------------------------------------------------------------------------------ kernels
 // Legend: E = number of rows of x, S = segments, F = row size.
@@ -112,13 +175,13 @@ function scatterAddInto(
 ): void {
   const F = rowSize(x.shape);
   const E = x.shape[0];
-  if (simd && x.dtype === 'float32' && F % 4 === 0 && F > 0 && E > 0) {
+  if (simd && x.dtype === 'float32' && F > 0 && E > 0) {
     const [o, xp, sp] = [byteOffset(storage, out), byteOffset(storage, x), byteOffset(storage, segmentIds)];
     // Segment ranges per thread (each scans all rows and adds those of its segments).
     const S = out.shape[0];
     const ranges = splitRange(S, 8 * E * F >= PARALLEL_BYTES ? threads : 1, 1);
     parts(
-      'scatterAdd',
+      F % 4 === 0 ? 'scatterAdd' : 'scatterAddWords',
       ranges.map(([s0, s1]) => [o, xp, sp, E, F, s0, s1]),
     );
     return;
@@ -195,17 +258,19 @@ function checkSegmentIds(segmentIds: tf.Tensor1D, numSegments: number): void {
   }
 }
 
-/** Whether rows of `rowValues` floats run tfjs-backend-wasm's scatterND rather than our kernel (see below). */
-const wasmWithoutSimdRows = (rowValues: number) =>
-  tf.getBackend() === 'wasm' && !(rowValues % 4 === 0 && hasWasmSimd());
+/**
+ * Whether float32 rows run tfjs-backend-wasm's scatterND rather than our kernel (see below): on a wasm backend without
+ * our modules (no WebAssembly SIMD), whatever the row size.
+ */
+const wasmWithoutModules = () => tf.getBackend() === 'wasm' && !hasWasmSimd();
 
 /** The segment sum, not differentiable. */
 export function segmentSumForward<T extends tf.Tensor>(x: T, segmentIds: tf.Tensor1D, numSegments: number): T {
   if (x.shape[0] === 0) return tf.zeros([numSegments, ...x.shape.slice(1)], x.dtype) as T;
-  if (x.dtype === 'float32' && wasmWithoutSimdRows(x.shape.slice(1).reduce((a, b) => a * b, 1))) {
+  if (x.dtype === 'float32' && wasmWithoutModules()) {
     // Measured (bench/run.mjs): wasm's native scatterND, which sums duplicates, beats a JS loop over the heap by
-    // ~1.7× here (our SIMD loop, used when rows are a multiple of 4 floats, beats both). It does not check its
-    // indices, so we do (out-of-range ids would write outside the output).
+    // ~1.7× here (our modules, when the backend runs them, beat both). It does not check its indices, so we do
+    // (out-of-range ids would write outside the output).
     checkSegmentIds(segmentIds, numSegments);
     return tf.tidy(() => tf.scatterND(tf.reshape(segmentIds, [-1, 1]), x, [numSegments, ...x.shape.slice(1)])) as T;
   }
@@ -264,9 +329,8 @@ const segmentSumAddGrad = customGrad((acc: tf.Tensor, x: tf.Tensor, segmentIds: 
   save([segmentIds]);
   const ids = segmentIds as tf.Tensor1D;
   let value: tf.Tensor;
-  const rowValues = x.shape.slice(1).reduce((a, b) => a * b, 1);
-  // As segmentSumForward: on wasm without SIMD rows, tfjs's scatterND beats a JS loop over the heap.
-  if (hasLoopKernels() && !wasmWithoutSimdRows(rowValues)) {
+  // As segmentSumForward: on wasm without our modules, tfjs's scatterND beats a JS loop over the heap.
+  if (hasLoopKernels() && !wasmWithoutModules()) {
     ensureRegistered();
     value = tf.engine().runKernel(KERNEL_SEGMENT_SUM_ADD, { acc, x, segmentIds }, {}) as tf.Tensor;
   } else {

@@ -1,10 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { adamModule } from '../ops/adam.js';
+import { addModule } from '../ops/add-same.js';
 import { edgeFirstModule } from '../ops/edge-first-layer.js';
+import { edgeVectorsModule } from '../ops/edge-vectors.js';
 import { expModule } from '../ops/exp.js';
 import { gatherRowsModule } from '../ops/gather-rows.js';
 import { gatherRowsAddModule } from '../ops/gather-rows-add.js';
 import { linearModule } from '../ops/linear.js';
+import { outerRowsModule } from '../ops/outer-rows.js';
 import { scaleRowsModule } from '../ops/scale-rows.js';
 import { segmentSumModule } from '../ops/segment-sum.js';
 import { siluModule } from '../ops/silu.js';
@@ -38,6 +41,9 @@ const MODULES = {
   adam: adamModule,
   'slice-columns': copyModule,
   'edge-first-layer': edgeFirstModule,
+  'outer-rows': outerRowsModule,
+  'add-same': addModule,
+  'edge-vectors': edgeVectorsModule,
 };
 
 describe('the kernel modules', () => {

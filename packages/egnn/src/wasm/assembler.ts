@@ -7,8 +7,8 @@
 /** One instruction: its text-format name and immediates (a local index, a constant, a memarg, 16 bytes). */
 export type Instr = readonly [op: OpName, ...immediates: number[]];
 
-/** A value type of a local: 32-bit integer or 128-bit vector. */
-export type ValType = 'i32' | 'v128';
+/** A value type of a local: 32-bit integer, 32- or 64-bit float, or 128-bit vector. */
+export type ValType = 'i32' | 'f32' | 'f64' | 'v128';
 
 /** A function of a kernel module: every parameter is an i32 (a byte offset or a count) and it returns nothing. */
 export interface WasmFunction {
@@ -36,6 +36,8 @@ const OPS = {
   'local.tee': { code: [0x22], imm: ['u32'] },
   'i32.load': { code: [0x28], imm: ['memarg'], align: 2 },
   'i32.store': { code: [0x36], imm: ['memarg'], align: 2 },
+  'f32.load': { code: [0x2a], imm: ['memarg'], align: 2 },
+  'f32.store': { code: [0x38], imm: ['memarg'], align: 2 },
   'i32.const': { code: [0x41], imm: ['s32'] },
   'i32.lt_u': { code: [0x49], imm: [] },
   'i32.add': { code: [0x6a], imm: [] },
@@ -43,6 +45,13 @@ const OPS = {
   'i32.mul': { code: [0x6c], imm: [] },
   'i32.and': { code: [0x71], imm: [] },
   'i32.shl': { code: [0x74], imm: [] },
+  'f32.add': { code: [0x92], imm: [] },
+  'f32.sub': { code: [0x93], imm: [] },
+  'f32.mul': { code: [0x94], imm: [] },
+  'f64.add': { code: [0xa0], imm: [] },
+  'f64.mul': { code: [0xa2], imm: [] },
+  'f32.demote_f64': { code: [0xb6], imm: [] },
+  'f64.promote_f32': { code: [0xbb], imm: [] },
   'v128.load': { code: [0xfd, 0x00], imm: ['memarg'], align: 4 },
   'v128.load32_splat': { code: [0xfd, 0x09], imm: ['memarg'], align: 2 },
   'v128.store': { code: [0xfd, 0x0b], imm: ['memarg'], align: 4 },
@@ -67,7 +76,7 @@ const OPS = {
 /** Names of the instructions the assembler knows. */
 export type OpName = keyof typeof OPS;
 
-const VALTYPE_CODE: Record<ValType, number> = { i32: 0x7f, v128: 0x7b };
+const VALTYPE_CODE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 // ---------------------------------------------------------------------------------------------- instructions
 // Each returns a one-instruction list, so code is written as `[...get(x), ...i32(4), ...mul]`.
@@ -86,6 +95,17 @@ export const shl = one('i32.shl');
 export const select = one('select');
 export const i32load = (offset = 0) => one('i32.load', OPS['i32.load'].align, offset);
 export const i32store = (offset = 0) => one('i32.store', OPS['i32.store'].align, offset);
+export const f32load = (offset = 0) => one('f32.load', OPS['f32.load'].align, offset);
+export const f32store = (offset = 0) => one('f32.store', OPS['f32.store'].align, offset);
+/** Scalar float32 add and multiply (one rounding each, as Math.fround of the double result). */
+export const f32add = one('f32.add');
+export const f32sub = one('f32.sub');
+export const f32mul = one('f32.mul');
+/** Scalar float64 add and multiply, and the conversions (exact to float64, rounded to nearest back to float32). */
+export const f64add = one('f64.add');
+export const f64mul = one('f64.mul');
+export const promote = one('f64.promote_f32');
+export const demote = one('f32.demote_f64');
 export const vload = (offset = 0) => one('v128.load', OPS['v128.load'].align, offset);
 export const vstore = (offset = 0) => one('v128.store', OPS['v128.store'].align, offset);
 export const load32Splat = (offset = 0) => one('v128.load32_splat', OPS['v128.load32_splat'].align, offset);
@@ -258,6 +278,8 @@ const OPCODE_NAMES = new Map<string, OpName>(
 );
 const VALTYPE_NAMES = new Map<number, ValType>([
   [0x7f, 'i32'],
+  [0x7d, 'f32'],
+  [0x7c, 'f64'],
   [0x7b, 'v128'],
 ]);
 

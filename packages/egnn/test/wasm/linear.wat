@@ -759,4 +759,202 @@
       end
     end
   )
+  (func $denseTail (export "denseTail") (param $out i32) (param $x i32) (param $ldx i32) (param $rows i32) (param $n i32) (param $w i32) (param $m i32) (param $bias i32)
+    (local $r i32)
+    (local $jb i32)
+    (local $k i32)
+    (local $wp i32)
+    (local $xp i32)
+    (local $xRow i32)
+    (local $oRow i32)
+    (local $mBytes i32)
+    (local $ldxBytes i32)
+    (local $acc f64)
+    local.get $m
+    i32.const 4
+    i32.mul
+    local.set $mBytes
+    local.get $ldx
+    i32.const 4
+    i32.mul
+    local.set $ldxBytes
+    local.get $x
+    local.set $xRow
+    local.get $out
+    local.set $oRow
+    i32.const 0
+    local.set $r
+    loop
+      i32.const 0
+      local.set $jb
+      loop
+        local.get $bias
+        local.get $jb
+        i32.add
+        f32.load
+        f64.promote_f32
+        local.set $acc
+        local.get $w
+        local.get $jb
+        i32.add
+        local.set $wp
+        local.get $xRow
+        local.set $xp
+        i32.const 0
+        local.set $k
+        loop
+          local.get $acc
+          local.get $xp
+          f32.load
+          f64.promote_f32
+          local.get $wp
+          f32.load
+          f64.promote_f32
+          f64.mul
+          f64.add
+          local.set $acc
+          local.get $xp
+          i32.const 4
+          i32.add
+          local.set $xp
+          local.get $wp
+          local.get $mBytes
+          i32.add
+          local.set $wp
+          local.get $k
+          i32.const 1
+          i32.add
+          local.tee $k
+          local.get $n
+          i32.lt_u
+          br_if 0
+        end
+        local.get $oRow
+        local.get $jb
+        i32.add
+        local.get $acc
+        f32.demote_f64
+        f32.store
+        local.get $jb
+        i32.const 4
+        i32.add
+        local.tee $jb
+        local.get $mBytes
+        i32.lt_u
+        br_if 0
+      end
+      local.get $xRow
+      local.get $ldxBytes
+      i32.add
+      local.set $xRow
+      local.get $oRow
+      local.get $mBytes
+      i32.add
+      local.set $oRow
+      local.get $r
+      i32.const 1
+      i32.add
+      local.tee $r
+      local.get $rows
+      i32.lt_u
+      br_if 0
+    end
+  )
+  (func $denseTail32 (export "denseTail32") (param $out i32) (param $x i32) (param $ldx i32) (param $rows i32) (param $n i32) (param $w i32) (param $m i32) (param $bias i32)
+    (local $r i32)
+    (local $jb i32)
+    (local $k i32)
+    (local $wp i32)
+    (local $xp i32)
+    (local $xRow i32)
+    (local $oRow i32)
+    (local $mBytes i32)
+    (local $ldxBytes i32)
+    (local $acc f32)
+    local.get $m
+    i32.const 4
+    i32.mul
+    local.set $mBytes
+    local.get $ldx
+    i32.const 4
+    i32.mul
+    local.set $ldxBytes
+    local.get $x
+    local.set $xRow
+    local.get $out
+    local.set $oRow
+    i32.const 0
+    local.set $r
+    loop
+      i32.const 0
+      local.set $jb
+      loop
+        local.get $bias
+        local.get $jb
+        i32.add
+        f32.load
+        local.set $acc
+        local.get $w
+        local.get $jb
+        i32.add
+        local.set $wp
+        local.get $xRow
+        local.set $xp
+        i32.const 0
+        local.set $k
+        loop
+          local.get $acc
+          local.get $xp
+          f32.load
+          local.get $wp
+          f32.load
+          f32.mul
+          f32.add
+          local.set $acc
+          local.get $xp
+          i32.const 4
+          i32.add
+          local.set $xp
+          local.get $wp
+          local.get $mBytes
+          i32.add
+          local.set $wp
+          local.get $k
+          i32.const 1
+          i32.add
+          local.tee $k
+          local.get $n
+          i32.lt_u
+          br_if 0
+        end
+        local.get $oRow
+        local.get $jb
+        i32.add
+        local.get $acc
+        f32.store
+        local.get $jb
+        i32.const 4
+        i32.add
+        local.tee $jb
+        local.get $mBytes
+        i32.lt_u
+        br_if 0
+      end
+      local.get $xRow
+      local.get $ldxBytes
+      i32.add
+      local.set $xRow
+      local.get $oRow
+      local.get $mBytes
+      i32.add
+      local.set $oRow
+      local.get $r
+      i32.const 1
+      i32.add
+      local.tee $r
+      local.get $rows
+      i32.lt_u
+      br_if 0
+    end
+  )
 )
