@@ -18,6 +18,8 @@ import {
   fmul,
   get,
   i32,
+  i32load,
+  i32store,
   type Instr,
   load32Splat,
   ltU,
@@ -368,6 +370,36 @@ function colSumWasm(): WasmFunction {
   };
 }
 
+/**
+ * transposeWords(out, w, n, m): out[i, j] = w[j, i] for out `[n, m]` and w `[m, n]` (n, m ≥ 1), word by word: the
+ * weights of an input gradient g·wᵀ (the JavaScript loop it replaced took ≈ 5 µs on 64 × 64, 26 calls a step).
+ */
+function transposeWordsWasm(): WasmFunction {
+  const [OUT, W, N, M] = [0, 1, 2, 3];
+  const [I, J, OP, WP, NB] = [4, 5, 6, 7, 8];
+  const inner: Instr[] = [...get(OP), ...get(WP), ...i32load(0), ...i32store(0)];
+  inner.push(...get(OP), ...i32(4), ...add, ...set(OP), ...get(WP), ...get(NB), ...add, ...set(WP));
+  // WP = w + i·4 at the start of output row i
+  const row: Instr[] = [...get(W), ...get(I), ...i32(4), ...mul, ...add, ...set(WP), ...i32(0), ...set(J)];
+  row.push(...doWhile(inner, advance(J, i32(1), M)));
+  return {
+    name: 'transposeWords',
+    params: ['out', 'w', 'n', 'm'],
+    locals: [['i32', ['i', 'j', 'op', 'wp', 'nBytes']]],
+    code: [
+      ...get(N),
+      ...i32(4),
+      ...mul,
+      ...set(NB),
+      ...get(OUT),
+      ...set(OP),
+      ...i32(0),
+      ...set(I),
+      ...doWhile(row, advance(I, i32(1), N)),
+    ],
+  };
+}
+
 /** The module's functions; every pointer is a byte offset into the memory it was instantiated on. */
 export interface LinearExports {
   matmul(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void;
@@ -375,6 +407,7 @@ export interface LinearExports {
   colSum(out: number, b: number, rows: number, m: number, ld: number): void;
   denseTail(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void;
   denseTail32(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void;
+  transposeWords(out: number, w: number, n: number, m: number): void;
 }
 
 export const linearModule = kernelModule<LinearExports>(() => [
@@ -383,6 +416,7 @@ export const linearModule = kernelModule<LinearExports>(() => [
   colSumWasm(),
   denseTailWasm(false),
   denseTailWasm(true),
+  transposeWordsWasm(),
 ]);
 
 // ------------------------------------------------------------------------------------------------ kernels
@@ -403,11 +437,7 @@ const ensureRegistered = kernelRegistration<LinearExports>([
       const m = transposed ? w.shape[0] : w.shape[1];
       const out = storage.alloc([M, m], 'float32');
       const wt = transposed ? storage.alloc([n, m], 'float32') : undefined;
-      if (wt) {
-        const src = storage.read(w);
-        const dst = storage.read(wt.info);
-        for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) dst[i * m + j] = src[j * n + i];
-      }
+      if (wt && n > 0 && m > 0) parts('transposeWords', [[byteOffset(storage, wt.info), byteOffset(storage, w), n, m]]);
       const wInfo = wt ? wt.info : w;
       const M4 = M & ~3;
       if (M4 > 0) {
@@ -422,7 +452,7 @@ const ensureRegistered = kernelRegistration<LinearExports>([
         );
       }
       if (M4 < M && n > 0) {
-        // The last M % 4 rows, one value at a time (denseTailRow's sums, in WebAssembly).
+        // The last M % 4 rows, one value at a time (tailAccCode).
         const [o, xp, wp, bp] = [out.info, x, wInfo, bias].map((t) => byteOffset(storage, t));
         parts(attrs?.tail32 === true ? 'denseTail32' : 'denseTail', [
           [o + 4 * M4 * m, xp + 4 * M4 * n, n, M - M4, n, wp, m, bp],

@@ -957,4 +957,57 @@
       br_if 0
     end
   )
+  (func $transposeWords (export "transposeWords") (param $out i32) (param $w i32) (param $n i32) (param $m i32)
+    (local $i i32)
+    (local $j i32)
+    (local $op i32)
+    (local $wp i32)
+    (local $nBytes i32)
+    local.get $n
+    i32.const 4
+    i32.mul
+    local.set $nBytes
+    local.get $out
+    local.set $op
+    i32.const 0
+    local.set $i
+    loop
+      local.get $w
+      local.get $i
+      i32.const 4
+      i32.mul
+      i32.add
+      local.set $wp
+      i32.const 0
+      local.set $j
+      loop
+        local.get $op
+        local.get $wp
+        i32.load
+        i32.store
+        local.get $op
+        i32.const 4
+        i32.add
+        local.set $op
+        local.get $wp
+        local.get $nBytes
+        i32.add
+        local.set $wp
+        local.get $j
+        i32.const 1
+        i32.add
+        local.tee $j
+        local.get $m
+        i32.lt_u
+        br_if 0
+      end
+      local.get $i
+      i32.const 1
+      i32.add
+      local.tee $i
+      local.get $n
+      i32.lt_u
+      br_if 0
+    end
+  )
 )
