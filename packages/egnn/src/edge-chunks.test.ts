@@ -212,12 +212,14 @@ describe('wasm heap guard', () => {
   // tfjs-backend-wasm's malloc returns 0 when its heap (4 GiB at most) is full, and the backend places the tensor at
   // address 0 without checking, over the allocator's own records: the "memory access out of bounds" of the 10⁵-atom
   // benchmark. A fake backend stands in for a full heap (a real one takes 4 GiB).
-  function fakeBackend(offset: number) {
+  // With `records`, the backend also keeps tfjs-backend-wasm's record of each tensor's address (what alloc reads).
+  function fakeBackend(offset: number, records = false) {
     const disposed: object[] = [];
     const buffer = new ArrayBuffer(4096);
     return {
       disposed,
       backend: {
+        ...(records ? { dataIdMap: { get: () => ({ memoryOffset: offset }) } } : {}),
         makeOutput: (shape: number[], dtype: tf.DataType) => ({ dataId: { id: 1 }, shape, dtype }),
         typedArrayFromHeap: (info: tf.TensorInfo) =>
           new Float32Array(
@@ -233,19 +235,25 @@ describe('wasm heap guard', () => {
     };
   }
 
-  test('an output placed at address 0 raises HeapExhaustedError (and is released) instead of corrupting the heap', () => {
-    const { backend, disposed } = fakeBackend(0);
+  test.each([
+    false,
+    true,
+  ])('an output placed at address 0 raises HeapExhaustedError (and is released) instead of corrupting the heap (address records: %s)', (records) => {
+    const { backend, disposed } = fakeBackend(0, records);
     const storage = wasmStorage(backend, 'CrysSimdLinear');
     expect(() => storage.alloc([16, 8], 'float32')).toThrow(HeapExhaustedError);
     expect(() => storage.alloc([16, 8], 'float32')).toThrow(/CrysSimdLinear.*\[16, 8\]/);
     expect(disposed.length).toBe(2);
   });
 
-  test('an output elsewhere, or an empty one, is allocated as usual', () => {
-    const { backend, disposed } = fakeBackend(64);
+  test.each([
+    false,
+    true,
+  ])('an output elsewhere, or an empty one, is allocated as usual (address records: %s)', (records) => {
+    const { backend, disposed } = fakeBackend(64, records);
     const out = wasmStorage(backend, 'k').alloc([4, 4], 'float32');
     expect(out.values.byteOffset).toBe(64);
-    expect(wasmStorage(fakeBackend(0).backend, 'k').alloc([0, 4], 'float32').values.length).toBe(0);
+    expect(wasmStorage(fakeBackend(0, records).backend, 'k').alloc([0, 4], 'float32').values.length).toBe(0);
     expect(disposed.length).toBe(0);
   });
 });
