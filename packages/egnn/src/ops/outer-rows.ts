@@ -32,68 +32,40 @@ export const KERNEL_OUTER_ROWS_GRAD = 'CrysOuterRowsGrad';
 
 /**
  * outerRows(out, a, b, rows, c): out[e, 3j + k] = a[e, j]·b[e, k] for e < rows, j < c (c ≥ 1, rows ≥ 1), each product
- * one float32 rounding. Legend: ap / op walk a's row and out's row, b0 … b2 hold b[e, :].
+ * one float32 rounding; with `grad`, outerRowsGrad(out, dy, b, rows, c): out[e, j] = ((dy[e, 3j]·b[e, 0] +
+ * dy[e, 3j + 1]·b[e, 1]) + dy[e, 3j + 2]·b[e, 2]), every product and sum one float32 rounding (as tfjs-backend-wasm's
+ * multiply and sum over the last axis). Legend: ap (dp) and op walk the input's and out's rows, b0 … b2 hold b[e, :].
  */
-function outerRowsWasm(): WasmFunction {
-  const [OUT, A, B, ROWS, C] = [0, 1, 2, 3, 4];
-  const [E, J, AP, OP, BP] = [5, 6, 7, 8, 9];
-  const [V, B0] = [10, 11];
-  const inner: Instr[] = [...get(AP), ...f32load(0), ...set(V)];
-  for (let k = 0; k < 3; k++) inner.push(...get(OP), ...get(V), ...get(B0 + k), ...f32mul, ...f32store(4 * k));
-  inner.push(...get(AP), ...i32(4), ...add, ...set(AP), ...get(OP), ...i32(12), ...add, ...set(OP));
+function outerRowsWasm(grad: boolean): WasmFunction {
+  const [OUT, IN, B, ROWS, C] = [0, 1, 2, 3, 4];
+  const [E, J, IP, OP, BP] = [5, 6, 7, 8, 9];
+  const V = 10;
+  const B0 = grad ? 10 : 11;
+  const inner: Instr[] = [];
+  if (grad) {
+    inner.push(...get(OP), ...get(IP), ...f32load(0), ...get(B0), ...f32mul);
+    for (let k = 1; k < 3; k++) inner.push(...get(IP), ...f32load(4 * k), ...get(B0 + k), ...f32mul, ...f32add);
+    inner.push(...f32store(0));
+  } else {
+    inner.push(...get(IP), ...f32load(0), ...set(V));
+    for (let k = 0; k < 3; k++) inner.push(...get(OP), ...get(V), ...get(B0 + k), ...f32mul, ...f32store(4 * k));
+  }
+  inner.push(...get(IP), ...i32(grad ? 12 : 4), ...add, ...set(IP), ...get(OP), ...i32(grad ? 4 : 12), ...add);
+  inner.push(...set(OP));
   const row: Instr[] = [];
   for (let k = 0; k < 3; k++) row.push(...get(BP), ...f32load(4 * k), ...set(B0 + k));
   row.push(...i32(0), ...set(J), ...doWhile(inner, advance(J, i32(1), C)));
   row.push(...get(BP), ...i32(12), ...add, ...set(BP));
   return {
-    name: 'outerRows',
-    params: ['out', 'a', 'b', 'rows', 'c'],
+    name: grad ? 'outerRowsGrad' : 'outerRows',
+    params: ['out', grad ? 'dy' : 'a', 'b', 'rows', 'c'],
     locals: [
-      ['i32', ['e', 'j', 'ap', 'op', 'bp']],
-      ['f32', ['v', 'b0', 'b1', 'b2']],
+      ['i32', ['e', 'j', grad ? 'dp' : 'ap', 'op', 'bp']],
+      ['f32', grad ? ['b0', 'b1', 'b2'] : ['v', 'b0', 'b1', 'b2']],
     ],
     code: [
-      ...get(A),
-      ...set(AP),
-      ...get(OUT),
-      ...set(OP),
-      ...get(B),
-      ...set(BP),
-      ...i32(0),
-      ...set(E),
-      ...doWhile(row, advance(E, i32(1), ROWS)),
-    ],
-  };
-}
-
-/**
- * outerRowsGrad(out, dy, b, rows, c): out[e, j] = ((dy[e, 3j]·b[e, 0] + dy[e, 3j + 1]·b[e, 1]) + dy[e, 3j + 2]·b[e, 2]),
- * every product and sum one float32 rounding (as tfjs-backend-wasm's multiply and sum over the last axis).
- */
-function outerRowsGradWasm(): WasmFunction {
-  const [OUT, DY, B, ROWS, C] = [0, 1, 2, 3, 4];
-  const [E, J, DP, OP, BP] = [5, 6, 7, 8, 9];
-  const [B0, B1, B2] = [10, 11, 12];
-  const inner: Instr[] = [...get(OP)];
-  inner.push(...get(DP), ...f32load(0), ...get(B0), ...f32mul);
-  inner.push(...get(DP), ...f32load(4), ...get(B1), ...f32mul, ...f32add);
-  inner.push(...get(DP), ...f32load(8), ...get(B2), ...f32mul, ...f32add);
-  inner.push(...f32store(0));
-  inner.push(...get(DP), ...i32(12), ...add, ...set(DP), ...get(OP), ...i32(4), ...add, ...set(OP));
-  const row: Instr[] = [];
-  for (let k = 0; k < 3; k++) row.push(...get(BP), ...f32load(4 * k), ...set(B0 + k));
-  row.push(...i32(0), ...set(J), ...doWhile(inner, advance(J, i32(1), C)));
-  row.push(...get(BP), ...i32(12), ...add, ...set(BP));
-  return {
-    name: 'outerRowsGrad',
-    params: ['out', 'dy', 'b', 'rows', 'c'],
-    locals: [
-      ['i32', ['e', 'j', 'dp', 'op', 'bp']],
-      ['f32', ['b0', 'b1', 'b2']],
-    ],
-    code: [
-      ...get(DY),
-      ...set(DP),
+      ...get(IN),
+      ...set(IP),
       ...get(OUT),
       ...set(OP),
       ...get(B),
@@ -110,7 +82,7 @@ interface OuterRowsExports {
   outerRowsGrad(out: number, dy: number, b: number, rows: number, c: number): void;
 }
 
-export const outerRowsModule = kernelModule<OuterRowsExports>(() => [outerRowsWasm(), outerRowsGradWasm()]);
+export const outerRowsModule = kernelModule<OuterRowsExports>(() => [outerRowsWasm(false), outerRowsWasm(true)]);
 
 /** Row ranges for `E` rows moving `bytesPerRow` bytes each: split across the threads when there is enough. */
 const rowRanges = (E: number, bytesPerRow: number, threads: number) =>

@@ -41,21 +41,17 @@ export const KERNEL_SEGMENT_SUM_ADD = 'CrysSegmentSumAdd';
 
 /**
  * scatterAdd(out, x, seg, rows, f, s0, s1): out[seg[e]] += x[e] for the rows e < rows whose segment is in [s0, s1),
- * rows of f floats (f % 4 = 0). Kernel threads each take a range of segments: every output row is then written by one
- * thread, adding its rows in order, as a single thread does.
+ * rows of f floats (f % 4 = 0), four at a time. Kernel threads each take a range of segments: every output row is then
+ * written by one thread, adding its rows in order, as a single thread does. With `words`, scatterAddWords: rows of any
+ * f ≥ 1 floats, one float32 add at a time (the readout's edge vectors and outer products, rows of 3 and 9).
+ * tfjs-backend-wasm's scatterND, which that replaces, adds the rows in the same order; with its index check in
+ * JavaScript it took ≈ 0.07 ms per call on a perov_5 batch.
  */
-function scatterAddWasm(): WasmFunction {
+function scatterAddWasm(words: boolean): WasmFunction {
   const [OUT, X, SEG, E, F, S0, S1] = [0, 1, 2, 3, 4, 5, 6];
   const [I, FB, FBE, OP, XP, SPAN] = [7, 8, 9, 10, 11, 12];
-  const vector: Instr[] = [
-    ...plus(OP, FB),
-    ...plus(OP, FB),
-    ...vload(0),
-    ...plus(XP, FB),
-    ...vload(0),
-    ...fadd,
-    ...vstore(0),
-  ];
+  const [load, sum, store] = words ? [f32load(0), f32add, f32store(0)] : [vload(0), fadd, vstore(0)];
+  const value: Instr[] = [...plus(OP, FB), ...plus(OP, FB), ...load, ...plus(XP, FB), ...load, ...sum, ...store];
   // seg[e] − s0 < s1 − s0 (unsigned): the segment is in range.
   const inRange = [
     ...get(SEG),
@@ -76,68 +72,10 @@ function scatterAddWasm(): WasmFunction {
     ...set(XP),
     ...i32(0),
     ...set(FB),
-    ...doWhile(vector, advance(FB, i32(16), FBE)),
+    ...doWhile(value, advance(FB, i32(words ? 4 : 16), FBE)),
   ];
   return {
-    name: 'scatterAdd',
-    params: ['out', 'x', 'seg', 'rows', 'f', 's0', 's1'],
-    locals: [['i32', ['e', 'fb', 'fbEnd', 'op', 'xp', 'span']]],
-    code: [
-      ...get(F),
-      ...i32(4),
-      ...mul,
-      ...set(FBE),
-      ...get(S1),
-      ...get(S0),
-      ...sub,
-      ...set(SPAN),
-      ...i32(0),
-      ...set(I),
-      ...doWhile(when(inRange, row), advance(I, i32(1), E)),
-    ],
-  };
-}
-
-/**
- * scatterAddWords(out, x, seg, rows, f, s0, s1): the same for rows of any f ≥ 1 floats, one float32 add at a time (the
- * readout's edge vectors and outer products, rows of 3 and 9). tfjs-backend-wasm's scatterND, which this replaces, adds
- * the rows in the same order; with its index check in JavaScript it took ≈ 0.07 ms per call on a perov_5 batch.
- */
-function scatterAddWordsWasm(): WasmFunction {
-  const [OUT, X, SEG, E, F, S0, S1] = [0, 1, 2, 3, 4, 5, 6];
-  const [I, FB, FBE, OP, XP, SPAN] = [7, 8, 9, 10, 11, 12];
-  const word: Instr[] = [
-    ...plus(OP, FB),
-    ...plus(OP, FB),
-    ...f32load(0),
-    ...plus(XP, FB),
-    ...f32load(0),
-    ...f32add,
-    ...f32store(0),
-  ];
-  const inRange = [
-    ...get(SEG),
-    ...get(I),
-    ...i32(2),
-    ...shl,
-    ...add,
-    ...i32load(),
-    ...get(S0),
-    ...sub,
-    ...get(SPAN),
-    ...ltU,
-  ];
-  const row = [
-    ...indexedRow(OUT, SEG, I, FBE),
-    ...set(OP),
-    ...directRow(X, I, FBE),
-    ...set(XP),
-    ...i32(0),
-    ...set(FB),
-    ...doWhile(word, advance(FB, i32(4), FBE)),
-  ];
-  return {
-    name: 'scatterAddWords',
+    name: words ? 'scatterAddWords' : 'scatterAdd',
     params: ['out', 'x', 'seg', 'rows', 'f', 's0', 's1'],
     locals: [['i32', ['e', 'fb', 'fbEnd', 'op', 'xp', 'span']]],
     code: [
@@ -161,7 +99,7 @@ interface ScatterAddExports {
   scatterAddWords(out: number, x: number, seg: number, rows: number, f: number, s0: number, s1: number): void;
 }
 
-export const segmentSumModule = kernelModule<ScatterAddExports>(() => [scatterAddWasm(), scatterAddWordsWasm()]);
+export const segmentSumModule = kernelModule<ScatterAddExports>(() => [scatterAddWasm(false), scatterAddWasm(true)]);
 
 // ------------------------------------------------------------------------------------------------ kernels
 // Legend: E = number of rows of x, S = segments, F = row size.
