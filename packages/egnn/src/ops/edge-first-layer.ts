@@ -37,6 +37,7 @@ import {
   linear,
   PARALLEL_MACS,
   tailAccCode,
+  tailRowsCode,
   tileProductCode,
   weightGradient,
 } from './linear.js';
@@ -150,7 +151,18 @@ function edgeFirstTailWasm(): WasmFunction {
     row.push(...set(to));
   }
   row.push(...i32(0), ...set(JB), ...doWhile(col, advance(JB, i32(4), MB)));
-  row.push(...get(XROW), ...get(NB), ...add, ...set(XROW), ...get(OROW), ...get(MB), ...add, ...set(OROW));
+  const rows = {
+    m: M,
+    mBytes: MB,
+    stride: N,
+    strideBytes: NB,
+    x: X,
+    xRow: XROW,
+    out: OUT,
+    oRow: OROW,
+    r: R,
+    rows: ROWS,
+  };
   return {
     name: 'edgeFirstTail',
     params: ['out', 'a', 'ia', 'b', 'ib', 'x', 'rows', 'n', 'w', 'm', 'bias'],
@@ -158,23 +170,7 @@ function edgeFirstTailWasm(): WasmFunction {
       ['i32', ['r', 'jb', 'k', 'wp', 'xp', 'xRow', 'oRow', 'aRow', 'bRow', 'mBytes', 'nBytes']],
       ['f64', ['acc']],
     ],
-    code: [
-      ...get(M),
-      ...i32(4),
-      ...mul,
-      ...set(MB),
-      ...get(N),
-      ...i32(4),
-      ...mul,
-      ...set(NB),
-      ...get(X),
-      ...set(XROW),
-      ...get(OUT),
-      ...set(OROW),
-      ...i32(0),
-      ...set(R),
-      ...doWhile(row, advance(R, i32(1), ROWS)),
-    ],
+    code: tailRowsCode(rows, row),
   };
 }
 

@@ -149,6 +149,54 @@ export function tailAccCode(l: TailLocals, tail32: boolean): Instr[] {
   return code;
 }
 
+/** Locals of {@link tailRowsCode}: i32 counts, pointers and byte sizes. */
+export interface TailRowsLocals {
+  readonly m: number;
+  readonly mBytes: number;
+  /** x's row stride in floats, and in bytes. */
+  readonly stride: number;
+  readonly strideBytes: number;
+  readonly x: number;
+  readonly xRow: number;
+  readonly out: number;
+  readonly oRow: number;
+  readonly r: number;
+  readonly rows: number;
+}
+
+/**
+ * The outer loop of a tail kernel: mBytes = m·4, strideBytes = stride·4, xRow = x, oRow = out, then for r < rows
+ * (rows ≥ 1) `row`, after which xRow and oRow move to the next row.
+ */
+export function tailRowsCode(l: TailRowsLocals, row: readonly Instr[]): Instr[] {
+  const step = [
+    ...get(l.xRow),
+    ...get(l.strideBytes),
+    ...add,
+    ...set(l.xRow),
+    ...get(l.oRow),
+    ...get(l.mBytes),
+    ...add,
+  ];
+  return [
+    ...get(l.m),
+    ...i32(4),
+    ...mul,
+    ...set(l.mBytes),
+    ...get(l.stride),
+    ...i32(4),
+    ...mul,
+    ...set(l.strideBytes),
+    ...get(l.x),
+    ...set(l.xRow),
+    ...get(l.out),
+    ...set(l.oRow),
+    ...i32(0),
+    ...set(l.r),
+    ...doWhile([...row, ...step, ...set(l.oRow)], advance(l.r, i32(1), l.rows)),
+  ];
+}
+
 /**
  * denseTail(out, x, ldx, rows, n, w, m, bias) (and denseTail32): rows r < rows of x·w + bias past the SIMD tiles, one
  * value at a time by {@link tailAccCode} (rows, n, m ≥ 1); x has row stride ldx floats.
@@ -161,7 +209,18 @@ function denseTailWasm(tail32: boolean): WasmFunction {
   const col: Instr[] = [...tailAccCode(tail, tail32), ...get(OROW), ...get(JB), ...add, ...get(ACC)];
   col.push(...(tail32 ? [] : demote), ...f32store(0));
   const row: Instr[] = [...i32(0), ...set(JB), ...doWhile(col, advance(JB, i32(4), MB))];
-  row.push(...get(XROW), ...get(LDXB), ...add, ...set(XROW), ...get(OROW), ...get(MB), ...add, ...set(OROW));
+  const rows = {
+    m: M,
+    mBytes: MB,
+    stride: LDX,
+    strideBytes: LDXB,
+    x: X,
+    xRow: XROW,
+    out: OUT,
+    oRow: OROW,
+    r: R,
+    rows: ROWS,
+  };
   return {
     name: tail32 ? 'denseTail32' : 'denseTail',
     params: ['out', 'x', 'ldx', 'rows', 'n', 'w', 'm', 'bias'],
@@ -169,23 +228,7 @@ function denseTailWasm(tail32: boolean): WasmFunction {
       ['i32', ['r', 'jb', 'k', 'wp', 'xp', 'xRow', 'oRow', 'mBytes', 'ldxBytes']],
       [tail32 ? 'f32' : 'f64', ['acc']],
     ],
-    code: [
-      ...get(M),
-      ...i32(4),
-      ...mul,
-      ...set(MB),
-      ...get(LDX),
-      ...i32(4),
-      ...mul,
-      ...set(LDXB),
-      ...get(X),
-      ...set(XROW),
-      ...get(OUT),
-      ...set(OROW),
-      ...i32(0),
-      ...set(R),
-      ...doWhile(row, advance(R, i32(1), ROWS)),
-    ],
+    code: tailRowsCode(rows, row),
   };
 }
 
