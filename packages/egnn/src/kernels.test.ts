@@ -341,6 +341,24 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
     tf.dispose([x, padded]);
   });
 
+  test('linear with no inputs or no outputs (a zero-width product) gives the bias or an empty matrix, and its gradients', () => {
+    tf.tidy(() => {
+      const b = tf.tensor1d(randomArray(8, 91));
+      const empty = tf.zeros([6, 0]) as tf.Tensor2D;
+      const y = linear(empty, tf.zeros([0, 8]) as tf.Tensor2D, b);
+      expect(y.shape).toEqual([6, 8]);
+      expect(Array.from(y.dataSync())).toEqual(Array.from(tf.tile(tf.reshape(b, [1, 8]), [6, 1]).dataSync()));
+      const x = tf.tensor2d(randomArray(6 * 4, 92), [6, 4]);
+      expect(linear(x, tf.zeros([4, 0]) as tf.Tensor2D).shape).toEqual([6, 0]);
+      const [gx, gw] = tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.sum(linear(a as tf.Tensor2D, w as tf.Tensor2D)))([
+        x,
+        tf.zeros([4, 0]),
+      ]);
+      expect(Array.from(gx.dataSync())).toEqual(new Array(24).fill(0));
+      expect(gw.shape).toEqual([4, 0]);
+    });
+  });
+
   test('addSame(a, b) is tf.add with its gradients, bit for bit (a size that is no multiple of 4; broadcasting falls back)', () => {
     const [R, C] = [20_011, 7];
     const a = tf.tensor2d(randomArray(R * C, 86), [R, C]);

@@ -292,6 +292,7 @@ export function edgeFirstLayer(
   const m = w.shape[1];
   const fused =
     hasWasmSimd() &&
+    m > 0 &&
     m % 8 === 0 &&
     x.shape[0] >= 4 &&
     x.shape[1] > 0 &&

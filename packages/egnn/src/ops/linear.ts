@@ -595,17 +595,20 @@ function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB
 
 const zeroBias = new Map<string, tf.Tensor1D>();
 
-/** Whether {@link dense} runs our SIMD kernel for an `[rows, ·]·[·, m]` product. */
-const simdDense = (rows: number, m: number) => m % 8 === 0 && rows >= 4 && hasWasmSimd();
+/** Whether {@link dense} runs our SIMD kernel for an `[rows, n]·[n, m]` product (its loops need n, m ≥ 1). */
+const simdDense = (rows: number, n: number, m: number) => n > 0 && m > 0 && m % 8 === 0 && rows >= 4 && hasWasmSimd();
 
 /** x·w + bias (zero when absent). On wasm with SIMD one pass of our 4 × 8-tile kernel, bias fused. */
 function dense(x: tf.Tensor2D, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
   const m = w.shape[1];
-  if (simdDense(x.shape[0], m)) {
+  // No inputs: every sum is empty (tfjs-backend-wasm's matMul leaves such an output unwritten).
+  if (x.shape[1] === 0)
+    return tf.tidy(() => (bias ? tf.add(tf.zeros([x.shape[0], m]), bias) : tf.zeros([x.shape[0], m])));
+  if (simdDense(x.shape[0], x.shape[1], m)) {
     ensureRegistered();
     return tf.engine().runKernel(KERNEL_SIMD_LINEAR, { x, w, bias: bias ?? zeros(m) }, {}) as tf.Tensor2D;
   }
-  if (x.shape[0] >= 4 && hasWasmSimd()) {
+  if (x.shape[0] >= 4 && x.shape[1] > 0 && m > 0 && hasWasmSimd()) {
     // A narrow product (a head's few outputs): w padded to 8 columns for our kernel, whose 4-row tiles sum k in order
     // from zero as tfjs-backend-wasm's matMul (XNNPACK) does, and whose last rows do the same in float32 (tail32): the
     // same bits as tf.matMul, then the bias added as before (in the slice's pass). tf.matMul took ≈ 0.5 ms of a perov_5
@@ -635,7 +638,8 @@ function zeros(m: number): tf.Tensor1D {
 
 /** g·wᵀ, the input gradient of a dense layer (w is small: our kernel transposes it into a scratch first). */
 export function denseInputGradient(g: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  if (w.shape[0] % 8 === 0 && g.shape[0] >= 4 && hasWasmSimd()) {
+  if (g.shape[1] === 0) return tf.zeros([g.shape[0], w.shape[0]]);
+  if (w.shape[0] > 0 && w.shape[1] > 0 && w.shape[0] % 8 === 0 && g.shape[0] >= 4 && hasWasmSimd()) {
     ensureRegistered();
     const attrs = { transposeW: true } as unknown as tf.NamedAttrMap;
     return tf.engine().runKernel(KERNEL_SIMD_LINEAR, { x: g, w, bias: zeros(w.shape[0]) }, attrs) as tf.Tensor2D;
@@ -650,7 +654,7 @@ export function denseInputGradient(g: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D 
  */
 export function weightGradient(x: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
   const m = g.shape[1];
-  if (x.shape[1] % 4 === 0 && hasWasmSimd()) {
+  if (m > 0 && x.shape[1] % 4 === 0 && hasWasmSimd()) {
     ensureRegistered();
     if (m % 8 === 0) return tf.engine().runKernel(KERNEL_SIMD_MATMUL_TN, { a: x, b: g }, {}) as tf.Tensor2D;
     // A narrow g (a head's few outputs) is padded to 8 columns: tfjs's flagged matmul would transpose all of x first.
@@ -758,7 +762,7 @@ export function linear(x: tf.Tensor2D, kernel: tf.Tensor2D, bias?: tf.Tensor1D):
       bias,
     );
   }
-  if (simdDense(x.shape[0], kernel.shape[1])) {
+  if (simdDense(x.shape[0], x.shape[1], kernel.shape[1])) {
     // One kernel with a registered gradient (see ensureLinearGradientRegistered); a missing bias is a shared zero
     // vector, which no gradient reaches.
     ensureLinearGradientRegistered();
