@@ -26,11 +26,10 @@ import {
 } from '../wasm/assembler.js';
 import { advance } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
-import { partCount, splitRange } from '../wasm/threads.js';
 import { gatherRows } from './gather-rows.js';
 import { checkIndices, type KernelCall, kernelRegistration } from './kernel-registry.js';
 import { segmentSum } from './segment-sum.js';
-import { byteOffset, PARALLEL_BYTES } from './storage.js';
+import { byteOffset, rowRanges } from './storage.js';
 
 export const KERNEL_EDGE_VECTORS = 'CrysEdgeVectors';
 
@@ -142,7 +141,7 @@ const edgeVectorsOn = (backend: 'cpu' | 'wasm') => ({
         const [o, fp, lp, sp, dp, ip, cp] = [out.info, fracCoords, lattices, src, dst, image, edgeCrystalIndex].map(
           (t) => byteOffset(storage, t),
         );
-        const ranges = splitRange(E, 56 * E >= PARALLEL_BYTES ? partCount(threads, 4) : 1, 1);
+        const ranges = rowRanges(E, 56 * E, threads);
         parts(
           'edgeVectors',
           ranges.map(([e0, e1]) => [o + 12 * e0, fp, lp, sp + 4 * e0, dp + 4 * e0, ip + 12 * e0, cp + 4 * e0, e1 - e0]),

@@ -30,8 +30,7 @@ import { advance, type ConstantPool, constantPool } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
 import { hasWasmSimd, kernelRegistration } from './kernel-registry.js';
 import { customGrad } from './op-utils.js';
-import { partCount, splitRange } from '../wasm/threads.js';
-import { byteOffset, elementwise, PARALLEL_BYTES } from './storage.js';
+import { byteOffset, elementwise, rowRanges } from './storage.js';
 
 export const KERNEL_SIMD_EXP = 'CrysSimdExp';
 export const KERNEL_SIMD_GAUSSIAN = 'CrysSimdGaussian';
@@ -216,7 +215,7 @@ const ensureRegistered = kernelRegistration<ExpExports>([
       const out = storage.alloc([E, K], 'float32');
       if (E > 0) {
         const [o, dp, mp, cp] = [out.info, d, mu, c].map((t) => byteOffset(storage, t));
-        const ranges = splitRange(E, 4 * E * K >= PARALLEL_BYTES ? partCount(threads, 4) : 1, 1);
+        const ranges = rowRanges(E, 4 * E * K, threads);
         parts(
           'gaussian',
           ranges.map(([e0, e1]) => [o + 4 * e0 * K, dp + 4 * e0, mp, cp, e1 - e0, 4 * K]),

@@ -19,11 +19,10 @@ import {
 } from '../wasm/assembler.js';
 import { plus, rowLoop } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
-import { partCount, splitRange } from '../wasm/threads.js';
 import { checkIndices, hasLoopKernels, kernelRegistration } from './kernel-registry.js';
 import { assertIndexVector, assertRows, customGrad } from './op-utils.js';
 import { segmentSumDifferentiable } from './segment-sum.js';
-import { byteOffset, PARALLEL_BYTES } from './storage.js';
+import { byteOffset, rowRanges } from './storage.js';
 
 export const KERNEL_GATHER2_ADD = 'CrysGather2Add';
 
@@ -102,7 +101,7 @@ const ensureRegistered = kernelRegistration<Gather2AddExports>([
       if (simd && F % 4 === 0 && F > 0 && E > 0) {
         const o = (t: tf.TensorInfo) => byteOffset(storage, t);
         const [op, ap, iap, bp, ibp, cp] = [o(out.info), o(a), o(ia), o(b), o(ib), o(c)];
-        const ranges = splitRange(E, 16 * E * F >= PARALLEL_BYTES ? partCount(threads, 4) : 1, 1);
+        const ranges = rowRanges(E, 16 * E * F, threads);
         parts(
           'gather2Add',
           ranges.map(([e0, e1]) => {

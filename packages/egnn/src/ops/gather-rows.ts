@@ -16,11 +16,10 @@ import {
 } from '../wasm/assembler.js';
 import { directRow, indexedRow, plus, rowLoop } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
-import { partCount, splitRange } from '../wasm/threads.js';
 import { checkIndices, hasLoopKernels, kernelRegistration } from './kernel-registry.js';
 import { assertIndexVector, assertRows, customGrad } from './op-utils.js';
 import { segmentSumDifferentiable } from './segment-sum.js';
-import { byteOffset, PARALLEL_BYTES, rowSize } from './storage.js';
+import { byteOffset, rowRanges, rowSize } from './storage.js';
 
 export const KERNEL_GATHER_ROWS = 'CrysGatherRows';
 
@@ -70,7 +69,7 @@ const ensureRegistered = kernelRegistration<GatherRowsExports>([
       const out = storage.alloc([E, ...x.shape.slice(1)], x.dtype as 'float32' | 'int32');
       if (simd && F > 0 && E > 0) {
         const [o, xp, ip] = [byteOffset(storage, out.info), byteOffset(storage, x), byteOffset(storage, indices)];
-        const ranges = splitRange(E, 8 * E * F >= PARALLEL_BYTES ? partCount(threads, 4) : 1, 1);
+        const ranges = rowRanges(E, 8 * E * F, threads);
         parts(
           F % 4 === 0 ? 'gatherRows' : 'gatherWords',
           ranges.map(([e0, e1]) => [o + 4 * e0 * F, xp, ip + 4 * e0, e1 - e0, F]),

@@ -21,9 +21,8 @@ import {
 } from '../wasm/assembler.js';
 import { advance } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
-import { partCount, splitRange } from '../wasm/threads.js';
 import { hasLoopKernels, kernelRegistration } from './kernel-registry.js';
-import { byteOffset, PARALLEL_BYTES } from './storage.js';
+import { byteOffset, rowRanges } from './storage.js';
 
 export const KERNEL_OUTER_ROWS = 'CrysOuterRows';
 export const KERNEL_OUTER_ROWS_GRAD = 'CrysOuterRowsGrad';
@@ -84,10 +83,6 @@ interface OuterRowsExports {
 
 export const outerRowsModule = kernelModule<OuterRowsExports>(() => [outerRowsWasm(false), outerRowsWasm(true)]);
 
-/** Row ranges for `E` rows moving `bytesPerRow` bytes each: split across the threads when there is enough. */
-const rowRanges = (E: number, bytesPerRow: number, threads: number) =>
-  splitRange(E, E * bytesPerRow >= PARALLEL_BYTES ? partCount(threads, 4) : 1, 1);
-
 // ------------------------------------------------------------------------------------------------ kernels
 
 const ensureRegistered = kernelRegistration<OuterRowsExports>([
@@ -103,7 +98,7 @@ const ensureRegistered = kernelRegistration<OuterRowsExports>([
           const [o, ap, bp] = [byteOffset(storage, out.info), byteOffset(storage, a), byteOffset(storage, b)];
           parts(
             'outerRows',
-            rowRanges(E, 16 * C + 12, threads).map(([e0, e1]) => [
+            rowRanges(E, E * (16 * C + 12), threads).map(([e0, e1]) => [
               o + 12 * e0 * C,
               ap + 4 * e0 * C,
               bp + 12 * e0,
@@ -145,7 +140,7 @@ const ensureRegistered = kernelRegistration<OuterRowsExports>([
           const [o, dp, bp] = [byteOffset(storage, out.info), byteOffset(storage, dy), byteOffset(storage, b)];
           parts(
             'outerRowsGrad',
-            rowRanges(E, 16 * C + 12, threads).map(([e0, e1]) => [
+            rowRanges(E, E * (16 * C + 12), threads).map(([e0, e1]) => [
               o + 4 * e0 * C,
               dp + 12 * e0 * C,
               bp + 12 * e0,

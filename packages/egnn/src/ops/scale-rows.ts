@@ -22,9 +22,8 @@ import {
 } from '../wasm/assembler.js';
 import { directRow, plus, rowLoop } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
-import { partCount, splitRange } from '../wasm/threads.js';
 import { hasWasmSimd, kernelRegistration } from './kernel-registry.js';
-import { byteOffset, PARALLEL_BYTES } from './storage.js';
+import { byteOffset, rowRanges } from './storage.js';
 
 export const KERNEL_SIMD_SCALE_ROWS = 'CrysSimdScaleRows';
 
@@ -88,7 +87,7 @@ const ensureRegistered = kernelRegistration<ScaleRowsExports>([
         // multiply took ≈ 0.2 ms on 12 058 rows of 9).
         const fn = F % 4 === 0 ? 'scaleRows' : 'scaleRowsNarrow';
         const [o, xp, sp] = [byteOffset(storage, out.info), byteOffset(storage, x), byteOffset(storage, s)];
-        const ranges = splitRange(E, 8 * E * F >= PARALLEL_BYTES ? partCount(threads, 4) : 1, 1);
+        const ranges = rowRanges(E, 8 * E * F, threads);
         parts(
           fn,
           ranges.map(([e0, e1]) => [o + 4 * e0 * F, xp + 4 * e0 * F, sp + 4 * e0, e1 - e0, F]),

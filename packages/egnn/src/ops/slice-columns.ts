@@ -19,10 +19,9 @@ import {
 } from '../wasm/assembler.js';
 import { directRow, plus, rowLoop } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
-import { partCount, splitRange } from '../wasm/threads.js';
 import { type KernelCall, hasLoopKernels, kernelRegistration } from './kernel-registry.js';
 import { assertMatrix, customGrad } from './op-utils.js';
-import { byteOffset, PARALLEL_BYTES } from './storage.js';
+import { byteOffset, rowRanges } from './storage.js';
 
 export const KERNEL_SLICE_COLUMNS = 'CrysSliceColumns';
 export const KERNEL_PAD_COLUMNS = 'CrysPadColumns';
@@ -108,7 +107,7 @@ function copyColumns(
   if (rows === 0 || cols === 0) return;
   if (call.simd) {
     const [o, xp] = [byteOffset(storage, out) + 4 * at, byteOffset(storage, x) + 4 * from];
-    const ranges = splitRange(rows, 8 * rows * cols >= PARALLEL_BYTES ? partCount(call.threads, 4) : 1, 1);
+    const ranges = rowRanges(rows, 8 * rows * cols, call.threads);
     const args = ([r0, r1]: [number, number]) => [
       o + 4 * r0 * width,
       xp + 4 * r0 * xWidth,

@@ -120,6 +120,13 @@ export const byteOffset = (storage: Storage, info: TensorInfo): number =>
 export const PARALLEL_BYTES = 1 << 18;
 
 /**
+ * Row ranges [start, end) of a kernel over `rows` rows that moves `bytes` bytes in all: split across the kernel threads
+ * (four parts each) from {@link PARALLEL_BYTES} on, one range below.
+ */
+export const rowRanges = (rows: number, bytes: number, threads: number): [number, number][] =>
+  splitRange(rows, bytes >= PARALLEL_BYTES ? partCount(threads, 4) : 1, 1);
+
+/**
  * The argument lists of an elementwise SIMD function `f(...pointers, bytes)` over `values` floats (a multiple of 4),
  * one per thread when the work is large enough: every pointer advanced to the part's first value.
  */
