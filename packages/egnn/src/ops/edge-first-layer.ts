@@ -26,7 +26,7 @@ import {
   vstore,
   type WasmFunction,
 } from '../wasm/assembler.js';
-import { advance, indexedRow, plus } from '../wasm/fragments.js';
+import { indexedRow, plus } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
 import { partCount, splitRange } from '../wasm/threads.js';
 import { gatherRowsAdd } from './gather-rows-add.js';
@@ -131,12 +131,12 @@ function edgeFirstTailWasm(): WasmFunction {
   col.push(...plus(AROW, JB), ...f32load(0), ...plus(BROW, JB), ...f32load(0), ...f32add);
   col.push(...get(ACC), ...demote, ...f32add, ...f32store(0));
   // AROW = a + ia[r]·m·4, BROW likewise
-  const row: Instr[] = [];
+  const prelude: Instr[] = [];
   for (const [base, idx, to] of [
     [A, IA, AROW],
     [B, IB, BROW],
   ]) {
-    row.push(
+    prelude.push(
       ...get(base),
       ...get(idx),
       ...get(R),
@@ -148,21 +148,9 @@ function edgeFirstTailWasm(): WasmFunction {
       ...mul,
       ...add,
     );
-    row.push(...set(to));
+    prelude.push(...set(to));
   }
-  row.push(...i32(0), ...set(JB), ...doWhile(col, advance(JB, i32(4), MB)));
-  const rows = {
-    m: M,
-    mBytes: MB,
-    stride: N,
-    strideBytes: NB,
-    x: X,
-    xRow: XROW,
-    out: OUT,
-    oRow: OROW,
-    r: R,
-    rows: ROWS,
-  };
+  const loops = { m: M, mBytes: MB, stride: N, strideBytes: NB, x: X, xRow: XROW, out: OUT, oRow: OROW, r: R };
   return {
     name: 'edgeFirstTail',
     params: ['out', 'a', 'ia', 'b', 'ib', 'x', 'rows', 'n', 'w', 'm', 'bias'],
@@ -170,7 +158,7 @@ function edgeFirstTailWasm(): WasmFunction {
       ['i32', ['r', 'jb', 'k', 'wp', 'xp', 'xRow', 'oRow', 'aRow', 'bRow', 'mBytes', 'nBytes']],
       ['f64', ['acc']],
     ],
-    code: tailRowsCode(rows, row),
+    code: tailRowsCode({ ...loops, rows: ROWS, jb: JB }, col, prelude),
   };
 }
 

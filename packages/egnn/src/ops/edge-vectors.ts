@@ -10,7 +10,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   add,
-  doWhile,
   f32add,
   f32load,
   f32mul,
@@ -24,7 +23,7 @@ import {
   set,
   type WasmFunction,
 } from '../wasm/assembler.js';
-import { advance } from '../wasm/fragments.js';
+import { countedLoop } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
 import { gatherRows } from './gather-rows.js';
 import { checkIndices, type KernelCall, kernelRegistration } from './kernel-registry.js';
@@ -79,15 +78,7 @@ function edgeVectorsWasm(): WasmFunction {
       ['i32', ['e', 'fs', 'fd', 'lp', 'ip', 'op']],
       ['f32', ['d0', 'd1', 'd2', 'zero']],
     ],
-    code: [
-      ...get(IMG),
-      ...set(IP),
-      ...get(OUT),
-      ...set(OP),
-      ...i32(0),
-      ...set(E),
-      ...doWhile(row, advance(E, i32(1), ROWS)),
-    ],
+    code: [...get(IMG), ...set(IP), ...get(OUT), ...set(OP), ...countedLoop(E, ROWS, 1, row)],
   };
 }
 

@@ -33,7 +33,7 @@ import {
   type WasmFunction,
   when,
 } from '../wasm/assembler.js';
-import { advance } from '../wasm/fragments.js';
+import { advance, countedLoop } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
 import { partCount, splitRange } from '../wasm/threads.js';
 import { hasWasmSimd, kernelRegistration } from './kernel-registry.js';
@@ -162,22 +162,18 @@ export interface TailRowsLocals {
   readonly oRow: number;
   readonly r: number;
   readonly rows: number;
+  /** The column as a byte offset, j·4. */
+  readonly jb: number;
 }
 
 /**
- * The outer loop of a tail kernel: mBytes = m·4, strideBytes = stride·4, xRow = x, oRow = out, then for r < rows
- * (rows ≥ 1) `row`, after which xRow and oRow move to the next row.
+ * The loops of a tail kernel: mBytes = m·4, strideBytes = stride·4, xRow = x, oRow = out; for each row r < rows
+ * (rows, m ≥ 1) `prelude`, then `col` for every column jb < mBytes, then xRow and oRow move to the next row.
  */
-export function tailRowsCode(l: TailRowsLocals, row: readonly Instr[]): Instr[] {
-  const step = [
-    ...get(l.xRow),
-    ...get(l.strideBytes),
-    ...add,
-    ...set(l.xRow),
-    ...get(l.oRow),
-    ...get(l.mBytes),
-    ...add,
-  ];
+export function tailRowsCode(l: TailRowsLocals, col: readonly Instr[], prelude: readonly Instr[] = []): Instr[] {
+  const row = [...prelude, ...countedLoop(l.jb, l.mBytes, 4, col)];
+  row.push(...get(l.xRow), ...get(l.strideBytes), ...add, ...set(l.xRow));
+  row.push(...get(l.oRow), ...get(l.mBytes), ...add, ...set(l.oRow));
   return [
     ...get(l.m),
     ...i32(4),
@@ -191,9 +187,7 @@ export function tailRowsCode(l: TailRowsLocals, row: readonly Instr[]): Instr[] 
     ...set(l.xRow),
     ...get(l.out),
     ...set(l.oRow),
-    ...i32(0),
-    ...set(l.r),
-    ...doWhile([...row, ...step, ...set(l.oRow)], advance(l.r, i32(1), l.rows)),
+    ...countedLoop(l.r, l.rows, 1, row),
   ];
 }
 
@@ -208,19 +202,7 @@ function denseTailWasm(tail32: boolean): WasmFunction {
   const tail = { bias: BIAS, w: W, n: N, mBytes: MB, jb: JB, k: K, wp: WP, xp: XP, xRow: XROW, acc: ACC };
   const col: Instr[] = [...tailAccCode(tail, tail32), ...get(OROW), ...get(JB), ...add, ...get(ACC)];
   col.push(...(tail32 ? [] : demote), ...f32store(0));
-  const row: Instr[] = [...i32(0), ...set(JB), ...doWhile(col, advance(JB, i32(4), MB))];
-  const rows = {
-    m: M,
-    mBytes: MB,
-    stride: LDX,
-    strideBytes: LDXB,
-    x: X,
-    xRow: XROW,
-    out: OUT,
-    oRow: OROW,
-    r: R,
-    rows: ROWS,
-  };
+  const loops = { m: M, mBytes: MB, stride: LDX, strideBytes: LDXB, x: X, xRow: XROW, out: OUT, oRow: OROW, r: R };
   return {
     name: tail32 ? 'denseTail32' : 'denseTail',
     params: ['out', 'x', 'ldx', 'rows', 'n', 'w', 'm', 'bias'],
@@ -228,7 +210,7 @@ function denseTailWasm(tail32: boolean): WasmFunction {
       ['i32', ['r', 'jb', 'k', 'wp', 'xp', 'xRow', 'oRow', 'mBytes', 'ldxBytes']],
       [tail32 ? 'f32' : 'f64', ['acc']],
     ],
-    code: tailRowsCode(rows, row),
+    code: tailRowsCode({ ...loops, rows: ROWS, jb: JB }, col),
   };
 }
 
@@ -423,23 +405,12 @@ function transposeWordsWasm(): WasmFunction {
   const inner: Instr[] = [...get(OP), ...get(WP), ...i32load(0), ...i32store(0)];
   inner.push(...get(OP), ...i32(4), ...add, ...set(OP), ...get(WP), ...get(NB), ...add, ...set(WP));
   // WP = w + i·4 at the start of output row i
-  const row: Instr[] = [...get(W), ...get(I), ...i32(4), ...mul, ...add, ...set(WP), ...i32(0), ...set(J)];
-  row.push(...doWhile(inner, advance(J, i32(1), M)));
+  const row: Instr[] = [...get(W), ...get(I), ...i32(4), ...mul, ...add, ...set(WP), ...countedLoop(J, M, 1, inner)];
   return {
     name: 'transposeWords',
     params: ['out', 'w', 'n', 'm'],
     locals: [['i32', ['i', 'j', 'op', 'wp', 'nBytes']]],
-    code: [
-      ...get(N),
-      ...i32(4),
-      ...mul,
-      ...set(NB),
-      ...get(OUT),
-      ...set(OP),
-      ...i32(0),
-      ...set(I),
-      ...doWhile(row, advance(I, i32(1), N)),
-    ],
+    code: [...get(N), ...i32(4), ...mul, ...set(NB), ...get(OUT), ...set(OP), ...countedLoop(I, N, 1, row)],
   };
 }
 

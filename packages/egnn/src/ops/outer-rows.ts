@@ -8,7 +8,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   add,
-  doWhile,
   f32add,
   f32load,
   f32mul,
@@ -19,7 +18,7 @@ import {
   set,
   type WasmFunction,
 } from '../wasm/assembler.js';
-import { advance } from '../wasm/fragments.js';
+import { countedLoop } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
 import { hasLoopKernels, kernelRegistration } from './kernel-registry.js';
 import { byteOffset, rowRanges } from './storage.js';
@@ -53,7 +52,7 @@ function outerRowsWasm(grad: boolean): WasmFunction {
   inner.push(...set(OP));
   const row: Instr[] = [];
   for (let k = 0; k < 3; k++) row.push(...get(BP), ...f32load(4 * k), ...set(B0 + k));
-  row.push(...i32(0), ...set(J), ...doWhile(inner, advance(J, i32(1), C)));
+  row.push(...countedLoop(J, C, 1, inner));
   row.push(...get(BP), ...i32(12), ...add, ...set(BP));
   return {
     name: grad ? 'outerRowsGrad' : 'outerRows',
@@ -62,17 +61,7 @@ function outerRowsWasm(grad: boolean): WasmFunction {
       ['i32', ['e', 'j', grad ? 'dp' : 'ap', 'op', 'bp']],
       ['f32', grad ? ['b0', 'b1', 'b2'] : ['v', 'b0', 'b1', 'b2']],
     ],
-    code: [
-      ...get(IN),
-      ...set(IP),
-      ...get(OUT),
-      ...set(OP),
-      ...get(B),
-      ...set(BP),
-      ...i32(0),
-      ...set(E),
-      ...doWhile(row, advance(E, i32(1), ROWS)),
-    ],
+    code: [...get(IN), ...set(IP), ...get(OUT), ...set(OP), ...get(B), ...set(BP), ...countedLoop(E, ROWS, 1, row)],
   };
 }
 

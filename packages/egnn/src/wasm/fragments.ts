@@ -27,6 +27,13 @@ export const advance = (i: number, step: readonly Instr[], end: number): Instr[]
   ...ltU,
 ];
 
+/** `for (i = 0; …; i += step) body` while i < end, as a do-while (the body runs at least once: end > 0). */
+export const countedLoop = (i: number, end: number, step: number, body: readonly Instr[]): Instr[] => [
+  ...i32(0),
+  ...set(i),
+  ...doWhile(body, advance(i, i32(step), end)),
+];
+
 /**
  * v128 constants kept in locals from `first` on (V8 rematerialises a `v128.const` inside a loop on every iteration):
  * `f32(value)` / `i32(value)` give the local, `init()` the code that fills them, run once before the loop, and
@@ -63,14 +70,7 @@ export function rowLoop(
   vector: readonly Instr[],
   step = 16,
 ): Instr[] {
-  return [
-    ...i32(0),
-    ...set(e),
-    ...doWhile(
-      [...row, ...i32(0), ...set(fb), ...doWhile(vector, advance(fb, i32(step), fbEnd))],
-      advance(e, i32(1), rows),
-    ),
-  ];
+  return countedLoop(e, rows, 1, [...row, ...countedLoop(fb, fbEnd, step, vector)]);
 }
 
 /**
