@@ -7,7 +7,7 @@ import { add, doWhile, fadd, get, i32, type Instr, set, vload, vstore, type Wasm
 import { advance } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
 import { hasWasmSimd, kernelRegistration } from './kernel-registry.js';
-import { byteOffset, elementwiseCalls } from './storage.js';
+import { byteOffset, elementwiseCalls, sizeOf } from './storage.js';
 
 export const KERNEL_SIMD_ADD = 'CrysSimdAdd';
 
@@ -66,7 +66,7 @@ const ensureRegistered = kernelRegistration<AddExports>([
     simdOnly: true,
     run({ inputs: { a, b }, storage, threads, parts }) {
       const out = storage.alloc(a.shape.slice(), 'float32');
-      const size = out.values.length;
+      const size = sizeOf(a.shape);
       const body = size & ~3;
       if (body > 0) {
         const pointers = [byteOffset(storage, out.info), byteOffset(storage, a), byteOffset(storage, b)];

@@ -162,33 +162,24 @@ function edgeFirstTailWasm(): WasmFunction {
   };
 }
 
+/** Both functions' arguments: byte offsets and counts (see edgeFirstWasm). */
+type EdgeFirstFunction = (
+  out: number,
+  a: number,
+  ia: number,
+  b: number,
+  ib: number,
+  x: number,
+  rows: number,
+  n: number,
+  w: number,
+  m: number,
+  bias: number,
+) => void;
+
 interface EdgeFirstExports {
-  edgeFirstTail(
-    out: number,
-    a: number,
-    ia: number,
-    b: number,
-    ib: number,
-    x: number,
-    rows: number,
-    n: number,
-    w: number,
-    m: number,
-    bias: number,
-  ): void;
-  edgeFirst(
-    out: number,
-    a: number,
-    ia: number,
-    b: number,
-    ib: number,
-    x: number,
-    rows: number,
-    n: number,
-    w: number,
-    m: number,
-    bias: number,
-  ): void;
+  edgeFirst: EdgeFirstFunction;
+  edgeFirstTail: EdgeFirstFunction;
 }
 
 export const edgeFirstModule = kernelModule<EdgeFirstExports>(() => [edgeFirstWasm(), edgeFirstTailWasm()]);

@@ -20,7 +20,7 @@ import {
 } from '../wasm/assembler.js';
 import { countedLoop } from '../wasm/fragments.js';
 import { kernelModule } from '../wasm/instance.js';
-import { hasLoopKernels, kernelRegistration } from './kernel-registry.js';
+import { hasLoopKernels, type KernelCall, kernelRegistration } from './kernel-registry.js';
 import { byteOffset, rowRanges } from './storage.js';
 
 export const KERNEL_OUTER_ROWS = 'CrysOuterRows';
@@ -72,6 +72,35 @@ interface OuterRowsExports {
 
 export const outerRowsModule = kernelModule<OuterRowsExports>(() => [outerRowsWasm(false), outerRowsWasm(true)]);
 
+/**
+ * The module's `fn` over the rows of `input` (c values a row for outerRows, 3c for its gradient), split across the
+ * kernel threads: `out` and `input` advance by their own row widths, b by 3 values a row.
+ */
+function runRows(
+  call: KernelCall<OuterRowsExports>,
+  fn: 'outerRows' | 'outerRowsGrad',
+  out: tf.TensorInfo,
+  input: tf.TensorInfo,
+  b: tf.TensorInfo,
+  E: number,
+  C: number,
+): void {
+  if (E === 0 || C === 0) return;
+  const [o, ip, bp] = [out, input, b].map((t) => byteOffset(call.storage, t));
+  // bytes per row of out and of the input: 12c and 4c (outerRows), 4c and 12c (its gradient)
+  const [oRow, iRow] = fn === 'outerRows' ? [12 * C, 4 * C] : [4 * C, 12 * C];
+  call.parts(
+    fn,
+    rowRanges(E, E * (16 * C + 12), call.threads).map(([e0, e1]) => [
+      o + oRow * e0,
+      ip + iRow * e0,
+      bp + 12 * e0,
+      e1 - e0,
+      C,
+    ]),
+  );
+}
+
 // ------------------------------------------------------------------------------------------------ kernels
 
 const ensureRegistered = kernelRegistration<OuterRowsExports>([
@@ -79,23 +108,15 @@ const ensureRegistered = kernelRegistration<OuterRowsExports>([
     kernelName: KERNEL_OUTER_ROWS,
     backends: ['cpu', 'wasm'],
     module: outerRowsModule,
-    run({ inputs: { a, b }, storage, simd, threads, parts }) {
+    run(call) {
+      const {
+        inputs: { a, b },
+        storage,
+      } = call;
       const [E, C] = a.shape;
       const out = storage.alloc([E, 3 * C], 'float32');
-      if (simd !== null) {
-        if (E > 0 && C > 0) {
-          const [o, ap, bp] = [byteOffset(storage, out.info), byteOffset(storage, a), byteOffset(storage, b)];
-          parts(
-            'outerRows',
-            rowRanges(E, E * (16 * C + 12), threads).map(([e0, e1]) => [
-              o + 12 * e0 * C,
-              ap + 4 * e0 * C,
-              bp + 12 * e0,
-              e1 - e0,
-              C,
-            ]),
-          );
-        }
+      if (call.simd !== null) {
+        runRows(call, 'outerRows', out.info, a, b, E, C);
         return out.info;
       }
       const as = storage.read(a);
@@ -120,24 +141,16 @@ const ensureRegistered = kernelRegistration<OuterRowsExports>([
     kernelName: KERNEL_OUTER_ROWS_GRAD,
     backends: ['wasm'],
     module: outerRowsModule,
-    run({ inputs: { dy, b }, storage, simd, threads, parts }) {
+    run(call) {
+      const {
+        inputs: { dy, b },
+        storage,
+      } = call;
       const [E, C3] = dy.shape;
       const C = C3 / 3;
       const out = storage.alloc([E, C], 'float32');
-      if (simd !== null) {
-        if (E > 0 && C > 0) {
-          const [o, dp, bp] = [byteOffset(storage, out.info), byteOffset(storage, dy), byteOffset(storage, b)];
-          parts(
-            'outerRowsGrad',
-            rowRanges(E, E * (16 * C + 12), threads).map(([e0, e1]) => [
-              o + 4 * e0 * C,
-              dp + 12 * e0 * C,
-              bp + 12 * e0,
-              e1 - e0,
-              C,
-            ]),
-          );
-        }
+      if (call.simd !== null) {
+        runRows(call, 'outerRowsGrad', out.info, dy, b, E, C);
         return out.info;
       }
       const dys = storage.read(dy);
