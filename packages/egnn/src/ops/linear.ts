@@ -437,8 +437,8 @@ export const linearModule = kernelModule<LinearExports>(() => [
 
 const ensureRegistered = kernelRegistration<LinearExports>([
   {
-    // x·w + bias for x `[M, n]`, w `[n, m]` (m % 8 = 0), bias `[m]`: SIMD on whole blocks of 4 rows, a loop on the rest
-    // (in float64 unless attrs.tail32).
+    // x·w + bias for x `[M, n]`, w `[n, m]` (n ≥ 1, m ≥ 8 and m % 8 = 0: the ops route empty products elsewhere), bias
+    // `[m]`: SIMD on whole blocks of 4 rows, a loop on the rest (in float64 unless attrs.tail32).
     kernelName: KERNEL_SIMD_LINEAR,
     backends: ['wasm'],
     module: linearModule,
@@ -454,10 +454,8 @@ const ensureRegistered = kernelRegistration<LinearExports>([
       if (wt && n > 0 && m > 0) parts('transposeWords', [[byteOffset(storage, wt.info), byteOffset(storage, w), n, m]]);
       const wInfo = wt ? wt.info : w;
       const M4 = M & ~3;
+      const [o, xp, wp, bp] = [out.info, x, wInfo, bias].map((t) => byteOffset(storage, t));
       if (M4 > 0) {
-        const o = byteOffset(storage, out.info);
-        const xp = byteOffset(storage, x);
-        const [wp, bp] = [byteOffset(storage, wInfo), byteOffset(storage, bias)];
         // Row blocks per thread: each output row is computed as one thread computes it.
         const ranges = splitRange(M4, M4 * n * m >= PARALLEL_MACS ? partCount(threads, 4) : 1, 4);
         parts(
@@ -465,16 +463,11 @@ const ensureRegistered = kernelRegistration<LinearExports>([
           ranges.map(([r0, r1]) => [o + 4 * r0 * m, xp + 4 * r0 * n, n, r1 - r0, n, wp, m, bp]),
         );
       }
-      if (M4 < M && n > 0) {
+      if (M4 < M) {
         // The last M % 4 rows, one value at a time (tailAccCode).
-        const [o, xp, wp, bp] = [out.info, x, wInfo, bias].map((t) => byteOffset(storage, t));
         parts(attrs?.tail32 === true ? 'denseTail32' : 'denseTail', [
           [o + 4 * M4 * m, xp + 4 * M4 * n, n, M - M4, n, wp, m, bp],
         ]);
-      } else if (M4 < M) {
-        const o = storage.read(out.info);
-        const bs = storage.read(bias);
-        for (let r = M4; r < M; r++) for (let j = 0; j < m; j++) o[r * m + j] = bs[j];
       }
       if (wt) storage.free(wt.info);
       return out.info;
