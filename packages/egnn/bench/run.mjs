@@ -14,7 +14,7 @@
 // float32 activations alive (≈ 13 GB), more than a shared machine should give (and more than wasm's 4 GB heap). The
 // forward pass takes its edges in chunks (Egnn's edgeChunkSize), so it needs ≈ 0.8 GB of wasm heap.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -29,6 +29,7 @@ import {
 } from '@crys/egnn';
 import { radiusGraphBatch } from '@crys/graph';
 import * as tf from '@tensorflow/tfjs';
+import { recordSummary } from '../../../tools/bench/summary.mjs';
 import { PYTHON, peerScript, pythonMissing } from '../../../tools/peers/locate.mjs';
 import { rng, syntheticGraph, valCrystals } from './data.mjs';
 import { networkStep } from './step.mjs';
@@ -471,6 +472,15 @@ for (let r = 0; r < ROUNDS; r++) {
   rounds.push({ ours, peer });
 }
 
+// How the peer allocates (it re-executes itself with jemalloc when Debian's libjemalloc2 is installed, see egnn_ref.py).
+const peerMalloc =
+  process.env.PEER_DEFAULT_MALLOC === '1'
+    ? 'glibc default'
+    : ['/usr/lib/x86_64-linux-gnu/libjemalloc.so.2', '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2'].some((p) =>
+          existsSync(p),
+        )
+      ? 'jemalloc'
+      : 'glibc, thresholds raised';
 /** The peer's fastest row (of its 1- and 2-thread runs) for a case and field in one round. */
 const best = (peer, key, field) => {
   const rs = (peer.rows ?? []).filter((r) => r.case === key && r[field] !== undefined);
@@ -508,6 +518,28 @@ for (const n of cases) {
       trainRatios: ok(per.map((p) => p.trainRatio)),
     };
   });
+  // The speed goal's rows for `pnpm bench`'s summary: our best wasm configuration against the best PyTorch.
+  if (n !== 'perov_5 batch1' && n !== 'synthetic N=100000') {
+    for (const [metric, key, peerField] of [
+      ['forward', 'forward', 'peerForward'],
+      ['train step', 'train', 'peerTrain'],
+    ]) {
+      const b = rows
+        .filter((r) => r.label.startsWith('wasm') && r[key] !== undefined)
+        .sort((x, y) => x[key] - y[key])[0];
+      if (b)
+        recordSummary({
+          area: 'egnn',
+          case: `${n} (N ${b.first.atoms}, E ${b.first.edges})`,
+          metric,
+          ours: b[key],
+          peer: b[peerField],
+          unit: 'ms',
+          goal: 1,
+          note: `ours ${b.label}, PyTorch best of 1 and 2 threads (malloc ${peerMalloc})${ROUNDS > 1 ? `, medians of ${ROUNDS} rounds` : ''}`,
+        });
+    }
+  }
   const bestF = Math.min(...rows.map((r) => r.forward ?? Infinity));
   const bestT = Math.min(...rows.map((r) => r.train ?? Infinity));
   const ratio = (xs) =>

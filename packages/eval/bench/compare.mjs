@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { rmsDistance, structuresMatch } from '@crys/eval';
 import { readDatasetCsv } from '@crys/io';
 import { createRng } from '@crys/lattice';
+import { recordSummary } from '../../../tools/bench/summary.mjs';
 import { PYTHON, pythonMissing } from '../../../tools/peers/locate.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -152,6 +153,17 @@ for (const [name, ours, theirs] of [
   const p = theirs.length ? median(theirs) : null;
   // the median of the per-round ratios (each round times both sides back to back)
   const ratio = p ? `${median(ours.map((x, k) => x / theirs[k])).toFixed(3)}×` : 'n/a';
+  if (p)
+    recordSummary({
+      area: 'eval',
+      case: `StructureMatcher, ${n} ${dataset} val pairs (σ ${sigma} Å, 1 % strain)`,
+      metric: name,
+      ours: (1000 * s) / n,
+      peer: (1000 * p) / n,
+      unit: 'ms/pair',
+      goal: 0.1,
+      note: `${rounds} round(s), ${clock} time`,
+    });
   console.log(
     `| ${name} | ${s.toFixed(2)} s | ${(n / s).toFixed(0)} | ${p ? `${p.toFixed(2)} s` : 'skipped'} | ${p ? (n / p).toFixed(0) : '-'} | ${ratio} |`,
   );
