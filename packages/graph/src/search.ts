@@ -26,7 +26,7 @@ let ghostBin = new Int32Array(0);
 let binStart = new Int32Array(0);
 // The ghosts one home atom's rows of bins hold within the search radius, in scan order (at most every ghost once).
 let candidates = new Int32Array(0);
-// The search scratch above (≈ 48 B per atom and 90 B per periodic copy of an atom) is kept between builds up to this
+// The search scratch above (≈ 48 B per atom and 125 B per periodic copy of an atom) is kept between builds up to this
 // many atoms or copies; a larger one is released after the build, unless the build went into a caller's workspace
 // (a loop of large builds), in which case it is kept until the next build without one.
 const SEARCH_KEEP = 1 << 20;
