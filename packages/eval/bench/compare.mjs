@@ -152,7 +152,8 @@ for (const [name, ours, theirs] of [
   const s = median(ours);
   const p = theirs.length ? median(theirs) : null;
   // the median of the per-round ratios (each round times both sides back to back)
-  const ratio = p ? `${median(ours.map((x, k) => x / theirs[k])).toFixed(3)}×` : 'n/a';
+  const r = p ? median(ours.map((x, k) => x / theirs[k])) : undefined;
+  const ratio = p ? `${r.toFixed(3)}×` : 'n/a';
   if (p)
     recordSummary({
       area: 'eval',
@@ -163,6 +164,7 @@ for (const [name, ours, theirs] of [
       unit: 'ms/pair',
       goal: 0.1,
       note: `${rounds} round(s), ${clock} time`,
+      ratio: r,
     });
   console.log(
     `| ${name} | ${s.toFixed(2)} s | ${(n / s).toFixed(0)} | ${p ? `${p.toFixed(2)} s` : 'skipped'} | ${p ? (n / p).toFixed(0) : '-'} | ${ratio} |`,

@@ -434,6 +434,7 @@ async function runRounds(k, maxAtoms) {
         unit: row.kind === 'dataset' ? 'µs/crystal' : 'µs/atom',
         goal: 0.2,
         note: how,
+        ratio: r,
       };
       if (row.kind === 'dataset') recordSummary(entry);
       else if (!worst || r > worst.r) worst = { r, entry };
