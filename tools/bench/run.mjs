@@ -48,9 +48,9 @@ try {
       r.metric,
       `${fmt(r.ours)} ${r.unit}`,
       r.peer ? `${fmt(r.peer)} ${r.unit}` : '—',
-      r.ratio === undefined ? '—' : r.ratio.toFixed(3),
+      r.ratio == null ? '—' : r.ratio.toFixed(3),
       `≤ ${r.goal}`,
-      r.ratio === undefined ? 'no peer' : r.ratio <= r.goal ? 'met' : 'OVER',
+      r.ratio == null ? 'no peer' : r.ratio <= r.goal ? 'met' : 'OVER',
       r.load,
       r.note,
     ]);
@@ -59,7 +59,7 @@ try {
     const line = (t) => `| ${t.map((c, k) => String(c).padEnd(widths[k])).join(' | ')} |`;
     console.log(`${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
     for (const t of table) console.log(line(t));
-    const over = rows.filter((r) => r.ratio !== undefined && r.ratio > r.goal).length;
+    const over = rows.filter((r) => r.ratio != null && r.ratio > r.goal).length;
     console.log(over ? `${over} of ${rows.length} rows over their goal` : `all ${rows.length} rows within their goals`);
   }
 } finally {

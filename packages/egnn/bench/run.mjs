@@ -13,8 +13,8 @@
 // root `pnpm bench` summary, tools/bench/summary.mjs).
 // `pnpm bench` runs it twice: everything once, then the goal's cases (wasm, batches of 64 and 10⁴ atoms) in three
 // interleaved rounds with --record: one round's ratio swings by 20–30 % on this shared machine (perov_5 × 64 training
-// step: 1.05 in a single round of the first full `pnpm bench`, 0.81–0.84 in each of three interleaved rounds an hour
-// later).
+// step: 1.05 in a single round of the first full `pnpm bench`, 0.81–0.84 in each of three interleaved rounds half an
+// hour later).
 // At 10⁵ atoms (2·10⁶ edges) only the forward pass is timed, on both sides: a training step keeps ~25 [E, 64]
 // float32 activations alive (≈ 13 GB), more than a shared machine should give (and more than wasm's 4 GB heap). The
 // forward pass takes its edges in chunks (Egnn's edgeChunkSize), so it needs ≈ 0.8 GB of wasm heap.
