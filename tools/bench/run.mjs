@@ -8,12 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadAverage } from './summary.mjs';
 
-const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const dir = mkdtempSync(join(tmpdir(), 'crys-bench-'));
 const file = join(dir, 'summary.jsonl');
 const started = new Date();
-const startLoad = load();
+const startLoad = loadAverage();
 let status = 0;
 try {
   for (const args of [
@@ -36,7 +36,7 @@ try {
   } catch {}
   const minutes = ((Date.now() - started.getTime()) / 60000).toFixed(0);
   console.log(
-    `\nSpeed goals, one pnpm bench run: ${started.toISOString()}, ${minutes} min, ${cpus().length} cores, load ${startLoad} at the start, ${load()} at the end`,
+    `\nSpeed goals, one pnpm bench run: ${started.toISOString()}, ${minutes} min, ${cpus().length} cores, load ${startLoad} at the start, ${loadAverage()} at the end`,
   );
   if (rows.length === 0) console.log('(no rows recorded: no benchmark with a speed goal ran, or its peer was skipped)');
   else {

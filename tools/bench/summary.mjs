@@ -13,6 +13,11 @@ export function recordSummary({ area, case: name, metric, ours, peer, unit, goal
   const file = process.env.CRYS_BENCH_SUMMARY;
   if (!file) return;
   const ratio = given ?? (ours !== undefined && peer ? ours / peer : undefined);
-  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const load = loadAverage();
   appendFileSync(file, `${JSON.stringify({ area, case: name, metric, ours, peer, unit, ratio, goal, note, load })}\n`);
+}
+
+/** The 1, 5 and 15 minute load averages, as /proc/loadavg gives them. */
+export function loadAverage() {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }

@@ -34,3 +34,10 @@ export function pythonMissing(modules) {
   const debian = [...new Set(modules.map((m) => `python3-${m.split('.')[0]}`))].join(' ');
   return `${PYTHON} cannot import ${modules.join(', ')} (on Debian: apt-get install ${debian})`;
 }
+
+/** Debian's libjemalloc2 shared library, or undefined when it is not installed (`apt-get install libjemalloc2`). */
+export function jemallocPath() {
+  return ['/usr/lib/x86_64-linux-gnu/libjemalloc.so.2', '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2'].find((p) =>
+    existsSync(p),
+  );
+}

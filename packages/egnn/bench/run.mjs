@@ -19,7 +19,7 @@
 // float32 activations alive (≈ 13 GB), more than a shared machine should give (and more than wasm's 4 GB heap). The
 // forward pass takes its edges in chunks (Egnn's edgeChunkSize), so it needs ≈ 0.8 GB of wasm heap.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -35,7 +35,7 @@ import {
 import { radiusGraphBatch } from '@crys/graph';
 import * as tf from '@tensorflow/tfjs';
 import { recordSummary } from '../../../tools/bench/summary.mjs';
-import { PYTHON, peerScript, pythonMissing } from '../../../tools/peers/locate.mjs';
+import { jemallocPath, PYTHON, peerScript, pythonMissing } from '../../../tools/peers/locate.mjs';
 import { rng, syntheticGraph, valCrystals } from './data.mjs';
 import { networkStep } from './step.mjs';
 
@@ -479,13 +479,7 @@ for (let r = 0; r < ROUNDS; r++) {
 
 // How the peer allocates (it re-executes itself with jemalloc when Debian's libjemalloc2 is installed, see egnn_ref.py).
 const peerMalloc =
-  process.env.PEER_DEFAULT_MALLOC === '1'
-    ? 'glibc default'
-    : ['/usr/lib/x86_64-linux-gnu/libjemalloc.so.2', '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2'].some((p) =>
-          existsSync(p),
-        )
-      ? 'jemalloc'
-      : 'glibc, thresholds raised';
+  process.env.PEER_DEFAULT_MALLOC === '1' ? 'glibc default' : jemallocPath() ? 'jemalloc' : 'glibc, thresholds raised';
 /** The peer's fastest row (of its 1- and 2-thread runs) for a case and field in one round. */
 const best = (peer, key, field) => {
   const rs = (peer.rows ?? []).filter((r) => r.case === key && r[field] !== undefined);

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { radiusGraph } from '@crys/graph';
 import { recordSummary } from '../../../tools/bench/summary.mjs';
-import { PYTHON, peerScript as findPeer, pythonMissing } from '../../../tools/peers/locate.mjs';
+import { jemallocPath, PYTHON, peerScript as findPeer, pythonMissing } from '../../../tools/peers/locate.mjs';
 import { loadDataset, supercell } from './data.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -263,15 +263,12 @@ async function runRounds(k, maxAtoms) {
   }
   const { spawn } = await import('node:child_process');
   const { createInterface } = await import('node:readline');
-  const { existsSync } = await import('node:fs');
   const { createGraphWorkspace, radiusGraphBatch } = await import('@crys/graph');
   const found = findPeer('neighbors_ref.py');
   const missing = found.skipped ? undefined : pythonMissing(['ase', 'pymatgen.core']);
   if (found.skipped || missing)
     throw new Error(`compare --rounds needs the pymatgen peer: ${found.skipped ?? missing}`);
-  const jemalloc = ['/usr/lib/x86_64-linux-gnu/libjemalloc.so.2', '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2'].find(
-    (p) => existsSync(p),
-  );
+  const jemalloc = jemallocPath();
   const peers = [['glibc', {}]];
   if (jemalloc) {
     peers.push(['jemalloc', { LD_PRELOAD: jemalloc, MALLOC_CONF: 'dirty_decay_ms:-1,muzzy_decay_ms:-1,retain:true' }]);
@@ -380,7 +377,8 @@ async function runRounds(k, maxAtoms) {
   }
   for (const p of procs) p.p.stdin.end();
   // Ratio of every round, then the median over rounds: ours / pymatgen time (below 1: ours is faster).
-  const ratio = (a, b) => (b?.length === a.length ? median(a.map((x, i) => x / b[i])).toFixed(3) : '—');
+  const ratioOf = (a, b) => (b?.length === a.length ? median(a.map((x, i) => x / b[i])) : undefined);
+  const ratio = (a, b) => ratioOf(a, b)?.toFixed(3) ?? '—';
   const table = [];
   for (let q = 0; q < rows.length; q++) {
     const row = rows[q],
@@ -409,7 +407,6 @@ async function runRounds(k, maxAtoms) {
   }
   // The speed goal's rows for `pnpm bench`'s summary: each dataset, and the supercell row furthest from the goal, for
   // the two fair pairs (fresh arrays vs glibc pymatgen, a reused workspace vs jemalloc pymatgen).
-  const ratioOf = (a, b) => (b?.length === a.length ? median(a.map((x, i) => x / b[i])) : undefined);
   const how = `median of ${k} interleaved rounds, ${clock} time`;
   for (const [label, mine, peerName] of [
     ['fresh arrays', 'fresh', 'glibc'],
