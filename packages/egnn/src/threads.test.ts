@@ -123,7 +123,7 @@ describe('kernel threads on wasm', () => {
             ),
           ),
         )([x, w, h]);
-        // A weight gradient over more rows than one block of its sum (16384), and a bias gradient split by columns.
+        // A weight gradient over more rows than one block of its sum (2048), and a bias gradient split by columns.
         const wide = tf.grads((ww: tf.Tensor, bb: tf.Tensor) =>
           tf.sum(tf.mul(linear(xb, ww as tf.Tensor2D, bb as tf.Tensor1D), yb)),
         )([w, b]);
@@ -169,7 +169,7 @@ describe('kernel threads on wasm', () => {
     tf.dispose([x, w, b, h, idx, s, xb, yb, x3, i3, lat]);
   });
 
-  test('a weight gradient summed in blocks (more than 16384 rows) is xᵀ·g to float32 rounding (relative to Σ|x·g|)', async () => {
+  test('a weight gradient summed in blocks (more than 2048 rows) is xᵀ·g to float32 rounding (relative to Σ|x·g|)', async () => {
     await setKernelThreads(2);
     const [E, n, m] = [40_003, 8, 16];
     const xs = randomArray(E * n, 31);
