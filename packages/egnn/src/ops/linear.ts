@@ -52,7 +52,7 @@ export const PARALLEL_MACS = 1 << 20;
  * Rows per block of a weight gradient's sum at most (see the CrysSimdMatMulTN kernel): E rows make ⌈E / TN_BLOCK⌉
  * blocks of equal size (to 4 rows), at most MAX_TN_BLOCKS. Threads take whole blocks, so each reads only its rows of
  * both inputs (mostly rows it wrote itself in the kernel before) and a thread that runs late takes fewer: a training
- * step ≈ 2–3 % faster with 2048 than with 16384 rows (perov_5 and carbon_24 × 64, 10⁴ atoms; steps alternated in
+ * step ≈ 2–4 % faster with 2048 than with 16384 rows (perov_5 and carbon_24 × 64, 10⁴ atoms; steps alternated in
  * one process), when 16384 left perov_5's 12 058 edges one block split by output rows, one part per thread.
  */
 const TN_BLOCK = 2048;
