@@ -438,6 +438,15 @@ export const linearModule = kernelModule<LinearExports>(() => [
 
 // ------------------------------------------------------------------------------------------------ kernels
 
+/**
+ * The colSum calls (byte addresses) for out `[m]` += Σ over the rows of b `[rows, m]`: threads take ranges of whole
+ * 16-column blocks once the sum is large enough, each reading its columns of every row.
+ */
+function colSumCalls(out: number, b: number, rows: number, m: number, threads: number): number[][] {
+  const ranges = splitRange(m, rows * m >= PARALLEL_MACS / 4 ? threads : 1, m % 16 === 0 ? 16 : 4);
+  return ranges.map(([c0, c1]) => [out + 4 * c0, b + 4 * c0, rows, c1 - c0, m]);
+}
+
 const ensureRegistered = kernelRegistration<LinearExports>([
   {
     // x·w + bias for x `[M, n]`, w `[n, m]` (n ≥ 1, m ≥ 8 and m % 8 = 0: the ops route empty products elsewhere), bias
@@ -501,8 +510,9 @@ const ensureRegistered = kernelRegistration<LinearExports>([
       const blocks = Math.min(MAX_TN_BLOCKS, Math.ceil(E / TN_BLOCK));
       const blockRows = 4 * Math.ceil(E / blocks / 4);
       const big = E * n * m >= PARALLEL_MACS;
-      // One part per thread with a single block: every part reads all of b (and its rows of a), so fewer parts move
-      // less (perov_5's [12 058, 16]ᵀ·[12 058, 64]: ≈ 15 % faster on two threads than with two parts each).
+      // One part per thread with a single block (E ≤ TN_BLOCK): every part reads all of b (and its rows of a), so
+      // fewer parts move less (measured when perov_5's [12 058, 16]ᵀ·[12 058, 64] was one block: ≈ 15 % faster on two
+      // threads than with two parts each).
       const rowParts = big ? Math.max(1, Math.ceil(partCount(threads, blocks === 1 ? 1 : 2) / blocks)) : 1;
       const rowRanges = splitRange(n, rowParts, 4);
       const scratch = blocks > 1 ? storage.alloc([blocks, n, m], 'float32') : undefined;
@@ -518,15 +528,9 @@ const ensureRegistered = kernelRegistration<LinearExports>([
       }
       parts('matmulTN', calls);
       if (scratch) {
-        // out = ((0 + block 0) + block 1) + …, in float32: the column sums of the blocks `[blocks, n·m]`, threads
-        // taking ranges of columns (a JavaScript loop over 24 blocks of 64 × 64 took ≈ 0.2 ms).
-        const size = n * m;
-        const ranges = splitRange(size, blocks * size >= PARALLEL_MACS / 4 ? threads : 1, size % 16 === 0 ? 16 : 4);
-        const o = byteOffset(storage, out.info);
-        parts(
-          'colSum',
-          ranges.map(([c0, c1]) => [o + 4 * c0, target + 4 * c0, blocks, c1 - c0, size]),
-        );
+        // out = ((0 + block 0) + block 1) + …, in float32: the column sums of the blocks `[blocks, n·m]` (a
+        // JavaScript loop over 24 blocks of 64 × 64 took ≈ 0.2 ms).
+        parts('colSum', colSumCalls(byteOffset(storage, out.info), target, blocks, n * m, threads));
         storage.free(scratch.info);
       }
       return out.info;
@@ -542,15 +546,7 @@ const ensureRegistered = kernelRegistration<LinearExports>([
       const [E, m] = b.shape;
       const out = storage.alloc([m], 'float32');
       storage.read(out.info).fill(0);
-      if (E > 0) {
-        // Threads take ranges of whole 16-column blocks (each reads its columns of every row).
-        const [o, bp] = [byteOffset(storage, out.info), byteOffset(storage, b)];
-        const ranges = splitRange(m, E * m >= PARALLEL_MACS / 4 ? threads : 1, m % 16 === 0 ? 16 : 4);
-        parts(
-          'colSum',
-          ranges.map(([c0, c1]) => [o + 4 * c0, bp + 4 * c0, E, c1 - c0, m]),
-        );
-      }
+      if (E > 0) parts('colSum', colSumCalls(byteOffset(storage, out.info), byteOffset(storage, b), E, m, threads));
       return out.info;
     },
   },
