@@ -1,5 +1,5 @@
-// Throughput of sharded jobs: rows/s of crys predict --data and crys eval embedded and on 1 and 2 local
-// `crys worker`s (BullMQ on a redis-server this script starts on a free loopback port), and the queue's own
+// Throughput of sharded jobs: rows/s of crys predict --data and crys eval embedded (--parallel 1 and 2: shards on
+// 1 or 2 threads of this process) and on 1 and 2 local `crys worker`s (BullMQ on a redis-server this script starts on a free loopback port), and the queue's own
 // overhead per shard. Not a test: it prints figures. Needs the built CLI (pnpm build) and redis-server.
 //   node bench/scale.mjs [rows=48] [shardSize=8]      (node bench/scale.mjs overhead: the queue overhead only)
 import { spawn, spawnSync } from 'node:child_process';
@@ -50,15 +50,15 @@ const stop = async (ws) => {
 
 const data = 'data/perov_5/val.csv';
 const results = [];
-async function measure(kind, workers) {
+async function measure(kind, workers, parallel = 1) {
   const url = `redis://127.0.0.1:${port}/bench-${kind}-${workers}`;
-  const queue = workers > 0 ? ['--queue', url] : [];
+  const queue = workers > 0 ? ['--queue', url] : ['--parallel', String(parallel)];
   const ws = workers > 0 ? await startWorkers(workers, url) : [];
   let seconds;
   let shardSeconds = 0;
   let shards = 0;
   if (kind === 'predict') {
-    const out = join(dir, `p-${workers}.csv`);
+    const out = join(dir, `p-${workers}-${parallel}.csv`);
     cli([
       'predict',
       '--data',
@@ -78,7 +78,7 @@ async function measure(kind, workers) {
     shards = m.shards.length;
     shardSeconds = m.shards.reduce((s, x) => s + x.seconds, 0);
   } else {
-    const json = join(dir, `e-${workers}.json`);
+    const json = join(dir, `e-${workers}-${parallel}.json`);
     cli([
       'eval',
       '--data',
@@ -100,7 +100,7 @@ async function measure(kind, workers) {
   await stop(ws);
   const row = {
     kind,
-    mode: workers ? `${workers} worker(s)` : 'embedded',
+    mode: workers ? `${workers} worker(s)` : `embedded, --parallel ${parallel}`,
     rows,
     seconds: +seconds.toFixed(2),
     rowsPerSecond: +(rows / seconds).toFixed(2),
@@ -130,7 +130,7 @@ async function overhead() {
   const m = JSON.parse(readFileSync(`${out}.manifest.json`, 'utf8'));
   await stop(ws);
   const local = join(dir, 'po-local.csv');
-  cli(['match', csv, csv, '--all', '--shard-size', '1', '--out', local]);
+  cli(['match', csv, csv, '--all', '--shard-size', '1', '--parallel', '1', '--out', local]);
   const e = JSON.parse(readFileSync(`${local}.manifest.json`, 'utf8'));
   const row = {
     kind: 'queue overhead (40 one-row match shards, 1 worker)',
@@ -144,7 +144,12 @@ async function overhead() {
 
 try {
   await overhead();
-  if (!overheadOnly) for (const kind of ['predict', 'eval']) for (const w of [0, 1, 2]) await measure(kind, w);
+  if (!overheadOnly) {
+    for (const kind of ['predict', 'eval']) {
+      for (const p of [1, 2]) await measure(kind, 0, p);
+      for (const w of [1, 2]) await measure(kind, w);
+    }
+  }
 } finally {
   redis.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });

@@ -137,12 +137,18 @@ export function strictOption(): Option {
 /** `--candidates k` of `eval` and `predict --data` runs its k seeds in this process: refused with sharded jobs. */
 export function refuseCandidatesWithJobs(
   candidates: number | undefined,
-  flags: { queue?: string; shardSize?: number },
+  flags: { queue?: string; shardSize?: number; parallel?: number | 'auto' },
 ) {
   if (candidates !== undefined && (flags.queue !== undefined || flags.shardSize !== undefined)) {
     throw new UsageError(
       '--candidates runs in this process; it does not combine with --queue or --shard-size',
       'drop --queue / --shard-size, or run one job per --seed',
+    );
+  }
+  if (candidates !== undefined && typeof flags.parallel === 'number' && flags.parallel > 1) {
+    throw new UsageError(
+      `--candidates runs in this process's thread; it does not combine with --parallel ${flags.parallel}`,
+      'drop --parallel, or run one crys predict --data per --seed (each on its own threads)',
     );
   }
 }

@@ -260,6 +260,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
         throw new UsageError(`--start-level must be in (0, 1], got ${opts.startLevel}`);
       }
       refuseCandidatesWithJobs(opts.candidates, opts);
+      (await import('../jobs/options.js')).resolveParallel(opts); // before any work
       if (opts.out !== undefined) assertCanWrite(opts.out, '--out');
       if (typeof opts.json === 'string') assertCanWrite(opts.json, '--json');
       const rt = await import('../model-runtime.js');
@@ -322,9 +323,11 @@ export function registerEval(program: Command, ctx: CliContext): void {
       const t0 = performance.now();
       const preds = [];
       const batch = await import('../jobs/batch.js');
-      if (batch.wantsJob(opts)) {
-        // the same predictions as a sharded job: in-process shards, or crys workers with --queue
-        const job = { ...opts, retries: opts.retries ?? 2 };
+      const threads = opts.candidates === undefined ? batch.onShardThreads(opts, rows.length) : 1;
+      if (batch.wantsJob(opts) || threads > 1) {
+        // the same predictions as a sharded job: in-process shards (on --parallel threads), or crys workers with
+        // --queue; without --shard-size, shards of the 64 rows the loop below runs at a time
+        const job = { ...opts, retries: opts.retries ?? 2, shardSize: opts.shardSize ?? batch.SHARD_ROWS };
         const got = await batch.evalPredictions(ctx, rows, resolved, backend, options, job);
         if (got === undefined) return; // --detach: the run id is printed; run the same command again to score it
         preds.push(...got);
@@ -411,6 +414,8 @@ export function registerEval(program: Command, ctx: CliContext): void {
         ...(model.config.task.kind === 'denoise' ? { startLevel: opts.startLevel ?? 0.5 } : {}),
         ...report,
         ...summary,
+        // shard threads the predictions ran on (--parallel; the same predictions for any count)
+        ...(opts.queue === undefined ? { parallel: threads } : {}),
         // runs whose cell a step would have taken out of 1–10⁴ Å³ per atom: scored as their last sound state
         stopped: stopped.map((p) => ({ id: p.id, reason: p.stopped })),
       };
@@ -425,7 +430,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
         paint(
           term.color,
           'bold',
-          `model ${source} on ${opts.dataset} (${opts.split} split, seed ${opts.seed}) in ${fixed(seconds, 1)} s`,
+          `model ${source} on ${opts.dataset} (${opts.split} split, seed ${opts.seed}) in ${fixed(seconds, 1)} s${threads > 1 ? ` on ${threads} threads` : ''}`,
         ),
       );
       if (lattice) {

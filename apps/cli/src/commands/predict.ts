@@ -417,9 +417,9 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
     correctorSteps: opts.correctorSteps,
     correctorScale: opts.correctorScale,
   };
-  const { predictJob, wantsJob } = await import('../jobs/batch.js');
+  const { evalPredictions, onShardThreads, predictJob, SHARD_ROWS, wantsJob } = await import('../jobs/batch.js');
+  refuseCandidatesWithJobs(opts.candidates, opts);
   if (wantsJob(opts)) {
-    refuseCandidatesWithJobs(opts.candidates, opts);
     if (opts.latticeModel !== undefined) {
       throw new UsageError(
         '--lattice-model is not supported with sharded jobs (--shards / --queue) of crys predict',
@@ -445,10 +445,11 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
       `${opts.dataset} holds no crystal${opts.split === 'all' ? '' : ` in the ${opts.split} split`}`,
     );
   for (const p of picked) assertModelInput(p.item.crystal, p.item.label);
-  await rt.startBackend(opts.backend, opts.threads);
+  const backend = await rt.startBackend(opts.backend, opts.threads);
   const elements = new Set<number>();
   for (const r of rows) for (const z of r.crystal.atomicNumbers) elements.add(z);
-  const { model, source } = rt.resolveModel(opts.model, 'structure', elements);
+  const resolved = rt.resolveModel(opts.model, 'structure', elements);
+  const { model, source } = resolved;
   rt.refusePropertyModel(model, source, 'crys predict');
   refuseCandidatesForTask(opts.candidates, model.config.task.kind, source);
   const rank =
@@ -465,14 +466,29 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
     picked.map((p) => p.item),
     opts.strict,
   );
+  const t0 = performance.now();
+  const chunk = SHARD_ROWS;
+  // one sample per row: shards of 64 rows on --parallel threads when there are several (the same predictions)
+  const threads = opts.candidates === undefined ? onShardThreads(opts, rows.length) : 1;
+  const threaded =
+    threads > 1
+      ? await evalPredictions(
+          ctx,
+          rows,
+          resolved,
+          backend,
+          rowOptions,
+          { dataset: opts.dataset as string, shardSize: chunk, retries: 0, parallel: threads },
+          'predicting',
+        )
+      : undefined;
   const progress = createProgress(term, { label: 'predicting', total: rows.length, unit: 'crystals' });
   const out: LoadedCrystal[] = [];
-  const t0 = performance.now();
-  const chunk = 64;
   for (let start = 0; start < rows.length; start += chunk) {
     const part = rows.slice(start, start + chunk);
-    const preds =
-      opts.candidates === undefined
+    const preds = threaded
+      ? threaded.slice(start, start + chunk)
+      : opts.candidates === undefined
         ? predictRows(model, part, rowOptions)
         : rank
           ? await predictRowsLowestProperty(model, rank.model, part, { ...rowOptions, candidates: opts.candidates })
@@ -502,11 +518,12 @@ async function predictDataset(ctx: CliContext, opts: PredictOpts): Promise<void>
         out: opts.out,
         rows: out.length,
         seconds,
+        parallel: threads,
       }),
     );
   } else if (opts.out !== '-') {
     term.out(
-      `predicted ${out.length} structure(s) with model ${source}${lattice ? ` and lattices by ${lattice.source}` : ''} in ${fixed(seconds, 1)} s; wrote ${opts.out} (${opts.candidates === undefined ? `one sample per row, seed ${opts.seed}` : `per row the ${rank ? `lowest in ${rank.model.config.property?.name ?? 'property'} by ${rank.source}` : 'most symmetric'} of ${opts.candidates} samples, seeds ${opts.seed}–${opts.seed + opts.candidates - 1} (--candidates: not the one-sample model)`})`,
+      `predicted ${out.length} structure(s) with model ${source}${lattice ? ` and lattices by ${lattice.source}` : ''} in ${fixed(seconds, 1)} s${threads > 1 ? ` on ${threads} threads` : ''}; wrote ${opts.out} (${opts.candidates === undefined ? `one sample per row, seed ${opts.seed}` : `per row the ${rank ? `lowest in ${rank.model.config.property?.name ?? 'property'} by ${rank.source}` : 'most symmetric'} of ${opts.candidates} samples, seeds ${opts.seed}–${opts.seed + opts.candidates - 1} (--candidates: not the one-sample model)`})`,
     );
   }
 }

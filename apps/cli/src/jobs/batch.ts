@@ -10,6 +10,7 @@ import { formatFromName } from '../load.js';
 import type { CliContext } from '../main.js';
 import type { ResolvedModel } from '../model-runtime.js';
 import { modelRef } from './model.js';
+import { resolveParallel } from './options.js';
 import { isJsonLines } from './output.js';
 import { crystalFromJson, crystalToJson, type CrystalJson, type JobRow, readJobRows, readPairRows } from './rows.js';
 import { finishJob, type JobFlags, jobSpec, runJob } from './run.js';
@@ -66,6 +67,7 @@ export async function predictJob(
   },
   options: PredictRowsOptions,
 ): Promise<void> {
+  resolveParallel(opts); // a bad --parallel / --queue pair fails before the rows are read
   checkOut(opts.out);
   const { splitOf } = await import('@crys/model');
   const split = opts.split === 'all' ? undefined : (id: string) => splitOf(id) === opts.split;
@@ -87,6 +89,7 @@ export async function relaxJob(
   opts: JobFlags & { out: string; format?: string; model?: string; backend: 'wasm' | 'cpu'; json?: boolean },
   options: RelaxJobOptions,
 ): Promise<void> {
+  resolveParallel(opts); // a bad --parallel / --queue pair fails before the rows are read
   checkOut(opts.out);
   const rows = readJobRows(input, { format: opts.format });
   const { backend, resolved } = await startModel(opts.backend, opts.model, 'denoise', rows);
@@ -103,6 +106,7 @@ export async function matchJob(
   opts: JobFlags & { out: string; format?: string; pairBy: 'index' | 'id'; json?: boolean },
   options: Required<MatcherOptions>,
 ): Promise<void> {
+  resolveParallel(opts); // a bad --parallel / --queue pair fails before the rows are read
   checkOut(opts.out);
   const rows = readPairRows(a, b, { format: opts.format, by: opts.pairBy });
   const spec = jobSpec({ kind: 'match', match: options, backend: 'wasm', input: a, inputB: b }, rows, opts);
@@ -111,8 +115,9 @@ export async function matchJob(
 }
 
 /**
- * The predictions of `crys eval` as a job (embedded shards or --queue); undefined for a detached submission. The
- * rows were checked by eval already, so a row that still fails makes eval fail, naming it.
+ * The predictions of `crys eval` as a job (embedded shards or --queue; also `crys predict --data` and `crys eval`
+ * on shard threads, see {@link onShardThreads}); undefined for a detached submission. The rows were checked by the
+ * command already, so a row that still fails makes it fail, naming the row.
  */
 export async function evalPredictions(
   ctx: CliContext,
@@ -121,6 +126,7 @@ export async function evalPredictions(
   backend: string,
   options: PredictRowsOptions,
   opts: JobFlags & { dataset: string },
+  label = 'evaluating',
 ): Promise<RowPrediction[] | undefined> {
   const jobRows: JobRow[] = rows.map((r, i) => ({ i, id: r.id, label: r.id, crystal: crystalToJson(r.crystal) }));
   const spec = jobSpec(
@@ -134,7 +140,7 @@ export async function evalPredictions(
     jobRows,
     opts,
   );
-  const outcome = await runJob(ctx, spec, jobRows, resolved.model, opts, '-', resolved.source, 'evaluating');
+  const outcome = await runJob(ctx, spec, jobRows, resolved.model, opts, '-', resolved.source, label);
   if (!outcome) return undefined;
   const failed = outcome.rows.filter((r) => r.error !== undefined);
   if (failed.length > 0) {
@@ -151,3 +157,16 @@ export async function evalPredictions(
     ...(r.stopped !== undefined ? { stopped: r.stopped } : {}),
   }));
 }
+
+/**
+ * How many shard threads an embedded run of `rows` rows uses: `--parallel` resolved (1 with --queue), at most one
+ * per shard (of --shard-size rows, else 64); 1 means the rows run in this thread. The predictions are the same
+ * either way.
+ */
+export function onShardThreads(flags: Partial<JobFlags>, rows: number): number {
+  const n = resolveParallel(flags);
+  return Math.max(1, Math.min(n, Math.ceil(rows / (flags.shardSize ?? SHARD_ROWS))));
+}
+
+/** Rows per shard when the one-sample path runs on shard threads: the chunk it runs in this thread. */
+export const SHARD_ROWS = 64;

@@ -8,6 +8,7 @@ import type { CliContext } from '../main.js';
 import { createProgress } from '../progress.js';
 import { fixed } from '../table.js';
 import { paint } from '../term.js';
+import { resolveParallel } from './options.js';
 import { manifestPath, mergeShards, type RunInfo, type ShardReport, writeOutput } from './output.js';
 import { collectRun, findRun, openQueue, parseQueueUrl, refusals, runIdOf, runProgress, submitRun } from './queue.js';
 import type { JobRow } from './rows.js';
@@ -19,6 +20,8 @@ export interface JobFlags {
   readonly shardSize?: number;
   readonly retries: number;
   readonly detach?: boolean;
+  /** `--parallel`: shards of an embedded run at once, each on a thread of its own (see {@link resolveParallel}). */
+  readonly parallel?: number | 'auto';
 }
 
 /** Default rows per shard: small enough that a lost shard costs little, large enough that queue overhead does not show. */
@@ -40,27 +43,58 @@ export interface JobOutcome {
   readonly info: RunInfo;
 }
 
-/** Runs every shard in this process with a progress bar. */
+/**
+ * Runs every shard on this machine with a progress bar: one after another in this thread, or with `parallel` > 1
+ * on that many shard threads at once (each loads the job's model; see ./shard-pool.ts). The rows are the same either
+ * way; the manifest names the thread that ran each shard.
+ */
 async function runEmbedded(
   ctx: CliContext,
   spec: JobSpec,
   rows: readonly JobRow[],
   model: ActionModel | undefined,
   label: string,
+  parallel: number,
 ): Promise<JobOutcome> {
   const t0 = performance.now();
+  const ranges = shardRanges(rows.length, spec.shardSize);
+  const threads = Math.max(1, Math.min(parallel, ranges.length));
   const progress = createProgress(ctx.term, { label, total: rows.length, unit: 'rows' });
   const results: ShardResult[] = [];
   const reports: ShardReport[] = [];
   let done = 0;
-  for (const [k, [s, e]] of shardRanges(rows.length, spec.shardSize).entries()) {
-    const t = performance.now();
-    const out = await runShard(spec, rows.slice(s, e), model);
-    const seconds = (performance.now() - t) / 1000;
-    results.push({ shard: k, rows: out, worker: 'embedded', seconds });
-    reports.push({ shard: k, rows: e - s, worker: 'embedded', attempts: 1, stalled: 0, seconds });
-    done += e - s;
-    progress.update(done, `shard ${k + 1}/${spec.shards}`);
+  const finish = (k: number, out: ResultRow[], worker: string, seconds: number) => {
+    const n = ranges[k][1] - ranges[k][0];
+    results.push({ shard: k, rows: out, worker, seconds });
+    reports.push({ shard: k, rows: n, worker, attempts: 1, stalled: 0, seconds });
+    done += n;
+    progress.update(done, `shard ${results.length}/${spec.shards}${threads > 1 ? ` on ${threads} threads` : ''}`);
+  };
+  if (threads === 1) {
+    for (const [k, [s, e]] of ranges.entries()) {
+      const t = performance.now();
+      const out = await runShard(spec, rows.slice(s, e), model);
+      finish(k, out, 'embedded', (performance.now() - t) / 1000);
+    }
+  } else {
+    const { ShardThread } = await import('./shard-pool.js');
+    const pool = Array.from({ length: threads }, () => new ShardThread());
+    let next = 0;
+    try {
+      await Promise.all(
+        pool.map(async (thread, n) => {
+          while (next < ranges.length) {
+            const k = next++;
+            const t = performance.now();
+            const out = await thread.run(spec, rows.slice(ranges[k][0], ranges[k][1]));
+            finish(k, out, `embedded thread ${n + 1}`, (performance.now() - t) / 1000);
+          }
+        }),
+      );
+    } finally {
+      await Promise.all(pool.map((thread) => thread.close()));
+    }
+    reports.sort((a, b) => a.shard - b.shard);
   }
   progress.finish();
   const seconds = (performance.now() - t0) / 1000;
@@ -153,8 +187,9 @@ export async function runJob(
   modelSource: string | undefined,
   label: string,
 ): Promise<JobOutcome | undefined> {
+  const parallel = resolveParallel(flags);
   if (flags.queue !== undefined) return runOnQueue(ctx, spec, rows, flags, out, modelSource, label);
-  return runEmbedded(ctx, spec, rows, model, label);
+  return runEmbedded(ctx, spec, rows, model, label, parallel);
 }
 
 /**

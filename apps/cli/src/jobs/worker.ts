@@ -3,64 +3,12 @@
  * its own threads, and stores each result as the shard job's return value. A worker that dies mid-shard loses its
  * lock; BullMQ's stalled-job check hands the shard to another worker (at most `retries` times).
  */
-import { Worker as Thread } from 'node:worker_threads';
 import type { Job, Worker } from 'bullmq';
 import type { Term } from '../term.js';
 import { ModelMismatchError, workerName } from './model.js';
 import { connectionOf, openQueue, type QueueAddress, readRun, recordRefusal, type ShardJobData } from './queue.js';
-import type { JobRow } from './rows.js';
-import type { ShardReply, ShardRequest } from './shard-thread.js';
-import type { JobSpec, ResultRow, ShardResult } from './shards.js';
-
-/**
- * A thread that runs shards (./shard-thread.ts), started on first use and again after it died. Its failure (a
- * crash, out of memory) fails the shard it was running, which BullMQ then retries.
- */
-class ShardThread {
-  private thread: Thread | undefined;
-  private next = 0;
-  private readonly pending = new Map<number, { resolve: (r: ResultRow[]) => void; reject: (e: Error) => void }>();
-  busy = false;
-
-  run(spec: JobSpec, rows: readonly JobRow[]): Promise<ResultRow[]> {
-    const thread = this.start();
-    const id = this.next++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      thread.postMessage({ id, spec, rows } satisfies ShardRequest);
-    });
-  }
-
-  private start(): Thread {
-    if (this.thread) return this.thread;
-    const thread = new Thread(new URL('./shard-thread.js', import.meta.url));
-    thread.on('message', (reply: ShardReply) => {
-      const p = this.pending.get(reply.id);
-      if (!p) return;
-      this.pending.delete(reply.id);
-      if ('rows' in reply) p.resolve(reply.rows);
-      else if (reply.error.name === 'ModelMismatchError') {
-        p.reject(new ModelMismatchError(reply.error.message, reply.error.hint));
-      } else p.reject(new Error(reply.error.message));
-    });
-    thread.on('error', (e) => this.fail(e));
-    thread.on('exit', (code) => this.fail(new Error(`the shard thread stopped (exit code ${code})`)));
-    this.thread = thread;
-    return thread;
-  }
-
-  private fail(e: Error): void {
-    this.thread = undefined;
-    for (const p of this.pending.values()) p.reject(e);
-    this.pending.clear();
-  }
-
-  async close(): Promise<void> {
-    const t = this.thread;
-    this.thread = undefined;
-    await t?.terminate();
-  }
-}
+import { ShardThread } from './shard-pool.js';
+import type { ResultRow, ShardResult } from './shards.js';
 
 /** Options of {@link startWorker}. */
 export interface WorkerOptions {
