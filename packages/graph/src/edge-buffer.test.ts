@@ -118,6 +118,35 @@ describe('createGraphWorkspace', () => {
     for (const key of ['src', 'dst', 'image', 'distances'] as const) same(w[key], g1[key]);
   });
 
+  it('a build into reused storage (the kept scratch, a workspace) writes the (0, 0, 0) images over the previous build', () => {
+    // X: one atom in a 1 Å cube at 15 Å, ~14 000 edges, every image non-zero. Y: a 4×4×4 perov_5 supercell, most
+    // images (0, 0, 0). Y built after X into the kept scratch and into a workspace must not show X's images.
+    const x = { lattice: [1, 0, 0, 0, 1, 0, 0, 0, 1], frac: [0.5, 0.5, 0.5] };
+    const y = supercell(loadVal('perov_5', 1)[0].crystal, 4);
+    const yFresh = radiusGraph(y, { cutoff: 5, workspace: createGraphWorkspace() });
+    let zeros = 0;
+    for (let e = 0; e < yFresh.src.length; e++)
+      if (yFresh.image[3 * e] === 0 && yFresh.image[3 * e + 1] === 0 && yFresh.image[3 * e + 2] === 0) zeros++;
+    expect(zeros / yFresh.src.length).toBeGreaterThan(0.5);
+    const ws = createGraphWorkspace();
+    const gx = radiusGraphFromArrays(x.lattice, x.frac, 15, { workspace: ws });
+    expect(gx.src.length).toBeGreaterThan(yFresh.src.length);
+    for (let e = 0; e < gx.src.length; e++) {
+      expect(gx.image[3 * e] !== 0 || gx.image[3 * e + 1] !== 0 || gx.image[3 * e + 2] !== 0).toBe(true);
+    }
+    const yReused = radiusGraph(y, { cutoff: 5, workspace: ws }); // views on ws: checked before ws is reused
+    for (const key of ['src', 'dst', 'image', 'distances'] as const) same(yReused[key], yFresh[key]);
+    radiusGraphFromArrays(x.lattice, x.frac, 15); // the kept scratch now holds X's images
+    const yKept = radiusGraph(y, { cutoff: 5 });
+    for (const key of ['src', 'dst', 'image', 'distances'] as const) same(yKept[key], yFresh[key]);
+    for (const method of ['cells', 'pairs'] as const) {
+      const ref = radiusGraph(y, { cutoff: 5, workspace: createGraphWorkspace(), method });
+      radiusGraphFromArrays(x.lattice, x.frac, 15, { workspace: ws });
+      const yMethod = radiusGraph(y, { cutoff: 5, workspace: ws, method });
+      for (const key of ['src', 'dst', 'image', 'distances'] as const) same(yMethod[key], ref[key]);
+    }
+  });
+
   it('radiusGraphFromArrays grows past a density estimate that is too low (all atoms in one corner)', () => {
     // 400 atoms packed in 1/1000 of a 60 Å cell: the mean density predicts ~1 edge, there are ~160 000.
     const x: number[] = [];

@@ -95,9 +95,19 @@ export const buf = {
   /** The edge budget of one crystal. */
   maxEdges: Number.POSITIVE_INFINITY,
   fn: '',
+  /**
+   * True while the build writes into a large graph's own arrays (more than {@link KEEP_LIMIT} edges, allocated
+   * during this build and handed to the caller, never reused): they are zero-filled, as every new typed array is,
+   * so every entry from `length` on is still 0 and a search may leave an image of (0, 0, 0) unwritten. The pages of
+   * `image` that hold only such images (most of them: most edges of a large cell are inside it) are then never
+   * touched, and their page faults are saved. Storage that later builds reuse (the kept scratch, a workspace) has
+   * every image written, so that its next build finds its pages resident.
+   */
+  zeroed: false,
 };
 
 function point(a: Arrays): void {
+  buf.zeroed = false; // storage that earlier builds wrote
   buf.src = a.src;
   buf.dst = a.dst;
   buf.image = a.image;
@@ -125,6 +135,7 @@ function reallocate(cap: number): void {
     buf.dist.set(old.dist.subarray(0, len));
     if (buf.withVectors) buf.vec.set(old.vec.subarray(0, 3 * len));
   }
+  buf.zeroed = home === kept && cap > KEEP_LIMIT; // the build's own arrays (see buf.zeroed)
   if (home !== kept || cap <= KEEP_LIMIT) {
     home.src = buf.src;
     home.dst = buf.dst;

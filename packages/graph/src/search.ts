@@ -156,7 +156,8 @@ function searchPairs(
     oDst = buf.dst,
     oImg = buf.image,
     oDist = buf.dist,
-    oVec = buf.vec;
+    oVec = buf.vec,
+    zeroed = buf.zeroed; // an image of (0, 0, 0) need not be written (see buf.zeroed)
   const withVec = buf.withVectors;
   const cy = -hxy / hyy,
     cz0 = -gxz / gzz,
@@ -225,12 +226,15 @@ function searchPairs(
                 oImg = buf.image;
                 oDist = buf.dist;
                 oVec = buf.vec;
+                zeroed = buf.zeroed;
               }
               oSrc[len] = i;
               oDst[len] = j;
-              oImg[3 * len] = t0;
-              oImg[3 * len + 1] = t1;
-              oImg[3 * len + 2] = t2;
+              if (!zeroed || t0 !== 0 || t1 !== 0 || t2 !== 0) {
+                oImg[3 * len] = t0;
+                oImg[3 * len + 1] = t1;
+                oImg[3 * len + 2] = t2;
+              }
               oDist[len] = Math.sqrt(d2);
               if (withVec) {
                 oVec[3 * len] = vx;
@@ -450,7 +454,8 @@ function searchCells(
     oDst = buf.dst,
     oImg = buf.image,
     oDist = buf.dist,
-    oVec = buf.vec;
+    oVec = buf.vec,
+    zeroed = buf.zeroed; // an image of (0, 0, 0) need not be written (see buf.zeroed)
   const withVec = buf.withVectors;
   for (let i = 0; i < n; i++) {
     const u = xw[3 * i],
@@ -525,12 +530,15 @@ function searchCells(
           oImg = buf.image;
           oDist = buf.dist;
           oVec = buf.vec;
+          zeroed = buf.zeroed;
         }
         oSrc[len] = i;
         oDst[len] = j;
-        oImg[3 * len] = t0;
-        oImg[3 * len + 1] = t1;
-        oImg[3 * len + 2] = t2;
+        if (!zeroed || t0 !== 0 || t1 !== 0 || t2 !== 0) {
+          oImg[3 * len] = t0;
+          oImg[3 * len + 1] = t1;
+          oImg[3 * len + 2] = t2;
+        }
         oDist[len] = Math.sqrt(d2);
         if (withVec) {
           oVec[3 * len] = vx;
