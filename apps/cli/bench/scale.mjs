@@ -1,6 +1,7 @@
 // Throughput of sharded jobs: rows/s of crys predict --data and crys eval embedded (--parallel 1 and 2: shards on
-// 1 or 2 threads of this process) and on 1 and 2 local `crys worker`s (BullMQ on a redis-server this script starts on a free loopback port), and the queue's own
-// overhead per shard. Not a test: it prints figures. Needs the built CLI (pnpm build) and redis-server.
+// 1 or 2 threads of this process) and on 1 and 2 local `crys worker`s (BullMQ on a redis-server this script starts
+// on a free loopback port), and the queue's own overhead per shard. Not a test: it prints figures. Needs the built
+// CLI (pnpm build) and redis-server.
 //   node bench/scale.mjs [rows=48] [shardSize=8]      (node bench/scale.mjs overhead: the queue overhead only)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -135,8 +135,9 @@ function reallocate(cap: number): void {
     buf.dist.set(old.dist.subarray(0, len));
     if (buf.withVectors) buf.vec.set(old.vec.subarray(0, 3 * len));
   }
-  buf.zeroed = home === kept && cap > KEEP_LIMIT; // the build's own arrays (see buf.zeroed)
-  if (home !== kept || cap <= KEEP_LIMIT) {
+  const own = home === kept && cap > KEEP_LIMIT; // a large build's own arrays, handed to the caller
+  buf.zeroed = own;
+  if (!own) {
     home.src = buf.src;
     home.dst = buf.dst;
     home.image = buf.image;

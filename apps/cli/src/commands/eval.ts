@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { assertCanWrite, writeAtomic } from '../files.js';
 import { FORMAT_NAMES, formatCrystals, formatFromName, loadCrystals } from '../load.js';
-import { addJobOptions } from '../jobs/options.js';
+import { addJobOptions, resolveParallel } from '../jobs/options.js';
 import type { JobFlags } from '../jobs/run.js';
 import { assertModelInput } from '../model-input.js';
 import type { CliContext } from '../main.js';
@@ -260,7 +260,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
         throw new UsageError(`--start-level must be in (0, 1], got ${opts.startLevel}`);
       }
       refuseCandidatesWithJobs(opts.candidates, opts);
-      (await import('../jobs/options.js')).resolveParallel(opts); // before any work
+      resolveParallel(opts); // a bad --parallel / --queue pair fails before any work
       if (opts.out !== undefined) assertCanWrite(opts.out, '--out');
       if (typeof opts.json === 'string') assertCanWrite(opts.json, '--json');
       const rt = await import('../model-runtime.js');
