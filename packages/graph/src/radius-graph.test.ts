@@ -1,5 +1,5 @@
 import { fc, test } from '@fast-check/vitest';
-import { createCrystal, multiply } from '@crys/lattice';
+import { type Crystal, createCrystal, multiply } from '@crys/lattice';
 import { describe, expect, it } from 'vitest';
 import { EdgeBudgetError } from './errors.js';
 import { radiusGraph, radiusGraphFromArrays } from './radius-graph.js';
@@ -11,6 +11,25 @@ import { loadVal } from '../test/datasets.js';
 const cubic2 = [2, 0, 0, 0, 2, 0, 0, 0, 2];
 
 /** Keys of the edges farther than 1e-9 Å from the cutoff (where rounding cannot decide). */
+/** The 2×2×2 supercell of a crystal. */
+function supercell2(c: Crystal): Crystal {
+  const m = c.atomicNumbers.length;
+  const frac: number[] = [];
+  const z: number[] = [];
+  for (let i = 0; i < 2; i++)
+    for (let j = 0; j < 2; j++)
+      for (let k = 0; k < 2; k++)
+        for (let s = 0; s < m; s++) {
+          frac.push(
+            (c.fracCoords[3 * s] + i) / 2,
+            (c.fracCoords[3 * s + 1] + j) / 2,
+            (c.fracCoords[3 * s + 2] + k) / 2,
+          );
+          z.push(c.atomicNumbers[s]);
+        }
+  return createCrystal({ lattice: Array.from(c.lattice, (v) => 2 * v), fracCoords: frac, atomicNumbers: z });
+}
+
 function clearKeys(edges: readonly EdgeRecord[], cutoff: number): string[] {
   return edgeKeys(edges.filter((e) => Math.abs(e.distance - cutoff) > 1e-9));
 }
@@ -151,6 +170,33 @@ describe('radiusGraph errors', () => {
       `[InvalidArgumentError: radiusGraphFromArrays: method must be 'auto', 'pairs' or 'cells', got fast]`,
     );
   });
+  it("method 'auto' runs the pairs search on small cells and the cells search from a few dozen atoms", () => {
+    // The searches list the same edges in different orders, so the order shows which one ran. A 5-atom perov_5 cell:
+    // pairs. Its 2×2×2 supercell (40 atoms) at 6.5 Å and a 64-atom carbon_24 supercell at 5 Å: cells (the rule these
+    // replaced ran pairs on both, 1.2× and 1.5× slower).
+    const order = (g: { src: Int32Array; dst: Int32Array; image: Int32Array }) =>
+      Array.from(g.src, (s, e) => `${s} ${g.dst[e]} ${g.image.subarray(3 * e, 3 * e + 3).join(',')}`).join(';');
+    const cases: [Crystal, number, 'pairs' | 'cells'][] = [
+      [loadVal('perov_5', 1)[0].crystal, 5, 'pairs'],
+      [supercell2(loadVal('perov_5', 1)[0].crystal), 6.5, 'cells'],
+      [
+        supercell2(
+          loadVal('carbon_24', 20)
+            .map((r) => r.crystal)
+            .find((x) => x.atomicNumbers.length === 8) as Crystal,
+        ),
+        5,
+        'cells',
+      ],
+    ];
+    for (const [crystal, cutoff, expected] of cases) {
+      const other = expected === 'pairs' ? 'cells' : 'pairs';
+      const auto = order(radiusGraph(crystal, { cutoff }));
+      expect(auto).toBe(order(radiusGraph(crystal, { cutoff, method: expected })));
+      expect(auto).not.toBe(order(radiusGraph(crystal, { cutoff, method: other })));
+    }
+  });
+
   it('radiusGraph throws EdgeBudgetError from the estimate, before allocating', () => {
     let err: unknown;
     try {

@@ -29,7 +29,8 @@ export interface RadiusGraphArrayOptions {
   readonly maxEdges?: number;
   /**
    * Search algorithm: `'pairs'` (sphere slicing per atom pair, best for small cells), `'cells'` (Cartesian cell
-   * lists, linear time) or `'auto'` (default: the cheaper by a cost estimate). All give the same edges.
+   * lists, linear time) or `'auto'` (default: the cheaper by cost models fitted to both). All give the same edges,
+   * grouped by `src` ascending; within a group the order is the search's own.
    */
   readonly method?: SearchMethod;
   /**
