@@ -116,9 +116,9 @@ describe('module.on(memory): the kernel modules the wasm backend runs on its own
     heap.set(a, A);
     heap.set(b, B);
     heap.fill(1, OUT, OUT + n * m);
-    k.matmulTN(4 * OUT, 4 * A, 4 * B, rows, n, m, 0, 4);
+    k.matmulTN(4 * OUT, 4 * A, 4 * B, rows, n, m, 0, 4, 0);
     expect(heap[OUT + 4 * m]).toBe(1);
-    k.matmulTN(4 * OUT, 4 * A, 4 * B, rows, n, m, 4, n);
+    k.matmulTN(4 * OUT, 4 * A, 4 * B, rows, n, m, 4, n, 0);
     let err = 0;
     for (let i = 0; i < n; i++)
       for (let j = 0; j < m; j++) {
@@ -127,6 +127,22 @@ describe('module.on(memory): the kernel modules the wasm backend runs on its own
         err = Math.max(err, Math.abs(heap[OUT + i * m + j] - s));
       }
     expect(err).toBeLessThan(1e-4);
+  });
+
+  test('matmulTN(…, sums) with i0 = 0 also adds the column sums of b to sums, as colSum adds them', () => {
+    const [rows, n, m] = [300, 8, 16];
+    const { k, heap } = setup(rows * (n + m) + n * m + 2 * m);
+    const b = Float32Array.from(randomArray(rows * m, 4));
+    const [A, B, OUT, SUMS, REF] = [0, rows * n, rows * (n + m), rows * (n + m) + n * m, rows * (n + m) + n * m + m];
+    heap.set(randomArray(rows * n, 3), A);
+    heap.set(b, B);
+    heap.fill(0.5, SUMS, SUMS + m);
+    heap.fill(0.5, REF, REF + m);
+    k.matmulTN(4 * OUT, 4 * A, 4 * B, rows, n, m, 4, n, 4 * SUMS); // no tile of out row 0: sums untouched
+    expect(Array.from(heap.subarray(SUMS, SUMS + m))).toEqual(new Array(m).fill(0.5));
+    k.matmulTN(4 * OUT, 4 * A, 4 * B, rows, n, m, 0, 4, 4 * SUMS);
+    k.colSum(4 * REF, 4 * B, rows, m, m);
+    expect(Array.from(heap.subarray(SUMS, SUMS + m))).toEqual(Array.from(heap.subarray(REF, REF + m)));
   });
 
   test('colSum(out, b, rows, m, ld) adds the column sums of b (row stride ld) to out', () => {

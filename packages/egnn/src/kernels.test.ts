@@ -8,7 +8,7 @@ import { edgeFirstLayer } from './ops/edge-first-layer.js';
 import { gatherRows } from './ops/gather-rows.js';
 import { gatherRowsAdd } from './ops/gather-rows-add.js';
 import { hasWasmSimd } from './ops/kernel-registry.js';
-import { denseInputGradient, linear } from './ops/linear.js';
+import { biasGradient, denseInputGradient, linear, weightGradient } from './ops/linear.js';
 import { segmentCounts, segmentMean } from './ops/segment-mean.js';
 import { segmentSum } from './ops/segment-sum.js';
 import { silu } from './ops/silu.js';
@@ -320,6 +320,49 @@ describe.each(TEST_BACKENDS)('kernels on %s', (backend) => {
     const names = profile.kernels.map((k) => k.name).filter((n) => n.startsWith('Crys'));
     if (backend === 'wasm') expect(names.sort()).toEqual(['CrysSimdLinear', 'CrysSimdMatMulTN']);
     tf.dispose([x, g, W, b]);
+  });
+
+  test('the bias gradient sums row blocks in order, the same bits when the weight gradient summed it in its own pass', () => {
+    // 5003 rows: 3 blocks of 1668 rows (the weight gradient's blocks), each summed from 0 in row order, then the blocks.
+    const [E, n, m] = [5003, 8, 16];
+    const x = tf.tensor2d(randomArray(E * n, 61), [E, n]);
+    const gOut = Float32Array.from(randomArray(E * m, 62));
+    const W = tf.variable(tf.tensor2d(randomArray(n * m, 63), [n, m]));
+    const b = tf.variable(tf.tensor1d(randomArray(m, 64)));
+    const rows = 4 * Math.ceil(E / 3 / 4);
+    const want = new Float32Array(m);
+    for (let k = 0; k < 3; k++) {
+      const block = new Float32Array(m);
+      for (let e = k * rows; e < Math.min(E, (k + 1) * rows); e++)
+        for (let j = 0; j < m; j++) block[j] = Math.fround(block[j] + gOut[e * m + j]);
+      for (let j = 0; j < m; j++) want[j] = Math.fround(want[j] + block[j]);
+    }
+    const loss = () => tf.sum(tf.mul(linear(x, W, b), tf.tensor2d(gOut, [E, m])));
+    const both = tf.variableGrads(loss as () => tf.Scalar, [W, b]);
+    const alone = tf.variableGrads(loss as () => tf.Scalar, [b]);
+    const bits = (t: tf.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
+    if (backend === 'wasm' && hasWasmSimd()) {
+      expect(bits(both.grads[b.name])).toEqual(Array.from(new Uint32Array(want.buffer)));
+      expect(bits(alone.grads[b.name])).toEqual(Array.from(new Uint32Array(want.buffer)));
+      // Sums kept for one g are never taken for another of the same shape.
+      const g1 = tf.tensor2d(randomArray(E * m, 65), [E, m]);
+      const g2 = tf.tensor2d(gOut, [E, m]);
+      const w1 = weightGradient(x, g1, true);
+      const b2 = biasGradient(g2);
+      expect(bits(b2)).toEqual(Array.from(new Uint32Array(want.buffer)));
+      tf.dispose([g1, g2, w1, b2]);
+    } else expectClose(both.grads[b.name].dataSync(), want, 1e-3);
+    let dW = 0;
+    const wGrad = both.grads[W.name].dataSync();
+    const xs = x.dataSync();
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < m; j++) {
+        let s = 0;
+        for (let e = 0; e < E; e++) s += xs[e * n + i] * gOut[e * m + j];
+        dW = Math.max(dW, Math.abs(wGrad[i * m + j] - s) / (1 + Math.abs(s)));
+      }
+    expect(dW).toBeLessThan(1e-4);
+    tf.dispose([x, W, b, both.value, alone.value, ...Object.values(both.grads), ...Object.values(alone.grads)]);
   });
 
   test('sliceColumns and padColumns of 20 011 rows are tf.slice and tf.pad', () => {

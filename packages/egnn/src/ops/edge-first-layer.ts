@@ -246,7 +246,7 @@ function ensureGradientRegistered(): void {
         b: () => segmentSumDifferentiable(g, ib as tf.Tensor as tf.Tensor1D, b.shape[0]),
         indicesB: () => tf.zerosLike(ib),
         x: () => denseInputGradient(g, w),
-        w: () => weightGradient(x, g),
+        w: () => weightGradient(x, g, true),
         bias: () => biasGradient(g),
       };
     },

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import {
   add,
+  and,
   demote,
   doWhile,
   f32add,
@@ -27,6 +28,7 @@ import {
   promote,
   select,
   set,
+  sub,
   tee,
   vload,
   vstore,
@@ -274,25 +276,31 @@ function matmulWasm(): WasmFunction {
 }
 
 /**
- * matmulTN(out, a, b, rows, n, m, i0, i1): rows i0 ≤ i < i1 of out `[n, m]` += aᵀ·b for a `[rows, n]`, b `[rows, m]`
- * (n, i0 and i1 multiples of 4, i0 < i1 ≤ n, m a multiple of 8, rows ≥ 1), the weight gradient of a dense layer. Rows are taken in chunks of 128 so both chunks stay in cache while
- * every 4 × 8 tile of out accumulates over them.
+ * matmulTN(out, a, b, rows, n, m, i0, i1, sums): rows i0 ≤ i < i1 of out `[n, m]` += aᵀ·b for a `[rows, n]`, b
+ * `[rows, m]` (n, i0 and i1 multiples of 4, i0 < i1 ≤ n, m a multiple of 8, rows ≥ 1), the weight gradient of a dense
+ * layer; with sums ≠ 0 and i0 = 0, also sums `[m]` += the column sums of b (the bias gradient), each column's rows
+ * added in order in float32, as colSum adds them, while the first tiles of out read b anyway. Rows are taken in
+ * chunks of 128 so both chunks stay in cache while every 4 × 8 tile of out accumulates over them.
  */
 function matmulTNWasm(): WasmFunction {
-  const [OUT, A, B, ROWS, N, M, I0, I1] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [E0, E1, I, J, E, AP, BP, OP, NB, MB] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
-  const ACC = 18;
-  const [WA, WB, S] = [26, 27, 28];
+  const [OUT, A, B, ROWS, N, M, I0, I1, SUMS] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [E0, E1, I, J, E, AP, BP, OP, NB, MB, SP, WS] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const ACC = 21;
+  const [WA, WB, S, C0, C1] = [29, 30, 31, 32, 33];
   const acc = (q: number, h: number) => ACC + 2 * q + h;
   const CH = 128;
-  const inner: Instr[] = [];
-  inner.push(...get(BP), ...vload(0), ...set(WA), ...get(BP), ...vload(16), ...set(WB));
-  for (let q = 0; q < 4; q++) {
-    inner.push(...get(AP), ...load32Splat(4 * q), ...set(S));
-    inner.push(...get(acc(q, 0)), ...get(S), ...get(WA), ...fmul, ...fadd, ...set(acc(q, 0)));
-    inner.push(...get(acc(q, 1)), ...get(S), ...get(WB), ...fmul, ...fadd, ...set(acc(q, 1)));
-  }
-  inner.push(...get(AP), ...get(NB), ...add, ...set(AP), ...get(BP), ...get(MB), ...add, ...set(BP));
+  const innerOf = (withSums: boolean): Instr[] => {
+    const inner: Instr[] = [];
+    inner.push(...get(BP), ...vload(0), ...set(WA), ...get(BP), ...vload(16), ...set(WB));
+    for (let q = 0; q < 4; q++) {
+      inner.push(...get(AP), ...load32Splat(4 * q), ...set(S));
+      inner.push(...get(acc(q, 0)), ...get(S), ...get(WA), ...fmul, ...fadd, ...set(acc(q, 0)));
+      inner.push(...get(acc(q, 1)), ...get(S), ...get(WB), ...fmul, ...fadd, ...set(acc(q, 1)));
+    }
+    if (withSums) inner.push(...get(C0), ...get(WA), ...fadd, ...set(C0), ...get(C1), ...get(WB), ...fadd, ...set(C1));
+    inner.push(...get(AP), ...get(NB), ...add, ...set(AP), ...get(BP), ...get(MB), ...add, ...set(BP));
+    return inner;
+  };
   const tile: Instr[] = [];
   // OP = out + (i·m + j)·4; acc = out tile
   tile.push(...get(OUT), ...get(I), ...get(M), ...mul, ...get(J), ...add, ...i32(4), ...mul, ...add, ...set(OP));
@@ -303,7 +311,14 @@ function matmulTNWasm(): WasmFunction {
   tile.push(...get(A), ...get(E0), ...get(NB), ...mul, ...add, ...get(I), ...i32(4), ...mul, ...add, ...set(AP));
   tile.push(...get(B), ...get(E0), ...get(MB), ...mul, ...add, ...get(J), ...i32(4), ...mul, ...add, ...set(BP));
   tile.push(...get(E0), ...set(E));
-  tile.push(...doWhile(inner, advance(E, i32(1), E1)));
+  // WS = (sums ≠ 0) & (i = 0): this tile also adds its 8 columns of b into sums[j … j+8]
+  tile.push(...i32(0), ...get(SUMS), ...ltU, ...get(I), ...i32(1), ...ltU, ...and, ...set(WS));
+  const withSums: Instr[] = [...get(SUMS), ...get(J), ...i32(4), ...mul, ...add, ...set(SP)];
+  withSums.push(...get(SP), ...vload(0), ...set(C0), ...get(SP), ...vload(16), ...set(C1));
+  withSums.push(...doWhile(innerOf(true), advance(E, i32(1), E1)));
+  withSums.push(...get(SP), ...get(C0), ...vstore(0), ...get(SP), ...get(C1), ...vstore(16));
+  tile.push(...when(get(WS), withSums));
+  tile.push(...when([...i32(1), ...get(WS), ...sub], doWhile(innerOf(false), advance(E, i32(1), E1))));
   for (let q = 0; q < 4; q++) {
     for (let h = 0; h < 2; h++)
       tile.push(...get(OP), ...get(MB), ...i32(q), ...mul, ...add, ...get(acc(q, h)), ...vstore(16 * h));
@@ -341,10 +356,10 @@ function matmulTNWasm(): WasmFunction {
   ];
   return {
     name: 'matmulTN',
-    params: ['out', 'a', 'b', 'rows', 'n', 'm', 'i0', 'i1'],
+    params: ['out', 'a', 'b', 'rows', 'n', 'm', 'i0', 'i1', 'sums'],
     locals: [
-      ['i32', ['e0', 'e1', 'i', 'j', 'e', 'ap', 'bp', 'op', 'nBytes', 'mBytes']],
-      ['v128', [...ACC_NAMES, 'wa', 'wb', 's']],
+      ['i32', ['e0', 'e1', 'i', 'j', 'e', 'ap', 'bp', 'op', 'nBytes', 'mBytes', 'sp', 'withSums']],
+      ['v128', [...ACC_NAMES, 'wa', 'wb', 's', 'c0', 'c1']],
     ],
     code,
   };
@@ -420,7 +435,17 @@ function transposeWordsWasm(): WasmFunction {
 /** The module's functions; every pointer is a byte offset into the memory it was instantiated on. */
 export interface LinearExports {
   matmul(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void;
-  matmulTN(out: number, a: number, b: number, rows: number, n: number, m: number, i0: number, i1: number): void;
+  matmulTN(
+    out: number,
+    a: number,
+    b: number,
+    rows: number,
+    n: number,
+    m: number,
+    i0: number,
+    i1: number,
+    sums: number,
+  ): void;
   colSum(out: number, b: number, rows: number, m: number, ld: number): void;
   denseTail(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void;
   denseTail32(out: number, x: number, ldx: number, rows: number, n: number, w: number, m: number, bias: number): void;
@@ -446,6 +471,23 @@ function colSumCalls(out: number, b: number, rows: number, m: number, threads: n
   const ranges = splitRange(m, rows * m >= PARALLEL_MACS / 4 ? threads : 1, m % 16 === 0 ? 16 : 4);
   return ranges.map(([c0, c1]) => [out + 4 * c0, b + 4 * c0, rows, c1 - c0, m]);
 }
+
+/**
+ * The row blocks of a sum over E rows (the weight gradient's and the bias gradient's): one block up to TN_BLOCK rows,
+ * else ⌈E / TN_BLOCK⌉ blocks (at most MAX_TN_BLOCKS) of equal size to 4 rows, the last one shorter.
+ */
+function rowBlocks(E: number): { blocks: number; blockRows: number } {
+  const blocks = Math.min(MAX_TN_BLOCKS, Math.ceil(E / TN_BLOCK));
+  return { blocks, blockRows: 4 * Math.ceil(E / blocks / 4) };
+}
+
+/**
+ * The column sums of the b of the last weight gradient that was asked for them (attrs.sums): a dense layer's backward
+ * pass asks for its weight gradient xᵀ·g, then for its bias gradient, the column sums of the same g, which the first
+ * pass already read. Taken (and cleared) by the next CrysSimdColSum, if it is of that b; its values are the ones
+ * CrysSimdColSum computes, so whether it is used never changes a result.
+ */
+let lastSums: { dataId: object; rows: number; values: Float32Array } | undefined;
 
 const ensureRegistered = kernelRegistration<LinearExports>([
   {
@@ -491,12 +533,13 @@ const ensureRegistered = kernelRegistration<LinearExports>([
     },
   },
   {
-    // aᵀ·b for a `[E, n]`, b `[E, m]` (n % 4 = 0, m % 8 = 0).
+    // aᵀ·b for a `[E, n]`, b `[E, m]` (n % 4 = 0, m % 8 = 0). With attrs.sums, the column sums of b too, summed as
+    // the CrysSimdColSum kernel sums them, kept for the next CrysSimdColSum of the same b (see lastSums).
     kernelName: KERNEL_SIMD_MATMUL_TN,
     backends: ['wasm'],
     module: linearModule,
     simdOnly: true,
-    run({ inputs: { a, b }, storage, threads, parts }) {
+    run({ inputs: { a, b }, attrs, storage, threads, parts }) {
       const [E, n] = a.shape;
       const m = b.shape[1];
       const out = storage.alloc([n, m], 'float32');
@@ -507,8 +550,7 @@ const ensureRegistered = kernelRegistration<LinearExports>([
       // block's sum in row order, then the blocks in order: threads take blocks (and, with few blocks, output rows of
       // each), so each thread reads only its rows of a and b (a weight gradient over 10⁵ rows is bound by memory, not
       // arithmetic) and the result is the same for any number of threads.
-      const blocks = Math.min(MAX_TN_BLOCKS, Math.ceil(E / TN_BLOCK));
-      const blockRows = 4 * Math.ceil(E / blocks / 4);
+      const { blocks, blockRows } = rowBlocks(E);
       const big = E * n * m >= PARALLEL_MACS;
       // One part per thread with a single block (E ≤ TN_BLOCK): every part reads all of b (and its rows of a), so
       // fewer parts move less (measured when perov_5's [12 058, 16]ᵀ·[12 058, 64] was one block: ≈ 15 % faster on two
@@ -517,14 +559,19 @@ const ensureRegistered = kernelRegistration<LinearExports>([
       const rowRanges = splitRange(n, rowParts, 4);
       const scratch = blocks > 1 ? storage.alloc([blocks, n, m], 'float32') : undefined;
       if (scratch) storage.read(scratch.info).fill(0);
+      // The column sums of b: one row per block (the part with i0 = 0 adds them), then summed over blocks.
+      const sums = attrs?.sums === true ? storage.alloc([blocks, m], 'float32') : undefined;
+      if (sums) storage.read(sums.info).fill(0);
+      const sp = sums ? byteOffset(storage, sums.info) : 0;
       const [ap, bp] = [byteOffset(storage, a), byteOffset(storage, b)];
       const target = scratch ? byteOffset(storage, scratch.info) : byteOffset(storage, out.info);
       const calls: number[][] = [];
       for (let k = 0; k < blocks; k++) {
         const e0 = k * blockRows;
         const rows = Math.min(E, e0 + blockRows) - e0;
+        const ks = sums ? sp + 4 * k * m : 0;
         for (const [i0, i1] of rowRanges)
-          calls.push([target + 4 * k * n * m, ap + 4 * e0 * n, bp + 4 * e0 * m, rows, n, m, i0, i1]);
+          calls.push([target + 4 * k * n * m, ap + 4 * e0 * n, bp + 4 * e0 * m, rows, n, m, i0, i1, ks]);
       }
       parts('matmulTN', calls);
       if (scratch) {
@@ -533,11 +580,20 @@ const ensureRegistered = kernelRegistration<LinearExports>([
         parts('colSum', colSumCalls(byteOffset(storage, out.info), target, blocks, n * m, threads));
         storage.free(scratch.info);
       }
+      if (sums) {
+        const total = new Float32Array(m);
+        const rows = storage.read(sums.info);
+        for (let k = 0; k < blocks; k++) for (let j = 0; j < m; j++) total[j] = Math.fround(total[j] + rows[k * m + j]);
+        lastSums = { dataId: b.dataId, rows: E, values: total };
+        storage.free(sums.info);
+      }
       return out.info;
     },
   },
   {
-    // Σ_e b[e, :] for b `[E, m]` (m % 4 = 0).
+    // Σ_e b[e, :] for b `[E, m]` (m % 4 = 0): in the row blocks of CrysSimdMatMulTN, each block's rows in order from
+    // zero, then the blocks in order, all in float32; taken from lastSums when the weight gradient of the same b has
+    // just summed them.
     kernelName: KERNEL_SIMD_COL_SUM,
     backends: ['wasm'],
     module: linearModule,
@@ -545,8 +601,33 @@ const ensureRegistered = kernelRegistration<LinearExports>([
     run({ inputs: { b }, storage, threads, parts }) {
       const [E, m] = b.shape;
       const out = storage.alloc([m], 'float32');
-      storage.read(out.info).fill(0);
-      if (E > 0) parts('colSum', colSumCalls(byteOffset(storage, out.info), byteOffset(storage, b), E, m, threads));
+      const o = storage.read(out.info);
+      const kept = lastSums;
+      lastSums = undefined;
+      if (kept && kept.dataId === b.dataId && kept.rows === E && kept.values.length === m) {
+        o.set(kept.values);
+        return out.info;
+      }
+      o.fill(0);
+      if (E === 0) return out.info;
+      const { blocks, blockRows } = rowBlocks(E);
+      const [op, bp] = [byteOffset(storage, out.info), byteOffset(storage, b)];
+      if (blocks === 1) {
+        parts('colSum', colSumCalls(op, bp, E, m, threads));
+        return out.info;
+      }
+      const scratch = storage.alloc([blocks, m], 'float32');
+      storage.read(scratch.info).fill(0);
+      const sp = byteOffset(storage, scratch.info);
+      const calls: number[][] = [];
+      for (let k = 0; k < blocks; k++) {
+        const e0 = k * blockRows;
+        calls.push([sp + 4 * k * m, bp + 4 * e0 * m, Math.min(E, e0 + blockRows) - e0, m, m]);
+      }
+      parts('colSum', calls);
+      const rows = storage.read(scratch.info);
+      for (let k = 0; k < blocks; k++) for (let j = 0; j < m; j++) o[j] = Math.fround(o[j] + rows[k * m + j]);
+      storage.free(scratch.info);
       return out.info;
     },
   },
@@ -619,13 +700,19 @@ export function denseInputGradient(g: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D 
 /**
  * The weight gradient xᵀ·g of a dense layer (x `[M, in]`, g `[M, out]`). On wasm with SIMD, one pass of our kernel
  * on tfjs's heap: tfjs's matmul of `[in, M]·[M, out]` with M ≫ in, out repacks g (its "weights") on every call and
- * ran at 0.7–2 GMAC/s on carbon_24 batches (measured with tf.profile), the largest cost of a training step.
+ * ran at 0.7–2 GMAC/s on carbon_24 batches (measured with tf.profile), the largest cost of a training step. With
+ * `withBias` (a bias gradient of the same g follows) that pass sums g's columns too, which spares the bias gradient
+ * its own pass over g: ≈ 6 % of a 10⁴-atom training step (9 passes over [2·10⁵, 64]).
  */
-export function weightGradient(x: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
+export function weightGradient(x: tf.Tensor2D, g: tf.Tensor2D, withBias = false): tf.Tensor2D {
   const m = g.shape[1];
   if (m > 0 && x.shape[1] % 4 === 0 && hasWasmSimd()) {
     ensureRegistered();
-    if (m % 8 === 0) return tf.engine().runKernel(KERNEL_SIMD_MATMUL_TN, { a: x, b: g }, {}) as tf.Tensor2D;
+    if (m % 8 === 0) {
+      // withBias: the bias gradient biasGradient(g) follows, and this pass sums g's columns for it (see lastSums).
+      const attrs = (withBias ? { sums: true } : {}) as unknown as tf.NamedAttrMap;
+      return tf.engine().runKernel(KERNEL_SIMD_MATMUL_TN, { a: x, b: g }, attrs) as tf.Tensor2D;
+    }
     // A narrow g (a head's few outputs) is padded to 8 columns: tfjs's flagged matmul would transpose all of x first.
     const padded = Math.ceil(m / 8) * 8;
     return tf.tidy(() => {
@@ -693,7 +780,7 @@ function ensureLinearGradientRegistered(): void {
         // y = x·wᵀ + b (an input gradient, differentiated again): ∂x = g·w, ∂w = gᵀ·x.
         return { x: () => dense(g, w), w: () => weightGradient(g, x), bias: () => biasGradient(g) };
       }
-      return { x: () => denseInputGradient(g, w), w: () => weightGradient(x, g), bias: () => biasGradient(g) };
+      return { x: () => denseInputGradient(g, w), w: () => weightGradient(x, g, true), bias: () => biasGradient(g) };
     },
   });
 }

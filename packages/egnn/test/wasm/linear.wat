@@ -291,7 +291,7 @@
       br_if 0
     end
   )
-  (func $matmulTN (export "matmulTN") (param $out i32) (param $a i32) (param $b i32) (param $rows i32) (param $n i32) (param $m i32) (param $i0 i32) (param $i1 i32)
+  (func $matmulTN (export "matmulTN") (param $out i32) (param $a i32) (param $b i32) (param $rows i32) (param $n i32) (param $m i32) (param $i0 i32) (param $i1 i32) (param $sums i32)
     (local $e0 i32)
     (local $e1 i32)
     (local $i i32)
@@ -302,6 +302,8 @@
     (local $op i32)
     (local $nBytes i32)
     (local $mBytes i32)
+    (local $sp i32)
+    (local $withSums i32)
     (local $acc0_0 v128)
     (local $acc0_1 v128)
     (local $acc1_0 v128)
@@ -313,6 +315,8 @@
     (local $wa v128)
     (local $wb v128)
     (local $s v128)
+    (local $c0 v128)
+    (local $c1 v128)
     local.get $n
     i32.const 4
     i32.mul
@@ -429,88 +433,213 @@
           local.set $bp
           local.get $e0
           local.set $e
-          loop
-            local.get $bp
+          i32.const 0
+          local.get $sums
+          i32.lt_u
+          local.get $i
+          i32.const 1
+          i32.lt_u
+          i32.and
+          local.set $withSums
+          local.get $withSums
+          if
+            local.get $sums
+            local.get $j
+            i32.const 4
+            i32.mul
+            i32.add
+            local.set $sp
+            local.get $sp
             v128.load
-            local.set $wa
-            local.get $bp
+            local.set $c0
+            local.get $sp
             v128.load offset=16
-            local.set $wb
-            local.get $ap
-            v128.load32_splat
-            local.set $s
-            local.get $acc0_0
-            local.get $s
-            local.get $wa
-            f32x4.mul
-            f32x4.add
-            local.set $acc0_0
-            local.get $acc0_1
-            local.get $s
-            local.get $wb
-            f32x4.mul
-            f32x4.add
-            local.set $acc0_1
-            local.get $ap
-            v128.load32_splat offset=4
-            local.set $s
-            local.get $acc1_0
-            local.get $s
-            local.get $wa
-            f32x4.mul
-            f32x4.add
-            local.set $acc1_0
-            local.get $acc1_1
-            local.get $s
-            local.get $wb
-            f32x4.mul
-            f32x4.add
-            local.set $acc1_1
-            local.get $ap
-            v128.load32_splat offset=8
-            local.set $s
-            local.get $acc2_0
-            local.get $s
-            local.get $wa
-            f32x4.mul
-            f32x4.add
-            local.set $acc2_0
-            local.get $acc2_1
-            local.get $s
-            local.get $wb
-            f32x4.mul
-            f32x4.add
-            local.set $acc2_1
-            local.get $ap
-            v128.load32_splat offset=12
-            local.set $s
-            local.get $acc3_0
-            local.get $s
-            local.get $wa
-            f32x4.mul
-            f32x4.add
-            local.set $acc3_0
-            local.get $acc3_1
-            local.get $s
-            local.get $wb
-            f32x4.mul
-            f32x4.add
-            local.set $acc3_1
-            local.get $ap
-            local.get $nBytes
-            i32.add
-            local.set $ap
-            local.get $bp
-            local.get $mBytes
-            i32.add
-            local.set $bp
-            local.get $e
-            i32.const 1
-            i32.add
-            local.tee $e
-            local.get $e1
-            i32.lt_u
-            br_if 0
+            local.set $c1
+            loop
+              local.get $bp
+              v128.load
+              local.set $wa
+              local.get $bp
+              v128.load offset=16
+              local.set $wb
+              local.get $ap
+              v128.load32_splat
+              local.set $s
+              local.get $acc0_0
+              local.get $s
+              local.get $wa
+              f32x4.mul
+              f32x4.add
+              local.set $acc0_0
+              local.get $acc0_1
+              local.get $s
+              local.get $wb
+              f32x4.mul
+              f32x4.add
+              local.set $acc0_1
+              local.get $ap
+              v128.load32_splat offset=4
+              local.set $s
+              local.get $acc1_0
+              local.get $s
+              local.get $wa
+              f32x4.mul
+              f32x4.add
+              local.set $acc1_0
+              local.get $acc1_1
+              local.get $s
+              local.get $wb
+              f32x4.mul
+              f32x4.add
+              local.set $acc1_1
+              local.get $ap
+              v128.load32_splat offset=8
+              local.set $s
+              local.get $acc2_0
+              local.get $s
+              local.get $wa
+              f32x4.mul
+              f32x4.add
+              local.set $acc2_0
+              local.get $acc2_1
+              local.get $s
+              local.get $wb
+              f32x4.mul
+              f32x4.add
+              local.set $acc2_1
+              local.get $ap
+              v128.load32_splat offset=12
+              local.set $s
+              local.get $acc3_0
+              local.get $s
+              local.get $wa
+              f32x4.mul
+              f32x4.add
+              local.set $acc3_0
+              local.get $acc3_1
+              local.get $s
+              local.get $wb
+              f32x4.mul
+              f32x4.add
+              local.set $acc3_1
+              local.get $c0
+              local.get $wa
+              f32x4.add
+              local.set $c0
+              local.get $c1
+              local.get $wb
+              f32x4.add
+              local.set $c1
+              local.get $ap
+              local.get $nBytes
+              i32.add
+              local.set $ap
+              local.get $bp
+              local.get $mBytes
+              i32.add
+              local.set $bp
+              local.get $e
+              i32.const 1
+              i32.add
+              local.tee $e
+              local.get $e1
+              i32.lt_u
+              br_if 0
+            end
+            local.get $sp
+            local.get $c0
+            v128.store
+            local.get $sp
+            local.get $c1
+            v128.store offset=16
+          end
+          i32.const 1
+          local.get $withSums
+          i32.sub
+          if
+            loop
+              local.get $bp
+              v128.load
+              local.set $wa
+              local.get $bp
+              v128.load offset=16
+              local.set $wb
+              local.get $ap
+              v128.load32_splat
+              local.set $s
+              local.get $acc0_0
+              local.get $s
+              local.get $wa
+              f32x4.mul
+              f32x4.add
+              local.set $acc0_0
+              local.get $acc0_1
+              local.get $s
+              local.get $wb
+              f32x4.mul
+              f32x4.add
+              local.set $acc0_1
+              local.get $ap
+              v128.load32_splat offset=4
+              local.set $s
+              local.get $acc1_0
+              local.get $s
+              local.get $wa
+              f32x4.mul
+              f32x4.add
+              local.set $acc1_0
+              local.get $acc1_1
+              local.get $s
+              local.get $wb
+              f32x4.mul
+              f32x4.add
+              local.set $acc1_1
+              local.get $ap
+              v128.load32_splat offset=8
+              local.set $s
+              local.get $acc2_0
+              local.get $s
+              local.get $wa
+              f32x4.mul
+              f32x4.add
+              local.set $acc2_0
+              local.get $acc2_1
+              local.get $s
+              local.get $wb
+              f32x4.mul
+              f32x4.add
+              local.set $acc2_1
+              local.get $ap
+              v128.load32_splat offset=12
+              local.set $s
+              local.get $acc3_0
+              local.get $s
+              local.get $wa
+              f32x4.mul
+              f32x4.add
+              local.set $acc3_0
+              local.get $acc3_1
+              local.get $s
+              local.get $wb
+              f32x4.mul
+              f32x4.add
+              local.set $acc3_1
+              local.get $ap
+              local.get $nBytes
+              i32.add
+              local.set $ap
+              local.get $bp
+              local.get $mBytes
+              i32.add
+              local.set $bp
+              local.get $e
+              i32.const 1
+              i32.add
+              local.tee $e
+              local.get $e1
+              i32.lt_u
+              br_if 0
+            end
           end
           local.get $op
           local.get $mBytes
