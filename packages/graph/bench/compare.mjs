@@ -213,7 +213,9 @@ if (!peer) console.log('(peer columns empty: the Python peers did not run)');
 // fresh arrays (every build faults in new pages for its 28 B/edge output), and into a reused
 // `createGraphWorkspace()` (what a loop of builds should use); the fair pairs are fresh vs glibc and workspace vs
 // jemalloc-retain (whose freed pages are reused by the next call). pymatgen is skipped above 3·10⁷ edges (its
-// outputs alone take 48 B/edge).
+// outputs alone take 48 B/edge). Both sides time a row alike: a cell of at most 2·10⁴ atoms after a warm-up call, in
+// loops of calls lasting at least 300 ms (a single call of a 64-atom cell lasts 1–2 ms, and its CPU time jumped
+// between 1.0 and 2.0 ms from one round to the next), the median of 5; a larger cell one call per round.
 function peerDriver() {
   return `
 import json, os, sys, time
@@ -228,9 +230,9 @@ def base(ds):
         bases[ds] = m.build(data[idx])[0]
     return bases[ds]
 for line in sys.stdin:
-    kind, ds, n, reps, rc = line.split()
+    kind, ds, n, reps, rc, min_s = line.split()
     clock = time.process_time if sys.argv[2] == "cpu" else time.perf_counter
-    n, reps, rc = int(n), int(reps), float(rc)
+    n, reps, rc, min_s = int(n), int(reps), float(rc), float(min_s)
     times, edges = [], 0
     if kind == "dataset":
         if ds not in sets:
@@ -240,12 +242,23 @@ for line in sys.stdin:
         sc = base(ds).repeat((n, n, n))
         objs = [Structure(Lattice(sc.cell[:]), sc.get_chemical_symbols(), sc.get_scaled_positions(wrap=False),
                           coords_are_cartesian=False)]
-    for _ in range(reps):
-        edges = 0
-        t0 = clock()
+    def run():
+        e = 0
         for o in objs:
-            edges += len(m.pmg_nl(o, rc)[0])
-        times.append(clock() - t0)
+            e += len(m.pmg_nl(o, rc)[0])
+        return e
+    if min_s > 0:
+        run()  # warm-up, as ours has
+    for _ in range(reps):
+        # calls until min_s has passed, as ours are timed: one call of a small cell lasts 1-2 ms
+        calls, t0 = 0, clock()
+        while True:
+            edges = run()
+            calls += 1
+            t = clock() - t0
+            if t >= min_s:
+                break
+        times.append(t / calls)
     times.sort()
     print(json.dumps({"s": times[len(times) // 2], "edges": edges}), flush=True)
 `;
@@ -339,7 +352,7 @@ async function runRounds(k, maxAtoms) {
           ),
         );
         for (const peer of procs) {
-          const a = await peer.ask(`dataset ${row.name} 0 1 ${CUTOFF}`);
+          const a = await peer.ask(`dataset ${row.name} 0 1 ${CUTOFF} 0`);
           res.peer[peer.name].push(1000 * a.s);
           res.peerEdges[peer.name] = a.edges;
         }
@@ -359,7 +372,7 @@ async function runRounds(k, maxAtoms) {
         res.workspace.push(time(() => radiusGraph(c, { cutoff: CUTOFF, maxEdges: 2e8, workspace: ws }), reps, minMs));
         if (res.edges <= 3e7) {
           for (const peer of procs) {
-            const a = await peer.ask(`supercell ${row.name} ${row.n} ${reps} ${CUTOFF}`);
+            const a = await peer.ask(`supercell ${row.name} ${row.n} ${reps} ${CUTOFF} ${minMs / 1000}`);
             res.peer[peer.name].push(1000 * a.s);
             res.peerEdges[peer.name] = a.edges;
           }
