@@ -1,7 +1,7 @@
 import { createCrystal } from '@crys/lattice';
 import { describe, expect, it } from 'vitest';
 import { batchGraphs, radiusGraphBatch } from './batch.js';
-import { createGraphWorkspace, KEEP_LIMIT } from './edge-buffer.js';
+import { createGraphWorkspace, KEEP_LIMIT, ONE_BUFFER_BYTES } from './edge-buffer.js';
 import { radiusGraph, radiusGraphFromArrays } from './radius-graph.js';
 import { loadVal } from '../test/datasets.js';
 
@@ -99,6 +99,31 @@ describe('createGraphWorkspace', () => {
     for (const key of ['src', 'dst', 'image', 'distances', 'vectors'] as const) same(ga[key], fa[key]);
     expect(ga.src.buffer).toBe(radiusGraph(b, { cutoff: 5, workspace: ws }).src.buffer);
     expect(ws.capacity).toBeGreaterThanOrEqual(fa.src.length);
+  });
+
+  it('a small graph comes in one new buffer, its arrays exact-size views on it; a larger one in arrays of its own', () => {
+    const [small] = loadVal('perov_5', 1).map((r) => r.crystal);
+    const larger = supercell(small, 3); // ≈ 4 000 edges: 28 B each is over ONE_BUFFER_BYTES
+    const ws = createGraphWorkspace();
+    const g = radiusGraph(small, { cutoff: 5, vectors: true });
+    const e = g.src.length;
+    expect(28 * e + 24 * e).toBeLessThanOrEqual(ONE_BUFFER_BYTES);
+    const arrays = [g.src, g.dst, g.image, g.distances, g.vectors] as const;
+    for (const a of arrays) expect(a?.buffer).toBe(g.src.buffer);
+    expect(g.src.buffer.byteLength).toBe(52 * e);
+    expect(arrays.map((a) => a?.length)).toEqual([e, e, 3 * e, e, 3 * e]);
+    const copies = arrays.map((a) => a?.slice());
+    const ref = radiusGraph(small, { cutoff: 5, vectors: true, workspace: ws });
+    for (const key of ['src', 'dst', 'image', 'distances', 'vectors'] as const) same(g[key], ref[key]);
+    const h = radiusGraph(larger, { cutoff: 5 });
+    expect(28 * h.src.length).toBeGreaterThan(ONE_BUFFER_BYTES);
+    expect(h.dst.buffer).not.toBe(h.src.buffer);
+    expect(h.src.buffer.byteLength).toBe(4 * h.src.length);
+    arrays.forEach((a, q) => same(a, copies[q]));
+    const noDist = radiusGraph(small, { cutoff: 5, distances: false });
+    expect(noDist.distances).toBeUndefined();
+    expect(noDist.src.buffer.byteLength).toBe(20 * e);
+    same(noDist.image, g.image);
   });
 
   it('a graph of more than KEEP_LIMIT edges equals its build in a workspace and is not shared with the next build', () => {
