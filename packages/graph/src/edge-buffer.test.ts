@@ -119,7 +119,7 @@ describe('createGraphWorkspace', () => {
     expect(28 * h.src.length).toBeGreaterThan(ONE_BUFFER_BYTES);
     expect(h.dst.buffer).not.toBe(h.src.buffer);
     expect(h.src.buffer.byteLength).toBe(4 * h.src.length);
-    arrays.forEach((a, q) => same(a, copies[q]));
+    for (let q = 0; q < arrays.length; q++) same(arrays[q], copies[q]);
     const noDist = radiusGraph(small, { cutoff: 5, distances: false });
     expect(noDist.distances).toBeUndefined();
     expect(noDist.src.buffer.byteLength).toBe(20 * e);
