@@ -248,39 +248,28 @@ export function releaseBuffer(): void {
 export function takeArrays(distances: boolean, vectors: boolean): Partial<Arrays> & Omit<Arrays, 'dist' | 'vec'> {
   const e = buf.length;
   const own = home !== kept || (buf.src !== kept.src && 2 * e >= buf.src.length);
-  let out: Partial<Arrays> & Omit<Arrays, 'dist' | 'vec'>;
   const floats = (distances ? e : 0) + (vectors ? 3 * e : 0);
-  if (!own && 8 * floats + 20 * e > ONE_BUFFER_BYTES) {
-    const copy = <T extends Int32Array | Float64Array>(a: T, n: number) => a.slice(0, n) as T;
-    out = { src: copy(buf.src, e), dst: copy(buf.dst, e), image: copy(buf.image, 3 * e) };
-    if (distances) out.dist = copy(buf.dist, e);
-    if (vectors) out.vec = copy(buf.vec, 3 * e);
-  } else if (own) {
-    const view = <T extends Int32Array | Float64Array>(a: T, n: number) => (a.length === n ? a : a.subarray(0, n)) as T;
-    out = { src: view(buf.src, e), dst: view(buf.dst, e), image: view(buf.image, 3 * e) };
-    if (distances) out.dist = view(buf.dist, e);
-    if (vectors) out.vec = view(buf.vec, 3 * e);
-  } else {
-    const block = new ArrayBuffer(8 * floats + 20 * e);
-    let at = 0;
-    const f64 = (from: Float64Array, n: number) => {
-      const a = new Float64Array(block, at, n);
-      a.set(from.subarray(0, n));
-      at += 8 * n;
-      return a;
-    };
-    const i32 = (from: Int32Array, n: number) => {
-      const a = new Int32Array(block, at, n);
-      a.set(from.subarray(0, n));
-      at += 4 * n;
-      return a;
-    };
-    const dist = distances ? f64(buf.dist, e) : undefined;
-    const vec = vectors ? f64(buf.vec, 3 * e) : undefined;
-    out = { src: i32(buf.src, e), dst: i32(buf.dst, e), image: i32(buf.image, 3 * e) };
-    if (dist) out.dist = dist;
-    if (vec) out.vec = vec;
-  }
+  let block: ArrayBuffer | undefined;
+  let at = 0;
+  // Each field's first n entries: a view, an exact-size copy, or a copy into the shared block (Float64 fields first).
+  const take = <T extends Int32Array | Float64Array>(a: T, n: number): T => {
+    if (own) return (a.length === n ? a : a.subarray(0, n)) as T;
+    if (!block) return a.slice(0, n) as T;
+    const c = new (a.constructor as new (b: ArrayBuffer, at: number, n: number) => T)(block, at, n);
+    c.set(a.subarray(0, n));
+    at += a.BYTES_PER_ELEMENT * n;
+    return c;
+  };
+  if (!own && 8 * floats + 20 * e <= ONE_BUFFER_BYTES) block = new ArrayBuffer(8 * floats + 20 * e);
+  const dist = distances ? take(buf.dist, e) : undefined;
+  const vec = vectors ? take(buf.vec, 3 * e) : undefined;
+  const out: Partial<Arrays> & Omit<Arrays, 'dist' | 'vec'> = {
+    src: take(buf.src, e),
+    dst: take(buf.dst, e),
+    image: take(buf.image, 3 * e),
+  };
+  if (dist) out.dist = dist;
+  if (vec) out.vec = vec;
   releaseBuffer();
   return out;
 }

@@ -481,6 +481,13 @@ function rowBlocks(E: number): { blocks: number; blockRows: number } {
   return { blocks, blockRows: 4 * Math.ceil(E / blocks / 4) };
 }
 
+/** out[j] += Σ_k rows[k, j] over the blocks' rows `[blocks, out.length]` in order, in float32; returns out. */
+function addBlockRows<T extends ArrayLike<number> & { [j: number]: number }>(out: T, rows: ArrayLike<number>): T {
+  const m = out.length;
+  for (let q = 0; q + m <= rows.length; q += m) for (let j = 0; j < m; j++) out[j] = Math.fround(out[j] + rows[q + j]);
+  return out;
+}
+
 /**
  * The column sums of the b of the last weight gradient that was asked for them (attrs.sums): a dense layer's backward
  * pass asks for its weight gradient xᵀ·g, then for its bias gradient, the column sums of the same g, which the first
@@ -581,10 +588,7 @@ const ensureRegistered = kernelRegistration<LinearExports>([
         storage.free(scratch.info);
       }
       if (sums) {
-        const total = new Float32Array(m);
-        const rows = storage.read(sums.info);
-        for (let k = 0; k < blocks; k++) for (let j = 0; j < m; j++) total[j] = Math.fround(total[j] + rows[k * m + j]);
-        lastSums = { dataId: b.dataId, rows: E, values: total };
+        lastSums = { dataId: b.dataId, rows: E, values: addBlockRows(new Float32Array(m), storage.read(sums.info)) };
         storage.free(sums.info);
       }
       return out.info;
@@ -625,8 +629,7 @@ const ensureRegistered = kernelRegistration<LinearExports>([
         calls.push([sp + 4 * k * m, bp + 4 * e0 * m, Math.min(E, e0 + blockRows) - e0, m, m]);
       }
       parts('colSum', calls);
-      const rows = storage.read(scratch.info);
-      for (let k = 0; k < blocks; k++) for (let j = 0; j < m; j++) o[j] = Math.fround(o[j] + rows[k * m + j]);
+      addBlockRows(o, storage.read(scratch.info));
       storage.free(scratch.info);
       return out.info;
     },
